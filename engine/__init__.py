@@ -1,0 +1,1 @@
+"""casereview engine: everything the service knows and does, with no web framework."""

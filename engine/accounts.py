@@ -1,0 +1,107 @@
+"""People: users of one organisation holding roles, with passwords hashed by Argon2id."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from engine import audit, clock
+from engine.models import ROLES, Organisation, User, UserRole
+
+_hasher = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    organisation_key: str,
+    roles: Iterable[str],
+    password: str,
+    actor: User | None = None,
+) -> User:
+    email = email.strip().lower()
+    roles = sorted(set(roles))
+    if not _EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an email address")
+    if not name.strip():
+        raise AccountError("a user needs a name")
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not roles:
+        raise AccountError(
+            f"roles must be one or more of {', '.join(ROLES)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    organisation = session.scalar(select(Organisation).where(Organisation.key == organisation_key))
+    if organisation is None:
+        raise AccountError(f"there is no organisation '{organisation_key}'")
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise AccountError(f"a user with the email {email} already exists")
+    user = User(
+        email=email,
+        name=name.strip(),
+        organisation=organisation,
+        password_hash=hash_password(password),
+        created_at=clock.now(),
+        role_rows=[UserRole(role=role) for role in roles],
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.created",
+        user=actor,
+        object_type="user",
+        object_id=user.id,
+        detail={"email": email, "organisation": organisation_key, "roles": roles},
+    )
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(
+        select(User)
+        .where(User.email == email.strip().lower(), User.active.is_(True))
+        .options(selectinload(User.role_rows), selectinload(User.organisation))
+    )
+    if user is None:
+        # Hash anyway so a wrong email takes as long as a wrong password.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.scalar(
+        select(User)
+        .where(User.id == user_id, User.active.is_(True))
+        .options(selectinload(User.role_rows), selectinload(User.organisation))
+    )
+
+
+_DUMMY_HASH = hash_password("not a real password, only for timing")

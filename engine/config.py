@@ -1,0 +1,51 @@
+"""Settings from the environment (``CASEREVIEW_*``); nothing secret lives in the code."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///instance/casereview.db"
+DEFAULT_AREA_FILE = PROJECT_ROOT / "workflows" / "areas" / "derbyshire.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    area_file: Path = DEFAULT_AREA_FILE
+    workflows_dir: Path = PROJECT_ROOT / "workflows"
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    clock_start: str | None = None
+    secret_key: str | None = None
+    session_minutes: int = 30
+    scheduler_interval_seconds: int = 60
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.workflows_dir / "forms"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    instance_dir = Path(env.get("CASEREVIEW_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    return Settings(
+        database_url=resolve_database_url(env.get("CASEREVIEW_DATABASE_URL"), instance_dir),
+        area_file=Path(env.get("CASEREVIEW_AREA_FILE", DEFAULT_AREA_FILE)),
+        workflows_dir=Path(env.get("CASEREVIEW_WORKFLOWS_DIR", PROJECT_ROOT / "workflows")),
+        instance_dir=instance_dir,
+        clock_start=env.get("CASEREVIEW_CLOCK_START") or None,
+        secret_key=env.get("CASEREVIEW_SECRET_KEY") or None,
+        session_minutes=int(env.get("CASEREVIEW_SESSION_MINUTES", "30")),
+        scheduler_interval_seconds=int(env.get("CASEREVIEW_SCHEDULER_INTERVAL", "60")),
+    )
+
+
+def resolve_database_url(url: str | None, instance_dir: Path) -> str:
+    """The default SQLite file lives in ``instance/`` wherever the command is run from."""
+    if not url:
+        return f"sqlite:///{instance_dir / 'casereview.db'}"
+    return url

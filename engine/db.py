@@ -1,0 +1,139 @@
+"""Database connections, transactions and the locking rules of both supported databases.
+
+SQLite is the embedded default: a write transaction takes the database write lock at its
+start (``BEGIN IMMEDIATE``) so two writers queue instead of failing half-way. PostgreSQL is
+the production database: a write takes row locks (``SELECT ... FOR UPDATE``) on what it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+
+class DatabaseConfigError(RuntimeError):
+    """The configured database URL is wrong or the database cannot be reached."""
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC without a zone (SQLite has none) and always hands back aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a date-time without a timezone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+@dataclass
+class Database:
+    """One configured database: a writer engine, a reader engine and their sessions."""
+
+    url: str
+    writer: Engine
+    reader: Engine
+
+    def __post_init__(self) -> None:
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction: all of it commits, or none of it does."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling starts transactions late; we issue BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def connect(url: str) -> Database:
+    """Open the database at ``url``, or raise DatabaseConfigError with one clear line."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseConfigError(
+            f"CASEREVIEW_DATABASE_URL '{url}' is not a database URL; "
+            "use sqlite:///path/to/file.db or postgresql://user@host:5432/name"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = Database(url, _sqlite_engine(url, True), _sqlite_engine(url, False))
+    elif backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        except NoSuchModuleError:
+            raise DatabaseConfigError(f"no driver for '{parsed.drivername}'") from None
+        database = Database(url, engine, engine)
+    else:
+        raise DatabaseConfigError(
+            f"CASEREVIEW_DATABASE_URL uses '{backend}', which is not supported; "
+            "use sqlite or postgresql"
+        )
+    check_reachable(database)
+    return database
+
+
+def check_reachable(database: Database) -> None:
+    try:
+        with database.reader.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        safe_url = make_url(database.url).render_as_string(hide_password=True)
+        database.dispose()
+        raise DatabaseConfigError(f"cannot reach the database at {safe_url}: {reason}") from None

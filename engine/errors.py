@@ -1,0 +1,51 @@
+"""Errors the engine raises for people to read; the web layer maps each to one HTTP answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class EngineError(Exception):
+    """Base class: ``str(error)`` is a plain-English message fit to show a user."""
+
+
+class NotFound(EngineError):
+    """It does not exist, or the caller may not know it exists (need-to-know)."""
+
+
+class NotAllowed(EngineError):
+    """The caller may see it but not do this to it."""
+
+
+class Conflict(EngineError):
+    """Someone else changed it first, e.g. the task was already completed."""
+
+
+class InvalidData(EngineError):
+    """Submitted data is wrong; ``fields`` maps each field path to what to fix."""
+
+    def __init__(self, message: str, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a diagram was refused, tied to the BPMN element it concerns."""
+
+    element_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.element_id}: {self.message}" if self.element_id else self.message
+
+
+class DeploymentRefused(EngineError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        listed = "; ".join(str(problem) for problem in problems)
+        super().__init__(f"the diagram was not deployed: {listed}")
+
+
+class ProcessFailed(EngineError):
+    """A step of the workflow could not run (for example a rule failed on the data given)."""

@@ -1,0 +1,280 @@
+"""The stored shape of the service. Every change here comes with an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from engine.db import UTCDateTime
+
+ROLES = (
+    "caseworker",
+    "agency_officer",
+    "manager",
+    "review_chair",
+    "process_owner",
+    "administrator",
+)
+ORGANISATION_KINDS = ("council", "police", "housing", "health", "opcc", "other")
+PARTICIPANT_ROLES = ("council", "police", "housing", "health", "chair", "opcc")
+TASK_STATES = ("open", "claimed", "completed", "cancelled")
+LIVE_TASK_STATES = ("open", "claimed")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Area(Base):
+    """The county this deployment serves, with its settings (timescales, threshold count)."""
+
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    loaded_at: Mapped[datetime]
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('council','police','housing','health','opcc','other')", name="kind"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    districts: Mapped[list[District]] = relationship(
+        secondary="organisation_districts",
+        back_populates="organisations",
+        order_by="District.position",
+    )
+
+
+class District(Base):
+    __tablename__ = "districts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    lead_council_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    spoc_name: Mapped[str] = mapped_column(String(200), default="")
+    spoc_email: Mapped[str] = mapped_column(String(200), default="")
+    spoc_phone: Mapped[str] = mapped_column(String(50), default="")
+    lead_council: Mapped[Organisation | None] = relationship(foreign_keys=[lead_council_id])
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary="organisation_districts", back_populates="districts"
+    )
+
+
+class OrganisationDistrict(Base):
+    __tablename__ = "organisation_districts"
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    organisation: Mapped[Organisation] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", order_by="UserRole.role"
+    )
+
+    @property
+    def roles(self) -> list[str]:
+        return [row.role for row in self.role_rows]
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('caseworker','agency_officer','manager','review_chair',"
+            "'process_owner','administrator')",
+            name="role",
+        ),
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(40), default="received")
+    received_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    district: Mapped[District] = relationship()
+    participants: Mapped[list[CaseParticipant]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+
+
+class CaseParticipant(Base):
+    """An organisation playing a role (a BPMN lane) on one case."""
+
+    __tablename__ = "case_participants"
+    __table_args__ = (
+        UniqueConstraint("case_id", "organisation_id", "role"),
+        CheckConstraint(
+            "role IN ('council','police','housing','health','chair','opcc')", name="role"
+        ),
+        Index("ix_case_participants_organisation_case", "organisation_id", "case_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case: Mapped[Case] = relationship(back_populates="participants")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a BPMN diagram. Versions are never changed once deployed."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    deployed_at: Mapped[datetime]
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instances"
+    __table_args__ = (CheckConstraint("state IN ('running','completed','failed')", name="state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="running")
+    workflow_json: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    definition: Mapped[ProcessDefinition] = relationship()
+    case: Mapped[Case] = relationship()
+
+
+class Task(Base):
+    """A human task that became ready in a workflow: what inboxes list, without the workflow."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "spiff_task_id"),
+        CheckConstraint("state IN ('open','claimed','completed','cancelled')", name="state"),
+        Index("ix_tasks_assignee_state_due", "assignee_id", "state", "due_on"),
+        Index("ix_tasks_instance_state", "instance_id", "state"),
+        Index("ix_tasks_state_due", "state", "due_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    spec_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    form: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict[str, Any] | None]
+    draft: Mapped[dict[str, Any] | None]
+    instance: Mapped[ProcessInstance] = relationship()
+    case: Mapped[Case] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def organisation_ids(self) -> list[int]:
+        return [candidate.organisation_id for candidate in self.candidates]
+
+
+class TaskCandidate(Base):
+    """An organisation whose users may claim and complete a task (its lane's role on the case)."""
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (
+        Index("ix_task_candidates_organisation_state_due", "organisation_id", "state", "due_on"),
+    )
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # Copied from the task so an organisation's inbox is one index range scan.
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AuditEvent(Base):
+    """Append-only record of every state change: who, for which organisation, when and what."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_case_at", "case_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

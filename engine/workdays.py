@@ -1,0 +1,66 @@
+"""Working days in England and Wales: weekends and bank holidays do not count."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def as_date(value: date | datetime | str) -> date:
+    """Accept a date, a date-time or an ISO 8601 string, as task data may hold any of them."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date; write it like 2026-03-02") from None
+    raise TypeError(f"expected a date, got {type(value).__name__}")
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(start: date | datetime | str, days: int) -> date:
+    """The date ``days`` working days after ``start`` (before it when ``days`` is negative).
+
+    Day 0 is ``start`` itself, or the next working day when ``start`` is not one, so an
+    application received on a Saturday is treated as received on the Monday.
+    """
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise TypeError("the number of working days must be a whole number")
+    day = as_date(start)
+    step = 1 if days >= 0 else -1
+    while not is_working_day(day):
+        day += timedelta(days=step)
+    remaining = abs(days)
+    while remaining:
+        day += timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date | datetime | str, end: date | datetime | str) -> int:
+    """Working days from ``start`` to ``end``: positive when ``end`` is later, 0 on the same day."""
+    first, last = as_date(start), as_date(end)
+    sign = 1
+    if last < first:
+        first, last, sign = last, first, -1
+    count = 0
+    day = first
+    while day < last:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return sign * count

@@ -1,0 +1,62 @@
+"""Alembic environment: migrates the database named by the caller or CASEREVIEW_DATABASE_URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from engine.config import load_settings
+from engine.db import UTCDateTime, connect
+from engine.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations stay free of application imports: our UTC column is a plain DateTime."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def _url() -> str:
+    return config.attributes.get("database_url") or load_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    database = connect(_url())
+    try:
+        with database.writer.connect() as connection:
+            _run(connection)
+    finally:
+        database.dispose()
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    if connection.in_transaction():
+        connection.commit()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
