@@ -1,0 +1,513 @@
+"""Deploying diagrams and running them for cases, one transaction per change.
+
+Completing a task locks its process instance (``SELECT ... FOR UPDATE`` on PostgreSQL, the
+write lock taken by ``BEGIN IMMEDIATE`` on SQLite), re-reads the task, validates the data,
+runs the workflow, stores it, updates the Task rows and writes the audit event, then commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from engine import audit, clock
+from engine.area import current_settings
+from engine.db import Database
+from engine.due import DueRuleError, parse_due_rule
+from engine.errors import (
+    Conflict,
+    DeploymentRefused,
+    InvalidData,
+    NotAllowed,
+    NotFound,
+    Problem,
+    ProcessFailed,
+)
+from engine.forms import FormError, coerce_data, load_form, validate_data
+from engine.models import (
+    LIVE_TASK_STATES,
+    Case,
+    CaseParticipant,
+    Organisation,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    User,
+)
+from engine.runtime import bpmn
+
+
+@dataclass
+class DeployResult:
+    definition: ProcessDefinition
+    created: bool
+
+
+@dataclass
+class CompletionResult:
+    task: Task
+    ready: list[Task] = field(default_factory=list)
+    process_finished: bool = False
+
+
+# Deployed definitions never change, so their specs can be shared by every request on the
+# same database (keyed by its engine, as ids repeat across databases).
+_spec_cache: WeakKeyDictionary[Any, dict[int, str]] = WeakKeyDictionary()
+
+
+def check_bpmn(
+    session: Session, content: bytes, *, filename: str, forms_dir: Path
+) -> tuple[bpmn.CheckedDiagram | None, list[Problem]]:
+    timescales = current_settings(session).get("timescales", {})
+    return bpmn.check_diagram(
+        content, filename=filename, forms_dir=forms_dir, timescales=timescales
+    )
+
+
+def deploy(
+    session: Session,
+    content: bytes,
+    *,
+    filename: str,
+    forms_dir: Path,
+    user: User | None = None,
+) -> DeployResult:
+    """Check a diagram and deploy it as the next version of its process.
+
+    Refused diagrams raise DeploymentRefused and write nothing. Deploying the same content as
+    the newest version again changes nothing.
+    """
+    diagram, problems = check_bpmn(session, content, filename=filename, forms_dir=forms_dir)
+    if diagram is None:
+        raise DeploymentRefused(problems)
+    content_hash = hashlib.sha256(content).hexdigest()
+    latest = latest_definition(session, diagram.key)
+    if latest is not None and latest.content_hash == content_hash:
+        return DeployResult(latest, created=False)
+    definition = ProcessDefinition(
+        key=diagram.key,
+        version=(latest.version + 1) if latest else 1,
+        name=diagram.name,
+        content_hash=content_hash,
+        bpmn_xml=content.decode("utf-8"),
+        spec_json=diagram.spec_json(),
+        deployed_by_id=user.id if user else None,
+        deployed_at=clock.now(),
+    )
+    session.add(definition)
+    session.flush()
+    audit.record(
+        session,
+        "definition.deployed",
+        user=user,
+        object_type="process_definition",
+        object_id=definition.id,
+        detail={"key": definition.key, "version": definition.version, "sha256": content_hash},
+    )
+    return DeployResult(definition, created=True)
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
+    return session.scalar(
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
+    )
+
+
+def _spec_json(session: Session, definition_id: int) -> str:
+    per_database = _spec_cache.setdefault(session.get_bind(), {})
+    cached = per_database.get(definition_id)
+    if cached is None:
+        cached = session.scalar(
+            select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition_id)
+        )
+        per_database[definition_id] = cached
+    return cached
+
+
+def start_process(
+    session: Session,
+    case: Case,
+    key: str,
+    data: Mapping[str, Any],
+    *,
+    user: User | None = None,
+) -> ProcessInstance:
+    """Start the newest version of process ``key`` for a case, inside the caller's transaction."""
+    definition = latest_definition(session, key)
+    if definition is None:
+        raise NotFound(f"no version of the process '{key}' has been deployed")
+    workflow = bpmn.new_workflow(_spec_json(session, definition.id), data)
+    bpmn.advance(workflow)
+    now = clock.now()
+    instance = ProcessInstance(
+        definition_id=definition.id,
+        case_id=case.id,
+        workflow_json="",
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    _store(instance, workflow)
+    _sync_tasks(session, instance, workflow)
+    audit.record(
+        session,
+        "process.started",
+        user=user,
+        case_id=case.id,
+        object_type="process_instance",
+        object_id=instance.id,
+        detail={"key": key, "version": definition.version},
+    )
+    return instance
+
+
+def _store(instance: ProcessInstance, workflow: Any) -> None:
+    now = clock.now()
+    instance.workflow_json = bpmn.dump_workflow(workflow)
+    instance.revision = (instance.revision or 0) + 1
+    instance.updated_at = now
+    instance.next_timer_at = bpmn.next_timer_at(workflow)
+    if bpmn.is_finished(workflow):
+        instance.state = "completed"
+        instance.completed_at = now
+        instance.next_timer_at = None
+
+
+def _lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    return session.execute(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _sync_tasks(session: Session, instance: ProcessInstance, workflow: Any) -> list[Task]:
+    """Make the Task rows match the workflow: new rows for new human tasks, cancel the gone."""
+    live = {
+        row.spiff_task_id: row
+        for row in session.scalars(
+            select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
+        )
+    }
+    ready = bpmn.ready_human_tasks(workflow)
+    ready_ids = {str(task.id) for task in ready}
+    created: list[Task] = []
+    timescales: dict[str, int] | None = None
+    for spiff_task in ready:
+        if str(spiff_task.id) in live:
+            continue
+        if timescales is None:
+            timescales = current_settings(session).get("timescales", {})
+        created.append(_new_task_row(session, instance, spiff_task, timescales))
+    for spiff_id, row in live.items():
+        if spiff_id not in ready_ids:
+            _set_state(row, "cancelled")
+            audit.record(
+                session,
+                "task.cancelled",
+                case_id=row.case_id,
+                object_type="task",
+                object_id=row.id,
+                detail={"task": row.spec_name, "reason": "the process moved on without it"},
+            )
+    return created
+
+
+def _new_task_row(
+    session: Session, instance: ProcessInstance, spiff_task: Any, timescales: dict[str, int]
+) -> Task:
+    spec = spiff_task.task_spec
+    properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    role = spec.lane or ""
+    title = spec.bpmn_name or spec.bpmn_id
+    due_on = None
+    if properties.get("due"):
+        try:
+            due_on = parse_due_rule(properties["due"], timescales).due_on(
+                spiff_task.data, timescales
+            )
+        except (DueRuleError, ValueError, TypeError) as error:
+            raise ProcessFailed(f"cannot work out when '{title}' is due: {error}") from None
+    participants = _participants_for(session, instance.case_id, role, properties, spiff_task)
+    assignees = {p.user_id for p in participants if p.user_id}
+    assignee_id = assignees.pop() if len(assignees) == 1 and len(participants) == 1 else None
+    state = "claimed" if assignee_id else "open"
+    now = clock.now()
+    row = Task(
+        instance_id=instance.id,
+        case_id=instance.case_id,
+        spiff_task_id=str(spiff_task.id),
+        spec_name=spec.name,
+        title=title,
+        role=role,
+        form=properties.get("form", ""),
+        state=state,
+        assignee_id=assignee_id,
+        claimed_at=now if assignee_id else None,
+        due_on=due_on,
+        created_at=now,
+        candidates=[
+            TaskCandidate(organisation_id=organisation_id, state=state, due_on=due_on)
+            for organisation_id in sorted({p.organisation_id for p in participants})
+        ],
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "task.created",
+        case_id=instance.case_id,
+        object_type="task",
+        object_id=row.id,
+        detail={
+            "task": spec.name,
+            "role": role,
+            "organisations": row.organisation_ids,
+            "due_on": due_on.isoformat() if due_on else None,
+        },
+    )
+    return row
+
+
+def _participants_for(
+    session: Session, case_id: int, role: str, properties: Mapping[str, str], spiff_task: Any
+) -> list[CaseParticipant]:
+    query = select(CaseParticipant).where(CaseParticipant.case_id == case_id)
+    variable = properties.get("organisation_from")
+    if variable:
+        organisation_key = spiff_task.data.get(variable)
+        chosen = session.scalars(
+            query.join(Organisation).where(
+                Organisation.key == str(organisation_key), CaseParticipant.role == role
+            )
+        ).all()
+        if not chosen:
+            raise ProcessFailed(
+                f"'{spiff_task.task_spec.bpmn_name}' is for '{organisation_key}', which is not "
+                f"a {role} participant on this case"
+            )
+        return list(chosen)
+    participants = session.scalars(query.where(CaseParticipant.role == role)).all()
+    if not participants:
+        # The council manages every review on behalf of the relevant bodies.
+        participants = session.scalars(query.where(CaseParticipant.role == "council")).all()
+    if not participants:
+        raise ProcessFailed(f"no organisation plays the role '{role}' on this case")
+    return list(participants)
+
+
+def _set_state(row: Task, state: str) -> None:
+    row.state = state
+    for candidate in row.candidates:
+        candidate.state = state
+
+
+def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, ProcessInstance]:
+    instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
+    if instance_id is None:
+        raise NotFound("there is no such task")
+    instance = _lock_instance(session, instance_id)
+    task = session.execute(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(selectinload(Task.candidates))
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    return task, instance
+
+
+def _check_may_work_on(task: Task, user: User) -> None:
+    if user.organisation_id not in task.organisation_ids:
+        raise NotFound("there is no such task")
+    if task.state == "completed":
+        raise Conflict(
+            f"'{task.title}' was already completed at {task.completed_at:%d %B %Y %H:%M}"
+        )
+    if task.state == "cancelled":
+        raise Conflict(f"'{task.title}' is no longer needed: the process moved on")
+    if task.assignee_id not in (None, user.id):
+        raise Conflict(f"'{task.title}' is claimed by someone else; ask them or a manager")
+
+
+def complete_task(
+    db: Database,
+    task_id: int,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    forms_dir: Path,
+) -> CompletionResult:
+    """Complete a human task with data, all or nothing."""
+    with db.transaction() as session:
+        task, instance = _load_task_for_update(session, task_id)
+        _check_may_work_on(task, user)
+        try:
+            schema = load_form(forms_dir, task.form)
+        except FormError as error:
+            raise ProcessFailed(str(error)) from None
+        problems = validate_data(schema, data)
+        if problems:
+            raise InvalidData("Some answers need correcting", problems)
+        workflow = bpmn.load_workflow(
+            instance.workflow_json, _spec_json(session, instance.definition_id)
+        )
+        spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
+        if spiff_task is None or not bpmn.is_ready(spiff_task):
+            raise Conflict(f"'{task.title}' is no longer waiting to be done")
+        bpmn.run_human_task(workflow, spiff_task, coerce_data(schema, dict(data)))
+        now = clock.now()
+        _set_state(task, "completed")
+        task.assignee_id = user.id
+        task.completed_at = now
+        task.completed_by_id = user.id
+        task.data = dict(data)
+        task.draft = None
+        _store(instance, workflow)
+        ready = _sync_tasks(session, instance, workflow)
+        audit.record(
+            session,
+            "task.completed",
+            user=user,
+            case_id=task.case_id,
+            object_type="task",
+            object_id=task.id,
+            detail={"task": task.spec_name, "revision": instance.revision},
+        )
+        if instance.state == "completed":
+            audit.record(
+                session,
+                "process.completed",
+                user=user,
+                case_id=task.case_id,
+                object_type="process_instance",
+                object_id=instance.id,
+            )
+        return CompletionResult(task, ready, instance.state == "completed")
+
+
+def claim_task(db: Database, task_id: int, user: User) -> Task:
+    with db.transaction() as session:
+        task, _instance = _load_task_for_update(session, task_id)
+        _check_may_work_on(task, user)
+        if task.assignee_id == user.id:
+            return task
+        task.assignee_id = user.id
+        task.claimed_at = clock.now()
+        _set_state(task, "claimed")
+        audit.record(
+            session,
+            "task.claimed",
+            user=user,
+            case_id=task.case_id,
+            object_type="task",
+            object_id=task.id,
+        )
+        return task
+
+
+def release_task(db: Database, task_id: int, user: User) -> Task:
+    """Put a claimed task back in its organisations' queue (its holder or a manager may)."""
+    with db.transaction() as session:
+        task, _instance = _load_task_for_update(session, task_id)
+        if user.organisation_id not in task.organisation_ids:
+            raise NotFound("there is no such task")
+        if task.state != "claimed":
+            raise Conflict(f"'{task.title}' is not claimed")
+        if task.assignee_id != user.id and not user.has_role("manager"):
+            raise NotAllowed("only the person holding a task, or a manager, may release it")
+        task.assignee_id = None
+        task.claimed_at = None
+        _set_state(task, "open")
+        audit.record(
+            session,
+            "task.released",
+            user=user,
+            case_id=task.case_id,
+            object_type="task",
+            object_id=task.id,
+        )
+        return task
+
+
+def fire_due_timers(db: Database) -> int:
+    """Move on every instance with a timer due now; one transaction per instance, so one
+    instance that fails is marked failed and the others still move on."""
+    moment = clock.now()
+    with db.read() as session:
+        due_ids = session.scalars(
+            select(ProcessInstance.id)
+            .where(
+                ProcessInstance.state == "running",
+                ProcessInstance.next_timer_at <= moment,
+            )
+            .order_by(ProcessInstance.next_timer_at)
+        ).all()
+    fired = 0
+    for instance_id in due_ids:
+        try:
+            fired += _fire_instance_timers(db, instance_id, moment)
+        except ProcessFailed as error:
+            _mark_failed(db, instance_id, str(error))
+    return fired
+
+
+def _fire_instance_timers(db: Database, instance_id: int, moment: datetime) -> int:
+    with db.transaction() as session:
+        instance = _lock_instance(session, instance_id)
+        if (
+            instance.state != "running"
+            or not instance.next_timer_at
+            or (instance.next_timer_at > moment)
+        ):
+            return 0  # another process got here first
+        workflow = bpmn.load_workflow(
+            instance.workflow_json, _spec_json(session, instance.definition_id)
+        )
+        bpmn.advance(workflow)
+        _store(instance, workflow)
+        _sync_tasks(session, instance, workflow)
+        audit.record(
+            session,
+            "timer.fired",
+            case_id=instance.case_id,
+            object_type="process_instance",
+            object_id=instance.id,
+        )
+        return 1
+
+
+def _mark_failed(db: Database, instance_id: int, reason: str) -> None:
+    with db.transaction() as session:
+        instance = _lock_instance(session, instance_id)
+        instance.state = "failed"
+        instance.next_timer_at = None
+        audit.record(
+            session,
+            "process.failed",
+            case_id=instance.case_id,
+            object_type="process_instance",
+            object_id=instance.id,
+            detail={"reason": reason},
+        )
+
+
+def count_instances(session: Session, definition_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(ProcessInstance)
+        .where(ProcessInstance.definition_id == definition_id)
+    )

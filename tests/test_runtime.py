@@ -1,0 +1,414 @@
+"""The workflow runtime: deploy, run, complete, lock, time out, refuse."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from engine import clock
+from engine.accounts import get_user
+from engine.cases import open_case
+from engine.db import Database
+from engine.errors import Conflict, DeploymentRefused, InvalidData, NotFound, ProcessFailed
+from engine.models import AuditEvent, ProcessDefinition, ProcessInstance, Task, User
+from engine.runtime import (
+    bpmn,
+    claim_task,
+    complete_task,
+    deploy,
+    fire_due_timers,
+    release_task,
+    start_process,
+)
+from tests.conftest import FIXTURES, TEST_FORMS
+
+DIAGRAM = (FIXTURES / "review_test.bpmn").read_bytes()
+RETURN = {"incidents": [{"occurred_on": "2026-01-10", "reported_on": "2026-01-12"}]}
+
+
+def user(db: Database, email: str) -> User:
+    with db.read() as session:
+        found = session.scalar(select(User).where(User.email == email))
+        return get_user(session, found.id)
+
+
+def deploy_bytes(db: Database, content: bytes = DIAGRAM) -> ProcessDefinition:
+    with db.transaction() as session:
+        return deploy(
+            session, content, filename="review_test.bpmn", forms_dir=TEST_FORMS
+        ).definition
+
+
+def start_case(db: Database, district: str = "derbyshire-dales", threshold: int = 2) -> int:
+    with db.transaction() as session:
+        case = open_case(session, district, date(2026, 3, 2))
+        start_process(
+            session,
+            case,
+            "test_review",
+            {
+                "received_on": case.received_on,
+                "threshold": threshold,
+                "case_reference": case.reference,
+            },
+        )
+        return case.id
+
+
+def open_tasks(db: Database, case_id: int) -> dict[str, Task]:
+    with db.read() as session:
+        rows = session.scalars(
+            select(Task).where(Task.case_id == case_id, Task.state.in_(["open", "claimed"]))
+        ).all()
+        for row in rows:
+            row.organisation_ids  # noqa: B018 - load candidates before the session closes
+        return {row.spec_name: row for row in rows}
+
+
+def organisation_id(db: Database, key: str) -> int:
+    from engine.models import Organisation
+
+    with db.read() as session:
+        return session.scalar(select(Organisation.id).where(Organisation.key == key))
+
+
+def complete(db: Database, task: Task, email: str, data: dict) -> object:
+    return complete_task(db, task.id, user(db, email), data, forms_dir=TEST_FORMS)
+
+
+def workflow_of(db: Database, case_id: int):
+    with db.read() as session:
+        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        return bpmn.load_workflow(instance.workflow_json, definition.spec_json), instance
+
+
+def acknowledged_case(db: Database, threshold: int = 2) -> int:
+    deploy_bytes(db)
+    case_id = start_case(db, threshold=threshold)
+    complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
+    return case_id
+
+
+def test_deploy_versions_and_pins_running_instances(db: Database) -> None:
+    first = deploy_bytes(db)
+    assert (first.key, first.version) == ("test_review", 1)
+    assert len(first.content_hash) == 64
+    again = deploy_bytes(db)
+    assert again.id == first.id, "the same content deploys no new version"
+
+    old_case = start_case(db)
+    changed = DIAGRAM.replace(b'name="Acknowledge the application"', b'name="Acknowledge it"')
+    second = deploy_bytes(db, changed)
+    assert second.version == 2
+    new_case = start_case(db)
+
+    with db.read() as session:
+        pinned = dict(
+            session.execute(select(ProcessInstance.case_id, ProcessInstance.definition_id)).all()
+        )
+    assert pinned == {old_case: first.id, new_case: second.id}
+    assert open_tasks(db, old_case)["acknowledge"].title == "Acknowledge the application"
+    assert open_tasks(db, new_case)["acknowledge"].title == "Acknowledge it"
+
+
+def test_start_creates_task_for_the_lane_organisation_with_due_date(db: Database) -> None:
+    deploy_bytes(db)
+    case_id = start_case(db)
+    tasks = open_tasks(db, case_id)
+    assert list(tasks) == ["acknowledge"]
+    task = tasks["acknowledge"]
+    assert task.role == "council"
+    assert task.organisation_ids == [organisation_id(db, "derbyshire-dales-district-council")]
+    assert task.form == "test_acknowledge"
+    # acknowledge_application is 5 working days in the area file.
+    assert task.due_on == date(2026, 3, 9)
+    assert task.state == "open"
+
+
+def test_completion_moves_work_to_each_agency_in_parallel(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    tasks = open_tasks(db, case_id)
+    assert set(tasks) == {"police_return", "housing_return"}
+    assert tasks["police_return"].organisation_ids == [
+        organisation_id(db, "derbyshire-constabulary")
+    ]
+    assert tasks["housing_return"].organisation_ids == [organisation_id(db, "dales-housing")]
+    assert tasks["police_return"].due_on == date(2026, 3, 16)
+    assert tasks["housing_return"].due_on == date(2026, 3, 16)
+    with db.read() as session:
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert "task.completed" in actions and actions.count("task.created") == 3
+
+
+def test_invalid_data_lists_fields_and_changes_nothing(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    task = open_tasks(db, case_id)["police_return"]
+    _, before = workflow_of(db, case_id)
+    with pytest.raises(InvalidData) as refused:
+        complete(
+            db,
+            task,
+            "police@example.org",
+            {"incidents": [{"occurred_on": "2026-02-30", "reported_on": "yesterday"}], "x": 1},
+        )
+    fields = refused.value.fields
+    assert (
+        "incidents[0].occurred_on" in fields and "real date" in fields["incidents[0].occurred_on"]
+    )
+    assert "incidents[0].reported_on" in fields
+    _, after = workflow_of(db, case_id)
+    assert after.revision == before.revision
+    assert after.workflow_json == before.workflow_json
+    assert open_tasks(db, case_id)["police_return"].state == "open"
+
+
+def test_only_the_lane_organisation_may_complete(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    task = open_tasks(db, case_id)["police_return"]
+    for outsider in ("housing@example.org", "erewash@example.org", "council@example.org"):
+        with pytest.raises(NotFound):
+            complete(db, task, outsider, RETURN)
+    assert open_tasks(db, case_id)["police_return"].state == "open"
+
+
+def test_second_completion_of_a_task_is_a_conflict(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    task = open_tasks(db, case_id)["police_return"]
+    complete(db, task, "police@example.org", RETURN)
+    with pytest.raises(Conflict, match="already completed"):
+        complete(db, task, "police2@example.org", RETURN)
+
+
+def _race(calls: list) -> list[object]:
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = calls[index]()
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_racing_completions_of_one_task_exactly_one_wins(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    task = open_tasks(db, case_id)["police_return"]
+    officers = [user(db, "police@example.org"), user(db, "police2@example.org")] * 2
+    results = _race(
+        [
+            (
+                lambda officer=officer: complete_task(
+                    db, task.id, officer, RETURN, forms_dir=TEST_FORMS
+                )
+            )
+            for officer in officers
+        ]
+    )
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    successes = [r for r in results if not isinstance(r, Exception)]
+    assert len(successes) == 1, results
+    assert len(conflicts) == len(officers) - 1, results
+    with db.read() as session:
+        completions = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "task.completed")
+        )
+    assert completions == 2  # the acknowledgement and exactly one return
+
+
+def test_racing_completions_of_parallel_tasks_both_apply(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    tasks = open_tasks(db, case_id)
+    police, housing = user(db, "police@example.org"), user(db, "housing@example.org")
+    two = {"incidents": RETURN["incidents"] * 2}
+    results = _race(
+        [
+            lambda: complete_task(
+                db, tasks["police_return"].id, police, RETURN, forms_dir=TEST_FORMS
+            ),
+            lambda: complete_task(
+                db, tasks["housing_return"].id, housing, two, forms_dir=TEST_FORMS
+            ),
+        ]
+    )
+    assert not any(isinstance(r, Exception) for r in results), results
+    workflow, instance = workflow_of(db, case_id)
+    ready = bpmn.ready_human_tasks(workflow)
+    assert [t.task_spec.name for t in ready] == ["decide"]
+    data = ready[0].data
+    assert (data["police_count"], data["housing_count"], data["total"]) == (1, 2, 3)
+    assert set(open_tasks(db, case_id)) == {"decide"}
+    assert instance.revision == 5  # start, acknowledgement, two returns: each stored once
+
+
+def test_gateway_takes_the_default_path_below_the_threshold(db: Database) -> None:
+    case_id = acknowledged_case(db, threshold=5)
+    tasks = open_tasks(db, case_id)
+    complete(db, tasks["police_return"], "police@example.org", RETURN)
+    result = complete(db, tasks["housing_return"], "housing@example.org", RETURN)
+    assert result.process_finished
+    assert open_tasks(db, case_id) == {}
+    _, instance = workflow_of(db, case_id)
+    assert instance.state == "completed" and instance.next_timer_at is None
+
+
+def test_due_timer_fires_only_when_the_clock_reaches_it(
+    db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    case_id = acknowledged_case(db)
+    tasks = open_tasks(db, case_id)
+    complete(db, tasks["police_return"], "police@example.org", RETURN)
+    complete(db, tasks["housing_return"], "housing@example.org", RETURN)
+    _, instance = workflow_of(db, case_id)
+    assert instance.next_timer_at == fixed_clock.now() + timedelta(days=10)
+
+    fixed_clock.advance(timedelta(days=9))
+    assert fire_due_timers(db) == 0
+    assert set(open_tasks(db, case_id)) == {"decide"}
+
+    fixed_clock.advance(timedelta(days=2))
+    assert fire_due_timers(db) == 1
+    assert set(open_tasks(db, case_id)) == {"escalated"}
+    with db.read() as session:
+        states = dict(session.execute(select(Task.spec_name, Task.state)).all())
+    assert states["decide"] == "cancelled"
+    assert fire_due_timers(db) == 0, "a fired timer does not fire again"
+
+
+def test_dates_and_decimals_survive_serialization(db: Database) -> None:
+    deploy_bytes(db)
+    case_id = start_case(db)
+    complete(
+        db,
+        open_tasks(db, case_id)["acknowledge"],
+        "council@example.org",
+        {"note": "sent", "sent_on": "2026-03-03", "cost": "12.50"},
+    )
+    workflow, _ = workflow_of(db, case_id)
+    data = bpmn.ready_human_tasks(workflow)[0].data
+    assert data["sent_on"] == date(2026, 3, 3)
+    assert data["cost"] == Decimal("12.50")
+    assert data["received_on"] == date(2026, 3, 2)
+
+
+def test_claim_and_release(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    task = open_tasks(db, case_id)["police_return"]
+    claim_task(db, task.id, user(db, "police@example.org"))
+    claimed = open_tasks(db, case_id)["police_return"]
+    assert claimed.state == "claimed"
+    assert claimed.assignee_id == user(db, "police@example.org").id
+    with pytest.raises(Conflict, match="claimed by someone else"):
+        complete(db, task, "police2@example.org", RETURN)
+    with pytest.raises(Conflict, match="claimed by someone else"):
+        claim_task(db, task.id, user(db, "police2@example.org"))
+    release_task(db, task.id, user(db, "police@example.org"))
+    assert open_tasks(db, case_id)["police_return"].state == "open"
+    complete(db, task, "police2@example.org", RETURN)
+
+
+def test_a_failing_rule_rolls_back_the_whole_completion(db: Database) -> None:
+    broken = DIAGRAM.replace(b"housing_count = len(incidents)", b"housing_count = len(missing)")
+    deploy_bytes(db, broken)
+    case_id = start_case(db)
+    complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
+    task = open_tasks(db, case_id)["housing_return"]
+    _, before = workflow_of(db, case_id)
+    with pytest.raises(ProcessFailed, match="missing"):
+        complete(db, task, "housing@example.org", RETURN)
+    _, after = workflow_of(db, case_id)
+    assert after.workflow_json == before.workflow_json
+    assert open_tasks(db, case_id)["housing_return"].state == "open"
+
+
+def _refusal(db: Database, content: bytes) -> str:
+    with db.read() as session:
+        before = session.scalar(select(func.count()).select_from(ProcessDefinition))
+    with pytest.raises(DeploymentRefused) as refused:
+        deploy_bytes(db, content)
+    with db.read() as session:
+        after = session.scalar(select(func.count()).select_from(ProcessDefinition))
+    assert after == before, "a refused diagram writes nothing"
+    return str(refused.value)
+
+
+CONDITION = b"total &gt;= threshold"
+HOUSING_FORM = b'value="test_return" />\n          <spiffworkflow:property name="due" value="agency'
+
+
+@pytest.mark.parametrize(
+    "change, element, words",
+    [
+        ((b'name="housing"', b'name="neighbours"'), "housing_return", "not a participant role"),
+        (
+            (HOUSING_FORM, HOUSING_FORM.replace(b"test_return", b"nope")),
+            "housing_return",
+            "no form 'nope'",
+        ),
+        ((b'value="1 working day"', b'value="soon-ish"'), "escalated", "not a due rule"),
+        ((b'value="1 working day"', b'value="fortnight"'), "escalated", "no timescale"),
+        ((b'"P10D"', b'"P10X"'), "decision_overdue", "not ISO 8601"),
+        ((CONDITION, b"__import__('os')"), "threshold_gateway", "refused"),
+        ((CONDITION, b"__builtins__"), "threshold_gateway", "refused"),
+        ((CONDITION, b"total.__class__"), "threshold_gateway", "refused"),
+        ((CONDITION, b"().__class__.__base__.__subclasses__()"), "threshold_gateway", "refused"),
+        ((CONDITION, b"(lambda: 1)()"), "threshold_gateway", "refused"),
+        ((CONDITION, b"[x for x in incidents]"), "threshold_gateway", "refused"),
+        ((CONDITION, b"open('/etc/passwd')"), "threshold_gateway", "refused"),
+        ((CONDITION, b"getattr(total, 'real')"), "threshold_gateway", "refused"),
+        ((CONDITION, b"9**9**9"), "threshold_gateway", "refused"),
+        ((CONDITION, b"len('a' * 10**10) &gt; 0"), "threshold_gateway", "refused"),
+        ((b"total = police_count + housing_count", b"import os"), "count_returns", "refused"),
+        (
+            (b"police_count = len(incidents)", b"police_count = eval('1')"),
+            "police_return",
+            "refused",
+        ),
+    ],
+)
+def test_deploy_refuses_with_the_element_named(db: Database, change, element, words) -> None:
+    original = deploy_bytes(db)
+    old, new = change
+    assert old in DIAGRAM
+    message = _refusal(db, DIAGRAM.replace(old, new))
+    assert element in message and words in message, message
+    with db.read() as session:
+        latest = session.scalar(select(func.max(ProcessDefinition.version)))
+    assert latest == original.version, "the version deployed before keeps running"
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "empty"),
+        (b"this is not xml", "not well-formed"),
+        (b"<?xml version='1.0'?><html/>", "not a BPMN"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+            b'"&lol;&lol;&lol;">]><bpmn:definitions xmlns:bpmn='
+            b'"http://www.omg.org/spec/BPMN/20100524/MODEL">&lol2;</bpmn:definitions>',
+            "DOCTYPE",
+        ),
+        (
+            DIAGRAM.replace(b'isExecutable="true"', b'isExecutable="false"'),
+            "exactly one executable",
+        ),
+        (DIAGRAM.replace(b'targetRef="join" />', b'targetRef="nowhere" />', 1), "nowhere"),
+    ],
+)
+def test_deploy_refuses_files_that_are_not_usable_diagrams(db: Database, content, words) -> None:
+    assert words in _refusal(db, content)
