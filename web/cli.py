@@ -1,0 +1,254 @@
+"""The ``casereview`` command: set up, serve, sweep, deploy and administer the service."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from engine import clock
+from engine.accounts import AccountError, add_user
+from engine.area import AreaFileError, load_area, read_area_file
+from engine.config import Settings, load_settings
+from engine.db import Database, DatabaseConfigError, connect
+from engine.demo import DEMO_PASSWORD, load_demo_users
+from engine.errors import DeploymentRefused
+from engine.migrate import upgrade_to_head
+from engine.models import ROLES, Organisation
+from engine.runtime import deploy
+
+
+class Context:
+    def __init__(self) -> None:
+        self.settings: Settings = load_settings()
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            try:
+                self._db = connect(self.settings.database_url)
+            except DatabaseConfigError as error:
+                raise click.ClickException(str(error)) from None
+        return self._db
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """casereview: the Community Trigger (ASB Case Review) service."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    context = ctx.ensure_object(Context)
+    try:
+        clock.set_clock(clock.clock_from_environment(context.settings.clock_start))
+    except ValueError as error:
+        raise click.ClickException(f"CASEREVIEW_CLOCK_START: {error}") from None
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also create the demo users (and print how to sign in).")
+@pass_context
+def init(context: Context, demo: bool) -> None:
+    """Create or upgrade the database, load the area file and deploy the shipped diagrams."""
+    db = context.db
+    upgrade_to_head(db)
+    try:
+        area = read_area_file(context.settings.area_file)
+    except AreaFileError as error:
+        raise click.ClickException(str(error)) from None
+    with db.transaction() as session:
+        load_area(session, area)
+    click.echo(f"Database ready; area '{area.name}' loaded with {len(area.districts)} districts.")
+    refused = _deploy_shipped(context)
+    if demo:
+        with db.transaction() as session:
+            users = load_demo_users(session)
+        click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+        for user in users:
+            click.echo(f"  {user.email:<40} {', '.join(user.roles):<28} {user.organisation}")
+    if refused:
+        raise click.ClickException(f"{refused} shipped diagram(s) were refused; see above")
+
+
+def _deploy_shipped(context: Context) -> int:
+    refused = 0
+    for path in sorted(context.settings.workflows_dir.glob("*.bpmn")):
+        with context.db.transaction() as session:
+            try:
+                result = deploy(
+                    session,
+                    path.read_bytes(),
+                    filename=path.name,
+                    forms_dir=context.settings.forms_dir,
+                )
+            except DeploymentRefused as error:
+                refused += 1
+                click.echo(f"Refused {path.name}:", err=True)
+                for problem in error.problems:
+                    click.echo(f"  - {problem}", err=True)
+                continue
+        definition = result.definition
+        state = "deployed" if result.created else "unchanged"
+        click.echo(f"{path.name}: {definition.key} version {definition.version} ({state})")
+    return refused
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--no-scheduler", is_flag=True, help="Leave sweeps to a separate `casereview scheduler`."
+)
+@pass_context
+def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bool) -> None:
+    """Serve the web service, with the scheduler running inside unless told otherwise."""
+    import waitress
+
+    from engine.scheduler import start_in_background
+    from web import create_app
+
+    app = create_app(context.settings, context.db)
+    if not no_scheduler:
+        start_in_background(context.db, context.settings.scheduler_interval_seconds)
+    click.echo(f"Serving casereview at http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="casereview")
+
+
+@main.command()
+@pass_context
+def scheduler(context: Context) -> None:
+    """Run the sweeps every interval, for deployments with several web workers."""
+    from engine.scheduler import run_forever
+
+    click.echo(f"Scheduler running every {context.settings.scheduler_interval_seconds} seconds")
+    run_forever(context.db, context.settings.scheduler_interval_seconds)
+
+
+@main.command("run-due")
+@click.option("--now", "now_text", help="Run as if it were this moment (ISO 8601).")
+@pass_context
+def run_due_command(context: Context, now_text: str | None) -> None:
+    """Run every sweep once: fire due timers (and, later, reminders and escalations)."""
+    from engine.sweeps import run_due
+
+    if now_text:
+        try:
+            clock.set_clock(clock.FixedClock(clock.parse_moment(now_text)))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--now") from None
+    done = run_due(context.db)
+    click.echo(
+        f"At {clock.now().isoformat(timespec='minutes')}: "
+        + ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in done.items())
+    )
+
+
+@main.command("deploy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def deploy_command(context: Context, file: Path) -> None:
+    """Check a BPMN diagram and deploy it as a new version; refused with reasons if not fit."""
+    with context.db.transaction() as session:
+        try:
+            result = deploy(
+                session, file.read_bytes(), filename=file.name, forms_dir=context.settings.forms_dir
+            )
+        except DeploymentRefused as error:
+            click.echo(f"Refused {file.name}:", err=True)
+            for problem in error.problems:
+                click.echo(f"  - {problem}", err=True)
+            sys.exit(1)
+    definition = result.definition
+    if result.created:
+        click.echo(f"Deployed {definition.key} version {definition.version}")
+    else:
+        click.echo(f"{definition.key} version {definition.version} already has this content")
+
+
+@main.group()
+def user() -> None:
+    """Manage users."""
+
+
+@user.command("add")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org", "organisation", required=True, help="Organisation key, see `org list`.")
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=click.Choice(ROLES),
+    help="Repeat for several roles.",
+)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@pass_context
+def user_add(
+    context: Context,
+    email: str,
+    name: str,
+    organisation: str,
+    roles: tuple[str, ...],
+    password: str,
+) -> None:
+    """Add a user to an organisation with one or more roles."""
+    try:
+        with context.db.transaction() as session:
+            created = add_user(
+                session,
+                email=email,
+                name=name,
+                organisation_key=organisation,
+                roles=roles,
+                password=password,
+            )
+            click.echo(f"Added {created.email} ({', '.join(created.roles)}) to {organisation}")
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.group()
+def org() -> None:
+    """Organisations of the area."""
+
+
+@org.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: key, name, kind, districts.")
+@pass_context
+def org_list(context: Context, as_json: bool) -> None:
+    with context.db.read() as session:
+        organisations = session.scalars(
+            select(Organisation)
+            .options(selectinload(Organisation.districts))
+            .order_by(Organisation.kind, Organisation.name)
+        ).all()
+        rows = [
+            {
+                "key": o.key,
+                "name": o.name,
+                "kind": o.kind,
+                "districts": [d.key for d in o.districts],
+            }
+            for o in organisations
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['key']:<42} {row['kind']:<8} {row['name']}")
+
+
+if __name__ == "__main__":
+    main()
