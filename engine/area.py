@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import audit, clock
 from engine.models import (
     ORGANISATION_KINDS,
     Area,
@@ -197,6 +197,13 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
         for key in item.districts
     )
     session.flush()
+    audit.record(
+        session,
+        "area.loaded",
+        object_type="area",
+        object_id=spec.key,
+        detail={"districts": len(spec.districts), "organisations": len(spec.organisations)},
+    )
     return area
 
 

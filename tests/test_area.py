@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from engine.area import AreaFileError, current_settings, load_area, parse_area, read_area_file
 from engine.config import DEFAULT_AREA_FILE
 from engine.db import Database
-from engine.models import District, Organisation
+from engine.models import AuditEvent, District, Organisation
 
 PUBLISHED_ORDER = [
     "Amber Valley",
@@ -74,6 +74,8 @@ def test_loading_twice_updates_in_place(db: Database) -> None:
             == "housing"
         )
         assert current_settings(session)["timescales"]["review_meeting"] == 20
+        loads = session.scalars(select(AuditEvent).where(AuditEvent.action == "area.loaded")).all()
+        assert len(loads) == 2 and loads[-1].detail == {"districts": 9, "organisations": 19}
 
 
 def test_another_county_is_just_another_file(empty_db: Database) -> None:
