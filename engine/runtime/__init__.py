@@ -5,8 +5,10 @@ runs instances for cases and keeps the Task rows beside the stored workflow.
 """
 
 from engine.runtime.service import (
+    NO_EFFECTS,
     CompletionResult,
     DeployResult,
+    Effects,
     check_bpmn,
     claim_task,
     complete_task,
@@ -18,8 +20,10 @@ from engine.runtime.service import (
 )
 
 __all__ = [
+    "NO_EFFECTS",
     "CompletionResult",
     "DeployResult",
+    "Effects",
     "check_bpmn",
     "claim_task",
     "complete_task",

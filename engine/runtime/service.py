@@ -46,6 +46,28 @@ from engine.models import (
 from engine.runtime import bpmn
 
 
+class Effects:
+    """What steps of a process mean for its case. The runtime calls these inside its
+    transaction; the default means nothing, so the runtime can be used and tested alone."""
+
+    def before_completion(
+        self, session: Session, task: Task, data: Mapping[str, Any], user: User
+    ) -> dict[str, Any]:
+        """Check and record a task's meaning; may raise InvalidData. Returns data to add."""
+        return {}
+
+    def task_ready(self, session: Session, task: Task, data: Mapping[str, Any]) -> None:
+        """A human task became ready (its Task row is written)."""
+
+    def process_finished(
+        self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]
+    ) -> None:
+        """The instance reached its end."""
+
+
+NO_EFFECTS = Effects()
+
+
 @dataclass
 class DeployResult:
     definition: ProcessDefinition
@@ -143,6 +165,7 @@ def start_process(
     data: Mapping[str, Any],
     *,
     user: User | None = None,
+    effects: Effects = NO_EFFECTS,
 ) -> ProcessInstance:
     """Start the newest version of process ``key`` for a case, inside the caller's transaction."""
     definition = latest_definition(session, key)
@@ -161,7 +184,6 @@ def start_process(
     session.add(instance)
     session.flush()
     _store(instance, workflow)
-    _sync_tasks(session, instance, workflow)
     audit.record(
         session,
         "process.started",
@@ -171,7 +193,17 @@ def start_process(
         object_id=instance.id,
         detail={"key": key, "version": definition.version},
     )
+    _after_step(session, instance, workflow, effects)
     return instance
+
+
+def _after_step(
+    session: Session, instance: ProcessInstance, workflow: Any, effects: Effects
+) -> list[Task]:
+    ready = _sync_tasks(session, instance, workflow, effects)
+    if instance.state == "completed":
+        effects.process_finished(session, instance, bpmn.workflow_data(workflow))
+    return ready
 
 
 def _store(instance: ProcessInstance, workflow: Any) -> None:
@@ -195,7 +227,9 @@ def _lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     ).scalar_one()
 
 
-def _sync_tasks(session: Session, instance: ProcessInstance, workflow: Any) -> list[Task]:
+def _sync_tasks(
+    session: Session, instance: ProcessInstance, workflow: Any, effects: Effects
+) -> list[Task]:
     """Make the Task rows match the workflow: new rows for new human tasks, cancel the gone."""
     live = {
         row.spiff_task_id: row
@@ -212,7 +246,9 @@ def _sync_tasks(session: Session, instance: ProcessInstance, workflow: Any) -> l
             continue
         if timescales is None:
             timescales = current_settings(session).get("timescales", {})
-        created.append(_new_task_row(session, instance, spiff_task, timescales))
+        row = _new_task_row(session, instance, spiff_task, timescales)
+        effects.task_ready(session, row, spiff_task.data)
+        created.append(row)
     for spiff_id, row in live.items():
         if spiff_id not in ready_ids:
             _set_state(row, "cancelled")
@@ -350,6 +386,7 @@ def complete_task(
     data: Mapping[str, Any],
     *,
     forms_dir: Path,
+    effects: Effects = NO_EFFECTS,
 ) -> CompletionResult:
     """Complete a human task with data, all or nothing."""
     with db.transaction() as session:
@@ -368,7 +405,8 @@ def complete_task(
         spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
         if spiff_task is None or not bpmn.is_ready(spiff_task):
             raise Conflict(f"'{task.title}' is no longer waiting to be done")
-        bpmn.run_human_task(workflow, spiff_task, coerce_data(schema, dict(data)))
+        added = effects.before_completion(session, task, data, user)
+        bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
         now = clock.now()
         _set_state(task, "completed")
         task.assignee_id = user.id
@@ -377,7 +415,6 @@ def complete_task(
         task.data = dict(data)
         task.draft = None
         _store(instance, workflow)
-        ready = _sync_tasks(session, instance, workflow)
         audit.record(
             session,
             "task.completed",
@@ -387,6 +424,7 @@ def complete_task(
             object_id=task.id,
             detail={"task": task.spec_name, "revision": instance.revision},
         )
+        ready = _after_step(session, instance, workflow, effects)
         if instance.state == "completed":
             audit.record(
                 session,
@@ -443,7 +481,7 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
         return task
 
 
-def fire_due_timers(db: Database) -> int:
+def fire_due_timers(db: Database, effects: Effects = NO_EFFECTS) -> int:
     """Move on every instance with a timer due now; one transaction per instance, so one
     instance that fails is marked failed and the others still move on."""
     moment = clock.now()
@@ -459,13 +497,15 @@ def fire_due_timers(db: Database) -> int:
     fired = 0
     for instance_id in due_ids:
         try:
-            fired += _fire_instance_timers(db, instance_id, moment)
+            fired += _fire_instance_timers(db, instance_id, moment, effects)
         except ProcessFailed as error:
             _mark_failed(db, instance_id, str(error))
     return fired
 
 
-def _fire_instance_timers(db: Database, instance_id: int, moment: datetime) -> int:
+def _fire_instance_timers(
+    db: Database, instance_id: int, moment: datetime, effects: Effects
+) -> int:
     with db.transaction() as session:
         instance = _lock_instance(session, instance_id)
         if (
@@ -479,7 +519,6 @@ def _fire_instance_timers(db: Database, instance_id: int, moment: datetime) -> i
         )
         bpmn.advance(workflow)
         _store(instance, workflow)
-        _sync_tasks(session, instance, workflow)
         audit.record(
             session,
             "timer.fired",
@@ -487,6 +526,7 @@ def _fire_instance_timers(db: Database, instance_id: int, moment: datetime) -> i
             object_type="process_instance",
             object_id=instance.id,
         )
+        _after_step(session, instance, workflow, effects)
         return 1
 
 
