@@ -88,6 +88,11 @@ def _plain_message(error: Any, schema: dict[str, Any]) -> str:
         return f"Choose one of: {options}"
     if error.validator == "type":
         return f"{title or 'This'} must be {error.validator_value}"
+    if error.validator == "additionalProperties":
+        unexpected = re.findall(r"'([^']+)'", error.message.split("(")[-1])
+        return f"{', '.join(unexpected) or 'This field'} is not part of this form"
+    if error.validator == "const":
+        return f"{title or 'This'} must be {json.dumps(error.validator_value)} here"
     if error.validator in ("maxLength", "maxItems"):
         return f"{title or 'This'} is too long (at most {error.validator_value})"
     if error.validator in ("minLength", "minItems"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.db import Database
-from engine.runtime import fire_due_timers
+from engine.procedure import fire_due_timers
 
 
 def run_due(db: Database) -> dict[str, int]:

@@ -43,6 +43,7 @@ def test_derbyshire_file_lists_nine_districts_in_published_order() -> None:
         "opcc_acknowledge_appeal": 5,
         "council_case_file_to_opcc": 5,
         "appeal_decision": 20,
+        "consent_wait": 20,
     }
     kinds = {o.kind for o in area.organisations}
     assert kinds == {"council", "police", "housing", "health", "opcc", "other"}

@@ -40,7 +40,7 @@ from engine import clock, expressions
 from engine.due import DueRule, DueRuleError, parse_due_rule
 from engine.errors import Problem, ProcessFailed
 from engine.forms import FormError, load_form
-from engine.models import PARTICIPANT_ROLES
+from engine.models import CASE_STATUSES, PARTICIPANT_ROLES
 
 BPMN_NAMESPACE = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BPMN_BYTES = 10 * 1024 * 1024
@@ -332,6 +332,15 @@ def _check_human_task(
             load_form(forms_dir, form)
         except FormError as error:
             problems.append(Problem(element_id, str(error)))
+    status = properties.get("case_status")
+    if status is not None and status not in CASE_STATUSES:
+        problems.append(
+            Problem(
+                element_id,
+                f"case_status '{status}' is not a case status; "
+                f"use one of {', '.join(CASE_STATUSES)}",
+            )
+        )
     due_text = properties.get("due", "")
     rule = None
     if due_text:
@@ -464,6 +473,11 @@ def is_finished(workflow: BpmnWorkflow) -> bool:
 
 def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dict(workflow.data)
+
+
+def task_properties(task: SpiffTask) -> dict[str, str]:
+    """The extension properties (form, due, ...) the diagram gives a task."""
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
 
 
 def task_data(task: SpiffTask) -> dict[str, Any]:

@@ -56,8 +56,15 @@ class Effects:
         """Check and record a task's meaning; may raise InvalidData. Returns data to add."""
         return {}
 
-    def task_ready(self, session: Session, task: Task, data: Mapping[str, Any]) -> None:
-        """A human task became ready (its Task row is written)."""
+    def task_ready(
+        self,
+        session: Session,
+        task: Task,
+        data: Mapping[str, Any],
+        properties: Mapping[str, str],
+    ) -> None:
+        """A human task became ready (its Task row is written); ``properties`` are the
+        extension properties the diagram gives the task."""
 
     def process_finished(
         self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]
@@ -247,7 +254,7 @@ def _sync_tasks(
         if timescales is None:
             timescales = current_settings(session).get("timescales", {})
         row = _new_task_row(session, instance, spiff_task, timescales)
-        effects.task_ready(session, row, spiff_task.data)
+        effects.task_ready(session, row, spiff_task.data, bpmn.task_properties(spiff_task))
         created.append(row)
     for spiff_id, row in live.items():
         if spiff_id not in ready_ids:
@@ -267,7 +274,7 @@ def _new_task_row(
     session: Session, instance: ProcessInstance, spiff_task: Any, timescales: dict[str, int]
 ) -> Task:
     spec = spiff_task.task_spec
-    properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    properties = bpmn.task_properties(spiff_task)
     role = spec.lane or ""
     title = spec.bpmn_name or spec.bpmn_id
     due_on = None

@@ -1,0 +1,208 @@
+"""What the Community Trigger's steps mean: the rules the diagrams rely on.
+
+The diagrams decide the order of work and who does it; this module decides what a completed
+task records about its case (incidents returned, the threshold decision, consent), moves the
+case status a task declares with its ``case_status`` property, and starts the case review when
+an application's threshold is met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock, runtime
+from engine.area import current_settings
+from engine.db import Database
+from engine.errors import InvalidData
+from engine.models import Case, CaseParticipant, Incident, Organisation, ProcessInstance, Task, User
+from engine.status import set_status
+from engine.threshold import IncidentReport, ThresholdAssessment, assess
+
+APPLICATION = "community_trigger_application"
+CASE_REVIEW = "asb_case_review"
+LEGAL_BASIS = (
+    "Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4: the relevant bodies may "
+    "request information from any person exercising public functions for an ASB case review"
+)
+
+
+def assess_case(session: Session, case: Case) -> ThresholdAssessment:
+    """The qualifying complaints of a case, from its application and every return so far."""
+    names = dict(session.execute(select(Organisation.key, Organisation.name)).all())
+    reports = [
+        IncidentReport(
+            occurred_on=incident.occurred_on,
+            reported_on=incident.reported_on,
+            reported_to=incident.reported_to,
+            reference=incident.reference,
+            description=incident.description,
+            source=incident.source,
+        )
+        for incident in case.incidents
+    ]
+    count = current_settings(session).get("threshold_count", 3)
+    return assess(reports, case.received_on, count, names=names)
+
+
+class ProcedureEffects(runtime.Effects):
+    def before_completion(
+        self, session: Session, task: Task, data: Mapping[str, Any], user: User
+    ) -> dict[str, Any]:
+        case = session.get(Case, task.case_id)
+        handler = _COMPLETIONS.get(task.form)
+        return handler(session, case, task, data, user) if handler else {}
+
+    def task_ready(
+        self,
+        session: Session,
+        task: Task,
+        data: Mapping[str, Any],
+        properties: Mapping[str, str],
+    ) -> None:
+        status = properties.get("case_status")
+        case = session.get(Case, task.case_id)
+        if status and case.status != status:
+            set_status(session, case, status)
+        if task.form == "threshold_decision":
+            assessment = assess_case(session, case)
+            if assessment.met_by_count:
+                task.draft = {"threshold_met": True, "decision_basis": "count"}
+
+    def process_finished(
+        self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]
+    ) -> None:
+        case = session.get(Case, instance.case_id)
+        key = instance.definition.key
+        if key == APPLICATION:
+            if case.threshold_met:
+                if runtime.latest_definition(session, CASE_REVIEW) is not None:
+                    start_process(session, case, CASE_REVIEW)
+                set_status(session, case, "review_being_arranged")
+            else:
+                case.closed_on = clock.today()
+                set_status(session, case, "closed")
+
+
+def _record_return(
+    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
+) -> dict[str, Any]:
+    source = user.organisation.key
+    now = clock.now()
+    session.add_all(
+        Incident(
+            case_id=case.id,
+            source=source,
+            occurred_on=date.fromisoformat(item["occurred_on"]),
+            reported_on=date.fromisoformat(item["reported_on"]),
+            reported_to=source,
+            reference=item.get("reference", ""),
+            description=item.get("description", ""),
+            created_at=now,
+        )
+        for item in data.get("incidents", [])
+    )
+    session.flush()
+    session.refresh(case, ["incidents"])
+    return {}
+
+
+def _record_screening(
+    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
+) -> dict[str, Any]:
+    problems = {}
+    if data["route"] == "consent_hold" and not case.on_behalf:
+        problems["route"] = "Only an application made on someone else's behalf can wait for consent"
+    if data["route"] == "review" and case.on_behalf and not case.victim_consent:
+        problems["route"] = "The victim has not agreed: hold the application until they do"
+    if problems:
+        raise InvalidData("The screening needs correcting", problems)
+    case.hate_element = bool(data["hate_element"])
+    if data["route"] == "complaint":
+        case.closed_on = clock.today()
+    return {}
+
+
+def _record_consent(
+    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
+) -> dict[str, Any]:
+    case.victim_consent = bool(data["victim_consent"])
+    return {}
+
+
+def _record_decision(
+    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
+) -> dict[str, Any]:
+    assessment = assess_case(session, case)
+    count, needed = assessment.qualifying_count, assessment.threshold_count
+    basis, met = data["decision_basis"], data["threshold_met"]
+    problems: dict[str, str] = {}
+    if assessment.met_by_count and (not met or basis != "count"):
+        problems["threshold_met"] = (
+            f"There are {count} qualifying complaints, at or above the area's count of {needed}: "
+            "the threshold is met and cannot be recorded otherwise"
+        )
+    elif not assessment.met_by_count and basis == "count":
+        problems["decision_basis"] = (
+            f"There are {count} qualifying complaints, fewer than {needed}: record a "
+            "discretionary decision with reasons, a vulnerable victim decision, or a decline"
+        )
+    if problems:
+        raise InvalidData("The decision needs correcting", problems)
+    case.threshold_met = bool(met)
+    case.decision_basis = basis
+    case.decided_on = clock.today()
+    return {"qualifying_count": count, "threshold_count": needed}
+
+
+_COMPLETIONS = {
+    "information_return": _record_return,
+    "screening": _record_screening,
+    "consent": _record_consent,
+    "threshold_decision": _record_decision,
+}
+EFFECTS = ProcedureEffects()
+
+
+def process_data(session: Session, case: Case) -> dict[str, Any]:
+    """What every process of a case starts with."""
+    settings = current_settings(session)
+    housing = session.scalars(
+        select(Organisation.key)
+        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+        .where(CaseParticipant.case_id == case.id, CaseParticipant.role == "housing")
+        .order_by(Organisation.key)
+    ).all()
+    return {
+        "case_reference": case.reference,
+        "district": case.district.key,
+        "received_on": case.received_on,
+        "on_behalf": case.on_behalf,
+        "victim_consent": case.victim_consent,
+        "hate_element": case.hate_element,
+        "housing_providers": list(housing),
+        "legal_basis": LEGAL_BASIS,
+        "consent_wait_days": settings.get("timescales", {}).get("consent_wait", 20),
+    }
+
+
+def start_process(
+    session: Session, case: Case, key: str, *, user: User | None = None
+) -> ProcessInstance:
+    return runtime.start_process(
+        session, case, key, process_data(session, case), user=user, effects=EFFECTS
+    )
+
+
+def complete_task(
+    db: Database, task_id: int, user: User, data: Mapping[str, Any], *, forms_dir: Any
+) -> runtime.CompletionResult:
+    return runtime.complete_task(db, task_id, user, data, forms_dir=forms_dir, effects=EFFECTS)
+
+
+def fire_due_timers(db: Database) -> int:
+    return runtime.fire_due_timers(db, effects=EFFECTS)

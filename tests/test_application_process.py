@@ -1,0 +1,440 @@
+"""The shipped application diagram, driven through the engine path by path."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.applications import submit_application
+from engine.config import PROJECT_ROOT, load_settings
+from engine.db import Database
+from engine.errors import InvalidData
+from engine.models import Case, CaseStatusChange, Organisation, Task
+from engine.procedure import complete_task, fire_due_timers
+from engine.runtime import deploy
+from tests.test_runtime import user
+
+SETTINGS = load_settings({})
+FORMS = PROJECT_ROOT / "workflows" / "forms"
+TODAY = "2026-03-02"
+
+
+@pytest.fixture
+def app_db(db: Database) -> Database:
+    path = PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn"
+    with db.transaction() as session:
+        deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
+    return db
+
+
+def incident(occurred: str, reported: str, to: str = "police", reference: str = "") -> dict:
+    return {
+        "occurred_on": occurred,
+        "reported_on": reported,
+        "reported_to": to,
+        "reference": reference,
+        "description": "Shouting and banging on the door late at night",
+    }
+
+
+THREE = [
+    incident("2026-01-05", "2026-01-06", "police", "DC-101"),
+    incident("2026-01-19", "2026-01-20", "derbyshire-dales-district-council"),
+    incident("2026-02-02", "2026-02-10", "dales-housing", "DH-7"),
+]
+
+
+def application(incidents: list[dict] | None = None, **changes) -> dict:
+    payload = {
+        "district": "derbyshire-dales",
+        "applicant": {
+            "name": "Sam Taylor",
+            "address": "1 Bank Road, Matlock",
+            "email": "sam@example.com",
+        },
+        "on_behalf": False,
+        "contact_preference": "email",
+        "incidents": THREE if incidents is None else incidents,
+        "hate_element": False,
+        "impact": "We cannot sleep and my children are frightened.",
+    }
+    payload.update(changes)
+    return payload
+
+
+def submit(db: Database, payload: dict) -> int:
+    with db.transaction() as session:
+        return submit_application(session, payload, SETTINGS).id
+
+
+def live(db: Database, case_id: int) -> dict[str, Task]:
+    with db.read() as session:
+        rows = session.scalars(
+            select(Task).where(Task.case_id == case_id, Task.state.in_(["open", "claimed"]))
+        ).all()
+        for row in rows:
+            row.organisation_ids  # noqa: B018 - loaded for use after the session
+        return {row.spec_name: row for row in rows}
+
+
+def do(db: Database, case_id: int, name: str, email: str, data: dict):
+    task = live(db, case_id)[name]
+    return complete_task(db, task.id, user(db, email), data, forms_dir=FORMS)
+
+
+def case_of(db: Database, case_id: int) -> Case:
+    with db.read() as session:
+        return session.get(Case, case_id)
+
+
+def org_id(db: Database, key: str) -> int:
+    with db.read() as session:
+        return session.scalar(select(Organisation.id).where(Organisation.key == key))
+
+
+NO_RETURN = {"incidents": [], "actions_taken": "None needed", "view": "Nothing held"}
+
+
+def through_to_decision(db: Database, case_id: int, police_incidents: list | None = None) -> None:
+    council = "council@example.org"
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
+    returns = live(db, case_id)
+    assert set(returns) == {
+        "police_return",
+        "housing_return [child]",
+        "health_return",
+        "council_return",
+    }
+    do(
+        db,
+        case_id,
+        "police_return",
+        "police@example.org",
+        {**NO_RETURN, "incidents": police_incidents or []},
+    )
+    do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
+    do(db, case_id, "health_return", "health@example.org", NO_RETURN)
+    do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
+
+
+def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
+    db = app_db
+    case_id = submit(db, application())
+    first = live(db, case_id)["acknowledge"]
+    assert first.organisation_ids == [org_id(db, "derbyshire-dales-district-council")]
+    assert first.due_on == date(2026, 3, 9)  # 5 working days
+    assert case_of(db, case_id).reference == f"CT-2026-{case_id:05d}"
+
+    council = "council@example.org"
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
+    assert case_of(db, case_id).status == "screening"
+    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
+    returns = live(db, case_id)
+    assert returns["police_return"].organisation_ids == [org_id(db, "derbyshire-constabulary")]
+    assert returns["housing_return [child]"].organisation_ids == [org_id(db, "dales-housing")]
+    assert returns["health_return"].organisation_ids == [org_id(db, "derby-derbyshire-icb")]
+    assert returns["council_return"].organisation_ids == [
+        org_id(db, "derbyshire-dales-district-council")
+    ]
+    assert {task.due_on for task in returns.values()} == {date(2026, 3, 16)}
+    assert case_of(db, case_id).status == "awaiting_information"
+
+    # The police hold the same incident under the same reference: it counts once.
+    same = {"occurred_on": "2026-01-05", "reported_on": "2026-01-06", "reference": "dc-101"}
+    do(db, case_id, "police_return", "police@example.org", {**NO_RETURN, "incidents": [same]})
+    do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
+    do(db, case_id, "health_return", "health@example.org", NO_RETURN)
+    do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
+
+    decision = live(db, case_id)["threshold_decision"]
+    assert decision.draft == {"threshold_met": True, "decision_basis": "count"}
+    assert decision.due_on == date(2026, 3, 16)  # 10 working days from receipt
+    assert case_of(db, case_id).status == "threshold_decision"
+    with pytest.raises(InvalidData) as refused:
+        do(
+            db,
+            case_id,
+            "threshold_decision",
+            council,
+            {
+                "threshold_met": False,
+                "decision_basis": "discretion",
+                "reasons": "r",
+                "persistence": "p",
+                "harm": "h",
+                "adequacy": "a",
+            },
+        )
+    assert "3 qualifying complaints" in refused.value.fields["threshold_met"]
+    do(
+        db,
+        case_id,
+        "threshold_decision",
+        council,
+        {"threshold_met": True, "decision_basis": "count"},
+    )
+    result = do(db, case_id, "decision_letter", council, {"sent_on": TODAY, "method": "email"})
+    assert result.process_finished
+    case = case_of(db, case_id)
+    assert (case.threshold_met, case.decision_basis, case.decided_on) == (
+        True,
+        "count",
+        date(2026, 3, 2),
+    )
+    assert case.status == "review_being_arranged"
+    with db.read() as session:
+        history = session.scalars(
+            select(CaseStatusChange.status)
+            .where(CaseStatusChange.case_id == case_id)
+            .order_by(CaseStatusChange.id)
+        ).all()
+    assert history == [
+        "received",
+        "screening",
+        "awaiting_information",
+        "threshold_decision",
+        "review_being_arranged",
+    ]
+
+
+def test_not_met_below_the_count(app_db: Database) -> None:
+    db = app_db
+    late = incident("2025-06-01", "2025-06-03")  # reported more than six months before applying
+    case_id = submit(db, application([THREE[0], late]))
+    through_to_decision(db, case_id)
+    assert live(db, case_id)["threshold_decision"].draft is None
+    with pytest.raises(InvalidData) as refused:
+        do(
+            db,
+            case_id,
+            "threshold_decision",
+            "council@example.org",
+            {"threshold_met": True, "decision_basis": "count"},
+        )
+    assert "1 qualifying complaints, fewer than 3" in refused.value.fields["decision_basis"]
+    with pytest.raises(InvalidData) as missing:
+        do(
+            db,
+            case_id,
+            "threshold_decision",
+            "council@example.org",
+            {"threshold_met": False, "decision_basis": "discretion"},
+        )
+    assert {"reasons", "persistence", "harm", "adequacy"} <= set(missing.value.fields)
+    do(
+        db,
+        case_id,
+        "threshold_decision",
+        "council@example.org",
+        {
+            "threshold_met": False,
+            "decision_basis": "discretion",
+            "reasons": "One recent report",
+            "persistence": "Not persistent",
+            "harm": "Low",
+            "adequacy": "Police responded",
+        },
+    )
+    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "post"})
+    case = case_of(db, case_id)
+    assert (case.threshold_met, case.decision_basis, case.status) == (False, "discretion", "closed")
+    assert case.closed_on == date(2026, 3, 2)
+
+
+def test_discretionary_met_below_the_count(app_db: Database) -> None:
+    db = app_db
+    case_id = submit(db, application(THREE[:2]))
+    through_to_decision(db, case_id)
+    do(
+        db,
+        case_id,
+        "threshold_decision",
+        "council@example.org",
+        {
+            "threshold_met": True,
+            "decision_basis": "discretion",
+            "reasons": "Escalating",
+            "persistence": "Every weekend",
+            "harm": "Victim is frightened",
+            "adequacy": "No action yet",
+        },
+    )
+    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "email"})
+    case = case_of(db, case_id)
+    assert (case.threshold_met, case.decision_basis, case.status) == (
+        True,
+        "discretion",
+        "review_being_arranged",
+    )
+
+
+def test_declined_as_vexatious(app_db: Database) -> None:
+    db = app_db
+    case_id = submit(db, application(THREE[:1]))
+    through_to_decision(db, case_id)
+    with pytest.raises(InvalidData) as refused:
+        do(
+            db,
+            case_id,
+            "threshold_decision",
+            "council@example.org",
+            {
+                "threshold_met": True,
+                "decision_basis": "declined",
+                "reasons": "x",
+                "decline_ground": "vexatious",
+            },
+        )
+    assert "threshold_met" in refused.value.fields
+    do(
+        db,
+        case_id,
+        "threshold_decision",
+        "council@example.org",
+        {
+            "threshold_met": False,
+            "decision_basis": "declined",
+            "decline_ground": "vexatious",
+            "reasons": "The fourth application about the same neighbour dispute this year",
+        },
+    )
+    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "post"})
+    case = case_of(db, case_id)
+    assert (case.threshold_met, case.decision_basis, case.status) == (False, "declined", "closed")
+
+
+def test_a_complaint_about_a_service_is_routed_to_its_complaints_procedure(
+    app_db: Database,
+) -> None:
+    db = app_db
+    case_id = submit(db, application())
+    council = "council@example.org"
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    with pytest.raises(InvalidData) as refused:
+        do(db, case_id, "screen", council, {"route": "complaint", "hate_element": False})
+    assert "complaint_organisation" in refused.value.fields
+    do(
+        db,
+        case_id,
+        "screen",
+        council,
+        {
+            "route": "complaint",
+            "hate_element": False,
+            "complaint_organisation": "derbyshire-constabulary",
+        },
+    )
+    assert list(live(db, case_id)) == ["complaint_letter"]
+    result = do(
+        db,
+        case_id,
+        "complaint_letter",
+        council,
+        {"letter_sent_on": TODAY, "complaints_route": "police_complaints_then_iopc"},
+    )
+    assert result.process_finished
+    case = case_of(db, case_id)
+    assert case.status == "closed" and case.threshold_met is None
+
+
+def test_hate_element_is_flagged_and_signposted(app_db: Database) -> None:
+    db = app_db
+    case_id = submit(db, application())
+    council = "council@example.org"
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    with pytest.raises(InvalidData) as refused:
+        do(db, case_id, "screen", council, {"route": "review", "hate_element": True})
+    assert "hate_signposted" in refused.value.fields
+    do(
+        db,
+        case_id,
+        "screen",
+        council,
+        {"route": "review", "hate_element": True, "hate_signposted": True},
+    )
+    assert case_of(db, case_id).hate_element is True
+    assert "police_return" in live(db, case_id), "the application still proceeds"
+
+
+def _third_party(db: Database) -> int:
+    return submit(
+        db, application(on_behalf=True, victim={"name": "Jo Taylor"}, victim_consent=False)
+    )
+
+
+def test_consent_hold_then_consent_given(app_db: Database) -> None:
+    db = app_db
+    case_id = _third_party(db)
+    council = "council@example.org"
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    with pytest.raises(InvalidData) as refused:
+        do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
+    assert "has not agreed" in refused.value.fields["route"]
+    do(db, case_id, "screen", council, {"route": "consent_hold", "hate_element": False})
+    assert list(live(db, case_id)) == ["record_consent"]
+    do(db, case_id, "record_consent", council, {"victim_consent": True, "recorded_on": TODAY})
+    assert "police_return" in live(db, case_id)
+    assert case_of(db, case_id).victim_consent is True
+
+
+def test_consent_hold_closes_after_the_set_time(app_db: Database, fixed_clock) -> None:
+    db = app_db
+    case_id = _third_party(db)
+    council = "council@example.org"
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    do(db, case_id, "screen", council, {"route": "consent_hold", "hate_element": False})
+    fixed_clock.advance(timedelta(days=20))
+    assert fire_due_timers(db) == 0, "20 calendar days is not yet 20 working days"
+    fixed_clock.advance(timedelta(days=10))
+    assert fire_due_timers(db) == 1
+    assert list(live(db, case_id)) == ["consent_closure_letter"]
+    do(
+        db,
+        case_id,
+        "consent_closure_letter",
+        council,
+        {"letter_sent_on": "2026-04-01", "reasons": "We did not hear from the victim"},
+    )
+    assert case_of(db, case_id).status == "closed"
+
+
+@pytest.mark.parametrize(
+    "payload, field, words",
+    [
+        (application([]), "incidents", "too short"),
+        (application([incident("2026-03-05", "2026-03-06")]), "incidents[0].occurred_on", "future"),
+        (
+            application([incident("2026-02-05", "2026-02-01")]),
+            "incidents[0].reported_on",
+            "on or after",
+        ),
+        (application(on_behalf=True, victim={"name": "Jo"}), "victim_consent", "agrees"),
+        (application(district="atlantis"), "district", "not a district"),
+        (application(applicant={"name": "Anon"}), "applicant.address", "anonymous"),
+        (
+            application([incident("2026-02-05", "2026-02-06", "the neighbours")]),
+            "incidents[0].reported_to",
+            "Say who",
+        ),
+        (application(received_on="2026-01-01"), "received_on", "council caseworker"),
+    ],
+)
+def test_bad_applications_are_refused_and_nothing_is_stored(app_db, payload, field, words) -> None:
+    with pytest.raises(InvalidData) as refused:
+        submit(app_db, payload)
+    assert words in refused.value.fields[field], refused.value.fields
+    with app_db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+        assert session.scalar(select(func.count()).select_from(Task)) == 0
+
+
+def test_a_caseworker_may_enter_a_paper_application_with_its_date(app_db: Database) -> None:
+    with app_db.transaction() as session:
+        caseworker = user(app_db, "council@example.org")
+        case = submit_application(
+            session, application(received_on="2026-02-20"), SETTINGS, user=caseworker
+        )
+        assert (case.received_on, case.channel) == (date(2026, 2, 20), "paper")
