@@ -250,5 +250,43 @@ def org_list(context: Context, as_json: bool) -> None:
         click.echo(f"{row['key']:<42} {row['kind']:<8} {row['name']}")
 
 
+@main.command()
+@click.option(
+    "--year",
+    required=True,
+    type=click.IntRange(2000, 2100),
+    help="Financial year by the year it starts in: 2021 is 1 April 2021 to 31 March 2022.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@pass_context
+def stats(context: Context, year: int, output_format: str) -> None:
+    """Print the published figures of one financial year, districts as columns."""
+    from engine.statistics import (
+        as_json,
+        figures_for_year,
+        financial_year_bounds,
+        render_csv,
+        render_table,
+    )
+
+    with context.db.read() as session:
+        figures = figures_for_year(session, year)
+    if output_format == "json":
+        click.echo(json.dumps(as_json(figures), indent=2))
+    elif output_format == "csv":
+        click.echo(render_csv(figures), nl=False)
+    else:
+        first, last = financial_year_bounds(year)
+        span = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+        click.echo(f"ASB Case Review figures for {figures.label} ({span})\n")
+        click.echo(render_table(figures), nl=False)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,438 @@
+"""The yearly published figures, counted from the recorded facts per district and financial year."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.cases import open_case
+from engine.db import Database
+from engine.models import Appeal, Case, District, Organisation, Recommendation, Review
+from engine.statistics import (
+    ROWS,
+    DistrictFigures,
+    YearFigures,
+    as_json,
+    figures_for_year,
+    financial_year_bounds,
+    financial_year_of,
+    render_csv,
+    render_table,
+    year_label,
+)
+
+PUBLISHED_ORDER = [
+    "Amber Valley",
+    "Bolsover",
+    "Chesterfield",
+    "Derby City",
+    "Derbyshire Dales",
+    "Erewash",
+    "High Peak",
+    "North East Derbyshire",
+    "South Derbyshire",
+]
+FIELDS = [name for name, _label in ROWS]
+
+
+# --- building facts -------------------------------------------------------------------------
+
+
+def _case(
+    session: Session,
+    district: str,
+    received_on: date,
+    *,
+    met: bool | None = None,
+    basis: str | None = None,
+    decided_on: date | None = None,
+) -> Case:
+    case = open_case(session, district, received_on)
+    case.threshold_met, case.decision_basis, case.decided_on = met, basis, decided_on
+    session.flush()
+    return case
+
+
+def _review(
+    session: Session,
+    case: Case,
+    held_on: date | None,
+    *,
+    number: int = 1,
+    recommendations: int = 0,
+    meeting_date: date | None = None,
+) -> Review:
+    police = session.scalar(
+        select(Organisation.id).where(Organisation.key == "derbyshire-constabulary")
+    )
+    review = Review(
+        case_id=case.id,
+        number=number,
+        meeting_date=meeting_date or held_on,
+        held_on=held_on,
+        created_at=clock.now(),
+    )
+    review.recommendations.extend(
+        Recommendation(
+            organisation_id=police,
+            action=f"Action {index}",
+            due_date=date(2030, 1, 1),
+        )
+        for index in range(recommendations)
+    )
+    session.add(review)
+    session.flush()
+    return review
+
+
+def _appeal(
+    session: Session,
+    case: Case,
+    received_on: date,
+    *,
+    outcome: str | None = None,
+    decided_on: date | None = None,
+) -> Appeal:
+    appeal = Appeal(
+        case_id=case.id,
+        received_on=received_on,
+        letter_date=received_on,
+        grounds=["threshold_decision_wrong"],
+        outcome=outcome,
+        decided_on=decided_on,
+        created_at=clock.now(),
+    )
+    session.add(appeal)
+    session.flush()
+    return appeal
+
+
+@pytest.fixture
+def facts(db: Database) -> Database:
+    """Cases, reviews and appeals around the edges of the 2020/21, 2021/22 and 2022/23 years."""
+    with db.transaction() as session:
+        # Derbyshire Dales
+        # received on the last day of 2021/22; not met, but decided in 2022/23
+        _case(
+            session,
+            "derbyshire-dales",
+            date(2022, 3, 31),
+            met=False,
+            basis="discretion",
+            decided_on=date(2022, 4, 5),
+        )
+        # received on the first day of 2022/23, its meeting planned but not held
+        b = _case(session, "derbyshire-dales", date(2022, 4, 1))
+        _review(session, b, None, meeting_date=date(2022, 5, 20))
+        # received on the first day of 2021/22 and declined: counts as not met
+        _case(
+            session,
+            "derbyshire-dales",
+            date(2021, 4, 1),
+            met=False,
+            basis="declined",
+            decided_on=date(2021, 4, 8),
+        )
+        # received in 2020/21, reviewed in 2021/22 (with recommendations), appeal upheld in
+        # 2022/23, and the fresh review (no recommendations) held in 2022/23
+        d = _case(
+            session,
+            "derbyshire-dales",
+            date(2021, 3, 20),
+            met=True,
+            basis="count",
+            decided_on=date(2021, 3, 31),
+        )
+        _review(session, d, date(2021, 4, 20), recommendations=2)
+        _appeal(session, d, date(2021, 5, 10), outcome="upheld", decided_on=date(2022, 4, 2))
+        _review(session, d, date(2022, 5, 1), number=2)
+        # reviewed on the last day of 2021/22 without recommendations; two appeals
+        e = _case(
+            session,
+            "derbyshire-dales",
+            date(2021, 6, 1),
+            met=True,
+            basis="discretion",
+            decided_on=date(2021, 6, 10),
+        )
+        _review(session, e, date(2022, 3, 31))
+        _appeal(session, e, date(2021, 12, 1), outcome="not_upheld", decided_on=date(2022, 1, 10))
+        _appeal(session, e, date(2022, 3, 31), outcome="upheld", decided_on=date(2022, 3, 31))
+
+        # Erewash
+        f = _case(
+            session,
+            "erewash",
+            date(2021, 10, 10),
+            met=True,
+            basis="count",
+            decided_on=date(2021, 10, 20),
+        )
+        _review(session, f, date(2021, 11, 15), recommendations=1)
+        _appeal(session, f, date(2021, 12, 1), outcome="upheld", decided_on=date(2022, 1, 5))
+        _case(session, "erewash", date(2021, 5, 5))  # not yet decided
+        _case(
+            session,
+            "erewash",
+            date(2021, 7, 7),
+            met=False,
+            basis="discretion",
+            decided_on=date(2021, 7, 20),
+        )
+        # an appeal received but not yet decided
+        g = _case(
+            session,
+            "erewash",
+            date(2021, 8, 8),
+            met=True,
+            basis="vulnerability",
+            decided_on=date(2021, 8, 9),
+        )
+        _appeal(session, g, date(2021, 9, 1))
+    return db
+
+
+def _figures(db: Database, year: int) -> YearFigures:
+    with db.read() as session:
+        return figures_for_year(session, year)
+
+
+def _of(figures: YearFigures, key: str) -> dict[str, int]:
+    district = next(d for d in figures.districts if d.district_key == key)
+    return {field: getattr(district, field) for field in FIELDS}
+
+
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(FIELDS, 0)
+
+
+# --- financial years ------------------------------------------------------------------------
+
+
+def test_financial_year_bounds_and_membership() -> None:
+    assert financial_year_bounds(2021) == (date(2021, 4, 1), date(2022, 3, 31))
+    assert financial_year_bounds(2023) == (date(2023, 4, 1), date(2024, 3, 31))
+    assert financial_year_of(date(2022, 3, 31)) == 2021
+    assert financial_year_of(date(2022, 4, 1)) == 2022
+    assert financial_year_of(date(2022, 1, 1)) == 2021
+    assert financial_year_of(date(2021, 12, 31)) == 2021
+
+
+@pytest.mark.parametrize(
+    "year, label",
+    [(2021, "2021/22"), (1999, "1999/00"), (2009, "2009/10"), (2099, "2099/00"), (2000, "2000/01")],
+)
+def test_year_label(year: int, label: str) -> None:
+    assert year_label(year) == label
+
+
+def test_rows_follow_the_figures_in_published_order() -> None:
+    assert [f.name for f in fields(DistrictFigures)][2:] == FIELDS
+    assert ROWS[0] == ("applications", "Number of ASB Case Review applications received")
+    assert ROWS[-1] == ("appeals_upheld", "Number of appeals upheld")
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def test_figures_for_2021_22(facts: Database) -> None:
+    figures = _figures(facts, 2021)
+    assert (figures.year, figures.label) == (2021, "2021/22")
+    assert _of(figures, "derbyshire-dales") == {
+        "applications": 3,  # 1 April 2021, 1 June 2021, 31 March 2022
+        "threshold_not_met": 1,  # the decline; the other "not met" was decided in 2022/23
+        "reviews_held": 2,  # one for a case received in 2020/21
+        "reviews_with_recommendations": 1,
+        "appeals_received": 3,
+        "appeals_upheld": 1,  # the other upheld appeal was decided in 2022/23
+    }
+    assert _of(figures, "erewash") == {
+        "applications": 4,
+        "threshold_not_met": 1,
+        "reviews_held": 1,
+        "reviews_with_recommendations": 1,
+        "appeals_received": 2,
+        "appeals_upheld": 1,
+    }
+    for key in ("amber-valley", "bolsover", "high-peak", "south-derbyshire"):
+        assert _of(figures, key) == _zeros()
+    assert {field: figures.total(field) for field in FIELDS} == {
+        "applications": 7,
+        "threshold_not_met": 2,
+        "reviews_held": 3,
+        "reviews_with_recommendations": 2,
+        "appeals_received": 5,
+        "appeals_upheld": 2,
+    }
+
+
+def test_figures_for_the_neighbouring_years(facts: Database) -> None:
+    later = _figures(facts, 2022)
+    assert later.label == "2022/23"
+    assert _of(later, "derbyshire-dales") == {
+        "applications": 1,  # received 1 April 2022
+        "threshold_not_met": 1,  # received 31 March 2022, decided 5 April 2022
+        "reviews_held": 1,  # the fresh review after the upheld appeal; the planned one is not held
+        "reviews_with_recommendations": 0,
+        "appeals_received": 0,
+        "appeals_upheld": 1,  # received in 2021/22, decided 2 April 2022
+    }
+    assert _of(later, "erewash") == _zeros()
+
+    earlier = _figures(facts, 2020)
+    assert _of(earlier, "derbyshire-dales") == {**_zeros(), "applications": 1}
+    assert earlier.total("applications") == 1
+    assert sum(earlier.total(field) for field in FIELDS) == 1
+
+
+def test_every_district_in_published_order_even_when_empty(db: Database) -> None:
+    figures = _figures(db, 2021)
+    assert [d.district_name for d in figures.districts] == PUBLISHED_ORDER
+    assert figures.districts[0].district_key == "amber-valley"
+    assert figures.districts[-1].district_key == "south-derbyshire"
+    assert all(_of(figures, d.district_key) == _zeros() for d in figures.districts)
+    assert all(figures.total(field) == 0 for field in FIELDS)
+
+
+def test_the_order_is_district_position_not_name(db: Database) -> None:
+    with db.transaction() as session:
+        first = session.scalar(select(District).where(District.key == "amber-valley"))
+        last = session.scalar(select(District).where(District.key == "south-derbyshire"))
+        first.position, last.position = last.position, first.position
+    keys = [d.district_key for d in _figures(db, 2021).districts]
+    assert keys[0] == "south-derbyshire" and keys[-1] == "amber-valley"
+
+
+def test_total_of_an_unknown_field_is_refused(db: Database) -> None:
+    with pytest.raises(ValueError, match="not a published figure"):
+        _figures(db, 2021).total("district_name")
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def test_render_table(facts: Database) -> None:
+    text = render_table(_figures(facts, 2021))
+    lines = text.splitlines()
+    header = lines[0]
+    assert header.startswith("Measure")
+    assert header.rstrip().endswith("Total")
+    positions = [header.index(name) for name in PUBLISHED_ORDER]
+    assert positions == sorted(positions)
+    assert set(lines[1]) <= {"-", " "}
+    body = lines[2:]
+    assert [line.split("  ")[0].strip() for line in body] == [label for _f, label in ROWS]
+    applications = body[0].split()
+    # Amber Valley .. South Derbyshire, then the total
+    assert applications[-10:] == ["0", "0", "0", "0", "3", "4", "0", "0", "0", "7"]
+
+
+def test_render_csv(facts: Database) -> None:
+    rows = list(csv.reader(io.StringIO(render_csv(_figures(facts, 2021)))))
+    assert rows[0] == ["Measure", *PUBLISHED_ORDER, "Total"]
+    assert [row[0] for row in rows[1:]] == [label for _f, label in ROWS]
+    by_label = {row[0]: row[1:] for row in rows[1:]}
+    assert by_label["Number of appeals received"] == [
+        "0",
+        "0",
+        "0",
+        "0",
+        "3",
+        "2",
+        "0",
+        "0",
+        "0",
+        "5",
+    ]
+
+
+def test_as_json(facts: Database) -> None:
+    data = as_json(_figures(facts, 2021))
+    assert json.loads(json.dumps(data)) == data
+    assert (data["year"], data["label"]) == (2021, "2021/22")
+    assert [d["name"] for d in data["districts"]] == PUBLISHED_ORDER
+    dales = data["districts"][4]
+    assert dales["key"] == "derbyshire-dales"
+    assert set(dales) == {"key", "name", *FIELDS}
+    assert dales["reviews_held"] == 2
+    assert data["totals"]["appeals_received"] == 5
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(facts: Database, tmp_path: Path) -> dict[str, str]:
+    return {
+        "CASEREVIEW_DATABASE_URL": facts.url,
+        "CASEREVIEW_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CASEREVIEW_CLOCK_START": "",
+    }
+
+
+def invoke(env: dict[str, str], *args: str):
+    from web.cli import main
+
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_stats_table_by_default(cli_env) -> None:
+    result = invoke(cli_env, "stats", "--year", "2021")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "ASB Case Review figures for 2021/22 (1 April 2021 to 31 March 2022)"
+    header = next(line for line in lines if line.startswith("Measure"))
+    positions = [header.index(name) for name in [*PUBLISHED_ORDER, "Total"]]
+    assert positions == sorted(positions)
+    upheld = next(line for line in lines if line.startswith("Number of appeals upheld"))
+    assert upheld.split()[-10:] == ["0", "0", "0", "0", "1", "1", "0", "0", "0", "2"]
+
+
+def test_stats_csv(cli_env) -> None:
+    result = invoke(cli_env, "stats", "--year", "2021", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == ["Measure", *PUBLISHED_ORDER, "Total"]
+    assert rows[1] == [ROWS[0][1], "0", "0", "0", "0", "3", "4", "0", "0", "0", "7"]
+    assert len(rows) == 1 + len(ROWS)
+
+
+def test_stats_json(cli_env) -> None:
+    result = invoke(cli_env, "stats", "--year", "2022", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["label"] == "2022/23"
+    assert data["totals"] == {
+        "applications": 1,
+        "threshold_not_met": 1,
+        "reviews_held": 1,
+        "reviews_with_recommendations": 0,
+        "appeals_received": 0,
+        "appeals_upheld": 1,
+    }
+    assert data["districts"][0] == {"key": "amber-valley", "name": "Amber Valley", **_zeros()}
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ([], "Missing option '--year'"),
+        (["--year", "1999"], "not in the range 2000<=x<=2100"),
+        (["--year", "21/22"], "is not a valid integer"),
+        (["--year", "2021", "--format", "docx"], "'docx' is not one of"),
+    ],
+)
+def test_stats_refuses_bad_options(cli_env, args: list[str], words: str) -> None:
+    result = invoke(cli_env, "stats", *args)
+    assert result.exit_code == 2
+    assert words in result.output
