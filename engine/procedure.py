@@ -9,6 +9,7 @@ an application's threshold is met.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,17 @@ from engine import clock, runtime
 from engine.area import current_settings
 from engine.db import Database
 from engine.errors import InvalidData
-from engine.models import Case, CaseParticipant, Incident, Organisation, ProcessInstance, Task, User
+from engine.models import (
+    Case,
+    CaseParticipant,
+    Incident,
+    Organisation,
+    ProcessInstance,
+    Recommendation,
+    Review,
+    Task,
+    User,
+)
 from engine.status import set_status
 from engine.threshold import IncidentReport, ThresholdAssessment, assess
 
@@ -51,11 +62,16 @@ def assess_case(session: Session, case: Case) -> ThresholdAssessment:
 
 class ProcedureEffects(runtime.Effects):
     def before_completion(
-        self, session: Session, task: Task, data: Mapping[str, Any], user: User
+        self,
+        session: Session,
+        task: Task,
+        data: Mapping[str, Any],
+        user: User,
+        context: Mapping[str, Any],
     ) -> dict[str, Any]:
         case = session.get(Case, task.case_id)
         handler = _COMPLETIONS.get(task.form)
-        return handler(session, case, task, data, user) if handler else {}
+        return handler(Step(session, case, task, data, user, context)) if handler else {}
 
     def task_ready(
         self,
@@ -78,6 +94,12 @@ class ProcedureEffects(runtime.Effects):
     ) -> None:
         case = session.get(Case, instance.case_id)
         key = instance.definition.key
+        if key == CASE_REVIEW:
+            review = current_review(session, case)
+            if review is not None:
+                review.closed_on = clock.today()
+            case.closed_on = clock.today()
+            set_status(session, case, "closed")
         if key == APPLICATION:
             if case.threshold_met:
                 if runtime.latest_definition(session, CASE_REVIEW) is not None:
@@ -88,10 +110,27 @@ class ProcedureEffects(runtime.Effects):
                 set_status(session, case, "closed")
 
 
-def _record_return(
-    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
-) -> dict[str, Any]:
-    source = user.organisation.key
+@dataclass(frozen=True)
+class Step:
+    """A task being completed: where it is, what was submitted, and by whom."""
+
+    session: Session
+    case: Case
+    task: Task
+    data: Mapping[str, Any]
+    user: User
+    context: Mapping[str, Any]
+
+
+def current_review(session: Session, case: Case) -> Review | None:
+    return session.scalar(
+        select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
+    )
+
+
+def _record_return(step: Step) -> dict[str, Any]:
+    session, case, data = step.session, step.case, step.data
+    source = step.user.organisation.key
     now = clock.now()
     session.add_all(
         Incident(
@@ -111,9 +150,8 @@ def _record_return(
     return {}
 
 
-def _record_screening(
-    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
-) -> dict[str, Any]:
+def _record_screening(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
     problems = {}
     if data["route"] == "consent_hold" and not case.on_behalf:
         problems["route"] = "Only an application made on someone else's behalf can wait for consent"
@@ -127,17 +165,14 @@ def _record_screening(
     return {}
 
 
-def _record_consent(
-    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
-) -> dict[str, Any]:
-    case.victim_consent = bool(data["victim_consent"])
+def _record_consent(step: Step) -> dict[str, Any]:
+    step.case.victim_consent = bool(step.data["victim_consent"])
     return {}
 
 
-def _record_decision(
-    session: Session, case: Case, task: Task, data: Mapping[str, Any], user: User
-) -> dict[str, Any]:
-    assessment = assess_case(session, case)
+def _record_decision(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
+    assessment = assess_case(step.session, case)
     count, needed = assessment.qualifying_count, assessment.threshold_count
     basis, met = data["decision_basis"], data["threshold_met"]
     problems: dict[str, str] = {}
@@ -159,11 +194,119 @@ def _record_decision(
     return {"qualifying_count": count, "threshold_count": needed}
 
 
+def _schedule_meeting(step: Step) -> dict[str, Any]:
+    session, case, data = step.session, step.case, step.data
+    chair = session.scalar(
+        select(User).where(User.email == data["chair_email"].strip().lower(), User.active.is_(True))
+    )
+    problems = {}
+    if chair is None or not chair.has_role("review_chair"):
+        problems["chair_email"] = "Give the email address of a user who is a review chair"
+    meeting_date = date.fromisoformat(data["meeting_date"])
+    if meeting_date < clock.today():
+        problems["meeting_date"] = "The meeting cannot be in the past"
+    if problems:
+        raise InvalidData("The meeting details need correcting", problems)
+    previous = current_review(session, case)
+    for participant in [p for p in case.participants if p.role == "chair"]:
+        case.participants.remove(participant)
+    session.flush()
+    case.participants.append(
+        CaseParticipant(organisation_id=chair.organisation_id, role="chair", user_id=chair.id)
+    )
+    session.add(
+        Review(
+            case_id=case.id,
+            number=(previous.number + 1) if previous else 1,
+            chair_user_id=chair.id,
+            meeting_date=meeting_date,
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+    return {}
+
+
+def _record_meeting(step: Step) -> dict[str, Any]:
+    session, case, data = step.session, step.case, step.data
+    roles = {
+        key: role
+        for key, role in session.execute(
+            select(Organisation.key, CaseParticipant.role)
+            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+            .where(CaseParticipant.case_id == case.id, CaseParticipant.role != "chair")
+        )
+    }
+    problems = {}
+    held_on = date.fromisoformat(data["held_on"])
+    if held_on > clock.today():
+        problems["held_on"] = "The meeting cannot have been held in the future"
+    for index, item in enumerate(data["recommendations"]):
+        if item["organisation"] not in roles:
+            problems[f"recommendations[{index}].organisation"] = (
+                "Choose an organisation taking part in this case"
+            )
+        if date.fromisoformat(item["due_date"]) < held_on:
+            problems[f"recommendations[{index}].due_date"] = (
+                "The due date must be after the meeting"
+            )
+    if problems:
+        raise InvalidData("The meeting record needs correcting", problems)
+    review = current_review(session, case)
+    review.held_on = held_on
+    review.attendees = list(data["attendees"])
+    review.findings = data["findings"]
+    names = {key: id_ for key, id_ in session.execute(select(Organisation.key, Organisation.id))}
+    rows = [
+        Recommendation(
+            organisation_id=names[item["organisation"]],
+            action=item["action"],
+            due_date=date.fromisoformat(item["due_date"]),
+        )
+        for item in data["recommendations"]
+    ]
+    review.recommendations.extend(rows)
+    session.flush()
+    plans: dict[str, list[dict[str, Any]]] = {f"{role}_actions": [] for role in ACTION_ROLES}
+    for item, row in zip(data["recommendations"], rows, strict=True):
+        plans[f"{roles[item['organisation']]}_actions"].append(
+            {
+                "recommendation_id": row.id,
+                "organisation": item["organisation"],
+                "action": item["action"],
+                "due_date": row.due_date,
+            }
+        )
+    return plans
+
+
+def _record_outcome_letter(step: Step) -> dict[str, Any]:
+    review = current_review(step.session, step.case)
+    review.outcome_letter_sent_on = date.fromisoformat(step.data["sent_on"])
+    return {}
+
+
+def _record_action(step: Step) -> dict[str, Any]:
+    action = step.context.get(f"{step.task.role}_action") or {}
+    recommendation = step.session.get(Recommendation, action.get("recommendation_id"))
+    if recommendation is None:
+        raise InvalidData("This task is not linked to a recommendation", {"": "not linked"})
+    recommendation.status = step.data["action_status"]
+    recommendation.notes = step.data["notes"]
+    recommendation.completed_on = clock.today()
+    return {}
+
+
+ACTION_ROLES = ("council", "police", "housing", "health")
 _COMPLETIONS = {
     "information_return": _record_return,
     "screening": _record_screening,
     "consent": _record_consent,
     "threshold_decision": _record_decision,
+    "schedule_meeting": _schedule_meeting,
+    "meeting_record": _record_meeting,
+    "outcome_letter": _record_outcome_letter,
+    "action_update": _record_action,
 }
 EFFECTS = ProcedureEffects()
 

@@ -21,6 +21,7 @@ from engine.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_FORMS = FIXTURES / "forms"
+SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "workflows" / "forms"
 POSTGRES_ENV = "CASEREVIEW_TEST_POSTGRES_URL"
 POSTGRES_HOW = (
     f"PostgreSQL run skipped: set {POSTGRES_ENV}=postgresql://postgres@127.0.0.1:5432/test "
@@ -132,6 +133,8 @@ def db(empty_db: Database, fixed_clock: clock.FixedClock) -> Database:
             ("housing@example.org", "dales-housing", ["agency_officer"]),
             ("health@example.org", "derby-derbyshire-icb", ["agency_officer"]),
             ("erewash@example.org", "erewash-borough-council", ["caseworker"]),
+            ("chair@example.org", "high-peak-borough-council", ["review_chair"]),
+            ("opcc@example.org", "opcc-derbyshire", ["agency_officer"]),
         ]:
             add_user(
                 session,
@@ -142,3 +145,15 @@ def db(empty_db: Database, fixed_clock: clock.FixedClock) -> Database:
                 password=DEMO_PASSWORD,
             )
     return empty_db
+
+
+@pytest.fixture
+def app_db(db: Database) -> Database:
+    """The area and users, with the shipped application diagram deployed."""
+    from engine.config import PROJECT_ROOT
+    from engine.runtime import deploy
+
+    path = PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn"
+    with db.transaction() as session:
+        deploy(session, path.read_bytes(), filename=path.name, forms_dir=SHIPPED_FORMS)
+    return db

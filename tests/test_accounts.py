@@ -25,7 +25,7 @@ def test_user_has_one_organisation_and_roles(db: Database) -> None:
     with db.transaction() as session:
         user = add_user(
             session,
-            email="chair@example.org",
+            email="newchair@example.org",
             name="Chair",
             organisation_key="high-peak-borough-council",
             roles=["review_chair", "manager"],
@@ -37,7 +37,7 @@ def test_user_has_one_organisation_and_roles(db: Database) -> None:
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "user.created")
         ).all()[-1]
-        assert event.detail["email"] == "chair@example.org"
+        assert event.detail["email"] == "newchair@example.org"
 
 
 @pytest.mark.parametrize(

@@ -13,20 +13,11 @@ from engine.db import Database
 from engine.errors import InvalidData
 from engine.models import Case, CaseStatusChange, Organisation, Task
 from engine.procedure import complete_task, fire_due_timers
-from engine.runtime import deploy
 from tests.test_runtime import user
 
 SETTINGS = load_settings({})
 FORMS = PROJECT_ROOT / "workflows" / "forms"
 TODAY = "2026-03-02"
-
-
-@pytest.fixture
-def app_db(db: Database) -> Database:
-    path = PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn"
-    with db.transaction() as session:
-        deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
-    return db
 
 
 def incident(occurred: str, reported: str, to: str = "police", reference: str = "") -> dict:

@@ -332,6 +332,8 @@ def _check_human_task(
             load_form(forms_dir, form)
         except FormError as error:
             problems.append(Problem(element_id, str(error)))
+    for name in ("organisation_from", "due_on"):
+        problems += _expression_problem(element_id, f"the {name} property", properties.get(name))
     status = properties.get("case_status")
     if status is not None and status not in CASE_STATUSES:
         problems.append(
@@ -343,7 +345,9 @@ def _check_human_task(
         )
     due_text = properties.get("due", "")
     rule = None
-    if due_text:
+    if due_text and properties.get("due_on"):
+        problems.append(Problem(element_id, "give either a due rule or a due_on date, not both"))
+    elif due_text:
         try:
             rule = parse_due_rule(due_text, timescales)
         except DueRuleError as error:

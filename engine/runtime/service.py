@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from engine import audit, clock
+from engine import audit, clock, expressions
 from engine.area import current_settings
 from engine.db import Database
 from engine.due import DueRuleError, parse_due_rule
@@ -44,6 +44,7 @@ from engine.models import (
     User,
 )
 from engine.runtime import bpmn
+from engine.workdays import as_date
 
 
 class Effects:
@@ -51,9 +52,15 @@ class Effects:
     transaction; the default means nothing, so the runtime can be used and tested alone."""
 
     def before_completion(
-        self, session: Session, task: Task, data: Mapping[str, Any], user: User
+        self,
+        session: Session,
+        task: Task,
+        data: Mapping[str, Any],
+        user: User,
+        context: Mapping[str, Any],
     ) -> dict[str, Any]:
-        """Check and record a task's meaning; may raise InvalidData. Returns data to add."""
+        """Check and record a task's meaning; may raise InvalidData. Returns data to add.
+        ``context`` is the task's data in the workflow before ``data`` is applied."""
         return {}
 
     def task_ready(
@@ -278,13 +285,15 @@ def _new_task_row(
     role = spec.lane or ""
     title = spec.bpmn_name or spec.bpmn_id
     due_on = None
-    if properties.get("due"):
-        try:
+    try:
+        if properties.get("due_on"):
+            due_on = as_date(expressions.evaluate(properties["due_on"], spiff_task.data))
+        elif properties.get("due"):
             due_on = parse_due_rule(properties["due"], timescales).due_on(
                 spiff_task.data, timescales
             )
-        except (DueRuleError, ValueError, TypeError) as error:
-            raise ProcessFailed(f"cannot work out when '{title}' is due: {error}") from None
+    except (DueRuleError, expressions.ExpressionError, ValueError, TypeError) as error:
+        raise ProcessFailed(f"cannot work out when '{title}' is due: {error}") from None
     participants = _participants_for(session, instance.case_id, role, properties, spiff_task)
     assignees = {p.user_id for p in participants if p.user_id}
     assignee_id = assignees.pop() if len(assignees) == 1 and len(participants) == 1 else None
@@ -330,9 +339,12 @@ def _participants_for(
     session: Session, case_id: int, role: str, properties: Mapping[str, str], spiff_task: Any
 ) -> list[CaseParticipant]:
     query = select(CaseParticipant).where(CaseParticipant.case_id == case_id)
-    variable = properties.get("organisation_from")
-    if variable:
-        organisation_key = spiff_task.data.get(variable)
+    chooser = properties.get("organisation_from")
+    if chooser:
+        try:
+            organisation_key = expressions.evaluate(chooser, spiff_task.data)
+        except expressions.ExpressionError as error:
+            raise ProcessFailed(f"cannot tell which organisation does this task: {error}") from None
         chosen = session.scalars(
             query.join(Organisation).where(
                 Organisation.key == str(organisation_key), CaseParticipant.role == role
@@ -412,7 +424,7 @@ def complete_task(
         spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
         if spiff_task is None or not bpmn.is_ready(spiff_task):
             raise Conflict(f"'{task.title}' is no longer waiting to be done")
-        added = effects.before_completion(session, task, data, user)
+        added = effects.before_completion(session, task, data, user, spiff_task.data)
         bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
         now = clock.now()
         _set_state(task, "completed")
