@@ -16,6 +16,7 @@ from engine.config import Settings
 from engine.errors import InvalidData
 from engine.forms import load_form, validate_data
 from engine.models import Case, District, Incident, Organisation, User
+from engine.procedure import start_process
 from engine.status import set_status
 
 APPLICATION_PROCESS = "community_trigger_application"
@@ -95,8 +96,6 @@ def submit_application(
 
     Refused applications raise InvalidData listing every field to fix, and store nothing.
     """
-    from engine.procedure import start_process
-
     problems = check_application(session, payload, settings, user)
     if problems:
         raise InvalidData("The application needs correcting", problems)

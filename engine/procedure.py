@@ -17,10 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, runtime
+from engine.appeal_rules import eligibility
 from engine.area import current_settings
 from engine.db import Database
 from engine.errors import InvalidData
 from engine.models import (
+    Appeal,
     Case,
     CaseParticipant,
     Incident,
@@ -36,6 +38,7 @@ from engine.threshold import IncidentReport, ThresholdAssessment, assess
 
 APPLICATION = "community_trigger_application"
 CASE_REVIEW = "asb_case_review"
+APPEAL = "opcc_appeal"
 LEGAL_BASIS = (
     "Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4: the relevant bodies may "
     "request information from any person exercising public functions for an ASB case review"
@@ -84,6 +87,10 @@ class ProcedureEffects(runtime.Effects):
         case = session.get(Case, task.case_id)
         if status and case.status != status:
             set_status(session, case, status)
+        if task.form == "appeal_eligibility":
+            appeal = session.get(Appeal, data.get("appeal_id"))
+            eligible, reasons = eligibility(session, appeal)
+            task.draft = {"eligible": eligible, "reasons": reasons}
         if task.form == "threshold_decision":
             assessment = assess_case(session, case)
             if assessment.met_by_count:
@@ -94,6 +101,13 @@ class ProcedureEffects(runtime.Effects):
     ) -> None:
         case = session.get(Case, instance.case_id)
         key = instance.definition.key
+        if key == APPEAL:
+            appeal = session.get(Appeal, data.get("appeal_id"))
+            set_status(session, case, "appeal_decided")
+            if appeal is not None and appeal.outcome == "upheld":
+                # Upheld: the council carries out a fresh review of the same case.
+                start_process(session, case, CASE_REVIEW)
+                set_status(session, case, "review_being_arranged")
         if key == CASE_REVIEW:
             review = current_review(session, case)
             if review is not None:
@@ -297,6 +311,29 @@ def _record_action(step: Step) -> dict[str, Any]:
     return {}
 
 
+def _check_eligibility(step: Step) -> dict[str, Any]:
+    appeal = step.session.get(Appeal, step.context.get("appeal_id"))
+    eligible, reasons = eligibility(step.session, appeal)
+    if bool(step.data["eligible"]) != eligible:
+        raise InvalidData(
+            "The eligibility decision needs correcting",
+            {"eligible": reasons},
+        )
+    appeal.eligible = eligible
+    appeal.eligibility_reasons = step.data["reasons"]
+    if not eligible:
+        appeal.decided_on = clock.today()
+    return {}
+
+
+def _record_appeal_decision(step: Step) -> dict[str, Any]:
+    appeal = step.session.get(Appeal, step.context.get("appeal_id"))
+    appeal.outcome = step.data["appeal_outcome"]
+    appeal.outcome_reasons = step.data["reasons"]
+    appeal.decided_on = clock.today()
+    return {}
+
+
 ACTION_ROLES = ("council", "police", "housing", "health")
 _COMPLETIONS = {
     "information_return": _record_return,
@@ -307,6 +344,8 @@ _COMPLETIONS = {
     "meeting_record": _record_meeting,
     "outcome_letter": _record_outcome_letter,
     "action_update": _record_action,
+    "appeal_eligibility": _check_eligibility,
+    "appeal_decision": _record_appeal_decision,
 }
 EFFECTS = ProcedureEffects()
 
@@ -334,11 +373,15 @@ def process_data(session: Session, case: Case) -> dict[str, Any]:
 
 
 def start_process(
-    session: Session, case: Case, key: str, *, user: User | None = None
+    session: Session,
+    case: Case,
+    key: str,
+    *,
+    user: User | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> ProcessInstance:
-    return runtime.start_process(
-        session, case, key, process_data(session, case), user=user, effects=EFFECTS
-    )
+    data = {**process_data(session, case), **(extra or {})}
+    return runtime.start_process(session, case, key, data, user=user, effects=EFFECTS)
 
 
 def complete_task(

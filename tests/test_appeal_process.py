@@ -1,0 +1,234 @@
+"""The shipped appeal diagram: eligibility, the OPCC's decision, and a fresh review."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.appeals import submit_appeal
+from engine.config import PROJECT_ROOT
+from engine.db import Database
+from engine.errors import InvalidData
+from engine.models import Appeal, ProcessInstance, Review
+from engine.runtime import deploy
+from engine.statistics import figures_for_year
+from tests.test_application_process import (
+    FORMS,
+    SETTINGS,
+    TODAY,
+    application,
+    case_of,
+    do,
+    live,
+    org_id,
+    submit,
+)
+from tests.test_review_process import COUNCIL, hold_meeting, met_case
+
+OPCC = "opcc@example.org"
+GROUND = ["information_not_considered"]
+
+
+@pytest.fixture
+def appeal_db(app_db: Database) -> Database:
+    with app_db.transaction() as session:
+        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
+            path = PROJECT_ROOT / "workflows" / name
+            deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
+    return app_db
+
+
+def reviewed_case(db: Database, fixed_clock) -> tuple[int, str]:
+    case_id = met_case(db)
+    hold_meeting(db, case_id, [], fixed_clock)
+    do(
+        db,
+        case_id,
+        "outcome_letter",
+        COUNCIL,
+        {"sent_on": "2026-03-20", "method": "post", "updates": "None"},
+    )
+    return case_id, case_of(db, case_id).reference
+
+
+def lodge(db: Database, reference: str, letter_date: str, grounds: list[str]) -> int:
+    payload = {
+        "case_reference": reference,
+        "letter_date": letter_date,
+        "grounds": grounds,
+        "details": "The housing provider's records were not looked at",
+    }
+    with db.transaction() as session:
+        return submit_appeal(session, payload, SETTINGS).id
+
+
+def acknowledge(db: Database, case_id: int, on: str) -> None:
+    task = live(db, case_id)["acknowledge_appeal"]
+    assert task.organisation_ids == [org_id(db, "opcc-derbyshire")]
+    do(db, case_id, "acknowledge_appeal", OPCC, {"acknowledged_on": on, "method": "email"})
+
+
+def test_upheld_appeal_leads_to_a_second_review(appeal_db, fixed_clock) -> None:
+    db = appeal_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    fixed_clock.advance(timedelta(days=5))  # 25 March
+    lodge(db, reference, "2026-03-20", GROUND)
+    assert case_of(db, case_id).status == "appeal_lodged"
+    acknowledge(db, case_id, "2026-03-25")
+    check = live(db, case_id)["check_eligibility"]
+    assert check.draft["eligible"] is True
+    with pytest.raises(InvalidData):
+        do(db, case_id, "check_eligibility", OPCC, {"eligible": False, "reasons": "No"})
+    do(
+        db,
+        case_id,
+        "check_eligibility",
+        OPCC,
+        {"eligible": True, "reasons": check.draft["reasons"]},
+    )
+    case_file = live(db, case_id)["case_file"]
+    assert case_file.organisation_ids == [org_id(db, "derbyshire-dales-district-council")]
+    assert case_file.due_on == date(2026, 4, 1)  # 5 working days
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-26"})
+    decision = live(db, case_id)["panel_decision"]
+    assert decision.due_on == date(2026, 4, 24)  # 20 working days after acknowledgement, Easter
+    do(
+        db,
+        case_id,
+        "panel_decision",
+        OPCC,
+        {"appeal_outcome": "upheld", "reasons": "Housing records were not considered"},
+    )
+    result = do(
+        db,
+        case_id,
+        "decision_letters",
+        OPCC,
+        {"applicant_told_on": "2026-03-27", "council_told_on": "2026-03-27"},
+    )
+    assert result.process_finished
+    assert case_of(db, case_id).status == "review_being_arranged"
+    assert "schedule_meeting" in live(db, case_id)
+    do(
+        db,
+        case_id,
+        "schedule_meeting",
+        COUNCIL,
+        {"chair_email": "chair@example.org", "meeting_date": "2026-04-20"},
+    )
+    with db.read() as session:
+        reviews = session.scalars(select(Review.number).where(Review.case_id == case_id)).all()
+        appeal = session.scalar(select(Appeal))
+        running = session.scalar(
+            select(func.count())
+            .select_from(ProcessInstance)
+            .where(ProcessInstance.case_id == case_id)
+        )
+        figures = {d.district_key: d for d in figures_for_year(session, 2025).districts}
+    assert reviews == [1, 2]
+    assert (appeal.outcome, appeal.decided_on) == ("upheld", date(2026, 3, 25))
+    assert running == 4  # application, first review, appeal, fresh review
+    dales = figures["derbyshire-dales"]
+    assert (
+        dales.applications,
+        dales.reviews_held,
+        dales.appeals_received,
+        dales.appeals_upheld,
+    ) == (1, 1, 1, 1)
+
+
+def test_appeal_out_of_time_is_refused_with_reasons(appeal_db, fixed_clock) -> None:
+    db = appeal_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    fixed_clock.advance(timedelta(days=40))
+    lodge(db, reference, "2026-03-20", GROUND)
+    acknowledge(db, case_id, "2026-04-29")
+    check = live(db, case_id)["check_eligibility"]
+    assert check.draft["eligible"] is False
+    assert "after the deadline of 21 April 2026" in check.draft["reasons"]
+    with pytest.raises(InvalidData) as refused:
+        do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "Fine"})
+    assert "deadline" in refused.value.fields["eligible"]
+    do(
+        db,
+        case_id,
+        "check_eligibility",
+        OPCC,
+        {"eligible": False, "reasons": check.draft["reasons"]},
+    )
+    assert list(live(db, case_id)) == ["refusal_letter"]
+    do(db, case_id, "refusal_letter", OPCC, {"sent_on": "2026-04-30", "method": "post"})
+    assert case_of(db, case_id).status == "appeal_decided"
+
+
+def test_appeal_without_a_ground_is_refused(appeal_db, fixed_clock) -> None:
+    db = appeal_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    lodge(db, reference, "2026-03-20", [])
+    acknowledge(db, case_id, "2026-03-20")
+    check = live(db, case_id)["check_eligibility"]
+    assert check.draft["eligible"] is False
+    assert "not a ground" in check.draft["reasons"]
+
+
+def test_appeal_not_upheld(appeal_db, fixed_clock) -> None:
+    db = appeal_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    lodge(db, reference, "2026-03-20", ["threshold_decision"])
+    acknowledge(db, case_id, "2026-03-20")
+    do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-20"})
+    do(
+        db,
+        case_id,
+        "panel_decision",
+        OPCC,
+        {"appeal_outcome": "not_upheld", "reasons": "Done properly"},
+    )
+    do(
+        db,
+        case_id,
+        "decision_letters",
+        OPCC,
+        {"applicant_told_on": "2026-03-20", "council_told_on": "2026-03-20"},
+    )
+    assert case_of(db, case_id).status == "appeal_decided"
+    assert live(db, case_id) == {}
+
+
+@pytest.mark.parametrize(
+    "reference, letter_date, field, words",
+    [
+        ("CT-2026-99999", "2026-03-01", "case_reference", "no case with this reference"),
+        (None, "2026-03-01", "case_reference", "no decision letter"),
+        ("MET", "2027-01-01", "letter_date", "future"),
+    ],
+)
+def test_bad_appeals_are_refused(
+    appeal_db, fixed_clock, reference, letter_date, field, words
+) -> None:
+    db = appeal_db
+    if reference is None:  # a case closed without any decision letter: routed as a complaint
+        case_id = submit(db, application())
+        do(db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "letter"})
+        do(
+            db,
+            case_id,
+            "screen",
+            COUNCIL,
+            {
+                "route": "complaint",
+                "hate_element": False,
+                "complaint_organisation": "dales-housing",
+            },
+        )
+        reference = case_of(db, case_id).reference
+    elif reference == "MET":
+        reference = case_of(db, met_case(db)).reference
+    with pytest.raises(InvalidData) as refused:
+        lodge(db, reference, letter_date, GROUND)
+    assert words in refused.value.fields[field]
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Appeal)) == 0
