@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, runtime
+from engine import audit, clock, runtime
 from engine.appeal_rules import eligibility
 from engine.area import current_settings
 from engine.db import Database
@@ -87,6 +87,19 @@ class ProcedureEffects(runtime.Effects):
         case = session.get(Case, task.case_id)
         if status and case.status != status:
             set_status(session, case, status)
+        if task.form == "information_return":
+            audit.record(
+                session,
+                "information.requested",
+                case_id=case.id,
+                object_type="task",
+                object_id=task.id,
+                detail={
+                    "organisations": task.organisation_ids,
+                    "due_on": task.due_on.isoformat() if task.due_on else None,
+                    "legal_basis": data.get("legal_basis", LEGAL_BASIS),
+                },
+            )
         if task.form == "appeal_eligibility":
             appeal = session.get(Appeal, data.get("appeal_id"))
             eligible, reasons = eligibility(session, appeal)

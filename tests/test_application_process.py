@@ -11,7 +11,7 @@ from engine.applications import submit_application
 from engine.config import PROJECT_ROOT, load_settings
 from engine.db import Database
 from engine.errors import InvalidData
-from engine.models import Case, CaseStatusChange, Organisation, Task
+from engine.models import AuditEvent, Case, CaseStatusChange, Organisation, Task
 from engine.procedure import complete_task, fire_due_timers
 from tests.test_runtime import user
 
@@ -131,6 +131,12 @@ def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
         org_id(db, "derbyshire-dales-district-council")
     ]
     assert {task.due_on for task in returns.values()} == {date(2026, 3, 16)}
+    with db.read() as session:
+        requests = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "information.requested")
+        ).all()
+    assert len(requests) == 4
+    assert all("Schedule 4" in event.detail["legal_basis"] for event in requests)
     assert case_of(db, case_id).status == "awaiting_information"
 
     # The police hold the same incident under the same reference: it counts once.
