@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.db import connect
-from engine.models import ProcessDefinition, User
+from engine.models import Case, ProcessDefinition, User
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,3 +162,38 @@ def test_a_wrong_database_url_gives_one_clear_line(url, words, tmp_path) -> None
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], done.stderr
+
+
+def test_demo_gives_every_working_inbox_something_to_do(cli_env) -> None:
+    from engine.accounts import get_user
+    from engine.demo import DEMO_USERS
+    from engine.inbox import my_tasks, organisation_tasks
+
+    env = {**cli_env, "CASEREVIEW_WORKFLOWS_DIR": str(ROOT / "workflows")}
+    result = invoke(env, "init", "--demo")
+    assert result.exit_code == 0, result.output
+    assert "Demo cases at different stages: CT-" in result.output
+    again = invoke(env, "init", "--demo")
+    assert "Demo cases" not in again.output, "a second init adds no more cases"
+    database = connect(env["CASEREVIEW_DATABASE_URL"])
+    empty = []
+    with database.read() as session:
+        for demo in DEMO_USERS:
+            if {"process_owner", "administrator"} & set(demo.roles):
+                continue
+            user = get_user(
+                session, session.scalar(select(User.id).where(User.email == demo.email))
+            )
+            if not (my_tasks(session, user) or organisation_tasks(session, user)):
+                empty.append(demo.email)
+        statuses = set(session.scalars(select(Case.status)))
+    database.dispose()
+    assert empty == []
+    assert {
+        "received",
+        "awaiting_information",
+        "threshold_decision",
+        "review_being_arranged",
+        "action_plan",
+        "appeal_lodged",
+    } <= statuses
