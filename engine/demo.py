@@ -13,6 +13,7 @@ from engine.accounts import add_user, get_user
 from engine.config import Settings
 from engine.db import Database
 from engine.models import Case, Task, User
+from engine.runtime import latest_definition
 
 DEMO_PASSWORD = "casereview-demo"
 
@@ -132,6 +133,13 @@ def _application(district: str, name: str, incidents: int = 3) -> dict:
     }
 
 
+DEMO_PROCESSES = ("community_trigger_application", "asb_case_review", "opcc_appeal")
+
+
+class DemoUnavailable(RuntimeError):
+    """The demo cases cannot be made on this database."""
+
+
 def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     """A handful of cases at different stages, so every demo inbox has work in it.
 
@@ -144,6 +152,11 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     with db.read() as session:
         if session.scalar(select(func.count()).select_from(Case)):
             return []
+        if not all(latest_definition(session, key) for key in DEMO_PROCESSES):
+            raise DemoUnavailable(
+                "demo cases need the shipped diagrams deployed: "
+                + ", ".join(f"{key}.bpmn" for key in DEMO_PROCESSES)
+            )
         users = {u.email: get_user(session, u.id) for u in session.scalars(select(User))}
     today = clock.today().isoformat()
 

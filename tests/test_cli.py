@@ -42,6 +42,7 @@ def test_init_demo_sets_up_everything_and_says_how_to_sign_in(cli_env) -> None:
     assert "review_test.bpmn: test_review version 1 (deployed)" in result.output
     assert "password for all: casereview-demo" in result.output
     assert "caseworker@dales.example.org" in result.output
+    assert "No demo cases: demo cases need the shipped diagrams deployed" in result.output
     again = invoke(cli_env, "init", "--demo")
     assert again.exit_code == 0, again.output
     assert "test_review version 1 (unchanged)" in again.output

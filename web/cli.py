@@ -16,7 +16,7 @@ from engine.accounts import AccountError, add_user
 from engine.area import AreaFileError, load_area, read_area_file
 from engine.config import Settings, load_settings
 from engine.db import Database, DatabaseConfigError, connect
-from engine.demo import DEMO_PASSWORD, load_demo_cases, load_demo_users
+from engine.demo import DEMO_PASSWORD, DemoUnavailable, load_demo_cases, load_demo_users
 from engine.errors import DeploymentRefused
 from engine.migrate import upgrade_to_head
 from engine.models import ROLES, Organisation
@@ -73,8 +73,11 @@ def init(context: Context, demo: bool) -> None:
     if demo:
         with db.transaction() as session:
             users = load_demo_users(session)
-        if not refused:
+        try:
             cases = load_demo_cases(db, context.settings)
+        except DemoUnavailable as reason:
+            click.echo(f"No demo cases: {reason}")
+        else:
             if cases:
                 click.echo(f"Demo cases at different stages: {', '.join(cases)}")
         click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
