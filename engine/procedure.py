@@ -119,7 +119,7 @@ class ProcedureEffects(runtime.Effects):
             set_status(session, case, "appeal_decided")
             if appeal is not None and appeal.outcome == "upheld":
                 # Upheld: the council carries out a fresh review of the same case.
-                start_process(session, case, CASE_REVIEW)
+                start_process(session, case, CASE_REVIEW, extra={"decided_on": appeal.decided_on})
                 set_status(session, case, "review_being_arranged")
         if key == CASE_REVIEW:
             review = current_review(session, case)
@@ -382,6 +382,9 @@ def process_data(session: Session, case: Case) -> dict[str, Any]:
         "housing_providers": list(housing),
         "legal_basis": LEGAL_BASIS,
         "consent_wait_days": settings.get("timescales", {}).get("consent_wait", 20),
+        # The review meeting is due from the threshold decision (or, for a fresh review, from
+        # the appeal decision that ordered it).
+        "decided_on": case.decided_on or clock.today(),
     }
 
 

@@ -110,7 +110,8 @@ def test_upheld_appeal_leads_to_a_second_review(appeal_db, fixed_clock) -> None:
     )
     assert result.process_finished
     assert case_of(db, case_id).status == "review_being_arranged"
-    assert "schedule_meeting" in live(db, case_id)
+    fresh = live(db, case_id)["schedule_meeting"]
+    assert fresh.due_on == date(2026, 4, 24), "20 working days from the appeal decision"
     do(
         db,
         case_id,

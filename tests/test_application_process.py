@@ -85,6 +85,16 @@ def org_id(db: Database, key: str) -> int:
         return session.scalar(select(Organisation.id).where(Organisation.key == key))
 
 
+def dales_figures(db: Database, *fields: str) -> tuple[int, ...]:
+    """The published figures for Derbyshire Dales in 2025/26 (the year of 2 March 2026)."""
+    from engine.statistics import figures_for_year
+
+    with db.read() as session:
+        figures = figures_for_year(session, 2025)
+    dales = next(d for d in figures.districts if d.district_key == "derbyshire-dales")
+    return tuple(getattr(dales, field) for field in fields)
+
+
 NO_RETURN = {"incidents": [], "actions_taken": "None needed", "view": "Nothing held"}
 
 
@@ -239,6 +249,7 @@ def test_not_met_below_the_count(app_db: Database) -> None:
     case = case_of(db, case_id)
     assert (case.threshold_met, case.decision_basis, case.status) == (False, "discretion", "closed")
     assert case.closed_on == date(2026, 3, 2)
+    assert dales_figures(db, "applications", "threshold_not_met", "reviews_held") == (1, 1, 0)
 
 
 def test_discretionary_met_below_the_count(app_db: Database) -> None:
@@ -301,6 +312,7 @@ def test_declined_as_vexatious(app_db: Database) -> None:
     do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "post"})
     case = case_of(db, case_id)
     assert (case.threshold_met, case.decision_basis, case.status) == (False, "declined", "closed")
+    assert dales_figures(db, "applications", "threshold_not_met") == (1, 1), "a decline is not met"
 
 
 def test_a_complaint_about_a_service_is_routed_to_its_complaints_procedure(

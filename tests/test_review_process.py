@@ -88,6 +88,7 @@ def test_review_with_recommendations_tracks_each_action_to_its_owner(
     assert case_of(db, case_id).status == "review_being_arranged"
     schedule = live(db, case_id)["schedule_meeting"]
     assert schedule.due_on == date(2026, 3, 30)  # 20 working days after the decision on 2 March
+    assert case_of(db, case_id).decided_on == date(2026, 3, 2)
     with pytest.raises(InvalidData) as refused:
         do(
             db,
