@@ -75,17 +75,3 @@ def open_case(
         },
     )
     return case
-
-
-def add_participant(
-    session: Session, case: Case, organisation_key: str, role: str, *, user_id: int | None = None
-) -> CaseParticipant:
-    organisation = session.scalar(select(Organisation).where(Organisation.key == organisation_key))
-    if organisation is None:
-        raise NotFound(f"there is no organisation '{organisation_key}'")
-    participant = CaseParticipant(
-        case_id=case.id, organisation_id=organisation.id, role=role, user_id=user_id
-    )
-    session.add(participant)
-    session.flush()
-    return participant

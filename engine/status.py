@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -32,8 +33,6 @@ def set_status(session: Session, case: Case, status: str, *, user: User | None =
 
 
 def _has_history(session: Session, case: Case) -> bool:
-    from sqlalchemy import func, select
-
     return bool(
         session.scalar(
             select(func.count())

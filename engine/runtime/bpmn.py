@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as spiff_timer
 from lxml import etree
@@ -365,10 +366,6 @@ def _check_human_task(
     return problems
 
 
-def human_task_specs(diagram: CheckedDiagram) -> dict[str, HumanTaskSpec]:
-    return diagram.human_tasks
-
-
 # --- workflows -------------------------------------------------------------------------------
 
 
@@ -417,8 +414,6 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
-    from uuid import UUID
-
     try:
         return workflow.get_task_from_id(UUID(task_id))
     except Exception:  # noqa: BLE001 - SpiffWorkflow raises TaskNotFoundException or KeyError
@@ -482,11 +477,3 @@ def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 def task_properties(task: SpiffTask) -> dict[str, str]:
     """The extension properties (form, due, ...) the diagram gives a task."""
     return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
-
-
-def task_data(task: SpiffTask) -> dict[str, Any]:
-    return task.data
-
-
-def task_spec_name(task: SpiffTask) -> str:
-    return task.task_spec.name

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit, clock, expressions
@@ -562,11 +562,3 @@ def _mark_failed(db: Database, instance_id: int, reason: str) -> None:
             object_id=instance.id,
             detail={"reason": reason},
         )
-
-
-def count_instances(session: Session, definition_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(ProcessInstance)
-        .where(ProcessInstance.definition_id == definition_id)
-    )
