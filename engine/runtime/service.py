@@ -462,18 +462,7 @@ def claim_task(db: Database, task_id: int, user: User) -> Task:
         _check_may_work_on(task, user)
         if task.assignee_id == user.id:
             return task
-        task.assignee_id = user.id
-        task.claimed_at = clock.now()
-        _set_state(task, "claimed")
-        audit.record(
-            session,
-            "task.claimed",
-            user=user,
-            case_id=task.case_id,
-            object_type="task",
-            object_id=task.id,
-        )
-        return task
+        return _hand_to(session, task, user, actor=user, action="task.claimed")
 
 
 def release_task(db: Database, task_id: int, user: User) -> Task:
@@ -486,18 +475,20 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
             raise Conflict(f"'{task.title}' is not claimed")
         if task.assignee_id != user.id and not user.has_role("manager"):
             raise NotAllowed("only the person holding a task, or a manager, may release it")
-        task.assignee_id = None
-        task.claimed_at = None
-        _set_state(task, "open")
-        audit.record(
-            session,
-            "task.released",
-            user=user,
-            case_id=task.case_id,
-            object_type="task",
-            object_id=task.id,
-        )
-        return task
+        return _hand_to(session, task, None, actor=user, action="task.released")
+
+
+def _hand_to(
+    session: Session, task: Task, assignee: User | None, *, actor: User, action: str
+) -> Task:
+    """Give a task to one person, or back to its organisations' queue, and audit it."""
+    task.assignee_id = assignee.id if assignee else None
+    task.claimed_at = clock.now() if assignee else None
+    _set_state(task, "claimed" if assignee else "open")
+    audit.record(
+        session, action, user=actor, case_id=task.case_id, object_type="task", object_id=task.id
+    )
+    return task
 
 
 def fire_due_timers(db: Database, effects: Effects = NO_EFFECTS) -> int:
