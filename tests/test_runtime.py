@@ -264,6 +264,13 @@ def test_gateway_takes_the_default_path_below_the_threshold(db: Database) -> Non
     assert open_tasks(db, case_id) == {}
     _, instance = workflow_of(db, case_id)
     assert instance.state == "completed" and instance.next_timer_at is None
+    with db.read() as session:
+        finished = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "process.completed")
+        ).all()
+    assert [(e.object_id, e.user_id) for e in finished] == [
+        (str(instance.id), user(db, "housing@example.org").id)
+    ]
 
 
 def test_due_timer_fires_only_when_the_clock_reaches_it(

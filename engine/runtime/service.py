@@ -212,10 +212,24 @@ def start_process(
 
 
 def _after_step(
-    session: Session, instance: ProcessInstance, workflow: Any, effects: Effects
+    session: Session,
+    instance: ProcessInstance,
+    workflow: Any,
+    effects: Effects,
+    user: User | None = None,
 ) -> list[Task]:
+    """After any step (start, completion, timer): sync the Task rows, and when the process
+    has reached its end, record that and let the effects act on it."""
     ready = _sync_tasks(session, instance, workflow, effects)
     if instance.state == "completed":
+        audit.record(
+            session,
+            "process.completed",
+            user=user,
+            case_id=instance.case_id,
+            object_type="process_instance",
+            object_id=instance.id,
+        )
         effects.process_finished(session, instance, bpmn.workflow_data(workflow))
     return ready
 
@@ -443,16 +457,7 @@ def complete_task(
             object_id=task.id,
             detail={"task": task.spec_name, "revision": instance.revision},
         )
-        ready = _after_step(session, instance, workflow, effects)
-        if instance.state == "completed":
-            audit.record(
-                session,
-                "process.completed",
-                user=user,
-                case_id=task.case_id,
-                object_type="process_instance",
-                object_id=instance.id,
-            )
+        ready = _after_step(session, instance, workflow, effects, user)
         return CompletionResult(task, ready, instance.state == "completed")
 
 
