@@ -59,7 +59,7 @@ def assess_case(session: Session, case: Case) -> ThresholdAssessment:
         )
         for incident in case.incidents
     ]
-    count = current_settings(session).get("threshold_count", 3)
+    count = current_settings(session)["threshold_count"]
     return assess(reports, case.received_on, count, names=names)
 
 
