@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -281,6 +282,7 @@ class Task(Base):
         Index("ix_tasks_assignee_state_due", "assignee_id", "state", "due_on"),
         Index("ix_tasks_instance_state", "instance_id", "state"),
         Index("ix_tasks_state_due", "state", "due_on"),
+        Index("ix_tasks_state_next_chase", "state", "next_chase_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
@@ -299,6 +301,14 @@ class Task(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     data: Mapped[dict[str, Any] | None]
     draft: Mapped[dict[str, Any] | None]
+    # Chasing late work: the BPMN's overrides of the area's reminder and escalation settings,
+    # the next day a reminder or escalation falls due (what the sweep's index range reads),
+    # and what has been done so far.
+    chase: Mapped[dict[str, Any] | None]
+    next_chase_on: Mapped[date | None] = mapped_column(Date)
+    reminded_at: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(default=0, server_default="0")
+    escalated_at: Mapped[datetime | None]
     instance: Mapped[ProcessInstance] = relationship()
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -403,3 +413,105 @@ class Appeal(Base):
     outcome_reasons: Mapped[str] = mapped_column(Text, default="")
     decided_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
+
+
+NOTIFICATION_STATES = ("pending", "sent", "failed", "not_sent")
+
+
+class Notification(Base):
+    """A message to a person: shown in the service, and the outbox row that mails it.
+
+    Written in the same transaction as the event it tells of. ``key`` makes each reminder,
+    escalation or letter unique, so a sweep run twice cannot send it twice.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending','sent','failed','not_sent')", name="state"),
+        Index("ix_notifications_state_next_attempt", "state", "next_attempt_at"),
+        Index("ix_notifications_user_created", "user_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    # Delivery by email; "not_sent" when there is no address to send to.
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+
+
+class Lease(Base):
+    """A named lease held by one process until it expires: who leads the scheduler."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
+
+
+class Attachment(Base):
+    """A supporting file an agency attached to a task: kept with its sha256, need-to-know."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Document(Base):
+    """A generated Word document (meeting pack, letter, statistics report), kept as made."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", "version"),
+        CheckConstraint("delivery IS NULL OR delivery IN ('email','post')", name="delivery"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(default=1)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Letters: how they went to the applicant, when and by whom.
+    delivery: Mapped[str | None] = mapped_column(String(10))
+    dispatched_at: Mapped[datetime | None]
+    dispatched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]

@@ -1,0 +1,116 @@
+"""Need-to-know: who may see a case, a task or a document, and the record of every look.
+
+Personal data is read through these functions only. A case outside the caller's need-to-know
+raises ``NotFound``, exactly as a case that does not exist, so its existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.errors import NotFound
+from engine.models import Case, CaseParticipant, Task, User
+
+# Roles whose work is on cases; a process owner or administrator alone sees no personal data.
+CASE_ROLES = frozenset({"caseworker", "agency_officer", "manager", "review_chair"})
+# The participant roles that may read a case's audit trail.
+AUDIT_READERS = frozenset({"council", "opcc"})
+
+
+def works_on_cases(user: User) -> bool:
+    return any(role in CASE_ROLES for role in user.roles)
+
+
+def participant_roles(session: Session, user: User, case_id: int) -> set[str]:
+    """The lanes the user's organisation plays on the case (empty when it plays none)."""
+    return set(
+        session.scalars(
+            select(CaseParticipant.role).where(
+                CaseParticipant.case_id == case_id,
+                CaseParticipant.organisation_id == user.organisation_id,
+            )
+        )
+    )
+
+
+def may_see_case(session: Session, user: User | None, case_id: int) -> bool:
+    if user is None or not user.active or not works_on_cases(user):
+        return False
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    CaseParticipant.case_id == case_id,
+                    CaseParticipant.organisation_id == user.organisation_id,
+                )
+            )
+        )
+    )
+
+
+def may_see_audit(session: Session, user: User, case_id: int) -> bool:
+    return may_see_case(session, user, case_id) and bool(
+        participant_roles(session, user, case_id) & AUDIT_READERS
+    )
+
+
+def visible_case(session: Session, user: User | None, reference: str) -> Case:
+    """The case with this reference if the user may see it; ``NotFound`` otherwise."""
+    case = session.scalar(select(Case).where(Case.reference == reference))
+    if case is None or not may_see_case(session, user, case.id):
+        raise NotFound(f"there is no case {reference} that you can see")
+    return case
+
+
+def consult_case(
+    session: Session, user: User, reference: str, *, purpose: str = "case page"
+) -> Case:
+    """Open a case to read its personal data, and record the consultation."""
+    case = visible_case(session, user, reference)
+    audit.record(
+        session,
+        "case.viewed",
+        user=user,
+        case_id=case.id,
+        object_type="case",
+        object_id=case.reference,
+        detail={"purpose": purpose},
+    )
+    return case
+
+
+def visible_task(session: Session, user: User | None, task_id: int) -> Task:
+    """A task the user's organisation is a candidate for, or that is on a case it can see."""
+    task = session.get(Task, task_id)
+    if task is None or user is None:
+        raise NotFound("there is no such task")
+    if user.organisation_id in task.organisation_ids:
+        return task
+    if not may_see_case(session, user, task.case_id):
+        raise NotFound("there is no such task")
+    return task
+
+
+def record_disclosure(
+    session: Session,
+    user: User | None,
+    case_id: int | None,
+    what: str,
+    object_type: str,
+    object_id: Any,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """A download or a letter: personal data leaving the service, kept in the audit trail."""
+    audit.record(
+        session,
+        "disclosure",
+        user=user,
+        case_id=case_id,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"what": what, **(detail or {})},
+    )
