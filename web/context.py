@@ -12,6 +12,7 @@ from engine.accounts import get_user
 from engine.config import Settings
 from engine.db import Database
 from engine.models import User
+from engine.tokens import user_for_token
 
 
 def db() -> Database:
@@ -22,13 +23,22 @@ def settings() -> Settings:
     return current_app.extensions["casereview.settings"]
 
 
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def current_user() -> User | None:
+    """The user of this request: from an API bearer token, or from the signed-in session."""
     if "user" not in g:
-        user_id = session.get("user_id")
         g.user = None
-        if user_id is not None:
+        token = bearer_token()
+        if token is not None:
             with db().read() as s:
-                g.user = get_user(s, user_id)
+                g.user = user_for_token(s, token)
+        elif session.get("user_id") is not None:
+            with db().read() as s:
+                g.user = get_user(s, session["user_id"])
     return g.user
 
 

@@ -1,0 +1,45 @@
+"""Bearer tokens for the JSON API: random, shown once, stored only as their sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit, clock
+from engine.accounts import get_user
+from engine.models import ApiToken, User
+
+TOKEN_LIFETIME = timedelta(hours=8)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: Session, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(
+        ApiToken(
+            token_hash=_digest(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + TOKEN_LIFETIME,
+        )
+    )
+    audit.record(session, "token.issued", user=user, object_type="user", object_id=user.id)
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a token belongs to, or None when it is unknown or expired."""
+    if not token or len(token) > 200:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at <= clock.now():
+        return None
+    return get_user(session, row.user_id)
