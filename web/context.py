@@ -23,20 +23,28 @@ def settings() -> Settings:
     return current_app.extensions["casereview.settings"]
 
 
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
 def bearer_token() -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def current_user() -> User | None:
-    """The user of this request: from an API bearer token, or from the signed-in session."""
+    """The user of this request: from an API bearer token, or from the signed-in session.
+
+    The JSON API reads only bearer tokens, never the session cookie, which is why it can be
+    exempt from CSRF protection.
+    """
     if "user" not in g:
         g.user = None
         token = bearer_token()
         if token is not None:
             with db().read() as s:
                 g.user = user_for_token(s, token)
-        elif session.get("user_id") is not None:
+        elif session.get("user_id") is not None and not is_api_request():
             with db().read() as s:
                 g.user = get_user(s, session["user_id"])
     return g.user
