@@ -139,7 +139,7 @@ def figures_for_year(session: Session, year: int) -> YearFigures:
     )
 
 
-def _rows(figures: YearFigures) -> list[list[str]]:
+def table_rows(figures: YearFigures) -> list[list[str]]:
     """The published layout: a header row, then one row per measure, districts as columns."""
     header = ["Measure", *(d.district_name for d in figures.districts), "Total"]
     body = [
@@ -151,7 +151,7 @@ def _rows(figures: YearFigures) -> list[list[str]]:
 
 def render_table(figures: YearFigures) -> str:
     """A plain text table: measures left-aligned, numbers right-aligned under their district."""
-    rows = _rows(figures)
+    rows = table_rows(figures)
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
@@ -166,7 +166,7 @@ def render_table(figures: YearFigures) -> str:
 def render_csv(figures: YearFigures) -> str:
     """The same layout as CSV, header row first."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(_rows(figures))
+    csv.writer(buffer, lineterminator="\n").writerows(table_rows(figures))
     return buffer.getvalue()
 
 

@@ -83,7 +83,7 @@ def test_signed_in_user_sees_their_organisation_tasks(app: Flask, db: Database) 
     sign_in(police, "police@example.org")
     assert reference not in police.get("/").get_data(as_text=True)
 
-    token = csrf_token(council, "/")
+    token = csrf_token(council, "/sign-out")
     assert council.post("/sign-out", data={"csrf_token": token}).status_code == 302
     assert council.get("/").status_code == 302
 

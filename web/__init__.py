@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, Response, jsonify, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
 
 from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
+from engine.workdays import working_days_between
 
 csrf = CSRFProtect()
 
@@ -30,6 +33,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+    )
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
     )
     if settings.clock_start and not isinstance(clock.get_clock(), clock.StartedClock):
         clock.set_clock(clock.clock_from_environment(settings.clock_start))
@@ -37,12 +52,48 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
 
-    from web import assets, auth, inbox
+    from web import assets, auth, inbox, public
+    from web.context import current_user
 
     app.register_blueprint(assets.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(inbox.blueprint)
+    app.register_blueprint(public.blueprint)
+    app.add_template_global(current_user)
+    app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
+    app.add_template_global(_working_days_left, "working_days_left")
+    app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+# Attachments are limited to 10 MB; the request carries the form fields too.
+MAX_REQUEST_BYTES = 11 * 1024 * 1024
+
+_PLAIN_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have permission to do this.",
+    404: "Page not found. If you typed the web address, check it is correct.",
+    405: "This page does not accept that kind of request.",
+    413: "The file is too large: files must be smaller than 10 MB.",
+}
+
+
+def _working_days_left(due_on: date | None) -> int | None:
+    return None if due_on is None else working_days_between(clock.today(), due_on)
+
+
+def _http_error(error: HTTPException) -> tuple[str | Response, int]:
+    """A GOV.UK error page, or JSON ``{"error"}`` on the API: never a bare server page."""
+    from web.context import is_api_request
+
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        message = "The form had expired or was sent from another site. Go back and try again."
+    else:
+        message = _PLAIN_MESSAGES.get(status, error.description or "Something went wrong.")
+    if is_api_request():
+        return jsonify(error=message), status
+    return render_template("error.html", status=status, message=message), status
 
 
 def _secret_key_file(instance_dir: Path) -> str:

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from engine import audit
 from engine.accounts import authenticate
-from web.context import db
+from web.context import current_user, db
 
 blueprint = Blueprint("auth", __name__)
 
@@ -43,6 +43,14 @@ def sign_in() -> str | Response:
                 return redirect(_safe_next(request.args.get("next")))
     status = 200 if error is None else 400
     return render_template("sign_in.html", error=error, email=email), status
+
+
+@blueprint.get("/sign-out")
+def sign_out_page() -> str | Response:
+    """Signing out changes state, so the link leads to a button that posts the form."""
+    if current_user() is None:
+        return redirect(url_for("auth.sign_in"))
+    return render_template("sign_out.html")
 
 
 @blueprint.post("/sign-out")

@@ -1,0 +1,150 @@
+"""Pages anyone can use without signing in: apply, appeal, and the published figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from engine import clock
+from engine.appeal_rules import GROUNDS
+from engine.appeals import submit_appeal
+from engine.applications import submit_application
+from engine.errors import InvalidData
+from engine.forms import load_form
+from engine.models import District, Organisation
+from engine.statistics import figures_for_year, financial_year_of, table_rows, year_label
+from web.context import current_user, db, settings
+from web.schema_forms import SchemaForm, apply_list_action, error_summary
+
+blueprint = Blueprint("public", __name__)
+
+REPORTED_TO_KINDS = [
+    ("council", "The council"),
+    ("police", "The police"),
+    ("housing", "A housing provider (landlord)"),
+    ("health", "A health service"),
+]
+
+
+def _application_form() -> SchemaForm:
+    with db().read() as s:
+        districts = [(d.key, d.name) for d in s.scalars(select(District).order_by(District.name))]
+        housing = [
+            (o.key, o.name)
+            for o in s.scalars(
+                select(Organisation)
+                .where(Organisation.kind == "housing")
+                .order_by(Organisation.name)
+            )
+        ]
+    return SchemaForm(
+        load_form(settings().forms_dir, "application"),
+        choices={
+            "district": districts,
+            "incidents[].reported_to": REPORTED_TO_KINDS + housing,
+            "contact_preference": [
+                ("email", "By email"),
+                ("phone", "By phone"),
+                ("letter", "By letter"),
+            ],
+        },
+        omit=frozenset({"received_on"}),
+    )
+
+
+def _appeal_form() -> SchemaForm:
+    schema = load_form(settings().forms_dir, "appeal")
+    grounds = {**schema["properties"]["grounds"]}
+    grounds["items"] = {
+        **grounds["items"],
+        "x-labels": {key: text[:1].upper() + text[1:] for key, text in GROUNDS.items()},
+    }
+    schema = {**schema, "properties": {**schema["properties"], "grounds": grounds}}
+    return SchemaForm(schema, omit=frozenset({"received_on"}))
+
+
+def _form_page(
+    template: str, form: SchemaForm, data: dict[str, Any], errors: dict[str, str], status: int
+) -> tuple[str, int]:
+    fields = form.fields(data, errors)
+    return (
+        render_template(
+            template, form=form, fields=fields, error_list=error_summary(fields, errors)
+        ),
+        status,
+    )
+
+
+@blueprint.route("/apply", methods=["GET", "POST"])
+def apply() -> tuple[str, int] | Response:
+    form = _application_form()
+    if request.method == "GET":
+        return _form_page("apply.html", form, {}, {}, 200)
+    data = form.read(request.form)
+    action = request.form.get("action", "submit")
+    if apply_list_action(data, action):
+        return _form_page("apply.html", form, data, {}, 200)
+    data.setdefault("on_behalf", False)
+    try:
+        with db().transaction() as s:
+            case = submit_application(s, data, settings(), user=None)
+            reference, status = case.reference, case.status
+    except InvalidData as refused:
+        return _form_page("apply.html", form, data, refused.fields, 400)
+    session["submitted"] = {"kind": "application", "reference": reference, "status": status}
+    return redirect(url_for("public.submitted"))
+
+
+@blueprint.route("/appeal", methods=["GET", "POST"])
+def appeal() -> tuple[str, int] | Response:
+    form = _appeal_form()
+    if request.method == "GET":
+        return _form_page("appeal.html", form, {}, {}, 200)
+    data = form.read(request.form)
+    try:
+        with db().transaction() as s:
+            lodged = submit_appeal(s, data, settings(), user=None)
+            reference = data["case_reference"].strip()
+            received_on = lodged.received_on
+    except InvalidData as refused:
+        return _form_page("appeal.html", form, data, refused.fields, 400)
+    session["submitted"] = {
+        "kind": "appeal",
+        "reference": reference,
+        "received_on": received_on.isoformat(),
+    }
+    return redirect(url_for("public.submitted"))
+
+
+@blueprint.get("/submitted")
+def submitted() -> str | Response:
+    """The confirmation, read once from the session so a refresh does not submit again."""
+    confirmation = session.get("submitted")
+    if not confirmation:
+        return redirect(url_for("public.apply"))
+    return render_template("submitted.html", confirmation=confirmation)
+
+
+@blueprint.get("/statistics")
+def statistics() -> str:
+    latest = financial_year_of(clock.today())
+    try:
+        year = int(request.args.get("year", latest))
+    except ValueError:
+        year = latest
+    year = min(max(year, 2014), latest)
+    with db().read() as s:
+        figures = figures_for_year(s, year)
+    rows = table_rows(figures)
+    return render_template(
+        "statistics.html",
+        figures=figures,
+        header=rows[0],
+        rows=rows[1:],
+        years=[(y, year_label(y)) for y in range(latest, 2013, -1)],
+        year=year,
+        signed_in=current_user() is not None,
+    )

@@ -1,0 +1,355 @@
+"""Task and public forms drawn from their JSON Schema, and the posted fields read back.
+
+A form in ``workflows/forms/`` is the single description of a task's data: the engine checks
+submissions against it, and this module turns it into GOV.UK components and turns the posted
+HTML fields back into the JSON the engine checks. Repeating groups (incidents,
+recommendations, attendees) are added and removed with buttons, so no JavaScript is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+Choices = list[tuple[str, str]]
+YES, NO = "yes", "no"
+# A short string gets a one-line input; anything longer a text area.
+_TEXTAREA_FROM = 301
+_REQUIRED_MESSAGE = "Enter this - it is required"
+
+
+@dataclass
+class Field:
+    """One thing to render: an input, a choice, a date, or a repeating group of items."""
+
+    kind: str
+    path: str
+    name: str
+    label: str
+    hint: str = ""
+    value: Any = None
+    error: str = ""
+    choices: Choices = field(default_factory=list)
+    items: list[list[Field]] = field(default_factory=list)
+    item_label: str = ""
+    can_add: bool = False
+    width: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+    @property
+    def error_anchor(self) -> str:
+        if self.kind == "date":
+            return f"{self.name}-day"
+        if self.kind in ("radios", "yesno", "checkboxes") and self.choices:
+            return self.name
+        return self.name
+
+
+def html_name(path: str) -> str:
+    """``incidents[0].occurred_on`` -> ``incidents-0-occurred_on`` (safe in ids and names)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", path.replace("[", "-").replace("].", "-")).strip("-")
+
+
+def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/"):
+        target: Any = root
+        for part in reference[2:].split("/"):
+            target = target[part]
+        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def humanise(value: str) -> str:
+    text = str(value).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _generic(path: str) -> str:
+    """``incidents[3].reported_to`` -> ``incidents[].reported_to``, the key for choices."""
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _choice_labels(schema: Mapping[str, Any]) -> Choices:
+    labels = schema.get("x-labels", {})
+    return [(str(option), labels.get(str(option), humanise(option))) for option in schema["enum"]]
+
+
+def _kind(schema: Mapping[str, Any], choices: Choices | None) -> str:
+    kind = schema.get("type")
+    if kind == "boolean":
+        return "yesno"
+    if kind in ("integer", "number"):
+        return "number"
+    if kind == "array":
+        items = schema.get("items", {})
+        if items.get("type") == "string" and "enum" in items:
+            return "checkboxes"
+        return "group" if items.get("type") == "object" else "list"
+    if choices is not None or "enum" in schema:
+        options = choices if choices is not None else schema["enum"]
+        return "radios" if len(options) <= 6 else "select"
+    if schema.get("format") == "date":
+        return "date"
+    if schema.get("format") == "email":
+        return "email"
+    if schema.get("maxLength", _TEXTAREA_FROM) >= _TEXTAREA_FROM:
+        return "textarea"
+    return "text"
+
+
+@dataclass
+class SchemaForm:
+    """A form schema with the page's choices for free-text fields and the fields it hides."""
+
+    schema: Mapping[str, Any]
+    choices: Mapping[str, Choices] = field(default_factory=dict)
+    omit: frozenset[str] = frozenset()
+
+    @property
+    def title(self) -> str:
+        return str(self.schema.get("title", ""))
+
+    @property
+    def description(self) -> str:
+        return str(self.schema.get("description", ""))
+
+    # Drawing ---------------------------------------------------------------------------
+
+    def fields(self, data: Mapping[str, Any] | None, errors: Mapping[str, str]) -> list[Field]:
+        return self._object_fields(self.schema, "", data or {}, errors)
+
+    def _object_fields(
+        self,
+        schema: Mapping[str, Any],
+        prefix: str,
+        data: Mapping[str, Any],
+        errors: Mapping[str, str],
+    ) -> list[Field]:
+        schema = _resolve(schema, self.schema)
+        fields: list[Field] = []
+        for key, child in schema.get("properties", {}).items():
+            path = _join(prefix, key)
+            if _generic(path) in self.omit:
+                continue
+            child = _resolve(child, self.schema)
+            value = data.get(key) if isinstance(data, Mapping) else None
+            if child.get("type") == "object":
+                fields.append(
+                    Field(
+                        kind="fieldset",
+                        path=path,
+                        name=html_name(path),
+                        label=child.get("title", humanise(key)),
+                        hint=child.get("description", ""),
+                        items=[self._object_fields(child, path, value or {}, errors)],
+                    )
+                )
+                continue
+            fields.append(self._field(child, path, key, value, errors))
+        return fields
+
+    def _field(
+        self,
+        schema: Mapping[str, Any],
+        path: str,
+        key: str,
+        value: Any,
+        errors: Mapping[str, str],
+    ) -> Field:
+        choices = self.choices.get(_generic(path))
+        kind = _kind(schema, choices)
+        label = schema.get("title", humanise(key))
+        made = Field(
+            kind=kind,
+            path=path,
+            name=html_name(path),
+            label=label,
+            hint=schema.get("description", ""),
+            value=value,
+            error=self._message(errors.get(path, ""), kind, label),
+        )
+        if kind in ("radios", "select"):
+            made.choices = list(choices) if choices is not None else _choice_labels(schema)
+        elif kind == "yesno":
+            made.choices = [(YES, "Yes"), (NO, "No")]
+            made.value = {True: YES, False: NO}.get(value, value)
+        elif kind == "checkboxes":
+            made.choices = _choice_labels(schema["items"])
+            made.value = list(value or [])
+        elif kind in ("group", "list"):
+            self._items(made, schema, value, errors)
+        elif kind == "text" and schema.get("maxLength", 100) <= 50:
+            made.width = "govuk-input--width-20"
+        return made
+
+    def _items(
+        self, made: Field, schema: Mapping[str, Any], value: Any, errors: Mapping[str, str]
+    ) -> None:
+        items_schema = _resolve(schema.get("items", {}), self.schema)
+        values = list(value) if isinstance(value, list) else []
+        shown = max(len(values), schema.get("minItems", 0), 1 if made.kind == "group" else 0)
+        values += [{} if made.kind == "group" else ""] * (shown - len(values))
+        made.item_label = items_schema.get("title", "Item")
+        made.can_add = len(values) < schema.get("maxItems", 500)
+        for index, item in enumerate(values):
+            path = f"{made.path}[{index}]"
+            if made.kind == "group":
+                made.items.append(self._object_fields(items_schema, path, item or {}, errors))
+            else:
+                made.items.append(
+                    [self._field(items_schema, path, made.item_label, item, errors)]
+                )
+                made.items[-1][0].label = f"{made.item_label} {index + 1}"
+
+    @staticmethod
+    def _message(message: str, kind: str, label: str) -> str:
+        if message != _REQUIRED_MESSAGE:
+            return message
+        lowered = label[:1].lower() + label[1:]
+        if kind == "yesno":
+            return f"Select yes or no: {lowered}"
+        if kind in ("radios", "select", "checkboxes"):
+            return f"Select {lowered}"
+        if kind in ("group", "list"):
+            return f"Add at least one: {lowered}"
+        return f"Enter {lowered}"
+
+    # Reading back ------------------------------------------------------------------------
+
+    def read(self, form: MultiDict[str, str]) -> dict[str, Any]:
+        """The posted fields as the JSON the form describes; blank optional fields left out."""
+        return self._read_object(self.schema, "", form)
+
+    def _read_object(
+        self, schema: Mapping[str, Any], prefix: str, form: MultiDict[str, str]
+    ) -> dict[str, Any]:
+        schema = _resolve(schema, self.schema)
+        data: dict[str, Any] = {}
+        for key, child in schema.get("properties", {}).items():
+            path = _join(prefix, key)
+            if _generic(path) in self.omit:
+                continue
+            value = self._read_value(_resolve(child, self.schema), path, form)
+            if value is not None:
+                data[key] = value
+        return data
+
+    def _read_value(
+        self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]
+    ) -> Any:
+        name = html_name(path)
+        kind = schema.get("type")
+        if kind == "object":
+            nested = self._read_object(schema, path, form)
+            return nested or None
+        if kind == "array":
+            return self._read_array(schema, path, form)
+        if kind == "boolean":
+            answer = form.get(name)
+            return {YES: True, NO: False}.get(answer or "")
+        if kind in ("integer", "number"):
+            text = form.get(name, "").strip().replace(",", "")
+            if not text:
+                return None
+            try:
+                return int(text) if kind == "integer" else float(text)
+            except ValueError:
+                return text  # the schema check says what is wrong, and the text is kept
+        if schema.get("format") == "date":
+            parts = [form.get(f"{name}-{part}", "").strip() for part in ("year", "month", "day")]
+            if not any(parts):
+                return None
+            year, month, day = (part.replace("-", "") for part in parts)
+            if year.isdigit() and month.isdigit() and day.isdigit():
+                return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            return f"{year}-{month}-{day}"
+        text = form.get(name)
+        if text is None:
+            return None
+        text = text.replace("\r\n", "\n").strip()
+        return text or None
+
+    def _read_array(self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]) -> Any:
+        items = _resolve(schema.get("items", {}), self.schema)
+        name = html_name(path)
+        if items.get("type") == "string" and "enum" in items:
+            chosen = [value for value in form.getlist(name) if value]
+            return chosen or None
+        pattern = re.compile(rf"^{re.escape(name)}-(\d+)(?:-|$)")
+        indexes = sorted({int(m.group(1)) for key in form for m in [pattern.match(key)] if m})
+        values = []
+        for index in indexes:
+            value = self._read_value(items, f"{path}[{index}]", form)
+            if value not in (None, {}, ""):
+                values.append(value)
+        return values if values or f"{name}-present" in form else None
+
+
+def apply_list_action(data: dict[str, Any], action: str) -> bool:
+    """Carry out "add:PATH" or "remove:PATH:INDEX" on the data; False for any other action."""
+    verb, _, rest = action.partition(":")
+    if verb not in ("add", "remove") or not rest:
+        return False
+    path, index = (rest.rsplit(":", 1) + [""])[:2] if verb == "remove" else (rest, "")
+    container, key = _locate(data, path)
+    if container is None:
+        return False
+    items = container.setdefault(key, [])
+    if not isinstance(items, list):
+        return False
+    if verb == "add":
+        items.append({})
+    elif index.isdigit() and int(index) < len(items):
+        items.pop(int(index))
+    return True
+
+
+def _locate(data: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
+    """The dict holding the last part of a dotted path with [n] indexes, and that key."""
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    if not parts:
+        return None, ""
+    target: Any = data
+    for part in parts[:-1]:
+        if part.startswith("["):
+            index = int(part[1:-1])
+            if not isinstance(target, list) or index >= len(target):
+                return None, ""
+            target = target[index]
+        else:
+            target = target.setdefault(part, {}) if isinstance(target, dict) else None
+        if target is None:
+            return None, ""
+    return (target, parts[-1]) if isinstance(target, dict) else (None, "")
+
+
+def error_summary(fields: list[Field], errors: Mapping[str, str]) -> list[dict[str, str]]:
+    """The GOV.UK error summary: each problem linking to its field, in the page's order."""
+    listed: list[dict[str, str]] = []
+    seen: set[str] = set()
+
+    def walk(items: list[Field]) -> None:
+        for item in items:
+            if item.error:
+                listed.append({"text": item.error, "href": f"#{item.error_anchor}"})
+                seen.add(item.path)
+            for group in item.items:
+                walk(group)
+
+    walk(fields)
+    for path, message in errors.items():
+        if path not in seen and not any(path == f.path for f in fields):
+            listed.append({"text": message, "href": f"#{html_name(path) or 'form'}"})
+    return listed
