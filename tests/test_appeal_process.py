@@ -31,13 +31,17 @@ OPCC = "opcc@example.org"
 GROUND = ["information_not_considered"]
 
 
-@pytest.fixture
-def appeal_db(app_db: Database) -> Database:
-    with app_db.transaction() as session:
+def deploy_review_and_appeal(db: Database) -> Database:
+    with db.transaction() as session:
         for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
             path = PROJECT_ROOT / "workflows" / name
             deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
-    return app_db
+    return db
+
+
+@pytest.fixture
+def appeal_db(app_db: Database) -> Database:
+    return deploy_review_and_appeal(app_db)
 
 
 def reviewed_case(db: Database, fixed_clock) -> tuple[int, str]:

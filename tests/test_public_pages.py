@@ -1,0 +1,238 @@
+"""The pages anyone can use: apply, appeal, and the published figures."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from engine.config import load_settings
+from engine.db import Database
+from engine.models import Appeal, Case, Incident
+from tests.test_appeal_process import deploy_review_and_appeal, reviewed_case
+from tests.test_application_process import submit
+from web import create_app
+
+
+@pytest.fixture
+def app(app_db: Database, tmp_path) -> Flask:
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": app_db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    return create_app(settings, app_db)
+
+
+def token_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def report(index: int, day: str, month: str, to: str = "police") -> dict[str, str]:
+    prefix = f"incidents-{index}"
+    return {
+        f"{prefix}-occurred_on-day": day,
+        f"{prefix}-occurred_on-month": month,
+        f"{prefix}-occurred_on-year": "2026",
+        f"{prefix}-reported_on-day": day,
+        f"{prefix}-reported_on-month": month,
+        f"{prefix}-reported_on-year": "2026",
+        f"{prefix}-reported_to": to,
+        f"{prefix}-reference": f"REF-{index}",
+        f"{prefix}-description": "Loud music until 3am",
+    }
+
+
+def application_form(client: FlaskClient, **overrides: str) -> dict[str, str]:
+    fields = {
+        "csrf_token": token_of(client.get("/apply").get_data(as_text=True)),
+        "district": "derbyshire-dales",
+        "applicant-name": "Alex Morgan",
+        "applicant-address": "4 Dale Road\nMatlock",
+        "applicant-email": "alex@example.com",
+        "on_behalf": "no",
+        "contact_preference": "email",
+        "incidents-present": "1",
+        **report(0, "5", "1"),
+        **report(1, "19", "1", "dales-housing"),
+        "hate_element": "no",
+        "impact": "I cannot sleep",
+        "action": "submit",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def count(db: Database, model) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_application_form_shows_every_question(app: Flask) -> None:
+    page = app.test_client().get("/apply").get_data(as_text=True)
+    for label in (
+        "Where do you live?",
+        "Your details",
+        "Are you applying for someone else?",
+        "The person you are applying for",
+        "How should we contact you?",
+        "Date of the behaviour",
+        "Who you reported it to",
+        "disability, gender identity, race, religion or sexual orientation",
+    ):
+        assert label in unescape(page), label
+    assert 'name="incidents-0-occurred_on-day"' in page
+    assert 'name="received_on' not in page, "only caseworkers enter the date received"
+    assert '<option value="derbyshire-dales">Derbyshire Dales</option>' in page
+
+
+def test_an_applicant_applies_and_sees_their_reference(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    response = client.post("/apply", data=application_form(client))
+    assert response.status_code == 302 and response.headers["Location"] == "/submitted"
+    page = client.get("/submitted").get_data(as_text=True)
+    reference = re.search(r'id="reference">(CT-\d{4}-\d{5})<', page).group(1)
+    assert "Application sent" in page
+    with app_db.read() as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        assert case.applicant["name"] == "Alex Morgan"
+        assert case.applicant["address"] == "4 Dale Road\nMatlock"
+        assert case.applicant["contact_preference"] == "email"
+        assert case.channel == "online" and case.on_behalf is False
+        incidents = session.scalars(
+            select(Incident).where(Incident.case_id == case.id).order_by(Incident.occurred_on)
+        ).all()
+        assert [(i.occurred_on.isoformat(), i.reported_to) for i in incidents] == [
+            ("2026-01-05", "police"),
+            ("2026-01-19", "dales-housing"),
+        ]
+
+
+def test_a_wrong_application_keeps_what_was_typed_and_says_what_to_fix(
+    app: Flask, app_db: Database
+) -> None:
+    client = app.test_client()
+    form = application_form(
+        client,
+        **{"applicant-name": "", "incidents-1-occurred_on-month": "13"},
+    )
+    response = client.post("/apply", data=form)
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "<title>Error: " in page
+    assert "There is a problem" in page
+    assert '<a href="#applicant-name">Enter full name</a>' in page
+    assert 'href="#incidents-1-occurred_on-day"' in page
+    assert "must be a real date" in page
+    assert 'value="alex@example.com"' in page, "what was typed is kept"
+    assert ">4 Dale Road\nMatlock</textarea>" in page
+    assert 'name="incidents-1-occurred_on-month" type="text" value="13"' in page
+    assert count(app_db, Case) == 0
+
+
+def test_reports_are_added_and_removed_without_javascript(app: Flask) -> None:
+    client = app.test_client()
+    form = application_form(client, action="add:incidents")
+    page = client.post("/apply", data=form).get_data(as_text=True)
+    assert 'id="incidents-2"' in page, "a third, empty report to fill in"
+    assert 'value="REF-1"' in page
+    form = application_form(client, action="remove:incidents:0")
+    page = client.post("/apply", data=form).get_data(as_text=True)
+    assert 'value="REF-1"' in page and 'value="REF-0"' not in page
+    assert 'id="incidents-1"' not in page
+
+
+def test_an_anonymous_application_is_refused(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    form = application_form(client, **{"applicant-address": "", "applicant-email": ""})
+    response = client.post("/apply", data=form)
+    assert response.status_code == 400
+    assert "anonymous applications cannot be accepted" in response.get_data(as_text=True)
+    assert count(app_db, Case) == 0
+
+
+def test_the_public_form_needs_its_csrf_token(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    form = application_form(client)
+    del form["csrf_token"]
+    response = client.post("/apply", data=form)
+    assert response.status_code == 400
+    assert "The form had expired" in response.get_data(as_text=True)
+    assert count(app_db, Case) == 0
+
+
+@pytest.fixture
+def appeal_app(app: Flask, app_db: Database) -> Flask:
+    deploy_review_and_appeal(app_db)
+    return app
+
+
+def test_an_applicant_appeals_with_grounds(
+    appeal_app: Flask, app_db: Database, fixed_clock
+) -> None:
+    case_id, reference = reviewed_case(app_db, fixed_clock)
+    client = appeal_app.test_client()
+    page = client.get("/appeal").get_data(as_text=True)
+    assert "The review did not consider relevant information" in page
+    response = client.post(
+        "/appeal",
+        data={
+            "csrf_token": token_of(page),
+            "case_reference": reference,
+            "letter_date-day": "20",
+            "letter_date-month": "3",
+            "letter_date-year": "2026",
+            "grounds": ["information_not_considered", "action_plan_not_delivered"],
+            "details": "The housing records were not read",
+        },
+    )
+    assert response.status_code == 302
+    assert reference in client.get("/submitted").get_data(as_text=True)
+    with app_db.read() as session:
+        appeal = session.scalar(select(Appeal).where(Appeal.case_id == case_id))
+        assert appeal.grounds == ["information_not_considered", "action_plan_not_delivered"]
+        assert appeal.letter_date.isoformat() == "2026-03-20"
+
+
+def test_an_appeal_for_an_unknown_case_is_refused(appeal_app: Flask, app_db: Database) -> None:
+    client = appeal_app.test_client()
+    response = client.post(
+        "/appeal",
+        data={
+            "csrf_token": token_of(client.get("/appeal").get_data(as_text=True)),
+            "case_reference": "CT-2026-99999",
+            "letter_date-day": "1",
+            "letter_date-month": "2",
+            "letter_date-year": "2026",
+            "grounds": ["threshold_decision"],
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is no case with this reference" in page
+    assert 'value="CT-2026-99999"' in page
+    assert count(app_db, Appeal) == 0
+
+
+def test_the_published_figures_show_districts_as_columns(app: Flask, app_db: Database) -> None:
+    from tests.test_application_process import application
+
+    submit(app_db, application())
+    page = app.test_client().get("/statistics?year=2025").get_data(as_text=True)
+    header = re.search(r"<thead.*?</thead>", page, re.S).group(0)
+    columns = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', header)
+    assert columns[0] == "Measure" and columns[-1] == "Total"
+    assert columns.index("Amber Valley") < columns.index("Derbyshire Dales")
+    assert "2025/26" in page
+    applications = re.search(r"applications received</th>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r">(\d+)</td>", applications)
+    assert cells[columns.index("Derbyshire Dales") - 1] == "1"
+    assert cells[-1] == "1"
+
+
+def test_a_nonsense_year_shows_the_latest_figures(app: Flask) -> None:
+    response = app.test_client().get("/statistics?year=abc")
+    assert response.status_code == 200
+    assert "2025/26" in response.get_data(as_text=True)
