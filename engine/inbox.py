@@ -1,60 +1,364 @@
-"""Inboxes are queries on Task rows; listing tasks never loads a workflow."""
+"""Inboxes are queries on Task rows; listing tasks never loads a workflow.
+
+Each scope reads one index range in due-date order and stops at the limit:
+
+- ``mine``: ``tasks (assignee_id, state, due_on)`` for the user's claimed tasks;
+- ``organisation``: ``task_candidates (organisation_id, state, due_on)`` for the unclaimed
+  tasks of the user's organisation;
+- ``overdue`` (managers): the same candidate index, once for open and once for claimed tasks,
+  up to today.
+
+The case, district, process and assignee come with each row in the same query, by primary
+key; the candidate organisations of the listed tasks come in one more query. Rows without a
+due date come after the dated ones, read separately so the dated part still walks the index in
+order on both databases (SQLite sorts NULL first, PostgreSQL last).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.models import Case, District, Task, TaskCandidate, User
+from engine.access import works_on_cases
+from engine.errors import InvalidData, NotAllowed
+from engine.models import (
+    LIVE_TASK_STATES,
+    Case,
+    District,
+    Organisation,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    User,
+)
 from engine.workdays import working_days_between
+
+SCOPES = ("mine", "organisation", "overdue")
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 1000
+# A multi-instance task's rows are named after the diagram's task with a suffix such as
+# " [child]"; people (and filters) know the task by the diagram's name alone.
+_SPEC_SUFFIX = re.compile(r" \[[^\]]*\]$")
+
+
+def task_name(spec_name: str) -> str:
+    """The diagram's name for a task, without SpiffWorkflow's multi-instance suffix."""
+    return _SPEC_SUFFIX.sub("", spec_name)
 
 
 @dataclass(frozen=True)
 class InboxRow:
+    """One task as an inbox lists it: what it is, whose it is, and when it is due."""
+
     task_id: int
     title: str
+    spec_name: str
+    form: str
     case_reference: str
-    district: str
-    due_on: date | None
+    district_key: str
+    district_name: str
+    organisation_keys: tuple[str, ...]
+    organisation_names: tuple[str, ...]
+    assignee_id: int | None
+    assignee_name: str | None
     state: str
+    due_on: date | None
+    escalation_level: int
+    process_key: str
+
+    @property
+    def district(self) -> str:
+        """The district's name (what the first inbox page showed)."""
+        return self.district_name
 
     @property
     def working_days_left(self) -> int | None:
+        """Working days until the due date: 0 on the day, negative once it has passed."""
         if self.due_on is None:
             return None
         return working_days_between(clock.today(), self.due_on)
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < clock.today()
 
-def _rows(session: Session, query) -> list[InboxRow]:  # type: ignore[no-untyped-def]
-    query = (
+    @property
+    def overdue_by(self) -> int:
+        """Working days past the due date; 0 when not overdue (or overdue only by a weekend)."""
+        left = self.working_days_left
+        return -left if left is not None and left < 0 else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row with its working-day figures, as plain values (dates stay dates)."""
+        return {
+            "id": self.task_id,
+            "title": self.title,
+            "name": self.spec_name,
+            "form": self.form,
+            "case_reference": self.case_reference,
+            "district": {"key": self.district_key, "name": self.district_name},
+            "organisations": [
+                {"key": key, "name": name}
+                for key, name in zip(self.organisation_keys, self.organisation_names, strict=True)
+            ],
+            "assignee": (
+                {"id": self.assignee_id, "name": self.assignee_name}
+                if self.assignee_id is not None
+                else None
+            ),
+            "state": self.state,
+            "due_on": self.due_on,
+            "working_days_left": self.working_days_left,
+            "overdue": self.is_overdue,
+            "overdue_by": self.overdue_by,
+            "escalation_level": self.escalation_level,
+            "process": self.process_key,
+        }
+
+
+@dataclass(frozen=True)
+class _Range:
+    """One index range an inbox reads: its conditions and the columns it is ordered by."""
+
+    source: Any
+    conditions: tuple[ColumnElement[bool], ...]
+    due: Any
+    id: Any
+
+
+def _columns() -> Select[Any]:
+    return select(
+        Task.id.label("task_id"),
+        Task.title,
+        Task.spec_name,
+        Task.form,
+        Case.reference.label("case_reference"),
+        District.key.label("district_key"),
+        District.name.label("district_name"),
+        Task.assignee_id,
+        User.name.label("assignee_name"),
+        Task.state,
+        Task.due_on,
+        Task.escalation_level,
+        ProcessDefinition.key.label("process_key"),
+    )
+
+
+def _joined(query: Select[Any]) -> Select[Any]:
+    return (
         query.join(Case, Case.id == Task.case_id)
         .join(District, District.id == Case.district_id)
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)
-        .limit(200)
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .outerjoin(User, User.id == Task.assignee_id)
     )
-    return [InboxRow(*row) for row in session.execute(query)]
+
+
+def _ranges(scope: str, user: User) -> list[_Range]:
+    if scope == "mine":
+        mine = (Task.assignee_id == user.id, Task.state == "claimed")
+        return [_Range(Task, mine, Task.due_on, Task.id)]
+    candidate = (TaskCandidate.organisation_id == user.organisation_id,)
+    if scope == "organisation":
+        return [
+            _Range(
+                TaskCandidate,
+                (*candidate, TaskCandidate.state == "open"),
+                TaskCandidate.due_on,
+                TaskCandidate.task_id,
+            )
+        ]
+    # Overdue: one ordered range per live state, merged below, rather than one IN (...) that
+    # would have to sort every overdue task of the organisation before the limit applies.
+    return [
+        _Range(
+            TaskCandidate,
+            (*candidate, TaskCandidate.state == state, TaskCandidate.due_on < clock.today()),
+            TaskCandidate.due_on,
+            TaskCandidate.task_id,
+        )
+        for state in LIVE_TASK_STATES
+    ]
+
+
+def _range_query(part: _Range, filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    query = _columns().select_from(part.source)
+    if part.source is TaskCandidate:
+        query = query.join(Task, Task.id == TaskCandidate.task_id)
+    return _joined(query).where(*part.conditions, *filters)
+
+
+def _filters(
+    district: str | None, process: str | None, task: str | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if district:
+        conditions.append(District.key == district)
+    if process:
+        conditions.append(ProcessDefinition.key == process)
+    if task:
+        conditions.append(
+            (Task.spec_name == task) | Task.spec_name.startswith(f"{task} [", autoescape=True)
+        )
+    return conditions
+
+
+def _sort_key(row: Any) -> tuple[bool, date, int]:
+    return (row.due_on is None, row.due_on or date.min, row.task_id)
+
+
+def list_tasks(
+    session: Session,
+    user: User,
+    scope: str = "mine",
+    *,
+    district: str | None = None,
+    process: str | None = None,
+    task: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[InboxRow]:
+    """The tasks of one inbox, soonest due first (undated last), then in the order made.
+
+    ``scope`` is ``mine`` (claimed by the user), ``organisation`` (unclaimed, for the user's
+    organisation) or ``overdue`` (managers: their organisation's live tasks past their due
+    date, claimed or not; ``NotAllowed`` for anyone else). ``district`` (a district key),
+    ``process`` (a process key) and ``task`` (a task's name in its diagram) narrow the list.
+    Someone whose roles do not work on cases has an empty inbox.
+    """
+    if scope not in SCOPES:
+        raise InvalidData(
+            "The inbox asked for does not exist", {"scope": f"Choose one of: {', '.join(SCOPES)}"}
+        )
+    if scope == "overdue" and not user.has_role("manager"):
+        raise NotAllowed("only a manager can see all of their organisation's overdue tasks")
+    if not works_on_cases(user):
+        return []
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    filters = _filters(district, process, task)
+    rows: list[Any] = []
+    for part in _ranges(scope, user):
+        dated = session.execute(
+            _range_query(part, filters)
+            .where(part.due.is_not(None))
+            .order_by(part.due, part.id)
+            .limit(limit)
+        ).all()
+        rows += dated
+        if len(dated) < limit and scope != "overdue":
+            rows += session.execute(
+                _range_query(part, filters)
+                .where(part.due.is_(None))
+                .order_by(part.id)
+                .limit(limit - len(dated))
+            ).all()
+    rows = sorted(rows, key=_sort_key)[:limit]
+    return _inbox_rows(session, rows)
+
+
+def rows_for_tasks(session: Session, task_ids: Iterable[int]) -> list[InboxRow]:
+    """Inbox rows for given tasks (whoever they are for), in inbox order.
+
+    For callers that have already decided the tasks may be shown, such as the tasks a
+    completion made ready on a case the user takes part in.
+    """
+    ids = sorted(set(task_ids))
+    if not ids:
+        return []
+    rows = session.execute(_joined(_columns().select_from(Task)).where(Task.id.in_(ids))).all()
+    return _inbox_rows(session, sorted(rows, key=_sort_key))
+
+
+def _inbox_rows(session: Session, rows: Sequence[Any]) -> list[InboxRow]:
+    organisations: dict[int, list[tuple[str, str]]] = {}
+    if rows:
+        for task_id, key, name in session.execute(
+            select(TaskCandidate.task_id, Organisation.key, Organisation.name)
+            .join(Organisation, Organisation.id == TaskCandidate.organisation_id)
+            .where(TaskCandidate.task_id.in_([row.task_id for row in rows]))
+            .order_by(TaskCandidate.task_id, Organisation.name)
+        ):
+            organisations.setdefault(task_id, []).append((key, name))
+    result = []
+    for row in rows:
+        candidates = organisations.get(row.task_id, [])
+        result.append(
+            InboxRow(
+                **{**row._asdict(), "spec_name": task_name(row.spec_name)},
+                organisation_keys=tuple(key for key, _ in candidates),
+                organisation_names=tuple(name for _, name in candidates),
+            )
+        )
+    return result
+
+
+def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]]]:
+    """What a user can narrow their inboxes by: the districts, processes and tasks of their
+    organisation's live tasks (so no choice leads to an empty list for want of work).
+
+    Returns ``{"districts": [{"key", "name"}], "processes": [{"key", "name"}],
+    "tasks": [{"name", "title"}]}``, districts in the published order, the rest by name.
+    """
+    empty: dict[str, list[dict[str, str]]] = {"districts": [], "processes": [], "tasks": []}
+    if not works_on_cases(user):
+        return empty
+    rows = session.execute(
+        select(
+            District.key,
+            District.name,
+            District.position,
+            ProcessDefinition.key,
+            ProcessDefinition.name,
+            Task.spec_name,
+            Task.title,
+        )
+        .select_from(TaskCandidate)
+        .join(Task, Task.id == TaskCandidate.task_id)
+        .join(Case, Case.id == Task.case_id)
+        .join(District, District.id == Case.district_id)
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(
+            TaskCandidate.organisation_id == user.organisation_id,
+            TaskCandidate.state.in_(LIVE_TASK_STATES),
+        )
+        .distinct()
+    ).all()
+    districts: dict[str, tuple[int, str]] = {}
+    processes: dict[str, str] = {}
+    tasks: dict[str, str] = {}
+    for d_key, d_name, position, p_key, p_name, spec, title in rows:
+        districts[d_key] = (position, d_name)
+        processes[p_key] = p_name or processes.get(p_key) or p_key
+        tasks.setdefault(task_name(spec), title)
+    return {
+        "districts": [
+            {"key": key, "name": name}
+            for key, (_, name) in sorted(districts.items(), key=lambda item: item[1])
+        ],
+        "processes": [
+            {"key": key, "name": name}
+            for key, name in sorted(processes.items(), key=lambda item: (item[1], item[0]))
+        ],
+        "tasks": [
+            {"name": name, "title": title}
+            for name, title in sorted(tasks.items(), key=lambda item: (item[1], item[0]))
+        ],
+    }
 
 
 def my_tasks(session: Session, user: User) -> list[InboxRow]:
-    return _rows(
-        session,
-        select(Task.id, Task.title, Case.reference, District.name, Task.due_on, Task.state).where(
-            Task.assignee_id == user.id, Task.state == "claimed"
-        ),
-    )
+    """The user's claimed tasks (the ``mine`` inbox)."""
+    return list_tasks(session, user, "mine")
 
 
 def organisation_tasks(session: Session, user: User) -> list[InboxRow]:
     """Tasks waiting for someone in the user's organisation to claim them."""
-    return _rows(
-        session,
-        select(Task.id, Task.title, Case.reference, District.name, Task.due_on, Task.state)
-        .join(TaskCandidate, TaskCandidate.task_id == Task.id)
-        .where(
-            TaskCandidate.organisation_id == user.organisation_id, TaskCandidate.state == "open"
-        ),
-    )
+    return list_tasks(session, user, "organisation")

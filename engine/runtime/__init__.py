@@ -15,6 +15,7 @@ from engine.runtime.service import (
     deploy,
     fire_due_timers,
     latest_definition,
+    reassign_task,
     release_task,
     start_process,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "deploy",
     "fire_due_timers",
     "latest_definition",
+    "reassign_task",
     "release_task",
     "start_process",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit, clock, expressions
+from engine.access import works_on_cases
 from engine.area import current_settings
 from engine.db import Database
 from engine.due import DueRuleError, parse_due_rule
@@ -481,6 +482,32 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
         if task.assignee_id != user.id and not user.has_role("manager"):
             raise NotAllowed("only the person holding a task, or a manager, may release it")
         return _hand_to(session, task, None, actor=user, action="task.released")
+
+
+def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -> Task:
+    """A manager gives a live task to someone else in their organisation (a candidate's)."""
+    with db.transaction() as session:
+        task, _instance = _load_task_for_update(session, task_id)
+        if manager.organisation_id not in task.organisation_ids:
+            raise NotFound("there is no such task")
+        if not manager.has_role("manager"):
+            raise NotAllowed("only a manager may give a task to someone else")
+        if task.state not in LIVE_TASK_STATES:
+            raise Conflict(f"'{task.title}' is no longer waiting to be done")
+        assignee = session.get(User, assignee_id)
+        if (
+            assignee is None
+            or not assignee.active
+            or assignee.organisation_id != manager.organisation_id
+            or not works_on_cases(assignee)
+        ):
+            raise InvalidData(
+                "The task cannot be given to that person",
+                {"user_id": "Choose an active colleague in your organisation who works on cases"},
+            )
+        if task.assignee_id == assignee.id:
+            return task
+        return _hand_to(session, task, assignee, actor=manager, action="task.reassigned")
 
 
 def _hand_to(

@@ -1,0 +1,497 @@
+"""The engine queries the task pages and the JSON API share: inboxes, a case, a task."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, func, select, update
+
+from engine import task_view
+from engine.accounts import add_user
+from engine.appeals import submit_appeal
+from engine.case_view import case_documents, case_summary
+from engine.clock import FixedClock
+from engine.config import PROJECT_ROOT
+from engine.db import Database
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.inbox import inbox_filters, list_tasks, my_tasks, organisation_tasks
+from engine.models import AuditEvent, Document, Task, TaskCandidate, User
+from engine.runtime import deploy
+from tests.conftest import DEMO_PASSWORD
+from tests.test_application_process import (
+    FORMS,
+    NO_RETURN,
+    SETTINGS,
+    TODAY,
+    application,
+    case_of,
+    do,
+    live,
+    submit,
+)
+from tests.test_review_process import hold_meeting, met_case
+from tests.test_runtime import user
+
+COUNCIL = "council@example.org"
+DALES_COUNCIL = "derbyshire-dales-district-council"
+ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
+
+
+@pytest.fixture
+def all_db(app_db: Database) -> Database:
+    """Every shipped diagram deployed, and a few more people to look at cases."""
+    with app_db.transaction() as session:
+        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
+            path = PROJECT_ROOT / "workflows" / name
+            deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
+        for email, organisation, roles in [
+            ("futures@example.org", "futures-housing", ["agency_officer"]),
+            ("owner@example.org", DALES_COUNCIL, ["process_owner"]),
+            ("police.manager@example.org", "derbyshire-constabulary", ["manager"]),
+        ]:
+            add_user(
+                session,
+                email=email,
+                name=email.split("@")[0].title(),
+                organisation_key=organisation,
+                roles=roles,
+                password=DEMO_PASSWORD,
+            )
+    return app_db
+
+
+def rows(db: Database, email: str, scope: str = "mine", **filters) -> list:
+    with db.read() as session:
+        return list_tasks(session, user(db, email), scope, **filters)
+
+
+def screened(db: Database, district: str = "derbyshire-dales") -> int:
+    """A case whose information requests have gone out to every relevant body."""
+    case_id = submit(db, application(district=district))
+    council = COUNCIL if district == "derbyshire-dales" else "erewash@example.org"
+    do(db, case_id, "acknowledge", council, ACKNOWLEDGED)
+    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
+    return case_id
+
+
+# Inboxes
+
+
+def test_a_new_application_waits_in_the_council_inbox_until_claimed(all_db: Database) -> None:
+    db = all_db
+    case_id = submit(db, application())
+    reference = case_of(db, case_id).reference
+    (row,) = rows(db, COUNCIL, "organisation")
+    assert (row.title, row.spec_name, row.form) == (
+        "Acknowledge the application",
+        "acknowledge",
+        "acknowledgement",
+    )
+    assert (row.case_reference, row.district_key, row.district_name) == (
+        reference,
+        "derbyshire-dales",
+        "Derbyshire Dales",
+    )
+    assert row.organisation_keys == (DALES_COUNCIL,)
+    assert row.organisation_names == ("Derbyshire Dales District Council",)
+    assert (row.state, row.assignee_id, row.assignee_name) == ("open", None, None)
+    assert row.due_on == date(2026, 3, 9)
+    assert (row.working_days_left, row.is_overdue, row.overdue_by) == (5, False, 0)
+    assert (row.escalation_level, row.process_key) == (0, "community_trigger_application")
+    assert rows(db, COUNCIL, "mine") == []
+    assert rows(db, "police@example.org", "organisation") == []
+
+    task_view.claim_task(db, row.task_id, user(db, COUNCIL))
+    assert rows(db, COUNCIL, "organisation") == []
+    (mine,) = rows(db, COUNCIL, "mine")
+    assert (mine.task_id, mine.state, mine.assignee_name) == (row.task_id, "claimed", "Council")
+    assert rows(db, "council2@example.org", "mine") == [], "claimed by a colleague, not by me"
+    with db.read() as session:
+        council = user(db, COUNCIL)
+        assert [r.task_id for r in my_tasks(session, council)] == [row.task_id]
+        assert organisation_tasks(session, council) == []
+
+
+def test_soonest_due_first_undated_last_then_in_order_made(all_db: Database, fixed_clock) -> None:
+    db = all_db
+    first = submit(db, application())
+    fixed_clock.advance(timedelta(days=1))
+    second = submit(db, application())
+    third = submit(db, application())
+    ids = {case_id: live(db, case_id)["acknowledge"].id for case_id in (first, second, third)}
+    with db.transaction() as session:
+        # A task whose diagram sets no due date sorts after every dated one.
+        session.execute(update(Task).where(Task.id == ids[first]).values(due_on=None))
+        session.execute(
+            update(TaskCandidate).where(TaskCandidate.task_id == ids[first]).values(due_on=None)
+        )
+    listed = [row.task_id for row in rows(db, COUNCIL, "organisation")]
+    assert listed == [ids[second], ids[third], ids[first]]
+    assert [row.task_id for row in rows(db, COUNCIL, "organisation", limit=2)] == listed[:2]
+    assert rows(db, COUNCIL, "organisation")[-1].working_days_left is None
+
+
+def test_filters_by_district_process_and_task(all_db: Database) -> None:
+    db = all_db
+    dales = screened(db)
+    erewash = screened(db, "erewash")
+    police = "police@example.org"
+    both = rows(db, police, "organisation")
+    assert {row.case_reference for row in both} == {
+        case_of(db, dales).reference,
+        case_of(db, erewash).reference,
+    }
+    (only,) = rows(db, police, "organisation", district="erewash")
+    assert only.case_reference == case_of(db, erewash).reference
+    assert rows(db, police, "organisation", district="atlantis") == []
+    assert len(rows(db, police, "organisation", process="community_trigger_application")) == 2
+    assert rows(db, police, "organisation", process="asb_case_review") == []
+
+    # A multi-instance task is known by its diagram's name, without the " [child]" suffix.
+    (housing,) = rows(db, "housing@example.org", "organisation", task="housing_return")
+    assert housing.spec_name == "housing_return"
+    assert housing.organisation_keys == ("dales-housing",)
+    assert rows(db, "housing@example.org", "organisation", task="housing") == []
+    assert len(rows(db, COUNCIL, "organisation", task="council_return")) == 1
+    with pytest.raises(InvalidData) as refused:
+        rows(db, COUNCIL, "everything")
+    assert "mine, organisation, overdue" in refused.value.fields["scope"]
+
+
+def test_overdue_is_for_managers_and_lists_claimed_and_unclaimed(
+    all_db: Database, fixed_clock
+) -> None:
+    db = all_db
+    case_id = screened(db)
+    returns = live(db, case_id)
+    task_view.claim_task(db, returns["council_return"].id, user(db, "council2@example.org"))
+    with pytest.raises(NotAllowed):
+        rows(db, COUNCIL, "overdue")
+    assert rows(db, "manager@example.org", "overdue") == [], "due on 16 March, today is 2 March"
+
+    fixed_clock.advance(timedelta(days=16))  # Wednesday 18 March: two working days late
+    late = rows(db, "manager@example.org", "overdue")
+    assert [(row.spec_name, row.state) for row in late] == [("council_return", "claimed")]
+    assert (late[0].is_overdue, late[0].overdue_by, late[0].working_days_left) == (True, 2, -2)
+    assert late[0].assignee_name == "Council2"
+    police_late = rows(db, "police.manager@example.org", "overdue")
+    assert [(row.spec_name, row.state) for row in police_late] == [("police_return", "open")]
+
+
+def test_the_list_is_three_queries_however_long(all_db: Database) -> None:
+    db = all_db
+    for _ in range(6):
+        screened(db)
+    police = user(db, "police@example.org")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(db.reader, "before_cursor_execute", count)
+    try:
+        with db.read() as session:
+            listed = list_tasks(session, police, "organisation")
+    finally:
+        event.remove(db.reader, "before_cursor_execute", count)
+    assert len(listed) == 6
+    # Dated rows, undated rows, and the candidate organisations: no query per row.
+    assert len(statements) <= 3, statements
+
+
+def test_people_who_do_not_work_on_cases_have_empty_inboxes(all_db: Database) -> None:
+    db = all_db
+    submit(db, application())
+    assert rows(db, "owner@example.org", "organisation") == []
+    with db.read() as session:
+        assert inbox_filters(session, user(db, "owner@example.org")) == {
+            "districts": [],
+            "processes": [],
+            "tasks": [],
+        }
+
+
+def test_filters_offer_what_the_organisation_has_live(all_db: Database) -> None:
+    db = all_db
+    screened(db, "erewash")
+    screened(db)
+    with db.read() as session:
+        choices = inbox_filters(session, user(db, "police@example.org"))
+    assert choices["districts"] == [
+        {"key": "derbyshire-dales", "name": "Derbyshire Dales"},
+        {"key": "erewash", "name": "Erewash"},
+    ], "in the published order"
+    assert [p["key"] for p in choices["processes"]] == ["community_trigger_application"]
+    assert choices["tasks"] == [{"name": "police_return", "title": "Police information return"}]
+
+
+# A case
+
+
+def viewed(db: Database) -> list[tuple[int | None, int | None]]:
+    with db.read() as session:
+        return [
+            (event.case_id, event.user_id)
+            for event in session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "case.viewed").order_by(AuditEvent.id)
+            )
+        ]
+
+
+def test_a_participant_sees_the_case_and_the_look_is_audited(all_db: Database) -> None:
+    db = all_db
+    case_id = screened(db)
+    reference = case_of(db, case_id).reference
+    held = {"occurred_on": "2025-12-24", "reported_on": "2025-12-24", "reference": "P-1"}
+    do(db, case_id, "police_return", "police@example.org", {**NO_RETURN, "incidents": [held]})
+    with db.transaction() as session:
+        seen = case_summary(session, user(db, "police@example.org"), reference)
+    assert (seen["reference"], seen["status"], seen["district"]["key"]) == (
+        reference,
+        "awaiting_information",
+        "derbyshire-dales",
+    )
+    assert seen["applicant"]["name"] == "Sam Taylor", "every participant sees who applied"
+    assert seen["applicant"]["contact_preference"] == "email"
+    assert seen["decision"] == {"threshold_met": None, "basis": None, "decided_on": None}
+    chronology = [(i["occurred_on"], i["source"]) for i in seen["incidents"]]
+    assert chronology == sorted(chronology, key=lambda item: item[0])
+    assert chronology[0] == (date(2025, 12, 24), "derbyshire-constabulary")
+    assert seen["incidents"][0]["source_name"] == "Derbyshire Constabulary"
+    assert {p["role"] for p in seen["participants"]} == {"council", "police", "housing", "health"}
+    tasks = {t["name"]: t for t in seen["tasks"]}
+    assert tasks["acknowledge"]["state"] == "completed"
+    assert tasks["acknowledge"]["completed_by"]["name"] == "Council"
+    assert tasks["police_return"]["completed_by"]["name"] == "Police"
+    assert tasks["housing_return"]["organisations"] == [
+        {"key": "dales-housing", "name": "Dales Housing"}
+    ]
+    assert [p["key"] for p in seen["processes"]] == ["community_trigger_application"]
+    assert "audit" not in seen, "the police do not read the council's audit trail"
+    assert viewed(db) == [(case_id, user(db, "police@example.org").id)]
+
+    with db.transaction() as session:
+        managed = case_summary(session, user(db, COUNCIL), reference)
+    actions = [event["action"] for event in managed["audit"]]
+    assert "case.opened" in actions and "information.requested" in actions
+    assert actions[-1] == "case.viewed"
+
+
+def test_outside_need_to_know_a_case_does_not_exist(all_db: Database) -> None:
+    db = all_db
+    reference = case_of(db, submit(db, application())).reference
+    for email in ("futures@example.org", "erewash@example.org", "owner@example.org"):
+        with pytest.raises(NotFound) as hidden, db.transaction() as session:
+            case_summary(session, user(db, email), reference)
+        with pytest.raises(NotFound) as missing, db.transaction() as session:
+            case_summary(session, user(db, email), "CT-2026-99999")
+        assert str(hidden.value).replace(reference, "") == str(missing.value).replace(
+            "CT-2026-99999", ""
+        ), "the same answer as for a case that does not exist"
+        with pytest.raises(NotFound), db.read() as session:
+            case_documents(session, user(db, email), reference)
+    assert viewed(db) == []
+
+
+def test_reviews_recommendations_appeals_and_documents_are_on_the_case(
+    all_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = all_db
+    case_id = met_case(db)
+    plan = [
+        {"organisation": "dales-housing", "action": "Warn the tenant", "due_date": "2026-04-03"}
+    ]
+    hold_meeting(db, case_id, plan, fixed_clock)
+    letter = {"sent_on": "2026-03-20", "method": "post", "updates": "Monthly"}
+    do(db, case_id, "outcome_letter", COUNCIL, letter)
+    reference = case_of(db, case_id).reference
+    appeal = {
+        "case_reference": reference,
+        "letter_date": "2026-03-20",
+        "grounds": ["threshold_decision"],
+    }
+    with db.transaction() as session:
+        submit_appeal(session, appeal, SETTINGS)
+        # Whatever letters the steps wrote, one more version of the outcome letter, posted.
+        version = session.scalar(
+            select(func.max(Document.version)).where(
+                Document.case_id == case_id, Document.kind == "outcome_letter"
+            )
+        )
+        session.add(
+            Document(
+                case_id=case_id,
+                kind="outcome_letter",
+                version=(version or 0) + 1,
+                filename="outcome.docx",
+                sha256="0" * 64,
+                content=b"PK",
+                created_at=fixed_clock.now(),
+                delivery="post",
+            )
+        )
+    with db.transaction() as session:
+        seen = case_summary(session, user(db, "opcc@example.org"), reference)
+    (review,) = seen["reviews"]
+    assert (review["number"], review["held_on"], review["chair"]["name"]) == (
+        1,
+        date(2026, 3, 20),
+        "Chair",
+    )
+    (recommendation,) = review["recommendations"]
+    assert recommendation["organisation"]["key"] == "dales-housing"
+    assert recommendation["action"] == "Warn the tenant"
+    (lodged,) = seen["appeals"]
+    assert lodged["grounds"] == ["threshold_decision"] and lodged["outcome"] is None
+    assert seen["status"] == "appeal_lodged"
+    assert "audit" in seen, "the OPCC reads the audit trail of cases appealed to it"
+    document = seen["documents"][-1]
+    assert (document["kind"], document["filename"], document["delivery"]) == (
+        "outcome_letter",
+        "outcome.docx",
+        "post",
+    )
+    assert set(document) == {
+        "id",
+        "kind",
+        "version",
+        "filename",
+        "sha256",
+        "created_at",
+        "delivery",
+        "dispatched_at",
+    }, "never the content"
+    with db.read() as session:
+        listed = case_documents(session, user(db, "housing@example.org"), reference)
+    assert listed == seen["documents"]
+
+
+# A task
+
+
+def test_task_detail_has_the_form_the_draft_and_what_the_caller_may_do(all_db: Database) -> None:
+    db = all_db
+    case_id = submit(db, application())
+    task_id = live(db, case_id)["acknowledge"].id
+    with db.transaction() as session:
+        detail = task_view.task_detail(session, user(db, COUNCIL), task_id, FORMS)
+    assert detail["schema"]["title"] == "Acknowledge the application"
+    assert detail["draft"] is None and detail["data"] is None
+    assert detail["actions"] == {
+        "claim": True,
+        "release": False,
+        "reassign": False,
+        "save_draft": True,
+        "complete": True,
+    }
+    assert viewed(db) == [(case_id, user(db, COUNCIL).id)], "a task's answers are personal data"
+    with db.transaction() as session:
+        police = task_view.task_detail(session, user(db, "police@example.org"), task_id, FORMS)
+    assert not any(police["actions"].values()), "a participant may look, not act"
+    for outsider in ("erewash@example.org", "owner@example.org"):
+        with pytest.raises(NotFound), db.transaction() as session:
+            task_view.task_detail(session, user(db, outsider), task_id, FORMS)
+    with pytest.raises(NotFound), db.transaction() as session:
+        task_view.task_detail(session, user(db, COUNCIL), 999_999, FORMS)
+
+
+def test_drafts_belong_to_the_holder_or_while_unclaimed_the_organisation(
+    all_db: Database,
+) -> None:
+    db = all_db
+    case_id = submit(db, application())
+    task_id = live(db, case_id)["acknowledge"].id
+    saved = task_view.save_draft(db, task_id, user(db, COUNCIL), {"notes": "Phoned them"})
+    assert saved.draft == {"notes": "Phoned them"}
+    with db.transaction() as session:
+        detail = task_view.task_detail(session, user(db, COUNCIL), task_id, FORMS)
+    assert detail["draft"] == {"notes": "Phoned them"}
+    with pytest.raises(NotAllowed):
+        task_view.save_draft(db, task_id, user(db, "police@example.org"), {"notes": "x"})
+    with pytest.raises(NotFound):
+        task_view.save_draft(db, task_id, user(db, "erewash@example.org"), {"notes": "x"})
+    with pytest.raises(InvalidData) as refused:
+        task_view.save_draft(db, task_id, user(db, COUNCIL), ["not", "answers"])  # type: ignore[arg-type]
+    assert "data" in refused.value.fields
+
+    colleague = "council2@example.org"
+    task_view.claim_task(db, task_id, user(db, colleague))
+    with pytest.raises(Conflict):
+        task_view.save_draft(db, task_id, user(db, COUNCIL), {"notes": "mine now?"})
+    task_view.save_draft(db, task_id, user(db, colleague), {"method": "email"})
+    do(db, case_id, "acknowledge", colleague, ACKNOWLEDGED)
+    with pytest.raises(Conflict):
+        task_view.save_draft(db, task_id, user(db, colleague), {"notes": "late"})
+    with db.read() as session:
+        assert session.get(Task, task_id).draft is None, "completing clears the draft"
+        saves = session.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "task.draft_saved")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert saves == [{"fields": ["notes"]}, {"fields": ["method"]}], "names only, not answers"
+
+
+def test_a_manager_reassigns_within_their_organisation(all_db: Database) -> None:
+    db = all_db
+    case_id = submit(db, application())
+    task_id = live(db, case_id)["acknowledge"].id
+    colleague = user(db, "council2@example.org")
+    with pytest.raises(NotAllowed):
+        task_view.reassign_task(db, task_id, user(db, COUNCIL), colleague.id)
+    with pytest.raises(NotAllowed):
+        task_view.reassign_task(db, task_id, user(db, "police.manager@example.org"), colleague.id)
+    manager = user(db, "manager@example.org")
+    for unsuitable in ("police@example.org", "owner@example.org"):
+        with pytest.raises(InvalidData) as refused:
+            task_view.reassign_task(db, task_id, manager, user(db, unsuitable).id)
+        assert "user_id" in refused.value.fields
+    with db.transaction() as session:
+        session.execute(update(User).where(User.id == colleague.id).values(active=False))
+    with pytest.raises(InvalidData):
+        task_view.reassign_task(db, task_id, manager, colleague.id)
+    with db.transaction() as session:
+        session.execute(update(User).where(User.id == colleague.id).values(active=True))
+
+    task = task_view.reassign_task(db, task_id, manager, colleague.id)
+    assert (task.state, task.assignee_id) == ("claimed", colleague.id)
+    task = task_view.reassign_task(db, task_id, manager, user(db, COUNCIL).id)
+    assert task.assignee_id == user(db, COUNCIL).id, "a claimed task can be handed on too"
+    with db.read() as session:
+        moves = session.scalars(
+            select(AuditEvent.user_id).where(AuditEvent.action == "task.reassigned")
+        ).all()
+    assert moves == [manager.id, manager.id]
+    do(db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    with pytest.raises(Conflict):
+        task_view.reassign_task(db, task_id, manager, colleague.id)
+
+
+def test_claim_release_and_complete_check_need_to_know_first(all_db: Database) -> None:
+    db = all_db
+    case_id = submit(db, application())
+    task_id = live(db, case_id)["acknowledge"].id
+    council = user(db, COUNCIL)
+    with pytest.raises(NotFound):
+        task_view.claim_task(db, task_id, user(db, "owner@example.org"))
+    with pytest.raises(NotAllowed):
+        task_view.claim_task(db, task_id, user(db, "police@example.org"))
+    task_view.claim_task(db, task_id, council)
+    with pytest.raises(Conflict):
+        task_view.claim_task(db, task_id, user(db, "council2@example.org"))
+    with pytest.raises(NotAllowed):
+        task_view.release_task(db, task_id, user(db, "council2@example.org"))
+    assert task_view.release_task(db, task_id, user(db, "manager@example.org")).state == "open"
+
+    with pytest.raises(InvalidData) as refused:
+        task_view.complete_task(db, task_id, council, {"method": "pigeon"}, forms_dir=FORMS)
+    assert set(refused.value.fields) == {"acknowledged_on", "method"}
+    done = task_view.complete_task(db, task_id, council, ACKNOWLEDGED, forms_dir=FORMS)
+    assert (done.task.task_id, done.task.state) == (task_id, "completed")
+    assert done.process_finished is False
+    assert [row.spec_name for row in done.ready] == ["screen"]
+    assert done.as_dict()["ready"][0]["case_reference"] == case_of(db, case_id).reference
+    with pytest.raises(Conflict):
+        task_view.complete_task(db, task_id, council, ACKNOWLEDGED, forms_dir=FORMS)
