@@ -312,6 +312,7 @@ class Task(Base):
     instance: Mapped[ProcessInstance] = relationship()
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan")
 
     @property

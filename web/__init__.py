@@ -16,6 +16,7 @@ from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
 from engine.workdays import working_days_between
+from web.schema_forms import humanise
 
 csrf = CSRFProtect()
 
@@ -52,16 +53,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
 
-    from web import assets, auth, inbox, public
+    from web import assets, auth, cases, inbox, public, tasks
     from web.context import current_user
 
     app.register_blueprint(assets.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(inbox.blueprint)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(tasks.blueprint)
+    app.register_blueprint(cases.blueprint)
     app.add_template_global(current_user)
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
     app.add_template_global(_working_days_left, "working_days_left")
+    app.add_template_filter(humanise)
     app.register_error_handler(HTTPException, _http_error)
     return app
 
