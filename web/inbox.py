@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from engine import runtime
+from engine.access import works_on_cases
 from engine.errors import Conflict, NotAllowed, NotFound
 from engine.inbox import inbox_filters, list_tasks
 from web.context import current_user, db, sign_in_required
@@ -38,6 +39,7 @@ def index() -> str:
         filters=filters,
         chosen=chosen,
         filtered=any(chosen.values()),
+        works_on_cases=works_on_cases(user),
     )
 
 
