@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine import audit, clock
 from engine.models import (
     ORGANISATION_KINDS,
+    PARTICIPANT_ROLES,
     Area,
     District,
     Organisation,
@@ -151,7 +153,103 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise AreaFileError(f"{source}: timescale '{name}' must be a whole number of days")
     settings["timescales"] = timescales
+    settings["escalation"] = _parse_escalation(raw.get("escalation", {}), settings, source)
     return settings
+
+
+# Who can be told about late work; a recipient may also be an email address.
+ESCALATION_RECIPIENTS = (
+    "assignee",
+    "organisation_managers",
+    "lead_council_managers",
+    "district_spoc",
+    "opcc_managers",
+)
+MAX_ESCALATION_LEVELS = 5
+# Level 1 the working day after the due date, to the managers of the organisation the task is
+# for; level 2 five working days later, to the district's lead council (its single point of
+# contact and its managers), or to the OPCC's managers for appeal tasks.
+DEFAULT_ESCALATION: dict[str, Any] = {
+    "levels": [
+        {"after": 1, "to": ["organisation_managers"], "roles": {}},
+        {
+            "after": 5,
+            "to": ["district_spoc", "lead_council_managers"],
+            "roles": {"opcc": ["opcc_managers"]},
+        },
+    ]
+}
+
+
+def recipient_problem(recipient: Any) -> str | None:
+    """Why a recipient named in the area file or a diagram cannot be used, or None."""
+    if not isinstance(recipient, str) or not recipient.strip():
+        return "a recipient must be a name or an email address"
+    if "@" in recipient:
+        local, _, domain = recipient.strip().partition("@")
+        if not local or "." not in domain or " " in recipient.strip():
+            return f"'{recipient}' is not an email address"
+        return None
+    if recipient not in ESCALATION_RECIPIENTS:
+        return f"'{recipient}' is not one of {', '.join(ESCALATION_RECIPIENTS)} or an address"
+    return None
+
+
+def _whole_days(value: Any, what: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise AreaFileError(f"{what} must be a whole number of working days, at least {least}")
+    return value
+
+
+def _recipients(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise AreaFileError(f"{where}: 'to' must list at least one recipient")
+    for recipient in value:
+        problem = recipient_problem(recipient)
+        if problem:
+            raise AreaFileError(f"{where}: {problem}")
+    return [recipient.strip() for recipient in value]
+
+
+def _parse_escalation(raw: Any, settings: dict[str, Any], source: str) -> dict[str, Any]:
+    """The [escalation] section: the reminder and each level of chasing an overdue task."""
+    _whole_days(settings["reminder_days"], f"{source}: reminder_days", 0)
+    if not isinstance(raw, dict):
+        raise AreaFileError(f"{source}: [escalation] must be a table")
+    if "levels" not in raw:
+        return copy.deepcopy(DEFAULT_ESCALATION)
+    levels = raw["levels"]
+    if not isinstance(levels, list) or len(levels) > MAX_ESCALATION_LEVELS:
+        raise AreaFileError(
+            f"{source}: escalation levels must be a list of at most {MAX_ESCALATION_LEVELS}"
+        )
+    parsed = []
+    for number, level in enumerate(levels, start=1):
+        where = f"{source}: escalation level {number}"
+        if not isinstance(level, dict):
+            raise AreaFileError(f"{where} must be a table with 'after' and 'to'")
+        unknown = sorted(set(level) - {"after", "to", "roles"})
+        if unknown:
+            raise AreaFileError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        after = _whole_days(level.get("after"), f"{where}: 'after'", 1)
+        roles = level.get("roles", {})
+        if not isinstance(roles, dict):
+            raise AreaFileError(f"{where}: 'roles' must map a lane role to its recipients")
+        for role in roles:
+            if role not in PARTICIPANT_ROLES:
+                raise AreaFileError(
+                    f"{where}: '{role}' is not a lane role; use {', '.join(PARTICIPANT_ROLES)}"
+                )
+        parsed.append(
+            {
+                "after": after,
+                "to": _recipients(level.get("to"), where),
+                "roles": {role: _recipients(to, where) for role, to in roles.items()},
+            }
+        )
+    return {"levels": parsed}
 
 
 def load_area(session: Session, spec: AreaSpec) -> Area:
@@ -211,5 +309,10 @@ def current_settings(session: Session) -> dict[str, Any]:
     """The loaded area's settings; an empty area falls back to the statutory defaults."""
     area = session.scalar(select(Area).order_by(Area.id))
     if area is None:
-        return {"threshold_count": MANDATORY_THRESHOLD, "reminder_days": 2, "timescales": {}}
+        return {
+            "threshold_count": MANDATORY_THRESHOLD,
+            "reminder_days": 2,
+            "timescales": {},
+            "escalation": copy.deepcopy(DEFAULT_ESCALATION),
+        }
     return area.settings

@@ -22,6 +22,9 @@ class Settings:
     secret_key: str | None = None
     session_minutes: int = 30
     scheduler_interval_seconds: int = 60
+    # Where mail goes, e.g. smtp://mail.example.gov.uk:587?starttls=1&from=asb@example.gov.uk;
+    # unset, messages wait in the outbox page for administrators.
+    smtp_url: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -41,6 +44,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get("CASEREVIEW_SECRET_KEY") or None,
         session_minutes=int(env.get("CASEREVIEW_SESSION_MINUTES", "30")),
         scheduler_interval_seconds=int(env.get("CASEREVIEW_SCHEDULER_INTERVAL", "60")),
+        smtp_url=env.get("CASEREVIEW_SMTP_URL") or None,
     )
 
 

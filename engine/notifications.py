@@ -7,13 +7,64 @@ twice, a sweep run again or two processes racing, leaves exactly one.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.models import Notification, User
+from engine import audit, clock
+from engine.errors import Conflict, NotFound
+from engine.models import NOTIFICATION_STATES, Notification, User
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to write: to a user (``user_id``) or only to an address."""
+
+    key: str
+    kind: str
+    subject: str
+    body: str
+    email: str = ""
+    user_id: int | None = None
+    organisation_id: int | None = None
+    case_id: int | None = None
+    task_id: int | None = None
+
+
+def _values(message: Message) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "key": message.key,
+        "kind": message.kind,
+        "created_at": now,
+        "user_id": message.user_id,
+        "organisation_id": message.organisation_id,
+        "email": message.email,
+        "subject": message.subject[:300],
+        "body": message.body,
+        "case_id": message.case_id,
+        "task_id": message.task_id,
+        "state": "pending" if message.email else "not_sent",
+        "attempts": 0,
+        "next_attempt_at": now if message.email else None,
+        "last_error": "",
+    }
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert the rows whose key is new, as one prepared statement run for every row."""
+    if not rows:
+        return 0
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = Notification.__table__
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    # Rows that already existed return nothing, so this counts the new ones on both databases.
+    return len(session.execute(statement, rows).all())
 
 
 def notify(
@@ -30,30 +81,112 @@ def notify(
     task_id: int | None = None,
 ) -> Notification | None:
     """Write the notification once; None when one with this key already exists."""
-    address = email or (user.email if user else "")
-    now = clock.now()
-    values = {
-        "key": key,
-        "kind": kind,
-        "created_at": now,
-        "user_id": user.id if user else None,
-        "organisation_id": organisation_id
+    message = Message(
+        key=key,
+        kind=kind,
+        subject=subject,
+        body=body,
+        email=email or (user.email if user else ""),
+        user_id=user.id if user else None,
+        organisation_id=organisation_id
         if organisation_id is not None
         else (user.organisation_id if user else None),
-        "email": address,
-        "subject": subject[:300],
-        "body": body,
-        "case_id": case_id,
-        "task_id": task_id,
-        "state": "pending" if address else "not_sent",
-        "attempts": 0,
-        "next_attempt_at": now if address else None,
-        "last_error": "",
-    }
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    inserted = session.execute(
-        insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        case_id=case_id,
+        task_id=task_id,
     )
-    if not inserted.rowcount:
+    if not _insert_new(session, [_values(message)]):
         return None
     return session.scalar(select(Notification).where(Notification.key == key))
+
+
+def notify_all(session: Session, messages: Sequence[Message]) -> int:
+    """Write many notifications in few statements, each once by its key; returns how many
+    were new. For sweeps, where one statement per message would cost more than the work."""
+    unique = {message.key: message for message in messages}
+    return _insert_new(session, [_values(message) for message in unique.values()])
+
+
+# --- what people see in the service ----------------------------------------------------------
+
+
+def for_user(session: Session, user: User, *, limit: int = 100) -> list[Notification]:
+    """The user's own notifications, newest first."""
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read; someone else's is not found."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound("there is no such notification")
+    if notification.read_at is None:
+        notification.read_at = clock.now()
+    return notification
+
+
+def mark_all_read(session: Session, user: User) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
+def outbox(session: Session, *, state: str | None = None, limit: int = 200) -> list[Notification]:
+    """Messages for administrators to see, newest first: what waits, failed or went."""
+    query = select(Notification)
+    if state is not None:
+        if state not in NOTIFICATION_STATES:
+            raise NotFound(f"there is no state '{state}'")
+        query = query.where(Notification.state == state)
+    return list(
+        session.scalars(
+            query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+        )
+    )
+
+
+def outbox_counts(session: Session) -> dict[str, int]:
+    counts = dict.fromkeys(NOTIFICATION_STATES, 0)
+    counts.update(
+        session.execute(select(Notification.state, func.count()).group_by(Notification.state)).all()
+    )
+    return counts
+
+
+def retry(session: Session, notification_id: int, user: User) -> Notification:
+    """An administrator sends a failed message again: it waits for the next sweep."""
+    notification = session.get(Notification, notification_id, with_for_update=True)
+    if notification is None:
+        raise NotFound("there is no such notification")
+    if notification.state != "failed":
+        raise Conflict("only a message that failed can be sent again")
+    notification.state = "pending"
+    notification.attempts = 0
+    notification.next_attempt_at = clock.now()
+    audit.record(
+        session,
+        "notification.retried",
+        user=user,
+        case_id=notification.case_id,
+        object_type="notification",
+        object_id=notification.id,
+        detail={"to": notification.email, "last_error": notification.last_error},
+    )
+    return notification

@@ -21,6 +21,7 @@ from engine.appeal_rules import eligibility
 from engine.area import current_settings
 from engine.db import Database
 from engine.errors import InvalidData
+from engine.escalation import schedule_new_task
 from engine.models import (
     Appeal,
     Case,
@@ -83,6 +84,7 @@ class ProcedureEffects(runtime.Effects):
         data: Mapping[str, Any],
         properties: Mapping[str, str],
     ) -> None:
+        schedule_new_task(session, task, properties)
         status = properties.get("case_status")
         case = session.get(Case, task.case_id)
         if status and case.status != status:

@@ -40,6 +40,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import clock, expressions
 from engine.due import DueRule, DueRuleError, parse_due_rule
 from engine.errors import Problem, ProcessFailed
+from engine.escalation import chase_property_problems
 from engine.forms import FormError, load_form
 from engine.models import CASE_STATUSES, PARTICIPANT_ROLES
 
@@ -335,6 +336,7 @@ def _check_human_task(
             problems.append(Problem(element_id, str(error)))
     for name in ("organisation_from", "due_on"):
         problems += _expression_problem(element_id, f"the {name} property", properties.get(name))
+    problems += [Problem(element_id, text) for text in chase_property_problems(properties)]
     status = properties.get("case_status")
     if status is not None and status not in CASE_STATUSES:
         problems.append(
