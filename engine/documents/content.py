@@ -1,0 +1,369 @@
+"""What a document says, read from the case as stored: plain values, no Word formatting.
+
+Gathering is kept apart from writing so that a pack whose content has not changed since its
+last version can be handed out again instead of being stored twice, and so that the writing
+code never touches the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models import (
+    Appeal,
+    Attachment,
+    Case,
+    CaseParticipant,
+    Organisation,
+    Review,
+    Task,
+    User,
+)
+from engine.threshold import body_name
+
+ROLE_NAMES = {
+    "council": "Council",
+    "police": "Police",
+    "housing": "Housing provider",
+    "health": "Health",
+    "chair": "Review chair",
+    "opcc": "OPCC",
+}
+DECISION_BASES = {
+    "count": "the number of qualifying complaints reached the area's threshold",
+    "discretion": "a discretionary decision below the threshold count",
+    "vulnerability": "a senior officer's decision for a vulnerable victim",
+    "declined": "the application was declined",
+}
+DECLINE_GROUNDS = {
+    "malicious": "the application is malicious",
+    "vexatious": "the application is vexatious",
+    "prejudicial": "the application is prejudicial",
+    "discriminatory": "the application is discriminatory",
+    "unreasonable": "the application is unreasonable",
+    "investigation_in_time": "an investigation is still within the timescale it promised",
+}
+
+
+@dataclass(frozen=True)
+class ChronologyRow:
+    number: int
+    occurred_on: date
+    reported_on: date
+    reported_to: str
+    reference: str
+    summary: str
+    qualifying: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AgencyReturn:
+    organisation: str
+    role: str
+    returned: bool
+    returned_on: date | None
+    returned_by: str
+    due_on: date | None
+    incidents: int
+    actions_taken: str
+    view: str
+    appendices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    number: int
+    attachment_id: int
+    filename: str
+    organisation: str
+    media_type: str
+    size: int
+    uploaded_on: date
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    recorded: bool
+    met: bool | None
+    basis: str
+    decided_on: date | None
+    decided_by: str
+    reasons: str
+    persistence: str
+    harm: str
+    adequacy: str
+    decline_ground: str
+    senior_officer: str
+
+
+@dataclass(frozen=True)
+class RecommendationLine:
+    organisation: str
+    action: str
+    due_date: date
+    status: str
+
+
+@dataclass(frozen=True)
+class PackContent:
+    reference: str
+    district: str
+    district_key: str
+    council: str
+    received_on: date
+    review_number: int | None
+    meeting_date: date | None
+    venue: str
+    chair: str
+    applicant_name: str
+    on_behalf: bool
+    victim_name: str
+    victim_consent: bool
+    channel: str
+    hate_element: bool
+    impact: str
+    participants: tuple[tuple[str, str], ...]
+    chronology: tuple[ChronologyRow, ...]
+    qualifying_count: int
+    threshold_count: int
+    returns: tuple[AgencyReturn, ...]
+    decision: Decision
+    recommendations: tuple[RecommendationLine, ...]
+    appendices: tuple[Appendix, ...]
+    fresh_review_reasons: str = ""
+
+    def fingerprint(self, template: bytes) -> str:
+        """Changes when anything the pack shows, or its template, changes."""
+        digest = hashlib.sha256(json.dumps(asdict(self), default=str, sort_keys=True).encode())
+        digest.update(hashlib.sha256(template).digest())
+        return digest.hexdigest()
+
+
+def organisation_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Organisation.key, Organisation.name)).all())
+
+
+def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
+
+
+def latest_review(session: Session, case: Case) -> Review | None:
+    return session.scalar(
+        select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
+    )
+
+
+def latest_task_data(session: Session, case: Case, form: str) -> tuple[dict[str, Any], Task | None]:
+    """The answers of the last completed task of this form on the case."""
+    task = session.scalar(
+        select(Task)
+        .where(Task.case_id == case.id, Task.form == form, Task.state == "completed")
+        .order_by(Task.completed_at.desc(), Task.id.desc())
+        .limit(1)
+    )
+    return (dict(task.data or {}) if task else {}), task
+
+
+def decision(session: Session, case: Case) -> Decision:
+    answers, task = latest_task_data(session, case, "threshold_decision")
+    decided_by = ""
+    if task is not None and task.completed_by_id is not None:
+        decided_by = user_names(session, {task.completed_by_id}).get(task.completed_by_id, "")
+    return Decision(
+        recorded=case.decision_basis is not None,
+        met=case.threshold_met,
+        basis=case.decision_basis or "",
+        decided_on=case.decided_on,
+        decided_by=decided_by,
+        reasons=str(answers.get("reasons", "")),
+        persistence=str(answers.get("persistence", "")),
+        harm=str(answers.get("harm", "")),
+        adequacy=str(answers.get("adequacy", "")),
+        decline_ground=str(answers.get("decline_ground", "")),
+        senior_officer=str(answers.get("senior_officer", "")),
+    )
+
+
+def gather_pack(session: Session, case: Case) -> PackContent:
+    """Everything the meeting pack shows, from the case as stored."""
+    # procedure imports this package to write its letters, so it is imported here, late.
+    from engine.procedure import assess_case
+
+    names = organisation_names(session)
+    by_id = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    review = latest_review(session, case)
+    schedule, _ = latest_task_data(session, case, "schedule_meeting")
+
+    participants = session.execute(
+        select(Organisation.name, CaseParticipant.role, CaseParticipant.user_id)
+        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+        .where(CaseParticipant.case_id == case.id)
+        .order_by(CaseParticipant.role, Organisation.name)
+    ).all()
+
+    attachments = session.execute(
+        select(
+            Attachment.id,
+            Attachment.task_id,
+            Attachment.filename,
+            Attachment.organisation_id,
+            Attachment.media_type,
+            Attachment.size,
+            Attachment.created_at,
+            Attachment.sha256,
+        )
+        .where(Attachment.case_id == case.id)
+        .order_by(Attachment.created_at, Attachment.id)
+    ).all()
+    appendices = tuple(
+        Appendix(
+            number=number,
+            attachment_id=row.id,
+            filename=row.filename,
+            organisation=by_id.get(row.organisation_id, ""),
+            media_type=row.media_type,
+            size=row.size,
+            uploaded_on=row.created_at.date(),
+            sha256=row.sha256,
+        )
+        for number, row in enumerate(attachments, start=1)
+    )
+    appendix_of_task: dict[int, list[int]] = {}
+    for appendix, row in zip(appendices, attachments, strict=True):
+        if row.task_id is not None:
+            appendix_of_task.setdefault(row.task_id, []).append(appendix.number)
+
+    return_tasks = session.scalars(
+        select(Task)
+        .where(
+            Task.case_id == case.id,
+            Task.form == "information_return",
+            Task.state.in_(["open", "claimed", "completed"]),
+        )
+        .order_by(Task.id)
+    ).all()
+    people = user_names(session, {task.completed_by_id for task in return_tasks})
+    returns = []
+    for task in return_tasks:
+        organisation = ", ".join(by_id.get(i, "") for i in task.organisation_ids)
+        data = task.data or {}
+        done = task.state == "completed"
+        returns.append(
+            AgencyReturn(
+                organisation=organisation or task.title,
+                role=ROLE_NAMES.get(task.role, task.role),
+                returned=done,
+                returned_on=task.completed_at.date() if done and task.completed_at else None,
+                returned_by=people.get(task.completed_by_id, "") if done else "",
+                due_on=task.due_on,
+                incidents=len(data.get("incidents", []) or []),
+                actions_taken=str(data.get("actions_taken", "")),
+                view=str(data.get("view", "")),
+                appendices=tuple(appendix_of_task.get(task.id, [])),
+            )
+        )
+    returns.sort(key=lambda r: (not r.returned, r.returned_on or date.max, r.organisation))
+
+    assessment = assess_case(session, case)
+    chronology = []
+    for number, incident in enumerate(assessment.incidents, start=1):
+        reports = incident.reports
+        bodies = _unique(body_name(r.reported_to, names) for r in reports)
+        references = _unique(r.reference.strip() for r in reports)
+        summaries = _unique(r.description.strip() for r in reports)
+        chronology.append(
+            ChronologyRow(
+                number=number,
+                occurred_on=incident.occurred_on,
+                reported_on=reports[0].reported_on,
+                reported_to="; ".join(bodies),
+                reference="; ".join(references),
+                summary="\n".join(summaries),
+                qualifying=incident.qualifying,
+                reason=incident.reason,
+            )
+        )
+
+    chair = ""
+    if review is not None and review.chair_user_id is not None:
+        chair_row = session.execute(
+            select(User.name, Organisation.name)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .where(User.id == review.chair_user_id)
+        ).first()
+        if chair_row is not None:
+            chair = f"{chair_row[0]}, {chair_row[1]}"
+
+    recommendations = tuple(
+        RecommendationLine(
+            organisation=by_id.get(item.organisation_id, ""),
+            action=item.action,
+            due_date=item.due_date,
+            status=item.status,
+        )
+        for item in (review.recommendations if review is not None else [])
+    )
+
+    fresh = ""
+    if review is not None and review.number > 1:
+        appeal = session.scalar(
+            select(Appeal)
+            .where(Appeal.case_id == case.id, Appeal.outcome == "upheld")
+            .order_by(Appeal.decided_on.desc(), Appeal.id.desc())
+            .limit(1)
+        )
+        if appeal is not None:
+            fresh = appeal.outcome_reasons or "The appeal was upheld."
+
+    applicant = case.applicant or {}
+    victim = case.victim or {}
+    council = case.district.lead_council
+    return PackContent(
+        reference=case.reference,
+        district=case.district.name,
+        district_key=case.district.key,
+        council=council.name if council is not None else "",
+        received_on=case.received_on,
+        review_number=review.number if review is not None else None,
+        meeting_date=review.meeting_date if review is not None else None,
+        venue=str(schedule.get("venue", "")) if review is not None else "",
+        chair=chair,
+        applicant_name=str(applicant.get("name", "")),
+        on_behalf=case.on_behalf,
+        victim_name=str(victim.get("name", "")),
+        victim_consent=case.victim_consent,
+        channel=case.channel,
+        hate_element=case.hate_element,
+        impact=case.impact,
+        participants=tuple(
+            (name, ROLE_NAMES.get(role, role)) for name, role, _user in participants
+        ),
+        chronology=tuple(chronology),
+        qualifying_count=assessment.qualifying_count,
+        threshold_count=assessment.threshold_count,
+        returns=tuple(returns),
+        decision=decision(session, case),
+        recommendations=recommendations,
+        appendices=appendices,
+        fresh_review_reasons=fresh,
+    )
+
+
+def _unique(values: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)

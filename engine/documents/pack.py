@@ -1,0 +1,337 @@
+"""The meeting pack: what the chair and the agencies read before the case review meeting.
+
+Marked OFFICIAL-SENSITIVE on every page. Where the case does not yet hold something (no
+meeting date, no returns, no recommendations) the pack says so in that place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from engine.documents.base import MARKING, Builder, long_date
+from engine.documents.content import DECISION_BASES, DECLINE_GROUNDS, PackContent
+
+BLANK_ATTENDANCE_ROWS = 4
+
+
+def render_pack(
+    content: PackContent, template: Path | None, *, version: int, made: datetime
+) -> bytes:
+    """The pack as a Word file."""
+    out = Builder(template)
+    out.properties(
+        title=f"ASB Case Review meeting pack {content.reference}",
+        subject=f"{MARKING}: ASB Case Review, {content.district}",
+        author=content.council,
+    )
+    out.mark_every_page()
+    out.page_numbers(f"{content.reference} meeting pack")
+
+    _cover(out, content, version, made)
+    out.heading("Contents", 1)
+    contents = out.contents_here()
+    out.page_break()
+
+    _terms_of_reference(out, content)
+    _applicant(out, content)
+    _chronology(out, content)
+    _returns(out, content)
+    _actions(out, content)
+    _risk(out, content)
+    _decision(out, content)
+    _recommendations(out, content)
+    _attendance(out, content)
+    _appendices(out, content)
+
+    out.write_contents(contents)
+    return out.save(made)
+
+
+def _cover(out: Builder, c: PackContent, version: int, made: datetime) -> None:
+    out.paragraph(MARKING, style="Protective Marking")
+    out.paragraph("ASB Case Review (Community Trigger)", style="Title")
+    out.paragraph("Meeting pack", style="Subtitle")
+    out.labelled("Case reference", c.reference)
+    out.labelled("District", c.district)
+    out.labelled("Managed by", c.council or "No lead council is recorded for this district")
+    out.labelled(
+        "Meeting date",
+        long_date(c.meeting_date) if c.meeting_date else "No meeting date has been set yet",
+    )
+    if c.venue:
+        out.labelled("Venue", c.venue)
+    out.labelled("Chair", c.chair or "No chair has been appointed yet")
+    if c.review_number and c.review_number > 1:
+        out.labelled("Review", f"Review number {c.review_number} of this case")
+    out.labelled("Application received", long_date(c.received_on))
+    out.labelled("Pack version", f"{version}, prepared {long_date(made)}")
+    out.paragraph(
+        "This pack holds personal data shared under Schedule 4 to the Anti-social Behaviour, "
+        "Crime and Policing Act 2014 for this case review only. Do not copy or forward it; "
+        "keep it securely and destroy it when the review is finished.",
+        italic=True,
+    )
+
+
+def _terms_of_reference(out: Builder, c: PackContent) -> None:
+    out.heading("Terms of reference", 1, contents=True)
+    if c.chronology:
+        span = (
+            f"between {long_date(c.chronology[0].occurred_on)} and "
+            f"{long_date(c.chronology[-1].occurred_on)}"
+        )
+    else:
+        span = "described in the application"
+    out.paragraph(
+        f"The relevant bodies of {c.district} review how they responded to the anti-social "
+        f"behaviour reported by the applicant {span}, under section 104 of the Anti-social "
+        "Behaviour, Crime and Policing Act 2014."
+    )
+    out.paragraph("The meeting will:")
+    out.bullets(
+        [
+            "consider the chronology of incidents and what each agency holds about them;",
+            "consider the actions already taken and whether the response was adequate;",
+            "consider the risk to and the vulnerability of the victim;",
+            "agree recommendations, each with the organisation that owns it and a date;",
+            "agree how the applicant will be told the outcome and kept updated.",
+        ]
+    )
+    if c.fresh_review_reasons:
+        out.paragraph(
+            "This is a fresh review: an appeal to the Office of the Police and Crime "
+            "Commissioner was upheld for these reasons:",
+            bold=True,
+        )
+        out.text(c.fresh_review_reasons, missing="No reasons were recorded.")
+    out.heading("Taking part", 2)
+    if c.participants:
+        out.table(["Organisation", "Role"], c.participants, widths=[11.0, 5.6])
+    else:
+        out.paragraph("No organisations are recorded as taking part yet.", italic=True)
+
+
+def _applicant(out: Builder, c: PackContent) -> None:
+    out.heading("The applicant's account", 1, contents=True)
+    out.labelled("Applicant", c.applicant_name or "Not recorded")
+    if c.on_behalf:
+        out.labelled("Applying on behalf of", c.victim_name or "Not recorded")
+        out.labelled("Victim's consent", "Given" if c.victim_consent else "Not given")
+    out.labelled("Application made", f"{long_date(c.received_on)} ({c.channel})")
+    out.labelled(
+        "Hate element", "Yes: flagged and signposted to the police" if c.hate_element else "No"
+    )
+    out.heading("The effect on the victim, in the applicant's words", 2)
+    out.text(c.impact, missing="The applicant did not describe the effect on them.")
+    reported = [row for row in c.chronology if row.summary]
+    out.paragraph(
+        f"The application and the agencies' returns list {len(c.chronology)} incident(s); "
+        "each is described in the chronology below."
+        if reported or c.chronology
+        else "No incidents are recorded on this case."
+    )
+
+
+def _chronology(out: Builder, c: PackContent) -> None:
+    out.heading("Chronology of incidents", 1, contents=True)
+    if not c.chronology:
+        out.paragraph("No incidents are recorded on this case.", italic=True)
+        return
+    out.paragraph(
+        f"{len(c.chronology)} incident(s), in the date order of the behaviour. The same incident "
+        "reported to several bodies is shown once. "
+        f"{c.qualifying_count} qualify as complaints under the area's rules (reported within one "
+        "month of the behaviour and within six months of the application); the area's threshold "
+        f"is {c.threshold_count}."
+    )
+    out.table(
+        [
+            "No.",
+            "Date of behaviour",
+            "Date reported",
+            "Reported to",
+            "Reference",
+            "Summary",
+            "Qualifying",
+        ],
+        (
+            (
+                row.number,
+                long_date(row.occurred_on),
+                long_date(row.reported_on),
+                row.reported_to,
+                row.reference,
+                row.summary,
+                "Yes" if row.qualifying else f"No: {row.reason}",
+            )
+            for row in c.chronology
+        ),
+        widths=[0.9, 2.2, 2.2, 2.8, 2.0, 4.5, 2.0],
+    )
+
+
+def _returns(out: Builder, c: PackContent) -> None:
+    out.heading("Agency returns", 1, contents=True)
+    if not c.returns:
+        out.paragraph("No information was requested from the agencies on this case.", italic=True)
+        return
+    for item in c.returns:
+        out.heading(f"{item.organisation} ({item.role})", 2)
+        if not item.returned:
+            due = f", due {long_date(item.due_on)}" if item.due_on else ""
+            out.paragraph(f"This agency has not sent its return yet{due}.", italic=True)
+            continue
+        out.labelled(
+            "Returned",
+            long_date(item.returned_on) + (f" by {item.returned_by}" if item.returned_by else ""),
+        )
+        out.labelled("Incidents it holds", f"{item.incidents} (shown in the chronology)")
+        out.heading("Actions taken", 3)
+        out.text(item.actions_taken, missing="None recorded.")
+        out.heading("Its view of the case", 3)
+        out.text(item.view, missing="None recorded.")
+        if item.appendices:
+            out.labelled("Attached", ", ".join(f"Appendix {number}" for number in item.appendices))
+
+
+def _actions(out: Builder, c: PackContent) -> None:
+    out.heading("Actions already taken", 1, contents=True)
+    taken = [item for item in c.returns if item.returned and item.actions_taken.strip()]
+    if not taken:
+        out.paragraph("No agency has recorded actions taken so far.", italic=True)
+        return
+    for item in taken:
+        out.heading(item.organisation, 2)
+        out.text(item.actions_taken, missing="None recorded.")
+
+
+def _risk(out: Builder, c: PackContent) -> None:
+    out.heading("Risk and vulnerability", 1, contents=True)
+    d = c.decision
+    said = False
+    if c.hate_element:
+        out.paragraph(
+            "A hate element was identified: the applicant was signposted to the police "
+            "(101, or 999 in an emergency)."
+        )
+        said = True
+    if d.basis == "vulnerability":
+        out.paragraph(
+            "The threshold was decided as met for a vulnerable victim"
+            + (f" by {d.senior_officer}." if d.senior_officer else ".")
+        )
+        said = True
+    if d.harm.strip():
+        out.heading("Harm or potential harm", 2)
+        out.text(d.harm, missing="")
+        said = True
+    if c.on_behalf:
+        out.paragraph(f"The application was made on behalf of {c.victim_name or 'the victim'}.")
+    if not said:
+        out.paragraph(
+            "No risk or vulnerability has been recorded on this case; agencies should bring "
+            "what they know to the meeting.",
+            italic=True,
+        )
+
+
+def _decision(out: Builder, c: PackContent) -> None:
+    out.heading("Threshold decision", 1, contents=True)
+    d = c.decision
+    if not d.recorded:
+        out.paragraph("No threshold decision has been recorded yet.", italic=True)
+        return
+    outcome = "Declined" if d.basis == "declined" else ("Met" if d.met else "Not met")
+    out.labelled("Decision", outcome)
+    out.labelled("Basis", DECISION_BASES.get(d.basis, d.basis))
+    out.labelled(
+        "Decided",
+        long_date(d.decided_on) + (f" by {d.decided_by}" if d.decided_by else ""),
+    )
+    out.labelled(
+        "Qualifying complaints",
+        f"{c.qualifying_count} (the area's threshold is {c.threshold_count})",
+    )
+    if d.decline_ground:
+        out.labelled("Declined because", DECLINE_GROUNDS.get(d.decline_ground, d.decline_ground))
+    if d.senior_officer:
+        out.labelled("Senior officer", d.senior_officer)
+    out.heading("Reasons", 2)
+    if d.basis == "count" and not d.reasons.strip():
+        out.paragraph(
+            f"There were {c.qualifying_count} qualifying complaints, at or above the area's "
+            f"count of {c.threshold_count}: the threshold is met by law."
+        )
+    else:
+        out.text(d.reasons, missing="No reasons were recorded.")
+    for title, text in (
+        ("Persistence of the behaviour", d.persistence),
+        ("Harm or potential harm", d.harm),
+        ("Adequacy of the response so far", d.adequacy),
+    ):
+        if text.strip():
+            out.heading(title, 3)
+            out.text(text, missing="")
+
+
+def _recommendations(out: Builder, c: PackContent) -> None:
+    out.heading("Draft recommendations", 1, contents=True)
+    if not c.recommendations:
+        out.paragraph(
+            "No recommendations have been recorded yet: the meeting agrees them, each with the "
+            "organisation that owns it and a date.",
+            italic=True,
+        )
+        return
+    out.table(
+        ["No.", "Action", "Owner", "Due", "Status"],
+        (
+            (n, r.action, r.organisation, long_date(r.due_date), r.status)
+            for n, r in enumerate(c.recommendations, start=1)
+        ),
+        widths=[1.0, 7.6, 3.6, 2.6, 1.8],
+    )
+
+
+def _attendance(out: Builder, c: PackContent) -> None:
+    out.heading("Attendance", 1, contents=True)
+    out.paragraph("To be completed at the meeting.")
+    rows = [("", c.chair or "", "Review chair", "")]
+    rows += [("", name, role, "") for name, role in c.participants if role != "Review chair"]
+    rows += [("", "", "", "")] * BLANK_ATTENDANCE_ROWS
+    out.table(["Name", "Organisation", "Role", "Present"], rows, widths=[5.0, 6.0, 3.6, 2.0])
+
+
+def _appendices(out: Builder, c: PackContent) -> None:
+    out.heading("Appendices", 1, contents=True)
+    if not c.appendices:
+        out.paragraph("No agency attached files to its return.", italic=True)
+        return
+    out.paragraph(
+        "Files the agencies attached to their returns. They come with this pack in the "
+        'download "meeting pack with appendices"; the sha256 lets a reader check a copy.'
+    )
+    out.table(
+        ["Appendix", "File", "From", "Received", "Size", "sha256"],
+        (
+            (
+                a.number,
+                a.filename,
+                a.organisation,
+                long_date(a.uploaded_on),
+                _size(a.size),
+                a.sha256[:16],
+            )
+            for a in c.appendices
+        ),
+        widths=[1.8, 4.8, 3.6, 2.6, 1.6, 2.2],
+    )
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

@@ -1,0 +1,42 @@
+"""The published statistics of one financial year as a Word table, districts as columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from engine.documents.base import Builder, long_date
+from engine.statistics import ROWS, YearFigures, financial_year_bounds
+
+
+def render_statistics(figures: YearFigures, template: Path | None, *, made: datetime) -> bytes:
+    """The report: the measures as rows and each district, then the total, as columns."""
+    out = Builder(template)
+    out.landscape()
+    title = f"ASB Case Review (Community Trigger) figures for {figures.label}"
+    out.properties(title=title, subject="Published statistics")
+    out.page_numbers(title)
+    first, last = financial_year_bounds(figures.year)
+    out.paragraph(title, style="Title")
+    out.paragraph(
+        f"The financial year {long_date(first)} to {long_date(last)}. Counted from what was "
+        "recorded on each case: applications by the date they were received, threshold "
+        "decisions by the date they were made (a declined application counts as not met), "
+        "reviews by the date they were held and appeals by the date they were received or "
+        "decided."
+    )
+    header = ["Measure", *(d.district_name for d in figures.districts), "Total"]
+    rows = [
+        [label, *(str(getattr(d, name)) for d in figures.districts), str(figures.total(name))]
+        for name, label in ROWS
+    ]
+    width = 25.3  # A4 landscape less the margins
+    measure = 6.3
+    per_column = (width - measure) / (len(header) - 1)
+    out.table(header, rows, widths=[measure, *([per_column] * (len(header) - 1))])
+    out.paragraph(
+        f"Published under section 104 of the Anti-social Behaviour, Crime and Policing Act "
+        f"2014. Produced on {long_date(made)}.",
+        italic=True,
+    )
+    return out.save(made)
