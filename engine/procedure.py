@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock, runtime
+from engine import audit, clock, documents, runtime
 from engine.appeal_rules import eligibility
 from engine.area import current_settings
 from engine.db import Database
@@ -309,10 +309,24 @@ def _record_meeting(step: Step) -> dict[str, Any]:
     return plans
 
 
+def _send_letter(step: Step) -> dict[str, Any]:
+    """Write the letter this task stands for, keep it, and send it to the applicant."""
+    documents.send_letter(
+        step.session,
+        step.case,
+        step.task.form,
+        step.user,
+        step.data,
+        appeal_id=step.context.get("appeal_id"),
+        task_id=step.task.id,
+    )
+    return {}
+
+
 def _record_outcome_letter(step: Step) -> dict[str, Any]:
     review = current_review(step.session, step.case)
     review.outcome_letter_sent_on = date.fromisoformat(step.data["sent_on"])
-    return {}
+    return _send_letter(step)
 
 
 def _record_action(step: Step) -> dict[str, Any]:
@@ -351,16 +365,22 @@ def _record_appeal_decision(step: Step) -> dict[str, Any]:
 
 ACTION_ROLES = ("council", "police", "housing", "health")
 _COMPLETIONS = {
+    "acknowledgement": _send_letter,
     "information_return": _record_return,
     "screening": _record_screening,
     "consent": _record_consent,
+    "closure_letter": _send_letter,
     "threshold_decision": _record_decision,
+    "decision_letter": _send_letter,
     "schedule_meeting": _schedule_meeting,
     "meeting_record": _record_meeting,
     "outcome_letter": _record_outcome_letter,
     "action_update": _record_action,
+    "appeal_acknowledgement": _send_letter,
     "appeal_eligibility": _check_eligibility,
+    "appeal_refusal": _send_letter,
     "appeal_decision": _record_appeal_decision,
+    "appeal_decision_letter": _send_letter,
 }
 EFFECTS = ProcedureEffects()
 
