@@ -429,7 +429,7 @@ def test_stats_json(cli_env) -> None:
         ([], "Missing option '--year'"),
         (["--year", "1999"], "not in the range 2000<=x<=2100"),
         (["--year", "21/22"], "is not a valid integer"),
-        (["--year", "2021", "--format", "docx"], "'docx' is not one of"),
+        (["--year", "2021", "--format", "pdf"], "'pdf' is not one of"),
     ],
 )
 def test_stats_refuses_bad_options(cli_env, args: list[str], words: str) -> None:

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
 
-    from web import assets, auth, cases, inbox, public, tasks
+    from web import assets, auth, cases, documents, inbox, public, tasks
     from web.context import current_user
 
     app.register_blueprint(assets.blueprint)
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(public.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)
+    app.register_blueprint(documents.blueprint)
     app.add_template_global(current_user)
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
     app.add_template_global(_working_days_left, "working_days_left")

@@ -267,12 +267,18 @@ def org_list(context: Context, as_json: bool) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "docx"]),
     default="table",
     show_default=True,
 )
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="docx only: the file to write ('-' for standard output); "
+    "default asb-case-review-statistics-YYYY-YY.docx here.",
+)
 @pass_context
-def stats(context: Context, year: int, output_format: str) -> None:
+def stats(context: Context, year: int, output_format: str, output: Path | None) -> None:
     """Print the published figures of one financial year, districts as columns."""
     from engine.statistics import (
         as_json,
@@ -282,6 +288,11 @@ def stats(context: Context, year: int, output_format: str) -> None:
         render_table,
     )
 
+    if output_format == "docx":
+        _stats_docx(context, year, output)
+        return
+    if output is not None:
+        raise click.BadParameter("only --format docx writes a file", param_hint="--output")
     with context.db.read() as session:
         figures = figures_for_year(session, year)
     if output_format == "json":
@@ -293,6 +304,27 @@ def stats(context: Context, year: int, output_format: str) -> None:
         span = f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
         click.echo(f"ASB Case Review figures for {figures.label} ({span})\n")
         click.echo(render_table(figures), nl=False)
+
+
+def _stats_docx(context: Context, year: int, output: Path | None) -> None:
+    from engine.documents import statistics_report
+
+    to_stdout = output is not None and str(output) == "-"
+    stream = sys.stdout.buffer
+    if to_stdout and sys.stdout.isatty():
+        raise click.ClickException(
+            "refusing to write a Word document to a terminal; use --output FILE or a pipe"
+        )
+    with context.db.transaction() as session:
+        report = statistics_report(session, year)
+    if to_stdout:
+        stream.write(report.content)
+        stream.flush()
+        return
+    target = output or Path(report.filename)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(report.content)
+    click.echo(f"Wrote {target} ({len(report.content)} bytes)")
 
 
 if __name__ == "__main__":
