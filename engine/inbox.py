@@ -8,10 +8,12 @@ Each scope reads one index range in due-date order and stops at the limit:
 - ``overdue`` (managers): the same candidate index, once for open and once for claimed tasks,
   up to today.
 
-The case, district, process and assignee come with each row in the same query, by primary
-key; the candidate organisations of the listed tasks come in one more query. Rows without a
-due date come after the dated ones, read separately so the dated part still walks the index in
-order on both databases (SQLite sorts NULL first, PostgreSQL last).
+The walk along the index reads only the index's table (and those a filter needs) until the
+limit is reached; then the case, district, process and assignee are joined by primary key to
+the rows listed, in the same query, and the candidate organisations of those tasks come in one
+more. Rows without a due date come after the dated ones, read as a range of their own so the
+dated part still walks the index in order on both databases (SQLite sorts NULL first,
+PostgreSQL last).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -31,14 +34,17 @@ from engine.errors import InvalidData, NotAllowed
 from engine.models import (
     LIVE_TASK_STATES,
     Case,
+    CaseParticipant,
     District,
     Organisation,
+    OrganisationDistrict,
     ProcessDefinition,
     ProcessInstance,
     Task,
     TaskCandidate,
     User,
 )
+from engine.runtime.bpmn import BPMN_NAMESPACE, parse_xml_safely
 from engine.workdays import working_days_between
 
 SCOPES = ("mine", "organisation", "overdue")
@@ -189,26 +195,42 @@ def _ranges(scope: str, user: User) -> list[_Range]:
     ]
 
 
-def _range_query(part: _Range, filters: Sequence[ColumnElement[bool]]) -> Select[Any]:
-    query = _columns().select_from(part.source)
-    if part.source is TaskCandidate:
+@dataclass(frozen=True)
+class _Filters:
+    district: str | None
+    process: str | None
+    task: str | None
+
+
+def _first_ids(part: _Range, filters: _Filters, dated: bool, limit: int) -> Select[Any]:
+    """The first ``limit`` task ids of one range: the walk along the index, joining only the
+    tables a filter needs, so that no other table is read for rows that are not listed."""
+    query = select(part.id.label("task_id"), part.due.label("due_on")).select_from(part.source)
+    if part.source is TaskCandidate and (filters.district or filters.process or filters.task):
         query = query.join(Task, Task.id == TaskCandidate.task_id)
-    return _joined(query).where(*part.conditions, *filters)
-
-
-def _filters(
-    district: str | None, process: str | None, task: str | None
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if district:
-        conditions.append(District.key == district)
-    if process:
-        conditions.append(ProcessDefinition.key == process)
-    if task:
-        conditions.append(
-            (Task.spec_name == task) | Task.spec_name.startswith(f"{task} [", autoescape=True)
+    if filters.district:
+        district_id = select(District.id).where(District.key == filters.district)
+        query = query.join(Case, Case.id == Task.case_id).where(
+            Case.district_id == district_id.scalar_subquery()
         )
-    return conditions
+    if filters.process:
+        versions = select(ProcessDefinition.id).where(ProcessDefinition.key == filters.process)
+        query = query.join(ProcessInstance, ProcessInstance.id == Task.instance_id).where(
+            ProcessInstance.definition_id.in_(versions)
+        )
+    if filters.task:
+        query = query.where(
+            (Task.spec_name == filters.task)
+            | Task.spec_name.startswith(f"{filters.task} [", autoescape=True)
+        )
+    query = query.where(*part.conditions)
+    if dated:
+        query = query.where(part.due.is_not(None)).order_by(part.due, part.id)
+    else:
+        query = query.where(part.due.is_(None)).order_by(part.id)
+    # Wrapped, because SQLite allows no ORDER BY or LIMIT on the parts of a UNION.
+    first = query.limit(limit).subquery()
+    return select(first.c.task_id, first.c.due_on)
 
 
 def _sort_key(row: Any) -> tuple[bool, date, int]:
@@ -232,6 +254,9 @@ def list_tasks(
     date, claimed or not; ``NotAllowed`` for anyone else). ``district`` (a district key),
     ``process`` (a process key) and ``task`` (a task's name in its diagram) narrow the list.
     Someone whose roles do not work on cases has an empty inbox.
+
+    Two queries whatever the length: the ids in order with every column shown, and the
+    candidate organisations of those tasks.
     """
     if scope not in SCOPES:
         raise InvalidData(
@@ -242,24 +267,18 @@ def list_tasks(
     if not works_on_cases(user):
         return []
     limit = max(1, min(int(limit), MAX_LIMIT))
-    filters = _filters(district, process, task)
-    rows: list[Any] = []
-    for part in _ranges(scope, user):
-        dated = session.execute(
-            _range_query(part, filters)
-            .where(part.due.is_not(None))
-            .order_by(part.due, part.id)
-            .limit(limit)
-        ).all()
-        rows += dated
-        if len(dated) < limit and scope != "overdue":
-            rows += session.execute(
-                _range_query(part, filters)
-                .where(part.due.is_(None))
-                .order_by(part.id)
-                .limit(limit - len(dated))
-            ).all()
-    rows = sorted(rows, key=_sort_key)[:limit]
+    filters = _Filters(district, process, task)
+    parts = [
+        _first_ids(part, filters, dated, limit)
+        for part in _ranges(scope, user)
+        for dated in ((True,) if scope == "overdue" else (True, False))
+    ]
+    first = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    rows = session.execute(
+        _joined(_columns().select_from(first).join(Task, Task.id == first.c.task_id))
+        .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.task_id)
+        .limit(limit)
+    ).all()
     return _inbox_rows(session, rows)
 
 
@@ -299,50 +318,104 @@ def _inbox_rows(session: Session, rows: Sequence[Any]) -> list[InboxRow]:
     return result
 
 
-def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]]]:
-    """What a user can narrow their inboxes by: the districts, processes and tasks of their
-    organisation's live tasks (so no choice leads to an empty list for want of work).
+# Deployed diagrams never change, so what tasks each has is read once per database.
+_diagram_tasks_cache: WeakKeyDictionary[Any, dict[int, tuple[tuple[str, str, str], ...]]] = (
+    WeakKeyDictionary()
+)
 
-    Returns ``{"districts": [{"key", "name"}], "processes": [{"key", "name"}],
-    "tasks": [{"name", "title"}]}``, districts in the published order, the rest by name.
+
+def _user_tasks(bpmn_xml: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, title, lane) of each user task of a diagram, in the order the diagram has them."""
+    try:
+        root = parse_xml_safely(bpmn_xml.encode("utf-8"))
+    except Exception:  # noqa: BLE001 - a diagram stored before today's checks offers no filters
+        return ()
+    ns = {"bpmn": BPMN_NAMESPACE}
+    lanes = {
+        (ref.text or "").strip(): lane.get("name", "")
+        for lane in root.iterfind(".//bpmn:lane", ns)
+        for ref in lane.iterfind("bpmn:flowNodeRef", ns)
+    }
+    return tuple(
+        (
+            element.get("id", ""),
+            element.get("name") or element.get("id", ""),
+            lanes.get(element.get("id", ""), ""),
+        )
+        for element in root.iterfind(".//bpmn:userTask", ns)
+    )
+
+
+def _diagram_tasks(session: Session) -> dict[int, tuple[tuple[str, str, str], ...]]:
+    cache = _diagram_tasks_cache.setdefault(session.get_bind(), {})
+    ids = session.scalars(select(ProcessDefinition.id)).all()
+    missing = [definition_id for definition_id in ids if definition_id not in cache]
+    if missing:
+        for definition_id, bpmn_xml in session.execute(
+            select(ProcessDefinition.id, ProcessDefinition.bpmn_xml).where(
+                ProcessDefinition.id.in_(missing)
+            )
+        ):
+            cache[definition_id] = _user_tasks(bpmn_xml)
+    return {definition_id: cache[definition_id] for definition_id in ids}
+
+
+def _plays(kind: str, lane: str) -> bool:
+    """Whether an organisation of this kind can be given a task in this lane. The council
+    manages every review and takes the tasks of any role no one plays on a case; a review
+    chair may come from any partner."""
+    return kind == "council" or lane in (kind, "chair")
+
+
+def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]]]:
+    """What a user can narrow their inboxes by, without reading the task rows.
+
+    ``{"districts": [{"key", "name"}], "processes": [{"key", "name"}],
+    "tasks": [{"name", "title"}]}``: the districts the organisation serves (and those of the
+    cases it chairs), in the published order; the deployed processes with a task in a lane
+    the organisation can play, by name; and those tasks, by title.
     """
-    empty: dict[str, list[dict[str, str]]] = {"districts": [], "processes": [], "tasks": []}
     if not works_on_cases(user):
-        return empty
-    rows = session.execute(
-        select(
-            District.key,
-            District.name,
-            District.position,
-            ProcessDefinition.key,
-            ProcessDefinition.name,
-            Task.spec_name,
-            Task.title,
+        return {"districts": [], "processes": [], "tasks": []}
+    organisation_id = user.organisation_id
+    district = (District.key, District.name, District.position)
+    served = (
+        select(*district)
+        .join(OrganisationDistrict, OrganisationDistrict.district_id == District.id)
+        .where(OrganisationDistrict.organisation_id == organisation_id)
+    )
+    chaired = (
+        select(*district)
+        .join(Case, Case.district_id == District.id)
+        .join(CaseParticipant, CaseParticipant.case_id == Case.id)
+        .where(CaseParticipant.organisation_id == organisation_id, CaseParticipant.role == "chair")
+    )
+    districts = sorted(
+        set(session.execute(served).all()) | set(session.execute(chaired).all()),
+        key=lambda row: row.position,
+    )
+
+    kind = session.scalar(select(Organisation.kind).where(Organisation.id == organisation_id))
+    definitions = session.execute(
+        select(ProcessDefinition.id, ProcessDefinition.key, ProcessDefinition.name).order_by(
+            ProcessDefinition.key, ProcessDefinition.version
         )
-        .select_from(TaskCandidate)
-        .join(Task, Task.id == TaskCandidate.task_id)
-        .join(Case, Case.id == Task.case_id)
-        .join(District, District.id == Case.district_id)
-        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .where(
-            TaskCandidate.organisation_id == user.organisation_id,
-            TaskCandidate.state.in_(LIVE_TASK_STATES),
-        )
-        .distinct()
     ).all()
-    districts: dict[str, tuple[int, str]] = {}
+    tasks_of = _diagram_tasks(session)
     processes: dict[str, str] = {}
     tasks: dict[str, str] = {}
-    for d_key, d_name, position, p_key, p_name, spec, title in rows:
-        districts[d_key] = (position, d_name)
-        processes[p_key] = p_name or processes.get(p_key) or p_key
-        tasks.setdefault(task_name(spec), title)
+    for definition_id, key, name in definitions:
+        own = [
+            (task, title)
+            for task, title, lane in tasks_of.get(definition_id, ())
+            if _plays(kind or "", lane)
+        ]
+        if own:
+            processes[key] = name or key  # the newest version's name, as versions come in order
+        for task, title in own:
+            tasks[task] = title
     return {
-        "districts": [
-            {"key": key, "name": name}
-            for key, (_, name) in sorted(districts.items(), key=lambda item: item[1])
-        ],
+        "districts": [{"key": row.key, "name": row.name} for row in districts],
         "processes": [
             {"key": key, "name": name}
             for key, name in sorted(processes.items(), key=lambda item: (item[1], item[0]))

@@ -38,10 +38,9 @@ DALES_COUNCIL = "derbyshire-dales-district-council"
 ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
 
 
-@pytest.fixture
-def all_db(app_db: Database) -> Database:
+def prepare(db: Database) -> Database:
     """Every shipped diagram deployed, and a few more people to look at cases."""
-    with app_db.transaction() as session:
+    with db.transaction() as session:
         for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
             path = PROJECT_ROOT / "workflows" / name
             deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
@@ -58,7 +57,12 @@ def all_db(app_db: Database) -> Database:
                 roles=roles,
                 password=DEMO_PASSWORD,
             )
-    return app_db
+    return db
+
+
+@pytest.fixture
+def all_db(app_db: Database) -> Database:
+    return prepare(app_db)
 
 
 def rows(db: Database, email: str, scope: str = "mine", **filters) -> list:
@@ -213,18 +217,54 @@ def test_people_who_do_not_work_on_cases_have_empty_inboxes(all_db: Database) ->
         }
 
 
-def test_filters_offer_what_the_organisation_has_live(all_db: Database) -> None:
+def test_filters_offer_the_districts_served_and_the_tasks_an_organisation_can_be_given(
+    all_db: Database, fixed_clock
+) -> None:
     db = all_db
-    screened(db, "erewash")
-    screened(db)
-    with db.read() as session:
-        choices = inbox_filters(session, user(db, "police@example.org"))
-    assert choices["districts"] == [
-        {"key": "derbyshire-dales", "name": "Derbyshire Dales"},
-        {"key": "erewash", "name": "Erewash"},
+
+    def choices(email: str) -> dict:
+        with db.read() as session:
+            return inbox_filters(session, user(db, email))
+
+    housing = choices("housing@example.org")
+    assert housing["districts"] == [{"key": "derbyshire-dales", "name": "Derbyshire Dales"}]
+    housing_tasks = {task["name"] for task in housing["tasks"]}
+    assert {"housing_return", "housing_actions"} <= housing_tasks
+    assert "police_return" not in housing_tasks and "acknowledge" not in housing_tasks
+    assert [p["key"] for p in housing["processes"]] == [
+        "asb_case_review",
+        "community_trigger_application",
+    ], "by name: ASB case review, Community Trigger application"
+
+    police = choices("police@example.org")
+    assert [d["key"] for d in police["districts"]][:3] == [
+        "amber-valley",
+        "bolsover",
+        "chesterfield",
     ], "in the published order"
-    assert [p["key"] for p in choices["processes"]] == ["community_trigger_application"]
-    assert choices["tasks"] == [{"name": "police_return", "title": "Police information return"}]
+    assert len(police["districts"]) == 9
+    assert {"name": "police_return", "title": "Police information return"} in police["tasks"]
+
+    council_tasks = {task["name"] for task in choices(COUNCIL)["tasks"]}
+    assert {"acknowledge", "police_return", "case_file"} <= council_tasks, (
+        "the council takes any role no one else plays on a case"
+    )
+    assert "opcc_appeal" in [p["key"] for p in choices("opcc@example.org")["processes"]]
+
+    # A chair from High Peak chairs a Dales review: the Dales becomes a choice for them.
+    assert [d["key"] for d in choices("chair@example.org")["districts"]] == ["high-peak"]
+    case_id = met_case(db)
+    do(
+        db,
+        case_id,
+        "schedule_meeting",
+        COUNCIL,
+        {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
+    )
+    assert [d["key"] for d in choices("chair@example.org")["districts"]] == [
+        "derbyshire-dales",
+        "high-peak",
+    ]
 
 
 # A case
