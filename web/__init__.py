@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
+    from web.api import blueprint as api_blueprint
+
+    app.register_blueprint(api_blueprint)
+    csrf.exempt(api_blueprint)  # bearer tokens only, never the session cookie
     app.add_template_global(current_user)
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
     app.add_template_global(_working_days_left, "working_days_left")

@@ -1,0 +1,557 @@
+"""The JSON API, through the app, on both databases: every answer checked against the
+OpenAPI document the API publishes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from engine.config import load_settings
+from engine.db import Database
+from engine.models import Case
+from tests.conftest import DEMO_PASSWORD
+from tests.test_application_process import TODAY, application, case_of, live
+from tests.test_inbox_queries import prepare
+from tests.test_review_process import met_case
+from tests.test_runtime import user
+from tests.test_web import sign_in
+from web import create_app
+
+COUNCIL = "council@example.org"
+API = "/api/v1"
+ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
+
+
+@pytest.fixture
+def api_db(app_db: Database) -> Database:
+    return prepare(app_db)
+
+
+def make_app(db: Database, instance: Path, **environment: str) -> Flask:
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(instance), **environment}
+    )
+    return create_app(settings, db)
+
+
+@pytest.fixture
+def app(api_db: Database, tmp_path: Path) -> Flask:
+    return make_app(api_db, tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def openapi(client: FlaskClient) -> dict[str, Any]:
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+class Api:
+    """Calls the API and checks each answer against the published document."""
+
+    def __init__(self, client: FlaskClient, document: dict[str, Any]) -> None:
+        self.client = client
+        self.document = document
+        self.tokens: dict[str, str] = {}
+
+    def token(self, email: str) -> str:
+        if email not in self.tokens:
+            body = self.call(
+                "post", "/auth/token", json={"email": email, "password": DEMO_PASSWORD}
+            )
+            self.tokens[email] = body["token"]
+        return self.tokens[email]
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        template: str | None = None,
+        who: str | None = None,
+        status: int = 200,
+        **kwargs: Any,
+    ) -> Any:
+        headers = kwargs.pop("headers", {})
+        if who is not None:
+            headers["Authorization"] = f"Bearer {self.token(who)}"
+        response = getattr(self.client, method)(f"{API}{path}", headers=headers, **kwargs)
+        assert response.status_code == status, response.get_data(as_text=True)
+        check(self.document, template or path.split("?")[0], method, response)
+        return response.get_json()
+
+
+def check(document: dict[str, Any], template: str, method: str, response: TestResponse) -> None:
+    """The answer's status is documented for the route, and its body matches the schema."""
+    operation = document["paths"][template][method]
+    documented = operation["responses"]
+    assert str(response.status_code) in documented, f"{method} {template}: {response.status}"
+    content = documented[str(response.status_code)]["content"]
+    assert response.mimetype in content, response.mimetype
+    schema = content[response.mimetype]["schema"]
+    validator = Draft202012Validator(
+        {**schema, "components": document["components"]}, format_checker=FormatChecker()
+    )
+    validator.validate(response.get_json())
+
+
+@pytest.fixture
+def api(client: FlaskClient, openapi: dict[str, Any]) -> Api:
+    return Api(client, openapi)
+
+
+def api_application(**changes: Any) -> dict[str, Any]:
+    payload = application()
+    payload.pop("contact_preference")
+    payload["applicant"] = {**payload["applicant"], "contact_preference": "post"}
+    payload.update(changes)
+    return payload
+
+
+def new_case(api: Api) -> tuple[str, int]:
+    reference = api.call("post", "/applications", json=api_application(), status=201)["reference"]
+    with db_of(api).read() as session:
+        return reference, session.scalar(select(Case.id).where(Case.reference == reference))
+
+
+def db_of(api: Api) -> Database:
+    return api.client.application.extensions["casereview.db"]
+
+
+def acknowledge_task(api: Api, reference: str) -> int:
+    tasks = api.call("get", "/tasks?scope=organisation", who=COUNCIL)["tasks"]
+    (task,) = [t for t in tasks if t["case_reference"] == reference]
+    assert task["name"] == "acknowledge"
+    return task["id"]
+
+
+# Tokens
+
+
+def test_a_token_is_issued_for_a_right_password_and_refused_otherwise(api: Api) -> None:
+    issued = api.call(
+        "post", "/auth/token", json={"email": "police@example.org", "password": DEMO_PASSWORD}
+    )
+    assert issued["token_type"] == "Bearer" and issued["expires_in"] == 8 * 3600
+    headers = {"Authorization": f"Bearer {issued['token']}"}
+    assert api.call("get", "/tasks", headers=headers) == {"scope": "mine", "tasks": []}
+
+    refused = api.call(
+        "post",
+        "/auth/token",
+        json={"email": "police@example.org", "password": "not the password"},
+        status=401,
+    )
+    assert refused == {"error": "The email address or password is not right"}
+    missing = api.call("post", "/auth/token", json={"email": "police@example.org"}, status=422)
+    assert set(missing["fields"]) == {"password"}
+    api.call("post", "/auth/token", data="{not json", status=400)
+
+
+def test_calls_without_a_valid_token_are_refused(
+    api: Api, client: FlaskClient, fixed_clock
+) -> None:
+    response = client.get(f"{API}/tasks")
+    assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
+    check(api.document, "/tasks", "get", response)
+    api.call("get", "/tasks", headers={"Authorization": "Bearer nonsense"}, status=401)
+    api.call("get", "/tasks", headers={"Authorization": "Basic abc"}, status=401)
+    token = api.token(COUNCIL)
+    fixed_clock.advance(timedelta(hours=8, seconds=1))
+    api.call("get", "/tasks", headers={"Authorization": f"Bearer {token}"}, status=401)
+
+
+def test_the_api_never_reads_the_session_cookie(api: Api, client: FlaskClient) -> None:
+    assert sign_in(client, COUNCIL).status_code == 302
+    assert client.get("/").status_code == 200, "signed in to the pages"
+    api.call("get", "/tasks", status=401)
+
+
+# Public intake and figures
+
+
+def test_anyone_may_apply(api: Api) -> None:
+    submitted = api.call("post", "/applications", json=api_application(), status=201)
+    with db_of(api).read() as session:
+        case = session.scalar(select(Case).where(Case.reference == submitted["reference"]))
+        assert submitted["status"] == case.status
+        assert (case.channel, case.applicant["contact_preference"]) == ("online", "letter")
+        assert case.applicant["name"] == "Sam Taylor"
+
+
+def test_a_refused_application_lists_every_field_to_correct(api: Api) -> None:
+    payload = api_application(district="atlantis")
+    payload["applicant"]["contact_preference"] = "pigeon"
+    refused = api.call("post", "/applications", json=payload, status=422)
+    assert set(refused["fields"]) == {"district", "applicant.contact_preference"}
+    refused = api.call("post", "/applications", json=api_application(incidents=[]), status=422)
+    assert "incidents" in refused["fields"]
+    refused = api.call(
+        "post", "/applications", json=api_application(received_on="2026-02-20"), status=422
+    )
+    assert "council caseworker" in refused["fields"]["received_on"]
+    api.call("post", "/applications", json=["not", "an", "object"], status=400)
+    with db_of(api).read() as session:
+        assert session.scalars(select(Case)).all() == []
+
+
+def test_a_council_caseworker_enters_a_paper_application(api: Api) -> None:
+    submitted = api.call(
+        "post",
+        "/applications",
+        json=api_application(received_on="2026-02-20"),
+        who=COUNCIL,
+        status=201,
+    )
+    with db_of(api).read() as session:
+        case = session.scalar(select(Case).where(Case.reference == submitted["reference"]))
+    assert (case.channel, case.received_on.isoformat()) == ("paper", "2026-02-20")
+    api.call(
+        "post",
+        "/applications",
+        json=api_application(),
+        headers={"Authorization": "Bearer expired-or-made-up"},
+        status=401,
+    )
+
+
+def test_anyone_may_appeal_a_decision(api: Api) -> None:
+    db = db_of(api)
+    reference = case_of(db, met_case(db)).reference
+    appeal = {
+        "case_reference": reference,
+        "letter_date": TODAY,
+        "grounds": ["threshold_decision"],
+        "details": "The police reports were not counted",
+    }
+    refused = api.call("post", "/appeals", json={**appeal, "grounds": ["unhappy"]}, status=422)
+    assert "grounds[0]" in refused["fields"]
+    refused = api.call(
+        "post", "/appeals", json={**appeal, "case_reference": "CT-2026-99999"}, status=422
+    )
+    assert "case_reference" in refused["fields"]
+    assert api.call("post", "/appeals", json=appeal, status=201) == {
+        "reference": reference,
+        "status": "appeal_lodged",
+    }
+
+
+def test_the_published_figures(api: Api) -> None:
+    new_case(api)
+    figures = api.call("get", "/statistics?year=2025")
+    assert (figures["year"], figures["label"]) == (2025, "2025/26")
+    assert [d["key"] for d in figures["districts"]][:2] == ["amber-valley", "bolsover"]
+    assert len(figures["districts"]) == 9
+    dales = next(d for d in figures["districts"] if d["key"] == "derbyshire-dales")
+    assert dales["applications"] == 1 and figures["totals"]["applications"] == 1
+    assert api.call("get", "/statistics")["year"] == 2025, "the current financial year"
+    for year in ("abc", "2013", "2030"):
+        refused = api.call("get", f"/statistics?year={year}", status=422)
+        assert "year" in refused["fields"]
+
+
+# Tasks
+
+
+def test_inbox_scopes_and_filters(api: Api) -> None:
+    reference, case_id = new_case(api)
+    waiting = api.call("get", "/tasks?scope=organisation", who=COUNCIL)
+    (task,) = waiting["tasks"]
+    assert (task["case_reference"], task["district"]["key"], task["state"]) == (
+        reference,
+        "derbyshire-dales",
+        "open",
+    )
+    assert task["organisations"] == [
+        {"key": "derbyshire-dales-district-council", "name": "Derbyshire Dales District Council"}
+    ]
+    assert (task["due_on"], task["overdue"], task["escalation_level"]) == ("2026-03-09", False, 0)
+    assert api.call("get", "/tasks", who=COUNCIL)["tasks"] == []
+    assert api.call("get", "/tasks?scope=organisation", who="police@example.org")["tasks"] == []
+
+    narrowed = (
+        "/tasks?scope=organisation&district=derbyshire-dales"
+        "&process=community_trigger_application&task=acknowledge"
+    )
+    assert [t["id"] for t in api.call("get", narrowed, who=COUNCIL)["tasks"]] == [task["id"]]
+    assert api.call("get", "/tasks?scope=organisation&district=erewash", who=COUNCIL)["tasks"] == []
+    assert api.call("get", "/tasks?scope=organisation&task=screen", who=COUNCIL)["tasks"] == []
+
+    api.call("post", f"/tasks/{task['id']}/claim", template="/tasks/{task_id}/claim", who=COUNCIL)
+    (mine,) = api.call("get", "/tasks?scope=mine", who=COUNCIL)["tasks"]
+    assert mine["assignee"] == {"id": user(db_of(api), COUNCIL).id, "name": "Council"}
+
+    choices = api.call("get", "/tasks/filters", who=COUNCIL)
+    assert choices["districts"] == [{"key": "derbyshire-dales", "name": "Derbyshire Dales"}]
+    assert "community_trigger_application" in [p["key"] for p in choices["processes"]]
+    assert {"name": "acknowledge", "title": "Acknowledge the application"} in choices["tasks"]
+    refused = api.call("get", "/tasks?scope=overdue", who=COUNCIL, status=403)
+    assert "manager" in refused["error"]
+    assert api.call("get", "/tasks?scope=overdue", who="manager@example.org")["tasks"] == []
+    assert "scope" in api.call("get", "/tasks?scope=all", who=COUNCIL, status=422)["fields"]
+    assert "limit" in api.call("get", "/tasks?limit=0", who=COUNCIL, status=422)["fields"]
+
+
+def test_a_task_with_its_form_and_draft(api: Api) -> None:
+    reference, _ = new_case(api)
+    task_id = acknowledge_task(api, reference)
+    one = "/tasks/{task_id}"
+    detail = api.call("get", f"/tasks/{task_id}", template=one, who=COUNCIL)
+    assert detail["schema"]["required"] == ["acknowledged_on", "method"]
+    assert (detail["draft"], detail["actions"]["claim"]) == (None, True)
+
+    draft = "/tasks/{task_id}/draft"
+    saved = api.call(
+        "put",
+        f"/tasks/{task_id}/draft",
+        template=draft,
+        who=COUNCIL,
+        json={"data": {"notes": "Rang"}},
+    )
+    assert (saved["id"], saved["draft"]) == (task_id, {"notes": "Rang"})
+    again = api.call("get", f"/tasks/{task_id}", template=one, who="council2@example.org")
+    assert again["draft"] == {"notes": "Rang"}, "a colleague picks up where it was left"
+    api.call(
+        "put",
+        f"/tasks/{task_id}/draft",
+        template=draft,
+        who=COUNCIL,
+        json={"notes": "x"},
+        status=422,
+    )
+    api.call("put", f"/tasks/{task_id}/draft", template=draft, who=COUNCIL, data="[", status=400)
+    api.call(
+        "put",
+        f"/tasks/{task_id}/draft",
+        template=draft,
+        who="police@example.org",
+        json={"data": {}},
+        status=403,
+    )
+    for outsider in ("futures@example.org", "owner@example.org"):
+        api.call("get", f"/tasks/{task_id}", template=one, who=outsider, status=404)
+        api.call(
+            "put",
+            f"/tasks/{task_id}/draft",
+            template=draft,
+            who=outsider,
+            json={"data": {}},
+            status=404,
+        )
+    api.call("get", "/tasks/999999", template=one, who=COUNCIL, status=404)
+
+
+def test_claim_release_and_reassign(api: Api) -> None:
+    reference, _ = new_case(api)
+    task_id = acknowledge_task(api, reference)
+    db = db_of(api)
+
+    def act(action: str, who: str, status: int = 200, **kwargs: Any) -> Any:
+        return api.call(
+            "post",
+            f"/tasks/{task_id}/{action}",
+            template=f"/tasks/{{task_id}}/{action}",
+            who=who,
+            status=status,
+            **kwargs,
+        )
+
+    claimed = act("claim", COUNCIL)
+    assert (claimed["state"], claimed["assignee"]["name"]) == ("claimed", "Council")
+    assert "someone else" in act("claim", "council2@example.org", 409)["error"]
+    act("claim", "police@example.org", 403)
+    act("claim", "futures@example.org", 404)
+    act("release", "council2@example.org", 403)
+    assert act("release", "manager@example.org")["state"] == "open"
+    act("release", COUNCIL, 409)
+
+    colleague = user(db, "council2@example.org").id
+    act("reassign", COUNCIL, 403, json={"user_id": colleague})
+    refused = act(
+        "reassign", "manager@example.org", 422, json={"user_id": user(db, "police@example.org").id}
+    )
+    assert "user_id" in refused["fields"]
+    assert "user_id" in act("reassign", "manager@example.org", 422, json={})["fields"]
+    moved = act("reassign", "manager@example.org", json={"user_id": colleague})
+    assert (moved["state"], moved["assignee"]["id"]) == ("claimed", colleague)
+    api.call(
+        "post", "/tasks/999999/claim", template="/tasks/{task_id}/claim", who=COUNCIL, status=404
+    )
+
+
+def test_completing_a_task(api: Api) -> None:
+    reference, case_id = new_case(api)
+    task_id = acknowledge_task(api, reference)
+    done = "/tasks/{task_id}/complete"
+
+    refused = api.call(
+        "post",
+        f"/tasks/{task_id}/complete",
+        template=done,
+        who=COUNCIL,
+        json={"data": {"method": "pigeon"}},
+        status=422,
+    )
+    assert set(refused["fields"]) == {"acknowledged_on", "method"}
+    assert "Choose one of" in refused["fields"]["method"]
+    api.call("post", f"/tasks/{task_id}/complete", template=done, who=COUNCIL, json={}, status=422)
+
+    completed = api.call(
+        "post",
+        f"/tasks/{task_id}/complete",
+        template=done,
+        who=COUNCIL,
+        json={"data": ACKNOWLEDGED},
+    )
+    assert (completed["task"]["id"], completed["task"]["state"]) == (task_id, "completed")
+    assert [t["name"] for t in completed["ready"]] == ["screen"]
+    assert completed["ready"][0]["case_reference"] == reference
+    assert completed["process_finished"] is False
+    assert "screen" in live(db_of(api), case_id)
+
+    again = api.call(
+        "post",
+        f"/tasks/{task_id}/complete",
+        template=done,
+        who=COUNCIL,
+        json={"data": ACKNOWLEDGED},
+        status=409,
+    )
+    assert "already" in again["error"]
+
+
+# Cases
+
+
+def test_a_participant_sees_the_case_and_anyone_else_sees_nothing(api: Api) -> None:
+    reference, _ = new_case(api)
+    one = "/cases/{reference}"
+    managed = api.call("get", f"/cases/{reference}", template=one, who=COUNCIL)
+    assert managed["applicant"]["name"] == "Sam Taylor"
+    assert [i["occurred_on"] for i in managed["incidents"]] == [
+        "2026-01-05",
+        "2026-01-19",
+        "2026-02-02",
+    ]
+    assert managed["tasks"][0]["name"] == "acknowledge"
+    assert managed["audit"][-1]["action"] == "case.viewed"
+
+    police = api.call("get", f"/cases/{reference}", template=one, who="police@example.org")
+    assert police["applicant"] == managed["applicant"], "their case too"
+    assert "audit" not in police
+
+    # Futures Housing serves Amber Valley and Erewash, not the Dales.
+    hidden = api.call(
+        "get", f"/cases/{reference}", template=one, who="futures@example.org", status=404
+    )
+    missing = api.call(
+        "get", "/cases/CT-2026-99999", template=one, who="futures@example.org", status=404
+    )
+    assert hidden["error"].replace(reference, "?") == missing["error"].replace("CT-2026-99999", "?")
+    api.call("get", f"/cases/{reference}", template=one, status=401)
+
+    documents = "/cases/{reference}/documents"
+    listed = api.call(
+        "get", f"/cases/{reference}/documents", template=documents, who="health@example.org"
+    )
+    assert listed["reference"] == reference
+    assert listed["documents"] == managed["documents"]
+    api.call(
+        "get",
+        f"/cases/{reference}/documents",
+        template=documents,
+        who="futures@example.org",
+        status=404,
+    )
+
+
+def test_the_meeting_pack_route_keeps_to_the_document(api: Api) -> None:
+    reference, _ = new_case(api)
+    pack = "/cases/{reference}/documents/meeting-pack"
+    path = f"/cases/{reference}/documents/meeting-pack"
+    api.call("get", path, template=pack, status=401)
+    api.call("get", path, template=pack, who="futures@example.org", status=404)
+    response = api.client.get(
+        f"{API}{path}", headers={"Authorization": f"Bearer {api.token(COUNCIL)}"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype in api.document["paths"][pack]["get"]["responses"]["200"]["content"]
+    listed = api.call(
+        "get",
+        f"/cases/{reference}/documents",
+        template="/cases/{reference}/documents",
+        who="police@example.org",
+    )
+    assert "meeting_pack" in [document["kind"] for document in listed["documents"]]
+
+
+# The contract
+
+
+def _flask_to_openapi(rule: str) -> str:
+    path = rule.removeprefix(API)
+    for converter in ("<int:", "<"):
+        path = path.replace(converter, "{")
+    return path.replace(">", "}")
+
+
+def test_the_document_lists_exactly_the_routes_the_app_has(app: Flask, openapi: dict) -> None:
+    served: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(f"{API}/"):
+            methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
+            served.setdefault(_flask_to_openapi(rule.rule), set()).update(methods)
+    documented = {path: set(item) for path, item in openapi["paths"].items()}
+    assert served == documented
+    assert openapi["servers"] == [{"url": API}]
+    Draft202012Validator.check_schema({"$defs": openapi["components"]["schemas"]})
+
+
+def test_errors_are_json_everywhere_under_the_api(
+    api: Api, app: Flask, api_db: Database, tmp_path: Path
+) -> None:
+    client = api.client
+    for response, status in (
+        (client.get(f"{API}/no-such-thing"), 404),
+        (client.delete(f"{API}/statistics"), 405),
+        (client.get(f"{API}/tasks/not-a-number"), 404),
+    ):
+        assert response.status_code == status
+        assert response.is_json and response.get_json()["error"]
+    too_big = client.post(
+        f"{API}/applications", data=b" " * (4 * 1024 * 1024 + 1), content_type="application/json"
+    )
+    assert too_big.status_code == 413
+    check(api.document, "/applications", "post", too_big)
+
+    # A diagram names a form the service cannot find: the process cannot go on, and says so.
+    reference, _ = new_case(api)
+    task_id = acknowledge_task(api, reference)
+    broken = make_app(api_db, tmp_path / "broken", CASEREVIEW_WORKFLOWS_DIR=str(tmp_path))
+    broken_api = Api(broken.test_client(), api.document)
+    failed = broken_api.call(
+        "get", f"/tasks/{task_id}", template="/tasks/{task_id}", who=COUNCIL, status=500
+    )
+    assert "acknowledgement" in failed["error"]
+
+    def crash() -> None:
+        raise RuntimeError("a bug")
+
+    crashing = make_app(api_db, tmp_path / "crashing")
+    crashing.add_url_rule(f"{API}/crash", "crash", crash)
+    response = crashing.test_client().get(f"{API}/crash")
+    assert response.status_code == 500 and response.is_json
+    assert "a bug" not in response.get_data(as_text=True)

@@ -1,0 +1,76 @@
+"""What the public may send without an account: applications and appeals; and the figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+
+from engine import clock
+from engine.appeals import submit_appeal
+from engine.applications import check_application, submit_application
+from engine.errors import InvalidData
+from engine.models import Case
+from engine.statistics import as_json, figures_for_year, financial_year_of
+from web.api import blueprint
+from web.api.common import answer, json_body, optional_user
+from web.context import db, settings
+
+# How the API names the ways letters reach an applicant, and the application form's names.
+CONTACT_PREFERENCES = {"email": "email", "post": "letter"}
+FIRST_YEAR = 2014  # the Act's case review provisions came into force in October 2014
+
+
+def _application(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API's application as the engine's form has it: the applicant's contact preference
+    travels inside ``applicant`` here, beside the rest of their contact details."""
+    payload = dict(body)
+    applicant = payload.get("applicant")
+    if not isinstance(applicant, dict) or "contact_preference" not in applicant:
+        return payload, {}
+    applicant = dict(applicant)
+    preference = applicant.pop("contact_preference")
+    payload["applicant"] = applicant
+    if preference not in CONTACT_PREFERENCES:
+        return payload, {"applicant.contact_preference": "Choose one of: email, post"}
+    payload["contact_preference"] = CONTACT_PREFERENCES[preference]
+    return payload, {}
+
+
+@blueprint.post("/applications")
+def apply() -> Response:
+    """A public application; a council caseworker's token may add ``received_on`` (paper)."""
+    user = optional_user()
+    payload, problems = _application(json_body())
+    with db().transaction() as s:
+        if problems:
+            # Say everything that needs correcting at once, as the engine does.
+            problems = {**check_application(s, payload, settings(), user), **problems}
+            raise InvalidData("The application needs correcting", problems)
+        case = submit_application(s, payload, settings(), user=user)
+        reference, status = case.reference, case.status
+    return answer({"reference": reference, "status": status}, 201)
+
+
+@blueprint.post("/appeals")
+def appeal() -> Response:
+    user = optional_user()
+    with db().transaction() as s:
+        lodged = submit_appeal(s, json_body(), settings(), user=user)
+        case = s.get(Case, lodged.case_id)
+        reference, status = case.reference, case.status
+    return answer({"reference": reference, "status": status}, 201)
+
+
+@blueprint.get("/statistics")
+def statistics() -> Response:
+    latest = financial_year_of(clock.today())
+    text = request.args.get("year", str(latest))
+    year = int(text) if text.strip().isdigit() else None
+    if year is None or not FIRST_YEAR <= year <= latest:
+        raise InvalidData(
+            "Ask for a financial year the figures exist for",
+            {"year": f"Give the year a financial year starts in, from {FIRST_YEAR} to {latest}"},
+        )
+    with db().read() as s:
+        return answer(as_json(figures_for_year(s, year)))
