@@ -422,6 +422,10 @@ def test_a_district_template_brings_its_letterhead_and_keeps_the_marking(
     plain = open_docx(pack_for(db, reference_of(db, case_id), templates_dir=tmp_path).content)
     assert headings(plain) == PACK_SECTIONS, "without any template file, the built-in styles"
 
+    (tmp_path / "derbyshire-dales.docx").write_bytes(b"PK\x03\x04 not really a Word file")
+    damaged = open_docx(pack_for(db, reference_of(db, case_id), templates_dir=tmp_path).content)
+    assert headings(damaged) == PACK_SECTIONS, "a damaged template does not stop the pack"
+
 
 def test_the_committed_default_template_is_the_one_the_script_builds(tmp_path: Path) -> None:
     build_default_template(tmp_path / "default.docx")

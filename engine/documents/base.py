@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -28,6 +29,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from engine.config import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates" / "docx"
 DEFAULT_TEMPLATE = "default.docx"
@@ -137,15 +140,26 @@ def build_default_template(path: Path) -> None:
     document.save(str(path))
 
 
+def _open_template(template: Path | None) -> WordDocument:
+    """The base template, or the built-in house styles when there is none or it cannot be
+    read: a council's broken template must not stop letters being sent."""
+    if template is not None and template.is_file():
+        try:
+            return docx.Document(str(template))
+        except Exception as error:  # python-docx raises many kinds for a damaged file
+            log.warning(
+                "cannot use the document template %s (%s); using the built-in one", template, error
+            )
+    document = docx.Document()
+    setup_styles(document)
+    return document
+
+
 class Builder:
     """One document being written onto a base template."""
 
     def __init__(self, template: Path | None) -> None:
-        if template is not None and template.is_file():
-            self.document = docx.Document(str(template))
-        else:
-            self.document = docx.Document()
-            setup_styles(self.document)
+        self.document = _open_template(template)
         body = self.document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -314,7 +328,7 @@ class Builder:
     def mark_every_page(self, marking: str = MARKING) -> None:
         """The protective marking at the top and bottom of every page, cover included."""
         for part in self._headers_and_footers():
-            paragraph = self._new(MARKING_STYLE, part)
+            paragraph = self._in_part(MARKING_STYLE, part)
             _run(paragraph._p, clean(marking), bold=True)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
@@ -322,7 +336,7 @@ class Builder:
         """``prefix  Page N of M`` in every footer."""
         for section in self.document.sections:
             for footer in (section.footer, section.first_page_footer, section.even_page_footer):
-                paragraph = self._new("Footer", footer)
+                paragraph = self._in_part("Footer", footer)
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 if prefix:
                     _run(paragraph._p, clean(prefix) + "    ")
@@ -330,6 +344,15 @@ class Builder:
                 _simple_field(paragraph, "PAGE", "1")
                 _run(paragraph._p, " of ")
                 _simple_field(paragraph, "NUMPAGES", "1")
+
+    def _in_part(self, style: str, part: Any) -> Paragraph:
+        """A paragraph at the end of a header or footer; a new one starts with a single empty
+        paragraph, which is used rather than left as a blank line."""
+        paragraphs = part.paragraphs
+        if len(paragraphs) == 1 and len(part._element) == 1 and len(paragraphs[0]._p) <= 1:
+            paragraphs[0]._p.style = self.style_id(style)
+            return paragraphs[0]
+        return self._new(style, part)
 
     def _headers_and_footers(self) -> list[Any]:
         parts = []
