@@ -516,3 +516,12 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+
+
+# Tables a library creates and owns in the application database, outside these models and the
+# migrations: APScheduler's job store. Migrations leave them alone.
+APSCHEDULER_JOBS_TABLE = "apscheduler_jobs"
+UNMANAGED_TABLES = frozenset({APSCHEDULER_JOBS_TABLE})
+
+# The mail sender looks up the letter kept for each message it sends.
+Index("ix_documents_notification_id", Document.notification_id)

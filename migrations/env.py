@@ -6,7 +6,7 @@ from alembic import context
 
 from engine.config import load_settings
 from engine.db import UTCDateTime, connect
-from engine.models import Base
+from engine.models import UNMANAGED_TABLES, Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +17,13 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave alone the tables a library owns (APScheduler's job store)."""
+    return not (type_ == "table" and name in UNMANAGED_TABLES)
 
 
 def _url() -> str:
@@ -49,6 +56,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -58,6 +58,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(assets.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(inbox.blueprint)
+    from web.notifications import blueprint as notifications_blueprint
+
+    app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)

@@ -125,9 +125,10 @@ def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bo
     from engine.scheduler import start_in_background
     from web import create_app
 
+    smtp_url = _checked_smtp_url(context)
     app = create_app(context.settings, context.db)
     if not no_scheduler:
-        start_in_background(context.db, context.settings.scheduler_interval_seconds)
+        start_in_background(context.db, context.settings.scheduler_interval_seconds, smtp_url)
     click.echo(f"Serving casereview at http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="casereview")
 
@@ -135,30 +136,64 @@ def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bo
 @main.command()
 @pass_context
 def scheduler(context: Context) -> None:
-    """Run the sweeps every interval, for deployments with several web workers."""
+    """Run the sweeps every interval, for deployments with several web workers.
+
+    Start one on each of several hosts if you like: one leads, the others stand by and take
+    over when it stops."""
     from engine.scheduler import run_forever
 
-    click.echo(f"Scheduler running every {context.settings.scheduler_interval_seconds} seconds")
-    run_forever(context.db, context.settings.scheduler_interval_seconds)
+    smtp_url = _checked_smtp_url(context)
+    interval = context.settings.scheduler_interval_seconds
+    mail = "mail by SMTP" if smtp_url else "no mail server (messages wait in the outbox)"
+    click.echo(f"Scheduler running every {interval} seconds; {mail}")
+    run_forever(context.db, interval, smtp_url)
+
+
+def _checked_smtp_url(context: Context) -> str | None:
+    from engine.mailer import parse_smtp_url
+
+    url = context.settings.smtp_url
+    if url:
+        try:
+            parse_smtp_url(url)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    return url
 
 
 @main.command("run-due")
 @click.option("--now", "now_text", help="Run as if it were this moment (ISO 8601).")
 @pass_context
 def run_due_command(context: Context, now_text: str | None) -> None:
-    """Run every sweep once: fire due timers (and, later, reminders and escalations)."""
-    from engine.sweeps import run_due
+    """Run every sweep once: due timers, reminders, escalations and mail."""
+    from engine.notifications import outbox_counts
+    from engine.sweeps import SweepFailed, run_due
 
     if now_text:
         try:
             clock.set_clock(clock.FixedClock(clock.parse_moment(now_text)))
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--now") from None
-    done = run_due(context.db)
+    smtp_url = _checked_smtp_url(context)
+    failed = None
+    try:
+        done = run_due(context.db, smtp_url=smtp_url)
+    except SweepFailed as error:
+        done, failed = error.done, error
     click.echo(
         f"At {clock.now().isoformat(timespec='minutes')}: "
         + ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in done.items())
     )
+    if not smtp_url:
+        with context.db.read() as session:
+            waiting = outbox_counts(session)["pending"]
+        if waiting:
+            click.echo(
+                f"No mail server is configured (CASEREVIEW_SMTP_URL): {waiting} message(s) "
+                "wait in the outbox"
+            )
+    if failed is not None:
+        raise click.ClickException(str(failed))
 
 
 @main.command("deploy")

@@ -1,4 +1,4 @@
-"""Schema for chasing late work beyond 0004, if the escalation sweeps need any
+"""The mail sender finds the letter kept for a message by an index on its notification
 
 Revision ID: 0005
 Revises: 0004
@@ -15,8 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index('ix_documents_notification_id', ['notification_id'], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_documents_notification_id')

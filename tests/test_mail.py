@@ -1,0 +1,474 @@
+"""The outbox and its mail: a real SMTP server on loopback, and the pages people read."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from engine import clock
+from engine.clock import FixedClock
+from engine.db import Database
+from engine.mailer import MAX_ATTEMPTS, parse_smtp_url, retry_delay, send_due
+from engine.models import AuditEvent, Document, Notification, User
+from engine.notifications import notify
+from engine.sweeps import run_due
+from tests.conftest import DEMO_PASSWORD, FIXTURES
+from tests.test_escalation import at, deploy_diagram, one_task_diagram, start
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping what arrives; it can refuse chosen recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, N802
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.mailbox = Mailbox()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?from=casereview@example.gov.uk&timeout=5"
+
+    def start(self) -> SmtpServer:
+        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def message(db: Database, key: str, email: str, **extra) -> int:  # type: ignore[no-untyped-def]
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.email == email))
+        written = notify(
+            session,
+            key=key,
+            kind=extra.pop("kind", "test"),
+            subject=extra.pop("subject", f"About {key}"),
+            body=extra.pop("body", f"The body of {key}"),
+            user=user,
+            email="" if user else email,
+            **extra,
+        )
+        return written.id
+
+
+def state_of(db: Database, notification_id: int) -> Notification:
+    with db.read() as session:
+        return session.get(Notification, notification_id)
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def test_pending_messages_are_sent_once(db: Database, smtp: SmtpServer) -> None:
+    first = message(db, "one", "police@example.org", subject="Reminder: a task is due")
+    second = message(db, "two", "someone@example.gov.uk")
+    assert message_id_count(db) == 2
+    assert notify_again(db, "one") is None, "the same key writes nothing twice"
+
+    result = send_due(db, smtp.url)
+    assert (result.sent, result.retrying, result.failed) == (2, 0, 0)
+    police = smtp.mailbox.to("police@example.org")
+    assert len(police) == 1
+    assert police[0]["Subject"] == "Reminder: a task is due"
+    assert police[0]["From"] == "casereview@example.gov.uk"
+    assert police[0].get_content().strip() == "The body of one"
+    assert len(smtp.mailbox.to("someone@example.gov.uk")) == 1
+    assert state_of(db, first).state == "sent" and state_of(db, second).sent_at is not None
+
+    assert send_due(db, smtp.url).sent == 0
+    assert len(smtp.mailbox.messages) == 2, "nothing is sent twice"
+    with db.read() as session:
+        sent = session.scalars(
+            select(AuditEvent.object_id).where(AuditEvent.action == "notification.sent")
+        ).all()
+    assert sorted(sent) == sorted([str(first), str(second)])
+
+
+def message_id_count(db: Database) -> int:
+    with db.read() as session:
+        return len(session.scalars(select(Notification.id)).all())
+
+
+def notify_again(db: Database, key: str):  # type: ignore[no-untyped-def]
+    with db.transaction() as session:
+        return notify(session, key=key, kind="test", subject="again", body="again", email="x@y.z")
+
+
+def test_a_server_that_is_down_makes_messages_wait_and_nothing_is_lost(
+    db: Database, fixed_clock: FixedClock
+) -> None:
+    server = SmtpServer()  # not started: nothing listens on its port
+    ids = [message(db, f"m{n}", f"person{n}@example.gov.uk") for n in range(3)]
+    result = send_due(db, server.url)
+    assert (result.sent, result.retrying) == (0, 3)
+    waiting = state_of(db, ids[0])
+    assert waiting.state == "pending" and waiting.attempts == 1
+    assert "could not reach the mail server" in waiting.last_error
+    assert waiting.next_attempt_at == fixed_clock.now() + retry_delay(1)
+
+    server.start()
+    try:
+        assert send_due(db, server.url).sent == 0, "each message waits for its next attempt"
+        fixed_clock.advance(timedelta(minutes=1))
+        assert send_due(db, server.url).sent == 3
+        assert sorted(m["To"] for m in server.mailbox.messages) == [
+            "person0@example.gov.uk",
+            "person1@example.gov.uk",
+            "person2@example.gov.uk",
+        ]
+        assert state_of(db, ids[2]).last_error == ""
+    finally:
+        server.stop()
+
+
+def test_a_refused_recipient_is_retried_then_failed_without_holding_up_the_rest(
+    db: Database, fixed_clock: FixedClock, smtp: SmtpServer
+) -> None:
+    smtp.mailbox.refuse.add("gone@example.gov.uk")
+    refused = message(db, "refused", "gone@example.gov.uk")
+    fine = message(db, "fine", "health@example.org")
+    result = send_due(db, smtp.url)
+    assert (result.sent, result.retrying) == (1, 1)
+    assert smtp.mailbox.to("health@example.org")
+    assert "refused the recipient: 550" in state_of(db, refused).last_error
+
+    waited = []
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        before = state_of(db, refused)
+        waited.append(before.next_attempt_at - fixed_clock.now())
+        fixed_clock.set(before.next_attempt_at)
+        later = message(db, f"later{attempt}", "chair@example.org")
+        send_due(db, smtp.url)
+        assert state_of(db, later).state == "sent", "others still go out"
+    gave_up = state_of(db, refused)
+    assert (gave_up.state, gave_up.attempts, gave_up.next_attempt_at) == (
+        "failed",
+        MAX_ATTEMPTS,
+        None,
+    )
+    assert waited[:3] == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    assert waited == sorted(waited), "each wait is longer"
+    assert retry_delay(20) == timedelta(hours=6), "up to a limit"
+    assert state_of(db, fine).state == "sent"
+    with db.read() as session:
+        assert session.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "notification.failed")
+        ) == {"kind": "test", "to": "gone@example.gov.uk", "attempts": MAX_ATTEMPTS}
+
+
+def test_a_letter_kept_for_a_message_is_attached(db: Database, smtp: SmtpServer) -> None:
+    letter_id = message(db, "letter", "applicant@example.com", subject="Your case review")
+    content = (FIXTURES / "review_test.bpmn").read_bytes()  # any bytes stand for the .docx
+    with db.transaction() as session:
+        session.add(
+            Document(
+                kind="outcome_letter",
+                filename="outcome-letter.docx",
+                sha256="0" * 64,
+                content=content,
+                created_at=clock.now(),
+                delivery="email",
+                notification_id=letter_id,
+            )
+        )
+    assert send_due(db, smtp.url).sent == 1
+    (mail,) = smtp.mailbox.to("applicant@example.com")
+    (attachment,) = list(mail.iter_attachments())
+    assert attachment.get_filename() == "outcome-letter.docx"
+    assert attachment.get_content_type() == DOCX_TYPE
+    assert attachment.get_content() == content
+
+
+def test_a_sender_that_died_holding_messages_leaves_them_to_be_sent_once(
+    db: Database, fixed_clock: FixedClock, smtp: SmtpServer
+) -> None:
+    """A sender took the messages and was killed before sending: they go out later, once."""
+    from engine.mailer import _claim  # what a sender does first, before it sends
+
+    ids = [message(db, f"m{n}", f"person{n}@example.gov.uk") for n in range(2)]
+    assert [claimed for claimed, _attempt in _claim(db, clock.now(), 10)] == ids
+    assert send_due(db, smtp.url).sent == 0, "another sender leaves claimed messages alone"
+    fixed_clock.advance(timedelta(minutes=11))
+    assert send_due(db, smtp.url).sent == 2
+    assert send_due(db, smtp.url).sent == 0
+    assert len(smtp.mailbox.messages) == 2
+    assert state_of(db, ids[0]).attempts == 2
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("mail.example.gov.uk:25", "must start smtp:// or smtps://"),
+        ("smtp://", "names no mail server host"),
+        ("smtp://mail.example.gov.uk:port", "port that is not a number"),
+        ("smtp://mail.example.gov.uk?colour=blue", "unknown option(s) colour"),
+    ],
+)
+def test_a_wrong_smtp_url_says_what_is_wrong(url: str, words: str) -> None:
+    with pytest.raises(ValueError) as error:
+        parse_smtp_url(url)
+    assert words in str(error.value)
+
+
+def test_smtp_url_options() -> None:
+    target = parse_smtp_url(
+        "smtp://asb%40council:s3cret%2F@mail.example.gov.uk:587?starttls=1&from=asb@example.gov.uk"
+    )
+    assert (target.host, target.port, target.starttls, target.implicit_tls) == (
+        "mail.example.gov.uk",
+        587,
+        True,
+        False,
+    )
+    assert (target.username, target.password, target.sender) == (
+        "asb@council",
+        "s3cret/",
+        "asb@example.gov.uk",
+    )
+    assert "s3cret" not in repr(target)
+    assert parse_smtp_url("smtps://mail.example.gov.uk").port == 465
+
+
+# --- the clock walked through the timescales, with mail --------------------------------------
+
+
+def test_timers_reminders_and_escalations_arrive_as_mail(
+    db: Database, fixed_clock: FixedClock, smtp: SmtpServer
+) -> None:
+    from engine import procedure
+    from engine.cases import open_case
+    from engine.models import Task
+    from engine.runtime import deploy
+    from tests.conftest import TEST_FORMS
+    from tests.test_runtime import RETURN, user
+
+    # The test diagram: after the returns, a decision with a ten-day boundary timer.
+    with db.transaction() as session:
+        diagram = (FIXTURES / "review_test.bpmn").read_bytes()
+        deploy(session, diagram, filename="review_test.bpmn", forms_dir=TEST_FORMS)
+        case = open_case(session, "derbyshire-dales", date(2026, 3, 2))
+        procedure.start_process(session, case, "test_review", extra={"threshold": 1})
+        case_id, reference = case.id, case.reference
+
+    def live() -> dict[str, Task]:
+        with db.read() as session:
+            rows = session.scalars(
+                select(Task).where(Task.case_id == case_id, Task.state.in_(["open", "claimed"]))
+            ).all()
+            return {row.spec_name: row for row in rows}
+
+    def complete(name: str, email: str, data: dict) -> None:
+        procedure.complete_task(db, live()[name].id, user(db, email), data, forms_dir=TEST_FORMS)
+
+    complete("acknowledge", "council@example.org", {"note": "sent"})
+    complete("police_return", "police@example.org", RETURN)
+    fixed_clock.set(at(date(2026, 3, 12)))  # the housing return is due on 16 March
+    done = run_due(db, smtp_url=smtp.url)
+    assert (done["tasks_reminded"], done["mails_sent"]) == (1, 1)
+    (reminder,) = smtp.mailbox.to("housing@example.org")
+    assert reminder["Subject"] == (
+        f"Reminder: 'Housing information return' for case {reference} is due in 2 working days"
+    )
+    assert "No one has claimed it yet: it is waiting for Dales Housing." in reminder.get_content()
+
+    complete("housing_return", "housing@example.org", RETURN)
+    decide = live()["decide"]
+    assert decide.due_on == date(2026, 3, 16), "10 working days from receipt"
+    fixed_clock.set(at(date(2026, 3, 17)))
+    done = run_due(db, smtp_url=smtp.url)
+    assert done["tasks_escalated"] == 1
+    (escalation,) = smtp.mailbox.to("manager@example.org")
+    assert escalation["Subject"] == f"Overdue (level 1): 'Record the decision' for case {reference}"
+    assert "was due on Monday 16 March 2026 and is 1 working day overdue" in (
+        escalation.get_content()
+    )
+
+    # Ten days after the decision task appeared, its boundary timer moves the case on.
+    fixed_clock.set(at(date(2026, 3, 22), 12))
+    done = run_due(db, smtp_url=smtp.url)
+    assert done["timers_fired"] == 1
+    overdue = live()["escalated"]
+    assert overdue.due_on == date(2026, 3, 24), "1 working day from Sunday 22 March"
+    # Its reminder day (2 working days before) has already come: it is reminded in the same
+    # sweep, and next it waits for level 1, the working day after its due date.
+    assert done["tasks_reminded"] == 1 and overdue.reminded_at == fixed_clock.now()
+    assert overdue.next_chase_on == date(2026, 3, 25)
+    assert len(smtp.mailbox.to("council@example.org")) == 1
+    assert run_due(db, smtp_url=smtp.url) == {
+        "timers_fired": 0,
+        "tasks_reminded": 0,
+        "tasks_escalated": 0,
+        "mails_sent": 0,
+        "mails_to_retry": 0,
+        "mails_failed": 0,
+    }
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(db: Database, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
+    from engine.config import load_settings
+    from web import create_app
+
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    return create_app(settings, db)
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    return client
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_people_see_their_own_notifications_and_mark_them_read(
+    app: Flask, db: Database, fixed_clock: FixedClock
+) -> None:
+    deploy_diagram(db, one_task_diagram("chased", "police"))
+    start(db, "chased")
+    fixed_clock.set(at(date(2026, 3, 5)))
+    run_due(db)
+    message(db, "for-housing", "housing@example.org", subject="Not for the police")
+
+    police = signed_in(app, "police@example.org")
+    page = police.get("/notifications").get_data(as_text=True)
+    assert "You have 1 unread notification." in page
+    assert "Reminder: &#39;Do the work&#39; for case CT-2026-" in page
+    assert "Not for the police" not in page
+    with db.read() as session:
+        mine = session.scalar(
+            select(Notification).where(Notification.email == "police@example.org")
+        )
+        theirs = session.scalar(select(Notification).where(Notification.key == "for-housing"))
+    refused = police.post(f"/notifications/{theirs.id}/read", data={"csrf_token": form_token(page)})
+    assert refused.status_code == 404, "someone else's notification is not found"
+    assert state_of(db, theirs.id).read_at is None
+    response = police.post(f"/notifications/{mine.id}/read", data={"csrf_token": form_token(page)})
+    assert response.status_code == 302
+    assert state_of(db, mine.id).read_at == fixed_clock.now()
+    page = police.get("/notifications").get_data(as_text=True)
+    assert "You have read all your notifications." in page
+
+    housing = signed_in(app, "housing@example.org")
+    page = housing.get("/notifications").get_data(as_text=True)
+    housing.post("/notifications/read-all", data={"csrf_token": form_token(page)})
+    assert state_of(db, theirs.id).read_at is not None
+
+
+def test_the_outbox_is_for_administrators_and_shows_what_waits(app: Flask, db: Database) -> None:
+    from engine.accounts import add_user
+
+    with db.transaction() as session:
+        add_user(
+            session,
+            email="admin@example.org",
+            name="Admin",
+            organisation_key="derbyshire-dales-district-council",
+            roles=["administrator"],
+            password=DEMO_PASSWORD,
+        )
+    waiting = message(db, "waiting", "someone@example.gov.uk", subject="A letter waits")
+    with db.transaction() as session:
+        failed = session.get(Notification, waiting)
+        failed.state, failed.last_error = "failed", "the mail server refused the recipient: 550"
+        failed.next_attempt_at = None
+    message(db, "pending", "other@example.gov.uk", subject="Another message")
+
+    assert signed_in(app, "police@example.org").get("/outbox").status_code == 403
+    admin = signed_in(app, "admin@example.org")
+    page = admin.get("/outbox").get_data(as_text=True)
+    assert "No mail server is configured" in page
+    assert "No scheduler is running" in page
+    assert "A letter waits" in page and "Another message" in page
+    assert "the mail server refused the recipient: 550" in page
+    page = admin.get("/outbox?state=failed").get_data(as_text=True)
+    assert "A letter waits" in page and "Another message" not in page
+    response = admin.post(f"/outbox/{waiting}/retry", data={"csrf_token": form_token(page)})
+    assert response.status_code == 302
+    again = state_of(db, waiting)
+    assert (again.state, again.attempts) == ("pending", 0)
+
+
+def test_mail_keeps_flowing_while_others_write_the_outbox(db: Database, smtp: SmtpServer) -> None:
+    """The sender and new notifications work side by side: nothing is lost or doubled."""
+    count = 30
+
+    def writer() -> None:
+        for n in range(count):
+            message(db, f"w{n}", f"person{n}@example.gov.uk")
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while thread.is_alive() and time.monotonic() < deadline:
+        send_due(db, smtp.url)
+    thread.join()
+    while send_due(db, smtp.url).sent:
+        pass
+    addresses = sorted(m["To"] for m in smtp.mailbox.messages)
+    assert addresses == sorted(f"person{n}@example.gov.uk" for n in range(count))

@@ -1,0 +1,105 @@
+"""Notifications: each user's own list, and the outbox for administrators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from engine import clock, notifications
+from engine.errors import Conflict, NotFound
+from engine.leader import current_leader
+from engine.models import NOTIFICATION_STATES
+from web.context import current_user, db, settings, sign_in_required
+
+blueprint = Blueprint("notifications", __name__)
+TASK_PAGE = "tasks.show"
+
+
+@blueprint.app_template_filter("local_time")
+def local_time(moment: datetime | None) -> str:
+    """A stored moment as people in England and Wales read it: 2 March 2026, 9:05am."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(clock.LOCAL_ZONE)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+@blueprint.get("/notifications")
+@sign_in_required
+def mine() -> str:
+    user = current_user()
+    with db().read() as session:
+        rows = notifications.for_user(session, user)
+        unread = notifications.unread_count(session, user)
+    return render_template(
+        "notifications.html",
+        user=user,
+        rows=rows,
+        unread=unread,
+        task_page=TASK_PAGE if TASK_PAGE in current_app.view_functions else None,
+    )
+
+
+@blueprint.post("/notifications/<int:notification_id>/read")
+@sign_in_required
+def read(notification_id: int) -> Response:
+    try:
+        with db().transaction() as session:
+            notifications.mark_read(session, current_user(), notification_id)
+    except NotFound:
+        abort(404)
+    return redirect(url_for("notifications.mine"))
+
+
+@blueprint.post("/notifications/read-all")
+@sign_in_required
+def read_all() -> Response:
+    with db().transaction() as session:
+        notifications.mark_all_read(session, current_user())
+    return redirect(url_for("notifications.mine"))
+
+
+def _administrator():  # type: ignore[no-untyped-def]
+    user = current_user()
+    if not user.has_role("administrator"):
+        abort(403)
+    return user
+
+
+@blueprint.get("/outbox")
+@sign_in_required
+def outbox() -> str:
+    user = _administrator()
+    state = request.args.get("state") or None
+    if state is not None and state not in NOTIFICATION_STATES:
+        abort(404)
+    with db().read() as session:
+        rows = notifications.outbox(session, state=state)
+        counts = notifications.outbox_counts(session)
+    return render_template(
+        "outbox.html",
+        user=user,
+        rows=rows,
+        counts=counts,
+        state=state,
+        states=NOTIFICATION_STATES,
+        mail_configured=bool(settings().smtp_url),
+        leader=current_leader(db()),
+    )
+
+
+@blueprint.post("/outbox/<int:notification_id>/retry")
+@sign_in_required
+def retry(notification_id: int) -> Response:
+    user = _administrator()
+    try:
+        with db().transaction() as session:
+            notifications.retry(session, notification_id, user)
+    except NotFound:
+        abort(404)
+    except Conflict:
+        abort(409)
+    return redirect(url_for("notifications.outbox", state="failed"))
