@@ -86,7 +86,7 @@ def consult_case(
 def visible_task(session: Session, user: User | None, task_id: int) -> Task:
     """A task the user's organisation is a candidate for, or that is on a case it can see."""
     task = session.get(Task, task_id)
-    if task is None or user is None:
+    if task is None or user is None or not user.active or not works_on_cases(user):
         raise NotFound("there is no such task")
     if user.organisation_id in task.organisation_ids:
         return task

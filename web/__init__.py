@@ -103,6 +103,8 @@ def _http_error(error: HTTPException) -> tuple[str | Response, int]:
     else:
         message = _PLAIN_MESSAGES.get(status, error.description or "Something went wrong.")
     if is_api_request():
+        if status == 404:
+            message = "There is nothing at this address in the API; see /api/v1/openapi.json."
         return jsonify(error=message), status
     return render_template("error.html", status=status, message=message), status
 

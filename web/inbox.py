@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine import runtime
+from engine import task_view
 from engine.access import works_on_cases
 from engine.errors import Conflict, NotAllowed, NotFound
 from engine.inbox import inbox_filters, list_tasks
@@ -47,7 +47,7 @@ def index() -> str:
 @sign_in_required
 def claim(task_id: int) -> Response:
     try:
-        task = runtime.claim_task(db(), task_id, current_user())
+        task = task_view.claim_task(db(), task_id, current_user())
     except NotFound:
         abort(404)
     except (Conflict, NotAllowed) as refused:

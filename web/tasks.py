@@ -18,14 +18,13 @@ from flask import (
 )
 from sqlalchemy import select
 
-from engine import procedure, runtime
+from engine import task_view
 from engine.access import visible_task
 from engine.attachments import attach_file, open_attachment, remove_attachment, task_attachments
 from engine.case_view import case_summary
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.forms import load_form
 from engine.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
-from engine.task_view import reassign_task, save_draft
 from web.context import current_user, db, settings, sign_in_required
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
@@ -127,7 +126,7 @@ def act(task_id: int) -> tuple[str, int] | Response:
     action = request.form.get("action", "draft")
     try:
         if action in ("claim", "release"):
-            handover = runtime.claim_task if action == "claim" else runtime.release_task
+            handover = task_view.claim_task if action == "claim" else task_view.release_task
             task = handover(db(), task_id, user)
             flash(f"You {'claimed' if action == 'claim' else 'released'} '{task.title}'")
             return redirect(url_for("tasks.show", task_id=task_id))
@@ -137,7 +136,7 @@ def act(task_id: int) -> tuple[str, int] | Response:
         if action == "complete":
             return _complete(task_id, user, data)
         apply_list_action(data, action)
-        save_draft(db(), task_id, user, data)
+        task_view.save_draft(db(), task_id, user, data)
         if action == "draft":
             flash("Your answers are saved as a draft")
         anchor = action.split(":")[1].split("[")[0] if ":" in action else ""
@@ -150,12 +149,12 @@ def act(task_id: int) -> tuple[str, int] | Response:
 
 def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int] | Response:
     try:
-        result = procedure.complete_task(
+        result = task_view.complete_task(
             db(), task_id, user, data, forms_dir=settings().forms_dir
         )
     except InvalidData as refused:
         # Nothing typed is lost: the answers are kept as a draft while they are corrected.
-        save_draft(db(), task_id, user, data)
+        task_view.save_draft(db(), task_id, user, data)
         return _page(task_id, data=data, errors=refused.fields, status=400)
     flash(f"'{result.task.title}' is complete")
     return redirect(url_for("inbox.index"))
@@ -166,7 +165,9 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
 def reassign(task_id: int) -> tuple[str, int] | Response:
     user = current_user()
     try:
-        task = reassign_task(db(), task_id, user, int(request.form.get("user_id", "0") or 0))
+        chosen = request.form.get("user_id", "")
+        colleague = int(chosen) if chosen.isdigit() else 0
+        task = task_view.reassign_task(db(), task_id, user, colleague)
     except NotFound:
         abort(404)
     except (Conflict, NotAllowed, InvalidData) as refused:
