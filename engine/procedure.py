@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine import audit, clock, documents, runtime
 from engine.appeal_rules import eligibility
 from engine.area import current_settings
+from engine.assessment import assess_case
 from engine.db import Database
 from engine.errors import InvalidData
 from engine.escalation import schedule_new_task
@@ -35,7 +36,6 @@ from engine.models import (
     User,
 )
 from engine.status import set_status
-from engine.threshold import IncidentReport, ThresholdAssessment, assess
 
 APPLICATION = "community_trigger_application"
 CASE_REVIEW = "asb_case_review"
@@ -44,24 +44,6 @@ LEGAL_BASIS = (
     "Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4: the relevant bodies may "
     "request information from any person exercising public functions for an ASB case review"
 )
-
-
-def assess_case(session: Session, case: Case) -> ThresholdAssessment:
-    """The qualifying complaints of a case, from its application and every return so far."""
-    names = dict(session.execute(select(Organisation.key, Organisation.name)).all())
-    reports = [
-        IncidentReport(
-            occurred_on=incident.occurred_on,
-            reported_on=incident.reported_on,
-            reported_to=incident.reported_to,
-            reference=incident.reference,
-            description=incident.description,
-            source=incident.source,
-        )
-        for incident in case.incidents
-    ]
-    count = current_settings(session)["threshold_count"]
-    return assess(reports, case.received_on, count, names=names)
 
 
 class ProcedureEffects(runtime.Effects):

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.assessment import assess_case
 from engine.models import (
     Appeal,
     Attachment,
@@ -198,9 +199,6 @@ def decision(session: Session, case: Case) -> Decision:
 
 def gather_pack(session: Session, case: Case) -> PackContent:
     """Everything the meeting pack shows, from the case as stored."""
-    # procedure imports this package to write its letters, so it is imported here, late.
-    from engine.procedure import assess_case
-
     names = organisation_names(session)
     by_id = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     review = latest_review(session, case)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.appeal_rules import GROUNDS
 from engine.area import current_settings
+from engine.assessment import assess_case
 from engine.documents.base import Builder, clean, long_date
 from engine.documents.content import DECLINE_GROUNDS, decision, latest_review, user_names
 from engine.models import Appeal, Case, CaseParticipant, Organisation, User
@@ -278,8 +279,6 @@ def _threshold_decision(
     council: Contact,
     appeal: Appeal | None,
 ) -> Composed:
-    from engine.procedure import assess_case  # procedure imports this package for its letters
-
     d = decision(session, case)
     assessment = assess_case(session, case)
     count, needed = assessment.qualifying_count, assessment.threshold_count
