@@ -206,13 +206,18 @@ def _first_ids(part: _Range, filters: _Filters, dated: bool, limit: int) -> Sele
     """The first ``limit`` task ids of one range: the walk along the index, joining only the
     tables a filter needs, so that no other table is read for rows that are not listed."""
     query = select(part.id.label("task_id"), part.due.label("due_on")).select_from(part.source)
-    if part.source is TaskCandidate and (filters.district or filters.process or filters.task):
+    candidates = part.source is TaskCandidate
+    if candidates and (filters.process or filters.task):
         query = query.join(Task, Task.id == TaskCandidate.task_id)
     if filters.district:
         district_id = select(District.id).where(District.key == filters.district)
-        query = query.join(Case, Case.id == Task.case_id).where(
-            Case.district_id == district_id.scalar_subquery()
-        )
+        if candidates:
+            # Candidate rows carry the district: the organisation's range narrows in the index.
+            query = query.where(TaskCandidate.district_id == district_id.scalar_subquery())
+        else:
+            query = query.join(Case, Case.id == Task.case_id).where(
+                Case.district_id == district_id.scalar_subquery()
+            )
     if filters.process:
         versions = select(ProcessDefinition.id).where(ProcessDefinition.key == filters.process)
         query = query.join(ProcessInstance, ProcessInstance.id == Task.instance_id).where(

@@ -326,6 +326,13 @@ class TaskCandidate(Base):
     __tablename__ = "task_candidates"
     __table_args__ = (
         Index("ix_task_candidates_organisation_state_due", "organisation_id", "state", "due_on"),
+        Index(
+            "ix_task_candidates_organisation_state_district_due",
+            "organisation_id",
+            "state",
+            "district_id",
+            "due_on",
+        ),
     )
     task_id: Mapped[int] = mapped_column(
         ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
@@ -334,6 +341,8 @@ class TaskCandidate(Base):
     # Copied from the task so an organisation's inbox is one index range scan.
     state: Mapped[str] = mapped_column(String(20), default="open")
     due_on: Mapped[date | None] = mapped_column(Date)
+    # The case's district, so an inbox narrowed to one district is one index range too.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
 
 
 class AuditEvent(Base):

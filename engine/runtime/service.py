@@ -313,6 +313,7 @@ def _new_task_row(
     assignees = {p.user_id for p in participants if p.user_id}
     assignee_id = assignees.pop() if len(assignees) == 1 and len(participants) == 1 else None
     state = "claimed" if assignee_id else "open"
+    district_id = session.scalar(select(Case.district_id).where(Case.id == instance.case_id))
     now = clock.now()
     row = Task(
         instance_id=instance.id,
@@ -328,7 +329,12 @@ def _new_task_row(
         due_on=due_on,
         created_at=now,
         candidates=[
-            TaskCandidate(organisation_id=organisation_id, state=state, due_on=due_on)
+            TaskCandidate(
+                organisation_id=organisation_id,
+                state=state,
+                due_on=due_on,
+                district_id=district_id,
+            )
             for organisation_id in sorted({p.organisation_id for p in participants})
         ],
     )
