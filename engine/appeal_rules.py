@@ -16,6 +16,12 @@ GROUNDS = {
 }
 
 
+def ground_sentence(ground: str) -> str:
+    """A ground as it opens a sentence or a list item: "The threshold decision was wrong"."""
+    text = GROUNDS.get(ground, ground)
+    return text[:1].upper() + text[1:]
+
+
 def eligibility(session: Session, appeal: Appeal) -> tuple[bool, str]:
     """Whether an appeal can be heard: in time and on at least one allowed ground."""
     window = current_settings(session).get("timescales", {}).get("appeal_window", 20)

@@ -55,6 +55,11 @@ MAX_LIMIT = 1000
 _SPEC_SUFFIX = re.compile(r" \[[^\]]*\]$")
 
 
+def working_days_left(due_on: date | None) -> int | None:
+    """Working days until a due date: 0 on the day, negative once it has passed."""
+    return None if due_on is None else working_days_between(clock.today(), due_on)
+
+
 def task_name(spec_name: str) -> str:
     """The diagram's name for a task, without SpiffWorkflow's multi-instance suffix."""
     return _SPEC_SUFFIX.sub("", spec_name)
@@ -87,10 +92,7 @@ class InboxRow:
 
     @property
     def working_days_left(self) -> int | None:
-        """Working days until the due date: 0 on the day, negative once it has passed."""
-        if self.due_on is None:
-            return None
-        return working_days_between(clock.today(), self.due_on)
+        return working_days_left(self.due_on)
 
     @property
     def is_overdue(self) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine import audit, procedure, runtime
 from engine.access import visible_task, works_on_cases
 from engine.db import Database
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
+from engine.errors import Conflict, InvalidData, NotAllowed, ProcessFailed
 from engine.forms import FormError, load_form
 from engine.inbox import InboxRow, rows_for_tasks
 from engine.models import LIVE_TASK_STATES, Task, User
@@ -45,15 +45,9 @@ class Completion:
         }
 
 
-def _seen(session: Session, user: User, task_id: int) -> Task:
-    if not works_on_cases(user):
-        raise NotFound("there is no such task")
-    return visible_task(session, user, task_id)
-
-
 def _ours(session: Session, user: User, task_id: int) -> Task:
     """A task the user's organisation does; NotAllowed when it is only on a case they share."""
-    task = _seen(session, user, task_id)
+    task = visible_task(session, user, task_id)
     if user.organisation_id not in task.organisation_ids:
         raise NotAllowed("this task is for another organisation taking part in the case")
     return task
@@ -95,7 +89,7 @@ def task_detail(session: Session, user: User, task_id: int, forms_dir: Path) -> 
     JSON Schema), draft (saved answers or None), data (the answers it was completed with, or
     None) and actions (``allowed_actions``).
     """
-    task = _seen(session, user, task_id)
+    task = visible_task(session, user, task_id)
     try:
         schema = load_form(forms_dir, task.form)
     except FormError as error:
@@ -124,7 +118,7 @@ def task_detail(session: Session, user: User, task_id: int, forms_dir: Path) -> 
 
 def task_row(session: Session, user: User, task_id: int) -> InboxRow:
     """The task as an inbox lists it, within need-to-know (no personal data, not audited)."""
-    task = _seen(session, user, task_id)
+    task = visible_task(session, user, task_id)
     (row,) = rows_for_tasks(session, [task.id])
     return row
 

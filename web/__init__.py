@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, render_template
@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
-from engine.workdays import working_days_between
+from engine.inbox import working_days_left
 from web.schema_forms import humanise
 
 csrf = CSRFProtect()
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     csrf.exempt(api_blueprint)  # bearer tokens only, never the session cookie
     app.add_template_global(current_user)
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
-    app.add_template_global(_working_days_left, "working_days_left")
+    app.add_template_global(working_days_left)
     app.add_template_filter(humanise)
     app.register_error_handler(HTTPException, _http_error)
     return app
@@ -87,10 +87,6 @@ _PLAIN_MESSAGES = {
     405: "This page does not accept that kind of request.",
     413: "The file is too large: files must be smaller than 10 MB.",
 }
-
-
-def _working_days_left(due_on: date | None) -> int | None:
-    return None if due_on is None else working_days_between(clock.today(), due_on)
 
 
 def _http_error(error: HTTPException) -> tuple[str | Response, int]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine import clock
-from engine.appeal_rules import GROUNDS
+from engine.appeal_rules import GROUNDS, ground_sentence
 from engine.appeals import submit_appeal
 from engine.applications import submit_application
 from engine.errors import InvalidData
@@ -60,7 +60,7 @@ def _appeal_form() -> SchemaForm:
     grounds = {**schema["properties"]["grounds"]}
     grounds["items"] = {
         **grounds["items"],
-        "x-labels": {key: text[:1].upper() + text[1:] for key, text in GROUNDS.items()},
+        "x-labels": {ground: ground_sentence(ground) for ground in GROUNDS},
     }
     schema = {**schema, "properties": {**schema["properties"], "grounds": grounds}}
     return SchemaForm(schema, omit=frozenset({"received_on"}))

@@ -45,11 +45,7 @@ class Field:
 
     @property
     def error_anchor(self) -> str:
-        if self.kind == "date":
-            return f"{self.name}-day"
-        if self.kind in ("radios", "yesno", "checkboxes") and self.choices:
-            return self.name
-        return self.name
+        return f"{self.name}-day" if self.kind == "date" else self.name
 
 
 def html_name(path: str) -> str:
@@ -350,6 +346,6 @@ def error_summary(fields: list[Field], errors: Mapping[str, str]) -> list[dict[s
 
     walk(fields)
     for path, message in errors.items():
-        if path not in seen and not any(path == f.path for f in fields):
+        if path not in seen:
             listed.append({"text": message, "href": f"#{html_name(path) or 'form'}"})
     return listed

@@ -70,14 +70,10 @@ def _page(
         if data is None:
             data = (task.data if finished else task.draft) or {}
         fields = form.fields(data, errors)
-        may_work = (
-            not finished
-            and user.organisation_id in task.organisation_ids
-            and task.assignee_id in (None, user.id)
-        )
+        actions = task_view.allowed_actions(user, task)
+        may_work = actions["complete"]
         colleagues = []
-        ours = user.organisation_id in task.organisation_ids
-        if user.has_role("manager") and not finished and ours:
+        if actions["reassign"]:
             colleagues = [
                 (u.id, u.name)
                 for u in s.scalars(

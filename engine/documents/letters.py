@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.appeal_rules import GROUNDS
+from engine.appeal_rules import GROUNDS, ground_sentence
 from engine.area import current_settings
 from engine.assessment import assess_case
 from engine.documents.base import Builder, clean, long_date
@@ -161,7 +161,7 @@ def _appeal_route(
             "letter. Quote your reference."
         ),
         p("You can appeal on one or more of these grounds:"),
-        bullets([GROUNDS[ground][0].upper() + GROUNDS[ground][1:] for ground in grounds]),
+        bullets([ground_sentence(ground) for ground in grounds]),
         p("Being unhappy with the outcome alone is not a ground for appeal."),
     ]
     where = [opcc.name, *opcc.address_lines]
@@ -465,7 +465,7 @@ def _outcome(
 def _grounds_given(appeal: Appeal) -> Block:
     if not appeal.grounds:
         return p("Your appeal did not name a ground of appeal.")
-    return bullets([GROUNDS.get(g, g)[0].upper() + GROUNDS.get(g, g)[1:] for g in appeal.grounds])
+    return bullets([ground_sentence(ground) for ground in appeal.grounds])
 
 
 def _no_appeal() -> Composed:
@@ -528,7 +528,7 @@ def _appeal_refusal(
             f"An appeal must reach us within {_timescale(session, 'appeal_window')} working days "
             "of the letter it is about, on at least one of these grounds:"
         ),
-        bullets([text[0].upper() + text[1:] for text in GROUNDS.values()]),
+        bullets([ground_sentence(ground) for ground in GROUNDS]),
         p(f"We have told {council.name} of this decision."),
         h("Contact"),
         p(f"If you have any questions, contact {_contact_line(opcc)}."),
