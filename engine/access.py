@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -19,58 +19,82 @@ from engine.models import Case, CaseParticipant, Task, User
 CASE_ROLES = frozenset({"caseworker", "agency_officer", "manager", "review_chair"})
 # The participant roles that may read a case's audit trail.
 AUDIT_READERS = frozenset({"council", "opcc"})
+# An administrator reads a case only with a recorded reason at least this long.
+SHORTEST_REASON = 10
 
 
 def works_on_cases(user: User) -> bool:
     return any(role in CASE_ROLES for role in user.roles)
 
 
-def participant_roles(session: Session, user: User, case_id: int) -> set[str]:
-    """The lanes the user's organisation plays on the case (empty when it plays none)."""
-    return set(
-        session.scalars(
-            select(CaseParticipant.role).where(
-                CaseParticipant.case_id == case_id,
-                CaseParticipant.organisation_id == user.organisation_id,
-            )
-        )
+def _participates(user: User, case_id: int) -> ColumnElement[bool]:
+    """The user's organisation plays a role on the case; a chair's role is the chair's alone."""
+    return and_(
+        CaseParticipant.case_id == case_id,
+        CaseParticipant.organisation_id == user.organisation_id,
+        or_(CaseParticipant.user_id.is_(None), CaseParticipant.user_id == user.id),
     )
 
 
-def may_see_case(session: Session, user: User | None, case_id: int) -> bool:
+def participant_roles(session: Session, user: User, case_id: int) -> set[str]:
+    """The lanes the user plays on the case (empty when they play none)."""
+    return set(session.scalars(select(CaseParticipant.role).where(_participates(user, case_id))))
+
+
+def is_participant(session: Session, user: User | None, case_id: int) -> bool:
     if user is None or not user.active or not works_on_cases(user):
         return False
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    CaseParticipant.case_id == case_id,
-                    CaseParticipant.organisation_id == user.organisation_id,
-                )
-            )
-        )
+    return bool(session.scalar(select(exists().where(_participates(user, case_id)))))
+
+
+def is_justified(user: User | None, reason: str | None) -> bool:
+    """An administrator who has given a reason may read a case they take no part in."""
+    return (
+        user is not None
+        and user.active
+        and user.has_role("administrator")
+        and len((reason or "").strip()) >= SHORTEST_REASON
     )
+
+
+def may_see_case(
+    session: Session, user: User | None, case_id: int, *, reason: str | None = None
+) -> bool:
+    return is_participant(session, user, case_id) or is_justified(user, reason)
 
 
 def may_see_audit(session: Session, user: User, case_id: int) -> bool:
-    return may_see_case(session, user, case_id) and bool(
-        participant_roles(session, user, case_id) & AUDIT_READERS
+    return bool(participant_roles(session, user, case_id) & AUDIT_READERS) and is_participant(
+        session, user, case_id
     )
 
 
-def visible_case(session: Session, user: User | None, reference: str) -> Case:
+def visible_case(
+    session: Session, user: User | None, reference: str, *, reason: str | None = None
+) -> Case:
     """The case with this reference if the user may see it; ``NotFound`` otherwise."""
     case = session.scalar(select(Case).where(Case.reference == reference))
-    if case is None or not may_see_case(session, user, case.id):
+    if case is None or not may_see_case(session, user, case.id, reason=reason):
         raise NotFound(f"there is no case {reference} that you can see")
     return case
 
 
 def consult_case(
-    session: Session, user: User, reference: str, *, purpose: str = "case page"
+    session: Session,
+    user: User,
+    reference: str,
+    *,
+    purpose: str = "case page",
+    reason: str | None = None,
 ) -> Case:
-    """Open a case to read its personal data, and record the consultation."""
-    case = visible_case(session, user, reference)
+    """Open a case to read its personal data, and record the consultation.
+
+    An administrator's reason is kept with the record whenever it is what let them in.
+    """
+    case = visible_case(session, user, reference, reason=reason)
+    detail: dict[str, Any] = {"purpose": purpose}
+    if not is_participant(session, user, case.id):
+        detail["justification"] = (reason or "").strip()
     audit.record(
         session,
         "case.viewed",
@@ -78,19 +102,15 @@ def consult_case(
         case_id=case.id,
         object_type="case",
         object_id=case.reference,
-        detail={"purpose": purpose},
+        detail=detail,
     )
     return case
 
 
 def visible_task(session: Session, user: User | None, task_id: int) -> Task:
-    """A task the user's organisation is a candidate for, or that is on a case it can see."""
+    """A task on a case the user takes part in (every candidate organisation is a participant)."""
     task = session.get(Task, task_id)
-    if task is None or user is None or not user.active or not works_on_cases(user):
-        raise NotFound("there is no such task")
-    if user.organisation_id in task.organisation_ids:
-        return task
-    if not may_see_case(session, user, task.case_id):
+    if task is None or not is_participant(session, user, task.case_id):
         raise NotFound("there is no such task")
     return task
 

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from engine import audit, clock
-from engine.access import may_see_case, record_disclosure
+from engine.access import is_participant, record_disclosure, visible_task
 from engine.db import Database
-from engine.errors import Conflict, InvalidData, NotFound
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.models import LIVE_TASK_STATES, Attachment, Task, User
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -89,9 +89,9 @@ def attach_file(db: Database, task_id: int, user: User, filename: str, content: 
     """Keep a file on a live task the user's organisation works on; returns its id."""
     media_type = media_type_of(filename, content)
     with db.transaction() as session:
-        task = session.get(Task, task_id)
-        if task is None or user.organisation_id not in task.organisation_ids:
-            raise NotFound("there is no such task")
+        task = visible_task(session, user, task_id)
+        if user.organisation_id not in task.organisation_ids:
+            raise NotAllowed("only an organisation that does this task can add files to it")
         if task.state not in LIVE_TASK_STATES:
             raise Conflict(f"'{task.title}' is finished: files can no longer be added to it")
         attachment = Attachment(
@@ -136,7 +136,11 @@ def remove_attachment(db: Database, attachment_id: int, user: User) -> None:
     """Take a file off a task that is still open, by someone of the organisation that added it."""
     with db.transaction() as session:
         attachment = session.get(Attachment, attachment_id, options=[defer(Attachment.content)])
-        if attachment is None or attachment.organisation_id != user.organisation_id:
+        if (
+            attachment is None
+            or attachment.organisation_id != user.organisation_id
+            or not is_participant(session, user, attachment.case_id)
+        ):
             raise NotFound("there is no such file")
         task = session.get(Task, attachment.task_id) if attachment.task_id else None
         if task is None or task.state not in LIVE_TASK_STATES:
@@ -156,7 +160,7 @@ def remove_attachment(db: Database, attachment_id: int, user: User) -> None:
 def open_attachment(session: Session, user: User | None, attachment_id: int) -> Attachment:
     """A file for download by someone with need-to-know, recorded as a disclosure."""
     attachment = session.get(Attachment, attachment_id)
-    if attachment is None or not may_see_case(session, user, attachment.case_id):
+    if attachment is None or not is_participant(session, user, attachment.case_id):
         raise NotFound("there is no such file")
     record_disclosure(
         session,

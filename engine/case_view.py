@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from engine import audit
 from engine.access import consult_case, may_see_audit, visible_case
 from engine.inbox import task_name
 from engine.models import (
@@ -53,7 +54,12 @@ def _person(user_id: int | None, name: str | None) -> dict[str, Any] | None:
 
 
 def case_summary(
-    session: Session, user: User, reference: str, *, purpose: str = "case view"
+    session: Session,
+    user: User,
+    reference: str,
+    *,
+    purpose: str = "case view",
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """The case with this reference as ``user`` may see it; ``NotFound`` outside need-to-know.
 
@@ -61,8 +67,9 @@ def case_summary(
     on_behalf, victim, victim_consent, hate_element, impact, decision {threshold_met, basis,
     decided_on}, participants, status_history, incidents, tasks, reviews, appeals, documents,
     attachments, processes, and ``audit`` only when the caller may read the audit trail.
+    ``reason`` is an administrator's recorded justification for reading a case.
     """
-    case = consult_case(session, user, reference, purpose=purpose)
+    case = consult_case(session, user, reference, purpose=purpose, reason=reason)
     summary: dict[str, Any] = {
         "reference": case.reference,
         "status": case.status,
@@ -94,6 +101,20 @@ def case_summary(
     if may_see_audit(session, user, case.id):
         summary["audit"] = _audit(session, case)
     return summary
+
+
+def justify_reading(session: Session, user: User, reference: str, reason: str) -> None:
+    """Record an administrator's reason for reading a case, before they read it."""
+    case = visible_case(session, user, reference, reason=reason)
+    audit.record(
+        session,
+        "case.reading_justified",
+        user=user,
+        case_id=case.id,
+        object_type="case",
+        object_id=case.reference,
+        detail={"justification": reason.strip()},
+    )
 
 
 def case_documents(session: Session, user: User, reference: str) -> list[dict[str, Any]]:

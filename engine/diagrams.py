@@ -26,9 +26,14 @@ class ProcessDiagram:
 
 
 def process_diagram(
-    session: Session, user: User | None, reference: str, instance_id: int
+    session: Session,
+    user: User | None,
+    reference: str,
+    instance_id: int,
+    *,
+    reason: str | None = None,
 ) -> ProcessDiagram:
-    case = visible_case(session, user, reference)
+    case = visible_case(session, user, reference, reason=reason)
     row = session.execute(
         select(
             ProcessInstance.id,

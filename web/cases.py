@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from engine.case_view import case_summary
+from engine.access import SHORTEST_REASON, is_justified
+from engine.case_view import case_summary, justify_reading
 from engine.diagrams import process_diagram
 from engine.errors import NotFound
 from web.context import current_user, db, sign_in_required
@@ -25,12 +36,41 @@ def find() -> Response:
 @blueprint.get("/cases/<reference>")
 @sign_in_required
 def show(reference: str) -> str:
+    user = current_user()
     with db().transaction() as s:
         try:
-            case = case_summary(s, current_user(), reference, purpose="case page")
+            case = case_summary(
+                s, user, reference, purpose="case page", reason=_reason_given(reference)
+            )
         except NotFound:
+            if user is not None and user.has_role("administrator"):
+                return render_template("case_reason.html", reference=reference, error=None)
             abort(404)
     return render_template("case.html", case=case)
+
+
+@blueprint.post("/cases/<reference>/reason")
+@sign_in_required
+def give_reason(reference: str) -> str | Response:
+    """An administrator says why they need to read a case; the reason goes in the audit trail."""
+    user = current_user()
+    reason = request.form.get("reason", "").strip()
+    if user is None or not user.has_role("administrator"):
+        abort(404)
+    if not is_justified(user, reason):
+        error = f"Say why you need to read this case, in at least {SHORTEST_REASON} characters"
+        return render_template("case_reason.html", reference=reference, error=error), 400
+    with db().transaction() as s:
+        try:
+            justify_reading(s, user, reference, reason)
+        except NotFound:
+            abort(404)
+    session["case_reasons"] = {**session.get("case_reasons", {}), reference: reason}
+    return redirect(url_for("cases.show", reference=reference))
+
+
+def _reason_given(reference: str) -> str | None:
+    return session.get("case_reasons", {}).get(reference)
 
 
 @blueprint.get("/cases/<reference>/processes/<int:instance_id>/diagram.json")
@@ -38,7 +78,9 @@ def show(reference: str) -> str:
 def diagram(reference: str, instance_id: int) -> Response:
     with db().read() as s:
         try:
-            drawn = process_diagram(s, current_user(), reference, instance_id)
+            drawn = process_diagram(
+                s, current_user(), reference, instance_id, reason=_reason_given(reference)
+            )
         except NotFound:
             abort(404)
     response = jsonify(

@@ -50,7 +50,10 @@ def claim(task_id: int) -> Response:
         task = task_view.claim_task(db(), task_id, current_user())
     except NotFound:
         abort(404)
-    except (Conflict, NotAllowed) as refused:
+    except NotAllowed:
+        # The inbox offers only its own organisation's tasks; this is a hand-made request.
+        abort(403)
+    except Conflict as refused:
         flash(str(refused)[:1].upper() + str(refused)[1:], "error")
         return redirect(url_for("inbox.index"))
     flash(f"You claimed '{task.title}'. It is now in your tasks.")

@@ -139,7 +139,9 @@ def act(task_id: int) -> tuple[str, int] | Response:
         return redirect(url_for("tasks.show", task_id=task_id, _anchor=anchor or None))
     except NotFound:
         abort(404)
-    except (Conflict, NotAllowed) as refused:
+    except NotAllowed as refused:
+        return _page(task_id, data=None, errors={"": str(refused)}, status=403)
+    except Conflict as refused:
         return _page(task_id, data=None, errors={"": str(refused)}, status=409)
 
 
@@ -166,7 +168,9 @@ def reassign(task_id: int) -> tuple[str, int] | Response:
         task = task_view.reassign_task(db(), task_id, user, colleague)
     except NotFound:
         abort(404)
-    except (Conflict, NotAllowed, InvalidData) as refused:
+    except NotAllowed as refused:
+        return _page(task_id, errors={"": str(refused)}, status=403)
+    except (Conflict, InvalidData) as refused:
         return _page(task_id, errors={"": str(refused)}, status=409)
     flash(f"'{task.title}' is reassigned")
     return redirect(url_for("tasks.show", task_id=task_id))
@@ -182,6 +186,8 @@ def upload(task_id: int) -> tuple[str, int] | Response:
         attach_file(db(), task_id, current_user(), upload.filename, upload.read())
     except NotFound:
         abort(404)
+    except NotAllowed as refused:
+        return _page(task_id, file_error=str(refused), status=403)
     except InvalidData as refused:
         return _page(task_id, file_error=refused.fields.get("file", str(refused)), status=400)
     except Conflict as refused:
