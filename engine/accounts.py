@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit, clock
-from engine.models import ROLES, Organisation, User, UserRole
+from engine.models import ROLES, ApiToken, Organisation, User, UserRole
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -105,3 +106,84 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 
 _DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+ROLE_NAMES = {
+    "caseworker": "Caseworker",
+    "agency_officer": "Agency officer",
+    "manager": "Manager",
+    "review_chair": "Review chair",
+    "process_owner": "Process owner",
+    "administrator": "Administrator",
+}
+
+
+def temporary_password() -> str:
+    """A password for an administrator to hand over once, long enough to resist guessing."""
+    return secrets.token_urlsafe(12)
+
+
+def list_users(session: Session) -> list[User]:
+    """Everyone, by organisation then name, with their roles: what an administrator manages."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .options(selectinload(User.role_rows), selectinload(User.organisation))
+            .order_by(Organisation.name, User.name)
+        )
+    )
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    return [
+        (row.key, row.name)
+        for row in session.execute(
+            select(Organisation.key, Organisation.name).order_by(Organisation.name)
+        )
+    ]
+
+
+def change_user(
+    session: Session, actor: User, user_id: int, *, roles: Iterable[str], active: bool
+) -> User:
+    """Give a user other roles, or stop or restore their access; recorded in the audit trail.
+
+    An administrator cannot take away their own access, so the service always keeps one.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("there is no such user")
+    chosen = sorted(set(roles))
+    unknown = [role for role in chosen if role not in ROLES]
+    if unknown or not chosen:
+        raise AccountError("Choose at least one role")
+    if user.id == actor.id and (not active or "administrator" not in chosen):
+        raise AccountError("You cannot remove your own administrator access")
+    before = {"roles": user.roles, "active": user.active}
+    user.role_rows = [UserRole(role=role) for role in chosen]
+    user.active = active
+    session.flush()
+    if not active:
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    audit.record(
+        session,
+        "user.changed",
+        user=actor,
+        object_type="user",
+        object_id=user.id,
+        detail={"before": before, "after": {"roles": chosen, "active": active}},
+    )
+    return user
+
+
+def reset_password(session: Session, actor: User, user_id: int) -> str:
+    """A new temporary password for a user who has lost theirs; their API tokens stop working."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("there is no such user")
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    audit.record(session, "user.password_reset", user=actor, object_type="user", object_id=user.id)
+    return password

@@ -187,7 +187,7 @@ ASKS_REASON = "asks why"  # an administrator is asked for a reason before readin
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # with {ref}, {task}, {instance}, {document}, {attachment}, {notification}
+    path: str  # {ref}, {task}, {instance}, {document}, {attachment}, {notification}, {user}
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     who: str  # "public", "signed in", "case", "administrator", "own", "reason", "sign-out"
     body: dict[str, Any] | None = None
@@ -234,6 +234,12 @@ ROUTES = [
         {},
     ),
     Route("GET", "/outbox", "/outbox", "administrator"),
+    Route("GET", "/users", "/users", "administrator"),
+    Route("GET", "/users/new", "/users/new", "administrator"),
+    Route("POST", "/users/new", "/users/new", "administrator", {"name": "No email"}),
+    Route("GET", "/users/{user}", "/users/<int:user_id>", "administrator"),
+    Route("POST", "/users/{user}", "/users/<int:user_id>", "administrator", {"active": "yes"}),
+    Route("POST", "/users/{user}/password", "/users/<int:user_id>/password", "administrator", {}),
     Route(
         "POST",
         "/outbox/{notification}/retry",
@@ -480,6 +486,7 @@ def _path(world: World, role: str, route: Route, case: str) -> str | None:
         "document": target.document,
         "attachment": target.attachment,
         "notification": _notification(world, ROLES[role], route.who == "own") or None,
+        "user": world.users["health"].id,
     }
     if any(values[name] is None for name in re.findall(r"{(\w+)}", route.path)):
         return None

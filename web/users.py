@@ -1,0 +1,114 @@
+"""Managing users: an administrator adds people, changes their roles and stops their access."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from engine.accounts import (
+    ROLE_NAMES,
+    AccountError,
+    add_user,
+    change_user,
+    list_users,
+    organisation_choices,
+    reset_password,
+    temporary_password,
+)
+from engine.models import User
+from web.context import current_user, db, sign_in_required
+
+blueprint = Blueprint("users", __name__)
+
+
+def _administrator() -> User:
+    user = current_user()
+    if user is None or not user.has_role("administrator"):
+        abort(403)
+    return user
+
+
+@blueprint.get("/users")
+@sign_in_required
+def index() -> str:
+    _administrator()
+    with db().read() as s:
+        return render_template("users/index.html", users=list_users(s), role_names=ROLE_NAMES)
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@sign_in_required
+def new() -> str | tuple[str, int]:
+    actor = _administrator()
+    form = request.form
+    if request.method == "GET":
+        return _new_page(form, error=None)
+    password = temporary_password()
+    try:
+        with db().transaction() as s:
+            created = add_user(
+                s,
+                email=form.get("email", ""),
+                name=form.get("name", ""),
+                organisation_key=form.get("organisation", ""),
+                roles=form.getlist("roles"),
+                password=password,
+                actor=actor,
+            )
+            name, email = created.name, created.email
+    except AccountError as refused:
+        return _new_page(form, error=_sentence(refused)), 400
+    return render_template("users/password.html", name=name, email=email, password=password)
+
+
+def _new_page(form: dict, error: str | None) -> str:
+    with db().read() as s:
+        choices = organisation_choices(s)
+    return render_template(
+        "users/new.html", form=form, organisations=choices, role_names=ROLE_NAMES, error=error
+    )
+
+
+@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@sign_in_required
+def edit(user_id: int) -> str | tuple[str, int] | Response:
+    actor = _administrator()
+    error = None
+    if request.method == "POST":
+        try:
+            with db().transaction() as s:
+                changed = change_user(
+                    s,
+                    actor,
+                    user_id,
+                    roles=request.form.getlist("roles"),
+                    active=request.form.get("active") == "yes",
+                )
+                flash(f"{changed.name}'s access is changed")
+            return redirect(url_for("users.index"))
+        except AccountError as refused:
+            error = _sentence(refused)
+    with db().read() as s:
+        user = next((u for u in list_users(s) if u.id == user_id), None)
+        if user is None:
+            abort(404)
+        page = render_template("users/edit.html", user=user, role_names=ROLE_NAMES, error=error)
+    return (page, 400) if error else page
+
+
+@blueprint.post("/users/<int:user_id>/password")
+@sign_in_required
+def new_password(user_id: int) -> str:
+    actor = _administrator()
+    try:
+        with db().transaction() as s:
+            password = reset_password(s, actor, user_id)
+            user = s.get(User, user_id)
+            name, email = user.name, user.email
+    except AccountError:
+        abort(404)
+    return render_template("users/password.html", name=name, email=email, password=password)
+
+
+def _sentence(error: Exception) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:]
