@@ -32,6 +32,54 @@ const overlays = modeler.get("overlays");
 const selection = modeler.get("selection");
 let marked = [];
 let current = null;
+let loopReferences = {};
+const BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL";
+// SpiffWorkflow names a multi-instance task's collection by its task-data variable, where
+// bpmn-js expects the id of a data element and drops what it cannot resolve: keep them as read
+// and put them back in the XML that is sent.
+const LOOP_REFERENCES = ["loopDataInputRef", "loopDataOutputRef"];
+
+function bpmnChild(parent, name) {
+  return Array.from(parent.children).find(
+    (child) => child.namespaceURI === BPMN && child.localName === name,
+  );
+}
+
+function readLoopReferences(xml) {
+  const found = {};
+  const doc = new DOMParser().parseFromString(xml, "application/xml");
+  for (const loop of doc.getElementsByTagNameNS(BPMN, "multiInstanceLoopCharacteristics")) {
+    const owner = loop.parentElement.getAttribute("id");
+    for (const name of LOOP_REFERENCES) {
+      const reference = bpmnChild(loop, name);
+      if (owner && reference) {
+        found[owner] = { ...found[owner], [name]: reference.textContent };
+      }
+    }
+  }
+  return found;
+}
+
+function restoreLoopReferences(xml) {
+  const doc = new DOMParser().parseFromString(xml, "application/xml");
+  let restored = false;
+  for (const loop of doc.getElementsByTagNameNS(BPMN, "multiInstanceLoopCharacteristics")) {
+    const kept = loopReferences[loop.parentElement.getAttribute("id")] || {};
+    // The schema's order: loopCardinality, loopDataInputRef, loopDataOutputRef, then the rest.
+    let after = bpmnChild(loop, "loopCardinality") || null;
+    for (const name of LOOP_REFERENCES) {
+      let reference = bpmnChild(loop, name);
+      if (!reference && kept[name]) {
+        reference = doc.createElementNS(BPMN, loop.prefix ? `${loop.prefix}:${name}` : name);
+        reference.textContent = kept[name];
+        loop.insertBefore(reference, after ? after.nextSibling : loop.firstChild);
+        restored = true;
+      }
+      after = reference || after;
+    }
+  }
+  return restored ? new XMLSerializer().serializeToString(doc) : xml;
+}
 
 function spiffProperties(businessObject, create) {
   let extensions = businessObject.extensionElements;
@@ -217,7 +265,8 @@ function report(errors, warnings, success) {
 }
 
 async function send(url) {
-  const { xml } = await modeler.saveXML({ format: true });
+  const { xml: exported } = await modeler.saveXML({ format: true });
+  const xml = restoreLoopReferences(exported);
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
@@ -268,7 +317,9 @@ async function open() {
     container.textContent = "The diagram could not be loaded.";
     return;
   }
-  await modeler.importXML(await response.text());
+  const xml = await response.text();
+  loopReferences = readLoopReferences(xml);
+  await modeler.importXML(xml);
   canvas.zoom("fit-viewport");
   modeler.on("selection.changed", (event) => show(event.newSelection[0]));
   modeler.on("commandStack.changed", () => {
@@ -289,13 +340,17 @@ async function open() {
     if (!current) {
       return;
     }
+    // Read every field first: each change to the diagram redraws the panel from it.
     const element = current;
-    if ((element.businessObject.name || "") !== fields.name.value) {
-      modeling.updateLabel(element, fields.name.value);
-    }
+    const name = fields.name.value;
+    const form = fields.form.value.trim();
+    const due = fields.due.value.trim();
     if (element.type === "bpmn:UserTask") {
-      writeProperty(element, "form", fields.form.value.trim());
-      writeProperty(element, "due", fields.due.value.trim());
+      writeProperty(element, "form", form);
+      writeProperty(element, "due", due);
+    }
+    if ((element.businessObject.name || "") !== name) {
+      modeling.updateLabel(element, name);
     }
     show(registry.get(element.id));
   });
