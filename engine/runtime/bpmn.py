@@ -163,7 +163,8 @@ def parse_xml_safely(content: bytes) -> etree._Element:
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as error:
-        raise FileRefused(f"the file is not well-formed XML: {error}") from None
+        reason = getattr(error, "msg", None) or str(error)
+        raise FileRefused(f"the file is not well-formed XML: {reason}") from None
     if root.getroottree().docinfo.internalDTD is not None:
         raise FileRefused("the file declares a DOCTYPE or entities, which BPMN never needs")
     if root.tag != f"{{{BPMN_NAMESPACE}}}definitions":

@@ -94,7 +94,12 @@ def validate(
     except Exception as error:  # noqa: BLE001 - odd input must give a reason, not a crash
         diagram, errors = None, [Problem("", f"the diagram could not be checked: {error}")]
     try:
-        errors = [e for e in lane_problems(root) if e not in errors] + errors
+        lanes = lanes_not_roles(root)
+        # A lane reported as not a role need not be reported again for each task in it.
+        named = tuple(f"is in lane '{name}'" for name in lanes.values())
+        errors = lane_problems(lanes) + [
+            e for e in errors if not (named and e.message.startswith(named))
+        ]
         warnings = lint(root)
     except Exception as error:  # noqa: BLE001 - as above
         errors, warnings = errors + [Problem("", f"the diagram could not be read: {error}")], []
@@ -115,23 +120,28 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     ]
 
 
-def lane_problems(root: etree._Element) -> list[Problem]:
-    """Every lane of the executable process must be a participant role, even an empty one."""
-    problems = []
+def lanes_not_roles(root: etree._Element) -> dict[str, str]:
+    """The lanes of the executable process that are not participant roles: id to name."""
+    found = {}
     for process in executable_processes(root):
         for lane in process.iter(f"{{{_NS}}}lane"):
             if lane.find(f"{{{_NS}}}childLaneSet") is not None:
                 continue  # a lane of lanes: its inner lanes are the roles
             name = (lane.get("name") or "").strip()
             if name not in PARTICIPANT_ROLES:
-                problems.append(
-                    Problem(
-                        lane.get("id", ""),
-                        f"the lane '{name or '(no name)'}' is not a participant role; name "
-                        f"lanes {', '.join(PARTICIPANT_ROLES)}",
-                    )
-                )
-    return problems
+                found[lane.get("id", "")] = name
+    return found
+
+
+def lane_problems(lanes: dict[str, str]) -> list[Problem]:
+    return [
+        Problem(
+            lane_id,
+            f"the lane '{name or '(no name)'}' is not a participant role; name lanes "
+            f"{', '.join(PARTICIPANT_ROLES)}",
+        )
+        for lane_id, name in lanes.items()
+    ]
 
 
 def lint(root: etree._Element) -> list[Problem]:
