@@ -33,9 +33,9 @@ EXPECTED = {
     "camunda_modeler.bpmn": None,
     "xinclude.bpmn": None,  # XInclude is never processed: the element is left as it is
     "signavio.bpmn": 'exactly one executable process (isExecutable="true"); found none',
-    "bizagi.bpmn": "the lane 'Tenancy officer' is not a participant role",
+    "bizagi.bpmn": "is in lane 'Tenancy officer', which is not a participant role",
     "adonis.bpmn": "names no form",
-    "miwg_collaboration.bpmn": "the lane 'First line' is not a participant role",
+    "miwg_collaboration.bpmn": "is in lane 'First line', which is not a participant role",
     "billion_laughs.bpmn": "declares a DOCTYPE or entities",
     "external_entity.bpmn": "declares a DOCTYPE or entities",
     "unsafe_script.bpmn": "attribute access",

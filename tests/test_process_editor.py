@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from engine.config import PROJECT_ROOT
-from engine.db import Database
+from engine.db import Database, connect
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from tests.test_api import API, COUNCIL, Api, make_app, new_case
 from tests.test_application_process import TODAY, do, live
@@ -47,6 +47,7 @@ def changed(*replacements: tuple[bytes, bytes], content: bytes = SHIPPED) -> byt
     return content
 
 
+LANE_SET = b'<bpmn:laneSet id="LaneSet_community_trigger_application">'
 RENAMED_SCREEN = (b'name="Screen the application"', b'name="Screen the application for a review"')
 RENAMED_ACKNOWLEDGE = (b'name="Acknowledge the application"', b'name="Acknowledge receipt"')
 FASTER_ACKNOWLEDGE = (
@@ -94,6 +95,7 @@ def test_validate_lists_every_error_by_element_and_warnings_that_do_not_block(
 ) -> None:
     broken = changed(
         (b'<bpmn:lane id="Lane_police" name="police">', b'<bpmn:lane id="Lane_police" name="cid">'),
+        (LANE_SET, LANE_SET + b'<bpmn:lane id="Lane_volunteers" name="volunteers"/>'),
         (
             b'<spiffworkflow:property name="form" value="acknowledgement"/>',
             b'<spiffworkflow:property name="form" value="no_such_form"/>',
@@ -108,7 +110,8 @@ def test_validate_lists_every_error_by_element_and_warnings_that_do_not_block(
     checked = api.call("post", "/process-definitions/validate", who=OWNER, data=broken, **XML)
     assert checked["valid"] is False and checked["key"] is None
     by_element = {(e["element_id"], e["message"]) for e in checked["errors"]}
-    assert any(e == "Lane_police" and "'cid' is not a participant role" in m for e, m in by_element)
+    assert any(e == "police_return" and "in lane 'cid'" in m for e, m in by_element)
+    assert any(e == "Lane_volunteers" and "'volunteers' is not a" in m for e, m in by_element)
     assert any(e == "acknowledge" and "no_such_form" in m for e, m in by_element)
     assert any(e == "acknowledge" and "when it suits" in m for e, m in by_element)
     warnings = {(w["element_id"], w["message"]) for w in checked["warnings"]}
@@ -175,11 +178,17 @@ def test_a_refused_diagram_changes_nothing_and_says_why(api: Api, api_db: Databa
     before = versions(api_db)
     refused = deploy_version(
         api,
-        changed((b'<bpmn:lane id="Lane_police" name="police">', b'<bpmn:lane id="Lane_police">')),
+        changed((LANE_SET, LANE_SET + b'<bpmn:lane id="Lane_empty"/>')),
         status=422,
     )
     assert refused["error"].startswith("The diagram was not deployed")
-    assert refused["errors"][0]["element_id"] == "Lane_police"
+    assert refused["errors"] == [
+        {
+            "element_id": "Lane_empty",
+            "message": "the lane '(no name)' is not a participant role; name lanes council, "
+            "police, housing, health, chair, opcc",
+        }
+    ]
     assert versions(api_db) == before
 
 
@@ -439,3 +448,37 @@ def test_people_who_are_not_process_owners_cannot_open_the_pages(
     assert client.get(f"/procedure/{KEY}/edit").status_code == 403
     assert client.get(f"/procedure/{KEY}/versions/1.bpmn").status_code == 403
     assert b"Process definitions" not in client.get("/").data
+
+
+# Set-up after a process owner's change
+
+
+def test_set_up_again_keeps_what_a_process_owner_deployed(blank_url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tests.conftest import FIXTURES
+    from web.cli import main
+
+    env = {
+        "CASEREVIEW_DATABASE_URL": blank_url,
+        "CASEREVIEW_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CASEREVIEW_WORKFLOWS_DIR": str(FIXTURES),
+        "CASEREVIEW_CLOCK_START": "",
+    }
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"], env=env).exit_code == 0
+    edited = tmp_path / "edited.bpmn"
+    edited.write_bytes(
+        (FIXTURES / "review_test.bpmn").read_bytes().replace(b"Acknowledge the", b"Acknowledge")
+    )
+    assert runner.invoke(main, ["deploy", str(edited)], env=env).exit_code == 0
+    again = runner.invoke(main, ["init"], env=env)
+    assert again.exit_code == 0, again.output
+    assert (
+        "review_test.bpmn: test_review version 1 (deployed before; version 2 stays the newest)"
+        in again.output
+    )
+    database = connect(blank_url)
+    with database.read() as session:
+        assert session.scalars(select(ProcessDefinition.version)).all() == [1, 2]
+    database.dispose()

@@ -117,11 +117,13 @@ def deploy(
     filename: str,
     forms_dir: Path,
     user: User | None = None,
+    unless_deployed_before: bool = False,
 ) -> DeployResult:
     """Check a diagram and deploy it as the next version of its process.
 
     Refused diagrams raise DeploymentRefused and write nothing. Deploying the same content as
-    the newest version again changes nothing.
+    the newest version again changes nothing; with ``unless_deployed_before``, neither does
+    content any earlier version had, so set-up never undoes what a process owner deployed.
     """
     checked = check_bpmn(session, content, filename=filename, forms_dir=forms_dir)
     diagram = checked.diagram
@@ -131,6 +133,17 @@ def deploy(
     latest = latest_definition(session, diagram.key)
     if latest is not None and latest.content_hash == content_hash:
         return DeployResult(latest, created=False, warnings=checked.warnings)
+    if unless_deployed_before:
+        earlier = session.scalar(
+            select(ProcessDefinition)
+            .where(
+                ProcessDefinition.key == diagram.key,
+                ProcessDefinition.content_hash == content_hash,
+            )
+            .limit(1)
+        )
+        if earlier is not None:
+            return DeployResult(earlier, created=False, warnings=checked.warnings)
     definition = ProcessDefinition(
         key=diagram.key,
         version=(latest.version + 1) if latest else 1,

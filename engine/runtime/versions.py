@@ -94,12 +94,14 @@ def validate(
     except Exception as error:  # noqa: BLE001 - odd input must give a reason, not a crash
         diagram, errors = None, [Problem("", f"the diagram could not be checked: {error}")]
     try:
-        lanes = lanes_not_roles(root)
-        # A lane reported as not a role need not be reported again for each task in it.
-        named = tuple(f"is in lane '{name}'" for name in lanes.values())
-        errors = lane_problems(lanes) + [
-            e for e in errors if not (named and e.message.startswith(named))
-        ]
+        # Each task in a lane that is not a role is reported already; a lane with no task in
+        # it is reported for itself.
+        lanes = {
+            lane_id: name
+            for lane_id, name in lanes_not_roles(root).items()
+            if not any(e.message.startswith(f"is in lane '{name}'") for e in errors)
+        }
+        errors = lane_problems(lanes) + errors
         warnings = lint(root)
     except Exception as error:  # noqa: BLE001 - as above
         errors, warnings = errors + [Problem("", f"the diagram could not be read: {error}")], []
