@@ -111,6 +111,14 @@ def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version
     older = page.locator("#versions tr", has_text="Version 1")
     assert older.get_by_role("button", name="Move its running cases to version 2").is_visible()
 
+    page.get_by_role("button", name="Compare").click()
+    assert page.get_by_role("heading", name="From version 1 to version 2").is_visible()
+    changes = page.locator("#changed")
+    assert changes.get_by_role("cell", name="its name, its due property").is_visible()
+    newest_drawn = page.locator("[data-compare-url][data-diagram-ready='true']").first
+    newest_drawn.wait_for()
+    assert newest_drawn.locator("[data-element-id='acknowledge'].element-changed").count() == 1
+
     newer_case = submit(app_db, application())
     assert (version_of(app_db, older_case), version_of(app_db, newer_case)) == (1, 2)
     assert live(app_db, older_case)["acknowledge"].title == "Acknowledge the application"
