@@ -14,7 +14,7 @@ from engine.config import PROJECT_ROOT
 from engine.db import Database, connect
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from tests.test_api import API, COUNCIL, Api, make_app, new_case
-from tests.test_application_process import TODAY, do, live
+from tests.test_application_process import NO_RETURN, TODAY, do, live
 from tests.test_inbox_queries import prepare
 from tests.test_web import csrf_token, sign_in
 
@@ -325,6 +325,40 @@ def test_running_cases_move_when_nothing_they_reached_changed(api: Api, api_db: 
     # The moved case goes on in the new version: its next task has the new name.
     do(api_db, waiting, "acknowledge", COUNCIL, ACKNOWLEDGED)
     assert live(api_db, waiting)["screen"].title == "Screen the application for a review"
+
+
+def test_a_case_waiting_for_several_returns_at_once_moves_and_carries_on(
+    api: Api, api_db: Database
+) -> None:
+    _, case_id = new_case(api)
+    do(api_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    do(api_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
+    waiting = {name: task.id for name, task in live(api_db, case_id).items()}
+    assert "housing_return [child]" in waiting
+    deploy_version(
+        api,
+        changed(
+            (
+                b'name="Decide whether the threshold is met"',
+                b'name="Decide on the threshold"',
+            )
+        ),
+    )
+    report = api.call(
+        "post", f"/process-definitions/{KEY}/versions/1/move", template=MOVE, who=OWNER
+    )
+    assert report["moved"] == [instance_of(api_db, case_id)] and report["refused"] == []
+    assert {name: task.id for name, task in live(api_db, case_id).items()} == waiting
+    with api_db.read() as session:
+        assert (
+            session.scalar(select(func.count()).where(AuditEvent.action == "task.cancelled")) == 0
+        )
+
+    do(api_db, case_id, "police_return", "police@example.org", NO_RETURN)
+    do(api_db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
+    do(api_db, case_id, "health_return", "health@example.org", NO_RETURN)
+    do(api_db, case_id, "council_return", "council2@example.org", NO_RETURN)
+    assert live(api_db, case_id)["threshold_decision"].title == "Decide on the threshold"
 
 
 def test_moving_is_refused_with_reasons_and_changes_nothing(api: Api, api_db: Database) -> None:

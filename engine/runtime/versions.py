@@ -333,7 +333,10 @@ def move_workflow(state_json: str, old_spec_json: str, new_spec_json: str) -> Mo
     workflow = bpmn.load_workflow(state_json, old_spec_json)
     new_spec, new_subprocesses = bpmn.restore_specs(new_spec_json)
     registry = bpmn.SERIALIZER.registry
-    top_diff, subprocess_diffs = diff_workflow(registry, workflow, new_spec, new_subprocesses)
+    try:
+        top_diff, subprocess_diffs = diff_workflow(registry, workflow, new_spec, new_subprocesses)
+    except Exception as error:  # noqa: BLE001 - SpiffWorkflow raises bare errors on odd trees
+        return MoveOutcome(None, [f"the versions could not be compared ({error})"])
     reasons = _reached_changes(workflow, top_diff)
     for subprocess_id, subprocess_diff in subprocess_diffs.items():
         subprocess = workflow.subprocesses[subprocess_id]
@@ -344,11 +347,18 @@ def move_workflow(state_json: str, old_spec_json: str, new_spec_json: str) -> Mo
     if reasons:
         return MoveOutcome(None, sorted(set(reasons)))
     try:
-        migrate_workflow(top_diff, workflow, new_spec)
+        # Ready tasks are predicted afresh from the new version; waiting ones (timers, joins)
+        # are left alone, so a timer keeps counting from when it started.
+        migrate_workflow(top_diff, workflow, new_spec, reset_mask=TaskState.READY)
         workflow.subprocess_specs = new_subprocesses
         for subprocess_id, subprocess_diff in subprocess_diffs.items():
             subprocess = workflow.subprocesses[subprocess_id]
-            migrate_workflow(subprocess_diff, subprocess, new_subprocesses[subprocess.spec.name])
+            migrate_workflow(
+                subprocess_diff,
+                subprocess,
+                new_subprocesses[subprocess.spec.name],
+                reset_mask=TaskState.READY,
+            )
         # The stored state must read back against the new version, or the move is refused.
         moved = bpmn.load_workflow(bpmn.dump_workflow(workflow), new_spec_json)
     except Exception as error:  # noqa: BLE001 - SpiffWorkflow raises bare errors on odd trees
