@@ -150,8 +150,19 @@ def test_several_megabytes_deploy_and_beyond_the_limit_are_refused(
             ),
             "longer than 100 characters",
         ),
+        (
+            CAMUNDA.replace(b'name="Acknowledge"', b'name="' + b"Acknowledge " * 30 + b'"'),
+            "Activity_acknowledge: the name is longer than 300 characters",
+        ),
     ],
-    ids=["deep nesting", "utf-16", "byte order mark only", "blank", "long process id"],
+    ids=[
+        "deep nesting",
+        "utf-16",
+        "byte order mark only",
+        "blank",
+        "long process id",
+        "long task name",
+    ],
 )
 def test_hostile_or_odd_files_are_refused_clearly(
     api: Api, owner_db: Database, content: bytes, words: str

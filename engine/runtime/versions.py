@@ -96,6 +96,7 @@ def validate(
     try:
         # Each task in a lane that is not a role is reported already; a lane with no task in
         # it is reported for itself.
+        errors = _length_problems(root) + errors
         lanes = {
             lane_id: name
             for lane_id, name in lanes_not_roles(root).items()
@@ -120,6 +121,31 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
         for process in root.iterchildren(f"{{{_NS}}}process")
         if process.get("isExecutable") == "true"
     ]
+
+
+# What a task's row keeps of its element (engine.models.Task): its id, with room for the
+# suffix SpiffWorkflow adds to a multi-instance task's id, and its name.
+MAX_ELEMENT_ID = 180
+MAX_ELEMENT_NAME = 300
+
+
+def _length_problems(root: etree._Element) -> list[Problem]:
+    problems = []
+    for process in executable_processes(root):
+        for node in process.iter(*_FLOW_NODES):
+            element_id = node.get("id") or ""
+            if len(element_id) > MAX_ELEMENT_ID:
+                problems.append(
+                    Problem(
+                        element_id[:40] + "...",
+                        f"the id is longer than {MAX_ELEMENT_ID} characters",
+                    )
+                )
+            if len(node.get("name") or "") > MAX_ELEMENT_NAME:
+                problems.append(
+                    Problem(element_id, f"the name is longer than {MAX_ELEMENT_NAME} characters")
+                )
+    return problems
 
 
 def lanes_not_roles(root: etree._Element) -> dict[str, str]:
