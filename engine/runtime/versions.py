@@ -61,11 +61,7 @@ _CONTAINERS = frozenset(
 # Tasks that have been reached: done, under way or waiting for people or time. Tasks SpiffWorkflow
 # merely predicts (MAYBE, LIKELY, FUTURE) have not been reached.
 _REACHED = (
-    TaskState.WAITING
-    | TaskState.READY
-    | TaskState.STARTED
-    | TaskState.COMPLETED
-    | (TaskState.ERROR)
+    TaskState.WAITING | TaskState.READY | TaskState.STARTED | TaskState.COMPLETED | TaskState.ERROR
 )
 
 
@@ -94,9 +90,9 @@ def validate(
     except Exception as error:  # noqa: BLE001 - odd input must give a reason, not a crash
         diagram, errors = None, [Problem("", f"the diagram could not be checked: {error}")]
     try:
+        errors = _length_problems(root) + errors
         # Each task in a lane that is not a role is reported already; a lane with no task in
         # it is reported for itself.
-        errors = _length_problems(root) + errors
         lanes = {
             lane_id: name
             for lane_id, name in lanes_not_roles(root).items()
