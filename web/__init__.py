@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)
+    from web.procedure import blueprint as procedure_blueprint
+
+    app.register_blueprint(procedure_blueprint)
     from web.api import blueprint as api_blueprint
 
     app.register_blueprint(api_blueprint)

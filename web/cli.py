@@ -20,7 +20,7 @@ from engine.demo import DEMO_PASSWORD, DemoUnavailable, load_demo_cases, load_de
 from engine.errors import DeploymentRefused
 from engine.migrate import upgrade_to_head
 from engine.models import ROLES, Organisation
-from engine.runtime import deploy
+from engine.runtime import deploy, latest_definition
 
 
 class Context:
@@ -92,11 +92,14 @@ def _deploy_shipped(context: Context) -> int:
     for path in sorted(context.settings.workflows_dir.glob("*.bpmn")):
         with context.db.transaction() as session:
             try:
+                # A diagram a process owner has since changed in the browser stays as they
+                # left it: set-up deploys a shipped file only when it is new content.
                 result = deploy(
                     session,
                     path.read_bytes(),
                     filename=path.name,
                     forms_dir=context.settings.forms_dir,
+                    unless_deployed_before=True,
                 )
             except DeploymentRefused as error:
                 refused += 1
@@ -104,8 +107,11 @@ def _deploy_shipped(context: Context) -> int:
                 for problem in error.problems:
                     click.echo(f"  - {problem}", err=True)
                 continue
+            newest = latest_definition(session, result.definition.key)
         definition = result.definition
         state = "deployed" if result.created else "unchanged"
+        if newest is not None and newest.version != definition.version:
+            state = f"deployed before; version {newest.version} stays the newest"
         click.echo(f"{path.name}: {definition.key} version {definition.version} ({state})")
     return refused
 
@@ -216,6 +222,8 @@ def deploy_command(context: Context, file: Path) -> None:
         click.echo(f"Deployed {definition.key} version {definition.version}")
     else:
         click.echo(f"{definition.key} version {definition.version} already has this content")
+    for warning in result.warnings:
+        click.echo(f"  warning: {warning}")
 
 
 @main.group()

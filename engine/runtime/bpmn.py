@@ -46,6 +46,8 @@ from engine.models import CASE_STATUSES, PARTICIPANT_ROLES
 
 BPMN_NAMESPACE = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BPMN_BYTES = 10 * 1024 * 1024
+MAX_KEY_LENGTH = 100
+MAX_NAME_LENGTH = 200
 
 
 class _ServiceClockDateTime(datetime):
@@ -150,26 +152,32 @@ class CheckedDiagram:
 def parse_xml_safely(content: bytes) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network, no huge trees."""
     if len(content) > MAX_BPMN_BYTES:
-        raise _Refusal(f"the file is larger than {MAX_BPMN_BYTES // (1024 * 1024)} MB")
+        raise FileRefused(f"the file is larger than {MAX_BPMN_BYTES // (1024 * 1024)} MB")
     if not content.strip():
-        raise _Refusal("the file is empty")
+        raise FileRefused("the file is empty")
     if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
-        raise _Refusal("the file declares a DOCTYPE or entities, which BPMN never needs")
+        raise FileRefused("the file declares a DOCTYPE or entities, which BPMN never needs")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as error:
-        raise _Refusal(f"the file is not well-formed XML: {error}") from None
+        reason = getattr(error, "msg", None) or str(error)
+        raise FileRefused(f"the file is not well-formed XML: {reason}") from None
     if root.getroottree().docinfo.internalDTD is not None:
-        raise _Refusal("the file declares a DOCTYPE or entities, which BPMN never needs")
+        raise FileRefused("the file declares a DOCTYPE or entities, which BPMN never needs")
     if root.tag != f"{{{BPMN_NAMESPACE}}}definitions":
-        raise _Refusal("the file is not a BPMN 2.0 diagram (its root is not bpmn:definitions)")
+        raise FileRefused("the file is not a BPMN 2.0 diagram (its root is not bpmn:definitions)")
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        # Deployed diagrams are kept and served as UTF-8 text.
+        raise FileRefused("the file is not UTF-8 text; save it with UTF-8 encoding") from None
     return root
 
 
-class _Refusal(Exception):
+class FileRefused(Exception):
     """A reason to refuse the whole file, not one element."""
 
 
@@ -183,7 +191,7 @@ def check_diagram(
     """Parse and check a diagram. Returns it with no problems, or None with every problem."""
     try:
         root = parse_xml_safely(content)
-    except _Refusal as refusal:
+    except FileRefused as refusal:
         return None, [Problem("", str(refusal))]
     parser = SpiffBpmnParser(validator=BpmnValidator())
     try:
@@ -199,6 +207,8 @@ def check_diagram(
                 )
             ]
         key = executable[0]
+        if len(key) > MAX_KEY_LENGTH:
+            return None, [Problem("", f"the process id is longer than {MAX_KEY_LENGTH} characters")]
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     except ValidationException as error:
@@ -208,7 +218,8 @@ def check_diagram(
     except Exception as error:  # noqa: BLE001 - SpiffWorkflow raises bare errors on odd input
         return None, [Problem("", f"the diagram could not be read: {error}")]
 
-    diagram = CheckedDiagram(key, spec.description or key, spec, subprocess_specs)
+    name = (spec.description or key)[:MAX_NAME_LENGTH]
+    diagram = CheckedDiagram(key, name, spec, subprocess_specs)
     problems: list[Problem] = []
     for task_spec in _all_task_specs(diagram):
         problems.extend(_check_task_spec(task_spec, diagram, forms_dir, timescales))

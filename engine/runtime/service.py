@@ -44,7 +44,7 @@ from engine.models import (
     TaskCandidate,
     User,
 )
-from engine.runtime import bpmn
+from engine.runtime import bpmn, versions
 from engine.workdays import as_date
 
 
@@ -87,6 +87,7 @@ NO_EFFECTS = Effects()
 class DeployResult:
     definition: ProcessDefinition
     created: bool
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -103,11 +104,10 @@ _spec_cache: WeakKeyDictionary[Any, dict[int, str]] = WeakKeyDictionary()
 
 def check_bpmn(
     session: Session, content: bytes, *, filename: str, forms_dir: Path
-) -> tuple[bpmn.CheckedDiagram | None, list[Problem]]:
+) -> versions.Validation:
+    """Every check before a deployment, against the area's timescales; writes nothing."""
     timescales = current_settings(session).get("timescales", {})
-    return bpmn.check_diagram(
-        content, filename=filename, forms_dir=forms_dir, timescales=timescales
-    )
+    return versions.validate(content, filename=filename, forms_dir=forms_dir, timescales=timescales)
 
 
 def deploy(
@@ -117,26 +117,40 @@ def deploy(
     filename: str,
     forms_dir: Path,
     user: User | None = None,
+    unless_deployed_before: bool = False,
 ) -> DeployResult:
     """Check a diagram and deploy it as the next version of its process.
 
     Refused diagrams raise DeploymentRefused and write nothing. Deploying the same content as
-    the newest version again changes nothing.
+    the newest version again changes nothing; with ``unless_deployed_before``, neither does
+    content any earlier version had, so set-up never undoes what a process owner deployed.
     """
-    diagram, problems = check_bpmn(session, content, filename=filename, forms_dir=forms_dir)
-    if diagram is None:
-        raise DeploymentRefused(problems)
+    checked = check_bpmn(session, content, filename=filename, forms_dir=forms_dir)
+    diagram = checked.diagram
+    if diagram is None or checked.spec_json is None:
+        raise DeploymentRefused(checked.errors)
     content_hash = hashlib.sha256(content).hexdigest()
     latest = latest_definition(session, diagram.key)
     if latest is not None and latest.content_hash == content_hash:
-        return DeployResult(latest, created=False)
+        return DeployResult(latest, created=False, warnings=checked.warnings)
+    if unless_deployed_before:
+        earlier = session.scalar(
+            select(ProcessDefinition)
+            .where(
+                ProcessDefinition.key == diagram.key,
+                ProcessDefinition.content_hash == content_hash,
+            )
+            .limit(1)
+        )
+        if earlier is not None:
+            return DeployResult(earlier, created=False, warnings=checked.warnings)
     definition = ProcessDefinition(
         key=diagram.key,
         version=(latest.version + 1) if latest else 1,
         name=diagram.name,
         content_hash=content_hash,
         bpmn_xml=content.decode("utf-8"),
-        spec_json=diagram.spec_json(),
+        spec_json=checked.spec_json,
         deployed_by_id=user.id if user else None,
         deployed_at=clock.now(),
     )
@@ -150,7 +164,7 @@ def deploy(
         object_id=definition.id,
         detail={"key": definition.key, "version": definition.version, "sha256": content_hash},
     )
-    return DeployResult(definition, created=True)
+    return DeployResult(definition, created=True, warnings=checked.warnings)
 
 
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
@@ -591,3 +605,100 @@ def _mark_failed(db: Database, instance_id: int, reason: str) -> None:
             object_id=instance.id,
             detail={"reason": reason},
         )
+
+
+@dataclass
+class MoveReport:
+    """Running instances moved from one version to the newest, and those refused, with why."""
+
+    key: str
+    from_version: int
+    to_version: int
+    moved: list[int] = field(default_factory=list)
+    refused: dict[int, list[str]] = field(default_factory=dict)
+
+
+def move_instances(
+    db: Database,
+    key: str,
+    from_version: int,
+    user: User | None,
+    *,
+    instance_ids: list[int] | None = None,
+    effects: Effects = NO_EFFECTS,
+) -> MoveReport:
+    """Move running instances of an older version to the newest, one transaction each.
+
+    An instance moves only when nothing it has reached differs in the newest version; a
+    refused one is left exactly as it was, with the reasons in the report.
+    """
+    with db.read() as session:
+        latest = latest_definition(session, key)
+        source = session.scalar(
+            select(ProcessDefinition).where(
+                ProcessDefinition.key == key, ProcessDefinition.version == from_version
+            )
+        )
+        if latest is None or source is None:
+            raise NotFound(f"there is no version {from_version} of the process '{key}'")
+        if source.id == latest.id:
+            raise Conflict(f"version {from_version} is the newest; there is nothing to move to")
+        running = session.scalars(
+            select(ProcessInstance.id)
+            .where(ProcessInstance.definition_id == source.id, ProcessInstance.state == "running")
+            .order_by(ProcessInstance.id)
+        ).all()
+        source_id, target_id, target_version = source.id, latest.id, latest.version
+    report = MoveReport(key, from_version, target_version)
+    chosen = list(running) if instance_ids is None else list(dict.fromkeys(instance_ids))
+    for instance_id in chosen:
+        if instance_id not in running:
+            report.refused[instance_id] = [f"it is not a running case on version {from_version}"]
+            continue
+        try:
+            reasons = _move_instance(db, instance_id, source_id, target_id, report, user, effects)
+        except ProcessFailed as error:
+            reasons = [f"the new version could not carry it on: {error}"]
+        if reasons:
+            report.refused[instance_id] = reasons
+        else:
+            report.moved.append(instance_id)
+    return report
+
+
+def _move_instance(
+    db: Database,
+    instance_id: int,
+    source_id: int,
+    target_id: int,
+    report: MoveReport,
+    user: User | None,
+    effects: Effects,
+) -> list[str]:
+    with db.transaction() as session:
+        instance = _lock_instance(session, instance_id)
+        if instance.definition_id != source_id or instance.state != "running":
+            return [f"it is no longer running on version {report.from_version}"]
+        outcome = versions.move_workflow(
+            instance.workflow_json, _spec_json(session, source_id), _spec_json(session, target_id)
+        )
+        if outcome.workflow is None:
+            return outcome.reasons
+        bpmn.advance(outcome.workflow)
+        instance.definition_id = target_id
+        _store(instance, outcome.workflow)
+        audit.record(
+            session,
+            "process.moved",
+            user=user,
+            case_id=instance.case_id,
+            object_type="process_instance",
+            object_id=instance.id,
+            detail={
+                "key": report.key,
+                "from_version": report.from_version,
+                "to_version": report.to_version,
+            },
+        )
+        _after_step(session, instance, outcome.workflow, effects, user)
+        return []

@@ -23,4 +23,11 @@ def _limit_body() -> None:
 
 errors.register(blueprint)
 
-from web.api import cases, intake, openapi, tasks, tokens  # noqa: E402, F401 - routes
+from web.api import (  # noqa: E402, F401 - routes
+    cases,
+    intake,
+    openapi,
+    process_definitions,
+    tasks,
+    tokens,
+)

@@ -258,6 +258,97 @@ def _schemas() -> dict[str, Any]:
             {"reference": STRING, "documents": {"type": "array", "items": _ref("Document")}}
         ),
         "Case": _case_schema(),
+        **_process_definition_schemas(),
+    }
+
+
+def _process_definition_schemas() -> dict[str, Any]:
+    problem = _object(
+        {
+            "element_id": {
+                "type": "string",
+                "description": "The diagram element concerned; empty for the whole file",
+            },
+            "message": STRING,
+        }
+    )
+    problems = {"type": "array", "items": problem}
+    change = _object(
+        {
+            "element_id": STRING,
+            "name": STRING,
+            "what": {"type": "array", "items": STRING, "description": "What changed, in words"},
+        }
+    )
+    changes = {"type": "array", "items": change}
+    version = _object(
+        {
+            "version": INTEGER,
+            "name": STRING,
+            "content_hash": STRING,
+            "deployed_at": DATE_TIME,
+            "deployed_by": _nullable(STRING),
+            "running": {"type": "integer", "minimum": 0, "description": "Cases running on it"},
+        }
+    )
+    return {
+        "ProcessList": _object(
+            {
+                "processes": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "key": STRING,
+                            "name": STRING,
+                            "versions": {
+                                "type": "array",
+                                "items": version,
+                                "description": "Newest first",
+                            },
+                        }
+                    ),
+                }
+            }
+        ),
+        "Validation": _object(
+            {
+                "valid": BOOLEAN,
+                "key": _nullable(STRING),
+                "errors": problems,
+                "warnings": problems,
+            }
+        ),
+        "Deployed": _object(
+            {"key": STRING, "version": INTEGER, "created": BOOLEAN, "warnings": problems}
+        ),
+        "DeploymentRefused": _object({"error": STRING, "errors": problems, "warnings": problems}),
+        "Comparison": _object(
+            {
+                "key": STRING,
+                "from": INTEGER,
+                "to": INTEGER,
+                "added": changes,
+                "removed": changes,
+                "changed": changes,
+            }
+        ),
+        "MoveRequest": _object(
+            {"instance_ids": {"type": "array", "items": INTEGER}}, optional=("instance_ids",)
+        ),
+        "MoveReport": _object(
+            {
+                "key": STRING,
+                "from_version": INTEGER,
+                "to_version": INTEGER,
+                "moved": {"type": "array", "items": INTEGER},
+                "refused": {
+                    "type": "array",
+                    "items": _object(
+                        {"instance_id": INTEGER, "reasons": {"type": "array", "items": STRING}}
+                    ),
+                },
+            }
+        ),
     }
 
 
@@ -624,11 +715,124 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        **_process_definition_paths(),
         "/openapi.json": {
             "get": {
                 "summary": "This description of the API",
                 "security": PUBLIC,
                 "responses": {"200": _json({"type": "object"}, "The OpenAPI document")},
+            }
+        },
+    }
+
+
+DIAGRAM_UPLOAD = {
+    "required": True,
+    "description": "The .bpmn file as the body itself, or as the 'file' field of a form",
+    "content": {
+        "application/xml": {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": _object({"file": {"type": "string", "format": "binary"}})
+        },
+    },
+}
+PROCESS_KEY = {
+    "name": "key",
+    "in": "path",
+    "required": True,
+    "schema": STRING,
+    "description": "The process id in the diagram, such as community_trigger_application",
+}
+VERSION = {"name": "version", "in": "path", "required": True, "schema": INTEGER}
+
+
+def _process_definition_paths() -> dict[str, Any]:
+    owners = "Process owners only (403 for anyone else)."
+    return {
+        "/process-definitions": {
+            "get": {
+                "summary": "Each process with its versions: who deployed each, when, and how "
+                "many cases run on it",
+                "description": owners,
+                "security": BEARER,
+                "responses": {
+                    "200": _json(_ref("ProcessList"), "The processes"),
+                    **_errors(401, 403, 500),
+                },
+            },
+            "post": {
+                "summary": "Check a diagram and deploy it as the next version of its process",
+                "description": owners + " New cases start on the newest version; running "
+                "cases keep theirs. A refused diagram changes nothing.",
+                "security": BEARER,
+                "requestBody": DIAGRAM_UPLOAD,
+                "responses": {
+                    "201": _json(_ref("Deployed"), "Deployed as a new version"),
+                    "200": _json(_ref("Deployed"), "The newest version already has this content"),
+                    "422": _json(_ref("DeploymentRefused"), "Refused, with every error"),
+                    **_errors(400, 401, 403, 413, 500),
+                },
+            },
+        },
+        "/process-definitions/validate": {
+            "post": {
+                "summary": "Run every check a deployment makes, without deploying",
+                "description": owners,
+                "security": BEARER,
+                "requestBody": DIAGRAM_UPLOAD,
+                "responses": {
+                    "200": _json(_ref("Validation"), "Errors (blocking) and warnings"),
+                    **_errors(400, 401, 403, 413, 500),
+                },
+            }
+        },
+        "/process-definitions/{key}/versions/{version}": {
+            "get": {
+                "summary": "Download one version's BPMN",
+                "description": owners,
+                "security": BEARER,
+                "parameters": [PROCESS_KEY, VERSION],
+                "responses": {
+                    "200": {
+                        "description": "The diagram as deployed",
+                        "content": {"application/xml": {"schema": {"type": "string"}}},
+                    },
+                    **_errors(401, 403, 404, 500),
+                },
+            }
+        },
+        "/process-definitions/{key}/compare": {
+            "get": {
+                "summary": "The elements added, removed and changed between two versions",
+                "description": owners,
+                "security": BEARER,
+                "parameters": [
+                    PROCESS_KEY,
+                    {"name": "from", "in": "query", "required": True, "schema": INTEGER},
+                    {"name": "to", "in": "query", "required": True, "schema": INTEGER},
+                ],
+                "responses": {
+                    "200": _json(_ref("Comparison"), "What changed"),
+                    **_errors(400, 401, 403, 404, 500),
+                },
+            }
+        },
+        "/process-definitions/{key}/versions/{version}/move": {
+            "post": {
+                "summary": "Move running cases of an older version to the newest",
+                "description": owners + " A case moves only when nothing it has reached "
+                "changed; the others stay as they are, with the reasons. Each move is in the "
+                "case's audit trail. Without instance_ids, every running case of the version.",
+                "security": BEARER,
+                "parameters": [PROCESS_KEY, VERSION],
+                "requestBody": {
+                    "required": False,
+                    "content": {JSON: {"schema": _ref("MoveRequest")}},
+                },
+                "responses": {
+                    "200": _json(_ref("MoveReport"), "Moved and refused cases"),
+                    **_errors(400, 401, 403, 404, 409, 500),
+                },
             }
         },
     }
