@@ -67,9 +67,15 @@ def visible_case(session: Session, user: User | None, reference: str) -> Case:
 
 
 def consult_case(
-    session: Session, user: User, reference: str, *, purpose: str = "case page"
+    session: Session,
+    user: User,
+    reference: str,
+    *,
+    purpose: str = "case page",
+    justification: str | None = None,
 ) -> Case:
-    """Open a case to read its personal data, and record the consultation."""
+    """Open a case to read its personal data, and record the consultation (with the reason
+    given, for a role that must give one)."""
     case = visible_case(session, user, reference)
     audit.record(
         session,
@@ -79,6 +85,7 @@ def consult_case(
         object_type="case",
         object_id=case.reference,
         detail={"purpose": purpose},
+        justification=justification,
     )
     return case
 

@@ -53,7 +53,12 @@ def _person(user_id: int | None, name: str | None) -> dict[str, Any] | None:
 
 
 def case_summary(
-    session: Session, user: User, reference: str, *, purpose: str = "case view"
+    session: Session,
+    user: User,
+    reference: str,
+    *,
+    purpose: str = "case view",
+    justification: str | None = None,
 ) -> dict[str, Any]:
     """The case with this reference as ``user`` may see it; ``NotFound`` outside need-to-know.
 
@@ -62,7 +67,7 @@ def case_summary(
     decided_on}, participants, status_history, incidents, tasks, reviews, appeals, documents,
     attachments, processes, and ``audit`` only when the caller may read the audit trail.
     """
-    case = consult_case(session, user, reference, purpose=purpose)
+    case = consult_case(session, user, reference, purpose=purpose, justification=justification)
     summary: dict[str, Any] = {
         "reference": case.reference,
         "status": case.status,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -360,6 +362,86 @@ def _stats_docx(context: Context, year: int, output: Path | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(report.content)
     click.echo(f"Wrote {target} ({len(report.content)} bytes)")
+
+
+def _command_line_actor() -> str:
+    """Who ran a command, for the audit trail: commands run with no signed-in user."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "command line"
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail: check it has not been tampered with, and export it."""
+
+
+@audit.command("verify")
+@pass_context
+def audit_verify(context: Context) -> None:
+    """Check every event's hash and its link to the one before; exit 1 at the first break."""
+    from engine.audit import verify
+
+    with context.db.read() as session:
+        report = verify(session)
+    if not report.intact:
+        click.echo(f"The audit trail is broken at {report.broken}.", err=True)
+        click.echo(f"{report.events - 1} event(s) before it are intact.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"The audit trail is intact: {report.events} events; the last is at position "
+        f"{report.head_seq} with hash {report.head_hash}"
+    )
+
+
+@audit.command("export")
+@click.option(
+    "--from",
+    "first",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day, e.g. 2026-01-01.",
+)
+@click.option(
+    "--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day, included."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    show_default=True,
+    help="The file to write ('-' for standard output).",
+)
+@pass_context
+def audit_export(
+    context: Context, first: datetime, last: datetime, output_format: str, output: Path
+) -> None:
+    """Export the audit trail of a date range; the export is itself recorded."""
+    from engine.audit import export_events, render_csv
+
+    if last.date() < first.date():
+        raise click.BadParameter("the last day is before the first", param_hint="--to")
+    with context.db.transaction() as session:
+        events = export_events(session, first.date(), last.date(), channel=_command_line_actor())
+    text = (
+        render_csv(events)
+        if output_format == "csv"
+        else json.dumps(events, indent=2, ensure_ascii=False) + "\n"
+    )
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {len(events)} event(s) to {output}")
 
 
 if __name__ == "__main__":
