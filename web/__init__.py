@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
 
-    from web import assets, auth, cases, documents, inbox, public, tasks
+    from web import assets, audit, auth, cases, documents, inbox, public, tasks
     from web.context import current_user
 
     app.register_blueprint(assets.blueprint)
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
+    app.register_blueprint(audit.blueprint)
     from web.api import blueprint as api_blueprint
 
     app.register_blueprint(api_blueprint)
