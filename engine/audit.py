@@ -20,7 +20,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -206,38 +206,47 @@ def _in_chain_order(session: Session, batch: int = 1000) -> Iterator[AuditEvent]
         session.expunge_all()
 
 
-def verify(session: Session) -> ChainReport:
-    """Walk the whole chain; the report names the first row that does not hold."""
+def _problem(row: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
+    if row.seq != expected_seq:
+        missing = (
+            f"{expected_seq}"
+            if row.seq == expected_seq + 1
+            else (f"{expected_seq} to {row.seq - 1}")
+        )
+        return f"the event(s) at position {missing} are missing"
+    if row.prev_hash != prev_hash:
+        return "it does not follow the event before it"
+    if row.hash != event_hash(row, row.seq, row.prev_hash):
+        return "its content was changed after it was written"
+    return None
+
+
+def verify(session: Session, expected: Mapping[int, str] | None = None) -> ChainReport:
+    """Walk the whole chain; the report names the first row that does not hold.
+
+    The chain shows a row changed or removed on its own. Someone able to rewrite the table
+    could also recompute every hash after their change, so ``expected`` takes hashes printed
+    by an earlier check and kept away from the database (position -> hash): a trail rewritten
+    at or before one of those positions no longer matches it.
+    """
+    expected = dict(expected or {})
     expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
     for row in _in_chain_order(session):
         count += 1
-        if row.seq != expected_seq:
-            missing = (
-                f"{expected_seq}"
-                if row.seq == expected_seq + 1
-                else (f"{expected_seq} to {row.seq - 1}")
-            )
-            return ChainReport(
-                count,
-                row.seq,
-                row.hash,
-                ChainBreak(row.id, row.seq, f"the event(s) at position {missing} are missing"),
-            )
-        if row.prev_hash != prev_hash:
-            return ChainReport(
-                count,
-                row.seq,
-                row.hash,
-                ChainBreak(row.id, row.seq, "it does not follow the event before it"),
-            )
-        if row.hash != event_hash(row, row.seq, row.prev_hash):
-            return ChainReport(
-                count,
-                row.seq,
-                row.hash,
-                ChainBreak(row.id, row.seq, "its content was changed after it was written"),
-            )
+        problem = _problem(row, expected_seq, prev_hash)
+        if problem is None and row.seq in expected and expected.pop(row.seq) != row.hash:
+            problem = "its hash is not the one recorded for this position earlier"
+        if problem is not None:
+            return ChainReport(count, row.seq, row.hash, ChainBreak(row.id, row.seq, problem))
         expected_seq, prev_hash = row.seq + 1, row.hash
+    if expected:
+        position = min(expected)
+        return ChainReport(
+            count,
+            expected_seq - 1,
+            prev_hash,
+            ChainBreak(None, position, f"the event at position {position} is missing"),
+        )
     return ChainReport(count, expected_seq - 1, prev_hash, None)
 
 

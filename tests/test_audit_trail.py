@@ -51,8 +51,8 @@ def tamper(db: Database, statement: str, **params: object) -> None:
     """What someone with direct access to the database could do: switch the guard off, edit."""
     with db.writer.begin() as connection:
         if db.is_sqlite:
-            connection.exec_driver_sql("DROP TRIGGER audit_events_no_update")
-            connection.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_update")
+            connection.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_delete")
         else:
             connection.exec_driver_sql("ALTER TABLE audit_events DISABLE TRIGGER USER")
         connection.execute(text(statement), params)
@@ -333,3 +333,36 @@ def test_an_open_transaction_does_not_hold_up_others_writing_events(db: Database
     assert actions[-2:] == ["test.meanwhile", "case.viewed"]
     with db.read() as session:
         assert audit.verify(session).intact
+
+
+def test_a_hash_kept_elsewhere_catches_a_trail_rewritten_from_some_point(db: Database) -> None:
+    reference = a_case(db)
+    council = user(db, "council@example.org")
+    with db.transaction() as session:
+        consult_case(session, council, reference)
+    checked = invoke(db.url, "audit", "verify")
+    anchor = checked.output.split("--expect ")[1].strip()
+    position = int(anchor.split(":")[0])
+    # Someone with the database rewrites the last event and every hash from there on.
+    rows = events(db)
+    target = rows[-1]
+    target.detail = {"purpose": "nothing to see"}
+    forged = audit.event_hash(target, target.seq, target.prev_hash)
+    tamper(
+        db,
+        "UPDATE audit_events SET detail = :detail, hash = :hash WHERE id = :id",
+        detail=json.dumps(target.detail),
+        hash=forged,
+        id=target.id,
+    )
+    assert invoke(db.url, "audit", "verify").exit_code == 0, "the chain alone cannot tell"
+    caught = invoke(db.url, "audit", "verify", "--expect", anchor)
+    assert caught.exit_code == 1
+    assert f"position {position}): its hash is not the one recorded" in caught.output
+    # Events cut off the end are caught the same way.
+    tamper(db, "DELETE FROM audit_events WHERE id = :id", id=target.id)
+    cut = invoke(db.url, "audit", "verify", "--expect", anchor)
+    assert cut.exit_code == 1
+    assert f"the event at position {position} is missing" in cut.output
+    refused = invoke(db.url, "audit", "verify", "--expect", "12:abc")
+    assert refused.exit_code == 2

@@ -378,20 +378,32 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option(
+    "--expect",
+    "expected",
+    multiple=True,
+    metavar="POSITION:HASH",
+    help="A position and hash printed by an earlier check and kept elsewhere; repeatable.",
+)
 @pass_context
-def audit_verify(context: Context) -> None:
+def audit_verify(context: Context, expected: tuple[str, ...]) -> None:
     """Check every event's hash and its link to the one before; exit 1 at the first break."""
     from engine.audit import verify
 
+    anchors: dict[int, str] = {}
+    for item in expected:
+        position, _, digest = item.partition(":")
+        if not position.isdigit() or len(digest) != 64:
+            raise click.BadParameter(f"'{item}' is not POSITION:HASH", param_hint="--expect")
+        anchors[int(position)] = digest.lower()
     with context.db.read() as session:
-        report = verify(session)
+        report = verify(session, anchors)
     if not report.intact:
         click.echo(f"The audit trail is broken at {report.broken}.", err=True)
-        click.echo(f"{report.events - 1} event(s) before it are intact.", err=True)
         sys.exit(1)
     click.echo(
-        f"The audit trail is intact: {report.events} events; the last is at position "
-        f"{report.head_seq} with hash {report.head_hash}"
+        f"The audit trail is intact: {report.events} events. Keep this line somewhere else to "
+        f"check against later: --expect {report.head_seq}:{report.head_hash}"
     )
 
 
