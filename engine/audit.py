@@ -74,6 +74,16 @@ def record(
     return audit_event
 
 
+def pending(session: Session, case_id: int | None = None) -> list[AuditEvent]:
+    """The events this transaction has recorded and will write when it commits (of one case,
+    when given), so a page can show the look it is itself recording."""
+    return [
+        audit_event
+        for audit_event in session.info.get(_PENDING, [])
+        if case_id is None or audit_event.case_id == case_id
+    ]
+
+
 def canonical_content(
     *,
     seq: int,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from engine import audit
 from engine.access import consult_case, may_see_audit, visible_case
 from engine.inbox import task_name
 from engine.models import (
@@ -407,7 +408,7 @@ def _audit(session: Session, case: Case) -> list[dict[str, Any]]:
         .where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    return [
+    written = [
         {
             "at": at,
             "action": action,
@@ -418,4 +419,43 @@ def _audit(session: Session, case: Case) -> list[dict[str, Any]]:
             "detail": dict(detail or {}),
         }
         for at, action, object_type, object_id, detail, uid, uname, okey, oname in rows
+    ]
+    return written + _recording_now(session, case)
+
+
+def _recording_now(session: Session, case: Case) -> list[dict[str, Any]]:
+    """This look at the case (and anything else this transaction records about it), which
+    the audit trail writes when the transaction commits."""
+    events = audit.pending(session, case.id)
+    users = {
+        u.id: u.name
+        for u in session.scalars(
+            select(User).where(User.id.in_({e.user_id for e in events if e.user_id}))
+        )
+    }
+    organisations = {
+        o.id: o
+        for o in session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_({e.organisation_id for e in events if e.organisation_id})
+            )
+        )
+    }
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "user": _person(e.user_id, users.get(e.user_id)),
+            "organisation": (
+                _organisation(
+                    organisations[e.organisation_id].key, organisations[e.organisation_id].name
+                )
+                if e.organisation_id in organisations
+                else None
+            ),
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "detail": dict(e.detail or {}),
+        }
+        for e in events
     ]
