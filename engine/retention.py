@@ -84,9 +84,12 @@ def _count(session: Session, model: Any, case_id: int) -> int:
     return session.scalar(select(func.count()).select_from(model).where(model.case_id == case_id))
 
 
-def due_for_erasure(session: Session, today: date | None = None) -> list[Erasure]:
+def due_for_erasure(
+    session: Session, today: date | None = None, *, reference: str | None = None
+) -> list[Erasure]:
     """Cases at rest whose retention period, counted from their closing or from the decision
-    on their latest appeal, whichever is later, has run out; oldest first."""
+    on their latest appeal, whichever is later, has run out; oldest first (only the case
+    with ``reference``, when given)."""
     today = today or clock.today()
     years = retention_years(session)
     latest_close = years_after(today, -years)
@@ -101,7 +104,7 @@ def due_for_erasure(session: Session, today: date | None = None) -> list[Erasure
     still_running = exists().where(
         ProcessInstance.case_id == Case.id, ProcessInstance.state == "running"
     )
-    rows = session.execute(
+    query = (
         select(Case, District.name)
         .join(District, District.id == Case.district_id)
         .where(
@@ -112,7 +115,10 @@ def due_for_erasure(session: Session, today: date | None = None) -> list[Erasure
             ~still_running,
         )
         .order_by(Case.closed_on, Case.id)
-    ).all()
+    )
+    if reference is not None:
+        query = query.where(Case.reference == reference)
+    rows = session.execute(query).all()
     due = []
     for case, district in rows:
         last_appeal = session.scalar(
@@ -156,11 +162,12 @@ def erase_case(
     session: Session, reference: str, *, user: User | None = None, channel: str = ""
 ) -> Erasure:
     """Erase the personal data of one case that is due, keeping the facts; all or nothing."""
-    due = {item.reference: item for item in due_for_erasure(session)}
-    if reference not in due:
-        raise NotFound(f"case {reference} is not due for erasure")
-    item = due[reference]
+    # Locked first, so two runs at once erase it once and record it once.
     case = session.scalar(select(Case).where(Case.reference == reference).with_for_update())
+    due = due_for_erasure(session, reference=reference)
+    if case is None or not due:
+        raise NotFound(f"case {reference} is not due for erasure")
+    (item,) = due
     case.applicant = {}
     case.victim = None
     case.impact = ""

@@ -305,15 +305,14 @@ def _messages(session: Session, email: str | None, case_ids: list[int]) -> list[
 
 
 def _accounts(session: Session, name: str, email: str | None) -> list[dict[str, Any]]:
-    users = session.scalars(
-        select(User).options(selectinload(User.role_rows), selectinload(User.organisation))
+    wanted = (
+        func.lower(User.email) == email.lower() if email else func.lower(User.name) == name.lower()
+    )
+    matches = session.scalars(
+        select(User)
+        .where(wanted)
+        .options(selectinload(User.role_rows), selectinload(User.organisation))
     ).all()
-    matches = [
-        user
-        for user in users
-        if (email and _normal(user.email) == _normal(email))
-        or (not email and _normal(user.name) == _normal(name))
-    ]
     accounts = []
     for user in matches:
         activity = session.execute(

@@ -264,3 +264,16 @@ def test_the_command_needs_exactly_one_mode(db: Database) -> None:
     result = invoke(db, "2030-01-01T09:00", "retention")
     assert result.exit_code == 2
     assert "give exactly one of --dry-run or --apply" in result.output
+
+
+@pytest.mark.parametrize("years", [0, -1, 2.5, True, "6"])
+def test_the_area_file_must_give_whole_years(years: object) -> None:
+    import tomllib
+
+    from engine.area import AreaFileError, parse_area
+    from engine.config import DEFAULT_AREA_FILE
+
+    raw = tomllib.loads(DEFAULT_AREA_FILE.read_text())
+    raw["settings"]["retention_years"] = years
+    with pytest.raises(AreaFileError, match="retention_years must be a whole number of years"):
+        parse_area(raw, "derbyshire.toml")
