@@ -283,16 +283,17 @@ def _case_export(
     return exported, letters
 
 
-def _messages(session: Session, email: str | None, case_ids: list[int]) -> list[dict[str, Any]]:
-    if not email:
+def _messages(session: Session, addresses: set[str], case_ids: list[int]) -> list[dict[str, Any]]:
+    if not addresses:
         return []
     rows = session.scalars(
         select(Notification)
-        .where(func.lower(Notification.email) == email.strip().lower())
+        .where(func.lower(Notification.email).in_(addresses))
         .order_by(Notification.created_at, Notification.id)
     ).all()
     return [
         {
+            "to": row.email,
             "subject": row.subject,
             "body": row.body,
             "created_at": row.created_at,
@@ -300,8 +301,19 @@ def _messages(session: Session, email: str | None, case_ids: list[int]) -> list[
             "state": row.state,
         }
         for row in rows
+        # A shared address (a family's) also got messages about other people's cases.
         if row.case_id is None or row.case_id in case_ids
     ]
+
+
+def _their_addresses(cases: list[Case], name: str, email: str | None) -> set[str]:
+    """The address asked about, and any the person gave on their own records."""
+    found = {email.lower()} if email else set()
+    for case in cases:
+        for person in (case.applicant, case.victim):
+            if _is_them(person, name, email) and person.get("email"):
+                found.add(str(person["email"]).strip().lower())
+    return found
 
 
 def _accounts(session: Session, name: str, email: str | None) -> list[dict[str, Any]]:
@@ -372,7 +384,9 @@ def subject_access_export(
         "request_reference": request_reference or None,
         "read_before_release": READ_BEFORE_RELEASE,
         "cases": exported,
-        "messages_sent_to_the_address": _messages(session, email, [c.id for c in cases]),
+        "messages_sent_to_them": _messages(
+            session, _their_addresses(cases, name, email), [c.id for c in cases]
+        ),
         "user_accounts": _accounts(session, name, email),
     }
     for case in cases:

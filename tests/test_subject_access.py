@@ -104,7 +104,7 @@ def test_everything_held_about_a_person_with_others_redacted(
     assert [i["description"] for i in own["incidents"]][0].startswith("Shouting")
     assert [t["task"] for t in own["recorded_on_tasks"]]
     assert any(name.startswith("letters/") and name.endswith(".docx") for name in names)
-    assert any(m["body"] for m in exported["messages_sent_to_the_address"])
+    assert any(m["body"] for m in exported["messages_sent_to_them"])
 
     theirs = cases[refs["for_sam"]]
     assert theirs["you_are"] == ["victim"]
@@ -149,6 +149,8 @@ def test_a_name_alone_finds_every_record_of_that_name(app_db: Database, tmp_path
         refs["for_sam"],
         refs["namesake"],
     }
+    # Their messages are found by the addresses on their own records.
+    assert {m["to"] for m in exported["messages_sent_to_them"]} == {"sam@example.com"}
 
 
 def test_a_user_of_the_service_gets_their_account_and_what_they_did(
