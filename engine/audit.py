@@ -3,8 +3,9 @@ disclosure, every change and every erasure (section 62 of the Data Protection Ac
 
 ``record`` does not write at once: the events of a transaction are chained and inserted when
 it commits. Each row carries its place in the chain (``seq``), the hash of the row before it
-and its own hash over its canonical content, so ``verify`` finds a row changed, removed or
-slipped in behind the service's back. The database refuses UPDATE and DELETE on the table
+and its own hash over its canonical content, so ``verify`` finds a row changed or removed
+behind the service's back (and, given a hash printed earlier and kept elsewhere, a trail
+rewritten with fresh hashes or cut short). The database refuses UPDATE and DELETE on the table
 (triggers created with it), so the service has no way to change the trail even by mistake.
 
 Chaining needs the head of the chain, which two committing transactions must not both read.
@@ -146,15 +147,15 @@ def _chain_head(session: Session) -> tuple[int, str]:
 
 @event.listens_for(Session, "before_commit")
 def _append_pending_events(session: Session) -> None:
-    pending: list[AuditEvent] = session.info.pop(_PENDING, [])
-    if not pending:
+    waiting: list[AuditEvent] = session.info.pop(_PENDING, [])
+    if not waiting:
         return
     # Everything else first, so the lock below is held for as short a time as possible.
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     seq, prev_hash = _chain_head(session)
-    for audit_event in pending:
+    for audit_event in waiting:
         seq += 1
         audit_event.seq = seq
         audit_event.prev_hash = prev_hash

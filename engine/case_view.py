@@ -428,14 +428,14 @@ def _recording_now(session: Session, case: Case) -> list[dict[str, Any]]:
     the audit trail writes when the transaction commits."""
     events = audit.pending(session, case.id)
     users = {
-        u.id: u.name
-        for u in session.scalars(
+        user.id: user.name
+        for user in session.scalars(
             select(User).where(User.id.in_({e.user_id for e in events if e.user_id}))
         )
     }
     organisations = {
-        o.id: o
-        for o in session.scalars(
+        organisation.id: _organisation(organisation.key, organisation.name)
+        for organisation in session.scalars(
             select(Organisation).where(
                 Organisation.id.in_({e.organisation_id for e in events if e.organisation_id})
             )
@@ -446,13 +446,7 @@ def _recording_now(session: Session, case: Case) -> list[dict[str, Any]]:
             "at": e.at,
             "action": e.action,
             "user": _person(e.user_id, users.get(e.user_id)),
-            "organisation": (
-                _organisation(
-                    organisations[e.organisation_id].key, organisations[e.organisation_id].name
-                )
-                if e.organisation_id in organisations
-                else None
-            ),
+            "organisation": organisations.get(e.organisation_id),
             "object_type": e.object_type,
             "object_id": e.object_id,
             "detail": dict(e.detail or {}),
