@@ -15,11 +15,13 @@ from sqlalchemy import select
 
 from engine.access import consult_case
 from engine.accounts import add_user
+from engine.attachments import attach_file
 from engine.cases import open_case
 from engine.db import Database
-from engine.models import AuditEvent, User
+from engine.models import AuditEvent, Case, Document, Task, User
 from engine.notifications import notify
 from tests.conftest import DEMO_PASSWORD
+from tests.test_application_process import TODAY, application, do, live, submit, user
 
 
 @pytest.fixture
@@ -138,3 +140,71 @@ def test_the_outbox_does_not_show_an_applicants_letter(app: Flask, db: Database)
     assert "Your application (CT-2026-00001)" in page
     assert "The applicant" in page
     assert "sam@example.com" not in page and "Sam Taylor" not in page
+
+
+def test_every_look_and_download_is_recorded_with_who_where_when_and_the_case(
+    app_db: Database, tmp_path
+) -> None:
+    """Section 62: a case page, a task page, a task through the API, an attached file and a
+    letter, each leaves an event naming the user, their organisation, the moment and the case."""
+    from engine.config import load_settings
+    from web import create_app
+
+    db = app_db
+    app = create_app(
+        load_settings(
+            {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+        ),
+        db,
+    )
+    case_id = submit(db, application())
+    acknowledge = live(db, case_id)["acknowledge"]
+    council = user(db, "council@example.org")
+    attachment_id = attach_file(db, acknowledge.id, council, "note.pdf", b"%PDF-1.4 note")
+    do(db, case_id, "acknowledge", council.email, {"acknowledged_on": TODAY, "method": "email"})
+    with db.read() as session:
+        reference = session.get(Case, case_id).reference
+        letter_id = session.scalar(select(Document.id).where(Document.case_id == case_id))
+        screen_id = session.scalar(
+            select(Task.id).where(Task.case_id == case_id, Task.spec_name == "screen")
+        )
+    with db.read() as session:
+        already = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+
+    client = signed_in(app, council.email)
+    assert client.get(f"/cases/{reference}").status_code == 200
+    assert client.get(f"/tasks/{screen_id}").status_code == 200
+    assert client.get(f"/attachments/{attachment_id}").status_code == 200
+    assert client.get(f"/cases/{reference}/documents/{letter_id}").status_code == 200
+    token = (
+        app.test_client()
+        .post("/api/v1/auth/token", json={"email": council.email, "password": DEMO_PASSWORD})
+        .get_json()["token"]
+    )
+    api = app.test_client().get(
+        f"/api/v1/tasks/{screen_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.status_code == 200
+
+    with db.read() as session:
+        looks = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.seq > already, AuditEvent.case_id.is_not(None))
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert [
+        (e.action, e.object_type, e.detail.get("purpose") or e.detail.get("what")) for e in looks
+    ] == [
+        ("case.viewed", "case", "case page"),
+        ("case.viewed", "case", f"task {screen_id}"),
+        ("disclosure", "attachment", "attachment downloaded"),
+        ("disclosure", "document", "acknowledgement letter v1"),
+        ("case.viewed", "task", "task"),
+    ]
+    for look in looks:
+        assert (look.user_id, look.organisation_id, look.case_id) == (
+            council.id,
+            council.organisation_id,
+            case_id,
+        )
+        assert look.at is not None
