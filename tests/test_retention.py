@@ -78,12 +78,38 @@ def declined_case(db: Database) -> int:
     return case_id
 
 
+def case_page(db: Database, tmp_path, reference: str):  # type: ignore[no-untyped-def]
+    """The case page as the council's caseworker sees it."""
+    import re
+
+    from engine.config import load_settings
+    from tests.conftest import DEMO_PASSWORD
+    from web import create_app
+
+    app = create_app(
+        load_settings(
+            {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+        ),
+        db,
+    )
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post(
+        "/sign-in",
+        data={"email": "council@example.org", "password": DEMO_PASSWORD, "csrf_token": token},
+    )
+    return client.get(f"/cases/{reference}")
+
+
 def actions(db: Database) -> list[AuditEvent]:
     with db.read() as session:
         return list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
 
 
-def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(app_db: Database) -> None:
+def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
+    app_db: Database, tmp_path
+) -> None:
     db = app_db
     case_id = declined_case(db)
     with db.read() as session:
@@ -165,6 +191,10 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(app_db: Da
         assert summary["applicant"] == {} and summary["decision"]["basis"] == "declined"
         with pytest.raises(NotFound, match="erased on 02 March 2032"):
             case_document(session, council, reference, letter_id)
+
+    page = case_page(db, tmp_path, reference)
+    assert page.status_code == 200
+    assert "Sam Taylor" not in page.get_data(as_text=True)
 
     trail = actions(db)
     reviewed = [e for e in trail if e.action == "retention.reviewed"]
