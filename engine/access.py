@@ -92,9 +92,7 @@ def consult_case(
     An administrator's reason is kept with the record whenever it is what let them in.
     """
     case = visible_case(session, user, reference, reason=reason)
-    detail: dict[str, Any] = {"purpose": purpose}
-    if not is_participant(session, user, case.id):
-        detail["justification"] = (reason or "").strip()
+    justified = not is_participant(session, user, case.id)
     audit.record(
         session,
         "case.viewed",
@@ -102,7 +100,8 @@ def consult_case(
         case_id=case.id,
         object_type="case",
         object_id=case.reference,
-        detail=detail,
+        detail={"purpose": purpose},
+        justification=(reason or "").strip() if justified else None,
     )
     return case
 

@@ -142,6 +142,12 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     settings.setdefault("threshold_count", MANDATORY_THRESHOLD)
     settings.setdefault("reminder_days", 2)
     settings.setdefault("retention_years", 6)
+    years = settings["retention_years"]
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise AreaFileError(
+            f"{source}: retention_years must be a whole number of years after a case closes, "
+            "at least 1"
+        )
     count = settings["threshold_count"]
     if not isinstance(count, int) or not 1 <= count <= MANDATORY_THRESHOLD:
         raise AreaFileError(

@@ -113,7 +113,7 @@ def justify_reading(session: Session, user: User, reference: str, reason: str) -
         case_id=case.id,
         object_type="case",
         object_id=case.reference,
-        detail={"justification": reason.strip()},
+        justification=reason.strip(),
     )
 
 
@@ -423,7 +423,7 @@ def _audit(session: Session, case: Case) -> list[dict[str, Any]]:
         .where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.at, AuditEvent.id)
     )
-    return [
+    written = [
         {
             "at": at,
             "action": action,
@@ -434,4 +434,37 @@ def _audit(session: Session, case: Case) -> list[dict[str, Any]]:
             "detail": dict(detail or {}),
         }
         for at, action, object_type, object_id, detail, uid, uname, okey, oname in rows
+    ]
+    return written + _recording_now(session, case)
+
+
+def _recording_now(session: Session, case: Case) -> list[dict[str, Any]]:
+    """This look at the case (and anything else this transaction records about it), which
+    the audit trail writes when the transaction commits."""
+    events = audit.pending(session, case.id)
+    users = {
+        user.id: user.name
+        for user in session.scalars(
+            select(User).where(User.id.in_({e.user_id for e in events if e.user_id}))
+        )
+    }
+    organisations = {
+        organisation.id: _organisation(organisation.key, organisation.name)
+        for organisation in session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_({e.organisation_id for e in events if e.organisation_id})
+            )
+        )
+    }
+    return [
+        {
+            "at": e.at,
+            "action": e.action,
+            "user": _person(e.user_id, users.get(e.user_id)),
+            "organisation": organisations.get(e.organisation_id),
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "detail": dict(e.detail or {}),
+        }
+        for e in events
     ]

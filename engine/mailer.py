@@ -182,9 +182,15 @@ def _record(db: Database, notification_id: int, attempt: int, error: str | None)
             case_id=notification.case_id,
             object_type="notification",
             object_id=notification.id,
-            detail={"kind": notification.kind, "to": notification.email, "attempts": attempt},
+            detail={"kind": notification.kind, "to": _recipient(notification), "attempts": attempt},
         )
         return notification.state
+
+
+def _recipient(notification: Notification) -> str:
+    # The audit trail is kept beyond a case's retention period and cannot be edited, so it
+    # names the applicant by role; staff addresses are work details and stay.
+    return "the applicant" if notification.kind == "letter" else notification.email
 
 
 def _connect(target: SmtpTarget) -> smtplib.SMTP:

@@ -6,7 +6,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -183,6 +186,8 @@ class Case(Base):
     decision_basis: Mapped[str | None] = mapped_column(String(20))
     decided_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # When the retention period ran out and the personal data was erased (the facts stay).
+    erased_on: Mapped[date | None] = mapped_column(Date)
     district: Mapped[District] = relationship()
     participants: Mapped[list[CaseParticipant]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
@@ -346,11 +351,17 @@ class TaskCandidate(Base):
 
 
 class AuditEvent(Base):
-    """Append-only record of every state change: who, for which organisation, when and what."""
+    """Append-only record of every look at personal data and every change: who, for which
+    organisation, when and what. Rows are hash-chained (``engine.audit``) and the database
+    refuses to update or delete them (``AUDIT_APPEND_ONLY_DDL``)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_case_at", "case_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The place in the chain, the hash of the event before and this event's own hash.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
@@ -534,3 +545,26 @@ UNMANAGED_TABLES = frozenset({APSCHEDULER_JOBS_TABLE})
 
 # The mail sender looks up the letter kept for each message it sends.
 Index("ix_documents_notification_id", Document.notification_id)
+
+# The audit trail is append-only in the database itself, not only in the service's code: an
+# UPDATE or DELETE on it fails. Migration 0008 creates the same triggers.
+AUDIT_APPEND_ONLY_DDL = {
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION USING MESSAGE = 'the audit trail is append-only: ' || TG_OP "
+        "|| ' refused'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN "
+        "SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE refused'); END",
+        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN "
+        "SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE refused'); END",
+    ],
+}
+for _dialect, _statements in AUDIT_APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        event.listen(
+            AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )

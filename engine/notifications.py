@@ -187,6 +187,10 @@ def retry(session: Session, notification_id: int, user: User) -> Notification:
         case_id=notification.case_id,
         object_type="notification",
         object_id=notification.id,
-        detail={"to": notification.email, "last_error": notification.last_error},
+        # The audit trail outlives a case's personal data: an applicant is named by role.
+        detail={
+            "to": "the applicant" if notification.kind == "letter" else notification.email,
+            "last_error": notification.last_error,
+        },
     )
     return notification

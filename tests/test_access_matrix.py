@@ -236,6 +236,13 @@ ROUTES = [
     ),
     Route("GET", "/outbox", "/outbox", "administrator"),
     Route("GET", "/users", "/users", "administrator"),
+    Route("GET", "/audit", "/audit", "administrator"),
+    Route(
+        "GET",
+        "/audit/export?from=2026-01-01&to=2026-12-31&format=csv",
+        "/audit/export",
+        "administrator",
+    ),
     Route("GET", "/users/new", "/users/new", "administrator"),
     Route("POST", "/users/new", "/users/new", "administrator", {"name": "No email"}),
     Route("GET", "/users/{user}", "/users/<int:user_id>", "administrator"),

@@ -492,6 +492,8 @@ def test_statistics_report_is_the_published_table(db: Database) -> None:
         versions = session.scalars(
             select(Document.version).where(Document.kind == "statistics_report")
         ).all()
+    # Audit events are written when their transaction commits.
+    with db.read() as session:
         downloads = session.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "disclosure")
         )

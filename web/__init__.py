@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
 
-    from web import assets, auth, cases, documents, inbox, public, tasks, users
+    from web import assets, audit, auth, cases, documents, inbox, public, tasks, users
     from web.context import current_user
 
     app.register_blueprint(assets.blueprint)
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)
+    app.register_blueprint(audit.blueprint)
     from web.procedure import blueprint as procedure_blueprint
 
     app.register_blueprint(procedure_blueprint)

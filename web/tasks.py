@@ -64,7 +64,7 @@ def _page(
             task = visible_task(s, user, task_id)
         except NotFound:
             abort(404)
-        context = case_summary(s, user, task.case.reference)
+        context = case_summary(s, user, task.case.reference, purpose=f"task {task_id}")
         form = _form_for(task, s)
         finished = task.state not in LIVE_TASK_STATES
         if data is None:
@@ -147,9 +147,7 @@ def act(task_id: int) -> tuple[str, int] | Response:
 
 def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int] | Response:
     try:
-        result = task_view.complete_task(
-            db(), task_id, user, data, forms_dir=settings().forms_dir
-        )
+        result = task_view.complete_task(db(), task_id, user, data, forms_dir=settings().forms_dir)
     except InvalidData as refused:
         # Nothing typed is lost: the answers are kept as a draft while they are corrected.
         task_view.save_draft(db(), task_id, user, data)

@@ -122,6 +122,14 @@ def _disclose(session: Session, user: User | None, document: Document, what: str
     )
 
 
+def _refuse_erased(case: Case) -> None:
+    if case.erased_on is not None:
+        raise NotFound(
+            f"the documents of case {case.reference} were erased on "
+            f"{case.erased_on:%d %B %Y}, at the end of their retention period"
+        )
+
+
 # -- the meeting pack ------------------------------------------------------------------------
 
 
@@ -168,6 +176,7 @@ def meeting_pack(
 ) -> Download:
     """The meeting pack of a case the user may see, recorded as a disclosure to them."""
     case = visible_case(session, user, reference)
+    _refuse_erased(case)
     document = current_meeting_pack(session, case, user, templates_dir=templates_dir)
     _disclose(session, user, document, f"meeting pack version {document.version}")
     return Download(document.filename, DOCX_MEDIA_TYPE, document.content, document.id)
@@ -185,6 +194,7 @@ def meeting_pack_zip(
 ) -> Download:
     """The meeting pack with every file the agencies attached, numbered as in the pack."""
     case = visible_case(session, user, reference)
+    _refuse_erased(case)
     document = current_meeting_pack(session, case, user, templates_dir=templates_dir)
     order = list(document.detail.get("appendices", []))
     attachments = {
@@ -224,6 +234,7 @@ def case_document(
     document = session.get(Document, document_id)
     if document is None or document.case_id != case.id:
         raise NotFound(f"there is no document {document_id} on case {reference}")
+    _refuse_erased(case)
     _disclose(session, user, document, f"{document.kind.replace('_', ' ')} v{document.version}")
     return Download(document.filename, DOCX_MEDIA_TYPE, document.content, document.id)
 

@@ -419,6 +419,16 @@ def load_workflow(state_json: str, spec_json: str) -> BpmnWorkflow:
     return workflow
 
 
+def erase_data(workflow: BpmnWorkflow) -> None:
+    """Forget everything the workflow and its tasks were given or worked out (the answers to
+    every form), keeping where each task got to."""
+    workflows = [workflow, *workflow.subprocesses.values()]
+    for each in workflows:
+        each.data = {}
+        for task in each.get_tasks():
+            task.data = {}
+
+
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
     for subprocess in workflow.get_active_subprocesses():

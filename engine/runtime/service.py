@@ -543,6 +543,18 @@ def _hand_to(
     return task
 
 
+def erase_instance_data(session: Session, instance: ProcessInstance) -> None:
+    """Erase the data held in a finished instance's stored workflow (retention); a running
+    instance still needs its data and is refused."""
+    if instance.state == "running":
+        raise Conflict("a running process still needs its data")
+    workflow = bpmn.load_workflow(
+        instance.workflow_json, _spec_json(session, instance.definition_id)
+    )
+    bpmn.erase_data(workflow)
+    _store(instance, workflow)
+
+
 def fire_due_timers(db: Database, effects: Effects = NO_EFFECTS) -> int:
     """Move on every instance with a timer due now; one transaction per instance, so one
     instance that fails is marked failed and the others still move on."""
