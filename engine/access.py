@@ -89,10 +89,9 @@ def consult_case(
 ) -> Case:
     """Open a case to read its personal data, and record the consultation.
 
-    An administrator's reason is kept with the record whenever it is what let them in.
+    A reason, which an administrator must give, is kept with the record.
     """
     case = visible_case(session, user, reference, reason=reason)
-    justified = not is_participant(session, user, case.id)
     audit.record(
         session,
         "case.viewed",
@@ -101,7 +100,7 @@ def consult_case(
         object_type="case",
         object_id=case.reference,
         detail={"purpose": purpose},
-        justification=(reason or "").strip() if justified else None,
+        justification=(reason or "").strip() or None,
     )
     return case
 

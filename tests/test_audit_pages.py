@@ -60,7 +60,7 @@ def a_case_looked_at(db: Database) -> str:
         reference = open_case(session, "derbyshire-dales", date(2026, 2, 20)).reference
     with db.transaction() as session:
         council = session.scalars(select(User).where(User.email == "council2@example.org")).one()
-        consult_case(session, council, reference, justification="Checking a complaint about us")
+        consult_case(session, council, reference, reason="Checking a complaint about us")
     return reference
 
 

@@ -82,7 +82,7 @@ def test_a_reason_given_to_read_a_case_is_kept_with_the_event(db: Database) -> N
     reference = a_case(db)
     council = user(db, "council@example.org")
     with db.transaction() as session:
-        consult_case(session, council, reference, justification="Subject access request SAR-12")
+        consult_case(session, council, reference, reason="Subject access request SAR-12")
     (viewed,) = [row for row in events(db) if row.action == "case.viewed"]
     assert viewed.detail["justification"] == "Subject access request SAR-12"
 
@@ -216,7 +216,7 @@ def test_export_for_a_date_range_is_itself_recorded(db: Database, tmp_path) -> N
     council = user(db, "council@example.org")
     reference = a_case(db)
     with db.transaction() as session:
-        consult_case(session, council, reference, justification='=HYPERLINK("x")')
+        consult_case(session, council, reference, reason='=HYPERLINK("x")')
     clock.get_clock().set(clock.parse_moment("2026-03-05T10:00"))
     with db.transaction() as session:
         consult_case(session, council, reference, purpose="later look")
