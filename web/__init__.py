@@ -7,15 +7,18 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template
+from flask import Flask, Response, current_app, g, jsonify, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
 from engine.inbox import working_days_left
+from web import security
 from web.schema_forms import humanise
 
 csrf = CSRFProtect()
@@ -30,9 +33,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.config.update(
         SECRET_KEY=settings.secret_key or _secret_key_file(settings.instance_dir),
+        # Flask re-signs a permanent session on every request and refuses one older than
+        # this, so it is how long a signed-in browser may sit idle.
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.settings"] = settings
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
+    security.init_app(app, settings)
 
     from web import assets, auth, cases, documents, inbox, public, tasks
     from web.context import current_user
@@ -74,6 +78,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_template_global(working_days_left)
     app.add_template_filter(humanise)
     app.register_error_handler(HTTPException, _http_error)
+    for lost in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(lost, _database_unavailable)
     return app
 
 
@@ -87,6 +93,10 @@ _PLAIN_MESSAGES = {
     405: "This page does not accept that kind of request.",
     413: "The file is too large: files must be smaller than 10 MB.",
 }
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database just now. Try again in a few minutes; "
+    "if you were sending a form, check whether it was saved before sending it again."
+)
 
 
 def _http_error(error: HTTPException) -> tuple[str | Response, int]:
@@ -105,6 +115,24 @@ def _http_error(error: HTTPException) -> tuple[str | Response, int]:
     return render_template("error.html", status=status, message=message), status
 
 
+def _database_unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+    """The database is down or restarting: a plain 503, never a traceback. The connection
+    pool checks connections before use, so the next request after it is back succeeds."""
+    from web.context import is_api_request
+
+    current_app.logger.error("database unavailable: %s", str(error).splitlines()[0])
+    g.user = None  # the error page must not ask the database who is signed in
+    headers = {"Retry-After": "30"}
+    if is_api_request():
+        return jsonify(error=DATABASE_UNAVAILABLE), 503, headers
+    page = render_template("error.html", status=503, message=DATABASE_UNAVAILABLE)
+    return page, 503, headers
+
+
+class SecretKeyError(RuntimeError):
+    """The generated secret key file cannot be trusted."""
+
+
 def _secret_key_file(instance_dir: Path) -> str:
     """A key generated once per installation, readable only by the service's own user."""
     path = instance_dir / "secret_key"
@@ -113,4 +141,13 @@ def _secret_key_file(instance_dir: Path) -> str:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    if path.stat().st_mode & 0o077:
+        raise SecretKeyError(
+            f"{path} can be read by other users of this machine: "
+            "make it readable only by the service's user (chmod 600), or set "
+            "CASEREVIEW_SECRET_KEY"
+        )
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise SecretKeyError(f"{path} holds no usable key: delete it to have a new one made")
+    return key

@@ -1,0 +1,29 @@
+"""Failed sign-ins counted per account and per address, shared by every web worker
+
+Revision ID: 0009
+Revises: 0006
+Create Date: 2026-11-21 12:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0009'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'sign_in_throttles',
+        sa.Column('key', sa.String(length=100), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('first_failure_at', sa.DateTime(), nullable=False),
+        sa.Column('locked_until', sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_sign_in_throttles')),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('sign_in_throttles')
