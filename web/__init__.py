@@ -7,12 +7,12 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, jsonify, render_template
+from flask import Flask, Response, abort, current_app, g, jsonify, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=None,
     )
+    app.url_value_preprocessor(_refuse_ids_beyond_the_database)
     app.config.update(
         SECRET_KEY=settings.secret_key or _secret_key_file(settings.instance_dir),
         # Flask re-signs a permanent session on every request and refuses one older than
@@ -80,7 +81,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_error_handler(HTTPException, _http_error)
     for lost in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(lost, _database_unavailable)
+    app.register_error_handler(DataError, _data_refused)
     return app
+
+
+MAX_ID = 2**31 - 1  # row ids are 32-bit integers in the database
+
+
+def _refuse_ids_beyond_the_database(_endpoint: str | None, values: dict | None) -> None:
+    """An id in an address larger than the database can hold names nothing: 404, rather
+    than an error from PostgreSQL."""
+    if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
+        abort(404)
 
 
 # Attachments are limited to 10 MB; the request carries the form fields too.
@@ -127,6 +139,13 @@ def _database_unavailable(error: Exception) -> tuple[str | Response, int, dict[s
         return jsonify(error=DATABASE_UNAVAILABLE), 503, headers
     page = render_template("error.html", status=503, message=DATABASE_UNAVAILABLE)
     return page, 503, headers
+
+
+def _data_refused(error: DataError) -> tuple[str | Response, int]:
+    """The last line of defence: a value the database cannot hold (too long, out of range)
+    that no check before it caught is the sender's mistake, and nothing was stored."""
+    current_app.logger.warning("refused by the database: %s", str(error).splitlines()[0])
+    return _http_error(BadRequest("A value sent is too long or out of range. Check and try again."))
 
 
 class SecretKeyError(RuntimeError):

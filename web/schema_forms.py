@@ -268,8 +268,9 @@ class SchemaForm:
             if not any(parts):
                 return None
             year, month, day = (part.replace("-", "") for part in parts)
-            if year.isdigit() and month.isdigit() and day.isdigit():
+            if _DIGITS.fullmatch(year) and _DIGITS.fullmatch(month) and _DIGITS.fullmatch(day):
                 return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            # Anything else (letters, "²", a thousand digits) goes on for the schema to refuse.
             return f"{year}-{month}-{day}"
         text = form.get(name)
         if text is None:
@@ -291,6 +292,9 @@ class SchemaForm:
             if value not in (None, {}, ""):
                 values.append(value)
         return values if values or f"{name}-present" in form else None
+
+
+_DIGITS = re.compile(r"[0-9]{1,4}")
 
 
 def apply_list_action(data: dict[str, Any], action: str) -> bool:

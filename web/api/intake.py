@@ -31,7 +31,7 @@ def _application(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     applicant = dict(applicant)
     preference = applicant.pop("contact_preference")
     payload["applicant"] = applicant
-    if preference not in CONTACT_PREFERENCES:
+    if not isinstance(preference, str) or preference not in CONTACT_PREFERENCES:
         return payload, {"applicant.contact_preference": "Choose one of: email, post"}
     payload["contact_preference"] = CONTACT_PREFERENCES[preference]
     return payload, {}
