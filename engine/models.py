@@ -34,6 +34,8 @@ ORGANISATION_KINDS = ("council", "police", "housing", "health", "opcc", "other")
 PARTICIPANT_ROLES = ("council", "police", "housing", "health", "chair", "opcc")
 TASK_STATES = ("open", "claimed", "completed", "cancelled")
 LIVE_TASK_STATES = ("open", "claimed")
+# Row ids are 32-bit integers (PostgreSQL's integer); a larger number names nothing.
+MAX_ROW_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
@@ -527,7 +529,6 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
 
-
 class SignInThrottle(Base):
     """Failed sign-ins counted per account and per network address.
 
@@ -542,6 +543,7 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failure_at: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
 
 # Tables a library creates and owns in the application database, outside these models and the
 # migrations: APScheduler's job store. Migrations leave them alone.

@@ -229,6 +229,9 @@ def test_a_task_form_refuses_anything_wrong_clearly(app: Flask, app_db: Database
         action=ACTIONS,
         target=st.sampled_from([task_id, task_id, 0, 10**12]),
     )
+    @example(fields={f"incidents-{'9' * 5000}-reference": "x"}, action="draft", target=task_id)
+    @example(fields={"incidents-present": "1"}, action="remove:incidents:\u00b2", target=task_id)
+    @example(fields={}, action=f"remove:incidents[{'9' * 5000}].x:0", target=task_id)
     def check(fields: dict[str, str], action: str, target: int) -> None:
         before = _instance_state(app_db, instance_id)
         response = client.post(
@@ -394,5 +397,51 @@ def test_the_token_route_refuses_anything_wrong_clearly(app: Flask, app_db: Data
         with app_db.read() as session:
             kinds = set(session.scalars(select(AuditEvent.action).where(AuditEvent.id > events)))
         assert kinds <= {"sign_in.locked"}, "a refused sign-in changes nothing else"
+
+    check()
+
+
+def test_a_reassignment_refuses_anyone_wrong_clearly(app: Flask, app_db: Database) -> None:
+    task_id, instance_id = _police_return(app_db)
+    client = app.test_client()
+    assert page_sign_in(client, "police@example.org", DEMO_PASSWORD).status_code == 302
+    csrf = token_of(client, f"/tasks/{task_id}")
+
+    @EXAMPLES
+    @given(chosen=TEXT)
+    @example(chosen="\u00b2")
+    @example(chosen="9" * 5000)
+    def check(chosen: str) -> None:
+        before = _instance_state(app_db, instance_id)
+        response = client.post(
+            f"/tasks/{task_id}/reassign", data={"user_id": chosen, "csrf_token": csrf}
+        )
+        assert_clear_refusal(response, {400, 403, 404, 409})
+        assert _instance_state(app_db, instance_id) == before
+
+    check()
+
+
+def test_api_query_numbers_refuse_anything_wrong_clearly(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    token = _post(
+        client, "/api/v1/auth/token", {"email": "police@example.org", "password": DEMO_PASSWORD}
+    ).get_json()["token"]
+
+    @EXAMPLES
+    @given(number=TEXT)
+    @example(number="\u00b2")
+    @example(number="9" * 5000)
+    def check(number: str) -> None:
+        figures = client.get("/api/v1/statistics", query_string={"year": number})
+        assert_json_refusal(figures, {200, 422})
+        inbox = client.get(
+            "/api/v1/tasks",
+            query_string={"limit": number},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert_json_refusal(inbox, {200, 422})
+        page = client.get("/statistics", query_string={"year": number})
+        assert page.status_code == 200
 
     check()

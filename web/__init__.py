@@ -12,12 +12,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
 from engine.inbox import working_days_left
+from engine.models import MAX_ROW_ID
 from web import security
 from web.schema_forms import humanise
 
@@ -85,13 +86,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return app
 
 
-MAX_ID = 2**31 - 1  # row ids are 32-bit integers in the database
-
-
 def _refuse_ids_beyond_the_database(_endpoint: str | None, values: dict | None) -> None:
     """An id in an address larger than the database can hold names nothing: 404, rather
     than an error from PostgreSQL."""
-    if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
+    if values and any(isinstance(v, int) and v > MAX_ROW_ID for v in values.values()):
         abort(404)
 
 
@@ -144,8 +142,13 @@ def _database_unavailable(error: Exception) -> tuple[str | Response, int, dict[s
 def _data_refused(error: DataError) -> tuple[str | Response, int]:
     """The last line of defence: a value the database cannot hold (too long, out of range)
     that no check before it caught is the sender's mistake, and nothing was stored."""
+    from web.context import is_api_request
+
     current_app.logger.warning("refused by the database: %s", str(error).splitlines()[0])
-    return _http_error(BadRequest("A value sent is too long or out of range. Check and try again."))
+    message = "A value sent is too long or out of range. Check it and try again."
+    if is_api_request():
+        return jsonify(error=message), 400
+    return render_template("error.html", status=400, message=message), 400
 
 
 class SecretKeyError(RuntimeError):
