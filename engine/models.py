@@ -541,7 +541,7 @@ class SignInThrottle(Base):
     __tablename__ = "sign_in_throttles"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    first_failure_at: Mapped[datetime]
+    first_failure_at: Mapped[datetime] = mapped_column(index=True)
     locked_until: Mapped[datetime | None]
 
 

@@ -111,6 +111,7 @@ def _count_failure(
     locked_until: datetime | None = None
     with db.transaction() as session:
         now = clock.now()
+        _forget_old_failures(session, now, policy.lockout)
         for scope, key in keys.items():
             failures = _add_failure(session, key, now, policy.lockout)
             if failures < limits[scope]:
@@ -130,6 +131,17 @@ def _count_failure(
             locked_until = max(locked_until or until, until)
     if locked_until is not None:
         raise TooManyAttempts(_seconds_until(locked_until, clock.now()))
+
+
+def _forget_old_failures(session: Session, now: datetime, window: timedelta) -> None:
+    """Counts that can no longer lock anything are dropped, so typed addresses and network
+    addresses are kept no longer than the limit needs them."""
+    session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.first_failure_at <= now - window,
+            or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
+        )
+    )
 
 
 def _add_failure(session: Session, key: str, now: datetime, window: timedelta) -> int:

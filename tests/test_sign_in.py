@@ -164,6 +164,18 @@ def test_a_forwarded_address_is_believed_only_behind_a_configured_proxy(
     assert "address:10.0.0.1" in counted_addresses(proxied, "two@example.org")
 
 
+def test_counts_that_can_no_longer_lock_anything_are_forgotten(
+    app: Flask, db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    client = app.test_client()
+    page_sign_in(client, POLICE, "wrong password")
+    fixed_clock.advance(timedelta(minutes=16))
+    page_sign_in(client, NOBODY, "wrong password")
+    with db.read() as session:
+        keys = set(session.scalars(select(SignInThrottle.key)))
+    assert keys == {f"account:{_sha(NOBODY)}", "address:127.0.0.1"}
+
+
 def test_a_success_clears_the_accounts_count(app: Flask) -> None:
     client = app.test_client()
     for _ in range(2):

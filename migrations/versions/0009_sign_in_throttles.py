@@ -23,7 +23,12 @@ def upgrade() -> None:
         sa.Column('locked_until', sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_sign_in_throttles')),
     )
+    op.create_index(
+        op.f('ix_sign_in_throttles_first_failure_at'),
+        'sign_in_throttles', ['first_failure_at'], unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_sign_in_throttles_first_failure_at'), table_name='sign_in_throttles')
     op.drop_table('sign_in_throttles')
