@@ -25,6 +25,15 @@ class Settings:
     # Where mail goes, e.g. smtp://mail.example.gov.uk:587?starttls=1&from=asb@example.gov.uk;
     # unset, messages wait in the outbox page for administrators.
     smtp_url: str | None = None
+    # Failed sign-ins to one account before it is locked for a while (an address gets ten
+    # times as many, across accounts); shared by every web worker through the database.
+    sign_in_attempts: int = 5
+    sign_in_lockout_minutes: int = 15
+    # How many proxies in front of the service to believe about the client's address and
+    # scheme (X-Forwarded-For, X-Forwarded-Proto); 0 believes none.
+    trusted_proxies: int = 0
+    # Mark cookies Secure even when the request reaching us is plain HTTP (TLS ends earlier).
+    secure_cookies: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -45,6 +54,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_minutes=int(env.get("CASEREVIEW_SESSION_MINUTES", "30")),
         scheduler_interval_seconds=int(env.get("CASEREVIEW_SCHEDULER_INTERVAL", "60")),
         smtp_url=env.get("CASEREVIEW_SMTP_URL") or None,
+        sign_in_attempts=int(env.get("CASEREVIEW_SIGN_IN_ATTEMPTS", "5")),
+        sign_in_lockout_minutes=int(env.get("CASEREVIEW_SIGN_IN_LOCKOUT_MINUTES", "15")),
+        trusted_proxies=int(env.get("CASEREVIEW_TRUSTED_PROXIES", "0")),
+        secure_cookies=env.get("CASEREVIEW_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
     )
 
 

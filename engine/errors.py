@@ -21,6 +21,18 @@ class Conflict(EngineError):
     """Someone else changed it first, e.g. the task was already completed."""
 
 
+class TooManyAttempts(EngineError):
+    """Too many failed sign-ins: refused, whatever was typed, for ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            "There have been too many attempts to sign in. "
+            f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again."
+        )
+        self.retry_after = retry_after
+
+
 class InvalidData(EngineError):
     """Submitted data is wrong; ``fields`` maps each field path to what to fix."""
 

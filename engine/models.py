@@ -37,6 +37,8 @@ ORGANISATION_KINDS = ("council", "police", "housing", "health", "opcc", "other")
 PARTICIPANT_ROLES = ("council", "police", "housing", "health", "chair", "opcc")
 TASK_STATES = ("open", "claimed", "completed", "cancelled")
 LIVE_TASK_STATES = ("open", "claimed")
+# Row ids are 32-bit integers (PostgreSQL's integer); a larger number names nothing.
+MAX_ROW_ID = 2**31 - 1
 
 
 class Base(DeclarativeBase):
@@ -536,6 +538,22 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per account and per network address.
+
+    Kept in the database, not in a process's memory, so the limit holds however many web
+    workers and hosts share the work. ``key`` names what is counted: ``account:`` and the
+    sha256 of the email address as typed (so an address with no account is counted the same
+    way as a real one, and no typed address is stored), or ``address:`` and the client's IP.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
 
 
 # Tables a library creates and owns in the application database, outside these models and the

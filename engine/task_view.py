@@ -23,7 +23,7 @@ from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, ProcessFailed
 from engine.forms import FormError, load_form
 from engine.inbox import InboxRow, rows_for_tasks
-from engine.models import LIVE_TASK_STATES, Task, User
+from engine.models import LIVE_TASK_STATES, MAX_ROW_ID, Task, User
 
 # A draft is work in progress, not a document store: big enough for any form's answers.
 MAX_DRAFT_BYTES = 512 * 1024
@@ -186,6 +186,11 @@ def reassign_task(db: Database, task_id: int, manager: User, to_user_id: int) ->
     ``NotAllowed`` for anyone but a manager of an organisation that does the task;
     ``InvalidData`` (field ``user_id``) when the colleague cannot take it.
     """
+    if not 0 < to_user_id <= MAX_ROW_ID:
+        raise InvalidData(
+            "The task cannot be given to that person",
+            {"user_id": "Choose an active colleague in your organisation who works on cases"},
+        )
     with db.read() as session:
         _ours(session, manager, task_id)
     return runtime.reassign_task(db, task_id, manager, to_user_id)

@@ -7,15 +7,19 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, Response, jsonify, render_template
+from flask import Flask, Response, abort, current_app, g, jsonify, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from engine import clock
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
 from engine.inbox import working_days_left
+from engine.models import MAX_ROW_ID
+from web import security
 from web.schema_forms import humanise
 
 csrf = CSRFProtect()
@@ -28,11 +32,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=None,
     )
+    app.url_value_preprocessor(_refuse_ids_beyond_the_database)
     app.config.update(
         SECRET_KEY=settings.secret_key or _secret_key_file(settings.instance_dir),
+        # Flask re-signs a permanent session on every request and refuses one older than
+        # this, so it is how long a signed-in browser may sit idle.
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_minutes),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
@@ -51,6 +56,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.extensions["casereview.settings"] = settings
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
+    security.init_app(app, settings)
 
     from web import assets, audit, auth, cases, documents, inbox, public, tasks, users
     from web.context import current_user
@@ -79,7 +85,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_template_global(working_days_left)
     app.add_template_filter(humanise)
     app.register_error_handler(HTTPException, _http_error)
+    for lost in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(lost, _database_unavailable)
+    app.register_error_handler(DataError, _data_refused)
     return app
+
+
+def _refuse_ids_beyond_the_database(_endpoint: str | None, values: dict | None) -> None:
+    """An id in an address larger than the database can hold names nothing: 404, rather
+    than an error from PostgreSQL."""
+    if values and any(isinstance(v, int) and v > MAX_ROW_ID for v in values.values()):
+        abort(404)
 
 
 # Attachments are limited to 10 MB; the request carries the form fields too.
@@ -92,6 +108,10 @@ _PLAIN_MESSAGES = {
     405: "This page does not accept that kind of request.",
     413: "The file is too large: files must be smaller than 10 MB.",
 }
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database just now. Try again in a few minutes; "
+    "if you were sending a form, check whether it was saved before sending it again."
+)
 
 
 def _http_error(error: HTTPException) -> tuple[str | Response, int]:
@@ -110,6 +130,36 @@ def _http_error(error: HTTPException) -> tuple[str | Response, int]:
     return render_template("error.html", status=status, message=message), status
 
 
+def _database_unavailable(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+    """The database is down or restarting: a plain 503, never a traceback. The connection
+    pool checks connections before use, so the next request after it is back succeeds."""
+    from web.context import is_api_request
+
+    current_app.logger.error("database unavailable: %s", str(error).splitlines()[0])
+    g.user = None  # the error page must not ask the database who is signed in
+    headers = {"Retry-After": "30"}
+    if is_api_request():
+        return jsonify(error=DATABASE_UNAVAILABLE), 503, headers
+    page = render_template("error.html", status=503, message=DATABASE_UNAVAILABLE)
+    return page, 503, headers
+
+
+def _data_refused(error: DataError) -> tuple[str | Response, int]:
+    """The last line of defence: a value the database cannot hold (too long, out of range)
+    that no check before it caught is the sender's mistake, and nothing was stored."""
+    from web.context import is_api_request
+
+    current_app.logger.warning("refused by the database: %s", str(error).splitlines()[0])
+    message = "A value sent is too long or out of range. Check it and try again."
+    if is_api_request():
+        return jsonify(error=message), 400
+    return render_template("error.html", status=400, message=message), 400
+
+
+class SecretKeyError(RuntimeError):
+    """The generated secret key file cannot be trusted."""
+
+
 def _secret_key_file(instance_dir: Path) -> str:
     """A key generated once per installation, readable only by the service's own user."""
     path = instance_dir / "secret_key"
@@ -118,4 +168,13 @@ def _secret_key_file(instance_dir: Path) -> str:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    if path.stat().st_mode & 0o077:
+        raise SecretKeyError(
+            f"{path} can be read by other users of this machine: "
+            "make it readable only by the service's user (chmod 600), or set "
+            "CASEREVIEW_SECRET_KEY"
+        )
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise SecretKeyError(f"{path} holds no usable key: delete it to have a new one made")
+    return key

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from engine import audit
-from engine.accounts import authenticate
-from web.context import current_user, db
+from engine.errors import TooManyAttempts
+from engine.sign_in import SignInPolicy
+from engine.sign_in import sign_in as check_sign_in
+from web.context import current_user, db, settings
 
 blueprint = Blueprint("auth", __name__)
 
@@ -19,30 +20,41 @@ def _safe_next(target: str | None) -> str:
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
-def sign_in() -> str | Response:
+def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
     error = None
     email = ""
+    headers: dict[str, str] = {}
+    status = 400
     if request.method == "POST":
         email = request.form.get("email", "").strip()
         password = request.form.get("password", "")
         if not email or not password:
             error = "Enter your email address and password"
         else:
-            with db().transaction() as s:
-                user = authenticate(s, email, password)
-                if user is not None:
-                    audit.record(
-                        s, "user.signed_in", user=user, object_type="user", object_id=user.id
-                    )
-            if user is None:
-                error = "The email address or password is not right"
+            try:
+                user = check_sign_in(
+                    db(),
+                    email,
+                    password,
+                    address=request.remote_addr or "",
+                    policy=SignInPolicy.from_settings(settings()),
+                    via="web",
+                )
+            except TooManyAttempts as refused:
+                user, error, status = None, str(refused), 429
+                headers["Retry-After"] = str(refused.retry_after)
             else:
+                if user is None:
+                    error = "The email address or password is not right"
+            if user is not None:
+                # A new session, so a cookie planted before signing in is worth nothing.
                 session.clear()
                 session.permanent = True
                 session["user_id"] = user.id
                 return redirect(_safe_next(request.args.get("next")))
-    status = 200 if error is None else 400
-    return render_template("sign_in.html", error=error, email=email), status
+    if error is None:
+        status = 200
+    return render_template("sign_in.html", error=error, email=email), status, headers
 
 
 @blueprint.get("/sign-out")

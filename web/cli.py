@@ -131,10 +131,13 @@ def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bo
     import waitress
 
     from engine.scheduler import start_in_background
-    from web import create_app
+    from web import SecretKeyError, create_app
 
     smtp_url = _checked_smtp_url(context)
-    app = create_app(context.settings, context.db)
+    try:
+        app = create_app(context.settings, context.db)
+    except SecretKeyError as error:
+        raise click.ClickException(str(error)) from None
     if not no_scheduler:
         start_in_background(context.db, context.settings.scheduler_interval_seconds, smtp_url)
     click.echo(f"Serving casereview at http://{host}:{port}/ (Ctrl+C to stop)")

@@ -15,6 +15,15 @@ from engine.models import User
 from engine.tokens import user_for_token
 
 
+def whole_number(text: str | None, digits: int = 9) -> int | None:
+    """``text`` as a non-negative number when it is a few plain digits 0 to 9, else None
+    (``str.isdigit`` also accepts "²", which ``int`` then refuses)."""
+    text = (text or "").strip()
+    if 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def db() -> Database:
     return current_app.extensions["casereview.db"]
 

@@ -268,8 +268,9 @@ class SchemaForm:
             if not any(parts):
                 return None
             year, month, day = (part.replace("-", "") for part in parts)
-            if year.isdigit() and month.isdigit() and day.isdigit():
+            if _DIGITS.fullmatch(year) and _DIGITS.fullmatch(month) and _DIGITS.fullmatch(day):
                 return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            # Anything else (letters, "²", a thousand digits) goes on for the schema to refuse.
             return f"{year}-{month}-{day}"
         text = form.get(name)
         if text is None:
@@ -283,7 +284,7 @@ class SchemaForm:
         if items.get("type") == "string" and "enum" in items:
             chosen = [value for value in form.getlist(name) if value]
             return chosen or None
-        pattern = re.compile(rf"^{re.escape(name)}-(\d+)(?:-|$)")
+        pattern = re.compile(rf"^{re.escape(name)}-([0-9]{{1,9}})(?:-|$)")
         indexes = sorted({int(m.group(1)) for key in form for m in [pattern.match(key)] if m})
         values = []
         for index in indexes:
@@ -291,6 +292,11 @@ class SchemaForm:
             if value not in (None, {}, ""):
                 values.append(value)
         return values if values or f"{name}-present" in form else None
+
+
+# Only plain digits, and few of them: int() refuses "²" and numbers thousands of digits long.
+_DIGITS = re.compile(r"[0-9]{1,4}")
+_INDEX = re.compile(r"[0-9]{1,9}")
 
 
 def apply_list_action(data: dict[str, Any], action: str) -> bool:
@@ -307,14 +313,14 @@ def apply_list_action(data: dict[str, Any], action: str) -> bool:
         return False
     if verb == "add":
         items.append({})
-    elif index.isdigit() and int(index) < len(items):
+    elif _INDEX.fullmatch(index) and int(index) < len(items):
         items.pop(int(index))
     return True
 
 
 def _locate(data: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
     """The dict holding the last part of a dotted path with [n] indexes, and that key."""
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    parts = re.findall(r"[^.\[\]]+|\[[0-9]{1,9}\]", path)
     if not parts:
         return None, ""
     target: Any = data

@@ -25,7 +25,7 @@ from engine.case_view import case_summary
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.forms import load_form
 from engine.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
-from web.context import current_user, db, settings, sign_in_required
+from web.context import current_user, db, settings, sign_in_required, whole_number
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
 blueprint = Blueprint("tasks", __name__)
@@ -161,8 +161,7 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
 def reassign(task_id: int) -> tuple[str, int] | Response:
     user = current_user()
     try:
-        chosen = request.form.get("user_id", "")
-        colleague = int(chosen) if chosen.isdigit() else 0
+        colleague = whole_number(request.form.get("user_id")) or 0
         task = task_view.reassign_task(db(), task_id, user, colleague)
     except NotFound:
         abort(404)

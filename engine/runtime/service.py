@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine import audit, clock, expressions
+from engine import audit, clock, expressions, faults
 from engine.access import works_on_cases
 from engine.area import current_settings
 from engine.db import Database
@@ -479,6 +479,7 @@ def complete_task(
             detail={"task": task.spec_name, "revision": instance.revision},
         )
         ready = _after_step(session, instance, workflow, effects, user)
+        faults.pause_before_commit(session, "task completion")
         return CompletionResult(task, ready, instance.state == "completed")
 
 

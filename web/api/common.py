@@ -55,7 +55,10 @@ def optional_user() -> User | None:
 
 def json_body() -> dict[str, Any]:
     # ``force``: a client that forgets the Content-Type header still gets a useful answer.
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
     return body

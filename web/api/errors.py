@@ -20,6 +20,7 @@ from engine.errors import (
     NotAllowed,
     NotFound,
     ProcessFailed,
+    TooManyAttempts,
 )
 
 MESSAGES = {
@@ -30,6 +31,7 @@ MESSAGES = {
     405: "This address does not accept that method",
     413: "The request body is too large",
     415: "Send the request body as JSON",
+    429: "Too many requests; wait and try again",
     500: "Something went wrong on our side; it has been logged. Try again later",
 }
 
@@ -55,6 +57,10 @@ def engine_error(error: EngineError) -> Response:
         return json_error(403, message)
     if isinstance(error, Conflict):
         return json_error(409, message)
+    if isinstance(error, TooManyAttempts):
+        response = json_error(429, message)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
     if isinstance(error, ProcessFailed):
         # The process itself could not move on (a diagram's rule failed): nothing was changed,
         # and it is for the process owners to put right, not the caller.

@@ -14,7 +14,7 @@ from engine.models import Case
 from engine.statistics import as_json, figures_for_year, financial_year_of
 from web.api import blueprint
 from web.api.common import answer, json_body, optional_user
-from web.context import db, settings
+from web.context import db, settings, whole_number
 
 # How the API names the ways letters reach an applicant, and the application form's names.
 CONTACT_PREFERENCES = {"email": "email", "post": "letter"}
@@ -31,7 +31,7 @@ def _application(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     applicant = dict(applicant)
     preference = applicant.pop("contact_preference")
     payload["applicant"] = applicant
-    if preference not in CONTACT_PREFERENCES:
+    if not isinstance(preference, str) or preference not in CONTACT_PREFERENCES:
         return payload, {"applicant.contact_preference": "Choose one of: email, post"}
     payload["contact_preference"] = CONTACT_PREFERENCES[preference]
     return payload, {}
@@ -66,7 +66,7 @@ def appeal() -> Response:
 def statistics() -> Response:
     latest = financial_year_of(clock.today())
     text = request.args.get("year", str(latest))
-    year = int(text) if text.strip().isdigit() else None
+    year = whole_number(text, digits=4)
     if year is None or not FIRST_YEAR <= year <= latest:
         raise InvalidData(
             "Ask for a financial year the figures exist for",

@@ -68,9 +68,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
         409: "The task was already completed, is held by someone else, or has been dropped",
         413: "The request body is too large",
         422: "The data needs correcting; fields says what, by field path",
+        429: "Too many failed sign-ins for this account or address; wait Retry-After seconds",
         500: "Something went wrong on the server; nothing was changed",
+        503: "The database cannot be reached just now; try again after Retry-After seconds",
     }
-    return {str(status): _error(described[status]) for status in statuses}
+    # Any route may meet a database that is restarting.
+    return {str(status): _error(described[status]) for status in (*statuses, 503)}
 
 
 def _body(schema: dict[str, Any]) -> dict[str, Any]:
@@ -551,7 +554,7 @@ def _paths() -> dict[str, Any]:
                 "requestBody": _body(_ref("TokenRequest")),
                 "responses": {
                     "200": _json(_ref("Token"), "A token; send it as Authorization: Bearer"),
-                    **_errors(400, 401, 413, 422, 500),
+                    **_errors(400, 401, 413, 422, 429, 500),
                 },
             }
         },

@@ -11,7 +11,7 @@ from engine.errors import InvalidData
 from engine.inbox import DEFAULT_LIMIT, MAX_LIMIT, inbox_filters, list_tasks
 from web.api import blueprint
 from web.api.common import answer, form_answers, json_body, signed_in
-from web.context import db, settings
+from web.context import db, settings, whole_number
 
 
 def _row(task_id: int) -> dict[str, Any]:
@@ -23,8 +23,8 @@ def _row(task_id: int) -> dict[str, Any]:
 def inbox() -> Response:
     user = signed_in()
     args = request.args
-    limit_text = args.get("limit", str(DEFAULT_LIMIT))
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+    limit = whole_number(args.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise InvalidData("The list asked for needs correcting", {"limit": f"1 to {MAX_LIMIT}"})
     scope = args.get("scope", "mine")
     with db().read() as s:
@@ -35,7 +35,7 @@ def inbox() -> Response:
             district=args.get("district") or None,
             process=args.get("process") or None,
             task=args.get("task") or None,
-            limit=int(limit_text),
+            limit=limit,
         )
     return answer({"scope": scope, "tasks": [row.as_dict() for row in rows]})
 

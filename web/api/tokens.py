@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from werkzeug.exceptions import Unauthorized
 
-from engine.accounts import authenticate
 from engine.errors import InvalidData
+from engine.sign_in import SignInPolicy, sign_in
 from engine.tokens import TOKEN_LIFETIME, issue_token
 from web.api import blueprint
 from web.api.common import answer, json_body
-from web.context import db
+from web.context import db, settings
 
 
 @blueprint.post("/auth/token")
@@ -24,11 +24,18 @@ def issue() -> Response:
     }
     if problems:
         raise InvalidData("Send your email address and password", problems)
-    with db().transaction() as s:
-        user = authenticate(s, email, password)
-        token = issue_token(s, user) if user is not None else None
-    if token is None:
+    user = sign_in(
+        db(),
+        email,
+        password,
+        address=request.remote_addr or "",
+        policy=SignInPolicy.from_settings(settings()),
+        via="api",
+    )
+    if user is None:
         raise Unauthorized("The email address or password is not right")
+    with db().transaction() as s:
+        token = issue_token(s, user)
     return answer(
         {
             "token": token,

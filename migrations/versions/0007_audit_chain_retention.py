@@ -1,7 +1,7 @@
 """The audit trail becomes a hash chain the database will not let anyone rewrite; cases record
 when their personal data was erased
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-21 12:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,463 @@
+"""Surviving faults, with real processes: a web process killed in the middle of completing a
+task, PostgreSQL restarted under running requests, and many people working at once."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from engine import clock
+from engine.accounts import add_user
+from engine.db import Database, connect
+from engine.errors import Conflict
+from engine.faults import PAUSE_BEFORE_COMMIT
+from engine.models import AuditEvent, ProcessInstance, Task
+from engine.task_view import claim_task, complete_task
+from tests.conftest import DEMO_PASSWORD
+from tests.test_application_process import FORMS, NO_RETURN, application, do, live, submit
+from tests.test_runtime import user
+from tests.test_serve import _free_port, _wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = [sys.executable, "-m", "web.cli"]
+COUNCIL = "council@example.org"
+
+
+@dataclass
+class Served:
+    """A `casereview serve` process on a loopback port."""
+
+    process: subprocess.Popen
+    base: str
+
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None, timeout=30
+    ) -> tuple[int, Any]:
+        request = urllib.request.Request(
+            f"{self.base}{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Bearer {token}"} if token else {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
+                status, raw, kind = answer.status, answer.read(), answer.headers["Content-Type"]
+        except urllib.error.HTTPError as refused:
+            status, raw, kind = refused.code, refused.read(), refused.headers["Content-Type"]
+        return status, json.loads(raw) if "json" in (kind or "") else raw.decode()
+
+    def token(self, email: str) -> str:
+        status, body = self.call(
+            "POST", "/api/v1/auth/token", {"email": email, "password": DEMO_PASSWORD}
+        )
+        assert status == 200, body
+        return body["token"]
+
+
+def serve(url: str, instance: Path, **environment: str) -> Served:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CASEREVIEW_DATABASE_URL": url,
+        "CASEREVIEW_INSTANCE_DIR": str(instance),
+        **environment,
+    }
+    process = subprocess.Popen(
+        [*COMMAND, "serve", "--port", str(port), "--no-scheduler", "--threads", "4"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    served = Served(process, f"http://127.0.0.1:{port}")
+
+    def answers() -> bool:
+        try:
+            return served.call("GET", "/api/v1/openapi.json", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    assert _wait_until(answers), "the server did not answer"
+    return served
+
+
+def stop(served: Served) -> None:
+    if served.process.poll() is None:
+        served.process.terminate()
+        try:
+            served.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            served.process.kill()
+            served.process.wait()
+
+
+def prepared(url: str) -> Database:
+    """A database as `casereview init` leaves it, with a council caseworker to sign in as."""
+    env = {**os.environ, "CASEREVIEW_DATABASE_URL": url}
+    subprocess.run([*COMMAND, "init"], env=env, cwd=ROOT, check=True, capture_output=True)
+    database = connect(url)
+    with database.transaction() as session:
+        add_user(
+            session,
+            email=COUNCIL,
+            name="Council",
+            organisation_key="derbyshire-dales-district-council",
+            roles=["caseworker"],
+            password=DEMO_PASSWORD,
+        )
+    return database
+
+
+def snapshot(database: Database, case_id: int) -> dict[str, Any]:
+    with database.read() as session:
+        instances = session.execute(
+            select(ProcessInstance.id, ProcessInstance.revision, ProcessInstance.workflow_json)
+            .where(ProcessInstance.case_id == case_id)
+            .order_by(ProcessInstance.id)
+        ).all()
+        tasks = session.execute(
+            select(Task.id, Task.spec_name, Task.state, Task.data)
+            .where(Task.case_id == case_id)
+            .order_by(Task.id)
+        ).all()
+        events = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)
+        )
+    return {"instances": instances, "tasks": tasks, "case_events": events}
+
+
+# A web process killed in the middle of completing a task
+
+
+def test_a_process_killed_while_completing_a_task_leaves_it_open_and_unchanged(
+    blank_url: str, tmp_path: Path
+) -> None:
+    database = prepared(blank_url)
+    with clock.using_clock(clock.SystemClock()):
+        case_id = submit(database, application())
+        today = clock.today().isoformat()
+    acknowledge = live(database, case_id)["acknowledge"].id
+    before = snapshot(database, case_id)
+    marker = tmp_path / "paused"
+    served = serve(blank_url, tmp_path, **{PAUSE_BEFORE_COMMIT: str(marker)})
+    try:
+        token = served.token(COUNCIL)
+        answer = {"data": {"acknowledged_on": today, "method": "email"}}
+        completing = threading.Thread(
+            target=lambda: _ignore_errors(
+                served.call, "POST", f"/api/v1/tasks/{acknowledge}/complete", answer, token
+            ),
+            daemon=True,
+        )
+        completing.start()
+        assert _wait_until(marker.exists), "the completion never reached its commit"
+        # Every change of the completion is in the database's hands, uncommitted: kill now.
+        os.kill(served.process.pid, signal.SIGKILL)
+        served.process.wait(timeout=20)
+        completing.join(timeout=30)
+    finally:
+        stop(served)
+        marker.unlink(missing_ok=True)
+
+    assert snapshot(database, case_id) == before, "nothing of the half-done completion is kept"
+
+    restarted = serve(blank_url, tmp_path)
+    try:
+        token = restarted.token(COUNCIL)
+        status, body = restarted.call(
+            "POST", f"/api/v1/tasks/{acknowledge}/complete", answer, token
+        )
+        assert status == 200, body
+        assert [row["name"] for row in body["ready"]] == ["screen"], "the workflow moves on"
+    finally:
+        stop(restarted)
+    with database.read() as session:
+        completions = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "task.completed", AuditEvent.object_id == str(acknowledge))
+        )
+    assert completions == 1
+    database.dispose()
+
+
+def _ignore_errors(call, *args) -> None:
+    with contextlib.suppress(OSError):  # the server is killed under it
+        call(*args)
+
+
+# PostgreSQL restarted while requests are running
+
+
+def _postgres_binaries() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=_version)
+    return Path(found[-1]).parent if found else None
+
+
+def _version(path: str) -> float:
+    try:
+        return float(Path(path).parent.parent.name)
+    except ValueError:
+        return 0.0
+
+
+class PrivateCluster:
+    """A throwaway PostgreSQL server of our own, so the shared one is never restarted."""
+
+    def __init__(self, binaries: Path) -> None:
+        self.binaries = binaries
+        self.directory = Path(tempfile.mkdtemp(prefix="casereview-pg-"))
+        self.data = self.directory / "data"
+        self.port = _free_port()
+        self.as_owner: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+        self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def run(self, program: str, *args: str) -> None:
+        subprocess.run(
+            [*self.as_owner, str(self.binaries / program), *args],
+            check=True,
+            capture_output=True,
+            cwd=self.directory,
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.directory / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop("immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivateCluster]:
+    binaries = _postgres_binaries()
+    if binaries is None or (os.geteuid() == 0 and shutil.which("runuser") is None):
+        pytest.skip(
+            "PostgreSQL restart test skipped: needs Debian's PostgreSQL server binaries "
+            "(apt-get install postgresql) to run a private server"
+        )
+    cluster = PrivateCluster(binaries)
+    cluster.start()
+    yield cluster
+    cluster.remove()
+
+
+def test_requests_during_a_postgresql_restart_fail_clearly_then_the_service_recovers(
+    private_postgres: PrivateCluster, tmp_path: Path
+) -> None:
+    database = prepared(private_postgres.url)
+    database.dispose()
+    served = serve(private_postgres.url, tmp_path)
+    statuses: list[int] = []
+    running = threading.Event()
+    running.set()
+
+    def keep_asking(token: str) -> None:
+        while running.is_set():
+            try:
+                statuses.append(
+                    served.call("GET", "/api/v1/tasks?scope=organisation", None, token)[0]
+                )
+            except OSError:
+                statuses.append(0)
+
+    workers: list[threading.Thread] = []
+    try:
+        token = served.token(COUNCIL)
+        assert served.call("GET", "/api/v1/tasks", None, token)[0] == 200
+        workers = [threading.Thread(target=keep_asking, args=(token,)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        private_postgres.stop()
+
+        status, body = served.call("GET", "/api/v1/tasks", None, token)
+        assert status == 503
+        assert body == {
+            "error": "The service cannot reach its database just now. Try again in a few "
+            "minutes; if you were sending a form, check whether it was saved before sending "
+            "it again."
+        }
+        status, page = served.call("GET", "/statistics")
+        assert status == 503
+        assert "Sorry, the service is unavailable" in page and "Traceback" not in page
+
+        private_postgres.start()
+        assert _wait_until(lambda: served.call("GET", "/api/v1/tasks", None, token)[0] == 200), (
+            "the service did not recover once the database was back"
+        )
+        assert served.call("GET", "/statistics")[0] == 200
+        assert served.process.poll() is None, "recovered without a restart of its own"
+    finally:
+        running.clear()
+        for worker in workers:
+            worker.join(timeout=60)
+        stop(served)
+    assert set(statuses) <= {200, 503}, f"never a 500 or a dropped connection: {set(statuses)}"
+    assert 503 in statuses and 200 in statuses
+
+
+# Many people at once
+
+
+def _at_once(work: list[tuple[Any, ...]]) -> list[Any]:
+    """Run each (function, *args) in its own thread, all released together; what each
+    returned or raised."""
+    barrier = threading.Barrier(len(work))
+    results: list[Any] = [None] * len(work)
+
+    def run(index: int, function: Any, *args: Any) -> None:
+        barrier.wait()
+        try:
+            results[index] = function(*args)
+        except Exception as error:  # noqa: BLE001 - the test inspects what each one got
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(index, *item)) for index, item in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def _nothing_left_locked(db: Database) -> None:
+    if db.is_sqlite:
+        with db.transaction() as session:  # takes the write lock: nobody still holds it
+            session.execute(text("SELECT 1"))
+        return
+    with db.read() as session:
+        stuck = session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+            )
+        )
+        held = session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE a.datname = current_database() AND l.pid <> pg_backend_pid()"
+            )
+        )
+    assert (stuck, held) == (0, 0)
+
+
+def test_returns_completed_at_the_same_moment_are_all_kept(app_db: Database) -> None:
+    """Four agencies complete their returns on one case at once: no completion is lost, and
+    the threshold decision that waits for all four is made ready once."""
+    case_id = submit(app_db, application())
+    do(
+        app_db,
+        case_id,
+        "acknowledge",
+        COUNCIL,
+        {"acknowledged_on": "2026-03-02", "method": "email"},
+    )
+    do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
+    returns = live(app_db, case_id)
+    people = {
+        "police_return": "police@example.org",
+        "housing_return [child]": "housing@example.org",
+        "health_return": "health@example.org",
+        "council_return": "council2@example.org",
+    }
+    results = _at_once(
+        [
+            (_complete, app_db, returns[name].id, email, {**NO_RETURN, "view": f"View of {name}"})
+            for name, email in people.items()
+        ]
+    )
+    assert [type(result).__name__ for result in results] == ["Completion"] * 4, results
+    with app_db.read() as session:
+        done = session.execute(
+            select(Task.spec_name, Task.data).where(
+                Task.case_id == case_id, Task.spec_name.in_(list(people))
+            )
+        ).all()
+    assert {name: data["view"] for name, data in done} == {
+        name: f"View of {name}" for name in people
+    }
+    waiting = live(app_db, case_id)
+    assert list(waiting) == ["threshold_decision"]
+    with app_db.read() as session:
+        decisions = session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(Task.case_id == case_id, Task.spec_name == "threshold_decision")
+        )
+    assert decisions == 1, "no duplicate task"
+    _nothing_left_locked(app_db)
+
+
+def _complete(db: Database, task_id: int, email: str, data: dict) -> Any:
+    return complete_task(db, task_id, user(db, email), data, forms_dir=FORMS)
+
+
+def test_many_people_racing_for_one_task_complete_it_once(app_db: Database) -> None:
+    case_id = submit(app_db, application())
+    acknowledge = live(app_db, case_id)["acknowledge"].id
+    answer = {"acknowledged_on": "2026-03-02", "method": "email"}
+
+    def claim_then_complete(email: str) -> Any:
+        claim_task(app_db, acknowledge, user(app_db, email))
+        return _complete(app_db, acknowledge, email, answer)
+
+    results = _at_once(
+        [(claim_then_complete, email) for email in [COUNCIL, "council2@example.org"] * 3]
+    )
+    completed = [r for r in results if type(r).__name__ == "Completion"]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(completed) == 1 and len(refused) == 5, results
+    with app_db.read() as session:
+        rows = session.execute(
+            select(Task.spec_name, Task.state).where(Task.case_id == case_id).order_by(Task.id)
+        ).all()
+        completions = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "task.completed", AuditEvent.case_id == case_id)
+        )
+    assert rows == [("acknowledge", "completed"), ("screen", "open")], "no duplicate task"
+    assert completions == 1
+    _nothing_left_locked(app_db)
