@@ -715,7 +715,7 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
                     if task.instance_id != instance_id:
                         continue
                     spiff = bpmn.find_task(workflow, task.spiff_task_id)
-                    if spiff is None or bpmn.is_ready(spiff) or spiff.state.name != "COMPLETED":
+                    if spiff is None or not bpmn.is_completed(spiff):
                         lost += 1
                 returns_left = session.scalar(
                     select(func.count())
