@@ -391,11 +391,17 @@ def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]
         .join(OrganisationDistrict, OrganisationDistrict.district_id == District.id)
         .where(OrganisationDistrict.organisation_id == organisation_id)
     )
-    chaired = (
-        select(*district)
-        .join(Case, Case.district_id == District.id)
-        .join(CaseParticipant, CaseParticipant.case_id == Case.id)
-        .where(CaseParticipant.organisation_id == organisation_id, CaseParticipant.role == "chair")
+    # One probe per district that stops at its first chaired case, rather than a row per case
+    # the organisation has ever chaired (tens of thousands for a busy chair over the years).
+    chaired = select(*district).where(
+        select(CaseParticipant.id)
+        .join(Case, Case.id == CaseParticipant.case_id)
+        .where(
+            CaseParticipant.organisation_id == organisation_id,
+            CaseParticipant.role == "chair",
+            Case.district_id == District.id,
+        )
+        .exists()
     )
     districts = sorted(
         set(session.execute(served).all()) | set(session.execute(chaired).all()),
