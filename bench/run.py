@@ -223,8 +223,8 @@ def pages_with_demo_data(env: dict[str, str], db: Database, runs: int) -> list[R
 
 def route_of(path: str) -> str:
     """The route a path is an instance of, so that every case and task page counts together."""
-    path = re.sub(r"CT-\d{4}-\d+", "<reference>", path)
-    return re.sub(r"/\d+(?=/|$)", "/<id>", path)
+    path = re.sub(r"CT-\d{4}-\d+", "{reference}", path)
+    return re.sub(r"/\d+(?=/|$)", "/{id}", path)
 
 
 # --- inboxes at scale --------------------------------------------------------------------------
