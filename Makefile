@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev assets init lint bench clean
+.PHONY: run test install install-dev install-bench assets init lint bench bench-quick clean
 
 run: install assets init
 	$(BIN)/casereview serve --host $(HOST) --port $(PORT)
@@ -18,6 +18,7 @@ test: install-dev assets init
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 assets: node_modules/.installed
 
 init: install
@@ -35,12 +36,24 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# The benchmark builds its own data (SQLite, and a PostgreSQL database it creates and drops at
+# CASEREVIEW_BENCH_POSTGRES_URL) and writes bench/results.json; bench-quick is a small run.
+bench: install-bench assets
+	$(BIN)/python bench/run.py
+
+bench-quick: install-bench assets
+	$(BIN)/python bench/run.py --quick
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -43,6 +43,7 @@ from engine.models import (
     Task,
     TaskCandidate,
     User,
+    UserRole,
 )
 from engine.runtime.bpmn import BPMN_NAMESPACE, parse_xml_safely
 from engine.workdays import working_days_between
@@ -391,14 +392,33 @@ def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]
         .join(OrganisationDistrict, OrganisationDistrict.district_id == District.id)
         .where(OrganisationDistrict.organisation_id == organisation_id)
     )
-    chaired = (
-        select(*district)
-        .join(Case, Case.district_id == District.id)
-        .join(CaseParticipant, CaseParticipant.case_id == Case.id)
-        .where(CaseParticipant.organisation_id == organisation_id, CaseParticipant.role == "chair")
+    served_rows = set(session.execute(served).all())
+    # Only an organisation with a review chair takes the chair's part on a case (scheduling a
+    # meeting names a chair user), and only districts it does not serve can add anything.
+    # Each remaining district is one probe that stops at its first chaired case, rather than
+    # a row per case the organisation ever chaired (tens of thousands for a busy chair).
+    has_chair = session.scalar(
+        select(UserRole.user_id)
+        .join(User, User.id == UserRole.user_id)
+        .where(User.organisation_id == organisation_id, UserRole.role == "review_chair")
+        .limit(1)
     )
+    chaired_rows: set[Any] = set()
+    if has_chair is not None:
+        chaired = select(*district).where(
+            District.key.not_in([row.key for row in served_rows]),
+            select(CaseParticipant.id)
+            .join(Case, Case.id == CaseParticipant.case_id)
+            .where(
+                CaseParticipant.organisation_id == organisation_id,
+                CaseParticipant.role == "chair",
+                Case.district_id == District.id,
+            )
+            .exists(),
+        )
+        chaired_rows = set(session.execute(chaired).all())
     districts = sorted(
-        set(session.execute(served).all()) | set(session.execute(chaired).all()),
+        served_rows | chaired_rows,
         key=lambda row: row.position,
     )
 

@@ -84,3 +84,24 @@ def test_clock_can_be_fixed_moved_and_started() -> None:
     assert isinstance(clock.clock_from_environment(None), clock.SystemClock)
     with pytest.raises(ValueError, match="ISO 8601"):
         clock.parse_moment("yesterday")
+
+
+def test_working_days_between_agrees_with_counting_day_by_day() -> None:
+    from datetime import date, timedelta
+
+    from engine.workdays import is_working_day, working_days_between
+
+    def by_hand(first: date, last: date) -> int:
+        sign = 1
+        if last < first:
+            first, last, sign = last, first, -1
+        days = (first + timedelta(days=n) for n in range(1, (last - first).days + 1))
+        return sign * sum(1 for day in days if is_working_day(day))
+
+    start = date(2025, 12, 20)  # Christmas, New Year and Easter 2026 fall in the range
+    for offset in range(0, 130, 3):
+        for length in (0, 1, 2, 5, 6, 7, 8, 13, 40, 400):
+            first = start + timedelta(days=offset)
+            last = first + timedelta(days=length)
+            assert working_days_between(first, last) == by_hand(first, last), (first, last)
+            assert working_days_between(last, first) == by_hand(last, first), (last, first)

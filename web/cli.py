@@ -118,6 +118,28 @@ def _deploy_shipped(context: Context) -> int:
     return refused
 
 
+@main.command("demo-load")
+@click.option("--cases", "count", required=True, type=click.IntRange(10, None))
+@click.option("--seed", default=2014, show_default=True, type=int)
+@pass_context
+def demo_load(context: Context, count: int, seed: int) -> None:
+    """Add many synthetic cases at every stage (after `init --demo`), for benchmarks."""
+    from engine.demo_load import load_cases
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"  {done} of {total} copies written", err=True)
+
+    try:
+        result = load_cases(context.db, context.settings, count, seed=seed, progress=progress)
+    except DemoUnavailable as reason:
+        raise click.ClickException(str(reason)) from None
+    stages = ", ".join(f"{stage}: {n}" for stage, n in sorted(result.stages.items()))
+    click.echo(
+        f"Added {result.cases} cases ({stages}); the database now holds {result.tasks} tasks, "
+        f"{result.live_tasks} of them open or claimed."
+    )
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -447,6 +447,10 @@ def is_ready(task: SpiffTask) -> bool:
     return task.state == TaskState.READY
 
 
+def is_completed(task: SpiffTask) -> bool:
+    return task.state == TaskState.COMPLETED
+
+
 def advance(workflow: BpmnWorkflow) -> None:
     """Run engine steps and fire due timers until only people or time can move it on."""
     try:

@@ -1,0 +1,174 @@
+"""`casereview demo-load`: many cases at every stage, which the service works on like any."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine import clock
+from engine.accounts import get_user
+from engine.config import load_settings
+from engine.db import connect
+from engine.demo_load import STAGE_WEIGHTS
+from engine.escalation import chase_due
+from engine.inbox import list_tasks
+from engine.models import (
+    AuditEvent,
+    Case,
+    CaseParticipant,
+    District,
+    Incident,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    User,
+)
+from engine.procedure import complete_task
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = 120
+
+
+def invoke(env: dict[str, str], *args: str):
+    from web.cli import main
+
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def loaded(blank_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {
+        "CASEREVIEW_DATABASE_URL": blank_url,
+        "CASEREVIEW_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CASEREVIEW_WORKFLOWS_DIR": str(ROOT / "workflows"),
+        "CASEREVIEW_CLOCK_START": "",
+    }
+    assert invoke(env, "init", "--demo").exit_code == 0
+    result = invoke(env, "demo-load", "--cases", str(CASES))
+    assert result.exit_code == 0, result.output
+    assert f"Added {CASES} cases" in result.output
+    return env
+
+
+def test_demo_load_adds_cases_at_every_stage_in_every_district(loaded) -> None:
+    database = connect(loaded["CASEREVIEW_DATABASE_URL"])
+    with database.read() as session:
+        demo_cases = 7  # from init --demo
+        assert session.scalar(select(func.count()).select_from(Case)) == demo_cases + CASES
+        statuses = set(session.scalars(select(Case.status)))
+        assert {
+            "received",
+            "screening",
+            "awaiting_information",
+            "threshold_decision",
+            "review_being_arranged",
+            "action_plan",
+            "appeal_lodged",
+            "closed",
+        } <= statuses
+        districts = session.scalar(select(func.count(func.distinct(Case.district_id))))
+        assert districts == session.scalar(select(func.count()).select_from(District))
+        assert session.scalar(select(func.count()).select_from(Incident)) >= 2 * CASES
+        # Every task row has its candidates, and they carry their case's district.
+        uncovered = session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(~Task.id.in_(select(TaskCandidate.task_id)))
+        )
+        assert uncovered == 0
+        wrong_district = session.scalar(
+            select(func.count())
+            .select_from(TaskCandidate)
+            .join(Task, Task.id == TaskCandidate.task_id)
+            .join(Case, Case.id == Task.case_id)
+            .where(TaskCandidate.district_id != Case.district_id)
+        )
+        assert wrong_district == 0
+        # Every candidate organisation takes part in its case (need-to-know holds).
+        outsiders = session.scalar(
+            select(func.count())
+            .select_from(TaskCandidate)
+            .join(Task, Task.id == TaskCandidate.task_id)
+            .where(
+                ~select(CaseParticipant.id)
+                .where(
+                    CaseParticipant.case_id == Task.case_id,
+                    CaseParticipant.organisation_id == TaskCandidate.organisation_id,
+                )
+                .exists()
+            )
+        )
+        assert outsiders == 0
+        states = dict(session.execute(select(Task.state, func.count()).group_by(Task.state)).all())
+        assert states.get("open") and states.get("claimed") and states.get("completed")
+        today = clock.today()
+        assert session.scalar(
+            select(func.count()).where(Task.state.in_(["open", "claimed"]), Task.due_on < today)
+        ), "some live tasks are overdue"
+        assert session.scalar(select(func.max(Task.escalation_level))) >= 1
+        oldest = session.scalar(select(func.min(Case.received_on)))
+        assert oldest < today - timedelta(days=365 * 5), "closed cases go back years"
+        assert session.scalar(
+            select(func.count()).where(AuditEvent.action == "case.demo_loaded")
+        ) == CASES - len(STAGE_WEIGHTS)
+    database.dispose()
+
+
+def test_demo_users_find_loaded_work_and_can_complete_it(loaded) -> None:
+    database = connect(loaded["CASEREVIEW_DATABASE_URL"])
+    settings = load_settings(loaded)
+    with database.read() as session:
+        users = {
+            email: get_user(session, user_id)
+            for user_id, email in session.execute(select(User.id, User.email))
+        }
+        police = users["police@derbyshire.example.org"]
+        waiting = list_tasks(session, police, "organisation")
+        assert waiting, "the police inbox lists loaded tasks"
+        assert len({row.district_key for row in waiting}) > 1
+        manager = users["manager@dales.example.org"]
+        assert list_tasks(session, manager, "overdue"), "a manager sees overdue work"
+        copied = session.scalar(
+            select(Task)
+            .join(TaskCandidate, TaskCandidate.task_id == Task.id)
+            .where(
+                Task.form == "information_return",
+                Task.spec_name == "police_return",
+                Task.state == "open",
+                TaskCandidate.organisation_id == police.organisation_id,
+            )
+            .order_by(Task.id.desc())
+            .limit(1)
+        )
+        reference = session.get(Case, copied.case_id).reference
+    data = {"incidents": [], "actions_taken": "Advice given", "view": "Supports a review"}
+    complete_task(database, copied.id, police, data, forms_dir=settings.forms_dir)
+    with database.read() as session:
+        assert session.get(Task, copied.id).state == "completed"
+        instance = session.get(ProcessInstance, copied.instance_id)
+        assert f'"{reference}"' in instance.workflow_json, "the copy's workflow is its own"
+    # The sweep can chase the loaded tasks.
+    with database.read() as session:
+        first = session.scalar(
+            select(func.min(Task.next_chase_on)).where(Task.state.in_(["open", "claimed"]))
+        )
+    with clock.using_clock(clock.FixedClock(datetime.combine(first, time(9)))):
+        done = chase_due(database)
+    assert done.reminded + done.escalated >= 1
+    database.dispose()
+
+
+def test_demo_load_needs_init_demo(blank_url: str, tmp_path: Path) -> None:
+    env = {
+        "CASEREVIEW_DATABASE_URL": blank_url,
+        "CASEREVIEW_INSTANCE_DIR": str(tmp_path / "instance"),
+        "CASEREVIEW_WORKFLOWS_DIR": str(ROOT / "workflows"),
+    }
+    assert invoke(env, "init").exit_code == 0
+    result = invoke(env, "demo-load", "--cases", "50")
+    assert result.exit_code == 1
+    assert "casereview init --demo" in result.output
