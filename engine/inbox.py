@@ -51,6 +51,9 @@ from engine.workdays import working_days_between
 SCOPES = ("mine", "organisation", "overdue")
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
+# How far into an inbox a page may start: far enough for any real backlog, near enough that
+# every part of the query stays a short index range.
+MAX_OFFSET = 10_000
 # A multi-instance task's rows are named after the diagram's task with a suffix such as
 # " [child]"; people (and filters) know the task by the diagram's name alone.
 _SPEC_SUFFIX = re.compile(r" \[[^\]]*\]$")
@@ -254,8 +257,10 @@ def list_tasks(
     process: str | None = None,
     task: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
 ) -> list[InboxRow]:
-    """The tasks of one inbox, soonest due first (undated last), then in the order made.
+    """The tasks of one inbox, soonest due first (undated last), then in the order made;
+    ``limit`` of them, after skipping the first ``offset`` (a page of a long inbox).
 
     ``scope`` is ``mine`` (claimed by the user), ``organisation`` (unclaimed, for the user's
     organisation) or ``overdue`` (managers: their organisation's live tasks past their due
@@ -275,9 +280,10 @@ def list_tasks(
     if not works_on_cases(user):
         return []
     limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, min(int(offset), MAX_OFFSET))
     filters = _Filters(district, process, task)
     parts = [
-        _first_ids(part, filters, dated, limit)
+        _first_ids(part, filters, dated, offset + limit)
         for part in _ranges(scope, user)
         for dated in ((True,) if scope == "overdue" else (True, False))
     ]
@@ -285,6 +291,7 @@ def list_tasks(
     rows = session.execute(
         _joined(_columns().select_from(first).join(Task, Task.id == first.c.task_id))
         .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.task_id)
+        .offset(offset)
         .limit(limit)
     ).all()
     return _inbox_rows(session, rows)

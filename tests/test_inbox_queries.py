@@ -136,6 +136,20 @@ def test_soonest_due_first_undated_last_then_in_order_made(all_db: Database, fix
     assert rows(db, COUNCIL, "organisation")[-1].working_days_left is None
 
 
+def test_pages_of_an_inbox_list_each_task_once_in_order(all_db: Database, fixed_clock) -> None:
+    db = all_db
+    for _ in range(7):
+        submit(db, application())
+        fixed_clock.advance(timedelta(hours=1))
+    whole = [row.task_id for row in rows(db, COUNCIL, "organisation")]
+    pages = [
+        [row.task_id for row in rows(db, COUNCIL, "organisation", limit=3, offset=start)]
+        for start in (0, 3, 6, 9)
+    ]
+    assert len(whole) == 7
+    assert pages == [whole[0:3], whole[3:6], whole[6:7], []]
+
+
 def test_filters_by_district_process_and_task(all_db: Database) -> None:
     db = all_db
     dales = screened(db)

@@ -290,3 +290,23 @@ def test_the_diagram_data_marks_done_and_waiting_tasks(
         drawn["active"]
     )
     assert signed_in(app, "erewash@example.org").get(url).status_code == 404
+
+
+def test_a_long_inbox_comes_in_pages_of_25(app: Flask, app_db: Database) -> None:
+    for _ in range(27):
+        submit(app_db, application())
+    client = signed_in(app, "council@example.org")
+    first = client.get("/").get_data(as_text=True)
+    assert first.count('action="/tasks/') == 25
+    assert "My organisation&#39;s tasks <span class=\"govuk-body-s\">(1 to 25)</span>" in first
+    following = re.search(r'href="([^"]*organisation_page=2[^"]*)"', first)
+    assert following is not None and "Tasks after 25" in first
+    second = client.get(unescape(following.group(1))).get_data(as_text=True)
+    assert second.count('action="/tasks/') == 2
+    assert "(26 to 27)" in second and "Tasks before 26" in second
+    assert "organisation_page=3" not in second
+    claimed = {int(n) for n in re.findall(r'action="/tasks/(\d+)/claim"', first + second)}
+    assert len(claimed) == 27
+    # A page number beyond the list shows an empty page with a way back, never an error.
+    beyond = client.get("/?organisation_page=99")
+    assert beyond.status_code == 200 and "Tasks before 2451" in beyond.get_data(as_text=True)
