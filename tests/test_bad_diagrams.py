@@ -6,6 +6,7 @@ diagrams, through the API on both databases."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ CORPUS = FIXTURES / "bpmn_corpus"
 SHIPPED = (PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn").read_bytes()
 CAMUNDA = (CORPUS / "camunda_modeler.bpmn").read_bytes()
 XML = {"content_type": "application/xml"}
+MIWG_ENV = "CASEREVIEW_TEST_MIWG_DIR"
 # What each file of the corpus comes to: deployed, or refused with these words.
 EXPECTED = {
     "camunda_modeler.bpmn": None,
@@ -106,6 +108,33 @@ def test_each_file_deploys_or_is_refused_clearly(api: Api, owner_db: Database, n
         assert response.status_code == 422
         assert words in response.get_json()["error"]
         assert deployed(owner_db) == before
+
+
+@pytest.mark.skipif(
+    not os.environ.get(MIWG_ENV),
+    reason=f"MIWG check skipped: set {MIWG_ENV} to the Reference folder of a checkout of "
+    "the BPMN MIWG test suite (github.com/bpmn-miwg/bpmn-miwg-test-suite)",
+)
+def test_miwg_reference_models_deploy_or_are_refused_clearly(api: Api, owner_db: Database) -> None:
+    folder = Path(os.environ[MIWG_ENV])
+    files = sorted(path for path in folder.iterdir() if path.suffix.lower() == ".bpmn")
+    assert files, f"no .bpmn files in {folder}"
+    for path in files:
+        content = path.read_bytes()
+        before = deployed(owner_db)
+        checked = upload(api, content, "/process-definitions/validate")
+        assert checked.status_code in (200, 413), (path.name, checked.get_data(as_text=True))
+        response = upload(api, content)
+        if response.status_code in (200, 201):
+            assert deployed(owner_db)[: len(before)] == before, (path.name, "versions changed")
+            outcome = "deployed"
+        else:
+            error = response.get_json()["error"]
+            assert isinstance(error, str) and error.strip(), (path.name, response.get_json())
+            assert "Traceback" not in error and "<html" not in error.lower(), (path.name, error)
+            assert deployed(owner_db) == before, (path.name, "a refused file changed the rows")
+            outcome = f"refused ({response.status_code}): {error}"
+        print(f"{path.name}: {outcome}")
 
 
 def test_several_megabytes_deploy_and_beyond_the_limit_are_refused(
