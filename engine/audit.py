@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -143,6 +144,36 @@ def _chain_head(session: Session) -> tuple[int, str]:
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+
+
+def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Give plain audit rows, written in bulk outside a Session (``demo-load``), their place
+    in the chain, as a commit gives the events ``record`` keeps; call it inside the
+    transaction that inserts them."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    head = connection.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+    for row in rows:
+        seq += 1
+        content = canonical_content(
+            seq=seq,
+            prev_hash=prev_hash,
+            at=row["at"],
+            user_id=row.get("user_id"),
+            organisation_id=row.get("organisation_id"),
+            action=row["action"],
+            case_id=row.get("case_id"),
+            object_type=row.get("object_type", ""),
+            object_id=str(row.get("object_id", "")),
+            detail=row.get("detail"),
+        )
+        row.update(seq=seq, prev_hash=prev_hash, hash=hashlib.sha256(content).hexdigest())
+        prev_hash = row["hash"]
 
 
 @event.listens_for(Session, "before_commit")
