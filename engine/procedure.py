@@ -8,7 +8,7 @@ an application's threshold is met.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -408,6 +408,21 @@ def complete_task(
     db: Database, task_id: int, user: User, data: Mapping[str, Any], *, forms_dir: Any
 ) -> runtime.CompletionResult:
     return runtime.complete_task(db, task_id, user, data, forms_dir=forms_dir, effects=EFFECTS)
+
+
+def complete_task_in(
+    session: Session,
+    task_id: int,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    forms_dir: Any,
+    authorise: Callable[[Session, Task], None] | None = None,
+) -> runtime.CompletionResult:
+    """``complete_task`` inside the caller's write transaction (``runtime.complete_task_in``)."""
+    return runtime.complete_task_in(
+        session, task_id, user, data, forms_dir=forms_dir, effects=EFFECTS, authorise=authorise
+    )
 
 
 def fire_due_timers(db: Database) -> int:
