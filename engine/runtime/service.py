@@ -64,6 +64,10 @@ class Effects:
         ``context`` is the task's data in the workflow before ``data`` is applied."""
         return {}
 
+    def task_created(self, session: Session, task: Task, properties: Mapping[str, str]) -> None:
+        """A human task's new Task row, before it is written (it has no id yet): what is set
+        on it here goes into the same INSERT rather than an UPDATE after it."""
+
     def task_ready(
         self,
         session: Session,
@@ -289,7 +293,7 @@ def _sync_tasks(
             continue
         if timescales is None:
             timescales = current_settings(session).get("timescales", {})
-        row = _new_task_row(session, instance, spiff_task, timescales)
+        row = _new_task_row(session, instance, spiff_task, timescales, effects)
         effects.task_ready(session, row, spiff_task.data, bpmn.task_properties(spiff_task))
         created.append(row)
     for spiff_id, row in live.items():
@@ -307,7 +311,11 @@ def _sync_tasks(
 
 
 def _new_task_row(
-    session: Session, instance: ProcessInstance, spiff_task: Any, timescales: dict[str, int]
+    session: Session,
+    instance: ProcessInstance,
+    spiff_task: Any,
+    timescales: dict[str, int],
+    effects: Effects,
 ) -> Task:
     spec = spiff_task.task_spec
     properties = bpmn.task_properties(spiff_task)
@@ -353,6 +361,7 @@ def _new_task_row(
             for organisation_id in sorted({p.organisation_id for p in participants})
         ],
     )
+    effects.task_created(session, row, properties)
     session.add(row)
     session.flush()
     audit.record(
