@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine import audit, clock
 from engine.models import ROLES, ApiToken, Organisation, User, UserRole
@@ -105,11 +105,17 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if verify_password(user.password_hash, password) else None
 
 
+# What a signed-in user is used with after their session closes, read in the same statement.
+USER_LOADS = (joinedload(User.role_rows), joinedload(User.organisation))
+
+
 def get_user(session: Session, user_id: int) -> User | None:
-    return session.scalar(
-        select(User)
-        .where(User.id == user_id, User.active.is_(True))
-        .options(selectinload(User.role_rows), selectinload(User.organisation))
+    return (
+        session.execute(
+            select(User).where(User.id == user_id, User.active.is_(True)).options(*USER_LOADS)
+        )
+        .unique()
+        .scalar_one_or_none()
     )
 
 

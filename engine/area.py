@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -265,6 +265,7 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
         area = Area(key=spec.key, name=spec.name, loaded_at=clock.now())
         session.add(area)
     area.name, area.settings, area.loaded_at = spec.name, spec.settings, clock.now()
+    session.info.pop(_SETTINGS, None)
 
     organisations = {o.key: o for o in session.scalars(select(Organisation))}
     for item in spec.organisations:
@@ -311,8 +312,26 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
     return area
 
 
+# A completion asks for the settings several times (due dates, chasing); one read per
+# transaction is enough, as only ``load_area`` changes them.
+_SETTINGS = "casereview.area.settings"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_settings(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SETTINGS, None)
+
+
 def current_settings(session: Session) -> dict[str, Any]:
     """The loaded area's settings; an empty area falls back to the statutory defaults."""
+    settings = session.info.get(_SETTINGS)
+    if settings is None:
+        settings = session.info[_SETTINGS] = _read_settings(session)
+    return settings
+
+
+def _read_settings(session: Session) -> dict[str, Any]:
     area = session.scalar(select(Area).order_by(Area.id))
     if area is None:
         return {

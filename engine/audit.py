@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -145,6 +146,51 @@ def _chain_head(session: Session) -> tuple[int, str]:
     return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
 
 
+def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Give plain audit rows, written in bulk outside a Session (``demo-load``), their place
+    in the chain, as a commit gives the events ``record`` keeps; call it inside the
+    transaction that inserts them."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    head = connection.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+    for row in rows:
+        seq += 1
+        content = canonical_content(
+            seq=seq,
+            prev_hash=prev_hash,
+            at=row["at"],
+            user_id=row.get("user_id"),
+            organisation_id=row.get("organisation_id"),
+            action=row["action"],
+            case_id=row.get("case_id"),
+            object_type=row.get("object_type", ""),
+            object_id=str(row.get("object_id", "")),
+            detail=row.get("detail"),
+        )
+        row.update(seq=seq, prev_hash=prev_hash, hash=hashlib.sha256(content).hexdigest())
+        prev_hash = row["hash"]
+
+
+_WRITTEN_COLUMNS = (
+    "seq",
+    "prev_hash",
+    "hash",
+    "at",
+    "user_id",
+    "organisation_id",
+    "action",
+    "case_id",
+    "object_type",
+    "object_id",
+    "detail",
+)
+
+
 @event.listens_for(Session, "before_commit")
 def _append_pending_events(session: Session) -> None:
     waiting: list[AuditEvent] = session.info.pop(_PENDING, [])
@@ -160,8 +206,14 @@ def _append_pending_events(session: Session) -> None:
         audit_event.seq = seq
         audit_event.prev_hash = prev_hash
         audit_event.hash = prev_hash = event_hash(audit_event, seq, prev_hash)
-        session.add(audit_event)
-    session.flush()
+    # One INSERT for all the events rather than one each: nothing reads their ids back.
+    session.execute(
+        insert(AuditEvent.__table__),
+        [
+            {column: getattr(audit_event, column) for column in _WRITTEN_COLUMNS}
+            for audit_event in waiting
+        ],
+    )
 
 
 @event.listens_for(Session, "after_rollback")

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
 
-from engine import clock
+from engine import audit, clock
 from engine.accounts import add_user, get_user
 from engine.area import current_settings
 from engine.config import Settings
@@ -811,6 +811,7 @@ def load_cases(
                 out: dict[str, list[dict[str, Any]]] = {m.__tablename__: [] for m in _TABLES}
                 for _ in range(size):
                     result.stages[copier.copy(out).stage] += 1
+                audit.chain_rows(connection, out["audit_events"])
                 for model in _TABLES:
                     _write(connection, model.__table__, out[model.__tablename__])
                 result.tasks += len(out["tasks"])

@@ -227,12 +227,18 @@ def next_chase_on(task: ChaseState, plan: ChasePlan, today: date) -> date | None
 def schedule_new_task(
     session: Session, task: Task, properties: Mapping[str, str], today: date | None = None
 ) -> None:
-    """Keep a new task's overrides and set when it is first chased (from task_ready)."""
+    """Keep a new task's overrides and set when it is first chased (from task_created, before
+    the row is written, so it has no id yet)."""
     try:
         task.chase = parse_chase_properties(properties)
     except ChaseSettingError as error:
         # Deployment refuses such diagrams; one deployed before that check keeps the area's.
-        log.warning("task %s: %s; the area's chasing settings apply", task.id, error)
+        log.warning(
+            "task '%s' of case %s: %s; the area's chasing settings apply",
+            task.spec_name,
+            task.case_id,
+            error,
+        )
         task.chase = None
     plan = plan_for(current_settings(session), task.chase)
     task.next_chase_on = next_chase_on(task, plan, today or clock.today())

@@ -8,13 +8,13 @@ an application's threshold is met.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine import audit, clock, documents, runtime
 from engine.appeal_rules import eligibility
@@ -59,6 +59,9 @@ class ProcedureEffects(runtime.Effects):
         handler = _COMPLETIONS.get(task.form)
         return handler(Step(session, case, task, data, user, context)) if handler else {}
 
+    def task_created(self, session: Session, task: Task, properties: Mapping[str, str]) -> None:
+        schedule_new_task(session, task, properties)
+
     def task_ready(
         self,
         session: Session,
@@ -66,7 +69,6 @@ class ProcedureEffects(runtime.Effects):
         data: Mapping[str, Any],
         properties: Mapping[str, str],
     ) -> None:
-        schedule_new_task(session, task, properties)
         status = properties.get("case_status")
         case = session.get(Case, task.case_id)
         if status and case.status != status:
@@ -207,8 +209,14 @@ def _record_decision(step: Step) -> dict[str, Any]:
 
 def _schedule_meeting(step: Step) -> dict[str, Any]:
     session, case, data = step.session, step.case, step.data
-    chair = session.scalar(
-        select(User).where(User.email == data["chair_email"].strip().lower(), User.active.is_(True))
+    chair = (
+        session.execute(
+            select(User)
+            .where(User.email == data["chair_email"].strip().lower(), User.active.is_(True))
+            .options(joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     problems = {}
     if chair is None or not chair.has_role("review_chair"):
@@ -408,6 +416,21 @@ def complete_task(
     db: Database, task_id: int, user: User, data: Mapping[str, Any], *, forms_dir: Any
 ) -> runtime.CompletionResult:
     return runtime.complete_task(db, task_id, user, data, forms_dir=forms_dir, effects=EFFECTS)
+
+
+def complete_task_in(
+    session: Session,
+    task_id: int,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    forms_dir: Any,
+    authorise: Callable[[Session, Task], None] | None = None,
+) -> runtime.CompletionResult:
+    """``complete_task`` inside the caller's write transaction (``runtime.complete_task_in``)."""
+    return runtime.complete_task_in(
+        session, task_id, user, data, forms_dir=forms_dir, effects=EFFECTS, authorise=authorise
+    )
 
 
 def fire_due_timers(db: Database) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine import audit, procedure, runtime
+from engine import audit, faults, procedure, runtime
 from engine.access import visible_task, works_on_cases
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, ProcessFailed
@@ -204,10 +204,19 @@ def complete_task(
     ``InvalidData`` with ``fields`` when answers need correcting, ``Conflict`` when the task
     was already completed or is held by someone else.
     """
-    with db.read() as session:
-        _ours(session, user, task_id)
-    result = procedure.complete_task(db, task_id, user, data, forms_dir=forms_dir)
-    with db.read() as session:
-        (done,) = rows_for_tasks(session, [task_id])
-        ready = rows_for_tasks(session, [task.id for task in result.ready])
+    # One transaction: the need-to-know check under the instance's lock, the completion, and
+    # the rows the answer lists (read before the commit, so they are what was committed).
+    with db.transaction() as session:
+        result = procedure.complete_task_in(
+            session,
+            task_id,
+            user,
+            data,
+            forms_dir=forms_dir,
+            authorise=lambda session, task: _ours(session, user, task.id),
+        )
+        rows = rows_for_tasks(session, [task_id, *(task.id for task in result.ready)])
+        faults.pause_before_commit(session, "task completion")
+    (done,) = [row for row in rows if row.task_id == task_id]
+    ready = [row for row in rows if row.task_id != task_id]
     return Completion(done, ready, result.process_finished)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine import clock
+from engine import audit, clock
 from engine.accounts import get_user
 from engine.config import load_settings
 from engine.db import connect
@@ -159,6 +159,25 @@ def test_demo_users_find_loaded_work_and_can_complete_it(loaded) -> None:
     with clock.using_clock(clock.FixedClock(datetime.combine(first, time(9)))):
         done = chase_due(database)
     assert done.reminded + done.escalated >= 1
+    database.dispose()
+
+
+def test_the_loaded_cases_keep_the_audit_trail_whole(loaded) -> None:
+    """Each copy's event is chained like any recorded one, so `audit verify` still passes and
+    the service goes on adding to the same chain."""
+    database = connect(loaded["CASEREVIEW_DATABASE_URL"])
+    with database.read() as session:
+        report = audit.verify(session)
+        assert report.intact, str(report.broken)
+        loaded_events = session.scalar(
+            select(func.count()).where(AuditEvent.action == "case.demo_loaded")
+        )
+        assert loaded_events == CASES - len(STAGE_WEIGHTS)
+    with database.transaction() as session:
+        audit.record(session, "test.after_demo_load")
+    with database.read() as session:
+        after = audit.verify(session)
+    assert after.intact and after.events == report.events + 1
     database.dispose()
 
 

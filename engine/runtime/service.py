@@ -8,7 +8,7 @@ runs the workflow, stores it, updates the Task rows and writes the audit event, 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from engine import audit, clock, expressions, faults
 from engine.access import works_on_cases
@@ -63,6 +63,10 @@ class Effects:
         """Check and record a task's meaning; may raise InvalidData. Returns data to add.
         ``context`` is the task's data in the workflow before ``data`` is applied."""
         return {}
+
+    def task_created(self, session: Session, task: Task, properties: Mapping[str, str]) -> None:
+        """A human task's new Task row, before it is written (it has no id yet): what is set
+        on it here goes into the same INSERT rather than an UPDATE after it."""
 
     def task_ready(
         self,
@@ -289,7 +293,7 @@ def _sync_tasks(
             continue
         if timescales is None:
             timescales = current_settings(session).get("timescales", {})
-        row = _new_task_row(session, instance, spiff_task, timescales)
+        row = _new_task_row(session, instance, spiff_task, timescales, effects)
         effects.task_ready(session, row, spiff_task.data, bpmn.task_properties(spiff_task))
         created.append(row)
     for spiff_id, row in live.items():
@@ -307,7 +311,11 @@ def _sync_tasks(
 
 
 def _new_task_row(
-    session: Session, instance: ProcessInstance, spiff_task: Any, timescales: dict[str, int]
+    session: Session,
+    instance: ProcessInstance,
+    spiff_task: Any,
+    timescales: dict[str, int],
+    effects: Effects,
 ) -> Task:
     spec = spiff_task.task_spec
     properties = bpmn.task_properties(spiff_task)
@@ -327,7 +335,8 @@ def _new_task_row(
     assignees = {p.user_id for p in participants if p.user_id}
     assignee_id = assignees.pop() if len(assignees) == 1 and len(participants) == 1 else None
     state = "claimed" if assignee_id else "open"
-    district_id = session.scalar(select(Case.district_id).where(Case.id == instance.case_id))
+    # The case is already in the session wherever a process moves on: no statement.
+    district_id = session.get(Case, instance.case_id).district_id
     now = clock.now()
     row = Task(
         instance_id=instance.id,
@@ -352,6 +361,7 @@ def _new_task_row(
             for organisation_id in sorted({p.organisation_id for p in participants})
         ],
     )
+    effects.task_created(session, row, properties)
     session.add(row)
     session.flush()
     audit.record(
@@ -407,16 +417,25 @@ def _set_state(row: Task, state: str) -> None:
 
 
 def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, ProcessInstance]:
-    instance_id = session.scalar(select(Task.instance_id).where(Task.id == task_id))
-    if instance_id is None:
+    # The instance is found and locked by the task in one statement; the task is read after
+    # the lock, so what it says is what the lock holder may change.
+    instance = session.execute(
+        select(ProcessInstance)
+        .where(
+            ProcessInstance.id
+            == select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if instance is None:
         raise NotFound("there is no such task")
-    instance = _lock_instance(session, instance_id)
     task = session.execute(
         select(Task)
         .where(Task.id == task_id)
-        .options(selectinload(Task.candidates))
+        .options(joinedload(Task.candidates))
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).unique().scalar_one()
     return task, instance
 
 
@@ -444,43 +463,67 @@ def complete_task(
 ) -> CompletionResult:
     """Complete a human task with data, all or nothing."""
     with db.transaction() as session:
-        task, instance = _load_task_for_update(session, task_id)
-        _check_may_work_on(task, user)
-        try:
-            schema = load_form(forms_dir, task.form)
-        except FormError as error:
-            raise ProcessFailed(str(error)) from None
-        problems = validate_data(schema, data)
-        if problems:
-            raise InvalidData("Some answers need correcting", problems)
-        workflow = bpmn.load_workflow(
-            instance.workflow_json, _spec_json(session, instance.definition_id)
+        result = complete_task_in(
+            session, task_id, user, data, forms_dir=forms_dir, effects=effects
         )
-        spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
-        if spiff_task is None or not bpmn.is_ready(spiff_task):
-            raise Conflict(f"'{task.title}' is no longer waiting to be done")
-        added = effects.before_completion(session, task, data, user, spiff_task.data)
-        bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
-        now = clock.now()
-        _set_state(task, "completed")
-        task.assignee_id = user.id
-        task.completed_at = now
-        task.completed_by_id = user.id
-        task.data = dict(data)
-        task.draft = None
-        _store(instance, workflow)
-        audit.record(
-            session,
-            "task.completed",
-            user=user,
-            case_id=task.case_id,
-            object_type="task",
-            object_id=task.id,
-            detail={"task": task.spec_name, "revision": instance.revision},
-        )
-        ready = _after_step(session, instance, workflow, effects, user)
         faults.pause_before_commit(session, "task completion")
-        return CompletionResult(task, ready, instance.state == "completed")
+        return result
+
+
+def complete_task_in(
+    session: Session,
+    task_id: int,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    forms_dir: Path,
+    effects: Effects = NO_EFFECTS,
+    authorise: Callable[[Session, Task], None] | None = None,
+) -> CompletionResult:
+    """``complete_task`` inside the caller's write transaction, which must commit all of it or
+    nothing, so a caller can check and read in the same transaction rather than in three.
+
+    ``authorise`` sees the task once its instance is locked, before any other check, and may
+    raise (``NotFound``, ``NotAllowed``) to refuse it.
+    """
+    task, instance = _load_task_for_update(session, task_id)
+    if authorise is not None:
+        authorise(session, task)
+    _check_may_work_on(task, user)
+    try:
+        schema = load_form(forms_dir, task.form)
+    except FormError as error:
+        raise ProcessFailed(str(error)) from None
+    problems = validate_data(schema, data)
+    if problems:
+        raise InvalidData("Some answers need correcting", problems)
+    workflow = bpmn.load_workflow(
+        instance.workflow_json, _spec_json(session, instance.definition_id)
+    )
+    spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
+    if spiff_task is None or not bpmn.is_ready(spiff_task):
+        raise Conflict(f"'{task.title}' is no longer waiting to be done")
+    added = effects.before_completion(session, task, data, user, spiff_task.data)
+    bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
+    now = clock.now()
+    _set_state(task, "completed")
+    task.assignee_id = user.id
+    task.completed_at = now
+    task.completed_by_id = user.id
+    task.data = dict(data)
+    task.draft = None
+    _store(instance, workflow)
+    audit.record(
+        session,
+        "task.completed",
+        user=user,
+        case_id=task.case_id,
+        object_type="task",
+        object_id=task.id,
+        detail={"task": task.spec_name, "revision": instance.revision},
+    )
+    ready = _after_step(session, instance, workflow, effects, user)
+    return CompletionResult(task, ready, instance.state == "completed")
 
 
 def claim_task(db: Database, task_id: int, user: User) -> Task:
