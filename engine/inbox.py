@@ -34,7 +34,6 @@ from engine.errors import InvalidData, NotAllowed
 from engine.models import (
     LIVE_TASK_STATES,
     Case,
-    CaseParticipant,
     District,
     Organisation,
     OrganisationDistrict,
@@ -43,7 +42,6 @@ from engine.models import (
     Task,
     TaskCandidate,
     User,
-    UserRole,
 )
 from engine.runtime.bpmn import BPMN_NAMESPACE, parse_xml_safely
 from engine.workdays import working_days_between
@@ -386,9 +384,9 @@ def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]
     """What a user can narrow their inboxes by, without reading the task rows.
 
     ``{"districts": [{"key", "name"}], "processes": [{"key", "name"}],
-    "tasks": [{"name", "title"}]}``: the districts the organisation serves (and those of the
-    cases it chairs), in the published order; the deployed processes with a task in a lane
-    the organisation can play, by name; and those tasks, by title.
+    "tasks": [{"name", "title"}]}``: the districts the organisation serves (and any other where
+    it has live tasks, as a review chair does), in the published order; the deployed processes
+    with a task in a lane the organisation can play, by name; and those tasks, by title.
     """
     if not works_on_cases(user):
         return {"districts": [], "processes": [], "tasks": []}
@@ -400,30 +398,21 @@ def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]
         .where(OrganisationDistrict.organisation_id == organisation_id)
     )
     served_rows = set(session.execute(served).all())
-    # Only an organisation with a review chair takes the chair's part on a case (scheduling a
-    # meeting names a chair user), and only districts it does not serve can add anything.
-    # Each remaining district is one probe that stops at its first chaired case, rather than
-    # a row per case the organisation ever chaired (tens of thousands for a busy chair).
-    has_chair = session.scalar(
-        select(UserRole.user_id)
-        .join(User, User.id == UserRole.user_id)
-        .where(User.organisation_id == organisation_id, UserRole.role == "review_chair")
-        .limit(1)
-    )
-    chaired_rows: set[Any] = set()
-    if has_chair is not None:
-        chaired = select(*district).where(
-            District.key.not_in([row.key for row in served_rows]),
-            select(CaseParticipant.id)
-            .join(Case, Case.id == CaseParticipant.case_id)
-            .where(
-                CaseParticipant.organisation_id == organisation_id,
-                CaseParticipant.role == "chair",
-                Case.district_id == District.id,
-            )
-            .exists(),
+    # An organisation also works outside the districts it serves when one of its people
+    # chairs a review there. Each district it does not serve is one probe of the candidate
+    # index (organisation, state, district) for a live task there, so the filter offers the
+    # districts its inboxes can actually hold, however many cases it ever chaired.
+    elsewhere = select(*district).where(
+        District.key.not_in([row.key for row in served_rows]),
+        select(TaskCandidate.task_id)
+        .where(
+            TaskCandidate.organisation_id == organisation_id,
+            TaskCandidate.state.in_(LIVE_TASK_STATES),
+            TaskCandidate.district_id == District.id,
         )
-        chaired_rows = set(session.execute(chaired).all())
+        .exists(),
+    )
+    chaired_rows = set(session.execute(elsewhere).all())
     districts = sorted(
         served_rows | chaired_rows,
         key=lambda row: row.position,
