@@ -5,21 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from engine.audit import export_events, render_csv
-from engine.models import User
-from web.context import current_user, db, sign_in_required
+from web.context import db, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("audit", __name__)
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
-
-
-def _administrator() -> User:
-    user = current_user()
-    if user is None or not user.has_role("administrator"):
-        abort(403)
-    return user
 
 
 def _day(name: str, label: str, errors: dict[str, str]) -> date | None:
@@ -34,14 +26,14 @@ def _day(name: str, label: str, errors: dict[str, str]) -> date | None:
 @blueprint.get("/audit")
 @sign_in_required
 def page() -> tuple[str, int]:
-    _administrator()
+    signed_in_administrator()
     return render_template("audit.html", values={}, errors={}), 200
 
 
 @blueprint.get("/audit/export")
 @sign_in_required
 def export() -> Response | tuple[str, int]:
-    user = _administrator()
+    user = signed_in_administrator()
     errors: dict[str, str] = {}
     first = _day("from", "first day", errors)
     last = _day("to", "last day", errors)

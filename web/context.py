@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from engine.accounts import get_user
 from engine.config import Settings
@@ -67,3 +67,14 @@ def sign_in_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def signed_in_administrator() -> User:
+    """The signed-in user when they are an administrator; 403 for anyone else.
+
+    Administrators' pages hold no case, so refusing them discloses nothing: 403, not 404.
+    """
+    user = current_user()
+    if user is None or not user.has_role("administrator"):
+        abort(403)
+    return user

@@ -11,7 +11,7 @@ from engine import clock, notifications
 from engine.errors import Conflict, NotFound
 from engine.leader import current_leader
 from engine.models import NOTIFICATION_STATES
-from web.context import current_user, db, settings, sign_in_required
+from web.context import current_user, db, settings, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("notifications", __name__)
 TASK_PAGE = "tasks.show"
@@ -62,17 +62,10 @@ def read_all() -> Response:
     return redirect(url_for("notifications.mine"))
 
 
-def _administrator():  # type: ignore[no-untyped-def]
-    user = current_user()
-    if not user.has_role("administrator"):
-        abort(403)
-    return user
-
-
 @blueprint.get("/outbox")
 @sign_in_required
 def outbox() -> str:
-    user = _administrator()
+    user = signed_in_administrator()
     state = request.args.get("state") or None
     if state is not None and state not in NOTIFICATION_STATES:
         abort(404)
@@ -94,7 +87,7 @@ def outbox() -> str:
 @blueprint.post("/outbox/<int:notification_id>/retry")
 @sign_in_required
 def retry(notification_id: int) -> Response:
-    user = _administrator()
+    user = signed_in_administrator()
     try:
         with db().transaction() as session:
             notifications.retry(session, notification_id, user)

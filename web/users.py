@@ -15,22 +15,15 @@ from engine.accounts import (
     temporary_password,
 )
 from engine.models import User
-from web.context import current_user, db, sign_in_required
+from web.context import db, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("users", __name__)
-
-
-def _administrator() -> User:
-    user = current_user()
-    if user is None or not user.has_role("administrator"):
-        abort(403)
-    return user
 
 
 @blueprint.get("/users")
 @sign_in_required
 def index() -> str:
-    _administrator()
+    signed_in_administrator()
     with db().read() as s:
         return render_template("users/index.html", users=list_users(s), role_names=ROLE_NAMES)
 
@@ -38,7 +31,7 @@ def index() -> str:
 @blueprint.route("/users/new", methods=["GET", "POST"])
 @sign_in_required
 def new() -> str | tuple[str, int]:
-    actor = _administrator()
+    actor = signed_in_administrator()
     form = request.form
     if request.method == "GET":
         return _new_page(form, error=None)
@@ -71,7 +64,7 @@ def _new_page(form: dict, error: str | None) -> str:
 @blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
 @sign_in_required
 def edit(user_id: int) -> str | tuple[str, int] | Response:
-    actor = _administrator()
+    actor = signed_in_administrator()
     error = None
     if request.method == "POST":
         try:
@@ -88,7 +81,7 @@ def edit(user_id: int) -> str | tuple[str, int] | Response:
         except AccountError as refused:
             error = _sentence(refused)
     with db().read() as s:
-        user = next((u for u in list_users(s) if u.id == user_id), None)
+        user = s.get(User, user_id)
         if user is None:
             abort(404)
         page = render_template("users/edit.html", user=user, role_names=ROLE_NAMES, error=error)
@@ -98,7 +91,7 @@ def edit(user_id: int) -> str | tuple[str, int] | Response:
 @blueprint.post("/users/<int:user_id>/password")
 @sign_in_required
 def new_password(user_id: int) -> str:
-    actor = _administrator()
+    actor = signed_in_administrator()
     try:
         with db().transaction() as s:
             password = reset_password(s, actor, user_id)
