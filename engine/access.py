@@ -64,9 +64,10 @@ def may_see_case(
 
 
 def may_see_audit(session: Session, user: User, case_id: int) -> bool:
-    return bool(participant_roles(session, user, case_id) & AUDIT_READERS) and is_participant(
-        session, user, case_id
-    )
+    """The council and the OPCC on the case; playing one of those lanes is taking part."""
+    if not user.active or not works_on_cases(user):
+        return False
+    return bool(participant_roles(session, user, case_id) & AUDIT_READERS)
 
 
 def visible_case(
