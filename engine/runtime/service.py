@@ -103,7 +103,7 @@ class CompletionResult:
 
 # Deployed definitions never change, so their specs can be shared by every request on the
 # same database (keyed by its engine, as ids repeat across databases).
-_spec_cache: WeakKeyDictionary[Any, dict[int, str]] = WeakKeyDictionary()
+_definition_cache: WeakKeyDictionary[Any, dict[int, bpmn.Definition]] = WeakKeyDictionary()
 
 
 def check_bpmn(
@@ -180,14 +180,14 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
     )
 
 
-def _spec_json(session: Session, definition_id: int) -> str:
-    per_database = _spec_cache.setdefault(session.get_bind(), {})
+def _definition(session: Session, definition_id: int) -> bpmn.Definition:
+    per_database = _definition_cache.setdefault(session.get_bind(), {})
     cached = per_database.get(definition_id)
     if cached is None:
-        cached = session.scalar(
+        spec_json = session.scalar(
             select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition_id)
         )
-        per_database[definition_id] = cached
+        cached = per_database[definition_id] = bpmn.Definition.restore(spec_json)
     return cached
 
 
@@ -204,7 +204,7 @@ def start_process(
     definition = latest_definition(session, key)
     if definition is None:
         raise NotFound(f"no version of the process '{key}' has been deployed")
-    workflow = bpmn.new_workflow(_spec_json(session, definition.id), data)
+    workflow = bpmn.new_workflow(_definition(session, definition.id), data)
     bpmn.advance(workflow)
     now = clock.now()
     instance = ProcessInstance(
@@ -430,12 +430,16 @@ def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, Process
     ).scalar_one_or_none()
     if instance is None:
         raise NotFound("there is no such task")
-    task = session.execute(
-        select(Task)
-        .where(Task.id == task_id)
-        .options(joinedload(Task.candidates))
-        .execution_options(populate_existing=True)
-    ).unique().scalar_one()
+    task = (
+        session.execute(
+            select(Task)
+            .where(Task.id == task_id)
+            .options(joinedload(Task.candidates))
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .scalar_one()
+    )
     return task, instance
 
 
@@ -498,7 +502,7 @@ def complete_task_in(
     if problems:
         raise InvalidData("Some answers need correcting", problems)
     workflow = bpmn.load_workflow(
-        instance.workflow_json, _spec_json(session, instance.definition_id)
+        instance.workflow_json, _definition(session, instance.definition_id)
     )
     spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
     if spiff_task is None or not bpmn.is_ready(spiff_task):
@@ -593,7 +597,7 @@ def erase_instance_data(session: Session, instance: ProcessInstance) -> None:
     if instance.state == "running":
         raise Conflict("a running process still needs its data")
     workflow = bpmn.load_workflow(
-        instance.workflow_json, _spec_json(session, instance.definition_id)
+        instance.workflow_json, _definition(session, instance.definition_id)
     )
     bpmn.erase_data(workflow)
     _store(instance, workflow)
@@ -633,7 +637,7 @@ def _fire_instance_timers(
         ):
             return 0  # another process got here first
         workflow = bpmn.load_workflow(
-            instance.workflow_json, _spec_json(session, instance.definition_id)
+            instance.workflow_json, _definition(session, instance.definition_id)
         )
         bpmn.advance(workflow)
         _store(instance, workflow)
@@ -736,7 +740,9 @@ def _move_instance(
         if instance.definition_id != source_id or instance.state != "running":
             return [f"it is no longer running on version {report.from_version}"]
         outcome = versions.move_workflow(
-            instance.workflow_json, _spec_json(session, source_id), _spec_json(session, target_id)
+            instance.workflow_json,
+            _definition(session, source_id).spec_json,
+            _definition(session, target_id).spec_json,
         )
         if outcome.workflow is None:
             return outcome.reasons
