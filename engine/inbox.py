@@ -19,7 +19,7 @@ PostgreSQL last).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -242,8 +242,9 @@ def _first_ids(part: _Range, filters: _Filters, dated: bool, limit: int) -> Sele
     return select(first.c.task_id, first.c.due_on)
 
 
-def _sort_key(row: Any) -> tuple[bool, date, int]:
-    return (row.due_on is None, row.due_on or date.min, row.task_id)
+def _sort_key(row: Mapping[str, Any]) -> tuple[bool, date, int]:
+    """Inbox order: soonest due first, tasks with no due date last."""
+    return (row["due_on"] is None, row["due_on"] or date.min, row["task_id"])
 
 
 def list_tasks(
@@ -304,8 +305,30 @@ def rows_for_tasks(session: Session, task_ids: Iterable[int]) -> list[InboxRow]:
     ids = sorted(set(task_ids))
     if not ids:
         return []
-    rows = session.execute(_joined(_columns().select_from(Task)).where(Task.id.in_(ids))).all()
-    return _inbox_rows(session, sorted(rows, key=_sort_key))
+    # One statement: a row per task and organisation, the organisations gathered here.
+    columns = _columns()
+    fields = columns.selected_columns.keys()
+    found = session.execute(
+        _joined(
+            columns.add_columns(
+                Organisation.key.label("organisation_key"), Organisation.name
+            ).select_from(Task)
+        )
+        .outerjoin(TaskCandidate, TaskCandidate.task_id == Task.id)
+        .outerjoin(Organisation, Organisation.id == TaskCandidate.organisation_id)
+        .where(Task.id.in_(ids))
+        .order_by(Task.id, Organisation.name)
+    ).all()
+    rows: dict[int, dict[str, Any]] = {}
+    organisations: dict[int, list[tuple[str, str]]] = {}
+    for *columns, organisation_key, organisation_name in found:
+        row = rows.setdefault(columns[0], dict(zip(fields, columns, strict=True)))
+        if organisation_key is not None:
+            organisations.setdefault(row["task_id"], []).append(
+                (organisation_key, organisation_name)
+            )
+    ordered = sorted(rows.values(), key=_sort_key)
+    return [_inbox_row(row, organisations.get(row["task_id"], [])) for row in ordered]
 
 
 def _inbox_rows(session: Session, rows: Sequence[Any]) -> list[InboxRow]:
@@ -318,17 +341,15 @@ def _inbox_rows(session: Session, rows: Sequence[Any]) -> list[InboxRow]:
             .order_by(TaskCandidate.task_id, Organisation.name)
         ):
             organisations.setdefault(task_id, []).append((key, name))
-    result = []
-    for row in rows:
-        candidates = organisations.get(row.task_id, [])
-        result.append(
-            InboxRow(
-                **{**row._asdict(), "spec_name": task_name(row.spec_name)},
-                organisation_keys=tuple(key for key, _ in candidates),
-                organisation_names=tuple(name for _, name in candidates),
-            )
-        )
-    return result
+    return [_inbox_row(row._asdict(), organisations.get(row.task_id, [])) for row in rows]
+
+
+def _inbox_row(values: dict[str, Any], organisations: list[tuple[str, str]]) -> InboxRow:
+    return InboxRow(
+        **{**values, "spec_name": task_name(values["spec_name"])},
+        organisation_keys=tuple(key for key, _ in organisations),
+        organisation_names=tuple(name for _, name in organisations),
+    )
 
 
 # Deployed diagrams never change, so what tasks each has is read once per database.

@@ -159,7 +159,8 @@ def _record_return(step: Step) -> dict[str, Any]:
         for item in data.get("incidents", [])
     )
     session.flush()
-    session.refresh(case, ["incidents"])
+    # Read again only if something asks (the threshold decision does), not on every return.
+    session.expire(case, ["incidents"])
     return {}
 
 

@@ -430,11 +430,12 @@ def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, Process
     ).scalar_one_or_none()
     if instance is None:
         raise NotFound("there is no such task")
+    # The case comes with the task: whatever acts on a task reads its case.
     task = (
         session.execute(
             select(Task)
             .where(Task.id == task_id)
-            .options(joinedload(Task.candidates))
+            .options(joinedload(Task.candidates), joinedload(Task.case))
             .execution_options(populate_existing=True)
         )
         .unique()
@@ -507,6 +508,7 @@ def complete_task_in(
     spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
     if spiff_task is None or not bpmn.is_ready(spiff_task):
         raise Conflict(f"'{task.title}' is no longer waiting to be done")
+    still_waiting = _ready_ids(workflow) - {task.spiff_task_id}
     added = effects.before_completion(session, task, data, user, spiff_task.data)
     bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
     now = clock.now()
@@ -526,8 +528,16 @@ def complete_task_in(
         object_id=task.id,
         detail={"task": task.spec_name, "revision": instance.revision},
     )
+    if instance.state == "running" and _ready_ids(workflow) == still_waiting:
+        # Only the completed task moved (one of several returns, say): the other tasks' rows
+        # already match the workflow, so there is nothing to read or write for them.
+        return CompletionResult(task, [], False)
     ready = _after_step(session, instance, workflow, effects, user)
     return CompletionResult(task, ready, instance.state == "completed")
+
+
+def _ready_ids(workflow: Any) -> set[str]:
+    return {str(spiff_task.id) for spiff_task in bpmn.ready_human_tasks(workflow)}
 
 
 def claim_task(db: Database, task_id: int, user: User) -> Task:
