@@ -55,6 +55,7 @@ class Database:
     def __post_init__(self) -> None:
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        event.listen(self._read_sessions, "before_flush", _refuse_writes)
 
     @property
     def is_sqlite(self) -> bool:
@@ -73,8 +74,14 @@ class Database:
 
     def dispose(self) -> None:
         self.writer.dispose()
-        if self.reader is not self.writer:
+        if self.reader.pool is not self.writer.pool:
             self.reader.dispose()
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    # A read may run without a transaction (PostgreSQL), where a write would not be atomic.
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read (Database.read) tried to write; use Database.transaction")
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
@@ -118,7 +125,10 @@ def connect(url: str) -> Database:
             engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
         except NoSuchModuleError:
             raise DatabaseConfigError(f"no driver for '{parsed.drivername}'") from None
-        database = Database(url, engine, engine)
+        # Reads run without a transaction: at READ COMMITTED every statement has its own
+        # snapshot anyway, and a transaction around a read cost a BEGIN and a ROLLBACK, two
+        # round trips, on every request.
+        database = Database(url, engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
     else:
         raise DatabaseConfigError(
             f"CASEREVIEW_DATABASE_URL uses '{backend}', which is not supported; "
