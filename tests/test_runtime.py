@@ -230,6 +230,31 @@ def test_racing_completions_of_one_task_exactly_one_wins(db: Database) -> None:
     assert completions == 2  # the acknowledgement and exactly one return
 
 
+def test_completing_one_of_parallel_returns_leaves_the_other_as_it_was(db: Database) -> None:
+    case_id = acknowledged_case(db)
+    before = open_tasks(db, case_id)
+    with db.read() as session:
+        events_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    first = complete(db, before["police_return"], "police@example.org", RETURN)
+    assert first.ready == [] and not first.process_finished
+    after = open_tasks(db, case_id)
+    assert set(after) == {"housing_return"}
+    housing = after["housing_return"]
+    assert (housing.id, housing.state, housing.due_on) == (
+        before["housing_return"].id,
+        "open",
+        before["housing_return"].due_on,
+    )
+    with db.read() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).order_by(AuditEvent.id).offset(events_before)
+        ).all()
+    assert actions == ["task.completed"]
+    last = complete(db, housing, "housing@example.org", RETURN)
+    assert [task.spec_name for task in last.ready] == ["decide"]
+    assert set(open_tasks(db, case_id)) == {"decide"}
+
+
 def test_racing_completions_of_parallel_tasks_both_apply(db: Database) -> None:
     case_id = acknowledged_case(db)
     tasks = open_tasks(db, case_id)
