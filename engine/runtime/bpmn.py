@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -403,17 +404,34 @@ def _check_human_task(
 @dataclass(frozen=True)
 class Definition:
     """A deployed definition's specs: as stored, and restored once for every workflow that
-    runs on it. Running a workflow never changes its specs, so workflows (and threads) share
-    them; restoring them is a third of what loading a workflow costs."""
+    runs on it, where running a workflow leaves its specs as they are (restoring them is a
+    third of what loading a workflow costs)."""
 
     spec_json: str
     process: Any
     subprocesses: Mapping[str, Any]
+    shared: bool
 
     @classmethod
     def restore(cls, spec_json: str) -> Definition:
         process, subprocesses = restore_specs(spec_json)
-        return cls(spec_json, process, subprocesses)
+        return cls(spec_json, process, subprocesses, not _changes_its_specs(process, subprocesses))
+
+    def specs(self) -> tuple[Any, dict[str, Any]]:
+        """Specs for one workflow: the shared ones, or a fresh restore of its own."""
+        if self.shared:
+            return self.process, dict(self.subprocesses)
+        return restore_specs(self.spec_json)
+
+
+def _changes_its_specs(process: Any, subprocesses: Mapping[str, Any]) -> bool:
+    # SpiffWorkflow wires an event subprocess started by a message, signal or the like into
+    # its process's spec when it is triggered, and an ad hoc subprocess's chosen paths into
+    # its own: a workflow doing either must not pass that on to the others.
+    return any(
+        isinstance(spec, AdHocSubprocessSpec) or getattr(spec.start, "trigger_specs", None)
+        for spec in (process, *subprocesses.values())
+    )
 
 
 def restore_specs(spec_json: str) -> tuple[Any, dict[str, Any]]:
@@ -426,9 +444,8 @@ def restore_specs(spec_json: str) -> tuple[Any, dict[str, Any]]:
 
 
 def new_workflow(definition: Definition, data: Mapping[str, Any]) -> BpmnWorkflow:
-    workflow = BpmnWorkflow(
-        definition.process, dict(definition.subprocesses), script_engine=SCRIPT_ENGINE
-    )
+    process, subprocesses = definition.specs()
+    workflow = BpmnWorkflow(process, subprocesses, script_engine=SCRIPT_ENGINE)
     for task in workflow.get_tasks(state=TaskState.READY):
         task.data.update(data)
     return workflow
@@ -447,8 +464,7 @@ def load_workflow(state_json: str, spec: str | Definition) -> BpmnWorkflow:
     state = json.loads(state_json)
     if isinstance(spec, Definition) and state.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
         # The serializer passes objects that are not dictionaries through as they are.
-        state["spec"] = spec.process
-        state["subprocess_specs"] = dict(spec.subprocesses)
+        state["spec"], state["subprocess_specs"] = spec.specs()
     else:
         # An older serialization may need its specs migrated with it.
         bundle = json.loads(spec.spec_json if isinstance(spec, Definition) else spec)
@@ -471,10 +487,9 @@ def erase_data(workflow: BpmnWorkflow) -> None:
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
-    tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
-    for subprocess in workflow.get_active_subprocesses():
-        tasks.extend(subprocess.get_tasks(state=TaskState.READY, manual=True))
-    return tasks
+    """Ready user and manual tasks, those inside subprocesses too (SpiffWorkflow's task
+    iterator goes down into them), each once."""
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
