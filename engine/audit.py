@@ -31,6 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.db import READ_ONLY_REFUSAL, is_read_only
 from engine.models import AuditEvent, Case, Organisation, User
 
 GENESIS_HASH = "0" * 64
@@ -57,6 +58,8 @@ def record(
     ``justification`` is the reason a role must give to read personal data (an administrator
     opening a case); it is kept in the event's detail.
     """
+    if is_read_only(session):
+        raise RuntimeError(READ_ONLY_REFUSAL)
     detail = dict(detail or {})
     if justification is not None:
         detail["justification"] = justification

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import DateTime, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 
@@ -54,8 +54,11 @@ class Database:
 
     def __post_init__(self) -> None:
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.reader, expire_on_commit=False, info={READ_ONLY: True}
+        )
         event.listen(self._read_sessions, "before_flush", _refuse_writes)
+        event.listen(self._read_sessions, "do_orm_execute", _refuse_write_statements)
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,10 +81,24 @@ class Database:
             self.reader.dispose()
 
 
+# A read may run without a transaction (PostgreSQL), where a write would not be atomic and a
+# transaction lock would end with its statement: a read session refuses to write.
+READ_ONLY = "casereview.read_only"
+READ_ONLY_REFUSAL = "a read (Database.read) tried to write; use Database.transaction"
+
+
+def is_read_only(session: Session) -> bool:
+    return bool(session.info.get(READ_ONLY))
+
+
 def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
-    # A read may run without a transaction (PostgreSQL), where a write would not be atomic.
     if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a read (Database.read) tried to write; use Database.transaction")
+        raise RuntimeError(READ_ONLY_REFUSAL)
+
+
+def _refuse_write_statements(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError(READ_ONLY_REFUSAL)
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from engine import audit
 from engine.db import Database
-from engine.models import District
+from engine.models import AuditEvent, District
 
 
 def test_a_read_that_tries_to_write_is_refused_and_writes_nothing(db: Database) -> None:
     with db.read() as session:
         districts = session.scalar(select(func.count()).select_from(District))
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
     with pytest.raises(RuntimeError, match="use Database.transaction"), db.read() as session:
         session.add(District(key="nowhere", name="Nowhere", position=99))
     with pytest.raises(RuntimeError, match="use Database.transaction"), db.read() as session:
         session.scalars(select(District)).first().name = "Renamed"
+    with pytest.raises(RuntimeError, match="use Database.transaction"), db.read() as session:
+        session.execute(update(District).values(name="Renamed"))
+    with pytest.raises(RuntimeError, match="use Database.transaction"), db.read() as session:
+        audit.record(session, "case.viewed", object_type="case", object_id=1)
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(District)) == districts
         assert "Renamed" not in session.scalars(select(District.name)).all()
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
