@@ -452,7 +452,7 @@ def test_a_workflow_that_triggers_an_event_subprocess_leaves_the_others_on_its_v
     """SpiffWorkflow wires a triggered event subprocess into its process's spec; specs shared
     by every workflow on a version must not carry that wiring into the next one."""
     diagram, problems = bpmn.check_diagram(
-        (FIXTURES / "alarm_subprocess.bpmn").read_bytes(),
+        (FIXTURES / "subprocesses" / "alarm_subprocess.bpmn").read_bytes(),
         filename="alarm_subprocess.bpmn",
         forms_dir=TEST_FORMS,
         timescales={},
@@ -469,7 +469,7 @@ def test_a_workflow_that_triggers_an_event_subprocess_leaves_the_others_on_its_v
 
 
 def test_a_user_task_inside_a_subprocess_gets_one_row_and_completes(db: Database) -> None:
-    deploy_bytes(db, (FIXTURES / "subprocess_task.bpmn").read_bytes())
+    deploy_bytes(db, (FIXTURES / "subprocesses" / "subprocess_task.bpmn").read_bytes())
     with db.transaction() as session:
         case = open_case(session, "derbyshire-dales", date(2026, 3, 2))
         start_process(session, case, "nested", {})
