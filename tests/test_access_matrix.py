@@ -30,6 +30,7 @@ from tests.conftest import DEMO_PASSWORD
 from tests.test_appeal_process import deploy_review_and_appeal, lodge, reviewed_case
 from tests.test_application_process import TODAY, application, do, incident, submit
 from tests.test_review_process import COUNCIL
+from tests.web_client import csrf_token
 from web import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -537,7 +538,7 @@ class Visitor:
 
 
 def _csrf(page: TestResponse) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return csrf_token(page.get_data(as_text=True))
 
 
 def _notification(world: World, email: str | None, own: bool) -> int:

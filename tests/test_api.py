@@ -22,7 +22,7 @@ from tests.test_application_process import TODAY, application, case_of, live
 from tests.test_inbox_queries import prepare
 from tests.test_review_process import met_case
 from tests.test_runtime import user
-from tests.test_web import sign_in
+from tests.web_client import sign_in
 from web import create_app
 
 COUNCIL = "council@example.org"

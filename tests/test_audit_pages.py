@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine.access import consult_case
@@ -22,6 +20,7 @@ from engine.models import AuditEvent, Case, Document, Task, User
 from engine.notifications import notify
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import TODAY, application, do, live, submit, user
+from tests.web_client import signed_in
 
 
 @pytest.fixture
@@ -42,17 +41,6 @@ def app(db: Database, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
         {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     )
     return create_app(settings, db)
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return client
 
 
 def a_case_looked_at(db: Database) -> str:

@@ -22,7 +22,7 @@ from engine.models import ProcessDefinition
 from tests.conftest import FIXTURES
 from tests.test_api import API, Api, check, make_app
 from tests.test_inbox_queries import prepare
-from tests.test_web import csrf_token, sign_in
+from tests.web_client import form_token, sign_in
 
 OWNER = "owner@example.org"
 CORPUS = FIXTURES / "bpmn_corpus"
@@ -157,7 +157,7 @@ def test_several_megabytes_deploy_and_beyond_the_limit_are_refused(
     page = client.post(
         "/procedure/upload",
         data={
-            "csrf_token": csrf_token(client, "/procedure"),
+            "csrf_token": form_token(client, "/procedure"),
             "file": (io.BytesIO(too_large), "big.bpmn"),
         },
         content_type="multipart/form-data",

@@ -8,7 +8,6 @@ import zipfile
 import docx
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine.config import PROJECT_ROOT, load_settings
@@ -19,7 +18,7 @@ from engine.tokens import issue_token
 from tests.test_application_process import FORMS
 from tests.test_review_process import COUNCIL, met_case
 from tests.test_runtime import user
-from tests.test_web import sign_in
+from tests.web_client import signed_in
 from web import create_app
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -41,12 +40,6 @@ def case(app: Flask) -> str:
     db = app.extensions["casereview.db"]
     case_id = met_case(db)
     return f"CT-2026-{case_id:05d}"
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, email).status_code == 302
-    return client
 
 
 def token(app: Flask, email: str) -> dict[str, str]:

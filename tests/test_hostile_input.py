@@ -5,7 +5,6 @@ never a 500, and nothing is stored when the input is refused."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from tests.test_appeal_process import deploy_review_and_appeal
 from tests.test_application_process import application, do, live, submit
 from tests.test_public_pages import application_form
 from tests.test_sign_in import make_app, page_sign_in
+from tests.web_client import form_token
 
 COUNCIL = "council@example.org"
 EXAMPLES = settings(
@@ -103,11 +103,6 @@ def count(db: Database, model: Any) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def token_of(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def assert_clear_refusal(response, allowed: set[int]) -> None:
     assert response.status_code in allowed, (
         f"{response.status_code}: {response.get_data(as_text=True)[:500]}"
@@ -157,7 +152,7 @@ def test_the_application_form_refuses_anything_wrong_clearly(app: Flask, app_db:
 def test_the_appeal_form_refuses_anything_wrong_clearly(app: Flask, app_db: Database) -> None:
     client = app.test_client()
     reference = _a_case_reference(app_db)
-    csrf = token_of(client, "/appeal")
+    csrf = form_token(client, "/appeal")
     known = [
         "case_reference",
         "letter_date-day",
@@ -219,7 +214,7 @@ def test_a_task_form_refuses_anything_wrong_clearly(app: Flask, app_db: Database
     task_id, instance_id = _police_return(app_db)
     client = app.test_client()
     assert page_sign_in(client, "police@example.org", DEMO_PASSWORD).status_code == 302
-    csrf = token_of(client, f"/tasks/{task_id}")
+    csrf = form_token(client, f"/tasks/{task_id}")
     known = ["actions_taken", "view", "incidents-present"]
     incident_parts = (*DATE_PARTS[:6], "reference", "description")
 
@@ -405,7 +400,7 @@ def test_a_reassignment_refuses_anyone_wrong_clearly(app: Flask, app_db: Databas
     task_id, instance_id = _police_return(app_db)
     client = app.test_client()
     assert page_sign_in(client, "police@example.org", DEMO_PASSWORD).status_code == 302
-    csrf = token_of(client, f"/tasks/{task_id}")
+    csrf = form_token(client, f"/tasks/{task_id}")
 
     @EXAMPLES
     @given(chosen=TEXT)

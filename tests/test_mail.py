@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
@@ -14,7 +13,6 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine import clock
@@ -26,6 +24,7 @@ from engine.notifications import notify
 from engine.sweeps import run_due
 from tests.conftest import DEMO_PASSWORD, FIXTURES
 from tests.test_escalation import at, deploy_diagram, one_task_diagram, start
+from tests.web_client import csrf_token, signed_in
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -371,21 +370,6 @@ def app(db: Database, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
     return create_app(settings, db)
 
 
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return client
-
-
-def form_token(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_people_see_their_own_notifications_and_mark_them_read(
     app: Flask, db: Database, fixed_clock: FixedClock
 ) -> None:
@@ -405,10 +389,10 @@ def test_people_see_their_own_notifications_and_mark_them_read(
             select(Notification).where(Notification.email == "police@example.org")
         )
         theirs = session.scalar(select(Notification).where(Notification.key == "for-housing"))
-    refused = police.post(f"/notifications/{theirs.id}/read", data={"csrf_token": form_token(page)})
+    refused = police.post(f"/notifications/{theirs.id}/read", data={"csrf_token": csrf_token(page)})
     assert refused.status_code == 404, "someone else's notification is not found"
     assert state_of(db, theirs.id).read_at is None
-    response = police.post(f"/notifications/{mine.id}/read", data={"csrf_token": form_token(page)})
+    response = police.post(f"/notifications/{mine.id}/read", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert state_of(db, mine.id).read_at == fixed_clock.now()
     page = police.get("/notifications").get_data(as_text=True)
@@ -416,7 +400,7 @@ def test_people_see_their_own_notifications_and_mark_them_read(
 
     housing = signed_in(app, "housing@example.org")
     page = housing.get("/notifications").get_data(as_text=True)
-    housing.post("/notifications/read-all", data={"csrf_token": form_token(page)})
+    housing.post("/notifications/read-all", data={"csrf_token": csrf_token(page)})
     assert state_of(db, theirs.id).read_at is not None
 
 
@@ -448,7 +432,7 @@ def test_the_outbox_is_for_administrators_and_shows_what_waits(app: Flask, db: D
     assert "the mail server refused the recipient: 550" in page
     page = admin.get("/outbox?state=failed").get_data(as_text=True)
     assert "A letter waits" in page and "Another message" not in page
-    response = admin.post(f"/outbox/{waiting}/retry", data={"csrf_token": form_token(page)})
+    response = admin.post(f"/outbox/{waiting}/retry", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     again = state_of(db, waiting)
     assert (again.state, again.attempts) == ("pending", 0)

@@ -16,7 +16,7 @@ from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from tests.test_api import API, COUNCIL, Api, make_app, new_case
 from tests.test_application_process import NO_RETURN, TODAY, do, live
 from tests.test_inbox_queries import prepare
-from tests.test_web import csrf_token, sign_in
+from tests.web_client import form_token, sign_in
 
 OWNER = "owner@example.org"
 KEY = "community_trigger_application"
@@ -422,7 +422,7 @@ def test_process_owner_pages_list_upload_compare_and_move(
     assert listed.status_code == 200
     assert b"Community Trigger application" in listed.data and b"Newest" in listed.data
 
-    token = csrf_token(client, "/procedure")
+    token = form_token(client, "/procedure")
     refused = client.post(
         "/procedure/upload",
         data={

@@ -15,6 +15,7 @@ from engine.db import Database
 from engine.models import Appeal, Case, Incident
 from tests.test_appeal_process import deploy_review_and_appeal, reviewed_case
 from tests.test_application_process import submit
+from tests.web_client import csrf_token
 from web import create_app
 
 
@@ -24,10 +25,6 @@ def app(app_db: Database, tmp_path) -> Flask:
         {"CASEREVIEW_DATABASE_URL": app_db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     )
     return create_app(settings, app_db)
-
-
-def token_of(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def report(index: int, day: str, month: str, to: str = "police") -> dict[str, str]:
@@ -47,7 +44,7 @@ def report(index: int, day: str, month: str, to: str = "police") -> dict[str, st
 
 def application_form(client: FlaskClient, **overrides: str) -> dict[str, str]:
     fields = {
-        "csrf_token": token_of(client.get("/apply").get_data(as_text=True)),
+        "csrf_token": csrf_token(client.get("/apply").get_data(as_text=True)),
         "district": "derbyshire-dales",
         "applicant-name": "Alex Morgan",
         "applicant-address": "4 Dale Road\nMatlock",
@@ -179,7 +176,7 @@ def test_an_applicant_appeals_with_grounds(
     response = client.post(
         "/appeal",
         data={
-            "csrf_token": token_of(page),
+            "csrf_token": csrf_token(page),
             "case_reference": reference,
             "letter_date-day": "20",
             "letter_date-month": "3",
@@ -201,7 +198,7 @@ def test_an_appeal_for_an_unknown_case_is_refused(appeal_app: Flask, app_db: Dat
     response = client.post(
         "/appeal",
         data={
-            "csrf_token": token_of(client.get("/appeal").get_data(as_text=True)),
+            "csrf_token": csrf_token(client.get("/appeal").get_data(as_text=True)),
             "case_reference": "CT-2026-99999",
             "letter_date-day": "1",
             "letter_date-month": "2",

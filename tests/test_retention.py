@@ -80,10 +80,9 @@ def declined_case(db: Database) -> int:
 
 def case_page(db: Database, tmp_path, reference: str):  # type: ignore[no-untyped-def]
     """The case page as the council's caseworker sees it."""
-    import re
 
     from engine.config import load_settings
-    from tests.conftest import DEMO_PASSWORD
+    from tests.web_client import signed_in
     from web import create_app
 
     app = create_app(
@@ -92,14 +91,7 @@ def case_page(db: Database, tmp_path, reference: str):  # type: ignore[no-untype
         ),
         db,
     )
-    client = app.test_client()
-    page = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post(
-        "/sign-in",
-        data={"email": "council@example.org", "password": DEMO_PASSWORD, "csrf_token": token},
-    )
-    return client.get(f"/cases/{reference}")
+    return signed_in(app, "council@example.org").get(f"/cases/{reference}")
 
 
 def actions(db: Database) -> list[AuditEvent]:

@@ -22,7 +22,7 @@ from engine.config import load_settings
 from engine.db import Database
 from engine.models import AuditEvent, SignInThrottle, User
 from tests.conftest import DEMO_PASSWORD
-from tests.test_web import csrf_token
+from tests.web_client import csrf_token, form_token
 from web import SecretKeyError, create_app
 
 POLICE = "police@example.org"
@@ -48,7 +48,7 @@ def app(db: Database, tmp_path: Path) -> Flask:
 
 
 def page_sign_in(client: FlaskClient, email: str, password: str, **kwargs):
-    token = csrf_token(client, "/sign-in")
+    token = form_token(client, "/sign-in")
     return client.post(
         "/sign-in", data={"email": email, "password": password, "csrf_token": token}, **kwargs
     )
@@ -227,7 +227,7 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_over_https(
 
     https = make_app(db, tmp_path).test_client()
     page = https.get("/sign-in", base_url="https://localhost").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(page)
     signed_in = https.post(
         "/sign-in",
         data={"email": POLICE, "password": DEMO_PASSWORD, "csrf_token": token},
@@ -264,7 +264,7 @@ def test_a_session_expires_after_the_configured_idle_time(app: Flask) -> None:
 def test_signing_out_ends_the_session(app: Flask) -> None:
     client = app.test_client()
     page_sign_in(client, POLICE, DEMO_PASSWORD)
-    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/sign-out")})
+    client.post("/sign-out", data={"csrf_token": form_token(client, "/sign-out")})
     assert client.get("/").status_code == 302
 
 

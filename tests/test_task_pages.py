@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from engine.config import load_settings
 from engine.db import Database
 from engine.models import Attachment, AuditEvent, Case, Incident, Task
-from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import TODAY, application, do, live, submit
 from tests.test_review_process import COUNCIL
+from tests.web_client import csrf_token, signed_in
 from web import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -39,23 +39,9 @@ def returns_case(app_db: Database) -> int:
     return case_id
 
 
-def token_of(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    token = token_of(client.get("/sign-in").get_data(as_text=True))
-    response = client.post(
-        "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302
-    return client
-
-
 def post(client: FlaskClient, path: str, data: dict, **kwargs):
     page = client.get("/sign-out").get_data(as_text=True)
-    return client.post(path, data={"csrf_token": token_of(page), **data}, **kwargs)
+    return client.post(path, data={"csrf_token": csrf_token(page), **data}, **kwargs)
 
 
 def return_form(*incidents: tuple[str, str], action: str = "complete") -> dict:
@@ -92,6 +78,7 @@ def test_the_inbox_lists_the_organisations_tasks_with_due_dates(
 
 def test_the_inbox_filters_by_task(app: Flask, returns_case: int) -> None:
     client = signed_in(app, "council2@example.org")
+
     def listed(query: str) -> str:
         page = client.get(f"/?{query}").get_data(as_text=True)
         return re.search(r'id="organisation-tasks".*?</table>', page, re.S).group(0)
@@ -117,7 +104,7 @@ def test_an_overdue_task_shows_a_red_tag_to_its_managers(
 def test_the_task_form_is_drawn_from_its_schema(app: Flask, returns_case: int, app_db) -> None:
     task_id = live(app_db, returns_case)["police_return"].id
     page = signed_in(app, "police@example.org").get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert "<h1 class=\"govuk-heading-l\">Police information return</h1>" in page
+    assert '<h1 class="govuk-heading-l">Police information return</h1>' in page
     assert 'name="incidents-0-occurred_on-day"' in page
     assert "Add another incident" in page
     assert 'name="actions_taken"' in page and "<textarea" in page
@@ -298,7 +285,7 @@ def test_a_long_inbox_comes_in_pages_of_25(app: Flask, app_db: Database) -> None
     client = signed_in(app, "council@example.org")
     first = client.get("/").get_data(as_text=True)
     assert first.count('action="/tasks/') == 25
-    assert "My organisation&#39;s tasks <span class=\"govuk-body-s\">(1 to 25)</span>" in first
+    assert 'My organisation&#39;s tasks <span class="govuk-body-s">(1 to 25)</span>' in first
     following = re.search(r'href="([^"]*organisation_page=2[^"]*)"', first)
     assert following is not None and "Tasks after 25" in first
     second = client.get(unescape(following.group(1))).get_data(as_text=True)

@@ -14,6 +14,7 @@ from engine.config import load_settings
 from engine.db import Database
 from engine.models import AuditEvent, User
 from tests.conftest import DEMO_PASSWORD
+from tests.web_client import csrf_token, form_token, signed_in
 from web import create_app
 
 ADMIN = "admin@example.org"
@@ -36,32 +37,24 @@ def app(db: Database, tmp_path) -> Flask:
     return create_app(settings, db)
 
 
-def _csrf(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(app: Flask, email: str, password: str = DEMO_PASSWORD) -> FlaskClient:
-    client = app.test_client()
-    response = client.post(
-        "/sign-in",
-        data={"email": email, "password": password, "csrf_token": _csrf(client, "/sign-in")},
-    )
-    assert response.status_code == 302, f"{email} could not sign in"
-    return client
-
-
 def can_sign_in(app: Flask, email: str, password: str) -> bool:
     client = app.test_client()
     response = client.post(
         "/sign-in",
-        data={"email": email, "password": password, "csrf_token": _csrf(client, "/sign-in")},
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": form_token(client, "/sign-in"),
+        },
     )
     return response.status_code == 302
 
 
 def post(client: FlaskClient, path: str, data: dict):
-    return client.post(path, data={"csrf_token": _csrf(client, "/sign-out"), **data})
+    return client.post(
+        path,
+        data={"csrf_token": form_token(client, "/sign-out"), **data},
+    )
 
 
 def user_id(db: Database, email: str) -> int:
@@ -72,7 +65,7 @@ def user_id(db: Database, email: str) -> int:
 def test_an_administrator_adds_a_user_who_signs_in_with_the_password_shown_once(
     app: Flask, db: Database
 ) -> None:
-    admin = sign_in(app, ADMIN)
+    admin = signed_in(app, ADMIN)
     listed = admin.get("/users").get_data(as_text=True)
     assert "police@example.org" in listed and "Derbyshire Constabulary" in listed
     created = post(
@@ -102,7 +95,7 @@ def test_an_administrator_adds_a_user_who_signs_in_with_the_password_shown_once(
 
 
 def test_a_refused_new_user_keeps_what_was_typed_and_says_what_to_fix(app: Flask) -> None:
-    admin = sign_in(app, ADMIN)
+    admin = signed_in(app, ADMIN)
     refused = post(
         admin,
         "/users/new",
@@ -128,7 +121,7 @@ def test_a_refused_new_user_keeps_what_was_typed_and_says_what_to_fix(app: Flask
 
 
 def test_stopping_access_ends_sign_in_and_api_tokens(app: Flask, db: Database) -> None:
-    admin = sign_in(app, ADMIN)
+    admin = signed_in(app, ADMIN)
     api = app.test_client()
     token = api.post(
         "/api/v1/auth/token", json={"email": "police@example.org", "password": DEMO_PASSWORD}
@@ -153,7 +146,7 @@ def test_stopping_access_ends_sign_in_and_api_tokens(app: Flask, db: Database) -
 
 
 def test_an_administrator_cannot_lock_themselves_out(app: Flask, db: Database) -> None:
-    admin = sign_in(app, ADMIN)
+    admin = signed_in(app, ADMIN)
     me = user_id(db, ADMIN)
     refused = post(admin, f"/users/{me}", {"roles": ["caseworker"], "active": "yes"})
     assert refused.status_code == 400
@@ -167,7 +160,7 @@ def test_an_administrator_cannot_lock_themselves_out(app: Flask, db: Database) -
 
 
 def test_a_new_password_replaces_the_lost_one(app: Flask, db: Database) -> None:
-    admin = sign_in(app, ADMIN)
+    admin = signed_in(app, ADMIN)
     given = post(admin, f"/users/{user_id(db, 'health@example.org')}/password", {})
     password = re.search(r'<code id="password">([^<]+)</code>', given.get_data(as_text=True))
     assert can_sign_in(app, "health@example.org", password.group(1))
@@ -176,12 +169,12 @@ def test_a_new_password_replaces_the_lost_one(app: Flask, db: Database) -> None:
 
 
 def test_only_administrators_manage_users(app: Flask, db: Database) -> None:
-    manager = sign_in(app, "manager@example.org")
+    manager = signed_in(app, "manager@example.org")
     assert manager.get("/users").status_code == 403
     assert manager.get("/users/new").status_code == 403
     police = user_id(db, "police@example.org")
     page = manager.get("/sign-out").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    csrf = csrf_token(page)
     refused = manager.post(
         f"/users/{police}", data={"csrf_token": csrf, "roles": ["manager"], "active": "yes"}
     )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine.cases import open_case
@@ -15,6 +13,7 @@ from engine.config import load_settings
 from engine.db import Database
 from engine.runtime import deploy, start_process
 from tests.conftest import DEMO_PASSWORD, FIXTURES, TEST_FORMS
+from tests.web_client import form_token, sign_in
 from web import create_app
 
 
@@ -24,16 +23,6 @@ def app(db: Database, tmp_path) -> Flask:
         {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     )
     return create_app(settings, db)
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
-    token = csrf_token(client, "/sign-in")
-    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
 
 
 def test_pages_need_signing_in(app: Flask) -> None:
@@ -83,7 +72,7 @@ def test_signed_in_user_sees_their_organisation_tasks(app: Flask, db: Database) 
     sign_in(police, "police@example.org")
     assert reference not in police.get("/").get_data(as_text=True)
 
-    token = csrf_token(council, "/sign-out")
+    token = form_token(council, "/sign-out")
     assert council.post("/sign-out", data={"csrf_token": token}).status_code == 302
     assert council.get("/").status_code == 302
 
@@ -98,7 +87,7 @@ def test_sign_in_is_recorded_in_the_audit_trail(app: Flask, db: Database) -> Non
 
 def test_next_parameter_cannot_send_users_elsewhere(app: Flask) -> None:
     client = app.test_client()
-    token = csrf_token(client, "/sign-in")
+    token = form_token(client, "/sign-in")
     response = client.post(
         "/sign-in?next=//evil.example",
         data={"email": "police@example.org", "password": DEMO_PASSWORD, "csrf_token": token},
