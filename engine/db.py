@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
@@ -79,6 +80,22 @@ class Database:
         self.writer.dispose()
         if self.reader.pool is not self.writer.pool:
             self.reader.dispose()
+
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class PerDatabase(Generic[Key, Value]):
+    """A cache of what never changes once written (a deployed definition's specs), one per
+    database: ids repeat across databases. Keyed by the connection pool, which a PostgreSQL
+    reader shares with its writer, so reads and writes fill one cache, not two."""
+
+    def __init__(self) -> None:
+        self._by_pool: WeakKeyDictionary[Any, dict[Key, Value]] = WeakKeyDictionary()
+
+    def of(self, session: Session) -> dict[Key, Value]:
+        return self._by_pool.setdefault(session.get_bind().pool, {})
 
 
 # A read may run without a transaction (PostgreSQL), where a write would not be atomic and a

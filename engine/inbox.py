@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Select, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.access import works_on_cases
+from engine.db import PerDatabase
 from engine.errors import InvalidData, NotAllowed
 from engine.models import (
     LIVE_TASK_STATES,
@@ -353,9 +353,7 @@ def _inbox_row(values: dict[str, Any], organisations: list[tuple[str, str]]) -> 
 
 
 # Deployed diagrams never change, so what tasks each has is read once per database.
-_diagram_tasks_cache: WeakKeyDictionary[Any, dict[int, tuple[tuple[str, str, str], ...]]] = (
-    WeakKeyDictionary()
-)
+_diagram_tasks_by_database: PerDatabase[int, tuple[tuple[str, str, str], ...]] = PerDatabase()
 
 
 def _user_tasks(bpmn_xml: str) -> tuple[tuple[str, str, str], ...]:
@@ -381,7 +379,7 @@ def _user_tasks(bpmn_xml: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def _diagram_tasks(session: Session) -> dict[int, tuple[tuple[str, str, str], ...]]:
-    cache = _diagram_tasks_cache.setdefault(session.get_bind(), {})
+    cache = _diagram_tasks_by_database.of(session)
     ids = session.scalars(select(ProcessDefinition.id)).all()
     missing = [definition_id for definition_id in ids if definition_id not in cache]
     if missing:

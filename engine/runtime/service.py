@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from engine import audit, clock, expressions, faults
 from engine.access import works_on_cases
 from engine.area import current_settings
-from engine.db import Database
+from engine.db import Database, PerDatabase
 from engine.due import DueRuleError, parse_due_rule
 from engine.errors import (
     Conflict,
@@ -102,8 +101,8 @@ class CompletionResult:
 
 
 # Deployed definitions never change, so their specs can be shared by every request on the
-# same database (keyed by its engine, as ids repeat across databases).
-_definition_cache: WeakKeyDictionary[Any, dict[int, bpmn.Definition]] = WeakKeyDictionary()
+# same database.
+_definitions: PerDatabase[int, bpmn.Definition] = PerDatabase()
 
 
 def check_bpmn(
@@ -181,7 +180,7 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
 
 
 def _definition(session: Session, definition_id: int) -> bpmn.Definition:
-    per_database = _definition_cache.setdefault(session.get_bind(), {})
+    per_database = _definitions.of(session)
     cached = per_database.get(definition_id)
     if cached is None:
         spec_json = session.scalar(
