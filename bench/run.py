@@ -430,12 +430,10 @@ def where_the_time_goes(
 
         return timed_step
 
-    # A reader sharing the writer's pool hears the writer's events already.
-    engines = [db.writer] if db.reader.pool is db.writer.pool else [db.writer, db.reader]
     steps = {
         name: getattr(bpmn, name) for name in ("load_workflow", "run_human_task", "dump_workflow")
     }
-    for engine in engines:
+    for engine in db.engines:
         event.listen(engine, "before_cursor_execute", statement_started)
         event.listen(engine, "after_cursor_execute", statement_done)
     for name, step in steps.items():
@@ -449,7 +447,7 @@ def where_the_time_goes(
         total = time.perf_counter() - started
         for name, step in steps.items():
             setattr(bpmn, name, step)
-        for engine in engines:
+        for engine in db.engines:
             event.remove(engine, "before_cursor_execute", statement_started)
             event.remove(engine, "after_cursor_execute", statement_done)
     count = len(tasks)

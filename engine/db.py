@@ -76,10 +76,17 @@ class Database:
         with self._read_sessions() as session, session.begin():
             yield session
 
+    @property
+    def engines(self) -> list[Engine]:
+        """The engines with their own connections: listening to these hears every statement
+        once (a PostgreSQL reader uses its writer's connections and events)."""
+        if self.reader.pool is self.writer.pool:
+            return [self.writer]
+        return [self.writer, self.reader]
+
     def dispose(self) -> None:
-        self.writer.dispose()
-        if self.reader.pool is not self.writer.pool:
-            self.reader.dispose()
+        for engine in self.engines:
+            engine.dispose()
 
 
 Key = TypeVar("Key")

@@ -432,14 +432,12 @@ def test_a_sweep_costs_the_same_whatever_the_number_of_open_tasks(
 
     def sweep_statements() -> list[str]:
         statements.clear()
-        # A reader sharing the writer's pool (PostgreSQL) hears the writer's events already.
-        engines = [db.writer] if db.reader.pool is db.writer.pool else [db.writer, db.reader]
-        for engine in engines:
+        for engine in db.engines:
             event.listen(engine, "before_cursor_execute", count)
         try:
             assert chase_due(db).escalated == 1
         finally:
-            for engine in engines:
+            for engine in db.engines:
                 event.remove(engine, "before_cursor_execute", count)
         return list(statements)
 
