@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -27,24 +27,30 @@ def works_on_cases(user: User) -> bool:
     return any(role in CASE_ROLES for role in user.roles)
 
 
-def _participates(user: User, case_id: int) -> ColumnElement[bool]:
-    """The user's organisation plays a role on the case; a chair's role is the chair's alone."""
-    return and_(
-        CaseParticipant.case_id == case_id,
-        CaseParticipant.organisation_id == user.organisation_id,
-        or_(CaseParticipant.user_id.is_(None), CaseParticipant.user_id == user.id),
-    )
+# The user's organisation plays a role on the case; a chair's role is the chair's alone.
+# Built once, bound per call (``_who``): every look at a case or a task asks it.
+_PARTICIPATES = and_(
+    CaseParticipant.case_id == bindparam("case_id"),
+    CaseParticipant.organisation_id == bindparam("organisation_id"),
+    or_(CaseParticipant.user_id.is_(None), CaseParticipant.user_id == bindparam("user_id")),
+)
+_ROLES_PLAYED = select(CaseParticipant.role).where(_PARTICIPATES)
+_PLAYS_A_ROLE = select(exists().where(_PARTICIPATES))
+
+
+def _who(user: User, case_id: int) -> dict[str, int]:
+    return {"case_id": case_id, "organisation_id": user.organisation_id, "user_id": user.id}
 
 
 def participant_roles(session: Session, user: User, case_id: int) -> set[str]:
     """The lanes the user plays on the case (empty when they play none)."""
-    return set(session.scalars(select(CaseParticipant.role).where(_participates(user, case_id))))
+    return set(session.scalars(_ROLES_PLAYED, _who(user, case_id)))
 
 
 def is_participant(session: Session, user: User | None, case_id: int) -> bool:
     if user is None or not user.active or not works_on_cases(user):
         return False
-    return bool(session.scalar(select(exists().where(_participates(user, case_id)))))
+    return bool(session.scalar(_PLAYS_A_ROLE, _who(user, case_id)))
 
 
 def is_justified(user: User | None, reason: str | None) -> bool:

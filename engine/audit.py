@@ -142,10 +142,12 @@ def event_hash(audit_event: AuditEvent, seq: int, prev_hash: str) -> str:
     ).hexdigest()
 
 
-def _chain_head(session: Session) -> tuple[int, str]:
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+_CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+_TAKE_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _chain_head(executor: Session | Connection) -> tuple[int, str]:
+    head = executor.execute(_CHAIN_HEAD).first()
     return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
 
 
@@ -156,11 +158,8 @@ def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    head = connection.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+        connection.execute(_TAKE_CHAIN_LOCK, {"key": CHAIN_LOCK_KEY})
+    seq, prev_hash = _chain_head(connection)
     for row in rows:
         seq += 1
         content = canonical_content(
@@ -202,7 +201,7 @@ def _append_pending_events(session: Session) -> None:
     # Everything else first, so the lock below is held for as short a time as possible.
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        session.execute(_TAKE_CHAIN_LOCK, {"key": CHAIN_LOCK_KEY})
     seq, prev_hash = _chain_head(session)
     for audit_event in waiting:
         seq += 1

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -172,6 +172,22 @@ def _joined(query: Select[Any]) -> Select[Any]:
     )
 
 
+_ROW_FIELDS = tuple(_columns().selected_columns.keys())
+# One statement, built once (every completion answers with it): a row per task and
+# organisation, the organisations gathered by ``rows_for_tasks``.
+_ROWS_FOR_TASKS = (
+    _joined(
+        _columns()
+        .add_columns(Organisation.key.label("organisation_key"), Organisation.name)
+        .select_from(Task)
+    )
+    .outerjoin(TaskCandidate, TaskCandidate.task_id == Task.id)
+    .outerjoin(Organisation, Organisation.id == TaskCandidate.organisation_id)
+    .where(Task.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Task.id, Organisation.name)
+)
+
+
 def _ranges(scope: str, user: User) -> list[_Range]:
     if scope == "mine":
         mine = (Task.assignee_id == user.id, Task.state == "claimed")
@@ -305,24 +321,12 @@ def rows_for_tasks(session: Session, task_ids: Iterable[int]) -> list[InboxRow]:
     ids = sorted(set(task_ids))
     if not ids:
         return []
-    # One statement: a row per task and organisation, the organisations gathered here.
-    columns = _columns()
-    fields = columns.selected_columns.keys()
-    found = session.execute(
-        _joined(
-            columns.add_columns(
-                Organisation.key.label("organisation_key"), Organisation.name
-            ).select_from(Task)
-        )
-        .outerjoin(TaskCandidate, TaskCandidate.task_id == Task.id)
-        .outerjoin(Organisation, Organisation.id == TaskCandidate.organisation_id)
-        .where(Task.id.in_(ids))
-        .order_by(Task.id, Organisation.name)
-    ).all()
     rows: dict[int, dict[str, Any]] = {}
     organisations: dict[int, list[tuple[str, str]]] = {}
-    for *columns, organisation_key, organisation_name in found:
-        row = rows.setdefault(columns[0], dict(zip(fields, columns, strict=True)))
+    for *columns, organisation_key, organisation_name in session.execute(
+        _ROWS_FOR_TASKS, {"ids": ids}
+    ):
+        row = rows.setdefault(columns[0], dict(zip(_ROW_FIELDS, columns, strict=True)))
         if organisation_key is not None:
             organisations.setdefault(row["task_id"], []).append(
                 (organisation_key, organisation_name)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -35,18 +35,25 @@ def issue_token(session: Session, user: User) -> str:
     return token
 
 
+# Built once: every API request asks this before anything else, in one statement.
+_USER_BY_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.expires_at > bindparam("now"),
+        User.active.is_(True),
+    )
+    .options(*USER_LOADS)
+)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user a token belongs to, or None when it is unknown or expired."""
     if not token or len(token) > 200:
         return None
-    # One statement: every API request asks this before anything else.
-    return session.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == _digest(token),
-            ApiToken.expires_at > clock.now(),
-            User.active.is_(True),
-        )
-        .options(*USER_LOADS)
-    ).unique().scalar_one_or_none()
+    return (
+        session.execute(_USER_BY_TOKEN, {"token_hash": _digest(token), "now": clock.now()})
+        .unique()
+        .scalar_one_or_none()
+    )

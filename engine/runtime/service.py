@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine import audit, clock, expressions, faults
@@ -415,31 +415,32 @@ def _set_state(row: Task, state: str) -> None:
         candidate.state = state
 
 
+# The instance is found and locked by the task in one statement; the task is read after the
+# lock, so what it says is what the lock holder may change. The case comes with the task:
+# whatever acts on a task reads its case. Built once: every completion runs them.
+_LOCK_INSTANCE_OF_TASK = (
+    select(ProcessInstance)
+    .where(
+        ProcessInstance.id
+        == select(Task.instance_id).where(Task.id == bindparam("task_id")).scalar_subquery()
+    )
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_TASK_WITH_CASE = (
+    select(Task)
+    .where(Task.id == bindparam("task_id"))
+    .options(joinedload(Task.candidates), joinedload(Task.case))
+    .execution_options(populate_existing=True)
+)
+
+
 def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, ProcessInstance]:
-    # The instance is found and locked by the task in one statement; the task is read after
-    # the lock, so what it says is what the lock holder may change.
-    instance = session.execute(
-        select(ProcessInstance)
-        .where(
-            ProcessInstance.id
-            == select(Task.instance_id).where(Task.id == task_id).scalar_subquery()
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    by_task = {"task_id": task_id}
+    instance = session.execute(_LOCK_INSTANCE_OF_TASK, by_task).scalar_one_or_none()
     if instance is None:
         raise NotFound("there is no such task")
-    # The case comes with the task: whatever acts on a task reads its case.
-    task = (
-        session.execute(
-            select(Task)
-            .where(Task.id == task_id)
-            .options(joinedload(Task.candidates), joinedload(Task.case))
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .scalar_one()
-    )
+    task = session.execute(_TASK_WITH_CASE, by_task).unique().scalar_one()
     return task, instance
 
 
