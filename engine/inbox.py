@@ -11,9 +11,9 @@ Each scope reads one index range in due-date order and stops at the limit:
 The walk along the index reads only the index's table (and those a filter needs) until the
 limit is reached; a second query reads the rows listed by their ids, joining the case,
 district, process, assignee and candidate organisations by key (one query planned with the
-other was slower to plan on PostgreSQL than to run). Rows without a due date come after the dated ones, read as a range of their own so the
-dated part still walks the index in order on both databases (SQLite sorts NULL first,
-PostgreSQL last).
+other was slower to plan on PostgreSQL than to run). Rows without a due date come after the
+dated ones, read as a range of their own so the dated part still walks the index in order on
+both databases (SQLite sorts NULL first, PostgreSQL last).
 """
 
 from __future__ import annotations
@@ -283,8 +283,8 @@ def list_tasks(
     ``process`` (a process key) and ``task`` (a task's name in its diagram) narrow the list.
     Someone whose roles do not work on cases has an empty inbox.
 
-    Two queries whatever the length: the page's task ids in order, then their rows with
-    their candidate organisations (``rows_for_tasks``).
+    At most two queries whatever the length: the page's task ids in order, then their rows
+    with their candidate organisations (``rows_for_tasks``).
     """
     if scope not in SCOPES:
         raise InvalidData(
@@ -304,7 +304,9 @@ def list_tasks(
     ]
     first = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     # The page's ids, then their rows: PostgreSQL took longer to plan the ranges joined with
-    # the tables a row shows than to run them, and the two are quick to plan apart.
+    # the tables a row shows than to run them, and the two are quick to plan apart. A task
+    # claimed or completed between the two (a read on PostgreSQL has no single snapshot) is
+    # listed as it is now, which is what opening it would show.
     page = session.scalars(
         select(first.c.task_id)
         .order_by(first.c.due_on.is_(None), first.c.due_on, first.c.task_id)
