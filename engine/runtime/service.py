@@ -235,10 +235,12 @@ def _after_step(
     workflow: Any,
     effects: Effects,
     user: User | None = None,
+    ready_now: list[Any] | None = None,
 ) -> list[Task]:
     """After any step (start, completion, timer): sync the Task rows, and when the process
-    has reached its end, record that and let the effects act on it."""
-    ready = _sync_tasks(session, instance, workflow, effects)
+    has reached its end, record that and let the effects act on it. ``ready_now``: the
+    workflow's ready human tasks, when the caller has already asked for them."""
+    ready = _sync_tasks(session, instance, workflow, effects, ready_now)
     if instance.state == "completed":
         audit.record(
             session,
@@ -274,7 +276,11 @@ def _lock_instance(session: Session, instance_id: int) -> ProcessInstance:
 
 
 def _sync_tasks(
-    session: Session, instance: ProcessInstance, workflow: Any, effects: Effects
+    session: Session,
+    instance: ProcessInstance,
+    workflow: Any,
+    effects: Effects,
+    ready_now: list[Any] | None = None,
 ) -> list[Task]:
     """Make the Task rows match the workflow: new rows for new human tasks, cancel the gone."""
     live = {
@@ -283,8 +289,8 @@ def _sync_tasks(
             select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
         )
     }
-    ready = bpmn.ready_human_tasks(workflow)
-    ready_ids = {str(task.id) for task in ready}
+    ready = bpmn.ready_human_tasks(workflow) if ready_now is None else ready_now
+    ready_ids = _ids(ready)
     created: list[Task] = []
     timescales: dict[str, int] | None = None
     for spiff_task in ready:
@@ -508,7 +514,7 @@ def complete_task_in(
     spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
     if spiff_task is None or not bpmn.is_ready(spiff_task):
         raise Conflict(f"'{task.title}' is no longer waiting to be done")
-    still_waiting = _ready_ids(workflow) - {task.spiff_task_id}
+    still_waiting = _ids(bpmn.ready_human_tasks(workflow)) - {task.spiff_task_id}
     added = effects.before_completion(session, task, data, user, spiff_task.data)
     bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
     now = clock.now()
@@ -528,16 +534,17 @@ def complete_task_in(
         object_id=task.id,
         detail={"task": task.spec_name, "revision": instance.revision},
     )
-    if instance.state == "running" and _ready_ids(workflow) == still_waiting:
+    ready_now = bpmn.ready_human_tasks(workflow)
+    if instance.state == "running" and _ids(ready_now) == still_waiting:
         # Only the completed task moved (one of several returns, say): the other tasks' rows
         # already match the workflow, so there is nothing to read or write for them.
         return CompletionResult(task, [], False)
-    ready = _after_step(session, instance, workflow, effects, user)
+    ready = _after_step(session, instance, workflow, effects, user, ready_now)
     return CompletionResult(task, ready, instance.state == "completed")
 
 
-def _ready_ids(workflow: Any) -> set[str]:
-    return {str(spiff_task.id) for spiff_task in bpmn.ready_human_tasks(workflow)}
+def _ids(spiff_tasks: list[Any]) -> set[str]:
+    return {str(spiff_task.id) for spiff_task in spiff_tasks}
 
 
 def claim_task(db: Database, task_id: int, user: User) -> Task:
