@@ -53,7 +53,12 @@ def add_working_days(start: date | datetime | str, days: int) -> date:
 
 def working_days_between(start: date | datetime | str, end: date | datetime | str) -> int:
     """Working days from ``start`` to ``end``: positive when ``end`` is later, 0 on the same day."""
-    first, last = as_date(start), as_date(end)
+    return _working_days_between(as_date(start), as_date(end))
+
+
+# Every inbox row asks this, and the rows of a page share a handful of due dates.
+@lru_cache(maxsize=4096)
+def _working_days_between(first: date, last: date) -> int:
     sign = 1
     if last < first:
         first, last, sign = last, first, -1

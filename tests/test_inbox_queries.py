@@ -15,7 +15,13 @@ from engine.clock import FixedClock
 from engine.config import PROJECT_ROOT
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.inbox import inbox_filters, list_tasks, my_tasks, organisation_tasks
+from engine.inbox import (
+    _MOST_IDS_LISTED,
+    inbox_filters,
+    list_tasks,
+    my_tasks,
+    organisation_tasks,
+)
 from engine.models import AuditEvent, Document, Task, TaskCandidate, User
 from engine.runtime import deploy
 from tests.conftest import DEMO_PASSWORD
@@ -148,6 +154,24 @@ def test_pages_of_an_inbox_list_each_task_once_in_order(all_db: Database, fixed_
     ]
     assert len(whole) == 7
     assert pages == [whole[0:3], whole[3:6], whole[6:7], []]
+
+
+def test_a_long_page_lists_what_short_pages_list(all_db: Database, fixed_clock) -> None:
+    """A page of more than a few tasks is read by its own statement on PostgreSQL (the ids
+    as one array): it must list the same rows, organisations and order as short pages."""
+    db = all_db
+    for _ in range(_MOST_IDS_LISTED + 2):
+        submit(db, application())
+        fixed_clock.advance(timedelta(hours=1))
+    whole = rows(db, COUNCIL, "organisation")
+    in_threes = [
+        row
+        for start in range(0, len(whole), 3)
+        for row in rows(db, COUNCIL, "organisation", limit=3, offset=start)
+    ]
+    assert len(whole) == _MOST_IDS_LISTED + 2
+    assert whole == in_threes
+    assert {row.organisation_keys for row in whole} == {("derbyshire-dales-district-council",)}
 
 
 def test_filters_by_district_process_and_task(all_db: Database) -> None:
