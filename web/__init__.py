@@ -20,6 +20,7 @@ from engine.db import Database, connect
 from engine.inbox import working_days_left
 from engine.models import MAX_ROW_ID
 from web import security
+from web.json_provider import ServiceJSONProvider
 from web.schema_forms import humanise
 
 csrf = CSRFProtect()
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=None,
     )
+    app.json = ServiceJSONProvider(app)
     app.url_value_preprocessor(_refuse_ids_beyond_the_database)
     app.config.update(
         SECRET_KEY=settings.secret_key or _secret_key_file(settings.instance_dir),

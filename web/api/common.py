@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -15,24 +13,8 @@ from engine.models import User
 from web.context import bearer_token, current_user
 
 
-def jsonable(value: Any) -> Any:
-    """Engine answers as JSON values: ISO 8601 dates and date-times, lists for tuples."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        as_dict = getattr(value, "as_dict", None)
-        return jsonable(as_dict() if as_dict else dataclasses.asdict(value))
-    if isinstance(value, Mapping):
-        return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(item) for item in value]
-    return value
-
-
 def answer(value: Any, status: int = 200) -> Response:
-    response = jsonify(jsonable(value))
+    response = jsonify(value)
     response.status_code = status
     return response
 
