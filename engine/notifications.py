@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -56,15 +56,10 @@ def _values(message: Message) -> dict[str, Any]:
     }
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows whose key is new, as one prepared statement run for every row."""
-    if not rows:
-        return 0
+def _insert_if_new(session: Session) -> Insert:
+    """An INSERT that writes nothing for a key that already exists."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = Notification.__table__
-    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-    # Rows that already existed return nothing, so this counts the new ones on both databases.
-    return len(session.execute(statement, rows).all())
+    return insert(Notification.__table__).on_conflict_do_nothing(index_elements=["key"])
 
 
 def notify(
@@ -94,16 +89,23 @@ def notify(
         case_id=case_id,
         task_id=task_id,
     )
-    if not _insert_new(session, [_values(message)]):
+    statement = _insert_if_new(session).returning(Notification.__table__.c.id)
+    if session.execute(statement, _values(message)).first() is None:
         return None
     return session.scalar(select(Notification).where(Notification.key == key))
 
 
-def notify_all(session: Session, messages: Sequence[Message]) -> int:
-    """Write many notifications in few statements, each once by its key; returns how many
-    were new. For sweeps, where one statement per message would cost more than the work."""
+def notify_all(session: Session, messages: Sequence[Message]) -> None:
+    """Write many notifications, each once by its key, in one statement the driver runs for
+    every row. For sweeps, where a statement per message would cost more than the work.
+
+    Nothing is read back: asking for the new rows' ids made SQLAlchemy write one INSERT with
+    every row's values in it, which the driver parsed afresh each time; that was a third of a
+    sweep's time on PostgreSQL.
+    """
     unique = {message.key: message for message in messages}
-    return _insert_new(session, [_values(message) for message in unique.values()])
+    if unique:
+        session.execute(_insert_if_new(session), [_values(m) for m in unique.values()])
 
 
 # --- what people see in the service ----------------------------------------------------------
