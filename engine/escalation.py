@@ -1,7 +1,7 @@
 """Chasing late work: a reminder before a task is due, then escalation level by level.
 
 Every live task carries the day its next reminder or escalation falls due
-(``Task.next_chase_on``, indexed with the task's state), set when the task is created and
+(``Task.next_chase_on``, indexed for the live tasks), set when the task is created and
 again after each step. A sweep therefore reads only the tasks due for chasing, never every open
 task and never a workflow. Each step writes its notifications (once each, by key), moves the
 task's record on and writes its audit event in the same transaction, so a sweep run twice, two
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -565,18 +565,25 @@ _COLUMNS = (
 )
 
 
+# The live states written out, not bound, so that PostgreSQL sees the condition of the partial
+# index ``ix_tasks_live_next_chase`` in the query, whatever plan it keeps for the statement.
+_LIVE = Task.state.in_(bindparam("live", LIVE_TASK_STATES, expanding=True, literal_execute=True))
+
+
 def _due_batch(
-    session: Session, db: Database, today: date, after_id: int, size: int
+    session: Session, db: Database, today: date, after: tuple[date, int], size: int
 ) -> list[_Chased]:
+    """The next ``size`` live tasks due to be chased by ``today``, in the order of the sweep's
+    index (day, then id) from just after ``after``."""
     query = (
         select(*_COLUMNS)
         .join(Case, Case.id == Task.case_id)
         .where(
-            Task.state.in_(LIVE_TASK_STATES),
+            _LIVE,
             Task.next_chase_on <= today,
-            Task.id > after_id,
+            tuple_(Task.next_chase_on, Task.id) > tuple_(*after),
         )
-        .order_by(Task.id)
+        .order_by(Task.next_chase_on, Task.id)
         .limit(size)
     )
     if not db.is_sqlite:
@@ -606,13 +613,14 @@ def chase_due(db: Database, *, batch_size: int = BATCH_SIZE) -> ChaseResult:
         settings = current_settings(session)
         directory = _Directory.load(session)
     plans: dict[str, ChasePlan] = {}
-    last_id = 0
+    last = (date.min, 0)
     while True:
         with db.transaction() as session:
-            tasks = _due_batch(session, db, today, last_id, batch_size)
+            tasks = _due_batch(session, db, today, last, batch_size)
             if not tasks:
                 break
-            last_id = tasks[-1].id
+            # Read before chasing moves the task's date on.
+            last = (tasks[-1].next_chase_on, tasks[-1].id)
             messages: list[Message] = []
             for task in tasks:
                 cache_key = repr(task.chase)

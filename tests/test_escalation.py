@@ -419,6 +419,24 @@ def test_two_sweeps_racing_send_each_step_once(db: Database, fixed_clock: FixedC
     assert (escalations, audited) == (len(task_ids), len(task_ids))
 
 
+def test_a_sweep_in_batches_chases_every_due_task_once_whatever_day_it_fell_due(
+    db: Database, fixed_clock: FixedClock
+) -> None:
+    """Batches follow the tasks in the order they fell due to be chased, day then task, which
+    is not the order they were made in here: each is chased once, none is left behind."""
+    deploy_diagram(db, one_task_diagram("chased", "council"))
+    task_ids = []
+    for day in (date(2026, 3, 4), date(2026, 3, 2), date(2026, 3, 3)):
+        fixed_clock.set(at(day))
+        task_ids += [start(db, "chased") for _ in range(3)]
+    fixed_clock.set(at(date(2026, 3, 20)))
+    result = chase_due(db, batch_size=2)
+    assert (result.reminded, result.escalated) == (0, len(task_ids))
+    assert {task_row(db, task_id).escalation_level for task_id in task_ids} == {1}
+    again = chase_due(db, batch_size=2)
+    assert (again.reminded, again.escalated) == (0, 0)
+
+
 def test_a_sweep_costs_the_same_whatever_the_number_of_open_tasks(
     db: Database, fixed_clock: FixedClock
 ) -> None:
