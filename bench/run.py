@@ -965,8 +965,10 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
         ) - len(costs)
 
     def at(history: int) -> tuple[float, int]:
+        # The median of the seven completions around the point: of three, one slow moment on
+        # a busy machine could move the ratio past its target.
         index = max(0, history - base)
-        window = costs[max(0, index - 1) : index + 2]
+        window = costs[max(0, index - 3) : index + 4]
         return statistics.median(window), sizes[min(index, len(sizes) - 1)]
 
     points = {history: at(history) for history in (1, 10, 50)}
