@@ -38,7 +38,7 @@ ORGANISATION_KINDS = ("council", "police", "housing", "health", "opcc", "other")
 PARTICIPANT_ROLES = ("council", "police", "housing", "health", "chair", "opcc")
 TASK_STATES = ("open", "claimed", "completed", "cancelled")
 LIVE_TASK_STATES = ("open", "claimed")
-# The same, as SQL for partial indexes and the queries that must match them word for word.
+# The same, as SQL: the condition of the partial indexes on live tasks.
 LIVE_TASKS_SQL = "state IN ('open', 'claimed')"
 # Row ids are 32-bit integers (PostgreSQL's integer); a larger number names nothing.
 MAX_ROW_ID = 2**31 - 1
