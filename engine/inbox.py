@@ -62,6 +62,10 @@ def working_days_left(due_on: date | None) -> int | None:
     return None if due_on is None else working_days_between(clock.today(), due_on)
 
 
+def _overdue_by(working_days_left: int | None) -> int:
+    return -working_days_left if working_days_left is not None and working_days_left < 0 else 0
+
+
 def task_name(spec_name: str) -> str:
     """The diagram's name for a task, without SpiffWorkflow's multi-instance suffix."""
     return _SPEC_SUFFIX.sub("", spec_name)
@@ -103,8 +107,7 @@ class InboxRow:
     @property
     def overdue_by(self) -> int:
         """Working days past the due date; 0 when not overdue (or overdue only by a weekend)."""
-        left = self.working_days_left
-        return -left if left is not None and left < 0 else 0
+        return _overdue_by(self.working_days_left)
 
     def as_dict(self) -> dict[str, Any]:
         """The row with its working-day figures, as plain values (dates stay dates)."""
@@ -129,7 +132,7 @@ class InboxRow:
             "due_on": self.due_on,
             "working_days_left": left,
             "overdue": self.is_overdue,
-            "overdue_by": -left if left is not None and left < 0 else 0,
+            "overdue_by": _overdue_by(left),
             "escalation_level": self.escalation_level,
             "process": self.process_key,
         }
@@ -174,6 +177,7 @@ def _joined(query: Select[Any]) -> Select[Any]:
 
 
 _ROW_FIELDS = tuple(_columns().selected_columns.keys())
+
 
 def _rows_where(ids_match: ColumnElement[bool]) -> Select[Any]:
     """A row per task and organisation, the organisations gathered by ``rows_for_tasks``."""
@@ -343,9 +347,7 @@ def rows_for_tasks(session: Session, task_ids: Iterable[int]) -> list[InboxRow]:
     organisations: dict[int, list[tuple[str, str]]] = {}
     by_array = len(ids) > _MOST_IDS_LISTED and session.get_bind().dialect.name == "postgresql"
     statement = _ROWS_BY_ID_ARRAY if by_array else _ROWS_BY_ID_LIST
-    for *columns, organisation_key, organisation_name in session.execute(
-        statement, {"ids": ids}
-    ):
+    for *columns, organisation_key, organisation_name in session.execute(statement, {"ids": ids}):
         row = rows.setdefault(columns[0], dict(zip(_ROW_FIELDS, columns, strict=True)))
         if organisation_key is not None:
             organisations.setdefault(row["task_id"], []).append(
@@ -389,9 +391,7 @@ def _user_tasks(bpmn_xml: str) -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def _diagram_tasks(
-    session: Session, ids: list[int]
-) -> dict[int, tuple[tuple[str, str, str], ...]]:
+def _diagram_tasks(session: Session, ids: list[int]) -> dict[int, tuple[tuple[str, str, str], ...]]:
     cache = _diagram_tasks_by_database.of(session)
     missing = [definition_id for definition_id in ids if definition_id not in cache]
     if missing:
