@@ -39,7 +39,7 @@ PARTICIPANT_ROLES = ("council", "police", "housing", "health", "chair", "opcc")
 TASK_STATES = ("open", "claimed", "completed", "cancelled")
 LIVE_TASK_STATES = ("open", "claimed")
 # The same, as SQL: the condition of the partial indexes on live tasks.
-LIVE_TASKS_SQL = "state IN ('open', 'claimed')"
+LIVE_TASKS_SQL = f"state IN ({', '.join(repr(state) for state in LIVE_TASK_STATES)})"
 # Row ids are 32-bit integers (PostgreSQL's integer); a larger number names nothing.
 MAX_ROW_ID = 2**31 - 1
 
