@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -143,12 +144,35 @@ def event_hash(audit_event: AuditEvent, seq: int, prev_hash: str) -> str:
 
 
 _CHAIN_HEAD = select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-_TAKE_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# The driver's own SQL, for the pipeline below.
+_TAKE_CHAIN_LOCK_SQL = "SELECT pg_advisory_xact_lock(%(key)s)"
+_CHAIN_HEAD_SQL = str(
+    _CHAIN_HEAD.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+)
 
 
 def _chain_head(executor: Session | Connection) -> tuple[int, str]:
     head = executor.execute(_CHAIN_HEAD).first()
     return (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
+
+
+def _locked_chain_head(connection: Connection) -> tuple[int, str]:
+    """The chain's head, read by the only transaction that may append to it until it ends.
+
+    On PostgreSQL the lock and the read go to the server in one round trip (the driver's
+    pipeline): the read is a statement of its own, so its snapshot is taken once the lock is
+    held and it sees what the lock's last holder committed. Every writer waits for this lock,
+    and a worker busy with other requests is slow to send its next statement, so each round
+    trip spent holding it is one that every other committing transaction waits through.
+    """
+    if connection.dialect.name != "postgresql":
+        return _chain_head(connection)
+    driver = connection.connection.driver_connection
+    with driver.pipeline(), driver.cursor() as cursor:
+        cursor.execute(_TAKE_CHAIN_LOCK_SQL, {"key": CHAIN_LOCK_KEY})
+        cursor.execute(_CHAIN_HEAD_SQL)
+        head = cursor.fetchone()
+    return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
 
 
 def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -157,9 +181,7 @@ def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
     transaction that inserts them."""
     if not rows:
         return
-    if connection.dialect.name == "postgresql":
-        connection.execute(_TAKE_CHAIN_LOCK, {"key": CHAIN_LOCK_KEY})
-    seq, prev_hash = _chain_head(connection)
+    seq, prev_hash = _locked_chain_head(connection)
     for row in rows:
         seq += 1
         content = canonical_content(
@@ -200,9 +222,7 @@ def _append_pending_events(session: Session) -> None:
         return
     # Everything else first, so the lock below is held for as short a time as possible.
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_TAKE_CHAIN_LOCK, {"key": CHAIN_LOCK_KEY})
-    seq, prev_hash = _chain_head(session)
+    seq, prev_hash = _locked_chain_head(session.connection())
     for audit_event in waiting:
         seq += 1
         audit_event.seq = seq
