@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -168,10 +169,16 @@ def _locked_chain_head(connection: Connection) -> tuple[int, str]:
     if connection.dialect.name != "postgresql":
         return _chain_head(connection)
     driver = connection.connection.driver_connection
-    with driver.pipeline(), driver.cursor() as cursor:
-        cursor.execute(_TAKE_CHAIN_LOCK_SQL, {"key": CHAIN_LOCK_KEY})
-        cursor.execute(_CHAIN_HEAD_SQL)
-        head = cursor.fetchone()
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.pipeline(), driver.cursor() as cursor:
+            cursor.execute(_TAKE_CHAIN_LOCK_SQL, {"key": CHAIN_LOCK_KEY})
+            cursor.execute(_CHAIN_HEAD_SQL)
+            head = cursor.fetchone()
+    except driver_error as error:
+        # As SQLAlchemy would raise it, so callers see one kind of error whoever sent the
+        # statement: a lock wait cut short or a database gone away is the service's 503.
+        raise DBAPIError.instance(_CHAIN_HEAD_SQL, None, error, driver_error) from error
     return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
 
 

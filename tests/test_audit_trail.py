@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from engine import audit
@@ -331,6 +331,34 @@ def test_an_open_transaction_does_not_hold_up_others_writing_events(db: Database
             audit.record(meanwhile, "test.meanwhile")
     actions = [row.action for row in events(db)]
     assert actions[-2:] == ["test.meanwhile", "case.viewed"]
+    with db.read() as session:
+        assert audit.verify(session).intact
+
+
+def test_an_error_while_waiting_for_the_chain_is_the_databases_usual_error(db: Database) -> None:
+    """The chain's lock and head go to PostgreSQL through the driver itself; an error there
+    (here the lock wait running out of time, as an operator's lock_timeout would) is what
+    SQLAlchemy raises anywhere else, which the service answers with a 503 rather than a 500,
+    and the transaction leaves nothing behind."""
+    if db.is_sqlite:
+        pytest.skip("the chain's lock is PostgreSQL's; SQLite writers hold the database's")
+    before = len(events(db))
+    holder = connect(db.url)
+    try:
+        with holder.writer.connect() as lock_holder:
+            lock_holder.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": audit.CHAIN_LOCK_KEY}
+            )
+            with pytest.raises(OperationalError, match="lock timeout"), db.transaction() as session:
+                session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+                audit.record(session, "test.timed_out")
+            lock_holder.execute(text("SELECT pg_advisory_unlock_all()"))
+    finally:
+        holder.dispose()
+    assert len(events(db)) == before
+    with db.transaction() as session:
+        audit.record(session, "test.afterwards")
+    assert [row.action for row in events(db)][-1] == "test.afterwards"
     with db.read() as session:
         assert audit.verify(session).intact
 
