@@ -171,14 +171,23 @@ def _locked_chain_head(connection: Connection) -> tuple[int, str]:
     driver = connection.connection.driver_connection
     driver_error = connection.dialect.loaded_dbapi.Error
     try:
-        with driver.pipeline(), driver.cursor() as cursor:
-            cursor.execute(_TAKE_CHAIN_LOCK_SQL, {"key": CHAIN_LOCK_KEY})
-            cursor.execute(_CHAIN_HEAD_SQL)
+        with driver.cursor() as cursor:
+            # Both statements and one Sync go out together when the pipeline ends, and both
+            # results come back with it; fetching inside the block would wait twice.
+            with driver.pipeline():
+                cursor.execute(_TAKE_CHAIN_LOCK_SQL, {"key": CHAIN_LOCK_KEY})
+                cursor.execute(_CHAIN_HEAD_SQL)
             head = cursor.fetchone()
     except driver_error as error:
         # As SQLAlchemy would raise it, so callers see one kind of error whoever sent the
         # statement: a lock wait cut short or a database gone away is the service's 503.
-        raise DBAPIError.instance(_CHAIN_HEAD_SQL, None, error, driver_error) from error
+        raise DBAPIError.instance(
+            f"{_TAKE_CHAIN_LOCK_SQL}; {_CHAIN_HEAD_SQL}",
+            {"key": CHAIN_LOCK_KEY},
+            error,
+            driver_error,
+            dialect=connection.dialect,
+        ) from error
     return (head[0], head[1]) if head is not None else (0, GENESIS_HASH)
 
 
