@@ -90,7 +90,7 @@ def attach_file(db: Database, task_id: int, user: User, filename: str, content: 
     media_type = media_type_of(filename, content)
     with db.transaction() as session:
         task = visible_task(session, user, task_id)
-        if user.organisation_id not in task.organisation_ids:
+        if not task.is_for(user):
             raise NotAllowed("only an organisation that does this task can add files to it")
         if task.state not in LIVE_TASK_STATES:
             raise Conflict(f"'{task.title}' is finished: files can no longer be added to it")

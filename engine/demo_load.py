@@ -655,6 +655,7 @@ class _Copier:
                 row["organisation_id"], row["organisation_id"]
             )
             candidate["district_id"] = cast.district_id
+            candidate["user_id"] = cast.users.get(row["user_id"], row["user_id"])
             candidates_of.setdefault(candidate["task_id"], []).append(candidate)
             out["task_candidates"].append(candidate)
         for task in out["tasks"][-len(rows["tasks"]) :] if rows["tasks"] else []:
@@ -662,7 +663,9 @@ class _Copier:
                 continue
             candidates = candidates_of.get(task["id"], [])
             if task["state"] == "open" and self.random.random() < CLAIMED_SHARE and candidates:
-                officer = cast.officers.get(candidates[0]["organisation_id"])
+                officer = candidates[0]["user_id"] or cast.officers.get(
+                    candidates[0]["organisation_id"]
+                )
                 if officer is not None:
                     task.update(state="claimed", assignee_id=officer, claimed_at=self.now)
                     for candidate in candidates:

@@ -349,12 +349,32 @@ class _Directory:
         """Who may claim the organisation's tasks: its officers, else its managers."""
         return self._with_role(organisation_id, OFFICER_ROLES) or self.managers(organisation_id)
 
+    def _person(self, user_id: int | None) -> list[_Recipient]:
+        person = self.people.get(user_id) if user_id else None
+        return [_Recipient(person.email, person.organisation_id, person)] if person else []
+
     def holders(self, task: _Chased) -> list[_Recipient]:
-        """Whoever holds the task, or the officers of its organisations while no one does."""
-        holder = self.people.get(task.assignee_id) if task.assignee_id else None
-        if holder is not None:
-            return [_Recipient(holder.email, holder.organisation_id, holder)]
-        return [r for org in task.organisation_ids for r in self.officers(org)]
+        """Whoever holds the task, or while no one does, the officers of its organisations
+        (or the one person through whom an organisation plays the lane, a review chair)."""
+        if task.assignee_id and task.assignee_id in self.people:
+            return self._person(task.assignee_id)
+        return [
+            r
+            for org in task.organisation_ids
+            for r in (
+                self._person(task.persons[org]) if org in task.persons else self.officers(org)
+            )
+        ]
+
+    def for_whom(self, task: _Chased) -> str:
+        """The organisations the task is for, and the person where one person alone plays the
+        lane for their organisation."""
+        names = []
+        for org in task.organisation_ids:
+            person = self.people.get(task.persons.get(org, 0))
+            organisation = self.organisation_name(org)
+            names.append(f"{person.name} of {organisation}" if person else organisation)
+        return ", ".join(names)
 
     def resolve(self, names: Iterable[str], task: _Chased) -> list[_Recipient]:
         _name, lead_council_id, spoc_email = self.districts.get(task.district_id, ("", None, ""))
@@ -365,7 +385,13 @@ class _Directory:
             elif name == "assignee":
                 found += self.holders(task)
             elif name == "organisation_managers":
-                found += [r for org in task.organisation_ids for r in self.managers(org)]
+                # A review chair's organisation takes no part in the case: the council that
+                # manages the review hears when the chair's task is late.
+                found += [
+                    r
+                    for org in task.organisation_ids
+                    for r in self.managers(lead_council_id if org in task.persons else org)
+                ]
             elif name == "lead_council_managers":
                 found += self.managers(lead_council_id)
             elif name == "district_spoc" and spoc_email:
@@ -421,6 +447,8 @@ class _Chased:
     reference: str
     district_id: int
     organisation_ids: list[int] = field(default_factory=list)
+    # Those organisations that play the task's lane through one person alone: that person.
+    persons: dict[int, int] = field(default_factory=dict)
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -435,13 +463,12 @@ class _Chased:
 def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, str]:
     left = working_days_between(today, task.due_on)
     when = "today" if left <= 0 else f"in {_working_days(left)}"
-    organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
-    who = (
-        f"You hold this task for {organisations}."
-        if holder is not None
-        else f"No one has claimed it yet: it is waiting for {organisations}."
-    )
+    if holder is not None:
+        organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
+        who = f"You hold this task for {organisations}."
+    else:
+        who = f"No one has claimed it yet: it is waiting for {directory.for_whom(task)}."
     subject = f"Reminder: '{task.title}' for case {task.reference} is due {when}"
     body = (
         f"'{task.title}' for case {task.reference} is due on {_day(task.due_on)}.\n\n"
@@ -453,7 +480,7 @@ def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, s
 
 def _escalation(task: _Chased, level: int, directory: _Directory, today: date) -> tuple[str, str]:
     late = working_days_between(task.due_on, today)
-    organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
+    organisations = directory.for_whom(task)
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
     held = f"{holder.name} holds it" if holder else "no one has claimed it"
     subject = f"Overdue (level {level}): '{task.title}' for case {task.reference}"
@@ -591,12 +618,14 @@ def _due_batch(
     tasks = [_Chased(**row._mapping) for row in session.execute(query)]
     by_id = {task.id: task for task in tasks}
     if by_id:
-        for task_id, organisation_id in session.execute(
-            select(TaskCandidate.task_id, TaskCandidate.organisation_id)
+        for task_id, organisation_id, user_id in session.execute(
+            select(TaskCandidate.task_id, TaskCandidate.organisation_id, TaskCandidate.user_id)
             .where(TaskCandidate.task_id.in_(by_id))
             .order_by(TaskCandidate.task_id, TaskCandidate.organisation_id)
         ):
             by_id[task_id].organisation_ids.append(organisation_id)
+            if user_id is not None:
+                by_id[task_id].persons[organisation_id] = user_id
     return tasks
 
 

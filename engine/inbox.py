@@ -8,6 +8,9 @@ Each scope reads one index range in due-date order and stops at the limit:
 - ``overdue`` (managers): the same candidate index, once for open and once for claimed tasks,
   up to today.
 
+A task whose lane the organisation plays through one person alone (a review chair) is in
+that person's inboxes only: the organisation's other people take no part in its case.
+
 The walk along the index reads only the index's table (and those a filter needs) until the
 limit is reached; a second query reads the rows listed by their ids, joining the case,
 district, process, assignee and candidate organisations by key (one query planned with the
@@ -24,7 +27,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    any_,
+    bindparam,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -206,11 +219,16 @@ _ROWS_BY_ID_ARRAY = _rows_where(Task.id == any_(bindparam("ids", type_=ARRAY(Int
 _MOST_IDS_LISTED = 8
 
 
+def _not_someone_elses(user: User) -> ColumnElement[bool]:
+    """A candidate row of the organisation's own, or one whose lane the user alone plays."""
+    return or_(TaskCandidate.user_id.is_(None), TaskCandidate.user_id == user.id)
+
+
 def _ranges(scope: str, user: User) -> list[_Range]:
     if scope == "mine":
         mine = (Task.assignee_id == user.id, Task.state == "claimed")
         return [_Range(Task, mine, Task.due_on, Task.id)]
-    candidate = (TaskCandidate.organisation_id == user.organisation_id,)
+    candidate = (TaskCandidate.organisation_id == user.organisation_id, _not_someone_elses(user))
     if scope == "organisation":
         return [
             _Range(
@@ -440,6 +458,7 @@ def inbox_filters(session: Session, user: User) -> dict[str, list[dict[str, str]
             TaskCandidate.organisation_id == organisation_id,
             TaskCandidate.state.in_(LIVE_TASK_STATES),
             TaskCandidate.district_id == District.id,
+            _not_someone_elses(user),
         )
         .exists()
     )

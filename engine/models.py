@@ -340,6 +340,11 @@ class Task(Base):
     def organisation_ids(self) -> list[int]:
         return [candidate.organisation_id for candidate in self.candidates]
 
+    def is_for(self, user: User) -> bool:
+        """Whether the user may do the task: their organisation's, unless one person alone
+        plays its lane for the organisation (a review chair), who must then be the user."""
+        return any(candidate.is_for(user) for candidate in self.candidates)
+
 
 class TaskCandidate(Base):
     """An organisation whose users may claim and complete a task (its lane's role on the case)."""
@@ -364,6 +369,13 @@ class TaskCandidate(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     # The case's district, so an inbox narrowed to one district is one index range too.
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
+    # Set when the organisation plays the task's lane through one person alone (a review
+    # chair): the organisation's other people take no part in the case, so they neither see
+    # the task in their inboxes nor hear when it is late.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def is_for(self, user: User) -> bool:
+        return self.organisation_id == user.organisation_id and self.user_id in (None, user.id)
 
 
 class AuditEvent(Base):

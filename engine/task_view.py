@@ -48,8 +48,8 @@ class Completion:
 def _ours(session: Session, user: User, task_id: int) -> Task:
     """A task the user's organisation does; NotAllowed when it is only on a case they share."""
     task = visible_task(session, user, task_id)
-    if user.organisation_id not in task.organisation_ids:
-        raise NotAllowed("this task is for another organisation taking part in the case")
+    if not task.is_for(user):
+        raise NotAllowed("this task is for another organisation or person taking part in the case")
     return task
 
 
@@ -65,7 +65,7 @@ def _check_open_to(task: Task, user: User) -> None:
 def allowed_actions(user: User, task: Task) -> dict[str, bool]:
     """What the user may do to the task now (what a page offers, not a promise: the runtime
     checks again under its lock)."""
-    ours = user.organisation_id in task.organisation_ids and works_on_cases(user)
+    ours = task.is_for(user) and works_on_cases(user)
     live = task.state in LIVE_TASK_STATES
     free_or_mine = task.assignee_id in (None, user.id)
     manager = user.has_role("manager")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from engine import audit, clock
 from engine.accounts import get_user
@@ -88,7 +88,8 @@ def test_demo_load_adds_cases_at_every_stage_in_every_district(loaded) -> None:
             .where(TaskCandidate.district_id != Case.district_id)
         )
         assert wrong_district == 0
-        # Every candidate organisation takes part in its case (need-to-know holds).
+        # Every candidate takes part in its case (need-to-know holds): its organisation as a
+        # whole, or the one person named on it, as the chair's task names the chair.
         outsiders = session.scalar(
             select(func.count())
             .select_from(TaskCandidate)
@@ -98,11 +99,18 @@ def test_demo_load_adds_cases_at_every_stage_in_every_district(loaded) -> None:
                 .where(
                     CaseParticipant.case_id == Task.case_id,
                     CaseParticipant.organisation_id == TaskCandidate.organisation_id,
+                    or_(
+                        CaseParticipant.user_id.is_(None),
+                        CaseParticipant.user_id == TaskCandidate.user_id,
+                    ),
                 )
                 .exists()
             )
         )
         assert outsiders == 0
+        assert session.scalar(
+            select(func.count()).where(Task.role == "chair", TaskCandidate.task_id == Task.id)
+        ) == session.scalar(select(func.count()).where(TaskCandidate.user_id.is_not(None)))
         states = dict(session.execute(select(Task.state, func.count()).group_by(Task.state)).all())
         assert states.get("open") and states.get("claimed") and states.get("completed")
         today = clock.today()

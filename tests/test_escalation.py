@@ -25,7 +25,7 @@ from engine.models import (
     Task,
     User,
 )
-from engine.runtime import claim_task, deploy
+from engine.runtime import claim_task, deploy, release_task
 from engine.sweeps import run_due
 from tests.conftest import FIXTURES, TEST_FORMS
 from tests.test_area import RAW
@@ -325,6 +325,57 @@ def test_appeal_tasks_escalate_to_the_opcc_not_the_council(
     assert sorted(email for key, email in by_level if ":level:2:" in key) == [
         "opcc.manager@example.org"
     ], "level 2 of an appeal task goes to the OPCC's managers, not the district's SPOC"
+
+
+def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
+    db: Database, fixed_clock: FixedClock
+) -> None:
+    """A High Peak chair chairs a Dales review. The chair's colleagues take no part in the
+    case: the chair is reminded, even of a task handed back, and the Dales council, which
+    manages the review, hears when it is late."""
+    add_manager(db, "hp.manager@example.org", "high-peak-borough-council")
+    with db.transaction() as session:
+        add_user(
+            session,
+            email="hp.caseworker@example.org",
+            name="A Caseworker",
+            organisation_key="high-peak-borough-council",
+            roles=["caseworker"],
+            password="long enough password",
+        )
+    deploy_diagram(db, one_task_diagram("chaired", "chair"))
+    chair = user(db, "chair@example.org")
+
+    def chaired_case() -> int:
+        with db.transaction() as session:
+            case = open_case(session, "derbyshire-dales")
+            case.participants.append(
+                CaseParticipant(
+                    organisation_id=chair.organisation_id, role="chair", user_id=chair.id
+                )
+            )
+            session.flush()
+            procedure.start_process(session, case, "chaired")
+            return session.scalar(select(Task.id).where(Task.case_id == case.id))
+
+    held, handed_back = chaired_case(), chaired_case()
+    assert task_row(db, held).assignee_id == chair.id
+    release_task(db, handed_back, chair)
+    fixed_clock.set(at(date(2026, 3, 5)))
+    assert chase_due(db).reminded == 2
+    assert told(db, held, "reminder") == ["chair@example.org"]
+    assert told(db, handed_back, "reminder") == ["chair@example.org"]
+    with db.read() as session:
+        waiting = session.scalar(
+            select(Notification.body).where(Notification.task_id == handed_back)
+        )
+    assert "it is waiting for Chair of High Peak Borough Council." in waiting
+
+    fixed_clock.set(at(date(2026, 3, 10)))
+    assert chase_due(db).escalated == 2
+    for task_id in (held, handed_back):
+        assert told(db, task_id, "escalation") == ["manager@example.org"]
+    assert audit_actions(db, held)[-1][1]["to"] == ["manager@example.org"]
 
 
 def test_a_task_overrides_the_reminder_and_the_levels(

@@ -1,16 +1,25 @@
-"""Migrations build the whole schema from an empty database, on both databases."""
+"""Migrations build the whole schema from an empty database, on both databases, and bring
+the rows already there along."""
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
-from engine.db import connect
+from engine import procedure
+from engine.accounts import add_user
+from engine.area import load_area, read_area_file
+from engine.cases import open_case
+from engine.config import DEFAULT_AREA_FILE
+from engine.db import Database, connect
 from engine.migrate import alembic_config, current_revision, upgrade_to_head
-from engine.models import UNMANAGED_TABLES, Base
+from engine.models import UNMANAGED_TABLES, Base, CaseParticipant, Task, TaskCandidate
 from engine.scheduler import create_job_table
+from tests.test_escalation import deploy_diagram, one_task_diagram
+from tests.test_runtime import user
 
 
 def test_upgrade_from_empty_matches_the_models(blank_url: str) -> None:
@@ -38,3 +47,65 @@ def test_upgrade_from_empty_matches_the_models(blank_url: str) -> None:
         assert current_revision(database) == head
     finally:
         database.dispose()
+
+
+def test_existing_tasks_of_a_chair_learn_whose_they_are(blank_url: str) -> None:
+    """Migration 0010 gives the candidate rows already there the person through whom an
+    organisation plays the lane, from the case's participants: the chair's task gets the
+    chair; a task its organisation plays as a whole gets no one."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        _chair_and_council_tasks_survive_0010_again(db)
+    finally:
+        db.dispose()
+
+
+def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
+    with db.transaction() as session:
+        load_area(session, read_area_file(DEFAULT_AREA_FILE))
+        add_user(
+            session,
+            email="chair@example.org",
+            name="Chair",
+            organisation_key="high-peak-borough-council",
+            roles=["review_chair"],
+            password="long enough password",
+        )
+    deploy_diagram(db, one_task_diagram("chaired", "chair"))
+    deploy_diagram(db, one_task_diagram("councils", "council"))
+    chair = user(db, "chair@example.org")
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales")
+        case.participants.append(
+            CaseParticipant(organisation_id=chair.organisation_id, role="chair", user_id=chair.id)
+        )
+        session.flush()
+        procedure.start_process(session, case, "chaired")
+        procedure.start_process(session, case, "councils")
+
+    def whose() -> dict[str, tuple[int, int | None]]:
+        with db.read() as session:
+            return {
+                spec: (organisation_id, user_id)
+                for spec, organisation_id, user_id in session.execute(
+                    select(Task.role, TaskCandidate.organisation_id, TaskCandidate.user_id).join(
+                        TaskCandidate, TaskCandidate.task_id == Task.id
+                    )
+                )
+            }
+
+    made = whose()
+    assert made["chair"] == (chair.organisation_id, chair.id)
+    assert made["council"][1] is None
+    with db.writer.connect() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+        connection.commit()
+    assert "user_id" not in {
+        column["name"] for column in inspect(db.writer).get_columns("task_candidates")
+    }
+    db.dispose()
+    upgrade_to_head(db)
+    assert whose() == made

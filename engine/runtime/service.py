@@ -362,6 +362,7 @@ def _new_task_row(
                 state=state,
                 due_on=due_on,
                 district_id=district_id,
+                user_id=_only_person(participants, organisation_id),
             )
             for organisation_id in sorted({p.organisation_id for p in participants})
         ],
@@ -415,6 +416,13 @@ def _participants_for(
     return list(participants)
 
 
+def _only_person(participants: list[CaseParticipant], organisation_id: int) -> int | None:
+    """The one person through whom the organisation plays the lane (a review chair), or None
+    when the organisation itself plays it."""
+    people = {p.user_id for p in participants if p.organisation_id == organisation_id}
+    return people.pop() if len(people) == 1 else None
+
+
 def _set_state(row: Task, state: str) -> None:
     row.state = state
     for candidate in row.candidates:
@@ -451,7 +459,7 @@ def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, Process
 
 
 def _check_may_work_on(task: Task, user: User) -> None:
-    if user.organisation_id not in task.organisation_ids:
+    if not task.is_for(user):
         raise NotFound("there is no such task")
     if task.state == "completed":
         raise Conflict(
@@ -560,7 +568,7 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
     """Put a claimed task back in its organisations' queue (its holder or a manager may)."""
     with db.transaction() as session:
         task, _instance = _load_task_for_update(session, task_id)
-        if user.organisation_id not in task.organisation_ids:
+        if not task.is_for(user):
             raise NotFound("there is no such task")
         if task.state != "claimed":
             raise Conflict(f"'{task.title}' is not claimed")
@@ -573,7 +581,7 @@ def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -
     """A manager gives a live task to someone else in their organisation (a candidate's)."""
     with db.transaction() as session:
         task, _instance = _load_task_for_update(session, task_id)
-        if manager.organisation_id not in task.organisation_ids:
+        if not task.is_for(manager):
             raise NotFound("there is no such task")
         if not manager.has_role("manager"):
             raise NotAllowed("only a manager may give a task to someone else")
@@ -584,6 +592,7 @@ def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -
             assignee is None
             or not assignee.active
             or assignee.organisation_id != manager.organisation_id
+            or not task.is_for(assignee)
             or not works_on_cases(assignee)
         ):
             raise InvalidData(
