@@ -13,6 +13,13 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
 
+def learn_bank_holidays(today: date) -> None:
+    """Work out this year's and next year's bank holidays now: the first time costs tens of
+    milliseconds, which a web worker would otherwise add to its first request."""
+    for year in (today.year, today.year + 1):
+        _bank_holidays(year)
+
+
 def as_date(value: date | datetime | str) -> date:
     """Accept a date, a date-time or an ISO 8601 string, as task data may hold any of them."""
     if isinstance(value, datetime):

@@ -3,7 +3,7 @@ OpenAPI document the API publishes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from engine import workdays
 from engine.config import load_settings
 from engine.db import Database
 from engine.models import Case
@@ -555,3 +556,16 @@ def test_errors_are_json_everywhere_under_the_api(
     response = crashing.test_client().get(f"{API}/crash")
     assert response.status_code == 500 and response.is_json
     assert "a bug" not in response.get_data(as_text=True)
+
+
+def test_a_new_app_knows_the_bank_holidays_before_its_first_request(
+    db: Database, tmp_path: Path
+) -> None:
+    """Working them out takes tens of milliseconds: a worker does it as it starts, not in the
+    first request that counts working days."""
+    workdays._bank_holidays.cache_clear()
+    make_app(db, tmp_path)
+    known = workdays._bank_holidays.cache_info().currsize
+    assert known == 2, "this year's and next year's"
+    assert workdays.is_working_day(date(2026, 12, 25)) is False
+    assert workdays._bank_holidays.cache_info().misses == 2, "answered from what it knew"

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from engine import clock
+from engine import clock, workdays
 from engine.config import PROJECT_ROOT, Settings, load_settings
 from engine.db import Database, connect
 from engine.inbox import working_days_left
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     if settings.clock_start and not isinstance(clock.get_clock(), clock.StartedClock):
         clock.set_clock(clock.clock_from_environment(settings.clock_start))
+    workdays.learn_bank_holidays(clock.today())
     app.extensions["casereview.settings"] = settings
     app.extensions["casereview.db"] = database or connect(settings.database_url)
     csrf.init_app(app)
