@@ -63,7 +63,8 @@ def case_summary(
 ) -> dict[str, Any]:
     """The case with this reference as ``user`` may see it; ``NotFound`` outside need-to-know.
 
-    Keys: reference, status, district {key, name}, received_on, channel, closed_on, applicant,
+    Keys: reference, status, district {key, name}, received_on, channel, closed_on, erased_on
+    (when its personal data was erased at the end of its retention period, or None), applicant,
     on_behalf, victim, victim_consent, hate_element, impact, decision {threshold_met, basis,
     decided_on}, participants, status_history, incidents, tasks, reviews, appeals, documents,
     attachments, processes, and ``audit`` only when the caller may read the audit trail.
@@ -77,6 +78,7 @@ def case_summary(
         "received_on": case.received_on,
         "channel": case.channel,
         "closed_on": case.closed_on,
+        "erased_on": case.erased_on,
         "applicant": dict(case.applicant or {}),
         "on_behalf": case.on_behalf,
         "victim": dict(case.victim) if case.victim else None,

@@ -181,12 +181,17 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
     with db.transaction() as session:
         summary = case_summary(session, council, reference)
         assert summary["applicant"] == {} and summary["decision"]["basis"] == "declined"
+        assert summary["erased_on"] == date(2032, 3, 2)
         with pytest.raises(NotFound, match="erased on 02 March 2032"):
             case_document(session, council, reference, letter_id)
 
     page = case_page(db, tmp_path, reference)
     assert page.status_code == 200
     assert "Sam Taylor" not in page.get_data(as_text=True)
+    assert (
+        "The personal data of this case was erased on 02 March 2032, at the end of its "
+        "retention period." in " ".join(page.get_data(as_text=True).split())
+    ), "the page says why the applicant's details are blank"
 
     trail = actions(db)
     reviewed = [e for e in trail if e.action == "retention.reviewed"]

@@ -366,6 +366,7 @@ def _case_schema() -> dict[str, Any]:
             "received_on": DATE,
             "channel": STRING,
             "closed_on": _nullable(DATE),
+            "erased_on": _nullable(DATE),
             "applicant": contact,
             "on_behalf": BOOLEAN,
             "victim": _nullable(contact),
