@@ -777,8 +777,10 @@ async def _complete_all(
             )
             head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
             status = int(head.split(" ", 2)[1])
-            length = int(re.search(r"(?im)^content-length:\s*(\d+)", head).group(1))
-            payload = await reader.readexactly(length)
+            length = re.search(r"(?im)^content-length:\s*(\d+)", head)
+            # Without a length (a proxy's or server's error page), the reply ends with the
+            # connection, which this request asked to close.
+            payload = await (reader.readexactly(int(length[1])) if length else reader.read())
         finally:
             writer.close()
         if status == 200:
