@@ -143,6 +143,8 @@ def remove_attachment(db: Database, attachment_id: int, user: User) -> None:
         ):
             raise NotFound("there is no such file")
         task = session.get(Task, attachment.task_id) if attachment.task_id else None
+        if task is not None and not task.is_for(user):
+            raise NotAllowed("only whoever does this task can take files off it")
         if task is None or task.state not in LIVE_TASK_STATES:
             raise Conflict("files on a finished task are part of the record and stay")
         audit.record(

@@ -108,9 +108,20 @@ def test_demo_load_adds_cases_at_every_stage_in_every_district(loaded) -> None:
             )
         )
         assert outsiders == 0
-        assert session.scalar(
-            select(func.count()).where(Task.role == "chair", TaskCandidate.task_id == Task.id)
-        ) == session.scalar(select(func.count()).where(TaskCandidate.user_id.is_not(None)))
+        # The chair's tasks name the case's chair; no other candidate names anyone.
+        named = session.execute(
+            select(Task.role, TaskCandidate.user_id, CaseParticipant.user_id)
+            .join(TaskCandidate, TaskCandidate.task_id == Task.id)
+            .outerjoin(
+                CaseParticipant,
+                (CaseParticipant.case_id == Task.case_id) & (CaseParticipant.role == "chair"),
+            )
+            .where((Task.role == "chair") | TaskCandidate.user_id.is_not(None))
+        ).all()
+        assert named and all(
+            role == "chair" and person is not None and person == chair
+            for role, person, chair in named
+        )
         states = dict(session.execute(select(Task.state, func.count()).group_by(Task.state)).all())
         assert states.get("open") and states.get("claimed") and states.get("completed")
         today = clock.today()

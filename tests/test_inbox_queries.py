@@ -10,9 +10,10 @@ from sqlalchemy import event, func, select, update
 from engine import task_view
 from engine.accounts import add_user
 from engine.appeals import submit_appeal
+from engine.attachments import attach_file, remove_attachment
 from engine.case_view import case_documents, case_summary
 from engine.clock import FixedClock
-from engine.config import PROJECT_ROOT
+from engine.config import PROJECT_ROOT, load_settings
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.inbox import (
@@ -38,6 +39,8 @@ from tests.test_application_process import (
 )
 from tests.test_review_process import hold_meeting, met_case
 from tests.test_runtime import user
+from tests.web_client import signed_in
+from web import create_app
 
 COUNCIL = "council@example.org"
 DALES_COUNCIL = "derbyshire-dales-district-council"
@@ -398,8 +401,39 @@ def test_a_chair_from_the_managing_council_alone_may_do_the_chair_s_task(
             db, task_id, user(db, COUNCIL), {"held_on": "2026-03-20"}, forms_dir=FORMS
         )
     assert [row.task_id for row in rows(db, "dales.chair@example.org", "organisation")] == [task_id]
+    with pytest.raises(NotAllowed):
+        task_view.save_draft(db, task_id, user(db, COUNCIL), {"findings": "not theirs"})
+    with pytest.raises(NotAllowed):
+        attach_file(db, task_id, user(db, COUNCIL), "notes.pdf", b"%PDF-1.4 not theirs")
     task_view.claim_task(db, task_id, chair)
     assert live(db, case_id)["record_meeting"].assignee_id == chair.id
+    notes = attach_file(db, task_id, chair, "notes.pdf", b"%PDF-1.4 the chair's notes")
+    with pytest.raises(NotAllowed):
+        remove_attachment(db, notes, user(db, COUNCIL))
+    remove_attachment(db, notes, chair)
+
+
+def test_the_chair_s_task_page_says_it_is_the_chair_s_alone(all_db: Database, tmp_path) -> None:
+    db = all_db
+    add_people(db, [("dales.chair@example.org", DALES_COUNCIL, ["review_chair"])])
+    _case_id, task_id = chaired_meeting(db, "dales.chair@example.org")
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    app = create_app(settings, db)
+
+    def page(email: str) -> str:
+        answer = signed_in(app, email).get(f"/tasks/{task_id}")
+        assert answer.status_code == 200
+        return " ".join(answer.get_data(as_text=True).split())
+
+    chair_page = page("dales.chair@example.org")
+    assert "Release it </button>" in chair_page
+    assert "Release it to my organisation" not in chair_page
+    for colleague in (COUNCIL, "manager@example.org"):
+        seen = page(colleague)
+        assert "This task is for Dales.Chair alone" in seen
+        assert "Reassign to" not in seen and "A manager can reassign it" not in seen
 
 
 # A case

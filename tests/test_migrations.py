@@ -52,7 +52,8 @@ def test_upgrade_from_empty_matches_the_models(blank_url: str) -> None:
 def test_existing_tasks_of_a_chair_learn_whose_they_are(blank_url: str) -> None:
     """Migration 0010 gives the candidate rows already there the person through whom an
     organisation plays the lane, from the case's participants: the chair's task gets the
-    chair; a task its organisation plays as a whole gets no one."""
+    chair; a task its organisation plays as a whole gets no one, even the chair's own
+    council's, and so does a task that went to the council because no one plays its lane."""
     db = connect(blank_url)
     try:
         upgrade_to_head(db)
@@ -68,12 +69,13 @@ def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
             session,
             email="chair@example.org",
             name="Chair",
-            organisation_key="high-peak-borough-council",
+            organisation_key="derbyshire-dales-district-council",
             roles=["review_chair"],
             password="long enough password",
         )
     deploy_diagram(db, one_task_diagram("chaired", "chair"))
     deploy_diagram(db, one_task_diagram("councils", "council"))
+    deploy_diagram(db, one_task_diagram("appeals", "opcc"))  # no OPCC on the case: the council's
     chair = user(db, "chair@example.org")
     with db.transaction() as session:
         case = open_case(session, "derbyshire-dales")
@@ -83,6 +85,7 @@ def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
         session.flush()
         procedure.start_process(session, case, "chaired")
         procedure.start_process(session, case, "councils")
+        procedure.start_process(session, case, "appeals")
 
     def whose() -> dict[str, tuple[int, int | None]]:
         with db.read() as session:
@@ -96,8 +99,12 @@ def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
             }
 
     made = whose()
-    assert made["chair"] == (chair.organisation_id, chair.id)
-    assert made["council"][1] is None
+    council = chair.organisation_id  # the chair comes from the council managing the review
+    assert made == {
+        "chair": (council, chair.id),
+        "council": (council, None),
+        "opcc": (council, None),
+    }
     with db.writer.connect() as connection:
         config = alembic_config(db)
         config.attributes["connection"] = connection

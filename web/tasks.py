@@ -81,7 +81,11 @@ def _page(
                     .where(User.organisation_id == user.organisation_id, User.active.is_(True))
                     .order_by(User.name)
                 )
+                if task.is_for(u)
             ]
+        # A review chair's task is the chair's alone, not their organisation's.
+        person = next((c.user_id for c in task.candidates if c.user_id), None)
+        only_person = s.get(User, person).name if person else ""
         organisations = " or ".join(
             s.scalars(
                 select(Organisation.name)
@@ -104,6 +108,7 @@ def _page(
             may_work=may_work,
             colleagues=colleagues,
             organisations=organisations,
+            only_person=only_person,
             attachments=task_attachments(s, task.id),
         )
     return page, status

@@ -5,7 +5,9 @@ organisation's other people may not see the case. The chair's task was still lis
 organisation's overdue and unclaimed inboxes, where it could not be opened, and its escalation
 went to that organisation's managers. The candidate row now carries the person, and the rows of
 existing tasks take it from the case's participants: the task's lane played by the
-organisation through one person, and never by the organisation as a whole.
+organisation through one person. A finished chair's task of an earlier review takes today's
+chair, or no one if the chair now comes from another organisation: it is finished, so it is
+in no inbox either way.
 
 Revision ID: 0010
 Revises: 0009
@@ -20,8 +22,11 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
-# The participants of the candidate's organisation in the task's lane on the task's case.
-LANE_PLAYERS = (
+# The candidate's organisation in the task's lane on the task's case: at most one row (a
+# case has one participant per organisation and role), whose user is the person, if any. A
+# task whose lane no one plays went to the council, and finds no row in its lane: no one.
+LANE_PLAYER = (
+    "SELECT case_participants.user_id"
     " FROM case_participants JOIN tasks ON tasks.case_id = case_participants.case_id"
     " WHERE tasks.id = task_candidates.task_id"
     " AND case_participants.organisation_id = task_candidates.organisation_id"
@@ -35,12 +40,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f('fk_task_candidates_user_id_users'), 'users', ['user_id'], ['id'],
         )
-    op.execute(
-        "UPDATE task_candidates SET user_id = ("
-        f" SELECT MIN(case_participants.user_id){LANE_PLAYERS})"
-        f" WHERE NOT EXISTS (SELECT 1{LANE_PLAYERS} AND case_participants.user_id IS NULL)"
-        f" AND (SELECT COUNT(DISTINCT case_participants.user_id){LANE_PLAYERS}) = 1"
-    )
+    op.execute(f"UPDATE task_candidates SET user_id = ({LANE_PLAYER})")
 
 
 def downgrade() -> None:
