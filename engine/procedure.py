@@ -9,7 +9,7 @@ an application's threshold is met.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -314,6 +314,12 @@ def _send_letter(step: Step) -> dict[str, Any]:
     return {}
 
 
+def _send_complaint_letter(step: Step) -> dict[str, Any]:
+    """The letter names the organisation the screening found the complaint is about."""
+    about = step.context.get("complaint_organisation")
+    return _send_letter(replace(step, data={**step.data, "complaint_organisation": about}))
+
+
 def _record_outcome_letter(step: Step) -> dict[str, Any]:
     review = current_review(step.session, step.case)
     review.outcome_letter_sent_on = date.fromisoformat(step.data["sent_on"])
@@ -361,6 +367,7 @@ _COMPLETIONS = {
     "screening": _record_screening,
     "consent": _record_consent,
     "closure_letter": _send_letter,
+    "complaint_referral": _send_complaint_letter,
     "threshold_decision": _record_decision,
     "decision_letter": _send_letter,
     "schedule_meeting": _schedule_meeting,

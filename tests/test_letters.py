@@ -343,6 +343,40 @@ def test_closing_for_want_of_consent_gives_the_reasons(app_db: Database, fixed_c
     assert "We did not hear from Jo Taylor" in lines
 
 
+def test_a_complaint_about_a_service_is_told_where_to_take_it(app_db: Database) -> None:
+    db = app_db
+    case_id = acknowledged(db)
+    do(
+        db,
+        case_id,
+        "screen",
+        COUNCIL,
+        {
+            "route": "complaint",
+            "hate_element": False,
+            "complaint_organisation": "derbyshire-constabulary",
+        },
+    )
+    do(
+        db,
+        case_id,
+        "complaint_letter",
+        COUNCIL,
+        {"letter_sent_on": "2026-03-04", "complaints_route": "police_complaints_then_iopc"},
+    )
+    sent = letter(db, case_id, "complaint_referral_letter")
+    lines = texts(sent)
+    assert headings(sent)[0] == "Your application is a complaint about a service"
+    assert "4 March 2026" in lines
+    assert "Make your complaint through the complaints procedure of Derbyshire Constabulary." in (
+        lines
+    )
+    assert any("Independent Office for Police Conduct (IOPC)" in line for line in lines)
+    assert any(SPOC in line for line in lines)
+    emailed = outbox(db, sent)
+    assert emailed is not None and "Derbyshire Constabulary" in emailed.body
+
+
 def _reviewed(db: Database, fixed_clock) -> int:
     case_id = met_case(db)
     hold_meeting(db, case_id, [], fixed_clock)

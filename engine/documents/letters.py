@@ -31,6 +31,7 @@ FORM_LETTERS: dict[str, tuple[str, str]] = {
     "acknowledgement": ("acknowledgement_letter", "acknowledged_on"),
     "decision_letter": ("threshold_decision_letter", "sent_on"),
     "closure_letter": ("closure_letter", "letter_sent_on"),
+    "complaint_referral": ("complaint_referral_letter", "letter_sent_on"),
     "outcome_letter": ("outcome_letter", "sent_on"),
     "appeal_acknowledgement": ("appeal_acknowledgement_letter", "acknowledged_on"),
     "appeal_refusal": ("appeal_refusal_letter", "sent_on"),
@@ -40,6 +41,17 @@ LETTER_KINDS: tuple[str, ...] = tuple(kind for kind, _field in FORM_LETTERS.valu
 # Defaults of the area timescales a letter quotes (DOMAIN.md), when the area file omits one.
 DEFAULT_DAYS = {"threshold_decision": 10, "appeal_window": 20, "appeal_decision": 20}
 THRESHOLD_GROUNDS = ("threshold_decision", "process_not_considered", "information_not_considered")
+# A complaint about a service (DOMAIN.md, rule 5): the kind of body its complaints procedure
+# belongs to, when the screening named none, and where the applicant may go after it.
+COMPLAINTS_ROUTES: dict[str, tuple[str, str]] = {
+    "council_complaints_then_lgsco": (
+        "council",
+        "the Local Government and Social Care Ombudsman",
+    ),
+    "housing_complaints_then_housing_ombudsman": ("housing", "the Housing Ombudsman"),
+    "police_complaints_then_iopc": ("police", "the Independent Office for Police Conduct (IOPC)"),
+    "health_complaints_then_phso": ("health", "the Parliamentary and Health Service Ombudsman"),
+}
 
 
 @dataclass(frozen=True)
@@ -392,6 +404,55 @@ def _closure(
     return "We have closed your application for an ASB Case Review", blocks, {}
 
 
+def _complaint_referral(
+    session: Session,
+    case: Case,
+    answers: Mapping[str, Any],
+    letter_date: date,
+    council: Contact,
+    appeal: Appeal | None,
+) -> Composed:
+    route = str(answers.get("complaints_route", ""))
+    role, ombudsman = COMPLAINTS_ROUTES.get(route, ("council", "the relevant ombudsman"))
+    named = str(answers.get("complaint_organisation") or "")
+    bodies = session.scalars(
+        select(Organisation.name).where(Organisation.key == named)
+        if named
+        else select(Organisation.name)
+        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+        .where(CaseParticipant.case_id == case.id, CaseParticipant.role == role)
+        .order_by(Organisation.name)
+    ).all()
+    body = " or ".join(bodies) or ("the council" if role == "council" else f"the {role} body")
+    blocks = [
+        p(
+            f"Thank you for your application {case.reference}, which we received on "
+            f"{long_date(case.received_on)}."
+        ),
+        p(
+            f"What you told us is a complaint about the service you received from {body}. An "
+            "ASB Case Review looks at how the relevant bodies have responded to anti-social "
+            "behaviour that keeps happening; a complaint about an officer or a service, such as "
+            "rudeness, wrong information, promises not kept or a policy not followed, goes to "
+            "that organisation's complaints procedure instead."
+        ),
+        h("What you can do"),
+        p(f"Make your complaint through the complaints procedure of {body}."),
+        p(
+            "If you are not satisfied with their final answer, you can ask "
+            f"{ombudsman} to look at it."
+        ),
+        p(
+            "If the anti-social behaviour continues, you can apply for an ASB Case Review again. "
+            "If you are in immediate danger, call 999."
+        ),
+        h("Contact"),
+        p(f"If you have any questions, contact {_contact_line(council)}."),
+    ]
+    title = "Your application is a complaint about a service"
+    return title, blocks, {"complaints_route": route}
+
+
 def _outcome(
     session: Session,
     case: Case,
@@ -583,6 +644,7 @@ _COMPOSERS = {
     "acknowledgement_letter": _acknowledgement,
     "threshold_decision_letter": _threshold_decision,
     "closure_letter": _closure,
+    "complaint_referral_letter": _complaint_referral,
     "outcome_letter": _outcome,
     "appeal_acknowledgement_letter": _appeal_acknowledgement,
     "appeal_refusal_letter": _appeal_refusal,
