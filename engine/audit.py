@@ -33,14 +33,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.db import READ_ONLY_REFUSAL, is_read_only
+from engine.db import READ_ONLY_REFUSAL, advisory_lock_key, is_read_only
 from engine.models import AuditEvent, Case, Organisation, User
 
 GENESIS_HASH = "0" * 64
-# The same key scheme as engine.leader's locks, so the two can never collide by accident.
-CHAIN_LOCK_KEY = int.from_bytes(
-    hashlib.sha256(b"casereview:audit-chain").digest()[:8], "big", signed=True
-)
+CHAIN_LOCK_KEY = advisory_lock_key("audit-chain")
 _PENDING = "casereview.audit.pending"
 
 

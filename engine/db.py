@@ -7,6 +7,7 @@ the production database: a write takes row locks (``SELECT ... FOR UPDATE``) on 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import DateTime, create_engine, event, text
+from sqlalchemy import DateTime, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -87,6 +88,19 @@ class Database:
     def dispose(self) -> None:
         for engine in self.engines:
             engine.dispose()
+
+
+def advisory_lock_key(name: str) -> int:
+    """The key of one of the service's named PostgreSQL advisory locks."""
+    digest = hashlib.sha256(f"casereview:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def take_turns(session: Session, name: str) -> None:
+    """Hold the named lock until the transaction ends, so that two transactions about to
+    write the same thing at once take turns (PostgreSQL; SQLite's writers already queue)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(advisory_lock_key(name))))
 
 
 Key = TypeVar("Key")

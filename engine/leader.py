@@ -15,7 +15,6 @@ harm is done: every sweep's action is idempotent; leadership only saves the work
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import socket
 import uuid
@@ -29,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from engine.db import Database
+from engine.db import Database, advisory_lock_key
 from engine.models import Lease
 
 SCHEDULER = "scheduler"
@@ -104,11 +103,6 @@ class LeaseLeadership:
             )
 
 
-def _lock_key(name: str) -> int:
-    digest = hashlib.sha256(f"casereview:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 class AdvisoryLockLeadership:
     """Leadership by a PostgreSQL session advisory lock, held on a connection of its own."""
 
@@ -122,7 +116,7 @@ class AdvisoryLockLeadership:
     ) -> None:
         self.db, self.name, self.ttl = db, name, ttl
         self.holder = holder or new_holder()
-        self._key = _lock_key(name)
+        self._key = advisory_lock_key(name)
         # Not pooled: closing the connection must end the session, and with it the lock.
         self._engine: Engine = create_engine(
             db.writer.url, poolclass=NullPool, isolation_level="AUTOCOMMIT"

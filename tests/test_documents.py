@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -501,6 +502,31 @@ def test_statistics_report_is_the_published_table(db: Database) -> None:
     assert downloads == 3
     with pytest.raises(NotFound), db.transaction() as session:
         statistics_report(session, 1850)
+
+
+def test_first_downloads_of_new_figures_at_once_keep_one_version(db: Database) -> None:
+    """Two people download a year's report, whose figures have changed, at the same moment:
+    one version is kept and both get it."""
+    _decided_case(db, date(2025, 5, 1), met=True)
+    start = threading.Barrier(2)
+    got: list[int] = []
+
+    def download() -> None:
+        start.wait()
+        with db.transaction() as session:
+            got.append(statistics_report(session, 2025).document_id)
+
+    downloaders = [threading.Thread(target=download) for _ in range(2)]
+    for downloader in downloaders:
+        downloader.start()
+    for downloader in downloaders:
+        downloader.join()
+    with db.read() as session:
+        kept = session.scalars(
+            select(Document.id).where(Document.kind == "statistics_report")
+        ).all()
+    assert len(kept) == 1
+    assert got == kept * 2
 
 
 def _cli(db: Database, tmp_path: Path, *args: str):

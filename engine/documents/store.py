@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.access import record_disclosure, visible_case
+from engine.db import take_turns
 from engine.documents.base import DOCX_MEDIA_TYPE, clean, template_path
 from engine.documents.content import gather_pack
 from engine.documents.letters import FORM_LETTERS, compose_letter, letter_text, render_letter
@@ -355,6 +356,8 @@ def statistics_report(
     """
     if year not in YEARS:
         raise NotFound(f"there are no figures for {year}")
+    # Two first downloads of a year's new figures at once would otherwise keep two versions.
+    take_turns(session, f"statistics-report:{year}")
     figures = figures_for_year(session, year)
     template = template_path([], templates_dir)
     digest = hashlib.sha256(json.dumps(as_json(figures), sort_keys=True).encode())
