@@ -133,7 +133,8 @@ def task_attachments(session: Session, task_id: int) -> list[Attachment]:
 
 
 def remove_attachment(db: Database, attachment_id: int, user: User) -> None:
-    """Take a file off a task that is still open, by someone of the organisation that added it."""
+    """Take a file off a task that is still open, by someone of the organisation that added it
+    who may do the task (a chair's task: the chair alone)."""
     with db.transaction() as session:
         attachment = session.get(Attachment, attachment_id, options=[defer(Attachment.content)])
         if (

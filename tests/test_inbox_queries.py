@@ -23,7 +23,7 @@ from engine.inbox import (
     my_tasks,
     organisation_tasks,
 )
-from engine.models import AuditEvent, Document, Task, TaskCandidate, User
+from engine.models import Attachment, AuditEvent, Document, Task, TaskCandidate, User
 from engine.runtime import deploy
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import (
@@ -39,7 +39,7 @@ from tests.test_application_process import (
 )
 from tests.test_review_process import hold_meeting, met_case
 from tests.test_runtime import user
-from tests.web_client import signed_in
+from tests.web_client import form_token, signed_in
 from web import create_app
 
 COUNCIL = "council@example.org"
@@ -428,12 +428,22 @@ def test_the_chair_s_task_page_says_it_is_the_chair_s_alone(all_db: Database, tm
         return " ".join(answer.get_data(as_text=True).split())
 
     chair_page = page("dales.chair@example.org")
-    assert "Release it </button>" in chair_page
-    assert "Release it to my organisation" not in chair_page
+    assert "Release it" not in chair_page, "a chair has no one to release their task to"
     for colleague in (COUNCIL, "manager@example.org"):
         seen = page(colleague)
         assert "This task is for Dales.Chair alone" in seen
         assert "Reassign to" not in seen and "A manager can reassign it" not in seen
+
+    notes = attach_file(db, task_id, user(db, "dales.chair@example.org"), "n.pdf", b"%PDF-1.4 n")
+    council = signed_in(app, COUNCIL)
+    refused = council.post(
+        f"/tasks/{task_id}/attachments/{notes}/remove",
+        data={"csrf_token": form_token(council, "/sign-out")},
+    )
+    assert refused.status_code == 403
+    assert "only whoever does this task can take files off it" in refused.get_data(as_text=True)
+    with db.read() as session:
+        assert session.get(Attachment, notes) is not None
 
 
 # A case

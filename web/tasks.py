@@ -205,6 +205,8 @@ def remove_file(task_id: int, attachment_id: int) -> tuple[str, int] | Response:
         remove_attachment(db(), attachment_id, current_user())
     except NotFound:
         abort(404)
+    except NotAllowed as refused:
+        return _page(task_id, file_error=str(refused), status=403)
     except Conflict as refused:
         return _page(task_id, file_error=str(refused), status=409)
     flash("The file is removed")
