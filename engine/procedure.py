@@ -315,9 +315,14 @@ def _send_letter(step: Step) -> dict[str, Any]:
 
 
 def _send_complaint_letter(step: Step) -> dict[str, Any]:
-    """The letter names the organisation the screening found the complaint is about."""
+    """The letter names the organisation the screening found the complaint is about, and the
+    route chosen must be that organisation's."""
     about = step.context.get("complaint_organisation")
-    return _send_letter(replace(step, data={**step.data, "complaint_organisation": about}))
+    answers = {**step.data, "complaint_organisation": about}
+    problem = documents.complaint_route_problem(step.session, step.case, answers)
+    if problem:
+        raise InvalidData("The letter needs correcting", {"complaints_route": problem})
+    return _send_letter(replace(step, data=answers))
 
 
 def _record_outcome_letter(step: Step) -> dict[str, Any]:

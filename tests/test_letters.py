@@ -13,6 +13,7 @@ from engine.appeals import submit_appeal
 from engine.config import PROJECT_ROOT
 from engine.db import Database
 from engine.documents import delivery_for
+from engine.errors import InvalidData
 from engine.models import AuditEvent, Document, Notification
 from engine.runtime import deploy
 from tests.test_application_process import (
@@ -343,19 +344,31 @@ def test_closing_for_want_of_consent_gives_the_reasons(app_db: Database, fixed_c
     assert "We did not hear from Jo Taylor" in lines
 
 
-def test_a_complaint_about_a_service_is_told_where_to_take_it(app_db: Database) -> None:
-    db = app_db
+def _screened_as_complaint(db: Database, about: str) -> int:
     case_id = acknowledged(db)
     do(
         db,
         case_id,
         "screen",
         COUNCIL,
-        {
-            "route": "complaint",
-            "hate_element": False,
-            "complaint_organisation": "derbyshire-constabulary",
-        },
+        {"route": "complaint", "hate_element": False, "complaint_organisation": about},
+    )
+    return case_id
+
+
+def test_a_complaint_about_a_service_is_told_where_to_take_it(app_db: Database) -> None:
+    db = app_db
+    case_id = _screened_as_complaint(db, "derbyshire-constabulary")
+    with pytest.raises(InvalidData) as refused:
+        do(
+            db,
+            case_id,
+            "complaint_letter",
+            COUNCIL,
+            {"letter_sent_on": "2026-03-04", "complaints_route": "council_complaints_then_lgsco"},
+        )
+    assert refused.value.fields["complaints_route"] == (
+        "The complaint is about Derbyshire Constabulary: choose the police complaints route"
     )
     do(
         db,
@@ -366,15 +379,40 @@ def test_a_complaint_about_a_service_is_told_where_to_take_it(app_db: Database) 
     )
     sent = letter(db, case_id, "complaint_referral_letter")
     lines = texts(sent)
-    assert headings(sent)[0] == "Your application is a complaint about a service"
+    assert headings(sent)[0] == "Your application is a complaint about an officer or a service"
     assert "4 March 2026" in lines
     assert "Make your complaint through the complaints procedure of Derbyshire Constabulary." in (
         lines
+    )
+    assert (
+        "This means we will not carry out an ASB Case Review on this application, and we have "
+        "closed it." in lines
     )
     assert any("Independent Office for Police Conduct (IOPC)" in line for line in lines)
     assert any(SPOC in line for line in lines)
     emailed = outbox(db, sent)
     assert emailed is not None and "Derbyshire Constabulary" in emailed.body
+    assert sent.detail["complaint_about"] == "Derbyshire Constabulary"
+
+
+def test_a_complaint_letter_names_the_organisation_however_the_screening_wrote_it(
+    app_db: Database,
+) -> None:
+    db = app_db
+    for written, route, named in [
+        ("dales housing", "housing_complaints_then_housing_ombudsman", "Dales Housing"),
+        ("the bin crew", "council_complaints_then_lgsco", "the bin crew"),
+    ]:
+        case_id = _screened_as_complaint(db, written)
+        do(
+            db,
+            case_id,
+            "complaint_letter",
+            COUNCIL,
+            {"letter_sent_on": "2026-03-04", "complaints_route": route},
+        )
+        lines = texts(letter(db, case_id, "complaint_referral_letter"))
+        assert f"Make your complaint through the complaints procedure of {named}." in lines
 
 
 def _reviewed(db: Database, fixed_clock) -> int:

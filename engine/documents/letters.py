@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.appeal_rules import GROUNDS, ground_sentence
@@ -41,8 +41,8 @@ LETTER_KINDS: tuple[str, ...] = tuple(kind for kind, _field in FORM_LETTERS.valu
 # Defaults of the area timescales a letter quotes (DOMAIN.md), when the area file omits one.
 DEFAULT_DAYS = {"threshold_decision": 10, "appeal_window": 20, "appeal_decision": 20}
 THRESHOLD_GROUNDS = ("threshold_decision", "process_not_considered", "information_not_considered")
-# A complaint about a service (DOMAIN.md, rule 5): the kind of body its complaints procedure
-# belongs to, when the screening named none, and where the applicant may go after it.
+# A complaint about an officer or a service (DOMAIN.md, rule 5): the kind of body whose
+# complaints procedure it goes to, and who the applicant may ask to look at it after that.
 COMPLAINTS_ROUTES: dict[str, tuple[str, str]] = {
     "council_complaints_then_lgsco": (
         "council",
@@ -404,6 +404,47 @@ def _closure(
     return "We have closed your application for an ASB Case Review", blocks, {}
 
 
+@dataclass(frozen=True)
+class ComplaintBody:
+    """Who a complaint about a service is about, as the letter names them."""
+
+    name: str
+    kind: str  # an organisation kind, or "" when the screening named no known organisation
+
+
+def complaint_body(session: Session, case: Case, answers: Mapping[str, Any]) -> ComplaintBody:
+    """The organisation the screening said the complaint is about, found by its key or its
+    name; as typed when it is neither; or, when none was given, the case's participants in
+    the role of the complaints route."""
+    named = str(answers.get("complaint_organisation") or "").strip()
+    if named:
+        found = session.execute(
+            select(Organisation.name, Organisation.kind)
+            .where((Organisation.key == named) | (func.lower(Organisation.name) == named.lower()))
+            .limit(1)
+        ).first()
+        return ComplaintBody(found.name, found.kind) if found else ComplaintBody(named, "")
+    role, _ombudsman = COMPLAINTS_ROUTES.get(str(answers.get("complaints_route")), ("", ""))
+    names = session.scalars(
+        select(Organisation.name)
+        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+        .where(CaseParticipant.case_id == case.id, CaseParticipant.role == role)
+        .order_by(Organisation.name)
+    ).all()
+    return ComplaintBody(" or ".join(names) or "the organisation concerned", role)
+
+
+def complaint_route_problem(session: Session, case: Case, answers: Mapping[str, Any]) -> str | None:
+    """Why the complaints route chosen cannot be the one for the organisation complained
+    about (a police complaint does not go to the Local Government Ombudsman), or None."""
+    body = complaint_body(session, case, answers)
+    route = str(answers.get("complaints_route", ""))
+    right = [key for key, (role, _) in COMPLAINTS_ROUTES.items() if role == body.kind]
+    if right and route not in right:
+        return f"The complaint is about {body.name}: choose the {body.kind} complaints route"
+    return None
+
+
 def _complaint_referral(
     session: Session,
     case: Case,
@@ -413,28 +454,23 @@ def _complaint_referral(
     appeal: Appeal | None,
 ) -> Composed:
     route = str(answers.get("complaints_route", ""))
-    role, ombudsman = COMPLAINTS_ROUTES.get(route, ("council", "the relevant ombudsman"))
-    named = str(answers.get("complaint_organisation") or "")
-    bodies = session.scalars(
-        select(Organisation.name).where(Organisation.key == named)
-        if named
-        else select(Organisation.name)
-        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
-        .where(CaseParticipant.case_id == case.id, CaseParticipant.role == role)
-        .order_by(Organisation.name)
-    ).all()
-    body = " or ".join(bodies) or ("the council" if role == "council" else f"the {role} body")
+    _role, ombudsman = COMPLAINTS_ROUTES.get(route, ("", "the ombudsman for that service"))
+    body = complaint_body(session, case, answers).name
     blocks = [
         p(
             f"Thank you for your application {case.reference}, which we received on "
             f"{long_date(case.received_on)}."
         ),
         p(
-            f"What you told us is a complaint about the service you received from {body}. An "
-            "ASB Case Review looks at how the relevant bodies have responded to anti-social "
-            "behaviour that keeps happening; a complaint about an officer or a service, such as "
+            f"What you told us is a complaint about an officer or a service of {body}. An ASB "
+            "Case Review looks at how the relevant bodies have responded to anti-social "
+            "behaviour that keeps happening. A complaint about an officer or a service, such as "
             "rudeness, wrong information, promises not kept or a policy not followed, goes to "
             "that organisation's complaints procedure instead."
+        ),
+        p(
+            "This means we will not carry out an ASB Case Review on this application, and we "
+            "have closed it."
         ),
         h("What you can do"),
         p(f"Make your complaint through the complaints procedure of {body}."),
@@ -449,8 +485,8 @@ def _complaint_referral(
         h("Contact"),
         p(f"If you have any questions, contact {_contact_line(council)}."),
     ]
-    title = "Your application is a complaint about a service"
-    return title, blocks, {"complaints_route": route}
+    title = "Your application is a complaint about an officer or a service"
+    return title, blocks, {"complaints_route": route, "complaint_about": body}
 
 
 def _outcome(
