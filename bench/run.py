@@ -796,6 +796,8 @@ async def _complete_all(
                 await complete(case_id, task_id, token)
             except (OSError, asyncio.IncompleteReadError) as error:
                 errors.append(f"task {task_id}: connection lost: {error!r}")
+            except (ValueError, IndexError, asyncio.LimitOverrunError) as error:
+                errors.append(f"task {task_id}: not an HTTP reply: {error!r}")
 
     started = time.monotonic()
     await asyncio.gather(*(client() for _ in range(clients)))
