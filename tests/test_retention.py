@@ -192,6 +192,7 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
         "The personal data of this case was erased on 02 March 2032, at the end of its "
         "retention period." in " ".join(page.get_data(as_text=True).split())
     ), "the page says why the applicant's details are blank"
+    assert "Not given" not in page.get_data(as_text=True), "erased, not missing"
 
     trail = actions(db)
     reviewed = [e for e in trail if e.action == "retention.reviewed"]
