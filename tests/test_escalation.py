@@ -72,14 +72,21 @@ def deploy_diagram(db: Database, content: bytes) -> None:
         deploy(session, content, filename="diagram.bpmn", forms_dir=TEST_FORMS)
 
 
-def start(db: Database, key: str, *, opcc: bool = False) -> int:
-    """Start a case in Derbyshire Dales on process ``key``; returns its one live task's id."""
+def start(db: Database, key: str, *, opcc: bool = False, chair: User | None = None) -> int:
+    """Start a case in Derbyshire Dales on process ``key``, with the OPCC or ``chair`` taking
+    part if asked; returns its one live task's id."""
     with db.transaction() as session:
         case = open_case(session, "derbyshire-dales")
         if opcc:
             opcc_id = session.scalar(select(Organisation.id).where(Organisation.kind == "opcc"))
             case.participants.append(CaseParticipant(organisation_id=opcc_id, role="opcc"))
-            session.flush()
+        if chair is not None:
+            case.participants.append(
+                CaseParticipant(
+                    organisation_id=chair.organisation_id, role="chair", user_id=chair.id
+                )
+            )
+        session.flush()
         procedure.start_process(session, case, key)
         return session.scalar(
             select(Task.id).where(Task.case_id == case.id, Task.state.in_(["open", "claimed"]))
@@ -346,19 +353,7 @@ def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
     deploy_diagram(db, one_task_diagram("chaired", "chair"))
     chair = user(db, "chair@example.org")
 
-    def chaired_case() -> int:
-        with db.transaction() as session:
-            case = open_case(session, "derbyshire-dales")
-            case.participants.append(
-                CaseParticipant(
-                    organisation_id=chair.organisation_id, role="chair", user_id=chair.id
-                )
-            )
-            session.flush()
-            procedure.start_process(session, case, "chaired")
-            return session.scalar(select(Task.id).where(Task.case_id == case.id))
-
-    held, handed_back = chaired_case(), chaired_case()
+    held, handed_back = start(db, "chaired", chair=chair), start(db, "chaired", chair=chair)
     assert task_row(db, held).assignee_id == chair.id
     release_task(db, handed_back, chair)
     fixed_clock.set(at(date(2026, 3, 5)))

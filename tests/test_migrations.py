@@ -9,16 +9,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
-from engine import procedure
 from engine.accounts import add_user
 from engine.area import load_area, read_area_file
-from engine.cases import open_case
 from engine.config import DEFAULT_AREA_FILE
 from engine.db import Database, connect
 from engine.migrate import alembic_config, current_revision, upgrade_to_head
-from engine.models import UNMANAGED_TABLES, Base, CaseParticipant, Task, TaskCandidate
+from engine.models import UNMANAGED_TABLES, Base, Task, TaskCandidate
 from engine.scheduler import create_job_table
-from tests.test_escalation import deploy_diagram, one_task_diagram
+from tests.test_escalation import deploy_diagram, one_task_diagram, start
 from tests.test_runtime import user
 
 
@@ -77,15 +75,8 @@ def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
     deploy_diagram(db, one_task_diagram("councils", "council"))
     deploy_diagram(db, one_task_diagram("appeals", "opcc"))  # no OPCC on the case: the council's
     chair = user(db, "chair@example.org")
-    with db.transaction() as session:
-        case = open_case(session, "derbyshire-dales")
-        case.participants.append(
-            CaseParticipant(organisation_id=chair.organisation_id, role="chair", user_id=chair.id)
-        )
-        session.flush()
-        procedure.start_process(session, case, "chaired")
-        procedure.start_process(session, case, "councils")
-        procedure.start_process(session, case, "appeals")
+    for key in ("chaired", "councils", "appeals"):
+        start(db, key, chair=chair)  # a case each, the chair from the council taking part
 
     def whose() -> dict[str, tuple[int, int | None]]:
         with db.read() as session:
