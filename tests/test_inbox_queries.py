@@ -47,17 +47,9 @@ DALES_COUNCIL = "derbyshire-dales-district-council"
 ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
 
 
-def prepare(db: Database) -> Database:
-    """Every shipped diagram deployed, and a few more people to look at cases."""
+def add_people(db: Database, people: list[tuple[str, str, list[str]]]) -> None:
     with db.transaction() as session:
-        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
-            path = PROJECT_ROOT / "workflows" / name
-            deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
-        for email, organisation, roles in [
-            ("futures@example.org", "futures-housing", ["agency_officer"]),
-            ("owner@example.org", DALES_COUNCIL, ["process_owner"]),
-            ("police.manager@example.org", "derbyshire-constabulary", ["manager"]),
-        ]:
+        for email, organisation, roles in people:
             add_user(
                 session,
                 email=email,
@@ -66,6 +58,22 @@ def prepare(db: Database) -> Database:
                 roles=roles,
                 password=DEMO_PASSWORD,
             )
+
+
+def prepare(db: Database) -> Database:
+    """Every shipped diagram deployed, and a few more people to look at cases."""
+    with db.transaction() as session:
+        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
+            path = PROJECT_ROOT / "workflows" / name
+            deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
+    add_people(
+        db,
+        [
+            ("futures@example.org", "futures-housing", ["agency_officer"]),
+            ("owner@example.org", DALES_COUNCIL, ["process_owner"]),
+            ("police.manager@example.org", "derbyshire-constabulary", ["manager"]),
+        ],
+    )
     return db
 
 
@@ -326,19 +334,6 @@ def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     return case_id, live(db, case_id)["record_meeting"].id
-
-
-def add_people(db: Database, people: list[tuple[str, str, list[str]]]) -> None:
-    with db.transaction() as session:
-        for email, organisation, roles in people:
-            add_user(
-                session,
-                email=email,
-                name=email.split("@")[0].title(),
-                organisation_key=organisation,
-                roles=roles,
-                password=DEMO_PASSWORD,
-            )
 
 
 def test_a_chair_s_task_is_the_chair_s_alone_not_their_organisation_s(
