@@ -143,10 +143,12 @@ def _opcc(session: Session) -> Contact:
     return Contact(name=opcc.name, address=opcc.address, email=opcc.email, phone=opcc.phone)
 
 
-def _contact_line(contact: Contact) -> str:
+def _contact(contact: Contact, about: str = "") -> list[Block]:
+    """A letter's closing section: whom to ask, and how."""
     ways = [part for part in (contact.phone, contact.email) if part]
     who = contact.person or contact.name
-    return f"{who} on {' or '.join(ways)}" if ways else who
+    line = f"{who} on {' or '.join(ways)}" if ways else who
+    return [h("Contact"), p(f"If you have any questions{about}, contact {line}.")]
 
 
 def _plural(count: int, word: str) -> str:
@@ -276,8 +278,7 @@ def _acknowledgement(
             "(disability, gender identity, race or ethnic origin, religion or belief, or sexual "
             "orientation), report it to the police on 101."
         ),
-        h("Contact"),
-        p(f"If you have any questions, contact {_contact_line(council)}."),
+        *_contact(council),
     ]
     title = "We have received your application for an ASB Case Review"
     return title, blocks, {"decision_due": due.isoformat()}
@@ -375,7 +376,7 @@ def _threshold_decision(
         route, deadline = _appeal_route(session, letter_date, THRESHOLD_GROUNDS)
         blocks += route
         facts["appeal_deadline"] = deadline.isoformat()
-    blocks += [h("Contact"), p(f"If you have any questions, contact {_contact_line(council)}.")]
+    blocks += _contact(council)
     return title, blocks, facts
 
 
@@ -398,8 +399,7 @@ def _closure(
             "If the behaviour continues or your circumstances change, you can apply again. "
             "If you are in immediate danger, call 999."
         ),
-        h("Contact"),
-        p(f"If you have any questions, contact {_contact_line(council)}."),
+        *_contact(council),
     ]
     return "We have closed your application for an ASB Case Review", blocks, {}
 
@@ -482,8 +482,7 @@ def _complaint_referral(
             "If the anti-social behaviour continues, you can apply for an ASB Case Review again. "
             "If you are in immediate danger, call 999."
         ),
-        h("Contact"),
-        p(f"If you have any questions, contact {_contact_line(council)}."),
+        *_contact(council),
     ]
     title = "Your application is a complaint about an officer or a service"
     return title, blocks, {"complaints_route": route, "complaint_about": body}
@@ -555,7 +554,7 @@ def _outcome(
     route, deadline = _appeal_route(session, letter_date, tuple(GROUNDS))
     blocks += route
     facts["appeal_deadline"] = deadline.isoformat()
-    blocks += [h("Contact"), p(f"If you have any questions, contact {_contact_line(council)}.")]
+    blocks += _contact(council)
     return "The outcome of your ASB Case Review", blocks, facts
 
 
@@ -596,8 +595,7 @@ def _appeal_acknowledgement(
             f"can be heard, we will ask {council.name} for the case file and look at how your "
             f"case was handled. We will write to you with our decision by {long_date(due)}."
         ),
-        h("Contact"),
-        p(f"If you have any questions about your appeal, contact {_contact_line(opcc)}."),
+        *_contact(opcc, about=" about your appeal"),
     ]
     return "We have received your appeal", blocks, {"decision_due": due.isoformat()}
 
@@ -627,8 +625,7 @@ def _appeal_refusal(
         ),
         bullets([ground_sentence(ground) for ground in GROUNDS]),
         p(f"We have told {council.name} of this decision."),
-        h("Contact"),
-        p(f"If you have any questions, contact {_contact_line(opcc)}."),
+        *_contact(opcc),
     ]
     return "Your appeal cannot be heard", blocks, {"eligible": False}
 
@@ -670,8 +667,7 @@ def _appeal_decision(
         h("Our reasons"),
         p(appeal.outcome_reasons or "No reasons were recorded."),
         p(f"We have also told {council.name} of our decision."),
-        h("Contact"),
-        p(f"If you have any questions, contact {_contact_line(opcc)}."),
+        *_contact(opcc),
     ]
     return title, blocks, {"appeal_outcome": appeal.outcome}
 
