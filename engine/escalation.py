@@ -356,8 +356,9 @@ class _Directory:
     def holders(self, task: _Chased) -> list[_Recipient]:
         """Whoever holds the task, or while no one does, the officers of its organisations
         (or the one person through whom an organisation plays the lane, a review chair)."""
-        if task.assignee_id and task.assignee_id in self.people:
-            return self._person(task.assignee_id)
+        holder = self._person(task.assignee_id)
+        if holder:
+            return holder
         return [
             r
             for org in task.organisation_ids

@@ -352,6 +352,10 @@ def _latest_report(session: Session, year: int) -> Any:
     return max(same_year, key=lambda row: row.version, default=None)
 
 
+def _made_from(report: Any, fingerprint: str) -> bool:
+    return report is not None and (report.detail or {}).get("fingerprint") == fingerprint
+
+
 def statistics_report(
     session: Session,
     year: int,
@@ -372,12 +376,12 @@ def statistics_report(
     digest.update(hashlib.sha256(_template_bytes(template)).digest())
     fingerprint = digest.hexdigest()
     latest = _latest_report(session, year)
-    if latest is None or (latest.detail or {}).get("fingerprint") != fingerprint:
+    if not _made_from(latest, fingerprint):
         # Two first downloads of a year's new figures at once would otherwise keep two
         # versions: they take turns, and the second finds the first's.
         take_turns(session, f"statistics-report:{year}")
         latest = _latest_report(session, year)
-    if latest is not None and (latest.detail or {}).get("fingerprint") == fingerprint:
+    if _made_from(latest, fingerprint):
         document = session.get(Document, latest.id)
     else:
         made = clock.now()
