@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine import clock
 from engine.accounts import get_user
@@ -19,6 +19,7 @@ from engine.runtime import (
     bpmn,
     claim_task,
     complete_task,
+    complete_task_in,
     deploy,
     fire_due_timers,
     release_task,
@@ -253,6 +254,69 @@ def test_completing_one_of_parallel_returns_leaves_the_other_as_it_was(db: Datab
     last = complete(db, housing, "housing@example.org", RETURN)
     assert [task.spec_name for task in last.ready] == ["decide"]
     assert set(open_tasks(db, case_id)) == {"decide"}
+
+
+def test_a_completion_is_stored_as_its_answer_shows_it_and_written_once(db: Database) -> None:
+    """The completed task and its instance, as the completion hands them on, are what was
+    stored: the task, its candidates and the workflow each written by one UPDATE, with
+    nothing left for the session to write again at the commit."""
+    case_id = acknowledged_case(db)
+    police = open_tasks(db, case_id)["police_return"]
+    updates: list[str] = []
+
+    def count(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append(statement.split()[1])
+
+    for engine in db.engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        with db.transaction() as session:
+            result = complete_task_in(
+                session, police.id, user(db, "police@example.org"), RETURN, forms_dir=TEST_FORMS
+            )
+            assert not session.dirty
+            instance = session.get(ProcessInstance, result.task.instance_id)
+            handed_on = (
+                result.task.state,
+                result.task.completed_by_id,
+                result.task.data,
+                result.task.completed_at,
+                instance.revision,
+                instance.workflow_json,
+            )
+    finally:
+        for engine in db.engines:
+            event.remove(engine, "before_cursor_execute", count)
+    assert sorted(updates) == ["process_instances", "task_candidates", "tasks"]
+    with db.read() as session:
+        task = session.get(Task, police.id)
+        stored = session.get(ProcessInstance, task.instance_id)
+        assert (
+            task.state,
+            task.completed_by_id,
+            task.data,
+            task.completed_at,
+            stored.revision,
+            stored.workflow_json,
+        ) == handed_on
+        assert {candidate.state for candidate in task.candidates} == {"completed"}
+    assert handed_on[:3] == ("completed", user(db, "police@example.org").id, RETURN)
+
+
+def test_a_read_session_cannot_complete_a_task(db: Database) -> None:
+    """A read may run without a transaction, where a completion's writes would each stand on
+    their own: it is refused before anything is written."""
+    case_id = acknowledged_case(db)
+    police = open_tasks(db, case_id)["police_return"]
+    _workflow, before = workflow_of(db, case_id)
+    with pytest.raises(RuntimeError, match="tried to write"), db.read() as session:
+        complete_task_in(
+            session, police.id, user(db, "police@example.org"), RETURN, forms_dir=TEST_FORMS
+        )
+    assert open_tasks(db, case_id)["police_return"].state == "open"
+    _workflow, after = workflow_of(db, case_id)
+    assert after.revision == before.revision
 
 
 def test_racing_completions_of_parallel_tasks_both_apply(db: Database) -> None:

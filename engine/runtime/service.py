@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -35,6 +35,7 @@ from engine.errors import (
 from engine.forms import FormError, coerce_data, load_form, validate_data
 from engine.models import (
     LIVE_TASK_STATES,
+    Base,
     Case,
     CaseParticipant,
     Organisation,
@@ -274,24 +275,35 @@ def _stored_workflow(instance: ProcessInstance, workflow: Any) -> dict[str, Any]
     return columns
 
 
-# A completion's own rows are written with plain UPDATEs by primary key: the session's unit of
-# work, comparing every attribute and sorting its mappers, cost more processor time than the
-# three statements themselves. Each SET list comes from the values given.
+# A completion's own rows are written with plain UPDATEs: under load, the session's unit of
+# work (its change tracking and dependency sort) cost a worker more processor time for these
+# three rows than the statements themselves. Each statement's SET list is the parameters it is
+# given, other than the row's key.
 _UPDATE_INSTANCE = update(ProcessInstance.__table__).where(
     ProcessInstance.__table__.c.id == bindparam("row_id")
 )
 _UPDATE_TASK = update(Task.__table__).where(Task.__table__.c.id == bindparam("row_id"))
 _UPDATE_CANDIDATES_STATE = (
     update(TaskCandidate.__table__)
-    .where(TaskCandidate.__table__.c.task_id == bindparam("row_id"))
+    .where(TaskCandidate.__table__.c.task_id == bindparam("of_task"))
     .values(state=bindparam("new_state"))
 )
 
 
-def _write_at_once(session: Session, statement: Any, row: Any, columns: dict[str, Any]) -> None:
-    """UPDATE one loaded row's ``columns`` now, and tell the session they are its stored
-    values, so that its unit of work does not write them again."""
-    session.connection().execute(statement, {"row_id": row.id, **columns})
+def _write_at_once(session: Session, statement: Update, row: Base, columns: dict[str, Any]) -> None:
+    """UPDATE ``columns`` of one loaded row now, and give the loaded object the same values as
+    stored, so that what the rest of the transaction reads from it (the revision, the state)
+    is what was written, without reading it again.
+
+    Nothing else in the transaction may change these columns through the ORM: the stored
+    values given to the object replace any change to them it was still holding.
+    """
+    unknown = columns.keys() - statement.table.c.keys()
+    if unknown:
+        # A parameter that names no column would be left out of the SET list silently.
+        raise ValueError(f"{statement.table.name} has no column {', '.join(sorted(unknown))}")
+    # Through the session, so a read session's refusal to write applies here too.
+    session.execute(statement, {"row_id": row.id, **columns})
     for name, value in columns.items():
         set_committed_value(row, name, value)
 
@@ -304,18 +316,18 @@ def _write_completion(
     user: User,
     data: Mapping[str, Any],
 ) -> None:
+    """The completed task, its candidates and the stored workflow, written at once."""
     done = {
         "state": "completed",
         "assignee_id": user.id,
         "completed_at": clock.now(),
         "completed_by_id": user.id,
         "data": dict(data),
-        "draft": None,
     }
+    if task.draft is not None:
+        done["draft"] = None
     _write_at_once(session, _UPDATE_TASK, task, done)
-    session.connection().execute(
-        _UPDATE_CANDIDATES_STATE, {"row_id": task.id, "new_state": "completed"}
-    )
+    session.execute(_UPDATE_CANDIDATES_STATE, {"of_task": task.id, "new_state": "completed"})
     for candidate in task.candidates:
         set_committed_value(candidate, "state", "completed")
     _write_at_once(session, _UPDATE_INSTANCE, instance, _stored_workflow(instance, workflow))
