@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from engine import audit, clock, documents, runtime
 from engine.appeal_rules import eligibility
@@ -35,6 +35,7 @@ from engine.models import (
     Task,
     User,
 )
+from engine.reviews import NOT_A_CHAIR, current_review, review_chair
 from engine.status import set_status
 
 APPLICATION = "community_trigger_application"
@@ -135,12 +136,6 @@ class Step:
     context: Mapping[str, Any]
 
 
-def current_review(session: Session, case: Case) -> Review | None:
-    return session.scalar(
-        select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
-    )
-
-
 def _record_return(step: Step) -> dict[str, Any]:
     session, case, data = step.session, step.case, step.data
     source = step.user.organisation.key
@@ -210,18 +205,10 @@ def _record_decision(step: Step) -> dict[str, Any]:
 
 def _schedule_meeting(step: Step) -> dict[str, Any]:
     session, case, data = step.session, step.case, step.data
-    chair = (
-        session.execute(
-            select(User)
-            .where(User.email == data["chair_email"].strip().lower(), User.active.is_(True))
-            .options(joinedload(User.role_rows))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    chair = review_chair(session, data["chair_email"])
     problems = {}
-    if chair is None or not chair.has_role("review_chair"):
-        problems["chair_email"] = "Give the email address of a user who is a review chair"
+    if chair is None:
+        problems["chair_email"] = NOT_A_CHAIR
     meeting_date = date.fromisoformat(data["meeting_date"])
     if meeting_date < clock.today():
         problems["meeting_date"] = "The meeting cannot be in the past"

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -17,7 +18,8 @@ from flask import (
 from engine.access import SHORTEST_REASON, is_justified
 from engine.case_view import case_summary, justify_reading
 from engine.diagrams import process_diagram
-from engine.errors import NotFound
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.reviews import change_chair, may_change_chair
 from web.context import current_user, db, sign_in_required
 
 blueprint = Blueprint("cases", __name__)
@@ -36,6 +38,10 @@ def find() -> Response:
 @blueprint.get("/cases/<reference>")
 @sign_in_required
 def show(reference: str) -> str:
+    return _page(reference)
+
+
+def _page(reference: str, *, chair_error: str | None = None, chair_email: str = "") -> str:
     user = current_user()
     with db().transaction() as s:
         try:
@@ -46,7 +52,36 @@ def show(reference: str) -> str:
             if user is not None and user.has_role("administrator"):
                 return render_template("case_reason.html", reference=reference, error=None)
             abort(404)
-    return render_template("case.html", case=case)
+        chair_changeable = may_change_chair(s, user, reference)
+    return render_template(
+        "case.html",
+        case=case,
+        chair_changeable=chair_changeable,
+        chair_error=chair_error,
+        chair_email=chair_email,
+    )
+
+
+@blueprint.post("/cases/<reference>/chair")
+@sign_in_required
+def new_chair(reference: str) -> tuple[str, int] | Response:
+    """A manager of the council managing the review gives it another chair."""
+    chair_email = request.form.get("chair_email", "").strip()
+    try:
+        with db().transaction() as s:
+            chair = change_chair(s, current_user(), reference, chair_email)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except Conflict as refused:
+        flash(str(refused)[:1].upper() + str(refused)[1:], "error")
+        return redirect(url_for("cases.show", reference=reference, _anchor="reviews"))
+    except InvalidData as refused:
+        error = refused.fields.get("chair_email", str(refused))
+        return _page(reference, chair_error=error, chair_email=chair_email), 400
+    flash(f"{chair.name} now chairs the review, and the meeting's record is theirs to complete")
+    return redirect(url_for("cases.show", reference=reference, _anchor="reviews"))
 
 
 @blueprint.post("/cases/<reference>/reason")

@@ -1,0 +1,146 @@
+"""A case's reviews and who chairs them.
+
+A chair takes part in a case as a person, and recording the meeting is the chair's alone. A
+chair who leaves, falls ill or loses their access before recording it would leave the case
+with a task no one else may do, so the council that manages the review may give it another
+chair until the meeting is recorded.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from engine import audit, clock
+from engine.access import participant_roles, visible_case
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.models import (
+    LIVE_TASK_STATES,
+    Case,
+    CaseParticipant,
+    ProcessInstance,
+    Review,
+    Task,
+    TaskCandidate,
+    User,
+)
+
+NOT_A_CHAIR = "Give the email address of a user who is a review chair"
+
+
+def current_review(session: Session, case: Case) -> Review | None:
+    return session.scalar(
+        select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
+    )
+
+
+def review_chair(session: Session, email: str) -> User | None:
+    """The active user with this email address who is a review chair, or None."""
+    found = (
+        session.execute(
+            select(User)
+            .where(User.email == email.strip().lower(), User.active.is_(True))
+            .options(joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    return found if found is not None and found.has_role("review_chair") else None
+
+
+def may_change_chair(session: Session, user: User, reference: str) -> bool:
+    """Whether ``user`` manages the case's review for its council and the review's meeting
+    is still to be recorded, so that they may give it another chair."""
+    if not user.has_role("manager"):
+        return False
+    try:
+        case = visible_case(session, user, reference)
+    except NotFound:
+        return False
+    review = current_review(session, case)
+    return (
+        _manages(session, user, case)
+        and review is not None
+        and review.held_on is None
+        and _chair_seat(session, case) is not None
+    )
+
+
+def change_chair(session: Session, manager: User, reference: str, chair_email: str) -> User:
+    """Give the case's current review another chair: the case's chair, the review and the
+    chair's waiting tasks pass to the new chair, who holds them as the old chair did.
+
+    ``NotFound`` when the manager cannot see the case, ``NotAllowed`` for anyone but a manager
+    of the council taking part in it, ``Conflict`` once the meeting is recorded, and
+    ``InvalidData`` (on ``chair_email``) when the address is not another review chair's.
+    """
+    case = visible_case(session, manager, reference)
+    if not _manages(session, manager, case):
+        raise NotAllowed("only a manager of the council managing the review may change its chair")
+    # The chair's task is completed under its instance's lock: taking it first means the
+    # meeting is either recorded before this looks, or recorded by the new chair after.
+    session.execute(
+        select(ProcessInstance.id)
+        .where(ProcessInstance.case_id == case.id, ProcessInstance.state == "running")
+        .with_for_update()
+    ).all()
+    review, seat = current_review(session, case), _chair_seat(session, case)
+    if review is None or seat is None or review.held_on is not None:
+        raise Conflict("a review's chair can be changed only before its meeting is recorded")
+    chair = review_chair(session, chair_email)
+    if chair is None:
+        raise InvalidData("The new chair needs correcting", {"chair_email": NOT_A_CHAIR})
+    if chair.id == seat.user_id:
+        raise InvalidData(
+            "The new chair needs correcting",
+            {"chair_email": f"{chair.name} already chairs this review; give someone else's"},
+        )
+    before = seat.user_id
+    seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
+    review.chair_user_id = chair.id
+    moved = _pass_tasks(session, case, before, chair)
+    audit.record(
+        session,
+        "review.chair_changed",
+        user=manager,
+        case_id=case.id,
+        object_type="review",
+        object_id=review.id,
+        detail={"from_user_id": before, "to_user_id": chair.id, "tasks": moved},
+    )
+    return chair
+
+
+def _manages(session: Session, user: User, case: Case) -> bool:
+    return user.has_role("manager") and "council" in participant_roles(session, user, case.id)
+
+
+def _chair_seat(session: Session, case: Case) -> CaseParticipant | None:
+    return session.scalar(
+        select(CaseParticipant).where(
+            CaseParticipant.case_id == case.id, CaseParticipant.role == "chair"
+        )
+    )
+
+
+def _pass_tasks(session: Session, case: Case, before: int | None, chair: User) -> list[int]:
+    """The waiting tasks that were the old chair's alone become the new chair's."""
+    tasks = session.scalars(
+        select(Task)
+        .join(TaskCandidate, TaskCandidate.task_id == Task.id)
+        .where(
+            Task.case_id == case.id,
+            Task.state.in_(LIVE_TASK_STATES),
+            TaskCandidate.user_id == before,
+        )
+        .options(selectinload(Task.candidates))
+    ).unique()
+    moved = []
+    for task in tasks:
+        for candidate in task.candidates:
+            if candidate.user_id == before:
+                candidate.organisation_id, candidate.user_id = chair.organisation_id, chair.id
+        if task.assignee_id == before:
+            task.assignee_id, task.claimed_at = chair.id, clock.now()
+        moved.append(task.id)
+    return moved

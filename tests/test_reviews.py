@@ -1,0 +1,187 @@
+"""Changing a review's chair before the meeting is recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from engine import task_view
+from engine.case_view import case_summary
+from engine.clock import FixedClock
+from engine.config import load_settings
+from engine.db import Database
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.models import AuditEvent, TaskCandidate, User
+from engine.reviews import change_chair, may_change_chair
+from tests.test_application_process import FORMS, case_of, live
+from tests.test_inbox_queries import add_people, chaired_meeting, prepare, rows
+from tests.test_runtime import user
+from tests.web_client import form_token, signed_in
+from web import create_app
+
+MANAGER = "manager@example.org"
+OLD_CHAIR = "chair@example.org"
+NEW_CHAIR = "dales.chair@example.org"
+RECORD = {
+    "held_on": "2026-03-20",
+    "attendees": ["Chair", "Police"],
+    "findings": "Agencies did not share information",
+    "recommendations": [],
+}
+MEETING_HELD = timedelta(days=18)  # from 2 March, the tests' day, to the meeting on 20 March
+
+
+@pytest.fixture
+def chair_db(app_db: Database) -> Database:
+    return prepare(app_db)
+
+
+def with_new_chair(db: Database) -> tuple[int, int, str]:
+    """A Dales review chaired from High Peak, whose meeting is still to be recorded, and a
+    Dales officer who could chair it: the case's id, the chair's task and the reference."""
+    add_people(db, [(NEW_CHAIR, "derbyshire-dales-district-council", ["review_chair"])])
+    case_id, task_id = chaired_meeting(db, OLD_CHAIR)
+    return case_id, task_id, case_of(db, case_id).reference
+
+
+def changed(db: Database, email: str, reference: str, chair_email: str) -> User:
+    with db.transaction() as session:
+        return change_chair(session, user(db, email), reference, chair_email)
+
+
+def test_a_chair_who_lost_their_access_is_replaced_and_the_meeting_record_follows(
+    chair_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chair_db
+    case_id, task_id, reference = with_new_chair(db)
+    old = user(db, OLD_CHAIR)
+    with db.transaction() as session:
+        session.execute(update(User).where(User.id == old.id).values(active=False))
+    with db.read() as session:
+        assert may_change_chair(session, user(db, MANAGER), reference)
+
+    chair = changed(db, MANAGER, reference, f"  {NEW_CHAIR.upper()} ")
+
+    assert chair.email == NEW_CHAIR
+    task = live(db, case_id)["record_meeting"]
+    assert (task.id, task.assignee_id, task.state) == (task_id, chair.id, "claimed")
+    with db.transaction() as session:
+        (candidate,) = session.scalars(
+            select(TaskCandidate).where(TaskCandidate.task_id == task_id)
+        ).all()
+        assert (candidate.organisation_id, candidate.user_id) == (chair.organisation_id, chair.id)
+        summary = case_summary(session, user(db, MANAGER), reference)
+        (event,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "review.chair_changed")
+        ).all()
+    chairs = [p for p in summary["participants"] if p["role"] == "chair"]
+    assert [p["user"]["name"] for p in chairs] == [chair.name]
+    assert summary["reviews"][-1]["chair"]["name"] == chair.name
+    assert (event.user_id, event.case_id) == (user(db, MANAGER).id, case_id)
+    assert event.detail == {"from_user_id": old.id, "to_user_id": chair.id, "tasks": [task_id]}
+    assert [row.task_id for row in rows(db, NEW_CHAIR)] == [task_id]
+
+    fixed_clock.advance(MEETING_HELD)
+    task_view.complete_task(db, task_id, chair, RECORD, forms_dir=FORMS)
+    assert "record_meeting" not in live(db, case_id)
+    with db.read() as session:
+        assert not may_change_chair(session, user(db, MANAGER), reference), "the meeting is held"
+
+
+def test_the_old_chair_loses_the_case_with_the_task(chair_db: Database) -> None:
+    db = chair_db
+    _case_id, task_id, reference = with_new_chair(db)
+    changed(db, MANAGER, reference, NEW_CHAIR)
+    old = user(db, OLD_CHAIR)
+    assert rows(db, OLD_CHAIR) == []
+    with pytest.raises(NotFound):
+        task_view.complete_task(db, task_id, old, RECORD, forms_dir=FORMS)
+    with db.transaction() as session, pytest.raises(NotFound):
+        case_summary(session, old, reference)
+
+
+def test_only_the_managing_council_s_managers_change_the_chair(chair_db: Database) -> None:
+    db = chair_db
+    add_people(db, [("police.manager2@example.org", "derbyshire-constabulary", ["manager"])])
+    _case_id, task_id, reference = with_new_chair(db)
+    for email in ("council@example.org", "police.manager2@example.org", "police@example.org"):
+        with db.read() as session:
+            assert not may_change_chair(session, user(db, email), reference)
+        with pytest.raises(NotAllowed):
+            changed(db, email, reference, NEW_CHAIR)
+    with pytest.raises(NotFound):
+        changed(db, "erewash@example.org", reference, NEW_CHAIR)
+    assert live(db, _case_id)["record_meeting"].assignee_id == user(db, OLD_CHAIR).id
+
+
+@pytest.mark.parametrize(
+    ("chair_email", "words"),
+    [
+        ("council@example.org", "who is a review chair"),
+        ("nobody@example.org", "who is a review chair"),
+        ("", "who is a review chair"),
+        (OLD_CHAIR, "already chairs this review"),
+    ],
+)
+def test_the_new_chair_must_be_another_review_chair(
+    chair_db: Database, chair_email: str, words: str
+) -> None:
+    db = chair_db
+    case_id, _task_id, reference = with_new_chair(db)
+    with pytest.raises(InvalidData) as refused:
+        changed(db, MANAGER, reference, chair_email)
+    assert words in refused.value.fields["chair_email"]
+    assert live(db, case_id)["record_meeting"].assignee_id == user(db, OLD_CHAIR).id
+
+
+def test_once_the_meeting_is_recorded_its_chair_stays(
+    chair_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chair_db
+    _case_id, task_id, reference = with_new_chair(db)
+    fixed_clock.advance(MEETING_HELD)
+    task_view.complete_task(db, task_id, user(db, OLD_CHAIR), RECORD, forms_dir=FORMS)
+    with pytest.raises(Conflict):
+        changed(db, MANAGER, reference, NEW_CHAIR)
+
+
+def test_the_case_page_offers_managers_a_new_chair(chair_db: Database, tmp_path) -> None:
+    db = chair_db
+    case_id, task_id, reference = with_new_chair(db)
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    app = create_app(settings, db)
+    page = f"/cases/{reference}"
+    caseworker = signed_in(app, "council@example.org")
+    assert "Change the chair" not in caseworker.get(page).get_data(as_text=True)
+    refused = caseworker.post(
+        f"{page}/chair",
+        data={"chair_email": NEW_CHAIR, "csrf_token": form_token(caseworker, "/sign-out")},
+    )
+    assert refused.status_code == 403
+
+    manager = signed_in(app, MANAGER)
+    assert "Change the chair of review 1" in manager.get(page).get_data(as_text=True)
+    wrong = manager.post(
+        f"{page}/chair",
+        data={"chair_email": "council@example.org", "csrf_token": form_token(manager, page)},
+    )
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400
+    assert "<title>Error: Case" in text
+    assert 'href="#chair_email"' in text and "who is a review chair" in text
+    assert 'value="council@example.org"' in text, "what was typed is kept"
+
+    done = manager.post(
+        f"{page}/chair",
+        data={"chair_email": NEW_CHAIR, "csrf_token": form_token(manager, page)},
+        follow_redirects=True,
+    )
+    text = " ".join(done.get_data(as_text=True).split())
+    assert "Dales.Chair now chairs the review" in text
+    assert "Review 1, chaired by Dales.Chair" in text
+    assert live(db, case_id)["record_meeting"].assignee_id == user(db, NEW_CHAIR).id
+    assert signed_in(app, NEW_CHAIR).get(f"/tasks/{task_id}").status_code == 200
