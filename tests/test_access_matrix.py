@@ -25,7 +25,15 @@ from engine.accounts import add_user
 from engine.attachments import attach_file
 from engine.config import load_settings
 from engine.db import Database
-from engine.models import Attachment, Document, Notification, ProcessInstance, Task, User
+from engine.models import (
+    Attachment,
+    CaseParticipant,
+    Document,
+    Notification,
+    ProcessInstance,
+    Task,
+    User,
+)
 from tests.conftest import DEMO_PASSWORD
 from tests.test_appeal_process import deploy_review_and_appeal, lodge, reviewed_case
 from tests.test_application_process import TODAY, application, do, incident, submit
@@ -85,6 +93,7 @@ class Target:
     instance: int
     tasks: dict[int, int] = field(default_factory=dict)  # organisation id -> an open task
     any_task: int = 0
+    council: int = 0  # the organisation managing the case
     document: int | None = None
     attachment: int | None = None
 
@@ -123,6 +132,11 @@ def _target(db: Database, case_id: int) -> Target:
                 select(ProcessInstance.id).where(ProcessInstance.case_id == case_id)
             ),
             any_task=tasks[0].id,
+            council=session.scalar(
+                select(CaseParticipant.organisation_id).where(
+                    CaseParticipant.case_id == case_id, CaseParticipant.role == "council"
+                )
+            ),
         )
         for task in tasks:
             if task.state in ("open", "claimed"):
@@ -195,7 +209,9 @@ class Route:
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False
-    acts: str = ""  # "candidate": done by the task's organisations; "manager": their managers
+    # "candidate": done by the task's organisations; "manager": their managers; "council
+    # manager": the managers of the council managing the case
+    acts: str = ""
 
 
 ROUTES = [
@@ -416,6 +432,15 @@ ROUTES = [
         {"data": {}},
         acts="candidate",
     ),
+    # Every case here is past its meeting or has no review yet: a manager is told so.
+    Route(
+        "POST",
+        "/cases/{ref}/chair",
+        "/cases/<reference>/chair",
+        "case",
+        {"chair_email": "chair@example.org"},
+        acts="council manager",
+    ),
     # Last, because it changes what the rest of the row would see.
     Route(
         "POST",
@@ -471,6 +496,9 @@ def _may_act(world: World, role: str, route: Route, case: str) -> str:
     if route.acts == "candidate" and not ours:
         return FORBIDDEN
     if route.acts == "manager" and not (ours and "manager" in user.roles):
+        return FORBIDDEN
+    managing = user.organisation_id == world.cases[case].council
+    if route.acts == "council manager" and not (managing and "manager" in user.roles):
         return FORBIDDEN
     return OK
 
