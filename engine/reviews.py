@@ -24,11 +24,14 @@ from engine.models import (
     TaskCandidate,
     User,
 )
+from engine.notifications import notify
 
 NOT_A_CHAIR = "Give the email address of a user who is a review chair"
+_CORRECT_THE_CHAIR = "The new chair needs correcting"
 
 
 def current_review(session: Session, case: Case) -> Review | None:
+    """The case's latest review (an upheld appeal starts another), or None before the first."""
     return session.scalar(
         select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
     )
@@ -57,13 +60,10 @@ def may_change_chair(session: Session, user: User, reference: str) -> bool:
         case = visible_case(session, user, reference)
     except NotFound:
         return False
-    review = current_review(session, case)
-    return (
-        _manages(session, user, case)
-        and review is not None
-        and review.held_on is None
-        and _chair_seat(session, case) is not None
-    )
+    if not _manages(session, user, case):
+        return False
+    review, seat = current_review(session, case), _chair_seat(session, case)
+    return _changeable(review, seat)
 
 
 def change_chair(session: Session, manager: User, reference: str, chair_email: str) -> User:
@@ -82,19 +82,21 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
     session.execute(
         select(ProcessInstance.id)
         .where(ProcessInstance.case_id == case.id, ProcessInstance.state == "running")
+        .order_by(ProcessInstance.id)
         .with_for_update()
     ).all()
     review, seat = current_review(session, case), _chair_seat(session, case)
-    if review is None or seat is None or review.held_on is not None:
+    if not _changeable(review, seat):
         raise Conflict("a review's chair can be changed only before its meeting is recorded")
     chair = review_chair(session, chair_email)
     if chair is None:
-        raise InvalidData("The new chair needs correcting", {"chair_email": NOT_A_CHAIR})
+        raise InvalidData(_CORRECT_THE_CHAIR, {"chair_email": NOT_A_CHAIR})
     if chair.id == seat.user_id:
         raise InvalidData(
-            "The new chair needs correcting",
+            _CORRECT_THE_CHAIR,
             {"chair_email": f"{chair.name} already chairs this review; give someone else's"},
         )
+    assert review is not None and seat is not None and seat.user_id is not None
     before = seat.user_id
     seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
     review.chair_user_id = chair.id
@@ -108,11 +110,22 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
         object_id=review.id,
         detail={"from_user_id": before, "to_user_id": chair.id, "tasks": moved},
     )
+    _tell_new_chair(session, case, review, chair)
     return chair
 
 
 def _manages(session: Session, user: User, case: Case) -> bool:
     return user.has_role("manager") and "council" in participant_roles(session, user, case.id)
+
+
+def _changeable(review: Review | None, seat: CaseParticipant | None) -> bool:
+    """A review whose meeting is still to be recorded, with a person in its chair."""
+    return (
+        review is not None
+        and review.held_on is None
+        and seat is not None
+        and seat.user_id is not None
+    )
 
 
 def _chair_seat(session: Session, case: Case) -> CaseParticipant | None:
@@ -123,7 +136,24 @@ def _chair_seat(session: Session, case: Case) -> CaseParticipant | None:
     )
 
 
-def _pass_tasks(session: Session, case: Case, before: int | None, chair: User) -> list[int]:
+def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -> None:
+    meeting = f"The meeting is on {review.meeting_date:%d %B %Y}. " if review.meeting_date else ""
+    notify(
+        session,
+        key=f"chair:review:{review.id}:user:{chair.id}",
+        kind="appointment",
+        subject=f"You now chair review {review.number} of case {case.reference}",
+        body=(
+            f"You have been asked to chair review {review.number} of case {case.reference} "
+            f"in place of its previous chair.\n\n{meeting}Recording the meeting is yours to "
+            "do: sign in to the ASB Case Review service to see the case and your tasks.\n"
+        ),
+        user=chair,
+        case_id=case.id,
+    )
+
+
+def _pass_tasks(session: Session, case: Case, before: int, chair: User) -> list[int]:
     """The waiting tasks that were the old chair's alone become the new chair's."""
     tasks = session.scalars(
         select(Task)

@@ -13,10 +13,11 @@ from engine.clock import FixedClock
 from engine.config import load_settings
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.models import AuditEvent, TaskCandidate, User
+from engine.models import AuditEvent, Notification, TaskCandidate, User
 from engine.reviews import change_chair, may_change_chair
-from tests.test_application_process import FORMS, case_of, live
-from tests.test_inbox_queries import add_people, chaired_meeting, prepare, rows
+from tests.test_application_process import FORMS, case_of, do, live
+from tests.test_inbox_queries import COUNCIL, add_people, chaired_meeting, prepare, rows
+from tests.test_review_process import met_case
 from tests.test_runtime import user
 from tests.web_client import form_token, signed_in
 from web import create_app
@@ -82,6 +83,12 @@ def test_a_chair_who_lost_their_access_is_replaced_and_the_meeting_record_follow
     assert (event.user_id, event.case_id) == (user(db, MANAGER).id, case_id)
     assert event.detail == {"from_user_id": old.id, "to_user_id": chair.id, "tasks": [task_id]}
     assert [row.task_id for row in rows(db, NEW_CHAIR)] == [task_id]
+    with db.read() as session:
+        told = session.scalars(select(Notification).where(Notification.user_id == chair.id)).all()
+    assert [(n.kind, n.email, n.subject) for n in told] == [
+        ("appointment", NEW_CHAIR, f"You now chair review 1 of case {reference}")
+    ]
+    assert "The meeting is on 20 March 2026" in told[0].body
 
     fixed_clock.advance(MEETING_HELD)
     task_view.complete_task(db, task_id, chair, RECORD, forms_dir=FORMS)
@@ -102,18 +109,41 @@ def test_the_old_chair_loses_the_case_with_the_task(chair_db: Database) -> None:
         case_summary(session, old, reference)
 
 
+def test_a_chair_changed_before_the_meeting_record_is_due_gets_it_when_it_is(
+    chair_db: Database,
+) -> None:
+    """Changed while the returns are still chased: the meeting record, made later, is the
+    new chair's from the start."""
+    db = chair_db
+    add_people(db, [(NEW_CHAIR, "derbyshire-dales-district-council", ["review_chair"])])
+    case_id = met_case(db)
+    do(
+        db,
+        case_id,
+        "schedule_meeting",
+        COUNCIL,
+        {"chair_email": OLD_CHAIR, "meeting_date": "2026-03-20"},
+    )
+    assert "record_meeting" not in live(db, case_id)
+    chair = changed(db, MANAGER, case_of(db, case_id).reference, NEW_CHAIR)
+    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
+    do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    meeting = live(db, case_id)["record_meeting"]
+    assert (meeting.assignee_id, meeting.organisation_ids) == (chair.id, [chair.organisation_id])
+    assert rows(db, OLD_CHAIR) == []
+
+
 def test_only_the_managing_council_s_managers_change_the_chair(chair_db: Database) -> None:
     db = chair_db
-    add_people(db, [("police.manager2@example.org", "derbyshire-constabulary", ["manager"])])
-    _case_id, task_id, reference = with_new_chair(db)
-    for email in ("council@example.org", "police.manager2@example.org", "police@example.org"):
+    case_id, _task_id, reference = with_new_chair(db)
+    for email in ("council@example.org", "police.manager@example.org", "police@example.org"):
         with db.read() as session:
             assert not may_change_chair(session, user(db, email), reference)
         with pytest.raises(NotAllowed):
             changed(db, email, reference, NEW_CHAIR)
     with pytest.raises(NotFound):
         changed(db, "erewash@example.org", reference, NEW_CHAIR)
-    assert live(db, _case_id)["record_meeting"].assignee_id == user(db, OLD_CHAIR).id
+    assert live(db, case_id)["record_meeting"].assignee_id == user(db, OLD_CHAIR).id
 
 
 @pytest.mark.parametrize(
@@ -147,7 +177,9 @@ def test_once_the_meeting_is_recorded_its_chair_stays(
         changed(db, MANAGER, reference, NEW_CHAIR)
 
 
-def test_the_case_page_offers_managers_a_new_chair(chair_db: Database, tmp_path) -> None:
+def test_the_case_page_offers_managers_a_new_chair(
+    chair_db: Database, tmp_path, fixed_clock: FixedClock
+) -> None:
     db = chair_db
     case_id, task_id, reference = with_new_chair(db)
     settings = load_settings(
@@ -185,3 +217,14 @@ def test_the_case_page_offers_managers_a_new_chair(chair_db: Database, tmp_path)
     assert "Review 1, chaired by Dales.Chair" in text
     assert live(db, case_id)["record_meeting"].assignee_id == user(db, NEW_CHAIR).id
     assert signed_in(app, NEW_CHAIR).get(f"/tasks/{task_id}").status_code == 200
+
+    fixed_clock.advance(MEETING_HELD)
+    task_view.complete_task(db, task_id, user(db, NEW_CHAIR), RECORD, forms_dir=FORMS)
+    late = manager.post(
+        f"{page}/chair",
+        data={"chair_email": OLD_CHAIR, "csrf_token": form_token(manager, "/sign-out")},
+        follow_redirects=True,
+    )
+    text = " ".join(late.get_data(as_text=True).split())
+    assert "can be changed only before its meeting is recorded" in text
+    assert "Change the chair" not in text

@@ -76,7 +76,7 @@ def new_chair(reference: str) -> tuple[str, int] | Response:
         abort(403)
     except Conflict as refused:
         flash(str(refused)[:1].upper() + str(refused)[1:], "error")
-        return redirect(url_for("cases.show", reference=reference, _anchor="reviews"))
+        return redirect(url_for("cases.show", reference=reference))
     except InvalidData as refused:
         error = refused.fields.get("chair_email", str(refused))
         return _page(reference, chair_error=error, chair_email=chair_email), 400

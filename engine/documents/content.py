@@ -23,10 +23,10 @@ from engine.models import (
     Case,
     CaseParticipant,
     Organisation,
-    Review,
     Task,
     User,
 )
+from engine.reviews import current_review
 from engine.threshold import body_name
 
 ROLE_NAMES = {
@@ -160,12 +160,6 @@ def user_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
-def latest_review(session: Session, case: Case) -> Review | None:
-    return session.scalar(
-        select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
-    )
-
-
 def latest_task_data(session: Session, case: Case, form: str) -> tuple[dict[str, Any], Task | None]:
     """The answers of the last completed task of this form on the case."""
     task = session.scalar(
@@ -201,7 +195,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
     """Everything the meeting pack shows, from the case as stored."""
     names = organisation_names(session)
     by_id = dict(session.execute(select(Organisation.id, Organisation.name)).all())
-    review = latest_review(session, case)
+    review = current_review(session, case)
     schedule, _ = latest_task_data(session, case, "schedule_meeting")
 
     participants = session.execute(

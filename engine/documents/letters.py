@@ -21,8 +21,9 @@ from engine.appeal_rules import GROUNDS, ground_sentence
 from engine.area import current_settings
 from engine.assessment import assess_case
 from engine.documents.base import Builder, clean, long_date
-from engine.documents.content import DECLINE_GROUNDS, decision, latest_review, user_names
+from engine.documents.content import DECLINE_GROUNDS, decision, user_names
 from engine.models import Appeal, Case, CaseParticipant, Organisation, User
+from engine.reviews import current_review
 from engine.workdays import add_working_days
 
 # The letter task forms of the diagrams, the letter each one produces, and the answer that
@@ -496,7 +497,7 @@ def _outcome(
     council: Contact,
     appeal: Appeal | None,
 ) -> Composed:
-    review = latest_review(session, case)
+    review = current_review(session, case)
     names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     blocks: list[Block] = []
     facts: dict[str, Any] = {}
