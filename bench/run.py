@@ -56,6 +56,8 @@ from engine.models import (  # noqa: E402
 RESULTS = ROOT / "bench" / "results.json"
 ADMIN_URL_ENV = "CASEREVIEW_BENCH_POSTGRES_URL"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+# A server at one of these runs on this machine, so its processes' time can be read here.
+LOCAL_HOSTS = (None, "", "localhost", "127.0.0.1", "::1")
 
 
 @dataclass
@@ -662,9 +664,8 @@ def free_port() -> int:
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in _children(master_pid):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 sizes.append(round(int(line.split()[1]) / 1024, 1))
@@ -703,8 +704,95 @@ def officers_by_organisation(session: Any) -> dict[int, int]:
     return found
 
 
+@dataclass(frozen=True)
+class ProcessorTime:
+    """Processor seconds used so far, from /proc: by the gunicorn workers, by PostgreSQL's
+    processes when the server runs on this machine (None otherwise), and by the machine."""
+
+    workers: float
+    postgres: float | None
+    busy: float
+    elapsed: float
+
+    @classmethod
+    def read(cls, master_pid: int, postgres_here: bool) -> ProcessorTime:
+        tick = os.sysconf("SC_CLK_TCK")
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle, and waiting for disk
+        postgres = None
+        if postgres_here:
+            postgres = sum(
+                _process_seconds(int(pid))
+                for pid in os.listdir("/proc")
+                if pid.isdigit() and _command(int(pid)) == "postgres"
+            )
+        return cls(
+            workers=sum(_process_seconds(pid) for pid in _children(master_pid)),
+            postgres=postgres,
+            busy=(sum(fields) - idle) / tick,
+            elapsed=sum(fields) / tick,
+        )
+
+    def since(self, before: ProcessorTime) -> ProcessorTime:
+        postgres = None
+        if self.postgres is not None and before.postgres is not None:
+            postgres = self.postgres - before.postgres
+        return ProcessorTime(
+            self.workers - before.workers,
+            postgres,
+            self.busy - before.busy,
+            self.elapsed - before.elapsed,
+        )
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:  # the process ended while the list was read
+        return ""
+
+
+def _process_seconds(pid: int) -> float:
+    try:
+        after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def processor_rows(used: ProcessorTime, completions: int) -> list[Row]:
+    """Where the throughput run's processor time went: rows without a target."""
+    if not completions:
+        return []
+    name = "A completion's processor time during the throughput run"
+    rows = [Row(f"{name}: gunicorn workers", ms(used.workers / completions), "ms", "", None)]
+    if used.postgres is not None:
+        rows.append(Row(f"{name}: PostgreSQL", ms(used.postgres / completions), "ms", "", None))
+    busy = round(100 * used.busy / used.elapsed) if used.elapsed else 0
+    rows.append(
+        Row(
+            f"Processors busy during the throughput run ({os.cpu_count()} on this machine)",
+            busy,
+            "%",
+            "",
+            None,
+        )
+    )
+    return rows
+
+
 def throughput(
-    env: dict[str, str], db: Database, base: str, master_pid: int, seconds: int, clients: int
+    env: dict[str, str],
+    db: Database,
+    base: str,
+    master_pid: int,
+    seconds: int,
+    clients: int,
+    postgres_here: bool,
 ) -> list[Row]:
     from engine.runtime import bpmn
 
@@ -717,7 +805,9 @@ def throughput(
     jobs = return_jobs(db, tokens)
     say(f"  {len(jobs)} information returns waiting, {clients} clients for {seconds} s")
     host, port = base.split(":")
+    before = ProcessorTime.read(master_pid, postgres_here)
     done, errors, elapsed = asyncio.run(_complete_all(host, int(port), jobs, seconds, clients))
+    used = ProcessorTime.read(master_pid, postgres_here).since(before)
     rss = worker_rss_mb(master_pid)
     rate = round(len(done) / elapsed, 1)
     lost = lost_updates(db, done, bpmn)
@@ -742,6 +832,7 @@ def throughput(
             "< 250",
             max(rss) < 250,
         ),
+        *processor_rows(used, len(done)),
     ]
 
 
@@ -1062,7 +1153,15 @@ def main() -> None:
             rows += documents(pg_db, "PostgreSQL", 5)
             with gunicorn(pg_env, workers=2, threads=8) as (base, master_pid):
                 rows += floor_and_service(pg_env, pg_db, "PostgreSQL", 20, http_base=base)
-                rows += throughput(pg_env, pg_db, base, master_pid, args.seconds, args.clients)
+                rows += throughput(
+                    pg_env,
+                    pg_db,
+                    base,
+                    master_pid,
+                    args.seconds,
+                    args.clients,
+                    postgres_here=make_url(postgres_url).host in LOCAL_HOSTS,
+                )
             rows += escalation_sweep(pg_db, "PostgreSQL")
             pg_db.dispose()
     finally:
