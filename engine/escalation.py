@@ -355,7 +355,11 @@ class _Directory:
 
     def holders(self, task: _Chased) -> list[_Recipient]:
         """Whoever holds the task, or while no one does, the officers of its organisations
-        (or the one person through whom an organisation plays the lane, a review chair)."""
+        (or the one person through whom an organisation plays the lane, a review chair).
+
+        A chair who can no longer sign in cannot do the task, and no one else may: the
+        managers of the council managing the review hear instead, as they can give the
+        review another chair."""
         holder = self._person(task.assignee_id)
         if holder:
             return holder
@@ -363,9 +367,14 @@ class _Directory:
             r
             for org in task.organisation_ids
             for r in (
-                self._person(task.persons[org]) if org in task.persons else self.officers(org)
+                self._person(task.persons[org]) or self.managers(self.lead_council(task))
+                if org in task.persons
+                else self.officers(org)
             )
         ]
+
+    def lead_council(self, task: _Chased) -> int | None:
+        return self.districts.get(task.district_id, ("", None, ""))[1]
 
     def for_whom(self, task: _Chased) -> str:
         """The organisations the task is for, and the person where one person alone plays the
@@ -378,7 +387,8 @@ class _Directory:
         return ", ".join(names)
 
     def resolve(self, names: Iterable[str], task: _Chased) -> list[_Recipient]:
-        _name, lead_council_id, spoc_email = self.districts.get(task.district_id, ("", None, ""))
+        lead_council_id = self.lead_council(task)
+        spoc_email = self.districts.get(task.district_id, ("", None, ""))[2]
         found: list[_Recipient] = []
         for name in names:
             if "@" in name:

@@ -7,7 +7,7 @@ import threading
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from engine import procedure
 from engine.accounts import add_user
@@ -371,6 +371,21 @@ def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
     for task_id in (held, handed_back):
         assert told(db, task_id, "escalation") == ["manager@example.org"]
     assert audit_actions(db, held)[-1][1]["to"] == ["manager@example.org"]
+
+
+def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_council(
+    db: Database, fixed_clock: FixedClock
+) -> None:
+    """No one else may do a chair's task: while the chair cannot sign in, the council that
+    manages the review is reminded, as its managers can give the review another chair."""
+    deploy_diagram(db, one_task_diagram("chaired", "chair"))
+    chair = user(db, "chair@example.org")
+    held = start(db, "chaired", chair=chair)
+    with db.transaction() as session:
+        session.execute(update(User).where(User.id == chair.id).values(active=False))
+    fixed_clock.set(at(date(2026, 3, 5)))
+    assert chase_due(db).reminded == 1
+    assert told(db, held, "reminder") == ["manager@example.org"]
 
 
 def test_a_task_overrides_the_reminder_and_the_levels(
