@@ -471,20 +471,36 @@ class _Chased:
         }
 
 
+# Told to the managing council when a chair's task has no chair who can sign in.
+CHAIR_GONE = (
+    "It is for a review chair who can no longer sign in, and no one else may do it: a manager "
+    "of the council managing the review can give the review another chair on the case page."
+)
+
+
+def _chair_gone(task: _Chased, directory: _Directory) -> bool:
+    return any(person not in directory.people for person in task.persons.values())
+
+
 def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, str]:
     left = working_days_between(today, task.due_on)
     when = "today" if left <= 0 else f"in {_working_days(left)}"
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
+    where = "Sign in to the ASB Case Review service to see it in your tasks."
     if holder is not None:
         organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
         who = f"You hold this task for {organisations}."
+    elif _chair_gone(task, directory):
+        who, where = (
+            CHAIR_GONE,
+            f"Sign in to the ASB Case Review service to open case {task.reference}.",
+        )
     else:
         who = f"No one has claimed it yet: it is waiting for {directory.for_whom(task)}."
     subject = f"Reminder: '{task.title}' for case {task.reference} is due {when}"
     body = (
         f"'{task.title}' for case {task.reference} is due on {_day(task.due_on)}.\n\n"
-        f"{who}\n\n"
-        "Sign in to the ASB Case Review service to see it in your tasks.\n"
+        f"{who}\n\n{where}\n"
     )
     return subject, body
 
@@ -501,6 +517,8 @@ def _escalation(task: _Chased, level: int, directory: _Directory, today: date) -
         "",
         f"It is for {organisations}; {held}.",
     ]
+    if _chair_gone(task, directory):
+        lines.append(CHAIR_GONE)
     if level > 1 and task.escalated_at is not None:
         lines.append(
             f"It was escalated (level {level - 1}) on {_day(_local_date(task.escalated_at))}."

@@ -365,6 +365,7 @@ def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
             select(Notification.body).where(Notification.task_id == handed_back)
         )
     assert "it is waiting for Chair of High Peak Borough Council." in waiting
+    assert "can no longer sign in" not in waiting
 
     fixed_clock.set(at(date(2026, 3, 10)))
     assert chase_due(db).escalated == 2
@@ -386,6 +387,19 @@ def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_c
     fixed_clock.set(at(date(2026, 3, 5)))
     assert chase_due(db).reminded == 1
     assert told(db, held, "reminder") == ["manager@example.org"]
+    with db.read() as session:
+        body = session.scalar(select(Notification.body).where(Notification.task_id == held))
+    assert "a review chair who can no longer sign in" in body
+    assert "give the review another chair on the case page" in body
+    fixed_clock.set(at(date(2026, 3, 10)))
+    assert chase_due(db).escalated == 1
+    with db.read() as session:
+        late = session.scalar(
+            select(Notification.body).where(
+                Notification.task_id == held, Notification.kind == "escalation"
+            )
+        )
+    assert "a review chair who can no longer sign in" in late
 
 
 def test_a_task_overrides_the_reminder_and_the_levels(
