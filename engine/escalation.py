@@ -367,14 +367,18 @@ class _Directory:
             r
             for org in task.organisation_ids
             for r in (
-                self._person(task.persons[org]) or self.managers(self.lead_council(task))
+                (self._person(task.persons[org]) or self.managers(self.lead_council(task)))
                 if org in task.persons
                 else self.officers(org)
             )
         ]
 
+    def _district(self, task: _Chased) -> tuple[str, int | None, str]:
+        return self.districts.get(task.district_id, ("", None, ""))
+
     def lead_council(self, task: _Chased) -> int | None:
-        return self.districts.get(task.district_id, ("", None, ""))[1]
+        """The council managing the task's review: its district's lead council."""
+        return self._district(task)[1]
 
     def for_whom(self, task: _Chased) -> str:
         """The organisations the task is for, and the person where one person alone plays the
@@ -387,8 +391,7 @@ class _Directory:
         return ", ".join(names)
 
     def resolve(self, names: Iterable[str], task: _Chased) -> list[_Recipient]:
-        lead_council_id = self.lead_council(task)
-        spoc_email = self.districts.get(task.district_id, ("", None, ""))[2]
+        _name, lead_council_id, spoc_email = self._district(task)
         found: list[_Recipient] = []
         for name in names:
             if "@" in name:
@@ -471,7 +474,8 @@ class _Chased:
         }
 
 
-# Told to the managing council when a chair's task has no chair who can sign in.
+# Said of a chair's task whose chair can no longer sign in, to whoever is told of it, so that
+# someone who can act on it (the managing council) knows what to do.
 CHAIR_GONE = (
     "It is for a review chair who can no longer sign in, and no one else may do it: a manager "
     "of the council managing the review can give the review another chair on the case page."
@@ -482,21 +486,23 @@ def _chair_gone(task: _Chased, directory: _Directory) -> bool:
     return any(person not in directory.people for person in task.persons.values())
 
 
+def _open_the_case(task: _Chased) -> str:
+    return f"Sign in to the ASB Case Review service to open case {task.reference}."
+
+
 def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, str]:
     left = working_days_between(today, task.due_on)
     when = "today" if left <= 0 else f"in {_working_days(left)}"
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
-    where = "Sign in to the ASB Case Review service to see it in your tasks."
     if holder is not None:
         organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
         who = f"You hold this task for {organisations}."
+        where = "Sign in to the ASB Case Review service to see it in your tasks."
     elif _chair_gone(task, directory):
-        who, where = (
-            CHAIR_GONE,
-            f"Sign in to the ASB Case Review service to open case {task.reference}.",
-        )
+        who, where = CHAIR_GONE, _open_the_case(task)
     else:
         who = f"No one has claimed it yet: it is waiting for {directory.for_whom(task)}."
+        where = "Sign in to the ASB Case Review service to see it in your tasks."
     subject = f"Reminder: '{task.title}' for case {task.reference} is due {when}"
     body = (
         f"'{task.title}' for case {task.reference} is due on {_day(task.due_on)}.\n\n"
@@ -511,21 +517,22 @@ def _escalation(task: _Chased, level: int, directory: _Directory, today: date) -
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
     held = f"{holder.name} holds it" if holder else "no one has claimed it"
     subject = f"Overdue (level {level}): '{task.title}' for case {task.reference}"
+    gone = _chair_gone(task, directory)
     lines = [
         f"'{task.title}' for case {task.reference} was due on {_day(task.due_on)} and is "
         f"{_working_days(late)} overdue.",
         "",
-        f"It is for {organisations}; {held}.",
+        CHAIR_GONE if gone else f"It is for {organisations}; {held}.",
     ]
-    if _chair_gone(task, directory):
-        lines.append(CHAIR_GONE)
     if level > 1 and task.escalated_at is not None:
         lines.append(
             f"It was escalated (level {level - 1}) on {_day(_local_date(task.escalated_at))}."
         )
     lines += [
         "",
-        "Sign in to the ASB Case Review service to see the task and who can do it.",
+        _open_the_case(task)
+        if gone
+        else "Sign in to the ASB Case Review service to see the task and who can do it.",
     ]
     return subject, "\n".join(lines) + "\n"
 

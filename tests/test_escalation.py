@@ -381,25 +381,34 @@ def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_c
     manages the review is reminded, as its managers can give the review another chair."""
     deploy_diagram(db, one_task_diagram("chaired", "chair"))
     chair = user(db, "chair@example.org")
-    held = start(db, "chaired", chair=chair)
+    held, handed_back = start(db, "chaired", chair=chair), start(db, "chaired", chair=chair)
+    release_task(db, handed_back, chair)
     with db.transaction() as session:
         session.execute(update(User).where(User.id == chair.id).values(active=False))
-    fixed_clock.set(at(date(2026, 3, 5)))
-    assert chase_due(db).reminded == 1
-    assert told(db, held, "reminder") == ["manager@example.org"]
-    with db.read() as session:
-        body = session.scalar(select(Notification.body).where(Notification.task_id == held))
-    assert "a review chair who can no longer sign in" in body
-    assert "give the review another chair on the case page" in body
-    fixed_clock.set(at(date(2026, 3, 10)))
-    assert chase_due(db).escalated == 1
-    with db.read() as session:
-        late = session.scalar(
-            select(Notification.body).where(
-                Notification.task_id == held, Notification.kind == "escalation"
+
+    def body(task_id: int, kind: str) -> str:
+        with db.read() as session:
+            return session.scalar(
+                select(Notification.body).where(
+                    Notification.task_id == task_id, Notification.kind == kind
+                )
             )
-        )
-    assert "a review chair who can no longer sign in" in late
+
+    fixed_clock.set(at(date(2026, 3, 5)))
+    assert chase_due(db).reminded == 2
+    for task_id in (held, handed_back):
+        assert told(db, task_id, "reminder") == ["manager@example.org"]
+        reminder = body(task_id, "reminder")
+        assert "a review chair who can no longer sign in" in reminder
+        assert "give the review another chair on the case page" in reminder
+        assert "You hold" not in reminder and "waiting for" not in reminder
+    fixed_clock.set(at(date(2026, 3, 10)))
+    assert chase_due(db).escalated == 2
+    for task_id in (held, handed_back):
+        assert told(db, task_id, "escalation") == ["manager@example.org"]
+        late = body(task_id, "escalation")
+        assert "a review chair who can no longer sign in" in late
+        assert "no one has claimed it" not in late
 
 
 def test_a_task_overrides_the_reminder_and_the_levels(
