@@ -323,6 +323,12 @@ def test_filters_offer_the_districts_served_and_the_tasks_an_organisation_can_be
 
 def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
     """A Dales case whose meeting ``chair`` is to record: the case's id and the task's."""
+    case_id = meeting_scheduled(db, chair)
+    return case_id, meeting_to_record(db, case_id)
+
+
+def meeting_scheduled(db: Database, chair: str) -> int:
+    """A Dales case whose meeting on 20 March ``chair`` is to chair."""
     case_id = met_case(db)
     do(
         db,
@@ -331,9 +337,14 @@ def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
         COUNCIL,
         {"chair_email": chair, "meeting_date": "2026-03-20"},
     )
+    return case_id
+
+
+def meeting_to_record(db: Database, case_id: int) -> int:
+    """The returns in and the pack made: the meeting's record, now waiting, by its task id."""
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
-    return case_id, live(db, case_id)["record_meeting"].id
+    return live(db, case_id)["record_meeting"].id
 
 
 def test_a_chair_s_task_is_the_chair_s_alone_not_their_organisation_s(

@@ -15,9 +15,15 @@ from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.models import AuditEvent, Notification, TaskCandidate, User
 from engine.reviews import change_chair, may_change_chair
-from tests.test_application_process import FORMS, case_of, do, live
-from tests.test_inbox_queries import COUNCIL, add_people, chaired_meeting, prepare, rows
-from tests.test_review_process import met_case
+from tests.test_application_process import FORMS, case_of, live
+from tests.test_inbox_queries import (
+    add_people,
+    chaired_meeting,
+    meeting_scheduled,
+    meeting_to_record,
+    prepare,
+    rows,
+)
 from tests.test_runtime import user
 from tests.web_client import form_token, signed_in
 from web import create_app
@@ -116,18 +122,10 @@ def test_a_chair_changed_before_the_meeting_record_is_due_gets_it_when_it_is(
     new chair's from the start."""
     db = chair_db
     add_people(db, [(NEW_CHAIR, "derbyshire-dales-district-council", ["review_chair"])])
-    case_id = met_case(db)
-    do(
-        db,
-        case_id,
-        "schedule_meeting",
-        COUNCIL,
-        {"chair_email": OLD_CHAIR, "meeting_date": "2026-03-20"},
-    )
+    case_id = meeting_scheduled(db, OLD_CHAIR)
     assert "record_meeting" not in live(db, case_id)
     chair = changed(db, MANAGER, case_of(db, case_id).reference, NEW_CHAIR)
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
-    do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    meeting_to_record(db, case_id)
     meeting = live(db, case_id)["record_meeting"]
     assert (meeting.assignee_id, meeting.organisation_ids) == (chair.id, [chair.organisation_id])
     assert rows(db, OLD_CHAIR) == []
