@@ -494,15 +494,15 @@ def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, s
     left = working_days_between(today, task.due_on)
     when = "today" if left <= 0 else f"in {_working_days(left)}"
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
+    where = "Sign in to the ASB Case Review service to see it in your tasks."
     if holder is not None:
         organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
         who = f"You hold this task for {organisations}."
-        where = "Sign in to the ASB Case Review service to see it in your tasks."
     elif _chair_gone(task, directory):
+        # The task is in no one's tasks: the managing council opens the case to act.
         who, where = CHAIR_GONE, _open_the_case(task)
     else:
         who = f"No one has claimed it yet: it is waiting for {directory.for_whom(task)}."
-        where = "Sign in to the ASB Case Review service to see it in your tasks."
     subject = f"Reminder: '{task.title}' for case {task.reference} is due {when}"
     body = (
         f"'{task.title}' for case {task.reference} is due on {_day(task.due_on)}.\n\n"

@@ -304,14 +304,7 @@ def test_filters_offer_the_districts_served_and_the_tasks_an_organisation_can_be
     # A chair from High Peak chairs a Dales review: once the meeting is theirs to record, the
     # Dales becomes a choice for them; before, there is nothing of theirs there to narrow to.
     assert [d["key"] for d in choices("chair@example.org")["districts"]] == ["high-peak"]
-    case_id = met_case(db)
-    do(
-        db,
-        case_id,
-        "schedule_meeting",
-        COUNCIL,
-        {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
-    )
+    case_id = meeting_scheduled(db, "chair@example.org")
     assert [d["key"] for d in choices("chair@example.org")["districts"]] == ["high-peak"]
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})

@@ -20,7 +20,7 @@ from engine.case_view import case_summary, justify_reading
 from engine.diagrams import process_diagram
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.reviews import change_chair, may_change_chair
-from web.context import current_user, db, sign_in_required
+from web.context import current_user, db, sentence, sign_in_required
 
 blueprint = Blueprint("cases", __name__)
 
@@ -75,7 +75,7 @@ def new_chair(reference: str) -> tuple[str, int] | Response:
     except NotAllowed:
         abort(403)
     except Conflict as refused:
-        flash(str(refused)[:1].upper() + str(refused)[1:], "error")
+        flash(sentence(refused), "error")
         return redirect(url_for("cases.show", reference=reference))
     except InvalidData as refused:
         error = refused.fields.get("chair_email", str(refused))

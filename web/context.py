@@ -24,6 +24,12 @@ def whole_number(text: str | None, digits: int = 9) -> int | None:
     return None
 
 
+def sentence(error: Exception) -> str:
+    """An engine refusal (written as a clause) as a sentence for a page."""
+    text = str(error)
+    return text[:1].upper() + text[1:]
+
+
 def db() -> Database:
     return current_app.extensions["casereview.db"]
 

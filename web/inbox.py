@@ -14,7 +14,7 @@ from engine.access import works_on_cases
 from engine.errors import Conflict, NotAllowed, NotFound
 from engine.inbox import MAX_OFFSET, InboxRow, inbox_filters, list_tasks
 from engine.models import User
-from web.context import current_user, db, sign_in_required, whole_number
+from web.context import current_user, db, sentence, sign_in_required, whole_number
 
 blueprint = Blueprint("inbox", __name__)
 
@@ -97,7 +97,7 @@ def claim(task_id: int) -> Response:
         # The inbox offers only its own organisation's tasks; this is a hand-made request.
         abort(403)
     except Conflict as refused:
-        flash(str(refused)[:1].upper() + str(refused)[1:], "error")
+        flash(sentence(refused), "error")
         return redirect(url_for("inbox.index"))
     flash(f"You claimed '{task.title}'. It is now in your tasks.")
     return redirect(url_for("tasks.show", task_id=task_id))

@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import process_definitions as definitions
 from engine.errors import Conflict, DeploymentRefused, NotAllowed, NotFound, Problem
-from web.context import current_user, db, settings, sign_in_required
+from web.context import current_user, db, sentence, settings, sign_in_required
 
 blueprint = Blueprint("procedure", __name__, url_prefix="/procedure")
 
@@ -193,6 +193,6 @@ def move(key: str, version: int) -> str | Response:
     try:
         report = definitions.move_to_newest(db(), current_user(), key, version)
     except Conflict as nothing_newer:
-        flash(str(nothing_newer)[:1].upper() + str(nothing_newer)[1:], "error")
+        flash(sentence(nothing_newer), "error")
         return redirect(url_for("procedure.process", key=key))
     return render_template("procedure/moved.html", report=report)

@@ -15,7 +15,7 @@ from engine.accounts import (
     temporary_password,
 )
 from engine.models import User
-from web.context import db, sign_in_required, signed_in_administrator
+from web.context import db, sentence, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("users", __name__)
 
@@ -49,7 +49,7 @@ def new() -> str | tuple[str, int]:
             )
             name, email = created.name, created.email
     except AccountError as refused:
-        return _new_page(form, error=_sentence(refused)), 400
+        return _new_page(form, error=sentence(refused)), 400
     return render_template("users/password.html", name=name, email=email, password=password)
 
 
@@ -79,7 +79,7 @@ def edit(user_id: int) -> str | tuple[str, int] | Response:
                 flash(f"{changed.name}'s access is changed")
             return redirect(url_for("users.index"))
         except AccountError as refused:
-            error = _sentence(refused)
+            error = sentence(refused)
     with db().read() as s:
         user = s.get(User, user_id)
         if user is None:
@@ -100,8 +100,3 @@ def new_password(user_id: int) -> str:
     except AccountError:
         abort(404)
     return render_template("users/password.html", name=name, email=email, password=password)
-
-
-def _sentence(error: Exception) -> str:
-    text = str(error)
-    return text[:1].upper() + text[1:]
