@@ -161,61 +161,79 @@ class _Range:
     id: Any
 
 
-def _columns() -> Select[Any]:
+def _columns(*, joined: bool) -> Select[Any]:
+    """A row's columns. Joined, the district, the assignee's name and the process come from
+    joins; otherwise from subqueries, one table each."""
+
+    def looked_up(column: Any, where: ColumnElement[bool]) -> Any:
+        return column if joined else select(column).where(where).scalar_subquery()
+
+    process_key = (
+        ProcessDefinition.key
+        if joined
+        else select(ProcessDefinition.key)
+        .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
+        .where(ProcessInstance.id == Task.instance_id)
+        .scalar_subquery()
+    )
     return select(
         Task.id.label("task_id"),
         Task.title,
         Task.spec_name,
         Task.form,
         Case.reference.label("case_reference"),
-        District.key.label("district_key"),
-        District.name.label("district_name"),
+        looked_up(District.key, District.id == Case.district_id).label("district_key"),
+        looked_up(District.name, District.id == Case.district_id).label("district_name"),
         Task.assignee_id,
-        User.name.label("assignee_name"),
+        looked_up(User.name, User.id == Task.assignee_id).label("assignee_name"),
         Task.state,
         Task.due_on,
         Task.escalation_level,
-        ProcessDefinition.key.label("process_key"),
+        process_key.label("process_key"),
     )
 
 
-def _joined(query: Select[Any]) -> Select[Any]:
-    return (
-        query.join(Case, Case.id == Task.case_id)
-        .join(District, District.id == Case.district_id)
-        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .outerjoin(User, User.id == Task.assignee_id)
-    )
+_ROW_FIELDS = tuple(_columns(joined=True).selected_columns.keys())
 
 
-_ROW_FIELDS = tuple(_columns().selected_columns.keys())
-
-
-def _rows_where(ids_match: ColumnElement[bool]) -> Select[Any]:
+def _rows_where(ids_match: ColumnElement[bool], *, joined: bool) -> Select[Any]:
     """A row per task and organisation, the organisations gathered by ``rows_for_tasks``."""
-    return (
-        _joined(
-            _columns()
-            .add_columns(Organisation.key.label("organisation_key"), Organisation.name)
-            .select_from(Task)
+    query = (
+        _columns(joined=joined)
+        .add_columns(Organisation.key.label("organisation_key"), Organisation.name)
+        .select_from(Task)
+        .join(Case, Case.id == Task.case_id)
+    )
+    if joined:
+        query = (
+            query.join(District, District.id == Case.district_id)
+            .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .outerjoin(User, User.id == Task.assignee_id)
         )
-        .outerjoin(TaskCandidate, TaskCandidate.task_id == Task.id)
+    return (
+        query.outerjoin(TaskCandidate, TaskCandidate.task_id == Task.id)
         .outerjoin(Organisation, Organisation.id == TaskCandidate.organisation_id)
         .where(ids_match)
         .order_by(Task.id, Organisation.name)
     )
 
 
-# Built once: every inbox and every completion reads its rows with them. Planning the seven
-# joins took PostgreSQL longer than running them (about 2 ms against 0.6 for 25 tasks), so
-# both forms are made to be planned once per connection (psycopg prepares a statement run
-# often, and PostgreSQL then keeps a generic plan when it is no worse). A list of a few ids is
-# a statement per count, one id an equality, which soon have generic plans; a page of an inbox
-# is one array, so pages of every length share one statement and its plan. An array of one
-# id was planned afresh each time, its own plan being cheaper than the generic one.
-_ROWS_BY_ID_LIST = _rows_where(Task.id.in_(bindparam("ids", expanding=True)))
-_ROWS_BY_ID_ARRAY = _rows_where(Task.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+# Built once: every inbox and every completion reads its rows with them. PostgreSQL takes
+# longer to plan the eight tables' join than to run it (about 1 ms against 0.1 for one task,
+# 1.6 against 0.7 for a page of 50), so its forms are made to be planned rarely: psycopg
+# prepares a statement run often, and PostgreSQL then keeps a generic plan when it is no worse.
+# A page of an inbox is one array, so pages of every length share one statement and its plan,
+# and it joins, which runs fastest. A list of a few ids (a completion's new tasks) is a
+# statement per count, each planned afresh until it has run about ten times on a connection,
+# so it looks the district, the assignee and the process up in subqueries: four tables, which
+# plan in a quarter of the time. An array of one id was planned afresh each time, its own plan
+# being cheaper than the generic one, so one id is a list. SQLite plans either in microseconds.
+_ROWS_BY_ID_LIST = _rows_where(Task.id.in_(bindparam("ids", expanding=True)), joined=True)
+_ROWS_BY_FEW_IDS = _rows_where(Task.id.in_(bindparam("ids", expanding=True)), joined=False)
+_ROWS_BY_ID_ARRAY = _rows_where(
+    Task.id == any_(bindparam("ids", type_=ARRAY(Integer))), joined=True
+)
 _MOST_IDS_LISTED = 8
 
 
@@ -363,8 +381,9 @@ def rows_for_tasks(session: Session, task_ids: Iterable[int]) -> list[InboxRow]:
         return []
     rows: dict[int, dict[str, Any]] = {}
     organisations: dict[int, list[tuple[str, str]]] = {}
-    by_array = len(ids) > _MOST_IDS_LISTED and session.get_bind().dialect.name == "postgresql"
-    statement = _ROWS_BY_ID_ARRAY if by_array else _ROWS_BY_ID_LIST
+    statement = _ROWS_BY_ID_LIST
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _ROWS_BY_ID_ARRAY if len(ids) > _MOST_IDS_LISTED else _ROWS_BY_FEW_IDS
     for *columns, organisation_key, organisation_name in session.execute(statement, {"ids": ids}):
         row = rows.setdefault(columns[0], dict(zip(_ROW_FIELDS, columns, strict=True)))
         if organisation_key is not None:

@@ -22,6 +22,7 @@ from engine.inbox import (
     list_tasks,
     my_tasks,
     organisation_tasks,
+    rows_for_tasks,
 )
 from engine.models import Attachment, AuditEvent, Document, Task, TaskCandidate, User
 from engine.runtime import deploy
@@ -183,6 +184,35 @@ def test_a_long_page_lists_what_short_pages_list(all_db: Database, fixed_clock) 
     assert len(whole) == _MOST_IDS_LISTED + 2
     assert whole == in_threes
     assert {row.organisation_keys for row in whole} == {("derbyshire-dales-district-council",)}
+
+
+def test_a_completion_s_few_tasks_read_as_a_page_of_them_does(
+    all_db: Database, fixed_clock
+) -> None:
+    """On PostgreSQL a few tasks (those a completion made ready) are read by a statement that
+    looks their district, assignee and process up, a page of many by one that joins them:
+    the two must give the same rows."""
+    db = all_db
+    for _ in range(_MOST_IDS_LISTED + 2):
+        submit(db, application())
+        fixed_clock.advance(timedelta(hours=1))
+    ids = [row.task_id for row in rows(db, COUNCIL, "organisation")]
+    task_view.claim_task(db, ids[1], user(db, COUNCIL))
+    with db.read() as session:
+        as_a_page = rows_for_tasks(session, ids)
+        few_at_a_time = [
+            row
+            for start in range(0, len(ids), 3)
+            for row in rows_for_tasks(session, ids[start : start + 3])
+        ]
+    assert len(as_a_page) == _MOST_IDS_LISTED + 2
+    assert as_a_page == few_at_a_time
+    assert [(row.task_id, row.assignee_name) for row in as_a_page if row.assignee_name] == [
+        (ids[1], user(db, COUNCIL).name)
+    ]
+    assert {(row.district_key, row.district_name, row.process_key) for row in as_a_page} == {
+        ("derbyshire-dales", "Derbyshire Dales", "community_trigger_application")
+    }
 
 
 def test_filters_by_district_process_and_task(all_db: Database) -> None:
