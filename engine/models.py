@@ -267,7 +267,9 @@ class ProcessDefinition(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instances"
-    __table_args__ = (CheckConstraint("state IN ('running','completed','failed')", name="state"),)
+    __table_args__ = (
+        CheckConstraint("state IN ('running','completed','failed','cancelled')", name="state"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -50,18 +50,42 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
         render_item=_render_item,
         include_object=_include_object,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    if sqlite:
+        _foreign_keys(connection, on=False)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                _check_foreign_keys(connection)
+        if connection.in_transaction():
+            connection.commit()
+    finally:
+        if sqlite:
+            _foreign_keys(connection, on=True)
+
+
+# SQLite changes a table by copying it into a new one and dropping the old, which foreign keys
+# refuse while rows of other tables point at the old. SQLite's own procedure for such changes
+# turns foreign keys off, outside any transaction, and checks every row before the commit.
+def _foreign_keys(connection, *, on: bool) -> None:  # type: ignore[no-untyped-def]
     if connection.in_transaction():
-        connection.commit()
+        connection.rollback() if on else connection.commit()
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _check_foreign_keys(connection) -> None:  # type: ignore[no-untyped-def]
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
 
 
 if context.is_offline_mode():

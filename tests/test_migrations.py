@@ -14,7 +14,8 @@ from engine.area import load_area, read_area_file
 from engine.config import DEFAULT_AREA_FILE
 from engine.db import Database, connect
 from engine.migrate import alembic_config, current_revision, upgrade_to_head
-from engine.models import UNMANAGED_TABLES, Base, Task, TaskCandidate
+from engine.models import UNMANAGED_TABLES, Base, ProcessInstance, Task, TaskCandidate
+from engine.runtime import cancel_instance
 from engine.scheduler import create_job_table
 from tests.test_escalation import deploy_diagram, one_task_diagram, start
 from tests.test_runtime import user
@@ -107,3 +108,49 @@ def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
     db.dispose()
     upgrade_to_head(db)
     assert whose() == made
+
+
+def test_instances_and_their_tasks_survive_0011_both_ways(blank_url: str) -> None:
+    """Migration 0011 rebuilds the process instances table on SQLite, which other tables'
+    rows point at; it lets an instance be cancelled, and going back makes a cancelled
+    instance failed, the nearest state that version knows."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+        deploy_diagram(db, one_task_diagram("councils", "council"))
+        task_ids = [start(db, "councils") for _ in range(2)]
+        instance_ids = [_instance_of(db, task_id) for task_id in task_ids]
+        with db.transaction() as session:
+            assert cancel_instance(session, instance_ids[0], "superseded") == [task_ids[0]]
+        _migrate(db, "0010")
+        db.dispose()
+        assert _states(db) == {instance_ids[0]: "failed", instance_ids[1]: "running"}
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            assert cancel_instance(session, instance_ids[1], "superseded") == [task_ids[1]]
+        assert _states(db) == {instance_ids[0]: "failed", instance_ids[1]: "cancelled"}
+        with db.read() as session:
+            states = session.scalars(select(Task.state).where(Task.id.in_(task_ids))).all()
+        assert states == ["cancelled", "cancelled"]
+    finally:
+        db.dispose()
+
+
+def _instance_of(db: Database, task_id: int) -> int:
+    with db.read() as session:
+        return session.scalar(select(Task.instance_id).where(Task.id == task_id))
+
+
+def _states(db: Database) -> dict[int, str]:
+    with db.read() as session:
+        return dict(session.execute(select(ProcessInstance.id, ProcessInstance.state)).all())
+
+
+def _migrate(db: Database, revision: str) -> None:
+    with db.writer.connect() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()

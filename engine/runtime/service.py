@@ -738,6 +738,45 @@ def _fire_instance_timers(
         return 1
 
 
+def cancel_instance(
+    session: Session, instance_id: int, reason: str, *, user: User | None = None
+) -> list[int]:
+    """End a running instance before it reaches its end, inside the caller's transaction: its
+    waiting tasks are cancelled, no timer of it fires and nothing of it can be completed. The
+    stored workflow is kept as it stood, for the record. Returns the cancelled tasks' ids; an
+    instance that is no longer running is left alone."""
+    instance = _lock_instance(session, instance_id)
+    if instance.state != "running":
+        return []
+    instance.state = "cancelled"
+    instance.next_timer_at = None
+    cancelled = []
+    for row in session.scalars(
+        select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
+    ):
+        _set_state(row, "cancelled")
+        cancelled.append(row.id)
+        audit.record(
+            session,
+            "task.cancelled",
+            user=user,
+            case_id=row.case_id,
+            object_type="task",
+            object_id=row.id,
+            detail={"task": row.spec_name, "reason": reason},
+        )
+    audit.record(
+        session,
+        "process.cancelled",
+        user=user,
+        case_id=instance.case_id,
+        object_type="process_instance",
+        object_id=instance.id,
+        detail={"reason": reason, "tasks": cancelled},
+    )
+    return cancelled
+
+
 def _mark_failed(db: Database, instance_id: int, reason: str) -> None:
     with db.transaction() as session:
         instance = _lock_instance(session, instance_id)

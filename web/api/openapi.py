@@ -504,7 +504,7 @@ def _case_schema() -> dict[str, Any]:
                         "key": STRING,
                         "name": STRING,
                         "version": INTEGER,
-                        "state": {"enum": ["running", "completed", "failed"]},
+                        "state": {"enum": ["running", "completed", "failed", "cancelled"]},
                         "started_at": DATE_TIME,
                         "completed_at": _nullable(DATE_TIME),
                     }
