@@ -29,6 +29,7 @@ from engine.models import (
     CaseParticipant,
     Incident,
     Organisation,
+    ProcessDefinition,
     ProcessInstance,
     Recommendation,
     Review,
@@ -105,7 +106,9 @@ class ProcedureEffects(runtime.Effects):
             appeal = session.get(Appeal, data.get("appeal_id"))
             set_status(session, case, "appeal_decided")
             if appeal is not None and appeal.outcome == "upheld":
-                # Upheld: the council carries out a fresh review of the same case.
+                # Upheld: the council carries out a fresh review of the same case, in place of
+                # one still running, which would otherwise close the case when it ended.
+                _supersede_running_review(session, case)
                 start_process(session, case, CASE_REVIEW, extra={"decided_on": appeal.decided_on})
                 set_status(session, case, "review_being_arranged")
         if key == CASE_REVIEW:
@@ -122,6 +125,24 @@ class ProcedureEffects(runtime.Effects):
             else:
                 case.closed_on = clock.today()
                 set_status(session, case, "closed")
+
+
+def _supersede_running_review(session: Session, case: Case) -> None:
+    running = session.scalars(
+        select(ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(
+            ProcessInstance.case_id == case.id,
+            ProcessInstance.state == "running",
+            ProcessDefinition.key == CASE_REVIEW,
+        )
+        .order_by(ProcessInstance.id)
+    ).all()
+    for instance_id in running:
+        runtime.cancel_instance(session, instance_id, "an upheld appeal started a fresh review")
+    review = current_review(session, case)
+    if running and review is not None and review.closed_on is None:
+        review.closed_on = clock.today()
 
 
 @dataclass(frozen=True)

@@ -119,10 +119,11 @@ def _manages(session: Session, user: User, case: Case) -> bool:
 
 
 def _changeable(review: Review | None, seat: CaseParticipant | None) -> bool:
-    """A review whose meeting is still to be recorded, with a person in its chair."""
+    """An open review whose meeting is still to be recorded, with a person in its chair."""
     return (
         review is not None
         and review.held_on is None
+        and review.closed_on is None
         and seat is not None
         and seat.user_id is not None
     )

@@ -10,8 +10,18 @@ from sqlalchemy import func, select
 from engine.appeals import submit_appeal
 from engine.config import PROJECT_ROOT
 from engine.db import Database
-from engine.errors import InvalidData
-from engine.models import Appeal, ProcessInstance, Review
+from engine.errors import Conflict, InvalidData
+from engine.models import (
+    Appeal,
+    AuditEvent,
+    ProcessDefinition,
+    ProcessInstance,
+    Review,
+    Task,
+    User,
+)
+from engine.procedure import complete_task
+from engine.reviews import may_change_chair
 from engine.runtime import deploy
 from engine.statistics import figures_for_year
 from tests.test_application_process import (
@@ -26,6 +36,7 @@ from tests.test_application_process import (
     submit,
 )
 from tests.test_review_process import COUNCIL, hold_meeting, met_case
+from tests.test_runtime import user
 
 OPCC = "opcc@example.org"
 GROUND = ["information_not_considered"]
@@ -142,6 +153,81 @@ def test_upheld_appeal_leads_to_a_second_review(appeal_db, fixed_clock) -> None:
         dales.appeals_received,
         dales.appeals_upheld,
     ) == (1, 1, 1, 1)
+
+
+def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock) -> None:
+    """An appeal against the decision letter is upheld while the first review waits for its
+    meeting record: that review is cancelled, so the fresh one runs alone and the case stays
+    open until the fresh review ends."""
+    db = appeal_db
+    case_id = met_case(db)
+    reference = case_of(db, case_id).reference
+    do(
+        db,
+        case_id,
+        "schedule_meeting",
+        COUNCIL,
+        {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
+    )
+    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
+    do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    first_record = live(db, case_id)["record_meeting"]
+    lodge(db, reference, TODAY, ["threshold_decision"])
+    acknowledge(db, case_id, TODAY)
+    do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": TODAY})
+    do(db, case_id, "panel_decision", OPCC, {"appeal_outcome": "upheld", "reasons": "Wrong"})
+    do(
+        db,
+        case_id,
+        "decision_letters",
+        OPCC,
+        {"applicant_told_on": TODAY, "council_told_on": TODAY},
+    )
+
+    assert list(live(db, case_id)) == ["schedule_meeting"]
+    with db.read() as session:
+        reviews = session.execute(
+            select(ProcessInstance.id, ProcessInstance.state)
+            .join(ProcessDefinition)
+            .where(ProcessInstance.case_id == case_id, ProcessDefinition.key == "asb_case_review")
+            .order_by(ProcessInstance.id)
+        ).all()
+        first_review = session.scalar(select(Review).where(Review.number == 1))
+        cancelled = session.scalars(
+            select(AuditEvent.object_id).where(
+                AuditEvent.action == "task.cancelled", AuditEvent.case_id == case_id
+            )
+        ).all()
+        assert session.get(Task, first_record.id).state == "cancelled"
+    assert [state for _, state in reviews] == ["cancelled", "running"]
+    assert first_review.closed_on == date(2026, 3, 2)
+    assert cancelled == [str(first_record.id)]
+    with pytest.raises(Conflict):
+        complete_task(
+            db,
+            first_record.id,
+            user(db, "chair@example.org"),
+            {"held_on": TODAY, "attendees": ["Chair"], "findings": "-", "recommendations": []},
+            forms_dir=FORMS,
+        )
+    with db.read() as session:
+        manager = session.scalar(select(User).where(User.email == "manager@example.org"))
+        assert not may_change_chair(session, manager, reference), "the first review is over"
+
+    hold_meeting(db, case_id, [], fixed_clock)
+    assert list(live(db, case_id)) == ["outcome_letter"]
+    assert case_of(db, case_id).status != "closed"
+    letter = {"sent_on": "2026-03-20", "method": "post", "updates": "None"}
+    do(db, case_id, "outcome_letter", COUNCIL, letter)
+    assert case_of(db, case_id).status == "closed"
+    with db.read() as session:
+        closed = session.execute(
+            select(Review.number, Review.held_on, Review.closed_on)
+            .where(Review.case_id == case_id)
+            .order_by(Review.number)
+        ).all()
+    assert closed == [(1, None, date(2026, 3, 2)), (2, date(2026, 3, 20), date(2026, 3, 20))]
 
 
 def test_appeal_out_of_time_is_refused_with_reasons(appeal_db, fixed_clock) -> None:
