@@ -78,11 +78,13 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
     if not _manages(session, manager, case):
         raise NotAllowed("only a manager of the council managing the review may change its chair")
     # The chair's task is completed under its instance's lock: taking it first means the
-    # meeting is either recorded before this looks, or recorded by the new chair after.
+    # meeting is either recorded before this looks, or recorded by the new chair after. Newest
+    # first, the order an upheld appeal takes them in (its own, then the review it cancels),
+    # so that the two never wait for each other.
     session.execute(
         select(ProcessInstance.id)
         .where(ProcessInstance.case_id == case.id, ProcessInstance.state == "running")
-        .order_by(ProcessInstance.id)
+        .order_by(ProcessInstance.id.desc())
         .with_for_update()
     ).all()
     review, seat = current_review(session, case), _chair_seat(session, case)
