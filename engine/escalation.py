@@ -244,6 +244,14 @@ def schedule_new_task(
     task.next_chase_on = next_chase_on(task, plan, today or clock.today())
 
 
+def remind_afresh(session: Session, task: Task, today: date | None = None) -> None:
+    """A task that passed to someone else: they are reminded of it too, if it is not yet
+    overdue; the escalations it already had stand."""
+    task.reminded_at = None
+    plan = plan_for(current_settings(session), task.chase)
+    task.next_chase_on = next_chase_on(task, plan, today or clock.today())
+
+
 # --- who is told -----------------------------------------------------------------------------
 
 

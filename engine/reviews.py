@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from engine import audit, clock
 from engine.access import participant_roles, visible_case
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.escalation import remind_afresh
 from engine.models import (
     LIVE_TASK_STATES,
     Case,
@@ -175,5 +176,6 @@ def _pass_tasks(session: Session, case: Case, before: int, chair: User) -> list[
                 candidate.organisation_id, candidate.user_id = chair.organisation_id, chair.id
         if task.assignee_id == before:
             task.assignee_id, task.claimed_at = chair.id, clock.now()
+        remind_afresh(session, task)
         moved.append(task.id)
     return moved

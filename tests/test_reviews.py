@@ -13,6 +13,7 @@ from engine.clock import FixedClock
 from engine.config import load_settings
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.escalation import chase_due
 from engine.models import AuditEvent, Notification, TaskCandidate, User
 from engine.reviews import change_chair, may_change_chair
 from tests.test_application_process import FORMS, case_of, live
@@ -129,6 +130,33 @@ def test_a_chair_changed_before_the_meeting_record_is_due_gets_it_when_it_is(
     meeting = live(db, case_id)["record_meeting"]
     assert (meeting.assignee_id, meeting.organisation_ids) == (chair.id, [chair.organisation_id])
     assert rows(db, OLD_CHAIR) == []
+
+
+def test_a_new_chair_is_reminded_though_the_old_one_was(
+    chair_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chair_db
+    case_id, task_id, reference = with_new_chair(db)
+    due_on = live(db, case_id)["record_meeting"].due_on
+    fixed_clock.advance(due_on - fixed_clock.now().date())
+    chase_due(db)
+    assert reminded(db) == [OLD_CHAIR]
+    changed(db, MANAGER, reference, NEW_CHAIR)
+    chase_due(db)
+    assert reminded(db) == [OLD_CHAIR, NEW_CHAIR]
+    chase_due(db)
+    assert reminded(db) == [OLD_CHAIR, NEW_CHAIR], "once each"
+
+
+def reminded(db: Database) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Notification.email)
+                .where(Notification.kind == "reminder")
+                .order_by(Notification.id)
+            )
+        )
 
 
 def test_only_the_managing_council_s_managers_change_the_chair(chair_db: Database) -> None:
