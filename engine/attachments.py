@@ -50,7 +50,7 @@ def _is_docx(content: bytes) -> bool:
 
 
 def _is_email(content: bytes) -> bool:
-    head = content[:64 * 1024]
+    head = content[: 64 * 1024]
     if b"\x00" in head:
         return False
     headers = BytesHeaderParser().parsebytes(head)

@@ -204,9 +204,7 @@ class SchemaForm:
             if made.kind == "group":
                 made.items.append(self._object_fields(items_schema, path, item or {}, errors))
             else:
-                made.items.append(
-                    [self._field(items_schema, path, made.item_label, item, errors)]
-                )
+                made.items.append([self._field(items_schema, path, made.item_label, item, errors)])
                 made.items[-1][0].label = f"{made.item_label} {index + 1}"
 
     @staticmethod
@@ -242,9 +240,7 @@ class SchemaForm:
                 data[key] = value
         return data
 
-    def _read_value(
-        self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]
-    ) -> Any:
+    def _read_value(self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]) -> Any:
         name = html_name(path)
         kind = schema.get("type")
         if kind == "object":
