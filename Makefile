@@ -14,6 +14,7 @@ run: install assets init
 
 test: install-dev assets init
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -46,6 +47,7 @@ node_modules/.installed: package.json package-lock.json
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The benchmark builds its own data (SQLite, and a PostgreSQL database it creates and drops at
 # CASEREVIEW_BENCH_POSTGRES_URL) and writes bench/results.json; bench-quick is a small run.
