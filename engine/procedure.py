@@ -29,18 +29,24 @@ from engine.models import (
     CaseParticipant,
     Incident,
     Organisation,
-    ProcessDefinition,
     ProcessInstance,
     Recommendation,
     Review,
     Task,
     User,
 )
-from engine.reviews import NOT_A_CHAIR, current_review, review_chair
+from engine.reviews import (
+    NOT_A_CHAIR,
+    REVIEW_PROCESS,
+    current_review,
+    lock_running_reviews,
+    review_chair,
+    supersede_running_review,
+)
 from engine.status import set_status
 
 APPLICATION = "community_trigger_application"
-CASE_REVIEW = "asb_case_review"
+CASE_REVIEW = REVIEW_PROCESS
 APPEAL = "opcc_appeal"
 LEGAL_BASIS = (
     "Anti-social Behaviour, Crime and Policing Act 2014, Schedule 4: the relevant bodies may "
@@ -58,6 +64,10 @@ class ProcedureEffects(runtime.Effects):
         context: Mapping[str, Any],
     ) -> dict[str, Any]:
         case = session.get(Case, task.case_id)
+        if context.get("appeal_id") is not None:
+            # An appeal's step may end it upheld, which cancels the running review: take the
+            # review's lock now, before any step writes the case (lock_running_reviews).
+            lock_running_reviews(session, case)
         handler = _COMPLETIONS.get(task.form)
         return handler(Step(session, case, task, data, user, context)) if handler else {}
 
@@ -108,7 +118,7 @@ class ProcedureEffects(runtime.Effects):
             if appeal is not None and appeal.outcome == "upheld":
                 # Upheld: the council carries out a fresh review of the same case, in place of
                 # one still running, which would otherwise close the case when it ended.
-                _supersede_running_review(session, case)
+                supersede_running_review(session, case)
                 start_process(session, case, CASE_REVIEW, extra={"decided_on": appeal.decided_on})
                 set_status(session, case, "review_being_arranged")
         if key == CASE_REVIEW:
@@ -125,24 +135,6 @@ class ProcedureEffects(runtime.Effects):
             else:
                 case.closed_on = clock.today()
                 set_status(session, case, "closed")
-
-
-def _supersede_running_review(session: Session, case: Case) -> None:
-    running = session.scalars(
-        select(ProcessInstance.id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .where(
-            ProcessInstance.case_id == case.id,
-            ProcessInstance.state == "running",
-            ProcessDefinition.key == CASE_REVIEW,
-        )
-        .order_by(ProcessInstance.id)
-    ).all()
-    for instance_id in running:
-        runtime.cancel_instance(session, instance_id, "an upheld appeal started a fresh review")
-    review = current_review(session, case)
-    if running and review is not None and review.closed_on is None:
-        review.closed_on = clock.today()
 
 
 @dataclass(frozen=True)

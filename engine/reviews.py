@@ -19,6 +19,7 @@ from engine.models import (
     LIVE_TASK_STATES,
     Case,
     CaseParticipant,
+    ProcessDefinition,
     ProcessInstance,
     Review,
     Task,
@@ -26,8 +27,11 @@ from engine.models import (
     User,
 )
 from engine.notifications import notify
+from engine.runtime import cancel_instance
 
+REVIEW_PROCESS = "asb_case_review"
 NOT_A_CHAIR = "Give the email address of a user who is a review chair"
+SUPERSEDED = "an upheld appeal started a fresh review"
 _CORRECT_THE_CHAIR = "The new chair needs correcting"
 
 
@@ -36,6 +40,47 @@ def current_review(session: Session, case: Case) -> Review | None:
     return session.scalar(
         select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
     )
+
+
+def lock_running_reviews(session: Session, case: Case) -> list[int]:
+    """Lock the case's running review processes, newest first, and return their ids.
+
+    What locks a review's instance together with another row of its case takes the review
+    first: a task of the review locks its instance, then the case; an appeal's task locks the
+    appeal's instance, then (as it may cancel them) these, then the case; a chair change locks
+    only these. So no two of them wait for each other.
+    """
+    return list(
+        session.scalars(
+            select(ProcessInstance.id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .where(
+                ProcessInstance.case_id == case.id,
+                ProcessInstance.state == "running",
+                ProcessDefinition.key == REVIEW_PROCESS,
+            )
+            .order_by(ProcessInstance.id.desc())
+            .with_for_update(of=ProcessInstance)
+        )
+    )
+
+
+def supersede_running_review(session: Session, case: Case) -> list[int]:
+    """An upheld appeal's fresh review replaces one still running (its meeting not yet held,
+    or its action plan still tracked), which would otherwise close the case when it ended:
+    that review is cancelled with its waiting tasks, and closed with its open actions.
+    Returns the cancelled processes' ids."""
+    running = lock_running_reviews(session, case)
+    for instance_id in running:
+        cancel_instance(session, instance_id, SUPERSEDED)
+    review = current_review(session, case)
+    if running and review is not None and review.closed_on is None:
+        review.closed_on = clock.today()
+        for action in review.recommendations:
+            if action.status == "open":
+                action.status, action.completed_on = "closed", clock.today()
+                action.notes = f"Closed: {SUPERSEDED}."
+    return running
 
 
 def review_chair(session: Session, email: str) -> User | None:
@@ -79,15 +124,8 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
     if not _manages(session, manager, case):
         raise NotAllowed("only a manager of the council managing the review may change its chair")
     # The chair's task is completed under its instance's lock: taking it first means the
-    # meeting is either recorded before this looks, or recorded by the new chair after. Newest
-    # first, the order an upheld appeal takes them in (its own, then the review it cancels),
-    # so that the two never wait for each other.
-    session.execute(
-        select(ProcessInstance.id)
-        .where(ProcessInstance.case_id == case.id, ProcessInstance.state == "running")
-        .order_by(ProcessInstance.id.desc())
-        .with_for_update()
-    ).all()
+    # meeting is either recorded before this looks, or recorded by the new chair after.
+    lock_running_reviews(session, case)
     review, seat = current_review(session, case), _chair_seat(session, case)
     if not _changeable(review, seat):
         raise Conflict("a review's chair can be changed only before its meeting is recorded")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from engine.appeals import submit_appeal
 from engine.config import PROJECT_ROOT
-from engine.db import Database
+from engine.db import Database, connect
 from engine.errors import Conflict, InvalidData
 from engine.models import (
     Appeal,
@@ -20,7 +21,7 @@ from engine.models import (
     Task,
     User,
 )
-from engine.procedure import complete_task
+from engine.procedure import complete_task, complete_task_in
 from engine.reviews import may_change_chair
 from engine.runtime import deploy
 from engine.statistics import figures_for_year
@@ -172,18 +173,7 @@ def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock)
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     first_record = live(db, case_id)["record_meeting"]
-    lodge(db, reference, TODAY, ["threshold_decision"])
-    acknowledge(db, case_id, TODAY)
-    do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
-    do(db, case_id, "case_file", COUNCIL, {"sent_on": TODAY})
-    do(db, case_id, "panel_decision", OPCC, {"appeal_outcome": "upheld", "reasons": "Wrong"})
-    do(
-        db,
-        case_id,
-        "decision_letters",
-        OPCC,
-        {"applicant_told_on": TODAY, "council_told_on": TODAY},
-    )
+    uphold(db, case_id, TODAY, ["threshold_decision"])
 
     assert list(live(db, case_id)) == ["schedule_meeting"]
     with db.read() as session:
@@ -228,6 +218,77 @@ def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock)
             .order_by(Review.number)
         ).all()
     assert closed == [(1, None, date(2026, 3, 2)), (2, date(2026, 3, 20), date(2026, 3, 20))]
+
+
+def uphold(db: Database, case_id: int, letter_date: str, grounds: list[str]) -> None:
+    """An appeal against the letter of ``letter_date``, upheld on that day."""
+    today = letter_date
+    lodge(db, case_of(db, case_id).reference, letter_date, grounds)
+    acknowledge(db, case_id, today)
+    do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": today})
+    do(db, case_id, "panel_decision", OPCC, {"appeal_outcome": "upheld", "reasons": "Wrong"})
+    told = {"applicant_told_on": today, "council_told_on": today}
+    assert do(db, case_id, "decision_letters", OPCC, told).process_finished
+
+
+def test_an_upheld_appeal_closes_the_action_plan_of_the_review_it_replaces(
+    appeal_db, fixed_clock
+) -> None:
+    """Upheld because the action plan was not delivered, while it is still tracked: its
+    actions' tasks are cancelled and its open actions closed, saying why."""
+    db = appeal_db
+    case_id = met_case(db)
+    action = {"organisation": "dales-housing", "action": "Warn", "due_date": "2026-04-30"}
+    hold_meeting(db, case_id, [action], fixed_clock)
+    letter = {"sent_on": "2026-03-20", "method": "post", "updates": "Monthly"}
+    do(db, case_id, "outcome_letter", COUNCIL, letter)
+    (tracked,) = live(db, case_id).values()
+    assert tracked.form == "action_update"
+    uphold(db, case_id, "2026-03-20", ["action_plan_not_delivered"])
+    assert list(live(db, case_id)) == ["schedule_meeting"]
+    assert case_of(db, case_id).status == "review_being_arranged"
+    with db.read() as session:
+        (review,) = session.scalars(select(Review)).all()
+        (closed,) = review.recommendations
+        assert (review.closed_on, closed.status, closed.completed_on) == (
+            date(2026, 3, 20),
+            "closed",
+            date(2026, 3, 20),
+        )
+        assert "upheld appeal" in closed.notes
+
+
+def test_an_appeal_s_step_waits_for_a_review_being_worked_on(appeal_db) -> None:
+    """A step of an appeal may end it upheld and cancel the running review, so it takes the
+    review's lock before writing anything of the case: it waits for a step of the review in
+    progress rather than taking the case first, which that step also needs (a deadlock)."""
+    db = appeal_db
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one writer at a time by design")
+    case_id = met_case(db)
+    lodge(db, case_of(db, case_id).reference, TODAY, GROUND)
+    task = live(db, case_id)["acknowledge_appeal"]
+    opcc = user(db, OPCC)
+    answers = {"acknowledged_on": TODAY, "method": "email"}
+    holder = connect(db.url)
+    try:
+        with holder.transaction() as review_step:
+            review_step.execute(
+                select(ProcessInstance.id)
+                .join(ProcessDefinition)
+                .where(
+                    ProcessInstance.case_id == case_id, ProcessDefinition.key == "asb_case_review"
+                )
+                .with_for_update(of=ProcessInstance)
+            ).one()
+            with pytest.raises(OperationalError, match="lock timeout"), db.transaction() as session:
+                session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+                complete_task_in(session, task.id, opcc, answers, forms_dir=FORMS)
+    finally:
+        holder.dispose()
+    complete_task(db, task.id, opcc, answers, forms_dir=FORMS)
+    assert "check_eligibility" in live(db, case_id)
 
 
 def test_appeal_out_of_time_is_refused_with_reasons(appeal_db, fixed_clock) -> None:
