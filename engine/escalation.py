@@ -246,10 +246,13 @@ def schedule_new_task(
 
 def remind_afresh(session: Session, task: Task, today: date | None = None) -> None:
     """A task that passed to someone else: they are reminded of it too, if it is not yet
-    overdue; the escalations it already had stand."""
+    overdue nor escalated; its escalations stand, and so does the record of a reminder that
+    can have no successor."""
+    today = today or clock.today()
+    if task.due_on is None or (task.escalation_level or 0) > 0 or today > task.due_on:
+        return
     task.reminded_at = None
-    plan = plan_for(current_settings(session), task.chase)
-    task.next_chase_on = next_chase_on(task, plan, today or clock.today())
+    task.next_chase_on = next_chase_on(task, plan_for(current_settings(session), task.chase), today)
 
 
 # --- who is told -----------------------------------------------------------------------------

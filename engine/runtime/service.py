@@ -750,6 +750,7 @@ def cancel_instance(
         return []
     instance.state = "cancelled"
     instance.next_timer_at = None
+    instance.updated_at = instance.completed_at = clock.now()
     cancelled = []
     for row in session.scalars(
         select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
