@@ -55,6 +55,9 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=sqlite,
+        # SQLite can undo a schema change, though Alembic assumes not: one transaction for
+        # the whole upgrade keeps the foreign key check below before its commit.
+        transactional_ddl=True if sqlite else None,
         compare_type=True,
         render_item=_render_item,
         include_object=_include_object,

@@ -3,6 +3,7 @@ the rows already there along."""
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -154,3 +155,31 @@ def _migrate(db: Database, revision: str) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
         connection.commit()
+
+
+def test_a_sqlite_upgrade_that_leaves_broken_rows_is_undone(blank_url: str) -> None:
+    """SQLite upgrades run with foreign keys off, so every row is checked before the commit:
+    a row pointing at nothing (here one there before, from a database older than the checks)
+    stops the upgrade, the database stays at its revision, and its connections check foreign
+    keys again."""
+    if not blank_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL checks foreign keys as each row is written")
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        _migrate(db, "0010")
+        with db.writer.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute(
+                "INSERT INTO task_candidates (task_id, organisation_id, state) "
+                "VALUES (404, 404, 'open')"
+            )
+            raw.execute("PRAGMA foreign_keys=ON")
+        with pytest.raises(RuntimeError, match="pointing at nothing"):
+            upgrade_to_head(db)
+        assert current_revision(db) == "0010"
+        with db.writer.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()
