@@ -134,16 +134,15 @@ def task_attachments(session: Session, task_id: int) -> list[Attachment]:
 
 def remove_attachment(db: Database, attachment_id: int, user: User) -> None:
     """Take a file off a task that is still open, by someone of the organisation that added it
-    who may do the task (a chair's task: the chair alone)."""
+    who may do the task. A chair's task is the chair's alone, whoever added its files: a new
+    chair, perhaps of another organisation, may take off what the chair before them added."""
     with db.transaction() as session:
         attachment = session.get(Attachment, attachment_id, options=[defer(Attachment.content)])
-        if (
-            attachment is None
-            or attachment.organisation_id != user.organisation_id
-            or not is_participant(session, user, attachment.case_id)
-        ):
+        if attachment is None or not is_participant(session, user, attachment.case_id):
             raise NotFound("there is no such file")
         task = session.get(Task, attachment.task_id) if attachment.task_id else None
+        if attachment.organisation_id != user.organisation_id and not _holds_in_person(task, user):
+            raise NotFound("there is no such file")
         if task is not None and not task.is_for(user):
             raise NotAllowed("only whoever does this task can take files off it")
         if task is None or task.state not in LIVE_TASK_STATES:
@@ -158,6 +157,10 @@ def remove_attachment(db: Database, attachment_id: int, user: User) -> None:
             detail={"sha256": attachment.sha256, "filename": attachment.filename},
         )
         session.delete(attachment)
+
+
+def _holds_in_person(task: Task | None, user: User) -> bool:
+    return task is not None and any(c.user_id == user.id for c in task.candidates)
 
 
 def open_attachment(session: Session, user: User | None, attachment_id: int) -> Attachment:

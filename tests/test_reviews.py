@@ -8,13 +8,14 @@ import pytest
 from sqlalchemy import select, update
 
 from engine import task_view
+from engine.attachments import attach_file, remove_attachment
 from engine.case_view import case_summary
 from engine.clock import FixedClock
 from engine.config import load_settings
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.escalation import chase_due
-from engine.models import AuditEvent, Notification, TaskCandidate, User
+from engine.models import Attachment, AuditEvent, Notification, TaskCandidate, User
 from engine.reviews import change_chair, may_change_chair
 from tests.test_application_process import FORMS, case_of, live
 from tests.test_inbox_queries import (
@@ -157,6 +158,22 @@ def reminded(db: Database) -> list[str]:
                 .order_by(Notification.id)
             )
         )
+
+
+def test_a_new_chair_may_take_off_the_files_the_old_chair_added(chair_db: Database) -> None:
+    db = chair_db
+    _case_id, task_id, reference = with_new_chair(db)
+    old = user(db, OLD_CHAIR)
+    notes = attach_file(db, task_id, old, "notes.pdf", b"%PDF-1.4 the old chair's notes")
+    again = attach_file(db, task_id, old, "more.pdf", b"%PDF-1.4 more of them")
+    changed(db, MANAGER, reference, NEW_CHAIR)
+    with pytest.raises(NotFound):
+        remove_attachment(db, notes, old)
+    with pytest.raises(NotFound):
+        remove_attachment(db, notes, user(db, "council@example.org"))
+    remove_attachment(db, notes, user(db, NEW_CHAIR))
+    with db.read() as session:
+        assert session.scalars(select(Attachment.id)).all() == [again]
 
 
 def test_only_the_managing_council_s_managers_change_the_chair(chair_db: Database) -> None:
