@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
+from engine.access import CASE_ROLES
 from engine.area import (
     DEFAULT_ESCALATION,
     MAX_ESCALATION_LEVELS,
@@ -364,21 +365,29 @@ class _Directory:
         person = self.people.get(user_id) if user_id else None
         return [_Recipient(person.email, person.organisation_id, person)] if person else []
 
+    def can_work(self, user_id: int | None) -> bool:
+        """Whether the person can still sign in and open cases, and so do a task."""
+        person = self.people.get(user_id) if user_id else None
+        return person is not None and bool(person.roles & CASE_ROLES)
+
     def holders(self, task: _Chased) -> list[_Recipient]:
         """Whoever holds the task, or while no one does, the officers of its organisations
         (or the one person through whom an organisation plays the lane, a review chair).
 
-        A chair who can no longer sign in cannot do the task, and no one else may: the
-        managers of the council managing the review hear instead, as they can give the
-        review another chair."""
-        holder = self._person(task.assignee_id)
-        if holder:
-            return holder
+        A chair who can no longer sign in or open cases cannot do the task, and no one else
+        may: the managers of the council managing the review hear instead, as they can give
+        the review another chair."""
+        if self.can_work(task.assignee_id):
+            return self._person(task.assignee_id)
         return [
             r
             for org in task.organisation_ids
             for r in (
-                (self._person(task.persons[org]) or self.managers(self.lead_council(task)))
+                (
+                    self._person(task.persons[org])
+                    if self.can_work(task.persons[org])
+                    else self.managers(self.lead_council(task))
+                )
                 if org in task.persons
                 else self.officers(org)
             )
@@ -488,13 +497,14 @@ class _Chased:
 # Said of a chair's task whose chair can no longer sign in, to whoever is told of it, so that
 # someone who can act on it (the managing council) knows what to do.
 CHAIR_GONE = (
-    "It is for a review chair who can no longer sign in, and no one else may do it: a manager "
-    "of the council managing the review can give the review another chair on the case page."
+    "It is for a review chair who can no longer sign in or open cases, and no one else may do "
+    "it: a manager of the council managing the review can give the review another chair on the "
+    "case page."
 )
 
 
 def _chair_gone(task: _Chased, directory: _Directory) -> bool:
-    return any(person not in directory.people for person in task.persons.values())
+    return not all(directory.can_work(person) for person in task.persons.values())
 
 
 def _open_the_case(task: _Chased) -> str:
@@ -504,9 +514,8 @@ def _open_the_case(task: _Chased) -> str:
 def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, str]:
     left = working_days_between(today, task.due_on)
     when = "today" if left <= 0 else f"in {_working_days(left)}"
-    holder = directory.people.get(task.assignee_id) if task.assignee_id else None
     where = "Sign in to the ASB Case Review service to see it in your tasks."
-    if holder is not None:
+    if directory.can_work(task.assignee_id):
         organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
         who = f"You hold this task for {organisations}."
     elif _chair_gone(task, directory):

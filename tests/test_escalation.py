@@ -24,6 +24,7 @@ from engine.models import (
     Organisation,
     Task,
     User,
+    UserRole,
 )
 from engine.runtime import claim_task, deploy, release_task
 from engine.sweeps import run_due
@@ -374,17 +375,24 @@ def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
     assert audit_actions(db, held)[-1][1]["to"] == ["manager@example.org"]
 
 
+@pytest.mark.parametrize("gone", ["deactivated", "no longer working on cases"])
 def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_council(
-    db: Database, fixed_clock: FixedClock
+    db: Database, fixed_clock: FixedClock, gone: str
 ) -> None:
-    """No one else may do a chair's task: while the chair cannot sign in, the council that
-    manages the review is reminded, as its managers can give the review another chair."""
+    """No one else may do a chair's task: while the chair cannot sign in or open cases, the
+    council that manages the review is reminded, as its managers can give the review another
+    chair."""
     deploy_diagram(db, one_task_diagram("chaired", "chair"))
     chair = user(db, "chair@example.org")
     held, handed_back = start(db, "chaired", chair=chair), start(db, "chaired", chair=chair)
     release_task(db, handed_back, chair)
     with db.transaction() as session:
-        session.execute(update(User).where(User.id == chair.id).values(active=False))
+        if gone == "deactivated":
+            session.execute(update(User).where(User.id == chair.id).values(active=False))
+        else:
+            session.execute(
+                update(UserRole).where(UserRole.user_id == chair.id).values(role="process_owner")
+            )
 
     def body(task_id: int, kind: str) -> str:
         with db.read() as session:
