@@ -441,6 +441,14 @@ ROUTES = [
         {"chair_email": "chair@example.org"},
         acts="council manager",
     ),
+    Route(
+        "POST",
+        "/api/v1/cases/{ref}/chair",
+        "/api/v1/cases/<reference>/chair",
+        "case",
+        {"chair_email": "chair@example.org"},
+        acts="council manager",
+    ),
     # Last, because it changes what the rest of the row would see.
     Route(
         "POST",

@@ -20,7 +20,7 @@ from engine.db import Database
 from engine.models import Case
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import TODAY, application, case_of, live
-from tests.test_inbox_queries import prepare
+from tests.test_inbox_queries import add_people, chaired_meeting, prepare
 from tests.test_review_process import met_case
 from tests.test_runtime import user
 from tests.web_client import sign_in
@@ -569,3 +569,41 @@ def test_a_new_app_knows_the_bank_holidays_before_its_first_request(
     assert known == 2, "this year's and next year's"
     assert workdays.is_working_day(date(2026, 12, 25)) is False
     assert workdays._bank_holidays.cache_info().misses == 2, "answered from what it knew"
+
+
+def test_a_council_manager_gives_a_review_another_chair(api: Api) -> None:
+    db = db_of(api)
+    add_people(
+        db, [("dales.chair@example.org", "derbyshire-dales-district-council", ["review_chair"])]
+    )
+    case_id, task_id = chaired_meeting(db, "chair@example.org")
+    reference = case_of(db, case_id).reference
+    path, template = f"/cases/{reference}/chair", "/cases/{reference}/chair"
+    wrong = api.call(
+        "post",
+        path,
+        template=template,
+        who="manager@example.org",
+        json={"chair_email": "police@example.org"},
+        status=422,
+    )
+    assert "review chair" in wrong["fields"]["chair_email"]
+    api.call("post", path, template=template, who="manager@example.org", json={}, status=422)
+    api.call(
+        "post",
+        path,
+        template=template,
+        who=COUNCIL,
+        json={"chair_email": "dales.chair@example.org"},
+        status=403,
+    )
+    changed = api.call(
+        "post",
+        path,
+        template=template,
+        who="manager@example.org",
+        json={"chair_email": "dales.chair@example.org"},
+    )
+    chair = user(db, "dales.chair@example.org")
+    assert changed == {"reference": reference, "chair": {"id": chair.id, "name": chair.name}}
+    assert live(db, case_id)["record_meeting"].assignee_id == chair.id

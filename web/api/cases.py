@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Response
 
 from engine.case_view import case_documents, case_summary
+from engine.errors import InvalidData
+from engine.reviews import NOT_A_CHAIR, change_chair
 from web.api import blueprint
-from web.api.common import answer, signed_in
+from web.api.common import answer, json_body, signed_in
 from web.context import db
 
 
@@ -23,3 +25,15 @@ def documents(reference: str) -> Response:
     user = signed_in()
     with db().read() as s:
         return answer({"reference": reference, "documents": case_documents(s, user, reference)})
+
+
+@blueprint.post("/cases/<reference>/chair")
+def new_chair(reference: str) -> Response:
+    """A manager of the council managing the review gives it another chair (``change_chair``)."""
+    user = signed_in()
+    email = json_body().get("chair_email")
+    if not isinstance(email, str):
+        raise InvalidData("Say who should chair the review", {"chair_email": NOT_A_CHAIR})
+    with db().transaction() as s:
+        chair = change_chair(s, user, reference, email)
+        return answer({"reference": reference, "chair": {"id": chair.id, "name": chair.name}})

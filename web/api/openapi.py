@@ -238,6 +238,10 @@ def _schemas() -> dict[str, Any]:
         ),
         "DraftSaved": _object({**task_properties, "draft": {"type": "object"}}),
         "Reassignment": _object({"user_id": INTEGER}),
+        "ChairChange": _object({"chair_email": STRING}),
+        "ChairChanged": _object(
+            {"reference": STRING, "chair": _object({"id": INTEGER, "name": STRING})}
+        ),
         "Completion": _object(
             {
                 "task": _ref("Task"),
@@ -691,6 +695,21 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("Case"), "The case"),
                     **_errors(401, 404, 500),
+                },
+            }
+        },
+        "/cases/{reference}/chair": {
+            "post": {
+                "summary": (
+                    "Give the case's review another chair, until its meeting is recorded "
+                    "(a manager of the council managing the review)"
+                ),
+                "security": BEARER,
+                "parameters": [REFERENCE],
+                "requestBody": _body(_ref("ChairChange")),
+                "responses": {
+                    "200": _json(_ref("ChairChanged"), "The review's new chair"),
+                    **_errors(400, 401, 403, 404, 409, 422, 500),
                 },
             }
         },
