@@ -58,6 +58,12 @@ ADMIN_URL_ENV = "CASEREVIEW_BENCH_POSTGRES_URL"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 # A server at one of these runs on this machine, so its processes' time can be read here.
 LOCAL_HOSTS = (None, "", "localhost", "127.0.0.1", "::1")
+# gunicorn as the README's deployment section runs it, on this benchmark's two cores: two
+# workers of two threads each. A completion is mostly processor work under the GIL; more
+# threads a worker cost each completion more of the worker's and PostgreSQL's time (8 threads:
+# 8.2 to 9.0 ms and 2.4 to 2.6 ms, against 7.3 to 8.1 and 1.9 to 2.0 with 2) and gave fewer
+# completions a second (the README's Performance section has the runs).
+WORKERS, THREADS = 2, 2
 
 
 @dataclass
@@ -816,8 +822,8 @@ def throughput(
         say(f"    {error}")
     return [
         Row(
-            f"Task completions per second over HTTP, gunicorn 2 workers x 8 threads, "
-            f"{clients} clients, a connection per request, {seconds} s (PostgreSQL)",
+            f"Task completions per second over HTTP, gunicorn {WORKERS} workers x {THREADS} "
+            f"threads, {clients} clients, a connection per request, {seconds} s (PostgreSQL)",
             rate,
             "/s",
             ">= 150",
@@ -1151,7 +1157,7 @@ def main() -> None:
             pg_db = connect(postgres_url)
             rows += inboxes(pg_env, pg_db, "PostgreSQL", runs)
             rows += documents(pg_db, "PostgreSQL", 5)
-            with gunicorn(pg_env, workers=2, threads=8) as (base, master_pid):
+            with gunicorn(pg_env, workers=WORKERS, threads=THREADS) as (base, master_pid):
                 rows += floor_and_service(pg_env, pg_db, "PostgreSQL", 20, http_base=base)
                 rows += throughput(
                     pg_env,
