@@ -61,7 +61,7 @@ LOCAL_HOSTS = (None, "", "localhost", "127.0.0.1", "::1")
 # gunicorn as the README's deployment section runs it, on this benchmark's two cores: two
 # workers of two threads each. A completion is mostly processor work under the GIL; more
 # threads a worker cost each completion more of the worker's and PostgreSQL's time (8 threads:
-# 8.2 to 9.0 ms and 2.4 to 2.6 ms, against 7.3 to 8.1 and 1.9 to 2.0 with 2) and gave fewer
+# 8.1 to 9.4 ms and 2.4 to 2.6 ms, against 7.3 to 8.1 and 1.9 to 2.0 with 2) and gave fewer
 # completions a second (the README's Performance section has the runs).
 WORKERS, THREADS = 2, 2
 
