@@ -13,7 +13,16 @@ from engine import clock
 from engine.config import Settings
 from engine.errors import InvalidData
 from engine.forms import load_form, validate_data
-from engine.models import Appeal, Case, CaseParticipant, Organisation, OrganisationDistrict, User
+from engine.models import (
+    Appeal,
+    Case,
+    CaseParticipant,
+    Organisation,
+    OrganisationDistrict,
+    ProcessDefinition,
+    ProcessInstance,
+    User,
+)
 from engine.procedure import start_process
 from engine.status import set_status
 
@@ -30,7 +39,7 @@ def submit_appeal(
         case = session.scalar(
             select(Case).where(Case.reference == payload["case_reference"].strip())
         )
-        problems = _check(payload, case, user)
+        problems = _check(session, payload, case, user)
     if problems:
         raise InvalidData("The appeal needs correcting", problems)
     received_on = date.fromisoformat(payload.get("received_on") or clock.today().isoformat())
@@ -62,13 +71,20 @@ def submit_appeal(
     return appeal
 
 
-def _check(payload: Mapping[str, Any], case: Case | None, user: User | None) -> dict[str, str]:
+def _check(
+    session: Session, payload: Mapping[str, Any], case: Case | None, user: User | None
+) -> dict[str, str]:
     problems: dict[str, str] = {}
     if case is None:
         return {"case_reference": "There is no case with this reference; check your letter"}
     if case.decided_on is None:
         problems["case_reference"] = (
             "There is no decision letter on this case to appeal against yet"
+        )
+    elif _appeal_running(session, case):
+        problems["case_reference"] = (
+            "An appeal on this case is already with the OPCC: it is decided, and you are told, "
+            "before another can be made"
         )
     letter_date = date.fromisoformat(payload["letter_date"])
     if letter_date > clock.today():
@@ -78,6 +94,22 @@ def _check(payload: Mapping[str, Any], case: Case | None, user: User | None) -> 
     if "received_on" in payload and (user is None or user.organisation.kind != "opcc"):
         problems["received_on"] = "Only OPCC staff may enter the date an appeal arrived"
     return problems
+
+
+def _appeal_running(session: Session, case: Case) -> bool:
+    return (
+        session.scalar(
+            select(ProcessInstance.id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .where(
+                ProcessInstance.case_id == case.id,
+                ProcessInstance.state == "running",
+                ProcessDefinition.key == APPEAL_PROCESS,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _add_opcc(session: Session, case: Case) -> None:

@@ -291,6 +291,28 @@ def test_an_appeal_s_step_waits_for_a_review_being_worked_on(appeal_db) -> None:
     assert "check_eligibility" in live(db, case_id)
 
 
+def test_a_second_appeal_waits_for_the_first_to_be_decided(appeal_db, fixed_clock) -> None:
+    """An appeal sent twice (or a second one while the first is with the OPCC) is refused with
+    a reason, storing nothing; once the first is decided, another may be made."""
+    db = appeal_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    lodge(db, reference, "2026-03-20", GROUND)
+    with pytest.raises(InvalidData) as refused:
+        lodge(db, reference, "2026-03-20", GROUND)
+    assert "already with the OPCC" in refused.value.fields["case_reference"]
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Appeal)) == 1
+    acknowledge(db, case_id, "2026-03-20")
+    do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-20"})
+    do(db, case_id, "panel_decision", OPCC, {"appeal_outcome": "not_upheld", "reasons": "Fine"})
+    told = {"applicant_told_on": "2026-03-20", "council_told_on": "2026-03-20"}
+    do(db, case_id, "decision_letters", OPCC, told)
+    lodge(db, reference, "2026-03-20", ["process_not_considered"])
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Appeal)) == 2
+
+
 def test_appeal_out_of_time_is_refused_with_reasons(appeal_db, fixed_clock) -> None:
     db = appeal_db
     case_id, reference = reviewed_case(db, fixed_clock)
