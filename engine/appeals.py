@@ -36,8 +36,11 @@ def submit_appeal(
     problems = validate_data(load_form(settings.forms_dir, "appeal"), payload)
     case = None
     if not problems:
+        # Locked, so that an appeal sent twice at once is checked after the first is stored.
         case = session.scalar(
-            select(Case).where(Case.reference == payload["case_reference"].strip())
+            select(Case)
+            .where(Case.reference == payload["case_reference"].strip())
+            .with_for_update()
         )
         problems = _check(session, payload, case, user)
     if problems:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -257,6 +260,65 @@ def test_an_upheld_appeal_closes_the_action_plan_of_the_review_it_replaces(
             date(2026, 3, 20),
         )
         assert "upheld appeal" in closed.notes
+
+
+def test_an_appeal_sent_twice_at_once_is_refused_once_the_first_is_stored(
+    appeal_db, fixed_clock
+) -> None:
+    """A double click: the second appeal arrives while the first is being stored. It waits for
+    the case's lock before checking for an appeal already with the OPCC, so it is refused
+    with the reason rather than stored beside the first (or failing on the OPCC's seat)."""
+    db = appeal_db
+    if db.is_sqlite:
+        pytest.skip("SQLite runs one writer at a time by design")
+    _case_id, reference = reviewed_case(db, fixed_clock)
+    payload = {"case_reference": reference, "letter_date": "2026-03-20", "grounds": GROUND}
+    stored, commit = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def first() -> None:
+        with db.transaction() as session:
+            submit_appeal(session, payload, SETTINGS)
+            stored.set()
+            commit.wait(10)
+
+    def second() -> None:
+        try:
+            with db.transaction() as session:
+                submit_appeal(session, dict(payload), SETTINGS)
+            outcome["second"] = "stored"
+        except Exception as error:  # noqa: BLE001 - what it was is the test's question
+            outcome["second"] = error
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert stored.wait(10)
+    threads[1].start()
+    _until_a_session_waits_for_a_lock(db)
+    commit.set()
+    for thread in threads:
+        thread.join(10)
+    assert isinstance(outcome["second"], InvalidData), outcome["second"]
+    assert "already with the OPCC" in outcome["second"].fields["case_reference"]
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Appeal)) == 1
+
+
+def _until_a_session_waits_for_a_lock(db: Database) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    watcher = connect(db.url)
+    try:
+        for _ in range(200):
+            with watcher.read() as session:
+                if session.scalar(waiting):
+                    return
+            time.sleep(0.05)
+        raise AssertionError("the second appeal never waited for the first")
+    finally:
+        watcher.dispose()
 
 
 def test_an_appeal_s_step_waits_for_a_review_being_worked_on(appeal_db) -> None:

@@ -709,7 +709,7 @@ def _paths() -> dict[str, Any]:
                 "requestBody": _body(_ref("ChairChange")),
                 "responses": {
                     "200": _json(_ref("ChairChanged"), "The review's new chair"),
-                    **_errors(400, 401, 403, 404, 409, 422, 500),
+                    **_errors(400, 401, 403, 404, 409, 413, 422, 500),
                 },
             }
         },
