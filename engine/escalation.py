@@ -376,9 +376,12 @@ class _Directory:
 
         A chair who can no longer sign in or open cases cannot do the task, and no one else
         may: the managers of the council managing the review hear instead, as they can give
-        the review another chair."""
+        the review another chair. Anyone else who holds a task but can no longer do it keeps
+        it from their colleagues, who cannot claim it: their organisation's managers hear, as
+        they can give it to someone else."""
         if self.can_work(task.assignee_id):
             return self._person(task.assignee_id)
+        stranded = task.assignee_id is not None
         return [
             r
             for org in task.organisation_ids
@@ -389,6 +392,8 @@ class _Directory:
                     else self.managers(self.lead_council(task))
                 )
                 if org in task.persons
+                else self.managers(org)
+                if stranded
                 else self.officers(org)
             )
         ]
@@ -515,12 +520,20 @@ def _reminder(task: _Chased, directory: _Directory, today: date) -> tuple[str, s
     left = working_days_between(today, task.due_on)
     when = "today" if left <= 0 else f"in {_working_days(left)}"
     where = "Sign in to the ASB Case Review service to see it in your tasks."
+    holder = directory.people.get(task.assignee_id) if task.assignee_id else None
     if directory.can_work(task.assignee_id):
         organisations = ", ".join(directory.organisation_name(o) for o in task.organisation_ids)
         who = f"You hold this task for {organisations}."
     elif _chair_gone(task, directory):
         # The task is in no one's tasks: the managing council opens the case to act.
         who, where = CHAIR_GONE, _open_the_case(task)
+    elif task.assignee_id is not None:
+        name = holder.name if holder else "The person who claimed it"
+        who = (
+            f"{name} holds it but can no longer sign in or open cases, so no one else can "
+            "claim it: as a manager, you can give it to someone else."
+        )
+        where = _open_the_case(task)
     else:
         who = f"No one has claimed it yet: it is waiting for {directory.for_whom(task)}."
     subject = f"Reminder: '{task.title}' for case {task.reference} is due {when}"
@@ -535,7 +548,15 @@ def _escalation(task: _Chased, level: int, directory: _Directory, today: date) -
     late = working_days_between(task.due_on, today)
     organisations = directory.for_whom(task)
     holder = directory.people.get(task.assignee_id) if task.assignee_id else None
-    held = f"{holder.name} holds it" if holder else "no one has claimed it"
+    if directory.can_work(task.assignee_id):
+        held = f"{holder.name} holds it"
+    elif task.assignee_id is not None:
+        held = (
+            f"{holder.name if holder else 'the person who claimed it'} holds it but can no "
+            "longer sign in or open cases, so a manager must give it to someone else"
+        )
+    else:
+        held = "no one has claimed it"
     subject = f"Overdue (level {level}): '{task.title}' for case {task.reference}"
     gone = _chair_gone(task, directory)
     lines = [

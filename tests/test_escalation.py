@@ -419,6 +419,44 @@ def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_c
         assert "no one has claimed it" not in late
 
 
+@pytest.mark.parametrize("gone", ["deactivated", "no longer working on cases"])
+def test_a_task_held_by_someone_who_can_no_longer_do_it_is_told_to_their_managers(
+    db: Database, fixed_clock: FixedClock, gone: str
+) -> None:
+    """Colleagues cannot claim a task someone holds: while its holder cannot sign in or open
+    cases, the reminder goes to their organisation's managers, who can give it to someone
+    else, and neither it nor the escalation says no one has claimed it."""
+    deploy_diagram(db, one_task_diagram("held", "council"))
+    task_id = start(db, "held")
+    holder = user(db, "council@example.org")
+    claim_task(db, task_id, holder)
+    with db.transaction() as session:
+        if gone == "deactivated":
+            session.execute(update(User).where(User.id == holder.id).values(active=False))
+        else:
+            session.execute(
+                update(UserRole).where(UserRole.user_id == holder.id).values(role="process_owner")
+            )
+
+    def body(kind: str) -> str:
+        with db.read() as session:
+            return session.scalar(
+                select(Notification.body).where(
+                    Notification.task_id == task_id, Notification.kind == kind
+                )
+            )
+
+    fixed_clock.set(at(date(2026, 3, 5)))
+    assert chase_due(db).reminded == 1
+    assert told(db, task_id, "reminder") == ["manager@example.org"]
+    assert "holds it but can no longer sign in or open cases" in body("reminder")
+    assert "No one has claimed it" not in body("reminder")
+    fixed_clock.set(at(date(2026, 3, 10)))
+    assert chase_due(db).escalated == 1
+    assert "holds it but can no longer sign in or open cases" in body("escalation")
+    assert "no one has claimed it" not in body("escalation")
+
+
 def test_a_task_overrides_the_reminder_and_the_levels(
     db: Database, fixed_clock: FixedClock
 ) -> None:
