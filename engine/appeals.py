@@ -19,11 +19,10 @@ from engine.models import (
     CaseParticipant,
     Organisation,
     OrganisationDistrict,
-    ProcessDefinition,
-    ProcessInstance,
     User,
 )
 from engine.procedure import start_process
+from engine.runtime import running_instances
 from engine.status import set_status
 
 APPEAL_PROCESS = "opcc_appeal"
@@ -100,19 +99,7 @@ def _check(
 
 
 def _appeal_running(session: Session, case: Case) -> bool:
-    return (
-        session.scalar(
-            select(ProcessInstance.id)
-            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .where(
-                ProcessInstance.case_id == case.id,
-                ProcessInstance.state == "running",
-                ProcessDefinition.key == APPEAL_PROCESS,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return bool(running_instances(session, case.id, APPEAL_PROCESS))
 
 
 def _add_opcc(session: Session, case: Case) -> None:

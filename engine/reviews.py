@@ -19,15 +19,13 @@ from engine.models import (
     LIVE_TASK_STATES,
     Case,
     CaseParticipant,
-    ProcessDefinition,
-    ProcessInstance,
     Review,
     Task,
     TaskCandidate,
     User,
 )
 from engine.notifications import notify
-from engine.runtime import cancel_instance
+from engine.runtime import cancel_instance, running_instances
 
 REVIEW_PROCESS = "asb_case_review"
 NOT_A_CHAIR = "Give the email address of a user who is a review chair"
@@ -50,19 +48,7 @@ def lock_running_reviews(session: Session, case: Case) -> list[int]:
     appeal's instance, then (as it may cancel them) these, then the case; a chair change locks
     only these. So no two of them wait for each other.
     """
-    return list(
-        session.scalars(
-            select(ProcessInstance.id)
-            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .where(
-                ProcessInstance.case_id == case.id,
-                ProcessInstance.state == "running",
-                ProcessDefinition.key == REVIEW_PROCESS,
-            )
-            .order_by(ProcessInstance.id.desc())
-            .with_for_update(of=ProcessInstance)
-        )
-    )
+    return running_instances(session, case.id, REVIEW_PROCESS, lock=True)
 
 
 def supersede_running_review(session: Session, case: Case) -> list[int]:

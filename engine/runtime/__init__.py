@@ -22,6 +22,7 @@ from engine.runtime.service import (
     move_instances,
     reassign_task,
     release_task,
+    running_instances,
     start_process,
 )
 from engine.runtime.versions import Comparison, ElementChange, Validation, compare
@@ -44,6 +45,7 @@ __all__ = [
     "move_instances",
     "reassign_task",
     "release_task",
+    "running_instances",
     "start_process",
     "Comparison",
     "ElementChange",

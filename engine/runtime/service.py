@@ -181,6 +181,22 @@ def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
     )
 
 
+def running_instances(session: Session, case_id: int, key: str, *, lock: bool = False) -> list[int]:
+    """The ids of the case's running instances of process ``key``, newest first; ``lock``
+    takes their locks in that order."""
+    query = (
+        select(ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(
+            ProcessInstance.case_id == case_id,
+            ProcessInstance.state == "running",
+            ProcessDefinition.key == key,
+        )
+        .order_by(ProcessInstance.id.desc())
+    )
+    return list(session.scalars(query.with_for_update(of=ProcessInstance) if lock else query))
+
+
 def _definition(session: Session, definition_id: int) -> bpmn.Definition:
     per_database = _definitions.of(session)
     cached = per_database.get(definition_id)
