@@ -576,34 +576,24 @@ def test_a_council_manager_gives_a_review_another_chair(api: Api) -> None:
     add_people(
         db, [("dales.chair@example.org", "derbyshire-dales-district-council", ["review_chair"])]
     )
-    case_id, task_id = chaired_meeting(db, "chair@example.org")
+    case_id, _task_id = chaired_meeting(db, "chair@example.org")
     reference = case_of(db, case_id).reference
-    path, template = f"/cases/{reference}/chair", "/cases/{reference}/chair"
-    wrong = api.call(
-        "post",
-        path,
-        template=template,
-        who="manager@example.org",
-        json={"chair_email": "police@example.org"},
-        status=422,
-    )
+
+    def change(who: str, body: dict[str, Any], status: int = 200) -> Any:
+        return api.call(
+            "post",
+            f"/cases/{reference}/chair",
+            template="/cases/{reference}/chair",
+            who=who,
+            json=body,
+            status=status,
+        )
+
+    wrong = change("manager@example.org", {"chair_email": "police@example.org"}, 422)
     assert "review chair" in wrong["fields"]["chair_email"]
-    api.call("post", path, template=template, who="manager@example.org", json={}, status=422)
-    api.call(
-        "post",
-        path,
-        template=template,
-        who=COUNCIL,
-        json={"chair_email": "dales.chair@example.org"},
-        status=403,
-    )
-    changed = api.call(
-        "post",
-        path,
-        template=template,
-        who="manager@example.org",
-        json={"chair_email": "dales.chair@example.org"},
-    )
+    change("manager@example.org", {}, 422)
+    change(COUNCIL, {"chair_email": "dales.chair@example.org"}, 403)
+    changed = change("manager@example.org", {"chair_email": "dales.chair@example.org"})
     chair = user(db, "dales.chair@example.org")
     assert changed == {"reference": reference, "chair": {"id": chair.id, "name": chair.name}}
     assert live(db, case_id)["record_meeting"].assignee_id == chair.id

@@ -39,6 +39,7 @@ from tests.test_application_process import (
     org_id,
     submit,
 )
+from tests.test_inbox_queries import chaired_meeting
 from tests.test_review_process import COUNCIL, hold_meeting, met_case
 from tests.test_runtime import user
 
@@ -164,18 +165,8 @@ def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock)
     meeting record: that review is cancelled, so the fresh one runs alone and the case stays
     open until the fresh review ends."""
     db = appeal_db
-    case_id = met_case(db)
+    case_id, first_record = chaired_meeting(db, "chair@example.org")
     reference = case_of(db, case_id).reference
-    do(
-        db,
-        case_id,
-        "schedule_meeting",
-        COUNCIL,
-        {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
-    )
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
-    do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
-    first_record = live(db, case_id)["record_meeting"]
     uphold(db, case_id, TODAY, ["threshold_decision"])
 
     assert list(live(db, case_id)) == ["schedule_meeting"]
@@ -192,14 +183,14 @@ def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock)
                 AuditEvent.action == "task.cancelled", AuditEvent.case_id == case_id
             )
         ).all()
-        assert session.get(Task, first_record.id).state == "cancelled"
+        assert session.get(Task, first_record).state == "cancelled"
     assert [state for _, state in reviews] == ["cancelled", "running"]
     assert first_review.closed_on == date(2026, 3, 2)
-    assert cancelled == [str(first_record.id)]
+    assert cancelled == [str(first_record)]
     with pytest.raises(Conflict):
         complete_task(
             db,
-            first_record.id,
+            first_record,
             user(db, "chair@example.org"),
             {"held_on": TODAY, "attendees": ["Chair"], "findings": "-", "recommendations": []},
             forms_dir=FORMS,

@@ -386,27 +386,13 @@ def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_c
     chair = user(db, "chair@example.org")
     held, handed_back = start(db, "chaired", chair=chair), start(db, "chaired", chair=chair)
     release_task(db, handed_back, chair)
-    with db.transaction() as session:
-        if gone == "deactivated":
-            session.execute(update(User).where(User.id == chair.id).values(active=False))
-        else:
-            session.execute(
-                update(UserRole).where(UserRole.user_id == chair.id).values(role="process_owner")
-            )
-
-    def body(task_id: int, kind: str) -> str:
-        with db.read() as session:
-            return session.scalar(
-                select(Notification.body).where(
-                    Notification.task_id == task_id, Notification.kind == kind
-                )
-            )
+    can_no_longer_work(db, chair.id, gone)
 
     fixed_clock.set(at(date(2026, 3, 5)))
     assert chase_due(db).reminded == 2
     for task_id in (held, handed_back):
         assert told(db, task_id, "reminder") == ["manager@example.org"]
-        reminder = body(task_id, "reminder")
+        reminder = body(db, task_id, "reminder")
         assert "a review chair who can no longer sign in" in reminder
         assert "give the review another chair on the case page" in reminder
         assert "You hold" not in reminder and "waiting for" not in reminder
@@ -414,7 +400,7 @@ def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_c
     assert chase_due(db).escalated == 2
     for task_id in (held, handed_back):
         assert told(db, task_id, "escalation") == ["manager@example.org"]
-        late = body(task_id, "escalation")
+        late = body(db, task_id, "escalation")
         assert "a review chair who can no longer sign in" in late
         assert "no one has claimed it" not in late
 
@@ -430,31 +416,38 @@ def test_a_task_held_by_someone_who_can_no_longer_do_it_is_told_to_their_manager
     task_id = start(db, "held")
     holder = user(db, "council@example.org")
     claim_task(db, task_id, holder)
-    with db.transaction() as session:
-        if gone == "deactivated":
-            session.execute(update(User).where(User.id == holder.id).values(active=False))
-        else:
-            session.execute(
-                update(UserRole).where(UserRole.user_id == holder.id).values(role="process_owner")
-            )
-
-    def body(kind: str) -> str:
-        with db.read() as session:
-            return session.scalar(
-                select(Notification.body).where(
-                    Notification.task_id == task_id, Notification.kind == kind
-                )
-            )
+    can_no_longer_work(db, holder.id, gone)
 
     fixed_clock.set(at(date(2026, 3, 5)))
     assert chase_due(db).reminded == 1
     assert told(db, task_id, "reminder") == ["manager@example.org"]
-    assert "holds it but can no longer sign in or open cases" in body("reminder")
-    assert "No one has claimed it" not in body("reminder")
+    assert "holds it but can no longer sign in or open cases" in body(db, task_id, "reminder")
+    assert "No one has claimed it" not in body(db, task_id, "reminder")
     fixed_clock.set(at(date(2026, 3, 10)))
     assert chase_due(db).escalated == 1
-    assert "holds it but can no longer sign in or open cases" in body("escalation")
-    assert "no one has claimed it" not in body("escalation")
+    assert "holds it but can no longer sign in or open cases" in body(db, task_id, "escalation")
+    assert "no one has claimed it" not in body(db, task_id, "escalation")
+
+
+def can_no_longer_work(db: Database, user_id: int, gone: str) -> None:
+    """The user's access is stopped, or their roles no longer include any that works on cases."""
+    with db.transaction() as session:
+        if gone == "deactivated":
+            session.execute(update(User).where(User.id == user_id).values(active=False))
+        else:
+            session.execute(
+                update(UserRole).where(UserRole.user_id == user_id).values(role="process_owner")
+            )
+
+
+def body(db: Database, task_id: int, kind: str) -> str:
+    """What a task's notification of this kind said."""
+    with db.read() as session:
+        return session.scalar(
+            select(Notification.body).where(
+                Notification.task_id == task_id, Notification.kind == kind
+            )
+        )
 
 
 def test_a_task_overrides_the_reminder_and_the_levels(
