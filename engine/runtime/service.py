@@ -386,16 +386,21 @@ def _sync_tasks(
         created.append(row)
     for spiff_id, row in live.items():
         if spiff_id not in ready_ids:
-            _set_state(row, "cancelled")
-            audit.record(
-                session,
-                "task.cancelled",
-                case_id=row.case_id,
-                object_type="task",
-                object_id=row.id,
-                detail={"task": row.spec_name, "reason": "the process moved on without it"},
-            )
+            _cancel_task(session, row, "the process moved on without it")
     return created
+
+
+def _cancel_task(session: Session, row: Task, reason: str, user: User | None = None) -> None:
+    _set_state(row, "cancelled")
+    audit.record(
+        session,
+        "task.cancelled",
+        user=user,
+        case_id=row.case_id,
+        object_type="task",
+        object_id=row.id,
+        detail={"task": row.spec_name, "reason": reason},
+    )
 
 
 def _new_task_row(
@@ -771,17 +776,8 @@ def cancel_instance(
     for row in session.scalars(
         select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
     ):
-        _set_state(row, "cancelled")
+        _cancel_task(session, row, reason, user)
         cancelled.append(row.id)
-        audit.record(
-            session,
-            "task.cancelled",
-            user=user,
-            case_id=row.case_id,
-            object_type="task",
-            object_id=row.id,
-            detail={"task": row.spec_name, "reason": reason},
-        )
     audit.record(
         session,
         "process.cancelled",
