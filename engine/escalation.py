@@ -477,6 +477,7 @@ class _Chased:
     role: str
     state: str
     assignee_id: int | None
+    claimed_at: datetime | None
     due_on: date | None
     chase: dict[str, Any] | None
     reminded_at: datetime | None
@@ -598,6 +599,14 @@ def _messages(
     ]
 
 
+def _reminder_key(task: _Chased) -> str:
+    """A task is reminded once per holding: one that passed to another chair and back (see
+    ``remind_afresh``) reminds its holder again, though they had been reminded before."""
+    if task.claimed_at is None:
+        return f"reminder:task:{task.id}"
+    return f"reminder:task:{task.id}:held:{task.claimed_at:%Y%m%dT%H%M%S%f}"
+
+
 def _chase_one(
     session: Session,
     task: _Chased,
@@ -625,7 +634,7 @@ def _chase_one(
         step = "reminded"
         recipients = directory.holders(task)
         text = _reminder(task, directory, today)
-        out += _messages("reminder", f"reminder:task:{task.id}", task, recipients, text)
+        out += _messages("reminder", _reminder_key(task), task, recipients, text)
         task.reminded_at = now
     task.next_chase_on = next_chase_on(task, plan, today)
     if step is None:
@@ -658,6 +667,7 @@ _COLUMNS = (
     Task.role,
     Task.state,
     Task.assignee_id,
+    Task.claimed_at,
     Task.due_on,
     Task.chase,
     Task.reminded_at,

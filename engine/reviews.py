@@ -8,7 +8,7 @@ chair until the meeting is recorded.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine import audit, clock
@@ -17,6 +17,7 @@ from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.escalation import remind_afresh
 from engine.models import (
     LIVE_TASK_STATES,
+    AuditEvent,
     Case,
     CaseParticipant,
     Review,
@@ -166,9 +167,20 @@ def _chair_seat(session: Session, case: Case) -> CaseParticipant | None:
 
 def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -> None:
     meeting = f"The meeting is on {review.meeting_date:%d %B %Y}. " if review.meeting_date else ""
+    # Numbered by the change, so a chair given the review back is told again.
+    changes_before = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action == "review.chair_changed",
+            AuditEvent.object_type == "review",
+            AuditEvent.object_id == str(review.id),
+        )
+    )
     notify(
         session,
-        key=f"chair:review:{review.id}:user:{chair.id}",
+        key=f"chair:review:{review.id}:change:{changes_before + 1}:user:{chair.id}",
         kind="appointment",
         subject=f"You now chair review {review.number} of case {case.reference}",
         body=(

@@ -149,6 +149,30 @@ def test_a_new_chair_is_reminded_though_the_old_one_was(
     assert reminded(db) == [OLD_CHAIR, NEW_CHAIR], "once each"
 
 
+def test_a_chair_given_the_review_back_is_told_and_reminded_again(
+    chair_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chair_db
+    case_id, _task_id, reference = with_new_chair(db)
+    due_on = live(db, case_id)["record_meeting"].due_on
+    fixed_clock.advance(due_on - fixed_clock.now().date())
+    chase_due(db)
+    for chair in (NEW_CHAIR, OLD_CHAIR, NEW_CHAIR):
+        fixed_clock.advance(timedelta(minutes=10))
+        changed(db, MANAGER, reference, chair)
+        chase_due(db)
+    chase_due(db)
+
+    assert reminded(db) == [OLD_CHAIR, NEW_CHAIR, OLD_CHAIR, NEW_CHAIR]
+    with db.read() as session:
+        appointed = session.scalars(
+            select(Notification.email)
+            .where(Notification.kind == "appointment")
+            .order_by(Notification.id)
+        ).all()
+    assert appointed == [NEW_CHAIR, OLD_CHAIR, NEW_CHAIR]
+
+
 def reminded(db: Database) -> list[str]:
     with db.read() as session:
         return list(
