@@ -234,6 +234,8 @@ def send_due(db: Database, smtp_url: str, *, limit: int = BATCH_SIZE) -> MailRes
             if error is None:
                 with db.read() as session:
                     notification = session.get(Notification, notification_id)
+                    if notification.state != "pending":
+                        continue  # withdrawn since it was claimed
                     documents = list(
                         session.scalars(
                             select(Document)

@@ -466,7 +466,7 @@ class Appeal(Base):
     created_at: Mapped[datetime]
 
 
-NOTIFICATION_STATES = ("pending", "sent", "failed", "not_sent")
+NOTIFICATION_STATES = ("pending", "sent", "failed", "not_sent", "withdrawn")
 
 
 class Notification(Base):
@@ -478,7 +478,9 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint("state IN ('pending','sent','failed','not_sent')", name="state"),
+        CheckConstraint(
+            "state IN ('pending','sent','failed','not_sent','withdrawn')", name="state"
+        ),
         Index("ix_notifications_state_next_attempt", "state", "next_attempt_at"),
         Index("ix_notifications_user_created", "user_id", "created_at"),
     )
@@ -493,7 +495,9 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
-    # Delivery by email; "not_sent" when there is no address to send to.
+    # Delivery by email; "not_sent" when there is no address to send to, "withdrawn" when
+    # what it tells stopped being the recipient's business before it went (``last_error``
+    # says why).
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, func, select, update
+from sqlalchemy import Insert, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -139,6 +139,34 @@ def mark_read(session: Session, user: User, notification_id: int) -> Notificatio
     if notification.read_at is None:
         notification.read_at = clock.now()
     return notification
+
+
+def withdraw_unsent(
+    session: Session,
+    user_id: int,
+    reason: str,
+    *,
+    task_ids: Sequence[int] = (),
+    key_prefix: str | None = None,
+) -> list[int]:
+    """Messages to a person that still wait for the mail sender, about these tasks or with a
+    key that starts so, are not sent: what they tell stopped being the person's business.
+    Returns the withdrawn messages' ids."""
+    about = []
+    if task_ids:
+        about.append(Notification.task_id.in_(task_ids))
+    if key_prefix:
+        about.append(Notification.key.startswith(key_prefix, autoescape=True))
+    if not about:
+        return []
+    return list(
+        session.scalars(
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.state == "pending", or_(*about))
+            .values(state="withdrawn", next_attempt_at=None, last_error=reason)
+            .returning(Notification.id)
+        )
+    )
 
 
 def mark_all_read(session: Session, user: User) -> int:

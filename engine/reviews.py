@@ -25,7 +25,7 @@ from engine.models import (
     TaskCandidate,
     User,
 )
-from engine.notifications import notify
+from engine.notifications import notify, withdraw_unsent
 from engine.runtime import cancel_instance, running_instances
 
 REVIEW_PROCESS = "asb_case_review"
@@ -129,6 +129,13 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
     seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
     review.chair_user_id = chair.id
     moved = _pass_tasks(session, case, before, chair)
+    withdrawn = withdraw_unsent(
+        session,
+        before,
+        f"Withdrawn before it went: {chair.name} chairs the review now",
+        task_ids=moved,
+        key_prefix=_appointment_key(review),
+    )
     audit.record(
         session,
         "review.chair_changed",
@@ -136,7 +143,12 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
         case_id=case.id,
         object_type="review",
         object_id=review.id,
-        detail={"from_user_id": before, "to_user_id": chair.id, "tasks": moved},
+        detail={
+            "from_user_id": before,
+            "to_user_id": chair.id,
+            "tasks": moved,
+            "withdrawn_notifications": withdrawn,
+        },
     )
     _tell_new_chair(session, case, review, chair)
     return chair
@@ -165,6 +177,11 @@ def _chair_seat(session: Session, case: Case) -> CaseParticipant | None:
     )
 
 
+def _appointment_key(review: Review) -> str:
+    """What the keys of the review's appointment notifications start with."""
+    return f"chair:review:{review.id}:"
+
+
 def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -> None:
     meeting = f"The meeting is on {review.meeting_date:%d %B %Y}. " if review.meeting_date else ""
     # Numbered by the change, so a chair given the review back is told again.
@@ -180,7 +197,7 @@ def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -
     )
     notify(
         session,
-        key=f"chair:review:{review.id}:change:{changes_before + 1}:user:{chair.id}",
+        key=f"{_appointment_key(review)}change:{changes_before + 1}:user:{chair.id}",
         kind="appointment",
         subject=f"You now chair review {review.number} of case {case.reference}",
         body=(

@@ -15,7 +15,15 @@ from engine.area import load_area, read_area_file
 from engine.config import DEFAULT_AREA_FILE
 from engine.db import Database, connect
 from engine.migrate import alembic_config, current_revision, upgrade_to_head
-from engine.models import UNMANAGED_TABLES, Base, ProcessInstance, Task, TaskCandidate
+from engine.models import (
+    UNMANAGED_TABLES,
+    Base,
+    Notification,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
+from engine.notifications import notify, withdraw_unsent
 from engine.runtime import cancel_instance
 from engine.scheduler import create_job_table
 from tests.test_escalation import deploy_diagram, one_task_diagram, start
@@ -137,6 +145,41 @@ def test_instances_and_their_tasks_survive_0011_both_ways(blank_url: str) -> Non
         assert states == ["cancelled", "cancelled"]
     finally:
         db.dispose()
+
+
+def test_a_withdrawn_notification_goes_back_as_not_sent_before_0012(blank_url: str) -> None:
+    """Going back to before notifications could be withdrawn makes a withdrawn one not sent,
+    the nearest state that version knows, so the mail sender leaves it alone there too."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            person = add_user(
+                session,
+                email="told@example.org",
+                name="Told",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            for key in ("first", "second"):
+                notify(session, key=key, kind="test", subject=key, body=key, user=person)
+            assert withdraw_unsent(session, person.id, "gone", key_prefix="first") != []
+        _migrate(db, "0011")
+        db.dispose()
+        assert _notification_states(db) == {"first": "not_sent", "second": "pending"}
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            withdraw_unsent(session, person.id, "gone", key_prefix="second")
+        assert _notification_states(db) == {"first": "not_sent", "second": "withdrawn"}
+    finally:
+        db.dispose()
+
+
+def _notification_states(db: Database) -> dict[str, str]:
+    with db.read() as session:
+        return dict(session.execute(select(Notification.key, Notification.state)).all())
 
 
 def _instance_of(db: Database, task_id: int) -> int:

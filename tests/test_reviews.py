@@ -15,6 +15,7 @@ from engine.config import load_settings
 from engine.db import Database
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.escalation import chase_due
+from engine.mailer import send_due
 from engine.models import Attachment, AuditEvent, Notification, TaskCandidate, User
 from engine.reviews import change_chair, may_change_chair
 from tests.test_application_process import FORMS, case_of, live
@@ -26,6 +27,7 @@ from tests.test_inbox_queries import (
     prepare,
     rows,
 )
+from tests.test_mail import SmtpServer
 from tests.test_runtime import user
 from tests.web_client import form_token, signed_in
 from web import create_app
@@ -33,6 +35,7 @@ from web import create_app
 MANAGER = "manager@example.org"
 OLD_CHAIR = "chair@example.org"
 NEW_CHAIR = "dales.chair@example.org"
+THIRD_CHAIR = "third.chair@example.org"
 RECORD = {
     "held_on": "2026-03-20",
     "attendees": ["Chair", "Police"],
@@ -89,7 +92,12 @@ def test_a_chair_who_lost_their_access_is_replaced_and_the_meeting_record_follow
     assert [p["user"]["name"] for p in chairs] == [chair.name]
     assert summary["reviews"][-1]["chair"]["name"] == chair.name
     assert (event.user_id, event.case_id) == (user(db, MANAGER).id, case_id)
-    assert event.detail == {"from_user_id": old.id, "to_user_id": chair.id, "tasks": [task_id]}
+    assert event.detail == {
+        "from_user_id": old.id,
+        "to_user_id": chair.id,
+        "tasks": [task_id],
+        "withdrawn_notifications": [],
+    }
     assert [row.task_id for row in rows(db, NEW_CHAIR)] == [task_id]
     with db.read() as session:
         told = session.scalars(select(Notification).where(Notification.user_id == chair.id)).all()
@@ -171,6 +179,72 @@ def test_a_chair_given_the_review_back_is_told_and_reminded_again(
             .order_by(Notification.id)
         ).all()
     assert appointed == [NEW_CHAIR, OLD_CHAIR, NEW_CHAIR]
+
+
+def test_mail_about_the_review_waiting_for_the_old_chair_is_withdrawn(
+    chair_db: Database, fixed_clock: FixedClock
+) -> None:
+    """The old chair no longer takes part in the case: the reminder and the appointment still
+    waiting in the outbox for them are not sent; their successors are."""
+    db = chair_db
+    case_id, _task_id, reference = with_new_chair(db)
+    add_people(db, [(THIRD_CHAIR, "high-peak-borough-council", ["review_chair"])])
+    due_on = live(db, case_id)["record_meeting"].due_on
+    fixed_clock.advance(due_on - fixed_clock.now().date())
+    chase_due(db)
+    changed(db, MANAGER, reference, NEW_CHAIR)
+    chase_due(db)
+    waiting = outbox(db)
+    assert [(n.email, n.kind, n.state) for n in waiting] == [
+        (OLD_CHAIR, "reminder", "withdrawn"),
+        (NEW_CHAIR, "appointment", "pending"),
+        (NEW_CHAIR, "reminder", "pending"),
+    ]
+
+    fixed_clock.advance(timedelta(minutes=10))
+    changed(db, MANAGER, reference, THIRD_CHAIR)
+    chase_due(db)
+    smtp = SmtpServer().start()
+    try:
+        send_due(db, smtp.url)
+    finally:
+        smtp.stop()
+
+    assert sorted(m["To"] for m in smtp.mailbox.messages if "chair" in m["To"]) == [
+        THIRD_CHAIR,
+        THIRD_CHAIR,
+    ]
+    states = [(n.email, n.kind, n.state) for n in outbox(db)]
+    assert states == [
+        (OLD_CHAIR, "reminder", "withdrawn"),
+        (NEW_CHAIR, "appointment", "withdrawn"),
+        (NEW_CHAIR, "reminder", "withdrawn"),
+        (THIRD_CHAIR, "appointment", "sent"),
+        (THIRD_CHAIR, "reminder", "sent"),
+    ]
+    assert outbox(db)[1].last_error == "Withdrawn before it went: Third.Chair chairs the review now"
+    with db.read() as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "review.chair_changed")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [event.detail["withdrawn_notifications"] for event in events] == [
+        [waiting[0].id],
+        [waiting[1].id, waiting[2].id],
+    ]
+
+
+def outbox(db: Database) -> list[Notification]:
+    """The messages to the review's chairs."""
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Notification)
+                .where(Notification.kind.in_(["reminder", "appointment"]))
+                .order_by(Notification.id)
+            )
+        )
 
 
 def reminded(db: Database) -> list[str]:
