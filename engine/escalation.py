@@ -42,6 +42,7 @@ from engine.db import Database
 from engine.models import (
     LIVE_TASK_STATES,
     Case,
+    CaseParticipant,
     District,
     Organisation,
     Task,
@@ -389,7 +390,7 @@ class _Directory:
                 (
                     self._person(task.persons[org])
                     if self.can_work(task.persons[org])
-                    else self.managers(self.lead_council(task))
+                    else self.managers(self.managing_council(task))
                 )
                 if org in task.persons
                 else self.managers(org)
@@ -401,9 +402,10 @@ class _Directory:
     def _district(self, task: _Chased) -> tuple[str, int | None, str]:
         return self.districts.get(task.district_id, ("", None, ""))
 
-    def lead_council(self, task: _Chased) -> int | None:
-        """The council managing the task's review: its district's lead council."""
-        return self._district(task)[1]
+    def managing_council(self, task: _Chased) -> int | None:
+        """The council managing the task's review: the council taking part in its case (its
+        district's lead council when the case began), whose managers may change its chair."""
+        return task.council_id if task.council_id is not None else self._district(task)[1]
 
     def for_whom(self, task: _Chased) -> str:
         """The organisations the task is for, and the person where one person alone plays the
@@ -429,7 +431,9 @@ class _Directory:
                 found += [
                     r
                     for org in task.organisation_ids
-                    for r in self.managers(lead_council_id if org in task.persons else org)
+                    for r in self.managers(
+                        self.managing_council(task) if org in task.persons else org
+                    )
                 ]
             elif name == "lead_council_managers":
                 found += self.managers(lead_council_id)
@@ -489,6 +493,8 @@ class _Chased:
     organisation_ids: list[int] = field(default_factory=list)
     # Those organisations that play the task's lane through one person alone: that person.
     persons: dict[int, int] = field(default_factory=dict)
+    # The council taking part in the case, which manages its review (and may change its chair).
+    council_id: int | None = None
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -713,6 +719,16 @@ def _due_batch(
             by_id[task_id].organisation_ids.append(organisation_id)
             if user_id is not None:
                 by_id[task_id].persons[organisation_id] = user_id
+        councils = dict(
+            session.execute(
+                select(CaseParticipant.case_id, CaseParticipant.organisation_id).where(
+                    CaseParticipant.case_id.in_({task.case_id for task in tasks}),
+                    CaseParticipant.role == "council",
+                )
+            ).all()
+        )
+        for task in tasks:
+            task.council_id = councils.get(task.case_id)
     return tasks
 
 

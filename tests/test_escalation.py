@@ -20,6 +20,7 @@ from engine.escalation import chase_due
 from engine.models import (
     AuditEvent,
     CaseParticipant,
+    District,
     Notification,
     Organisation,
     Task,
@@ -403,6 +404,34 @@ def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_c
         late = body(db, task_id, "escalation")
         assert "a review chair who can no longer sign in" in late
         assert "no one has claimed it" not in late
+
+
+def test_a_chair_s_task_is_told_to_the_council_in_the_case_after_the_district_moves_on(
+    db: Database, fixed_clock: FixedClock
+) -> None:
+    """A district whose lead council changes keeps its cases with the council that took part
+    in them: those managers, who may change the review's chair, hear of its chair's task."""
+    add_manager(db, "hp.manager@example.org", "high-peak-borough-council")
+    deploy_diagram(db, one_task_diagram("chaired", "chair"))
+    chair = user(db, "chair@example.org")
+    task_id = start(db, "chaired", chair=chair)
+    with db.transaction() as session:
+        high_peak = session.scalar(
+            select(Organisation.id).where(Organisation.key == "high-peak-borough-council")
+        )
+        session.execute(
+            update(District)
+            .where(District.key == "derbyshire-dales")
+            .values(lead_council_id=high_peak)
+        )
+    can_no_longer_work(db, chair.id, "deactivated")
+
+    fixed_clock.set(at(date(2026, 3, 5)))
+    assert chase_due(db).reminded == 1
+    assert told(db, task_id, "reminder") == ["manager@example.org"]
+    fixed_clock.set(at(date(2026, 3, 10)))
+    assert chase_due(db).escalated == 1
+    assert told(db, task_id, "escalation") == ["manager@example.org"]
 
 
 @pytest.mark.parametrize("gone", ["deactivated", "no longer working on cases"])
