@@ -250,6 +250,7 @@ def remind_afresh(session: Session, task: Task, today: date | None = None) -> No
     """A task that passed to someone else: they are reminded of it too, if it is not yet
     overdue nor escalated; its escalations stand, and so does the record of a reminder that
     can have no successor."""
+    task.handovers = (task.handovers or 0) + 1
     today = today or clock.today()
     if task.due_on is None or (task.escalation_level or 0) > 0 or today > task.due_on:
         return
@@ -481,7 +482,7 @@ class _Chased:
     role: str
     state: str
     assignee_id: int | None
-    claimed_at: datetime | None
+    handovers: int
     due_on: date | None
     chase: dict[str, Any] | None
     reminded_at: datetime | None
@@ -606,11 +607,11 @@ def _messages(
 
 
 def _reminder_key(task: _Chased) -> str:
-    """A task is reminded once per holding: one that passed to another chair and back (see
-    ``remind_afresh``) reminds its holder again, though they had been reminded before."""
-    if task.claimed_at is None:
+    """A task's holder is reminded once; one it passed to, or came back to (see
+    ``remind_afresh``), is reminded again."""
+    if not task.handovers:
         return f"reminder:task:{task.id}"
-    return f"reminder:task:{task.id}:held:{task.claimed_at:%Y%m%dT%H%M%S%f}"
+    return f"reminder:task:{task.id}:handover:{task.handovers}"
 
 
 def _chase_one(
@@ -673,7 +674,7 @@ _COLUMNS = (
     Task.role,
     Task.state,
     Task.assignee_id,
-    Task.claimed_at,
+    Task.handovers,
     Task.due_on,
     Task.chase,
     Task.reminded_at,

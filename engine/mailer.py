@@ -159,7 +159,11 @@ def _record(db: Database, notification_id: int, attempt: int, error: str | None)
         notification = session.get(
             Notification, notification_id, with_for_update=True, populate_existing=True
         )
-        if notification.state != "pending" or notification.attempts != attempt:
+        # One withdrawn while the server was taking it went all the same: the record says so.
+        went_anyway = notification.state == "withdrawn" and error is None
+        if (
+            notification.state != "pending" and not went_anyway
+        ) or notification.attempts != attempt:
             return ""
         if error is None:
             notification.state = "sent"

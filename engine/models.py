@@ -332,6 +332,9 @@ class Task(Base):
     reminded_at: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(default=0, server_default="0")
     escalated_at: Mapped[datetime | None]
+    # How many times the task passed to someone else undone (a review's new chair): each
+    # holder is reminded of it once, however often it comes back to them.
+    handovers: Mapped[int] = mapped_column(default=0, server_default="0")
     instance: Mapped[ProcessInstance] = relationship()
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -116,7 +116,7 @@ def for_user(session: Session, user: User, *, limit: int = 100) -> list[Notifica
     return list(
         session.scalars(
             select(Notification)
-            .where(Notification.user_id == user.id)
+            .where(Notification.user_id == user.id, Notification.state != "withdrawn")
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )
@@ -127,7 +127,11 @@ def unread_count(session: Session, user: User) -> int:
     return session.scalar(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.state != "withdrawn",
+        )
     )
 
 
@@ -149,9 +153,10 @@ def withdraw_unsent(
     task_ids: Sequence[int] = (),
     key_prefix: str | None = None,
 ) -> list[int]:
-    """Messages to a person that still wait for the mail sender, about these tasks or with a
-    key that starts so, are not sent: what they tell stopped being the person's business.
-    Returns the withdrawn messages' ids."""
+    """Messages to a person that have not gone (waiting, or failed and so able to be sent
+    again), about these tasks or with a key that starts so, are withdrawn: what they tell
+    stopped being the person's business. They leave the person's notifications too. Returns
+    the withdrawn messages' ids."""
     about = []
     if task_ids:
         about.append(Notification.task_id.in_(task_ids))
@@ -159,14 +164,17 @@ def withdraw_unsent(
         about.append(Notification.key.startswith(key_prefix, autoescape=True))
     if not about:
         return []
-    return list(
-        session.scalars(
-            update(Notification)
-            .where(Notification.user_id == user_id, Notification.state == "pending", or_(*about))
-            .values(state="withdrawn", next_attempt_at=None, last_error=reason)
-            .returning(Notification.id)
+    withdrawn = session.scalars(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.state.in_(["pending", "failed"]),
+            or_(*about),
         )
+        .values(state="withdrawn", next_attempt_at=None, last_error=reason)
+        .returning(Notification.id)
     )
+    return sorted(withdrawn)
 
 
 def mark_all_read(session: Session, user: User) -> int:

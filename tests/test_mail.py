@@ -20,7 +20,7 @@ from engine.clock import FixedClock
 from engine.db import Database
 from engine.mailer import MAX_ATTEMPTS, parse_smtp_url, retry_delay, send_due
 from engine.models import AuditEvent, Document, Notification, User
-from engine.notifications import notify
+from engine.notifications import notify, withdraw_unsent
 from engine.sweeps import run_due
 from tests.conftest import DEMO_PASSWORD, FIXTURES
 from tests.test_escalation import at, deploy_diagram, one_task_diagram, start
@@ -134,6 +134,49 @@ def test_pending_messages_are_sent_once(db: Database, smtp: SmtpServer) -> None:
             select(AuditEvent.object_id).where(AuditEvent.action == "notification.sent")
         ).all()
     assert sorted(sent) == sorted([str(first), str(second)])
+
+
+def test_a_withdrawal_stops_what_has_not_gone_and_records_what_has(db: Database) -> None:
+    """Messages are withdrawn while the sender works through its batch: the one the server
+    is taking goes all the same, and is recorded as sent; the next is not sent."""
+    taking, next_one = (
+        message(db, "late:1", "police@example.org"),
+        message(db, "late:2", "police@example.org"),
+    )
+    police = user_id(db, "police@example.org")
+
+    class WithdrawingMailbox(Mailbox):
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+            if not self.messages:
+                with db.transaction() as writing:
+                    withdrawn = withdraw_unsent(
+                        writing, police, "no longer theirs", key_prefix="late:"
+                    )
+                assert withdrawn == [taking, next_one]
+            return await super().handle_DATA(server, session, envelope)
+
+    smtp = SmtpServer()
+    smtp.mailbox = WithdrawingMailbox()
+    smtp.start()
+    try:
+        result = send_due(db, smtp.url)
+    finally:
+        smtp.stop()
+
+    assert len(smtp.mailbox.messages) == 1 and result.sent == 1
+    went, stopped = state_of(db, taking), state_of(db, next_one)
+    assert (went.state, went.last_error, went.sent_at is not None) == ("sent", "", True)
+    assert (stopped.state, stopped.last_error) == ("withdrawn", "no longer theirs")
+    with db.read() as session:
+        sent = session.scalars(
+            select(AuditEvent.object_id).where(AuditEvent.action == "notification.sent")
+        ).all()
+    assert sent == [str(taking)]
+
+
+def user_id(db: Database, email: str) -> int:
+    with db.read() as session:
+        return session.scalar(select(User.id).where(User.email == email))
 
 
 def message_id_count(db: Database) -> int:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from engine import task_view
+from engine import notifications, task_view
 from engine.attachments import attach_file, remove_attachment
 from engine.case_view import case_summary
 from engine.clock import FixedClock
@@ -18,6 +18,7 @@ from engine.escalation import chase_due
 from engine.mailer import send_due
 from engine.models import Attachment, AuditEvent, Notification, TaskCandidate, User
 from engine.reviews import change_chair, may_change_chair
+from engine.runtime import release_task
 from tests.test_application_process import FORMS, case_of, live
 from tests.test_inbox_queries import (
     add_people,
@@ -157,16 +158,20 @@ def test_a_new_chair_is_reminded_though_the_old_one_was(
     assert reminded(db) == [OLD_CHAIR, NEW_CHAIR], "once each"
 
 
+@pytest.mark.parametrize("held", [True, False], ids=["held", "handed back"])
 def test_a_chair_given_the_review_back_is_told_and_reminded_again(
-    chair_db: Database, fixed_clock: FixedClock
+    chair_db: Database, fixed_clock: FixedClock, held: bool
 ) -> None:
+    """Whether the chair holds the meeting record or handed it back (it stays theirs alone),
+    each chair it passes to is reminded of it, even one who was before."""
     db = chair_db
-    case_id, _task_id, reference = with_new_chair(db)
+    case_id, task_id, reference = with_new_chair(db)
+    if not held:
+        release_task(db, task_id, user(db, OLD_CHAIR))
     due_on = live(db, case_id)["record_meeting"].due_on
     fixed_clock.advance(due_on - fixed_clock.now().date())
     chase_due(db)
     for chair in (NEW_CHAIR, OLD_CHAIR, NEW_CHAIR):
-        fixed_clock.advance(timedelta(minutes=10))
         changed(db, MANAGER, reference, chair)
         chase_due(db)
     chase_due(db)
@@ -184,8 +189,9 @@ def test_a_chair_given_the_review_back_is_told_and_reminded_again(
 def test_mail_about_the_review_waiting_for_the_old_chair_is_withdrawn(
     chair_db: Database, fixed_clock: FixedClock
 ) -> None:
-    """The old chair no longer takes part in the case: the reminder and the appointment still
-    waiting in the outbox for them are not sent; their successors are."""
+    """The old chair no longer takes part in the case: the reminder and the appointment not
+    yet mailed to them (waiting, or failed and so able to be sent again) are withdrawn, and
+    leave their notifications; their successors' go."""
     db = chair_db
     case_id, _task_id, reference = with_new_chair(db)
     add_people(db, [(THIRD_CHAIR, "high-peak-borough-council", ["review_chair"])])
@@ -201,9 +207,22 @@ def test_mail_about_the_review_waiting_for_the_old_chair_is_withdrawn(
         (NEW_CHAIR, "reminder", "pending"),
     ]
 
-    fixed_clock.advance(timedelta(minutes=10))
+    with db.transaction() as session:  # as when the mail server refused it ten times
+        session.execute(
+            update(Notification)
+            .where(Notification.id == waiting[2].id)
+            .values(state="failed", next_attempt_at=None, last_error="550 no such mailbox")
+        )
+    with db.read() as session:
+        second_chair = user(db, NEW_CHAIR)
+        assert len(notifications.for_user(session, second_chair)) == 2
+        assert notifications.unread_count(session, second_chair) == 2
+
     changed(db, MANAGER, reference, THIRD_CHAIR)
     chase_due(db)
+    with db.read() as session:
+        assert notifications.for_user(session, second_chair) == []
+        assert notifications.unread_count(session, second_chair) == 0
     smtp = SmtpServer().start()
     try:
         send_due(db, smtp.url)
