@@ -180,11 +180,54 @@ def test_claim_release_and_reassign(app: Flask, returns_case: int, app_db: Datab
         from engine.models import User
 
         council_id = session.scalar(select(User.id).where(User.email == "council@example.org"))
+    no_one = post(manager, f"/tasks/{task_id}/reassign", {"user_id": ""})
+    assert no_one.status_code == 400
+    page = no_one.get_data(as_text=True)
+    assert '<a href="#user_id">Choose an active colleague' in page
+    assert 'id="user_id-error"' in page
     response = post(manager, f"/tasks/{task_id}/reassign", {"user_id": str(council_id)})
     assert response.status_code == 302
     assert task(app_db, task_id).assignee_id == council_id
     post(signed_in(app, "council@example.org"), f"/tasks/{task_id}", {"action": "release"})
     assert task(app_db, task_id).state == "open" and task(app_db, task_id).assignee_id is None
+
+
+def test_answers_too_long_to_keep_are_shown_again_with_the_reason(
+    app: Flask, returns_case: int, app_db: Database
+) -> None:
+    """A draft has a size limit: past it, saving or completing says so, with what was typed
+    still on the page, and the draft saved before stays as it was."""
+    task_id = live(app_db, returns_case)["police_return"].id
+    police = signed_in(app, "police@example.org")
+    kept = return_form(("3", "A"), action="draft")
+    assert post(police, f"/tasks/{task_id}", kept).status_code == 302
+    huge = "Several reports a night. " * 24_000  # about 600 KB
+    for action in ("draft", "complete"):
+        answer = post(
+            police, f"/tasks/{task_id}", {**kept, "actions_taken": huge, "action": action}
+        )
+        assert answer.status_code == 400
+        page = unescape(answer.get_data(as_text=True))
+        assert "Your answers are too long to keep (at most 512 KB in all)" in page
+        assert huge.strip() in page, "what was typed is still there to shorten"
+        assert task(app_db, task_id).draft["actions_taken"] == "Two warnings"
+        assert task(app_db, task_id).state == "open"
+
+
+def test_answers_refused_because_a_colleague_took_the_task_are_shown_again(
+    app: Flask, returns_case: int, app_db: Database
+) -> None:
+    task_id = live(app_db, returns_case)["council_return"].id
+    post(signed_in(app, "council2@example.org"), f"/tasks/{task_id}", {"action": "claim"})
+    late = post(
+        signed_in(app, "council@example.org"),
+        f"/tasks/{task_id}",
+        {**return_form(("3", "A")), "actions_taken": "A visit and a letter"},
+    )
+    assert late.status_code == 409
+    page = unescape(late.get_data(as_text=True))
+    assert "claimed by someone else" in page
+    assert "A visit and a letter" in page
 
 
 def test_files_are_checked_by_content_and_shown_only_to_participants(

@@ -29,6 +29,11 @@ from web.context import current_user, db, settings, sign_in_required, whole_numb
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
 blueprint = Blueprint("tasks", __name__)
+# Why answers were not kept as a draft: from a form, only their size can be wrong.
+TOO_LONG_TO_KEEP = (
+    f"Your answers are too long to keep (at most {task_view.MAX_DRAFT_BYTES // 1024} KB in "
+    "all) and were not saved: shorten them, then save or complete the task"
+)
 
 
 def _form_for(task: Task, session: Any) -> SchemaForm:
@@ -67,7 +72,9 @@ def _page(
         context = case_summary(s, user, task.case.reference, purpose=f"task {task_id}")
         form = _form_for(task, s)
         finished = task.state not in LIVE_TASK_STATES
-        if data is None:
+        # Answers sent but refused, to show again: the task's own once it is finished.
+        unsaved = data is not None and not finished
+        if data is None or finished:
             data = (task.data if finished else task.draft) or {}
         fields = form.fields(data, errors)
         actions = task_view.allowed_actions(user, task)
@@ -105,8 +112,10 @@ def _page(
             error_list=listed,
             file_error=file_error,
             finished=finished,
+            unsaved=unsaved,
             may_work=may_work,
             colleagues=colleagues,
+            reassign_error=errors.get("user_id", ""),
             organisations=organisations,
             only_person=only_person,
             attachments=task_attachments(s, task.id),
@@ -125,6 +134,7 @@ def show(task_id: int) -> tuple[str, int]:
 def act(task_id: int) -> tuple[str, int] | Response:
     user = current_user()
     action = request.form.get("action", "draft")
+    data: dict[str, Any] | None = None
     try:
         if action in ("claim", "release"):
             handover = task_view.claim_task if action == "claim" else task_view.release_task
@@ -144,10 +154,13 @@ def act(task_id: int) -> tuple[str, int] | Response:
         return redirect(url_for("tasks.show", task_id=task_id, _anchor=anchor or None))
     except NotFound:
         abort(404)
+    # What was typed is shown again with the reason it was not kept, so it can be copied.
     except NotAllowed as refused:
-        return _page(task_id, data=None, errors={"": str(refused)}, status=403)
+        return _page(task_id, data=data, errors={"": str(refused)}, status=403)
     except Conflict as refused:
-        return _page(task_id, data=None, errors={"": str(refused)}, status=409)
+        return _page(task_id, data=data, errors={"": str(refused)}, status=409)
+    except InvalidData:
+        return _page(task_id, data=data, errors={"": TOO_LONG_TO_KEEP}, status=400)
 
 
 def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int] | Response:
@@ -155,8 +168,12 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
         result = task_view.complete_task(db(), task_id, user, data, forms_dir=settings().forms_dir)
     except InvalidData as refused:
         # Nothing typed is lost: the answers are kept as a draft while they are corrected.
-        task_view.save_draft(db(), task_id, user, data)
-        return _page(task_id, data=data, errors=refused.fields, status=400)
+        errors = dict(refused.fields)
+        try:
+            task_view.save_draft(db(), task_id, user, data)
+        except InvalidData:
+            errors[""] = TOO_LONG_TO_KEEP
+        return _page(task_id, data=data, errors=errors, status=400)
     flash(f"'{result.task.title}' is complete")
     return redirect(url_for("inbox.index"))
 
@@ -172,8 +189,10 @@ def reassign(task_id: int) -> tuple[str, int] | Response:
         abort(404)
     except NotAllowed as refused:
         return _page(task_id, errors={"": str(refused)}, status=403)
-    except (Conflict, InvalidData) as refused:
+    except Conflict as refused:
         return _page(task_id, errors={"": str(refused)}, status=409)
+    except InvalidData as refused:
+        return _page(task_id, errors=refused.fields, status=400)
     flash(f"'{task.title}' is reassigned")
     return redirect(url_for("tasks.show", task_id=task_id))
 
