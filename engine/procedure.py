@@ -254,7 +254,11 @@ def _record_meeting(step: Step) -> dict[str, Any]:
         for key, role in session.execute(
             select(Organisation.key, CaseParticipant.role)
             .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
-            .where(CaseParticipant.case_id == case.id, CaseParticipant.role != "chair")
+            .where(
+                CaseParticipant.case_id == case.id,
+                # The review's agencies: not its chair, nor the OPCC hearing an appeal.
+                CaseParticipant.role.in_(ACTION_ROLES),
+            )
         )
     }
     problems = {}
@@ -264,7 +268,7 @@ def _record_meeting(step: Step) -> dict[str, Any]:
     for index, item in enumerate(data["recommendations"]):
         if item["organisation"] not in roles:
             problems[f"recommendations[{index}].organisation"] = (
-                "Choose an organisation taking part in this case"
+                "Choose an agency taking part in this case"
             )
         if date.fromisoformat(item["due_date"]) < held_on:
             problems[f"recommendations[{index}].due_date"] = (

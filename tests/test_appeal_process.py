@@ -459,3 +459,29 @@ def test_bad_appeals_are_refused(
     assert words in refused.value.fields[field]
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Appeal)) == 0
+
+
+def test_the_opcc_hearing_an_appeal_is_given_no_action_of_the_review(appeal_db) -> None:
+    """The OPCC takes part in a case once an appeal is lodged, but it is no agency of the
+    review: a recommendation for it is refused on its field, as for any other stranger."""
+    db = appeal_db
+    case_id, record = chaired_meeting(db, "chair@example.org")
+    lodge(db, case_of(db, case_id).reference, TODAY, ["threshold_decision"])
+    recommendation = {"organisation": "opcc-derbyshire", "action": "Review", "due_date": TODAY}
+    with pytest.raises(InvalidData) as refused:
+        complete_task(
+            db,
+            record,
+            user(db, "chair@example.org"),
+            {
+                "held_on": TODAY,
+                "attendees": ["Chair"],
+                "findings": "-",
+                "recommendations": [recommendation],
+            },
+            forms_dir=FORMS,
+        )
+    assert refused.value.fields == {
+        "recommendations[0].organisation": "Choose an agency taking part in this case"
+    }
+    assert live(db, case_id)["record_meeting"].id == record

@@ -25,6 +25,7 @@ from engine.case_view import case_summary
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.forms import load_form
 from engine.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
+from engine.procedure import ACTION_ROLES
 from web.context import current_user, db, settings, sign_in_required, whole_number
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
@@ -37,13 +38,13 @@ TOO_LONG_TO_KEEP = (
 
 
 def _form_for(task: Task, session: Any) -> SchemaForm:
-    """The task's form, with the case's own organisations to choose an action's owner from."""
+    """The task's form, with the case's own agencies to choose an action's owner from."""
     organisations = [
         (key, name)
         for key, name in session.execute(
             select(Organisation.key, Organisation.name)
             .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
-            .where(CaseParticipant.case_id == task.case_id)
+            .where(CaseParticipant.case_id == task.case_id, CaseParticipant.role.in_(ACTION_ROLES))
             .distinct()
             .order_by(Organisation.name)
         )
