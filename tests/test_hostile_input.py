@@ -21,6 +21,7 @@ from tests.conftest import DEMO_PASSWORD
 from tests.test_api import api_application
 from tests.test_appeal_process import deploy_review_and_appeal
 from tests.test_application_process import application, do, live, submit
+from tests.test_inbox_queries import add_people
 from tests.test_public_pages import application_form
 from tests.test_sign_in import make_app, page_sign_in
 from tests.web_client import form_token
@@ -440,3 +441,47 @@ def test_api_query_numbers_refuse_anything_wrong_clearly(app: Flask, app_db: Dat
         assert page.status_code == 200
 
     check()
+
+
+def test_json_that_storage_cannot_keep_is_refused_clearly(app: Flask, app_db: Database) -> None:
+    """Python's parser takes NaN, Infinity and lone surrogates, which JSON does not allow and
+    neither the database nor UTF-8 can keep: every write is refused with a 400, and nothing
+    is kept, rather than failing later as a server error (or on SQLite, keeping a draft no
+    one can read back)."""
+    task_id, instance_id = _police_return(app_db)
+    add_people(
+        app_db, [("owner@example.org", "derbyshire-dales-district-council", ["process_owner"])]
+    )
+    client = app.test_client()
+    token = _post(
+        client, "/api/v1/auth/token", {"email": "police@example.org", "password": DEMO_PASSWORD}
+    ).get_json()["token"]
+    owner = _post(
+        client, "/api/v1/auth/token", {"email": "owner@example.org", "password": DEMO_PASSWORD}
+    ).get_json()["token"]
+    before = _instance_state(app_db, instance_id)
+    writes = [
+        ("PUT", f"/api/v1/tasks/{task_id}/draft", token, b'{"data": {"view": NaN}}'),
+        ("PUT", f"/api/v1/tasks/{task_id}/draft", token, b'{"data": {"view": "\\ud800"}}'),
+        ("POST", f"/api/v1/tasks/{task_id}/complete", token, b'{"data": {"view": Infinity}}'),
+        ("POST", "/api/v1/auth/token", None, b'{"email": "\\udfff", "password": "x"}'),
+        ("POST", "/api/v1/applications", None, b'{"district": "\\ud800"}'),
+        ("POST", "/api/v1/appeals", None, b'{"case_reference": "\\ud800"}'),
+        ("POST", "/api/v1/process-definitions/asb_case_review/versions/1/move", owner, b"[" * 5000),
+    ]
+    for method, path, bearer, raw in writes:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        response = client.open(
+            path, method=method, data=raw, content_type="application/json", headers=headers
+        )
+        assert_json_refusal(response, {400})
+    assert _instance_state(app_db, instance_id) == before
+    with app_db.read() as session:
+        assert session.get(Task, task_id).draft is None
+
+    huge = client.get(
+        "/api/v1/process-definitions/asb_case_review/compare",
+        query_string={"from": "9" * 20, "to": "1"},
+        headers={"Authorization": f"Bearer {owner}"},
+    )
+    assert_json_refusal(huge, {400})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,7 +36,15 @@ def optional_user() -> User | None:
     return user
 
 
-def json_body() -> dict[str, Any]:
+def json_body(*, empty: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The request's JSON object; ``empty`` (when given) stands for a body with nothing in it.
+
+    Python's parser also takes what JSON does not allow and storage cannot keep, NaN and
+    Infinity, and strings with a lone surrogate (which UTF-8 cannot encode): those are
+    refused here, not left to fail later as a server error.
+    """
+    if empty is not None and not request.get_data():
+        return empty
     # ``force``: a client that forgets the Content-Type header still gets a useful answer.
     try:
         body = request.get_json(force=True, silent=True)
@@ -43,6 +52,12 @@ def json_body() -> dict[str, Any]:
         raise BadRequest("The request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
+    try:
+        json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError:  # NaN or Infinity; a lone surrogate's UnicodeEncodeError is one too
+        raise BadRequest(
+            "The request body must be JSON in UTF-8, without NaN, Infinity or lone surrogates"
+        ) from None
     return body
 
 

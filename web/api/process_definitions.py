@@ -14,8 +14,8 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from engine import process_definitions as definitions
 from engine.errors import DeploymentRefused, Problem
 from web.api import blueprint
-from web.api.common import answer, signed_in
-from web.context import db, settings
+from web.api.common import answer, json_body, signed_in
+from web.context import db, settings, whole_number
 
 # Room for a multipart form's own fields around the largest diagram accepted.
 _UPLOAD_OVERHEAD = 64 * 1024
@@ -116,7 +116,7 @@ def download(key: str, version: int) -> Response:
 @blueprint.get("/process-definitions/<key>/compare")
 def compare(key: str) -> Response:
     user = signed_in()
-    old, new = request.args.get("from", type=int), request.args.get("to", type=int)
+    old, new = whole_number(request.args.get("from")), whole_number(request.args.get("to"))
     if old is None or new is None:
         raise BadRequest("Give the two versions to compare as ?from=1&to=2")
     with db().read() as s:
@@ -127,10 +127,7 @@ def compare(key: str) -> Response:
 @blueprint.post("/process-definitions/<key>/versions/<int:version>/move")
 def move(key: str, version: int) -> Response:
     user = signed_in()
-    body = request.get_json(force=True, silent=True) if request.get_data() else {}
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object, or empty")
-    chosen = body.get("instance_ids")
+    chosen = json_body(empty={}).get("instance_ids")
     if chosen is not None and (
         not isinstance(chosen, list) or not all(type(item) is int for item in chosen)
     ):
