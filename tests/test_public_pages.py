@@ -129,6 +129,18 @@ def test_a_wrong_application_keeps_what_was_typed_and_says_what_to_fix(
     assert count(app_db, Case) == 0
 
 
+def test_a_year_of_two_digits_is_refused_not_read_as_long_ago(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    response = client.post(
+        "/apply", data=application_form(client, **{"incidents-0-occurred_on-year": "26"})
+    )
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert 'href="#incidents-0-occurred_on-day"' in page
+    assert 'name="incidents-0-occurred_on-year" type="text" value="26"' in page
+    assert count(app_db, Case) == 0
+
+
 def test_reports_are_added_and_removed_without_javascript(app: Flask) -> None:
     client = app.test_client()
     form = application_form(client, action="add:incidents")

@@ -264,7 +264,8 @@ class SchemaForm:
             if not any(parts):
                 return None
             year, month, day = (part.replace("-", "") for part in parts)
-            if _DIGITS.fullmatch(year) and _DIGITS.fullmatch(month) and _DIGITS.fullmatch(day):
+            # A year of fewer than four digits ("26") is refused, not read as the year 26.
+            if _YEAR.fullmatch(year) and _DIGITS.fullmatch(month) and _DIGITS.fullmatch(day):
                 return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
             # Anything else (letters, "²", a thousand digits) goes on for the schema to refuse.
             return f"{year}-{month}-{day}"
@@ -291,7 +292,8 @@ class SchemaForm:
 
 
 # Only plain digits, and few of them: int() refuses "²" and numbers thousands of digits long.
-_DIGITS = re.compile(r"[0-9]{1,4}")
+_DIGITS = re.compile(r"[0-9]{1,2}")
+_YEAR = re.compile(r"[0-9]{4}")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
 
