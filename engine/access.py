@@ -21,6 +21,7 @@ CASE_ROLES = frozenset({"caseworker", "agency_officer", "manager", "review_chair
 AUDIT_READERS = frozenset({"council", "opcc"})
 # An administrator reads a case only with a recorded reason at least this long.
 SHORTEST_REASON = 10
+LONGEST_REASON = 500
 
 
 def works_on_cases(user: User) -> bool:

@@ -38,7 +38,8 @@ def submit_appeal(
         # Locked, so that an appeal sent twice at once is checked after the first is stored.
         case = session.scalar(
             select(Case)
-            .where(Case.reference == payload["case_reference"].strip())
+            # References are written in capitals; one typed in small letters is the same.
+            .where(Case.reference == payload["case_reference"].strip().upper())
             .with_for_update()
         )
         problems = _check(session, payload, case, user)

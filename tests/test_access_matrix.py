@@ -668,6 +668,13 @@ def test_an_administrator_reads_a_case_only_with_a_recorded_reason(world: World)
     refused = visitor.call(short, short.path)
     assert refused.status_code == 400
     assert "at least 10 characters" in refused.get_data(as_text=True)
+    assert "<title>Error: Why do you need" in refused.get_data(as_text=True), "said once"
+    rambling = "A long story. " * 40  # 560 characters
+    long = Route("POST", f"/cases/{reference}/reason", "", "case", {"reason": rambling})
+    too_long = visitor.call(long, long.path)
+    assert too_long.status_code == 400
+    assert "in 500 characters or fewer" in too_long.get_data(as_text=True)
+    assert rambling.strip() in too_long.get_data(as_text=True), "what was typed is kept"
     reason = "Subject access request SAR-2026-041 from the applicant"
     given = Route("POST", f"/cases/{reference}/reason", "", "case", {"reason": reason})
     assert visitor.call(given, given.path).status_code == 302

@@ -189,7 +189,7 @@ def test_an_applicant_appeals_with_grounds(
         "/appeal",
         data={
             "csrf_token": csrf_token(page),
-            "case_reference": reference,
+            "case_reference": f" {reference.lower()} ",  # as typed from the letter, say
             "letter_date-day": "20",
             "letter_date-month": "3",
             "letter_date-year": "2026",

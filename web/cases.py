@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 
-from engine.access import SHORTEST_REASON, is_justified
+from engine.access import LONGEST_REASON, SHORTEST_REASON, is_justified
 from engine.case_view import case_summary, justify_reading
 from engine.diagrams import process_diagram
 from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
@@ -50,7 +50,7 @@ def _page(reference: str, *, chair_error: str | None = None, chair_email: str = 
             )
         except NotFound:
             if user is not None and user.has_role("administrator"):
-                return render_template("case_reason.html", reference=reference, error=None)
+                return _reason_page(reference)
             abort(404)
         chair_changeable = may_change_chair(s, user, reference)
     return render_template(
@@ -92,9 +92,14 @@ def give_reason(reference: str) -> str | Response:
     reason = request.form.get("reason", "").strip()
     if user is None or not user.has_role("administrator"):
         abort(404)
+    error = None
     if not is_justified(user, reason):
         error = f"Say why you need to read this case, in at least {SHORTEST_REASON} characters"
-        return render_template("case_reason.html", reference=reference, error=error), 400
+    elif len(reason) > LONGEST_REASON:
+        # It is kept in the audit trail and, while the case is read, in the session's cookie.
+        error = f"Say why you need to read this case in {LONGEST_REASON} characters or fewer"
+    if error:
+        return _reason_page(reference, error, reason), 400
     with db().transaction() as s:
         try:
             justify_reading(s, user, reference, reason)
@@ -102,6 +107,16 @@ def give_reason(reference: str) -> str | Response:
             abort(404)
     session["case_reasons"] = {**session.get("case_reasons", {}), reference: reason}
     return redirect(url_for("cases.show", reference=reference))
+
+
+def _reason_page(reference: str, error: str | None = None, reason: str = "") -> str:
+    return render_template(
+        "case_reason.html",
+        reference=reference,
+        error=error,
+        reason=reason,
+        longest_reason=LONGEST_REASON,
+    )
 
 
 def _reason_given(reference: str) -> str | None:

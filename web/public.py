@@ -14,7 +14,7 @@ from engine.appeals import submit_appeal
 from engine.applications import submit_application
 from engine.errors import InvalidData
 from engine.forms import load_form
-from engine.models import District, Organisation
+from engine.models import Case, District, Organisation
 from engine.statistics import figures_for_year, financial_year_of, table_rows, year_label
 from web.context import current_user, db, settings
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
@@ -107,7 +107,7 @@ def appeal() -> tuple[str, int] | Response:
     try:
         with db().transaction() as s:
             lodged = submit_appeal(s, data, settings(), user=None)
-            reference = data["case_reference"].strip()
+            reference = s.get(Case, lodged.case_id).reference
             received_on = lodged.received_on
     except InvalidData as refused:
         return _form_page("appeal.html", form, data, refused.fields, 400)
