@@ -16,11 +16,19 @@ from engine.models import ROLES, ApiToken, Organisation, User, UserRole
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# As long as the columns that keep them.
+LONGEST_NAME, LONGEST_EMAIL = 200, 254
 MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked; the message says why, and ``field``
+    which answer it is about (``email``, ``name``, ``organisation``, ``roles``, ``active`` or
+    ``password``), when it is about one."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def hash_password(password: str) -> str:
@@ -54,23 +62,37 @@ def add_user(
 ) -> User:
     email = email.strip().lower()
     roles = sorted(set(roles))
-    if not _EMAIL.match(email):
-        raise AccountError(f"'{email}' is not an email address")
     if not name.strip():
-        raise AccountError("a user needs a name")
+        raise AccountError("enter their full name", "name")
+    if len(name.strip()) > LONGEST_NAME:
+        raise AccountError(f"the name must be {LONGEST_NAME} characters or fewer", "name")
+    if not email:
+        raise AccountError("enter their work email address", "email")
+    if not _EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an email address", "email")
+    if len(email) > LONGEST_EMAIL:
+        raise AccountError(
+            f"the email address must be {LONGEST_EMAIL} characters or fewer", "email"
+        )
+    organisation = session.scalar(select(Organisation).where(Organisation.key == organisation_key))
+    if organisation is None:
+        unknown_one = f"there is no organisation '{organisation_key}'"
+        raise AccountError(
+            unknown_one if organisation_key else "choose their organisation", "organisation"
+        )
     unknown = [role for role in roles if role not in ROLES]
     if unknown or not roles:
         raise AccountError(
             f"roles must be one or more of {', '.join(ROLES)}"
-            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+            "roles",
         )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-    organisation = session.scalar(select(Organisation).where(Organisation.key == organisation_key))
-    if organisation is None:
-        raise AccountError(f"there is no organisation '{organisation_key}'")
+        raise AccountError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
+        )
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError(f"a user with the email {email} already exists")
+        raise AccountError(f"a user with the email {email} already exists", "email")
     user = User(
         email=email,
         name=name.strip(),
@@ -171,9 +193,12 @@ def change_user(
     chosen = sorted(set(roles))
     unknown = [role for role in chosen if role not in ROLES]
     if unknown or not chosen:
-        raise AccountError("Choose at least one role")
+        raise AccountError("Choose at least one role", "roles")
     if user.id == actor.id and (not active or "administrator" not in chosen):
-        raise AccountError("You cannot remove your own administrator access")
+        raise AccountError(
+            "You cannot remove your own administrator access",
+            "roles" if "administrator" not in chosen else "active",
+        )
     before = {"roles": user.roles, "active": user.active}
     user.role_rows = [UserRole(role=role) for role in chosen]
     user.active = active

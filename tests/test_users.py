@@ -103,9 +103,26 @@ def test_a_refused_new_user_keeps_what_was_typed_and_says_what_to_fix(app: Flask
     )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "There is a problem" in page and "is not an email address" in page
+    assert "There is a problem" in page
+    assert '<a href="#email">&#39;not an email&#39; is not an email address</a>' in page
+    assert 'id="email-error"' in page and 'id="name-error"' not in page
     assert 'value="Priya Shah"' in page
     assert '<option value="dales-housing" selected>' in page
+    long_name = post(
+        admin,
+        "/users/new",
+        {"name": "Priya " * 40, "email": "priya@example.org", "organisation": "dales-housing"},
+    )
+    assert long_name.status_code == 400
+    page = long_name.get_data(as_text=True)
+    assert '<a href="#name">The name must be 200 characters or fewer</a>' in page
+    assert 'value="priya@example.org"' in page, "nothing typed is lost"
+    no_role = post(
+        admin,
+        "/users/new",
+        {"name": "Priya Shah", "email": "priya@example.org", "organisation": "dales-housing"},
+    )
+    assert '<a href="#roles">' in no_role.get_data(as_text=True)
     duplicate = post(
         admin,
         "/users/new",
@@ -154,7 +171,14 @@ def test_an_administrator_cannot_lock_themselves_out(app: Flask, db: Database) -
     assert (
         post(admin, f"/users/{me}", {"roles": ["administrator"], "active": "no"}).status_code == 400
     )
-    assert post(admin, f"/users/{me}", {"active": "yes"}).status_code == 400  # no role chosen
+    no_role = post(admin, f"/users/{me}", {"active": "yes"})
+    assert no_role.status_code == 400
+    assert '<a href="#roles">Choose at least one role</a>' in no_role.get_data(as_text=True)
+    kept = post(admin, f"/users/{me}", {"roles": ["caseworker", "manager"], "active": "no"})
+    page = kept.get_data(as_text=True)
+    assert re.search(r'value="manager" checked', page), "what was chosen is shown again"
+    assert not re.search(r'value="administrator" checked', page)
+    assert re.search(r'value="no" checked', page)
     with db.read() as session:
         assert session.get(User, me).roles == ["administrator"]
 

@@ -49,15 +49,20 @@ def new() -> str | tuple[str, int]:
             )
             name, email = created.name, created.email
     except AccountError as refused:
-        return _new_page(form, error=sentence(refused)), 400
+        return _new_page(form, error=sentence(refused), field=refused.field or "name"), 400
     return render_template("users/password.html", name=name, email=email, password=password)
 
 
-def _new_page(form: dict, error: str | None) -> str:
+def _new_page(form: dict, error: str | None, field: str = "") -> str:
     with db().read() as s:
         choices = organisation_choices(s)
     return render_template(
-        "users/new.html", form=form, organisations=choices, role_names=ROLE_NAMES, error=error
+        "users/new.html",
+        form=form,
+        organisations=choices,
+        role_names=ROLE_NAMES,
+        error=error,
+        field=field,
     )
 
 
@@ -65,7 +70,7 @@ def _new_page(form: dict, error: str | None) -> str:
 @sign_in_required
 def edit(user_id: int) -> str | tuple[str, int] | Response:
     actor = signed_in_administrator()
-    error = None
+    error, field, chosen = None, "", None
     if request.method == "POST":
         try:
             with db().transaction() as s:
@@ -79,12 +84,25 @@ def edit(user_id: int) -> str | tuple[str, int] | Response:
                 flash(f"{changed.name}'s access is changed")
             return redirect(url_for("users.index"))
         except AccountError as refused:
-            error = sentence(refused)
+            error, field = sentence(refused), refused.field or "roles"
+            # What the administrator chose is shown again, not what is stored.
+            chosen = {
+                "roles": request.form.getlist("roles"),
+                "active": request.form.get("active") == "yes",
+            }
     with db().read() as s:
         user = s.get(User, user_id)
         if user is None:
             abort(404)
-        page = render_template("users/edit.html", user=user, role_names=ROLE_NAMES, error=error)
+        chosen = chosen or {"roles": user.roles, "active": user.active}
+        page = render_template(
+            "users/edit.html",
+            user=user,
+            chosen=chosen,
+            role_names=ROLE_NAMES,
+            error=error,
+            field=field,
+        )
     return (page, 400) if error else page
 
 
