@@ -176,6 +176,23 @@ def test_counts_that_can_no_longer_lock_anything_are_forgotten(
     assert keys == {f"account:{_sha(NOBODY)}", "address:127.0.0.1"}
 
 
+def test_a_missing_answer_is_named_beside_it(app: Flask) -> None:
+    client = app.test_client()
+    no_password = page_sign_in(client, "Police@Example.org ", "")
+    page = no_password.get_data(as_text=True)
+    assert no_password.status_code == 400
+    assert '<a href="#password">Enter your password</a>' in page
+    assert 'id="password-error"' in page and 'aria-describedby="password-error"' in page
+    assert 'id="email-error"' not in page
+    assert 'value="Police@Example.org"' in page, "the address typed is kept"
+    neither = page_sign_in(client, "", "").get_data(as_text=True)
+    assert '<a href="#email">Enter your email address</a>' in neither
+    assert '<a href="#password">Enter your password</a>' in neither
+    wrong = page_sign_in(client, "police@example.org", "not the password").get_data(as_text=True)
+    assert '<a href="#email">The email address or password is not right</a>' in wrong
+    assert 'id="email-error"' in wrong
+
+
 def test_a_success_clears_the_accounts_count(app: Flask) -> None:
     client = app.test_client()
     for _ in range(2):

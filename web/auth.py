@@ -22,14 +22,20 @@ def _safe_next(target: str | None) -> str:
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
     error = None
+    # The answer the error is about: each missing one is named beside it.
+    errors: dict[str, str] = {}
     email = ""
     headers: dict[str, str] = {}
     status = 400
     if request.method == "POST":
         email = request.form.get("email", "").strip()
         password = request.form.get("password", "")
-        if not email or not password:
-            error = "Enter your email address and password"
+        if not email:
+            errors["email"] = "Enter your email address"
+        if not password:
+            errors["password"] = "Enter your password"
+        if errors:
+            error = next(iter(errors.values()))
         else:
             try:
                 user = check_sign_in(
@@ -54,7 +60,10 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
                 return redirect(_safe_next(request.args.get("next")))
     if error is None:
         status = 200
-    return render_template("sign_in.html", error=error, email=email), status, headers
+    elif not errors:
+        errors["email"] = error
+    page = render_template("sign_in.html", error=error, errors=errors, email=email)
+    return page, status, headers
 
 
 @blueprint.get("/sign-out")
