@@ -434,6 +434,7 @@ def test_process_owner_pages_list_upload_compare_and_move(
     )
     assert refused.status_code == 422
     assert b"the file is not well-formed XML" in refused.data
+    assert b'<h1 class="govuk-heading-l">notes.bpmn cannot be deployed</h1>' in refused.data
     checked = client.post(
         "/procedure/upload",
         data={"csrf_token": token, "action": "check", "file": (io.BytesIO(SHIPPED), "a.bpmn")},

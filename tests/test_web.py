@@ -31,6 +31,17 @@ def test_pages_need_signing_in(app: Flask) -> None:
     assert response.headers["Location"].startswith("/sign-in?next=")
 
 
+def test_a_page_not_found_leads_each_visitor_somewhere_they_can_go(app: Flask) -> None:
+    client = app.test_client()
+    public = client.get("/no-such-page")
+    assert public.status_code == 404
+    assert 'href="/apply">Apply for an ASB Case Review</a>' in public.get_data(as_text=True)
+    assert "Go to your tasks" not in public.get_data(as_text=True)
+    sign_in(client, "police@example.org", DEMO_PASSWORD)
+    staff = client.get("/no-such-page").get_data(as_text=True)
+    assert 'href="/">Go to your tasks</a>' in staff
+
+
 def test_sign_in_refuses_a_form_without_csrf_token(app: Flask) -> None:
     client = app.test_client()
     response = client.post(
