@@ -442,6 +442,7 @@ def test_a_participant_sees_the_case_and_anyone_else_sees_nothing(api: Api) -> N
     one = "/cases/{reference}"
     managed = api.call("get", f"/cases/{reference}", template=one, who=COUNCIL)
     assert managed["applicant"]["name"] == "Sam Taylor"
+    assert managed["applicant"]["contact_preference"] == "post", "as it was sent"
     assert [i["occurred_on"] for i in managed["incidents"]] == [
         "2026-01-05",
         "2026-01-19",

@@ -9,7 +9,10 @@ from engine.errors import InvalidData
 from engine.reviews import NOT_A_CHAIR, change_chair
 from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
+from web.api.intake import CONTACT_PREFERENCES
 from web.context import db
+
+_API_NAMES = {stored: name for name, stored in CONTACT_PREFERENCES.items()}
 
 
 @blueprint.get("/cases/<reference>")
@@ -17,7 +20,13 @@ def case(reference: str) -> Response:
     user = signed_in()
     # A write transaction: opening a case is recorded in the audit trail.
     with db().transaction() as s:
-        return answer(case_summary(s, user, reference, purpose="API case view"))
+        summary = case_summary(s, user, reference, purpose="API case view")
+    applicant = summary["applicant"]
+    if "contact_preference" in applicant:
+        # Read back in the API's own words, as an application through it gave them.
+        stored = applicant["contact_preference"]
+        applicant["contact_preference"] = _API_NAMES.get(stored, stored)
+    return answer(summary)
 
 
 @blueprint.get("/cases/<reference>/documents")
