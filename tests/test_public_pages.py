@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from engine.config import load_settings
 from engine.db import Database
 from engine.models import Appeal, Case, Incident
+from tests.test_api import api_application
 from tests.test_appeal_process import deploy_review_and_appeal, reviewed_case
 from tests.test_application_process import submit
 from tests.web_client import csrf_token
@@ -139,6 +140,25 @@ def test_a_year_of_two_digits_is_refused_not_read_as_long_ago(app: Flask, app_db
     assert 'href="#incidents-0-occurred_on-day"' in page
     assert 'name="incidents-0-occurred_on-year" type="text" value="26"' in page
     assert count(app_db, Case) == 0
+
+
+def test_an_application_the_service_cannot_start_stays_on_the_page(db: Database, tmp_path) -> None:
+    """No application process deployed (a service not yet set up): nothing is stored, the
+    applicant is told, and what they typed is still there to send later."""
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    client = create_app(settings, db).test_client()
+    response = client.post("/apply", data=application_form(client))
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 503
+    assert "the service cannot take this at the moment, and nothing has been sent" in page
+    assert 'value="Alex Morgan"' in page
+    assert count(db, Case) == 0
+    api = client.post("/api/v1/applications", json=api_application())
+    assert api.status_code == 500
+    assert "no version of the process" in api.get_json()["error"].lower()
+    assert count(db, Case) == 0
 
 
 def test_reports_are_added_and_removed_without_javascript(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from engine import clock
 from engine.appeal_rules import GROUNDS, ground_sentence
 from engine.appeals import submit_appeal
 from engine.applications import submit_application
-from engine.errors import InvalidData
+from engine.errors import InvalidData, ProcessFailed
 from engine.forms import load_form
 from engine.models import Case, District, Organisation
 from engine.statistics import figures_for_year, financial_year_of, table_rows, year_label
@@ -20,6 +20,10 @@ from web.context import current_user, db, settings
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
 blueprint = Blueprint("public", __name__)
+CANNOT_TAKE = (
+    "Sorry, the service cannot take this at the moment, and nothing has been sent. Your answers "
+    "are below: please try again later, or contact your council."
+)
 
 REPORTED_TO_KINDS = [
     ("council", "The council"),
@@ -78,6 +82,15 @@ def _form_page(
     )
 
 
+def _cannot_take(
+    template: str, form: SchemaForm, data: dict[str, Any], failed: ProcessFailed
+) -> tuple[str, int]:
+    """The service cannot start what was sent (its processes are not set up): nothing is
+    stored, and the answers stay on the page for the person to send again later."""
+    current_app.logger.error("a public submission could not start its process: %s", failed)
+    return _form_page(template, form, data, {"": CANNOT_TAKE}, 503)
+
+
 @blueprint.route("/apply", methods=["GET", "POST"])
 def apply() -> tuple[str, int] | Response:
     form = _application_form()
@@ -94,6 +107,8 @@ def apply() -> tuple[str, int] | Response:
             reference, status = case.reference, case.status
     except InvalidData as refused:
         return _form_page("apply.html", form, data, refused.fields, 400)
+    except ProcessFailed as failed:
+        return _cannot_take("apply.html", form, data, failed)
     session["submitted"] = {"kind": "application", "reference": reference, "status": status}
     return redirect(url_for("public.submitted"))
 
@@ -111,6 +126,8 @@ def appeal() -> tuple[str, int] | Response:
             received_on = lodged.received_on
     except InvalidData as refused:
         return _form_page("appeal.html", form, data, refused.fields, 400)
+    except ProcessFailed as failed:
+        return _cannot_take("appeal.html", form, data, failed)
     session["submitted"] = {
         "kind": "appeal",
         "reference": reference,

@@ -220,7 +220,9 @@ def start_process(
     """Start the newest version of process ``key`` for a case, inside the caller's transaction."""
     definition = latest_definition(session, key)
     if definition is None:
-        raise NotFound(f"no version of the process '{key}' has been deployed")
+        # The service is not set up, which is for its process owners to put right, not for
+        # the caller; the case is not stored.
+        raise ProcessFailed(f"no version of the process '{key}' has been deployed")
     workflow = bpmn.new_workflow(_definition(session, definition.id), data)
     bpmn.advance(workflow)
     now = clock.now()
