@@ -533,6 +533,8 @@ def test_errors_are_json_everywhere_under_the_api(
     ):
         assert response.status_code == status
         assert response.is_json and response.get_json()["error"]
+    wrong_method = client.delete(f"{API}/statistics").get_json()
+    assert wrong_method == {"error": "This address does not accept that method"}, "API words"
     too_big = client.post(
         f"{API}/applications", data=b" " * (4 * 1024 * 1024 + 1), content_type="application/json"
     )

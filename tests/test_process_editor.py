@@ -270,13 +270,14 @@ def test_compare_lists_added_removed_and_changed_elements(api: Api) -> None:
         who=OWNER,
     )
     assert [r["element_id"] for r in backwards["removed"]] == ["extra_step"]
-    api.call(
+    half = api.call(
         "get",
         f"/process-definitions/{KEY}/compare?from=1",
         template="/process-definitions/{key}/compare",
         who=OWNER,
-        status=400,
+        status=422,
     )
+    assert half["fields"] == {"to": "Give a version number, as in ?from=1&to=2"}
     api.call(
         "get",
         f"/process-definitions/{KEY}/compare?from=1&to=7",
@@ -398,7 +399,7 @@ def test_moving_is_refused_with_reasons_and_changes_nothing(api: Api, api_db: Da
         template=MOVE,
         who=OWNER,
         json={"instance_ids": "all"},
-        status=400,
+        status=422,
     )
     api.call(
         "post",

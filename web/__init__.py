@@ -111,6 +111,7 @@ _PLAIN_MESSAGES = {
     405: "This page does not accept that kind of request.",
     413: "The file is too large: files must be smaller than 10 MB.",
 }
+API_NOT_FOUND = "There is nothing at this address in the API; see /api/v1/openapi.json."
 DATABASE_UNAVAILABLE = (
     "The service cannot reach its database just now. Try again in a few minutes; "
     "if you were sending a form, check whether it was saved before sending it again."
@@ -127,9 +128,12 @@ def _http_error(error: HTTPException) -> tuple[str | Response, int]:
     else:
         message = _PLAIN_MESSAGES.get(status, error.description or "Something went wrong.")
     if is_api_request():
+        from web.api.errors import http_error, json_error
+
         if status == 404:
-            message = "There is nothing at this address in the API; see /api/v1/openapi.json."
-        return jsonify(error=message), status
+            return json_error(404, API_NOT_FOUND), 404
+        # In the API's own words, as its routes' errors are.
+        return http_error(error), status
     return render_template("error.html", status=status, message=message), status
 
 

@@ -836,7 +836,7 @@ def _process_definition_paths() -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": _json(_ref("Comparison"), "What changed"),
-                    **_errors(400, 401, 403, 404, 500),
+                    **_errors(401, 403, 404, 422, 500),
                 },
             }
         },
@@ -854,7 +854,7 @@ def _process_definition_paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "200": _json(_ref("MoveReport"), "Moved and refused cases"),
-                    **_errors(400, 401, 403, 404, 409, 413, 500),
+                    **_errors(400, 401, 403, 404, 409, 413, 422, 500),
                 },
             }
         },

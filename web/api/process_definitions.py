@@ -12,7 +12,7 @@ from flask import Response, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from engine import process_definitions as definitions
-from engine.errors import DeploymentRefused, Problem
+from engine.errors import DeploymentRefused, InvalidData, Problem
 from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
 from web.context import db, settings, whole_number
@@ -118,7 +118,11 @@ def compare(key: str) -> Response:
     user = signed_in()
     old, new = whole_number(request.args.get("from")), whole_number(request.args.get("to"))
     if old is None or new is None:
-        raise BadRequest("Give the two versions to compare as ?from=1&to=2")
+        give = "Give a version number, as in ?from=1&to=2"
+        raise InvalidData(
+            "Give the two versions to compare",
+            {name: give for name, number in (("from", old), ("to", new)) if number is None},
+        )
     with db().read() as s:
         comparison = definitions.compare_versions(s, user, key, old, new)
     return answer({"key": key, "from": old, "to": new, **comparison.__dict__})
@@ -131,7 +135,9 @@ def move(key: str, version: int) -> Response:
     if chosen is not None and (
         not isinstance(chosen, list) or not all(type(item) is int for item in chosen)
     ):
-        raise BadRequest("instance_ids must be a list of process instance ids")
+        raise InvalidData(
+            "Say which cases to move", {"instance_ids": "Give a list of process instance ids"}
+        )
     report = definitions.move_to_newest(db(), user, key, version, chosen)
     return answer(
         {
