@@ -10,13 +10,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, jsonify, send_file
+from flask import Blueprint, Response, abort, send_file
 from sqlalchemy.orm import Session
 
 from engine import documents
 from engine.errors import NotFound
 from engine.models import User
-from web.context import current_user, db, is_api_request, sign_in_required
+from web.context import current_user, db, sign_in_required
 
 blueprint = Blueprint("documents", __name__)
 
@@ -25,11 +25,13 @@ def _deliver(make: Callable[[Session, User | None], documents.Download]) -> Resp
     try:
         with db().transaction() as session:
             download = make(session, current_user())
-    except NotFound as error:
-        if is_api_request():
-            message = str(error)
-            return _json_error(404, message[:1].upper() + message[1:])
+    except NotFound:
         abort(404)
+    return as_download(download)
+
+
+def as_download(download: documents.Download) -> Response:
+    """A document as a file to save, never kept by a browser or proxy cache (personal data)."""
     response = send_file(
         io.BytesIO(download.content),
         mimetype=download.media_type,
@@ -37,16 +39,7 @@ def _deliver(make: Callable[[Session, User | None], documents.Download]) -> Resp
         download_name=download.filename,
         max_age=0,
     )
-    # Personal data: never kept by a browser or proxy cache.
     response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _json_error(status: int, message: str) -> Response:
-    response = jsonify(error=message)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="casereview"'
     return response
 
 
@@ -72,10 +65,3 @@ def case_document(reference: str, document_id: int) -> Response:
 def statistics_docx(year: int) -> Response:
     """Public: the published figures hold no personal data."""
     return _deliver(lambda s, user: documents.statistics_report(s, year, user=user))
-
-
-@blueprint.get("/api/v1/cases/<reference>/documents/meeting-pack")
-def api_meeting_pack(reference: str) -> Response:
-    if current_user() is None:
-        return _json_error(401, "Send a valid token: Authorization: Bearer <token>")
-    return _deliver(lambda s, user: documents.meeting_pack(s, user, reference))

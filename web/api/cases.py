@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Response
 
 from engine.case_view import case_documents, case_summary
+from engine.documents import meeting_pack as make_meeting_pack
 from engine.errors import InvalidData
 from engine.reviews import NOT_A_CHAIR, change_chair
 from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
 from web.api.intake import CONTACT_PREFERENCES
 from web.context import db
+from web.documents import as_download
 
 _API_NAMES = {stored: name for name, stored in CONTACT_PREFERENCES.items()}
 
@@ -34,6 +36,15 @@ def documents(reference: str) -> Response:
     user = signed_in()
     with db().read() as s:
         return answer({"reference": reference, "documents": case_documents(s, user, reference)})
+
+
+@blueprint.get("/cases/<reference>/documents/meeting-pack")
+def meeting_pack(reference: str) -> Response:
+    user = signed_in()
+    # A write transaction: the pack is kept, and its download recorded as a disclosure.
+    with db().transaction() as s:
+        download = make_meeting_pack(s, user, reference)
+    return as_download(download)
 
 
 @blueprint.post("/cases/<reference>/chair")

@@ -734,7 +734,7 @@ def _paths() -> dict[str, Any]:
                         "description": "The meeting pack (OFFICIAL-SENSITIVE)",
                         "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
                     },
-                    **_errors(401, 403, 404, 409, 500),
+                    **_errors(401, 404, 500),
                 },
             }
         },
