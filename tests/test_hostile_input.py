@@ -484,4 +484,4 @@ def test_json_that_storage_cannot_keep_is_refused_clearly(app: Flask, app_db: Da
         query_string={"from": "9" * 20, "to": "1"},
         headers={"Authorization": f"Bearer {owner}"},
     )
-    assert_json_refusal(huge, {400})
+    assert_json_refusal(huge, {422})

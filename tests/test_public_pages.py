@@ -130,6 +130,18 @@ def test_a_wrong_application_keeps_what_was_typed_and_says_what_to_fix(
     assert count(app_db, Case) == 0
 
 
+def test_your_details_left_blank_are_named_at_their_fields(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    blank = {"applicant-name": "", "applicant-address": "", "applicant-email": ""}
+    response = client.post("/apply", data=application_form(client, **blank))
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert '<a href="#applicant-name">Enter full name</a>' in page
+    assert 'id="applicant-name-error"' in page
+    assert "it is required" not in page, "no vague message for the whole section"
+    assert count(app_db, Case) == 0
+
+
 def test_a_year_of_two_digits_is_refused_not_read_as_long_ago(app: Flask, app_db: Database) -> None:
     client = app.test_client()
     response = client.post(

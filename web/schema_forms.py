@@ -142,6 +142,13 @@ class SchemaForm:
             child = _resolve(child, self.schema)
             value = data.get(key) if isinstance(data, Mapping) else None
             if child.get("type") == "object":
+                inner = errors
+                if errors.get(path) == _REQUIRED_MESSAGE:
+                    # A section left wholly blank: each answer it needs is named at its field.
+                    needed = {
+                        _join(path, name): _REQUIRED_MESSAGE for name in child.get("required", [])
+                    }
+                    inner = {**needed, **errors}
                 fields.append(
                     Field(
                         kind="fieldset",
@@ -149,7 +156,7 @@ class SchemaForm:
                         name=html_name(path),
                         label=child.get("title", humanise(key)),
                         hint=child.get("description", ""),
-                        items=[self._object_fields(child, path, value or {}, errors)],
+                        items=[self._object_fields(child, path, value or {}, inner)],
                     )
                 )
                 continue
@@ -350,6 +357,7 @@ def error_summary(fields: list[Field], errors: Mapping[str, str]) -> list[dict[s
 
     walk(fields)
     for path, message in errors.items():
-        if path not in seen:
+        # A section's own error is told by its answers' errors, when they have some.
+        if path not in seen and not any(shown.startswith(f"{path}.") for shown in seen):
             listed.append({"text": message, "href": f"#{html_name(path) or 'form'}"})
     return listed
