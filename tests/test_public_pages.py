@@ -84,6 +84,9 @@ def test_the_application_form_shows_every_question(app: Flask) -> None:
     assert 'name="incidents-0-occurred_on-day"' in page
     assert 'name="received_on' not in page, "only caseworkers enter the date received"
     assert '<option value="derbyshire-dales">Derbyshire Dales</option>' in page
+    # A section's hint is read out with it.
+    assert 'id="applicant" aria-describedby="applicant-hint"' in page
+    assert 'id="applicant-hint">Give at least one way to contact you' in page
 
 
 def test_an_applicant_applies_and_sees_their_reference(app: Flask, app_db: Database) -> None:

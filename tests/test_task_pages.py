@@ -166,6 +166,11 @@ def test_completing_a_return_records_its_incidents(
     assert sorted(references) == ["A", "B"]
     second = post(client, f"/tasks/{task_id}", return_form(("3", "A")))
     assert second.status_code == 409, "a completed task cannot be completed again"
+    answers = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    inputs = re.findall(r"<(?:input|textarea)\b[^>]*>", answers)
+    shown = [tag for tag in inputs if 'name="incidents-' in tag or 'name="view"' in tag]
+    assert any('name="incidents-0-occurred_on-day"' in tag for tag in shown)
+    assert shown and all("disabled" in tag for tag in shown), "a finished task's answers stay"
 
 
 def test_claim_release_and_reassign(app: Flask, returns_case: int, app_db: Database) -> None:
