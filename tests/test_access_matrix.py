@@ -695,3 +695,6 @@ def test_an_administrator_reads_a_case_only_with_a_recorded_reason(world: World)
         as_text=True
     )
     assert visitor.browser.get(f"/tasks/{world.cases['B'].any_task}").status_code == 404
+    lines = "\r\n".join(["SAR 2041."] * 50)  # 499 characters as the page counts them
+    broken = Route("POST", f"/cases/{other.reference}/reason", "", "case", {"reason": lines})
+    assert visitor.call(broken, broken.path).status_code == 302, "a line break counts once"

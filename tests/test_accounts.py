@@ -49,6 +49,8 @@ def test_user_has_one_organisation_and_roles(db: Database) -> None:
         ({"password": "short"}, "at least 10"),
         ({"organisation_key": "acme"}, "no organisation 'acme'"),
         ({"email": "police@example.org"}, "already exists"),
+        ({"email": "a@" + "." * 20_000 + "@"}, "254 characters or fewer"),
+        ({"name": "N" * 201}, "200 characters or fewer"),
     ],
 )
 def test_bad_users_are_refused(db: Database, changes, words) -> None:

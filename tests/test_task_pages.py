@@ -14,8 +14,10 @@ from sqlalchemy import func, select
 from engine.config import load_settings
 from engine.db import Database
 from engine.models import Attachment, AuditEvent, Case, Incident, Task
+from tests.conftest import FIXTURES
 from tests.test_application_process import TODAY, application, do, live, submit
 from tests.test_review_process import COUNCIL
+from tests.test_runtime import DIAGRAM, complete, deploy_bytes, open_tasks, start_case
 from tests.web_client import csrf_token, signed_in
 from web import create_app
 
@@ -219,11 +221,17 @@ def test_answers_too_long_to_keep_are_shown_again_with_the_reason(
         assert task(app_db, task_id).state == "open"
 
 
+@pytest.mark.parametrize("colleague", ["claimed", "completed"])
 def test_answers_refused_because_a_colleague_took_the_task_are_shown_again(
-    app: Flask, returns_case: int, app_db: Database
+    app: Flask, returns_case: int, app_db: Database, colleague: str
 ) -> None:
+    """Shown apart from the task, read-only but selectable to copy, and clashing with nothing
+    on the page; a task the colleague finished shows their answers as well."""
     task_id = live(app_db, returns_case)["council_return"].id
-    post(signed_in(app, "council2@example.org"), f"/tasks/{task_id}", {"action": "claim"})
+    other = signed_in(app, "council2@example.org")
+    post(other, f"/tasks/{task_id}", {"action": "claim"})
+    if colleague == "completed":
+        assert post(other, f"/tasks/{task_id}", return_form(("3", "A"))).status_code == 302
     late = post(
         signed_in(app, "council@example.org"),
         f"/tasks/{task_id}",
@@ -231,8 +239,52 @@ def test_answers_refused_because_a_colleague_took_the_task_are_shown_again(
     )
     assert late.status_code == 409
     page = unescape(late.get_data(as_text=True))
-    assert "claimed by someone else" in page
-    assert "A visit and a letter" in page
+    assert "claimed by someone else" in page or "already completed" in page
+    copy = re.search(r'<textarea[^>]*name="copy-actions_taken"[^>]*>([^<]*)<', page)
+    assert copy and copy.group(1).strip() == "A visit and a letter"
+    assert "readonly" in copy.group(0) and "disabled" not in copy.group(0)
+    assert '<a href="#form">' in page and 'id="form"' in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "no id twice"
+    if colleague == "completed":
+        assert "Two warnings" in page, "the colleague's answers, as completed"
+
+
+def test_a_completion_the_process_cannot_take_keeps_the_answers_on_the_page(
+    db: Database, tmp_path
+) -> None:
+    """A rule of the diagram fails: nothing is kept, the page says why, and what was typed
+    is still there to send once the process owners have mended it."""
+    broken = DIAGRAM.replace(b"housing_count = len(incidents)", b"housing_count = len(missing)")
+    deploy_bytes(db, broken)
+    case_id = start_case(db)
+    complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
+    task_id = open_tasks(db, case_id)["housing_return"].id
+    settings = load_settings(
+        {
+            "CASEREVIEW_DATABASE_URL": db.url,
+            "CASEREVIEW_INSTANCE_DIR": str(tmp_path),
+            "CASEREVIEW_WORKFLOWS_DIR": str(FIXTURES),
+        }
+    )
+    housing = signed_in(create_app(settings, db), "housing@example.org")
+    answers = {
+        "incidents-present": "1",
+        "incidents-0-occurred_on-day": "10",
+        "incidents-0-occurred_on-month": "1",
+        "incidents-0-occurred_on-year": "2026",
+        "incidents-0-reported_on-day": "12",
+        "incidents-0-reported_on-month": "1",
+        "incidents-0-reported_on-year": "2026",
+        "view": "Noise most nights",
+        "action": "complete",
+    }
+    refused = post(housing, f"/tasks/{task_id}", answers)
+    page = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 500
+    assert "The process could not move on, so nothing was saved" in page
+    assert ">Noise most nights</textarea>" in page
+    assert open_tasks(db, case_id)["housing_return"].state == "open"
 
 
 def test_files_are_checked_by_content_and_shown_only_to_participants(

@@ -126,6 +126,20 @@ class SchemaForm:
     def fields(self, data: Mapping[str, Any] | None, errors: Mapping[str, str]) -> list[Field]:
         return self._object_fields(self.schema, "", data or {}, errors)
 
+    def copy_fields(self, data: Mapping[str, Any]) -> list[Field]:
+        """The answers as fields shown apart from the page's own form, to read and copy: their
+        names and ids start "copy-", so they clash with nothing else on the page."""
+
+        def rename(items: list[Field]) -> None:
+            for item in items:
+                item.name = f"copy-{item.name}"
+                for group in item.items:
+                    rename(group)
+
+        copied = self.fields(data, {})
+        rename(copied)
+        return copied
+
     def _object_fields(
         self,
         schema: Mapping[str, Any],

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +23,7 @@ from engine import task_view
 from engine.access import visible_task
 from engine.attachments import attach_file, open_attachment, remove_attachment, task_attachments
 from engine.case_view import case_summary
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.forms import load_form
 from engine.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
 from engine.procedure import ACTION_ROLES
@@ -73,13 +74,17 @@ def _page(
         context = case_summary(s, user, task.case.reference, purpose=f"task {task_id}")
         form = _form_for(task, s)
         finished = task.state not in LIVE_TASK_STATES
-        # Answers sent but refused, to show again: the task's own once it is finished.
-        unsaved = data is not None and not finished
-        if data is None or finished:
-            data = (task.data if finished else task.draft) or {}
-        fields = form.fields(data, errors)
         actions = task_view.allowed_actions(user, task)
         may_work = actions["complete"]
+        # Answers sent but refused where the form is no longer theirs to fill in (the task
+        # taken or finished by someone else): shown apart from the task's own, to copy.
+        unsaved = []
+        if data is not None and (finished or not may_work):
+            unsaved = form.copy_fields(data)
+            data = None
+        if data is None:
+            data = (task.data if finished else task.draft) or {}
+        fields = form.fields(data, errors)
         colleagues = []
         if actions["reassign"]:
             colleagues = [
@@ -162,6 +167,11 @@ def act(task_id: int) -> tuple[str, int] | Response:
         return _page(task_id, data=data, errors={"": str(refused)}, status=409)
     except InvalidData:
         return _page(task_id, data=data, errors={"": TOO_LONG_TO_KEEP}, status=400)
+    except ProcessFailed as failed:
+        # The diagram could not go on (for the process owners to mend): nothing was kept.
+        current_app.logger.error("task %s: the process could not move on: %s", task_id, failed)
+        stuck = f"The process could not move on, so nothing was saved: {failed}"
+        return _page(task_id, data=data, errors={"": stuck}, status=500)
 
 
 def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int] | Response:
