@@ -17,7 +17,8 @@ from engine.models import ROLES, ApiToken, Organisation, User, UserRole
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # As long as the columns that keep them.
-LONGEST_NAME, LONGEST_EMAIL = 200, 254
+LONGEST_NAME = User.__table__.c.name.type.length
+LONGEST_EMAIL = User.__table__.c.email.type.length
 MIN_PASSWORD_LENGTH = 10
 
 

@@ -123,10 +123,6 @@ def _http_error(error: HTTPException) -> tuple[str | Response, int]:
     from web.context import is_api_request
 
     status = error.code or 500
-    if isinstance(error, CSRFError):
-        message = "The form had expired or was sent from another site. Go back and try again."
-    else:
-        message = _PLAIN_MESSAGES.get(status, error.description or "Something went wrong.")
     if is_api_request():
         from web.api.errors import http_error, json_error
 
@@ -134,6 +130,10 @@ def _http_error(error: HTTPException) -> tuple[str | Response, int]:
             return json_error(404, API_NOT_FOUND), 404
         # In the API's own words, as its routes' errors are.
         return http_error(error), status
+    if isinstance(error, CSRFError):
+        message = "The form had expired or was sent from another site. Go back and try again."
+    else:
+        message = _PLAIN_MESSAGES.get(status, error.description or "Something went wrong.")
     return render_template("error.html", status=status, message=message), status
 
 

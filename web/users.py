@@ -72,24 +72,18 @@ def edit(user_id: int) -> str | tuple[str, int] | Response:
     actor = signed_in_administrator()
     error, field, chosen = None, "", None
     if request.method == "POST":
+        # Kept to show again if refused: what the administrator chose, not what is stored.
+        chosen = {
+            "roles": request.form.getlist("roles"),
+            "active": request.form.get("active") == "yes",
+        }
         try:
             with db().transaction() as s:
-                changed = change_user(
-                    s,
-                    actor,
-                    user_id,
-                    roles=request.form.getlist("roles"),
-                    active=request.form.get("active") == "yes",
-                )
+                changed = change_user(s, actor, user_id, **chosen)
                 flash(f"{changed.name}'s access is changed")
             return redirect(url_for("users.index"))
         except AccountError as refused:
             error, field = sentence(refused), refused.field or "roles"
-            # What the administrator chose is shown again, not what is stored.
-            chosen = {
-                "roles": request.form.getlist("roles"),
-                "active": request.form.get("active") == "yes",
-            }
     with db().read() as s:
         user = s.get(User, user_id)
         if user is None:
