@@ -37,11 +37,11 @@ from sqlalchemy.exc import DBAPIError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import clock  # noqa: E402
-from engine.config import Settings, load_settings  # noqa: E402
-from engine.db import Database, connect  # noqa: E402
-from engine.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
-from engine.models import (  # noqa: E402
+from development.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
+from engine.core import clock  # noqa: E402
+from engine.core.config import Settings, load_settings  # noqa: E402
+from engine.core.db import Database, connect  # noqa: E402
+from engine.core.models import (  # noqa: E402
     Case,
     CaseParticipant,
     Incident,
@@ -102,7 +102,7 @@ def casereview(env: dict[str, str], *args: str, log: Path) -> None:
     """Run the real command, as an operator would; its chatter goes to the log."""
     with log.open("a") as handle:
         subprocess.run(
-            [sys.executable, "-m", "web.cli", *args],
+            [sys.executable, "-m", "cli", *args],
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=handle,
@@ -328,7 +328,7 @@ def step_data() -> dict[str, str]:
 
 def engine_floor(db: Database, settings: Settings, task_id: int) -> float:
     """Bare SpiffWorkflow: deserialize, run the task and the engine steps, serialize."""
-    from engine.forms import coerce_data, load_form
+    from engine.core.forms import coerce_data, load_form
     from engine.runtime import bpmn
 
     with db.read() as session:
@@ -521,9 +521,9 @@ def http_complete(base: str, token: str, task_id: int) -> int:
 
 
 def documents(db: Database, label: str, packs: int) -> list[Row]:
-    from engine.accounts import get_user
     from engine.documents import statistics_report
     from engine.documents.store import meeting_pack
+    from engine.people.accounts import get_user
 
     with db.read() as session:
         user = get_user(session, session.scalar(select(User.id).where(User.email == STEP_USER)))
@@ -599,7 +599,7 @@ def documents(db: Database, label: str, packs: int) -> list[Row]:
 def escalation_sweep(db: Database, label: str) -> list[Row]:
     """The daily sweep: one sweep clears what piled up before the benchmark's first working day
     (a weekend's worth, untimed), then the next day's sweep is timed."""
-    from engine.escalation import chase_due
+    from engine.chasing.escalation import chase_due
 
     def next_day() -> tuple[datetime, int, int]:
         with db.read() as session:
@@ -968,9 +968,9 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
 
 
 def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
-    from engine.accounts import get_user
-    from engine.applications import submit_application
-    from engine.procedure import complete_task
+    from engine.intake.applications import submit_application
+    from engine.people.accounts import get_user
+    from engine.procedure.steps import complete_task
 
     settings = load_settings(env)
     today = clock.today().isoformat()

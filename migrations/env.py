@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from engine.config import load_settings
-from engine.db import UTCDateTime, connect
-from engine.models import UNMANAGED_TABLES, Base
+from engine.core.config import load_settings
+from engine.core.db import UTCDateTime, connect
+from engine.core.models import UNMANAGED_TABLES, Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from engine import clock
-from engine.accounts import add_user
-from engine.area import load_area, read_area_file
-from engine.config import DEFAULT_AREA_FILE
-from engine.db import Database, connect
-from engine.models import Base
+from engine.core import clock
+from engine.core.area import load_area, read_area_file
+from engine.core.config import DEFAULT_AREA_FILE
+from engine.core.db import Database, connect
+from engine.core.models import Base
+from engine.people.accounts import add_user
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_FORMS = FIXTURES / "forms"
@@ -35,7 +35,7 @@ def quick_password_hashing() -> Iterator[None]:
     """Argon2 with small costs: the same code path, without 100 ms per test user."""
     from argon2 import PasswordHasher
 
-    from engine import accounts
+    from engine.people import accounts
 
     production = accounts._hasher
     accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -150,7 +150,7 @@ def db(empty_db: Database, fixed_clock: clock.FixedClock) -> Database:
 @pytest.fixture
 def app_db(db: Database) -> Database:
     """The area and users, with the shipped application diagram deployed."""
-    from engine.config import PROJECT_ROOT
+    from engine.core.config import PROJECT_ROOT
     from engine.runtime import deploy
 
     path = PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn"

@@ -21,11 +21,9 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine.accounts import add_user
-from engine.attachments import attach_file
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import (
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import (
     Attachment,
     CaseParticipant,
     Document,
@@ -34,6 +32,8 @@ from engine.models import (
     Task,
     User,
 )
+from engine.people.accounts import add_user
+from engine.records.attachments import attach_file
 from tests.conftest import DEMO_PASSWORD
 from tests.test_appeal_process import deploy_review_and_appeal, lodge, reviewed_case
 from tests.test_application_process import TODAY, application, do, incident, submit
@@ -658,7 +658,7 @@ def _without_nonce(response: TestResponse) -> str:
 
 
 def test_an_administrator_reads_a_case_only_with_a_recorded_reason(world: World) -> None:
-    from engine.models import AuditEvent
+    from engine.core.models import AuditEvent
 
     visitor = Visitor(world, "admin@example.org")
     reference = world.cases["B"].reference

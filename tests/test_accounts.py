@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import AccountError, add_user, authenticate
-from engine.db import Database
-from engine.models import AuditEvent, User
+from engine.core.db import Database
+from engine.core.models import AuditEvent, User
+from engine.people.accounts import AccountError, add_user, authenticate
 from tests.conftest import DEMO_PASSWORD
 
 

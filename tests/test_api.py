@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine import workdays
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import Case
+from engine.core import workdays
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Case
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import TODAY, application, case_of, live
 from tests.test_inbox_queries import add_people, chaired_meeting, prepare

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
-from engine.appeals import submit_appeal
-from engine.config import PROJECT_ROOT
-from engine.db import Database, connect
-from engine.errors import Conflict, InvalidData
-from engine.models import (
+from engine.cases.statistics import figures_for_year
+from engine.core.config import PROJECT_ROOT
+from engine.core.db import Database, connect
+from engine.core.errors import Conflict, InvalidData
+from engine.core.models import (
     Appeal,
     AuditEvent,
     ProcessDefinition,
@@ -24,10 +24,10 @@ from engine.models import (
     Task,
     User,
 )
-from engine.procedure import complete_task, complete_task_in
-from engine.reviews import may_change_chair
+from engine.intake.appeals import submit_appeal
+from engine.procedure.steps import complete_task, complete_task_in
+from engine.review.reviews import may_change_chair
 from engine.runtime import deploy
-from engine.statistics import figures_for_year
 from tests.test_application_process import (
     FORMS,
     SETTINGS,

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.applications import submit_application
-from engine.config import PROJECT_ROOT, load_settings
-from engine.db import Database
-from engine.errors import InvalidData
-from engine.models import AuditEvent, Case, CaseStatusChange, Organisation, Task
-from engine.procedure import complete_task, fire_due_timers
+from engine.core.config import PROJECT_ROOT, load_settings
+from engine.core.db import Database
+from engine.core.errors import InvalidData
+from engine.core.models import AuditEvent, Case, CaseStatusChange, Organisation, Task
+from engine.intake.applications import submit_application
+from engine.procedure.steps import complete_task, fire_due_timers
 from tests.test_runtime import user
 
 SETTINGS = load_settings({})
@@ -87,7 +87,7 @@ def org_id(db: Database, key: str) -> int:
 
 def dales_figures(db: Database, *fields: str) -> tuple[int, ...]:
     """The published figures for Derbyshire Dales in 2025/26 (the year of 2 March 2026)."""
-    from engine.statistics import figures_for_year
+    from engine.cases.statistics import figures_for_year
 
     with db.read() as session:
         figures = figures_for_year(session, 2025)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.area import AreaFileError, current_settings, load_area, parse_area, read_area_file
-from engine.config import DEFAULT_AREA_FILE
-from engine.db import Database
-from engine.models import AuditEvent, District, Organisation
+from engine.core.area import AreaFileError, current_settings, load_area, parse_area, read_area_file
+from engine.core.config import DEFAULT_AREA_FILE
+from engine.core.db import Database
+from engine.core.models import AuditEvent, District, Organisation
 
 PUBLISHED_ORDER = [
     "Amber Valley",

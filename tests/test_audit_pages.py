@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.access import consult_case
-from engine.accounts import add_user
-from engine.attachments import attach_file
-from engine.cases import open_case
-from engine.db import Database
-from engine.models import AuditEvent, Case, Document, Task, User
-from engine.notifications import notify
+from engine.cases.opening import open_case
+from engine.chasing.notifications import notify
+from engine.core.db import Database
+from engine.core.models import AuditEvent, Case, Document, Task, User
+from engine.people.access import consult_case
+from engine.people.accounts import add_user
+from engine.records.attachments import attach_file
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import TODAY, application, do, live, submit, user
 from tests.web_client import signed_in
@@ -25,7 +25,7 @@ from tests.web_client import signed_in
 
 @pytest.fixture
 def app(db: Database, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
-    from engine.config import load_settings
+    from engine.core.config import load_settings
     from web import create_app
 
     with db.transaction() as session:
@@ -135,7 +135,7 @@ def test_every_look_and_download_is_recorded_with_who_where_when_and_the_case(
 ) -> None:
     """Section 62: a case page, a task page, a task through the API, an attached file and a
     letter, each leaves an event naming the user, their organisation, the moment and the case."""
-    from engine.config import load_settings
+    from engine.core.config import load_settings
     from web import create_app
 
     db = app_db

@@ -15,16 +15,16 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from engine import audit
-from engine.access import consult_case
-from engine.cases import open_case
-from engine.db import Database, connect
-from engine.migrate import alembic_config, upgrade_to_head
-from engine.models import AuditEvent, User
+from engine.cases.opening import open_case
+from engine.core import audit
+from engine.core.db import Database, connect
+from engine.core.migrate import alembic_config, upgrade_to_head
+from engine.core.models import AuditEvent, User
+from engine.people.access import consult_case
 
 
 def invoke(database_url: str, *args: str):
-    from web.cli import main
+    from cli import main
 
     env = {"CASEREVIEW_DATABASE_URL": database_url, "CASEREVIEW_CLOCK_START": "2026-03-02T09:00"}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
@@ -211,7 +211,7 @@ def test_many_writers_at_once_extend_one_unbroken_chain(db: Database) -> None:
 
 
 def test_export_for_a_date_range_is_itself_recorded(db: Database, tmp_path) -> None:
-    from engine import clock
+    from engine.core import clock
 
     council = user(db, "council@example.org")
     reference = a_case(db)
@@ -302,9 +302,9 @@ def test_the_migration_chains_the_events_written_before_it(blank_url: str) -> No
 
 
 def test_events_are_written_only_through_record(db: Database) -> None:
-    from engine import clock
+    from engine.core import clock
 
-    with pytest.raises(RuntimeError, match="engine.audit.record"), db.transaction() as session:
+    with pytest.raises(RuntimeError, match="engine.core.audit.record"), db.transaction() as session:
         session.add(AuditEvent(at=clock.now(), action="sneaked.in"))
     with db.read() as session:
         assert (

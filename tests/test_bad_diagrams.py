@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from engine.config import PROJECT_ROOT
-from engine.db import Database
-from engine.models import ProcessDefinition
+from engine.core.config import PROJECT_ROOT
+from engine.core.db import Database
+from engine.core.models import ProcessDefinition
 from tests.conftest import FIXTURES
 from tests.test_api import API, Api, check, make_app
 from tests.test_inbox_queries import prepare

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import Case, Incident
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Case, Incident
 from tests.conftest import DEMO_PASSWORD
 from tests.test_appeal_process import deploy_review_and_appeal, lodge, reviewed_case
 from tests.test_application_process import TODAY, application, do, live, submit

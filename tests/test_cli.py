@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.db import connect
-from engine.models import Case, ProcessDefinition, User
+from engine.core.db import connect
+from engine.core.models import Case, ProcessDefinition, User
 from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def cli_env(blank_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def invoke(env: dict[str, str], *args: str):
-    from web.cli import main
+    from cli import main
 
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
@@ -152,7 +152,7 @@ def test_run_due_moves_time(cli_env) -> None:
 def test_a_wrong_database_url_gives_one_clear_line(url, words, tmp_path) -> None:
     env = {**os.environ, "CASEREVIEW_DATABASE_URL": url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "web.cli", "org", "list"],
+        [sys.executable, "-m", "cli", "org", "list"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -166,9 +166,9 @@ def test_a_wrong_database_url_gives_one_clear_line(url, words, tmp_path) -> None
 
 
 def test_demo_gives_every_working_inbox_something_to_do(cli_env) -> None:
-    from engine.accounts import get_user
-    from engine.demo import DEMO_USERS
-    from engine.inbox import my_tasks, organisation_tasks
+    from development.demo import DEMO_USERS
+    from engine.people.accounts import get_user
+    from engine.work.inbox import my_tasks, organisation_tasks
 
     env = {**cli_env, "CASEREVIEW_WORKFLOWS_DIR": str(ROOT / "workflows")}
     result = invoke(env, "init", "--demo")

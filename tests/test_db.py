@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import audit
-from engine.db import Database
-from engine.models import AuditEvent, District
+from engine.core import audit
+from engine.core.db import Database
+from engine.core.models import AuditEvent, District
 
 
 def test_a_read_that_tries_to_write_is_refused_and_writes_nothing(db: Database) -> None:

@@ -9,14 +9,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, or_, select
 
-from engine import audit, clock
-from engine.accounts import get_user
-from engine.config import load_settings
-from engine.db import connect
-from engine.demo_load import STAGE_WEIGHTS
-from engine.escalation import chase_due
-from engine.inbox import list_tasks
-from engine.models import (
+from development.demo_load import STAGE_WEIGHTS
+from engine.chasing.escalation import chase_due
+from engine.core import audit, clock
+from engine.core.config import load_settings
+from engine.core.db import connect
+from engine.core.models import (
     AuditEvent,
     Case,
     CaseParticipant,
@@ -27,14 +25,16 @@ from engine.models import (
     TaskCandidate,
     User,
 )
-from engine.procedure import complete_task
+from engine.people.accounts import get_user
+from engine.procedure.steps import complete_task
+from engine.work.inbox import list_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 120
 
 
 def invoke(env: dict[str, str], *args: str):
-    from web.cli import main
+    from cli import main
 
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 

@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.config import PROJECT_ROOT, load_settings
-from engine.db import Database
-from engine.models import AuditEvent, Document
+from engine.core.config import PROJECT_ROOT, load_settings
+from engine.core.db import Database
+from engine.core.models import AuditEvent, Document
+from engine.people.tokens import issue_token
 from engine.runtime import deploy
-from engine.tokens import issue_token
 from tests.test_application_process import FORMS
 from tests.test_review_process import COUNCIL, met_case
 from tests.test_runtime import user

@@ -19,9 +19,11 @@ from click.testing import CliRunner
 from docx.text.paragraph import Paragraph
 from sqlalchemy import func, select
 
-from engine import clock
-from engine.config import PROJECT_ROOT
-from engine.db import Database
+from engine.core import clock
+from engine.core.config import PROJECT_ROOT
+from engine.core.db import Database
+from engine.core.errors import NotFound
+from engine.core.models import Attachment, AuditEvent, Case, Document, Incident, Task
 from engine.documents import (
     DOCX_MEDIA_TYPE,
     build_default_template,
@@ -29,8 +31,6 @@ from engine.documents import (
     meeting_pack_zip,
     statistics_report,
 )
-from engine.errors import NotFound
-from engine.models import Attachment, AuditEvent, Case, Document, Incident, Task
 from tests.test_application_process import (
     NO_RETURN,
     application,
@@ -442,7 +442,7 @@ def test_the_committed_default_template_is_the_one_the_script_builds(tmp_path: P
 
 
 def _decided_case(db: Database, received: date, *, met: bool) -> None:
-    from engine.cases import open_case
+    from engine.cases.opening import open_case
 
     with db.transaction() as session:
         case = open_case(session, "derbyshire-dales", received)
@@ -530,7 +530,7 @@ def test_first_downloads_of_new_figures_at_once_keep_one_version(db: Database) -
 
 
 def _cli(db: Database, tmp_path: Path, *args: str):
-    from web.cli import main
+    from cli import main
 
     env = {
         "CASEREVIEW_DATABASE_URL": db.url,
@@ -561,7 +561,7 @@ def test_stats_command_writes_the_word_report(db: Database, tmp_path: Path, monk
 def test_stats_command_will_not_write_a_word_file_to_a_terminal(db: Database, tmp_path) -> None:
     script = (
         "import pty, sys\n"
-        "sys.exit(pty.spawn([sys.executable, '-m', 'web.cli', 'stats', '--year', '2025',"
+        "sys.exit(pty.spawn([sys.executable, '-m', 'cli', 'stats', '--year', '2025',"
         " '--format', 'docx', '--output', '-']) >> 8)\n"
     )
     env = {

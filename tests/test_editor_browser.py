@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import add_user
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import ProcessDefinition, ProcessInstance
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import ProcessDefinition, ProcessInstance
+from engine.people.accounts import add_user
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import application, live, submit
 from tests.test_browser import CHROMIUM, sign_in

@@ -9,15 +9,13 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event, func, select, update
 
-from engine import procedure
-from engine.accounts import add_user
-from engine.area import AreaFileError, parse_area
-from engine.cases import open_case
-from engine.clock import LOCAL_ZONE, FixedClock
-from engine.db import Database
-from engine.errors import DeploymentRefused
-from engine.escalation import chase_due
-from engine.models import (
+from engine.cases.opening import open_case
+from engine.chasing.escalation import chase_due
+from engine.core.area import AreaFileError, parse_area
+from engine.core.clock import LOCAL_ZONE, FixedClock
+from engine.core.db import Database
+from engine.core.errors import DeploymentRefused
+from engine.core.models import (
     AuditEvent,
     CaseParticipant,
     District,
@@ -27,8 +25,10 @@ from engine.models import (
     User,
     UserRole,
 )
+from engine.people.accounts import add_user
+from engine.procedure import steps as procedure
+from engine.procedure.sweeps import run_due
 from engine.runtime import claim_task, deploy, release_task
-from engine.sweeps import run_due
 from tests.conftest import FIXTURES, TEST_FORMS
 from tests.test_area import RAW
 from tests.test_runtime import user

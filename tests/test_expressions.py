@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import clock, expressions
-from engine.expressions import (
+from engine.core import clock
+from engine.runtime import expressions
+from engine.runtime.expressions import (
     FUNCTIONS,
     EvaluationError,
     ExpressionError,

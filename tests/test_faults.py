@@ -23,20 +23,20 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from engine import clock
-from engine.accounts import add_user
-from engine.db import Database, connect
-from engine.errors import Conflict
-from engine.faults import PAUSE_BEFORE_COMMIT
-from engine.models import AuditEvent, ProcessInstance, Task
-from engine.task_view import claim_task, complete_task
+from development.faults import PAUSE_BEFORE_COMMIT
+from engine.core import clock
+from engine.core.db import Database, connect
+from engine.core.errors import Conflict
+from engine.core.models import AuditEvent, ProcessInstance, Task
+from engine.people.accounts import add_user
+from engine.work.task_view import claim_task, complete_task
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import FORMS, NO_RETURN, application, do, live, submit
 from tests.test_runtime import user
 from tests.test_serve import _free_port, _wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMAND = [sys.executable, "-m", "web.cli"]
+COMMAND = [sys.executable, "-m", "cli"]
 COUNCIL = "council@example.org"
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.forms import FormError, coerce_data, load_form, validate_data
+from engine.core.forms import FormError, coerce_data, load_form, validate_data
 from tests.conftest import TEST_FORMS
 
 

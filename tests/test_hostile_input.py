@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from engine.db import Database
-from engine.models import Appeal, AuditEvent, Case, Incident, ProcessInstance, Task
+from engine.core.db import Database
+from engine.core.models import Appeal, AuditEvent, Case, Incident, ProcessInstance, Task
 from tests.conftest import DEMO_PASSWORD
 from tests.test_api import api_application
 from tests.test_appeal_process import deploy_review_and_appeal

@@ -7,16 +7,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, func, select, update
 
-from engine import task_view
-from engine.accounts import add_user
-from engine.appeals import submit_appeal
-from engine.attachments import attach_file, remove_attachment
-from engine.case_view import case_documents, case_summary
-from engine.clock import FixedClock
-from engine.config import PROJECT_ROOT, load_settings
-from engine.db import Database
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.inbox import (
+from engine.core.clock import FixedClock
+from engine.core.config import PROJECT_ROOT, load_settings
+from engine.core.db import Database
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.models import Attachment, AuditEvent, Document, Task, TaskCandidate, User
+from engine.intake.appeals import submit_appeal
+from engine.people.accounts import add_user
+from engine.records.attachments import attach_file, remove_attachment
+from engine.runtime import deploy
+from engine.work import task_view
+from engine.work.case_view import case_documents, case_summary
+from engine.work.inbox import (
     _MOST_IDS_LISTED,
     inbox_filters,
     list_tasks,
@@ -24,8 +26,6 @@ from engine.inbox import (
     organisation_tasks,
     rows_for_tasks,
 )
-from engine.models import Attachment, AuditEvent, Document, Task, TaskCandidate, User
-from engine.runtime import deploy
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import (
     FORMS,

@@ -9,12 +9,12 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from engine.appeals import submit_appeal
-from engine.config import PROJECT_ROOT
-from engine.db import Database
+from engine.core.config import PROJECT_ROOT
+from engine.core.db import Database
+from engine.core.errors import InvalidData
+from engine.core.models import AuditEvent, Document, Notification
 from engine.documents import delivery_for
-from engine.errors import InvalidData
-from engine.models import AuditEvent, Document, Notification
+from engine.intake.appeals import submit_appeal
 from engine.runtime import deploy
 from tests.test_application_process import (
     FORMS,
@@ -320,7 +320,7 @@ def test_an_outcome_without_recommendations_says_so(letters_db: Database, fixed_
 
 
 def test_closing_for_want_of_consent_gives_the_reasons(app_db: Database, fixed_clock) -> None:
-    from engine.procedure import fire_due_timers
+    from engine.procedure.steps import fire_due_timers
 
     db = app_db
     case_id = submit(
@@ -501,7 +501,7 @@ def test_an_appeal_out_of_time_gets_a_reasoned_refusal(letters_db: Database, fix
         {"acknowledged_on": "2026-04-29", "method": "email"},
     )
     with db.read() as session:
-        from engine.models import Task
+        from engine.core.models import Task
 
         draft = session.scalar(select(Task.draft).where(Task.spec_name == "check_eligibility"))
     do(db, case_id, "check_eligibility", OPCC, {"eligible": False, "reasons": draft["reasons"]})

@@ -15,13 +15,13 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
-from engine import clock
-from engine.clock import FixedClock
-from engine.db import Database
-from engine.mailer import MAX_ATTEMPTS, parse_smtp_url, retry_delay, send_due
-from engine.models import AuditEvent, Document, Notification, User
-from engine.notifications import notify, withdraw_unsent
-from engine.sweeps import run_due
+from engine.chasing.mailer import MAX_ATTEMPTS, parse_smtp_url, retry_delay, send_due
+from engine.chasing.notifications import notify, withdraw_unsent
+from engine.core import clock
+from engine.core.clock import FixedClock
+from engine.core.db import Database
+from engine.core.models import AuditEvent, Document, Notification, User
+from engine.procedure.sweeps import run_due
 from tests.conftest import DEMO_PASSWORD, FIXTURES
 from tests.test_escalation import at, deploy_diagram, one_task_diagram, start
 from tests.web_client import csrf_token, signed_in
@@ -278,7 +278,7 @@ def test_a_sender_that_died_holding_messages_leaves_them_to_be_sent_once(
     db: Database, fixed_clock: FixedClock, smtp: SmtpServer
 ) -> None:
     """A sender took the messages and was killed before sending: they go out later, once."""
-    from engine.mailer import _claim  # what a sender does first, before it sends
+    from engine.chasing.mailer import _claim  # what a sender does first, before it sends
 
     ids = [message(db, f"m{n}", f"person{n}@example.gov.uk") for n in range(2)]
     assert [claimed for claimed, _attempt in _claim(db, clock.now(), 10)] == ids
@@ -330,9 +330,9 @@ def test_smtp_url_options() -> None:
 def test_timers_reminders_and_escalations_arrive_as_mail(
     db: Database, fixed_clock: FixedClock, smtp: SmtpServer
 ) -> None:
-    from engine import procedure
-    from engine.cases import open_case
-    from engine.models import Task
+    from engine.cases.opening import open_case
+    from engine.core.models import Task
+    from engine.procedure import steps as procedure
     from engine.runtime import deploy
     from tests.conftest import TEST_FORMS
     from tests.test_runtime import RETURN, user
@@ -404,7 +404,7 @@ def test_timers_reminders_and_escalations_arrive_as_mail(
 
 @pytest.fixture
 def app(db: Database, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
-    from engine.config import load_settings
+    from engine.core.config import load_settings
     from web import create_app
 
     settings = load_settings(
@@ -448,7 +448,7 @@ def test_people_see_their_own_notifications_and_mark_them_read(
 
 
 def test_the_outbox_is_for_administrators_and_shows_what_waits(app: Flask, db: Database) -> None:
-    from engine.accounts import add_user
+    from engine.people.accounts import add_user
 
     with db.transaction() as session:
         add_user(

@@ -10,12 +10,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
-from engine.accounts import add_user
-from engine.area import load_area, read_area_file
-from engine.config import DEFAULT_AREA_FILE
-from engine.db import Database, connect
-from engine.migrate import alembic_config, current_revision, upgrade_to_head
-from engine.models import (
+from engine.chasing.notifications import notify, withdraw_unsent
+from engine.chasing.scheduler import create_job_table
+from engine.core.area import load_area, read_area_file
+from engine.core.config import DEFAULT_AREA_FILE
+from engine.core.db import Database, connect
+from engine.core.migrate import alembic_config, current_revision, upgrade_to_head
+from engine.core.models import (
     UNMANAGED_TABLES,
     Base,
     Notification,
@@ -23,9 +24,8 @@ from engine.models import (
     Task,
     TaskCandidate,
 )
-from engine.notifications import notify, withdraw_unsent
+from engine.people.accounts import add_user
 from engine.runtime import cancel_instance
-from engine.scheduler import create_job_table
 from tests.test_escalation import deploy_diagram, one_task_diagram, start
 from tests.test_runtime import user
 

@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from engine.config import PROJECT_ROOT
-from engine.db import Database, connect
-from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
+from engine.core.config import PROJECT_ROOT
+from engine.core.db import Database, connect
+from engine.core.models import AuditEvent, ProcessDefinition, ProcessInstance
 from tests.test_api import API, COUNCIL, Api, make_app, new_case
 from tests.test_application_process import NO_RETURN, TODAY, do, live
 from tests.test_inbox_queries import prepare
@@ -492,8 +492,8 @@ def test_people_who_are_not_process_owners_cannot_open_the_pages(
 def test_set_up_again_keeps_what_a_process_owner_deployed(blank_url: str, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
+    from cli import main
     from tests.conftest import FIXTURES
-    from web.cli import main
 
     env = {
         "CASEREVIEW_DATABASE_URL": blank_url,

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import Appeal, Case, Incident
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Appeal, Case, Incident
 from tests.test_api import api_application
 from tests.test_appeal_process import deploy_review_and_appeal, reviewed_case
 from tests.test_application_process import submit

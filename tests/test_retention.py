@@ -9,13 +9,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine import audit, clock
-from engine.attachments import attach_file
-from engine.case_view import case_summary
-from engine.db import Database
-from engine.documents import case_document
-from engine.errors import NotFound
-from engine.models import (
+from engine.cases.statistics import as_json, figures_for_year
+from engine.core import audit, clock
+from engine.core.db import Database
+from engine.core.errors import NotFound
+from engine.core.models import (
     Appeal,
     Area,
     Attachment,
@@ -29,8 +27,10 @@ from engine.models import (
     Review,
     Task,
 )
-from engine.retention import due_for_erasure
-from engine.statistics import as_json, figures_for_year
+from engine.documents import case_document
+from engine.records.attachments import attach_file
+from engine.records.retention import due_for_erasure
+from engine.work.case_view import case_summary
 from tests.test_application_process import (
     THREE,
     TODAY,
@@ -47,7 +47,7 @@ DECLINE_REASONS = "The fourth application about the same neighbour dispute this 
 
 
 def invoke(db: Database, moment: str, *args: str):
-    from web.cli import main
+    from cli import main
 
     env = {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_CLOCK_START": moment}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
@@ -81,7 +81,7 @@ def declined_case(db: Database) -> int:
 def case_page(db: Database, tmp_path, reference: str):  # type: ignore[no-untyped-def]
     """The case page as the council's caseworker sees it."""
 
-    from engine.config import load_settings
+    from engine.core.config import load_settings
     from tests.web_client import signed_in
     from web import create_app
 
@@ -274,7 +274,7 @@ def test_erasure_leaves_every_published_figure_as_it_was(facts: Database) -> Non
 
 
 def test_the_area_file_sets_the_retention_period(db: Database) -> None:
-    from engine.cases import open_case
+    from engine.cases.opening import open_case
 
     with db.transaction() as session:
         case = open_case(session, "erewash", date(2022, 1, 10))
@@ -298,8 +298,8 @@ def test_the_command_needs_exactly_one_mode(db: Database) -> None:
 def test_the_area_file_must_give_whole_years(years: object) -> None:
     import tomllib
 
-    from engine.area import AreaFileError, parse_area
-    from engine.config import DEFAULT_AREA_FILE
+    from engine.core.area import AreaFileError, parse_area
+    from engine.core.config import DEFAULT_AREA_FILE
 
     raw = tomllib.loads(DEFAULT_AREA_FILE.read_text())
     raw["settings"]["retention_years"] = years

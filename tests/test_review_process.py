@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.db import Database
-from engine.errors import InvalidData
-from engine.models import Recommendation, Review, Task
+from engine.core.db import Database
+from engine.core.errors import InvalidData
+from engine.core.models import Recommendation, Review, Task
 from engine.runtime import deploy
 from tests.test_application_process import (
     FORMS,
@@ -29,7 +29,7 @@ COUNCIL = "council@example.org"
 
 @pytest.fixture
 def review_db(app_db: Database) -> Database:
-    from engine.config import PROJECT_ROOT
+    from engine.core.config import PROJECT_ROOT
 
     path = PROJECT_ROOT / "workflows" / "asb_case_review.bpmn"
     with app_db.transaction() as session:

@@ -7,18 +7,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from engine import notifications, task_view
-from engine.attachments import attach_file, remove_attachment
-from engine.case_view import case_summary
-from engine.clock import FixedClock
-from engine.config import load_settings
-from engine.db import Database
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.escalation import chase_due
-from engine.mailer import send_due
-from engine.models import Attachment, AuditEvent, Notification, TaskCandidate, User
-from engine.reviews import change_chair, may_change_chair
+from engine.chasing import notifications
+from engine.chasing.escalation import chase_due
+from engine.chasing.mailer import send_due
+from engine.core.clock import FixedClock
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.models import Attachment, AuditEvent, Notification, TaskCandidate, User
+from engine.records.attachments import attach_file, remove_attachment
+from engine.review.reviews import change_chair, may_change_chair
 from engine.runtime import release_task
+from engine.work import task_view
+from engine.work.case_view import case_summary
 from tests.test_application_process import FORMS, case_of, live
 from tests.test_inbox_queries import (
     add_people,

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, func, select
 
-from engine import clock
-from engine.accounts import get_user
-from engine.cases import open_case
-from engine.db import Database
-from engine.errors import Conflict, DeploymentRefused, InvalidData, NotFound, ProcessFailed
-from engine.models import AuditEvent, ProcessDefinition, ProcessInstance, Task, User
+from engine.cases.opening import open_case
+from engine.core import clock
+from engine.core.db import Database
+from engine.core.errors import Conflict, DeploymentRefused, InvalidData, NotFound, ProcessFailed
+from engine.core.models import AuditEvent, ProcessDefinition, ProcessInstance, Task, User
+from engine.people.accounts import get_user
 from engine.runtime import (
     bpmn,
     claim_task,
@@ -71,7 +71,7 @@ def open_tasks(db: Database, case_id: int) -> dict[str, Task]:
 
 
 def organisation_id(db: Database, key: str) -> int:
-    from engine.models import Organisation
+    from engine.core.models import Organisation
 
     with db.read() as session:
         return session.scalar(select(Organisation.id).where(Organisation.key == key))

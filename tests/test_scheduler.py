@@ -17,11 +17,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, insert, select, text
 
-from engine import procedure
-from engine.cases import open_case
-from engine.db import Database, connect
-from engine.leader import AdvisoryLockLeadership, LeaseLeadership, current_leader
-from engine.models import (
+from engine.cases.opening import open_case
+from engine.chasing.leader import AdvisoryLockLeadership, LeaseLeadership, current_leader
+from engine.core.db import Database, connect
+from engine.core.models import (
     APSCHEDULER_JOBS_TABLE,
     AuditEvent,
     Notification,
@@ -31,6 +30,7 @@ from engine.models import (
     Task,
     TaskCandidate,
 )
+from engine.procedure import steps as procedure
 from engine.runtime import deploy
 from tests.conftest import FIXTURES, TEST_FORMS
 from tests.test_escalation import one_task_diagram
@@ -112,7 +112,7 @@ class Scheduler:
         self.log = log
         self._file = log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "scheduler"],
+            [sys.executable, "-m", "cli", "scheduler"],
             env=env,
             cwd=ROOT,
             stdout=self._file,
@@ -154,7 +154,7 @@ def scheduler_env(blank_url: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     }
     env.pop("CASEREVIEW_SMTP_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "web.cli", "init"],
+        [sys.executable, "-m", "cli", "init"],
         env=env,
         cwd=ROOT,
         check=True,
@@ -304,7 +304,7 @@ def test_a_scheduler_killed_mid_sweep_leaves_nothing_done_twice_or_undone(
 
 
 def invoke(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
-    from web.cli import main
+    from cli import main
 
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 

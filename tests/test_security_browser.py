@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from engine.db import Database
-from engine.models import Case
+from engine.core.db import Database
+from engine.core.models import Case
 from tests.test_browser import CHROMIUM, browser, playwright_api, server, sign_in  # noqa: F401
 from tests.test_review_process import met_case
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from engine.config import PROJECT_ROOT
-from engine.db import Database
+from engine.core.config import PROJECT_ROOT
+from engine.core.db import Database
 from tests.test_sign_in import make_app
 
 TEMPLATES = PROJECT_ROOT / "templates"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.cases import open_case
-from engine.db import connect
-from engine.models import Task
+from engine.cases.opening import open_case
+from engine.core.db import connect
+from engine.core.models import Task
 from engine.runtime import deploy, start_process
 from tests.conftest import FIXTURES
 
@@ -49,7 +49,7 @@ def test_serve_answers_and_its_scheduler_fires_due_timers(
         # The server's clock starts after the timer is due, as demos and acceptance runs do.
         "CASEREVIEW_CLOCK_START": "2026-03-02T11:00",
     }
-    command = [sys.executable, "-m", "web.cli"]
+    command = [sys.executable, "-m", "cli"]
     subprocess.run([*command, "init"], env=env, cwd=ROOT, check=True, capture_output=True)
 
     # A case whose only open task has a timer already due at the server's clock.

@@ -17,10 +17,11 @@ from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
-from engine import accounts, clock
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import AuditEvent, SignInThrottle, User
+from engine.core import clock
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import AuditEvent, SignInThrottle, User
+from engine.people import accounts
 from tests.conftest import DEMO_PASSWORD
 from tests.web_client import csrf_token, form_token
 from web import SecretKeyError, create_app

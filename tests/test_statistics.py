@@ -14,11 +14,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.cases import open_case
-from engine.db import Database
-from engine.models import Appeal, Case, District, Organisation, Recommendation, Review
-from engine.statistics import (
+from engine.cases.opening import open_case
+from engine.cases.statistics import (
     ROWS,
     DistrictFigures,
     YearFigures,
@@ -30,6 +27,9 @@ from engine.statistics import (
     render_table,
     year_label,
 )
+from engine.core import clock
+from engine.core.db import Database
+from engine.core.models import Appeal, Case, District, Organisation, Recommendation, Review
 
 PUBLISHED_ORDER = [
     "Amber Valley",
@@ -381,7 +381,7 @@ def cli_env(facts: Database, tmp_path: Path) -> dict[str, str]:
 
 
 def invoke(env: dict[str, str], *args: str):
-    from web.cli import main
+    from cli import main
 
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 

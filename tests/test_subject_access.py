@@ -11,14 +11,14 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine.db import Database
-from engine.models import AuditEvent, Case
-from engine.subject_access import REDACTED
+from engine.core.db import Database
+from engine.core.models import AuditEvent, Case
+from engine.records.subject_access import REDACTED
 from tests.test_application_process import TODAY, application, do, submit
 
 
 def invoke(db: Database, *args: str):
-    from web.cli import main
+    from cli import main
 
     env = {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_CLOCK_START": "2026-03-02T09:00"}
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import Attachment, AuditEvent, Case, Incident, Task
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Attachment, AuditEvent, Case, Incident, Task
 from tests.conftest import FIXTURES
 from tests.test_application_process import TODAY, application, do, live, submit
 from tests.test_review_process import COUNCIL
@@ -184,7 +184,7 @@ def test_claim_release_and_reassign(app: Flask, returns_case: int, app_db: Datab
     assert "is working on this task" in page and "Complete task" not in page
     manager = signed_in(app, "manager@example.org")
     with app_db.read() as session:
-        from engine.models import User
+        from engine.core.models import User
 
         council_id = session.scalar(select(User.id).where(User.email == "council@example.org"))
     no_one = post(manager, f"/tasks/{task_id}/reassign", {"user_id": ""})

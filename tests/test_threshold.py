@@ -1,10 +1,10 @@
-"""Qualifying complaints and the mandatory threshold count (engine.threshold)."""
+"""Qualifying complaints and the mandatory threshold count (engine.cases.threshold)."""
 
 from datetime import date
 
 import pytest
 
-from engine.threshold import IncidentReport, add_months, assess, is_qualifying
+from engine.cases.threshold import IncidentReport, add_months, assess, is_qualifying
 
 POLICE = "derbyshire-constabulary"
 HOUSING = "rykneld-homes"

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engine import clock
-from engine.due import DueRuleError, parse_due_rule
-from engine.workdays import add_working_days, is_working_day, working_days_between
+from engine.chasing.due import DueRuleError, parse_due_rule
+from engine.core import clock
+from engine.core.workdays import add_working_days, is_working_day, working_days_between
 
 TIMESCALES = {"acknowledge_application": 5, "meeting_pack": 2}
 
@@ -89,7 +89,7 @@ def test_clock_can_be_fixed_moved_and_started() -> None:
 def test_working_days_between_agrees_with_counting_day_by_day() -> None:
     from datetime import date, timedelta
 
-    from engine.workdays import is_working_day, working_days_between
+    from engine.core.workdays import is_working_day, working_days_between
 
     def by_hand(first: date, last: date) -> int:
         sign = 1

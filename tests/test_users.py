@@ -9,10 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from engine.accounts import add_user
-from engine.config import load_settings
-from engine.db import Database
-from engine.models import AuditEvent, User
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import AuditEvent, User
+from engine.people.accounts import add_user
 from tests.conftest import DEMO_PASSWORD
 from tests.web_client import csrf_token, form_token, signed_in
 from web import create_app

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.cases import open_case
-from engine.config import load_settings
-from engine.db import Database
+from engine.cases.opening import open_case
+from engine.core.config import load_settings
+from engine.core.db import Database
 from engine.runtime import deploy, start_process
 from tests.conftest import DEMO_PASSWORD, FIXTURES, TEST_FORMS
 from tests.web_client import form_token, sign_in
@@ -89,7 +89,7 @@ def test_signed_in_user_sees_their_organisation_tasks(app: Flask, db: Database) 
 
 
 def test_sign_in_is_recorded_in_the_audit_trail(app: Flask, db: Database) -> None:
-    from engine.models import AuditEvent
+    from engine.core.models import AuditEvent
 
     sign_in(app.test_client(), "health@example.org")
     with db.read() as session:

@@ -14,11 +14,11 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from engine import clock, workdays
-from engine.config import PROJECT_ROOT, Settings, load_settings
-from engine.db import Database, connect
-from engine.inbox import working_days_left
-from engine.models import MAX_ROW_ID
+from engine.core import clock, workdays
+from engine.core.config import PROJECT_ROOT, Settings, load_settings
+from engine.core.db import Database, connect
+from engine.core.models import MAX_ROW_ID
+from engine.work.inbox import working_days_left
 from web import security
 from web.json_provider import ServiceJSONProvider
 from web.schema_forms import humanise

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, send_from_directory
 
-from engine.config import PROJECT_ROOT
+from engine.core.config import PROJECT_ROOT
 
 GOVUK = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 BPMN_JS = PROJECT_ROOT / "node_modules" / "bpmn-js" / "dist"

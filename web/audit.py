@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request
 
-from engine.audit import export_events, render_csv
+from engine.core.audit import export_events, render_csv
 from web.context import db, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("audit", __name__)

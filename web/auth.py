@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from engine.errors import TooManyAttempts
-from engine.sign_in import SignInPolicy
-from engine.sign_in import sign_in as check_sign_in
+from engine.core.errors import TooManyAttempts
+from engine.people.sign_in import SignInPolicy
+from engine.people.sign_in import sign_in as check_sign_in
 from web.context import current_user, db, settings
 
 blueprint = Blueprint("auth", __name__)

@@ -15,11 +15,11 @@ from flask import (
     url_for,
 )
 
-from engine.access import LONGEST_REASON, SHORTEST_REASON, is_justified
-from engine.case_view import case_summary, justify_reading
-from engine.diagrams import process_diagram
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.reviews import change_chair, may_change_chair
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
+from engine.review.reviews import change_chair, may_change_chair
+from engine.work.case_view import case_summary, justify_reading
+from engine.work.diagrams import process_diagram
 from web.context import current_user, db, sentence, sign_in_required
 
 blueprint = Blueprint("cases", __name__)

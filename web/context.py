@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from engine.accounts import get_user
-from engine.config import Settings
-from engine.db import Database
-from engine.models import User
-from engine.tokens import user_for_token
+from engine.core.config import Settings
+from engine.core.db import Database
+from engine.core.models import User
+from engine.people.accounts import get_user
+from engine.people.tokens import user_for_token
 
 
 def whole_number(text: str | None, digits: int = 9) -> int | None:

@@ -14,8 +14,8 @@ from flask import Blueprint, Response, abort, send_file
 from sqlalchemy.orm import Session
 
 from engine import documents
-from engine.errors import NotFound
-from engine.models import User
+from engine.core.errors import NotFound
+from engine.core.models import User
 from web.context import current_user, db, sign_in_required
 
 blueprint = Blueprint("documents", __name__)

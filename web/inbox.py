@@ -9,11 +9,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from engine import task_view
-from engine.access import works_on_cases
-from engine.errors import Conflict, NotAllowed, NotFound
-from engine.inbox import MAX_OFFSET, InboxRow, inbox_filters, list_tasks
-from engine.models import User
+from engine.core.errors import Conflict, NotAllowed, NotFound
+from engine.core.models import User
+from engine.people.access import works_on_cases
+from engine.work import task_view
+from engine.work.inbox import MAX_OFFSET, InboxRow, inbox_filters, list_tasks
 from web.context import current_user, db, sentence, sign_in_required, whole_number
 
 blueprint = Blueprint("inbox", __name__)

@@ -7,10 +7,11 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from engine import clock, notifications
-from engine.errors import Conflict, NotFound
-from engine.leader import current_leader
-from engine.models import NOTIFICATION_STATES
+from engine.chasing import notifications
+from engine.chasing.leader import current_leader
+from engine.core import clock
+from engine.core.errors import Conflict, NotFound
+from engine.core.models import NOTIFICATION_STATES
 from web.context import current_user, db, settings, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("notifications", __name__)

@@ -22,8 +22,8 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from engine import process_definitions as definitions
-from engine.errors import Conflict, DeploymentRefused, NotAllowed, NotFound, Problem
+from engine.core.errors import Conflict, DeploymentRefused, NotAllowed, NotFound, Problem
+from engine.work import process_definitions as definitions
 from web.context import current_user, db, sentence, settings, sign_in_required
 
 blueprint = Blueprint("procedure", __name__, url_prefix="/procedure")

@@ -8,14 +8,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from engine import clock
-from engine.appeal_rules import GROUNDS, ground_sentence
-from engine.appeals import submit_appeal
-from engine.applications import submit_application
-from engine.errors import InvalidData, ProcessFailed
-from engine.forms import load_form
-from engine.models import Case, District, Organisation
-from engine.statistics import figures_for_year, financial_year_of, table_rows, year_label
+from engine.cases.statistics import figures_for_year, financial_year_of, table_rows, year_label
+from engine.core import clock
+from engine.core.errors import InvalidData, ProcessFailed
+from engine.core.forms import load_form
+from engine.core.models import Case, District, Organisation
+from engine.intake.appeals import submit_appeal
+from engine.intake.applications import submit_application
+from engine.review.appeal_rules import GROUNDS, ground_sentence
 from web.context import current_user, db, settings
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 

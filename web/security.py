@@ -20,7 +20,7 @@ from flask import Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from engine.config import Settings
+from engine.core.config import Settings
 
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -19,14 +19,19 @@ from flask import (
 )
 from sqlalchemy import select
 
-from engine import task_view
-from engine.access import visible_task
-from engine.attachments import attach_file, open_attachment, remove_attachment, task_attachments
-from engine.case_view import case_summary
-from engine.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
-from engine.forms import load_form
-from engine.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
-from engine.procedure import ACTION_ROLES
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
+from engine.core.forms import load_form
+from engine.core.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
+from engine.people.access import visible_task
+from engine.procedure.steps import ACTION_ROLES
+from engine.records.attachments import (
+    attach_file,
+    open_attachment,
+    remove_attachment,
+    task_attachments,
+)
+from engine.work import task_view
+from engine.work.case_view import case_summary
 from web.context import current_user, db, settings, sign_in_required, whole_number
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 

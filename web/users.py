@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from engine.accounts import (
+from engine.core.models import User
+from engine.people.accounts import (
     ROLE_NAMES,
     AccountError,
     add_user,
@@ -14,7 +15,6 @@ from engine.accounts import (
     reset_password,
     temporary_password,
 )
-from engine.models import User
 from web.context import db, sentence, sign_in_required, signed_in_administrator
 
 blueprint = Blueprint("users", __name__)

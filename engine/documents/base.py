@@ -28,7 +28,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from engine.config import PROJECT_ROOT
+from engine.core.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.assessment import assess_case
-from engine.models import (
+from engine.cases.assessment import assess_case
+from engine.cases.threshold import body_name
+from engine.core.models import (
     Appeal,
     Attachment,
     Case,
@@ -26,8 +27,7 @@ from engine.models import (
     Task,
     User,
 )
-from engine.reviews import current_review
-from engine.threshold import body_name
+from engine.review.reviews import current_review
 
 ROLE_NAMES = {
     "council": "Council",

@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.appeal_rules import GROUNDS, ground_sentence
-from engine.area import current_settings
-from engine.assessment import assess_case
+from engine.cases.assessment import assess_case
+from engine.core.area import current_settings
+from engine.core.models import Appeal, Case, CaseParticipant, Organisation, User
+from engine.core.workdays import add_working_days
 from engine.documents.base import Builder, clean, long_date
 from engine.documents.content import DECLINE_GROUNDS, decision, user_names
-from engine.models import Appeal, Case, CaseParticipant, Organisation, User
-from engine.reviews import current_review
-from engine.workdays import add_working_days
+from engine.review.appeal_rules import GROUNDS, ground_sentence
+from engine.review.reviews import current_review
 
 # The letter task forms of the diagrams, the letter each one produces, and the answer that
 # holds the date the letter carries.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from engine.cases.statistics import ROWS, YearFigures, financial_year_bounds
 from engine.documents.base import Builder, long_date
-from engine.statistics import ROWS, YearFigures, financial_year_bounds
 
 
 def render_statistics(figures: YearFigures, template: Path | None, *, made: datetime) -> bytes:

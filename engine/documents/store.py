@@ -21,19 +21,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock
-from engine.access import record_disclosure, visible_case
-from engine.db import take_turns
+from engine.cases.statistics import as_json, figures_for_year
+from engine.chasing.notifications import notify
+from engine.core import audit, clock
+from engine.core.db import take_turns
+from engine.core.errors import NotFound
+from engine.core.models import Appeal, Attachment, Case, Document, User
+from engine.core.workdays import as_date
 from engine.documents.base import DOCX_MEDIA_TYPE, clean, template_path
 from engine.documents.content import gather_pack
 from engine.documents.letters import FORM_LETTERS, compose_letter, letter_text, render_letter
 from engine.documents.pack import render_pack
 from engine.documents.report import render_statistics
-from engine.errors import NotFound
-from engine.models import Appeal, Attachment, Case, Document, User
-from engine.notifications import notify
-from engine.statistics import as_json, figures_for_year
-from engine.workdays import as_date
+from engine.people.access import record_disclosure, visible_case
 
 ZIP_MEDIA_TYPE = "application/zip"
 MEETING_PACK = "meeting_pack"

@@ -40,12 +40,13 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine import clock, expressions
-from engine.due import DueRule, DueRuleError, parse_due_rule
-from engine.errors import Problem, ProcessFailed
-from engine.escalation import chase_property_problems
-from engine.forms import FormError, load_form
-from engine.models import CASE_STATUSES, PARTICIPANT_ROLES
+from engine.chasing.due import DueRule, DueRuleError, parse_due_rule
+from engine.chasing.escalation import chase_property_problems
+from engine.core import clock
+from engine.core.errors import Problem, ProcessFailed
+from engine.core.forms import FormError, load_form
+from engine.core.models import CASE_STATUSES, PARTICIPANT_ROLES
+from engine.runtime import expressions
 
 # SpiffWorkflow logs every task state change at INFO: about ten lines per completed task in a
 # service logging at INFO (``casereview serve``), saying nothing the Task rows and the audit

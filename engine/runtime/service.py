@@ -18,12 +18,12 @@ from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import audit, clock, expressions, faults
-from engine.access import works_on_cases
-from engine.area import current_settings
-from engine.db import Database, PerDatabase
-from engine.due import DueRuleError, parse_due_rule
-from engine.errors import (
+from development import faults
+from engine.chasing.due import DueRuleError, parse_due_rule
+from engine.core import audit, clock
+from engine.core.area import current_settings
+from engine.core.db import Database, PerDatabase
+from engine.core.errors import (
     Conflict,
     DeploymentRefused,
     InvalidData,
@@ -32,8 +32,8 @@ from engine.errors import (
     Problem,
     ProcessFailed,
 )
-from engine.forms import FormError, coerce_data, load_form, validate_data
-from engine.models import (
+from engine.core.forms import FormError, coerce_data, load_form, validate_data
+from engine.core.models import (
     LIVE_TASK_STATES,
     Base,
     Case,
@@ -45,8 +45,9 @@ from engine.models import (
     TaskCandidate,
     User,
 )
-from engine.runtime import bpmn, versions
-from engine.workdays import as_date
+from engine.core.workdays import as_date
+from engine.people.access import works_on_cases
+from engine.runtime import bpmn, expressions, versions
 
 
 class Effects:

@@ -12,8 +12,8 @@ from lxml import etree
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.errors import Problem
-from engine.models import PARTICIPANT_ROLES
+from engine.core.errors import Problem
+from engine.core.models import PARTICIPANT_ROLES
 from engine.runtime import bpmn
 
 _NS = bpmn.BPMN_NAMESPACE
@@ -119,7 +119,7 @@ def executable_processes(root: etree._Element) -> list[etree._Element]:
     ]
 
 
-# What a task's row keeps of its element (engine.models.Task): its id, with room for the
+# What a task's row keeps of its element (engine.core.models.Task): its id, with room for the
 # suffix SpiffWorkflow adds to a multi-instance task's id, and its name.
 MAX_ELEMENT_ID = 180
 MAX_ELEMENT_NAME = 300

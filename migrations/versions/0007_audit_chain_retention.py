@@ -55,7 +55,7 @@ audit_events = sa.table(
 
 
 def _hash(row, seq: int, prev_hash: str) -> str:
-    # The canonical content of engine.audit.canonical_content, form 1.
+    # The canonical content of engine.core.audit.canonical_content, form 1.
     at = row.at.astimezone(UTC).replace(tzinfo=None) if row.at.tzinfo else row.at
     content = json.dumps(
         [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response
 
-from engine.case_view import case_documents, case_summary
+from engine.core.errors import InvalidData
 from engine.documents import meeting_pack as make_meeting_pack
-from engine.errors import InvalidData
-from engine.reviews import NOT_A_CHAIR, change_chair
+from engine.review.reviews import NOT_A_CHAIR, change_chair
+from engine.work.case_view import case_documents, case_summary
 from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
 from web.api.intake import CONTACT_PREFERENCES

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Response, jsonify, request
 from werkzeug.exceptions import BadRequest, Unauthorized
 
-from engine.errors import InvalidData
-from engine.models import User
+from engine.core.errors import InvalidData
+from engine.core.models import User
 from web.context import bearer_token, current_user
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import (
+from engine.core.errors import (
     Conflict,
     EngineError,
     InvalidData,

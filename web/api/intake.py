@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Response, request
 
-from engine import clock
-from engine.appeals import submit_appeal
-from engine.applications import check_application, submit_application
-from engine.errors import InvalidData
-from engine.models import Case
-from engine.statistics import as_json, figures_for_year, financial_year_of
+from engine.cases.statistics import as_json, figures_for_year, financial_year_of
+from engine.core import clock
+from engine.core.errors import InvalidData
+from engine.core.models import Case
+from engine.intake.appeals import submit_appeal
+from engine.intake.applications import check_application, submit_application
 from web.api import blueprint
 from web.api.common import answer, json_body, optional_user
 from web.context import db, settings, whole_number

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Response
 
-from engine.appeal_rules import GROUNDS
-from engine.inbox import MAX_LIMIT, SCOPES
-from engine.models import CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES, TASK_STATES
-from engine.statistics import FIELDS
+from engine.cases.statistics import FIELDS
+from engine.core.models import CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES, TASK_STATES
+from engine.review.appeal_rules import GROUNDS
+from engine.work.inbox import MAX_LIMIT, SCOPES
 from web.api import blueprint
 from web.api.common import answer
 from web.api.intake import CONTACT_PREFERENCES

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from engine import process_definitions as definitions
-from engine.errors import DeploymentRefused, InvalidData, Problem
+from engine.core.errors import DeploymentRefused, InvalidData, Problem
+from engine.work import process_definitions as definitions
 from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
 from web.context import db, settings, whole_number

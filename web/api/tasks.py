@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Response, request
 
-from engine import task_view
-from engine.errors import InvalidData
-from engine.inbox import DEFAULT_LIMIT, MAX_LIMIT, inbox_filters, list_tasks
+from engine.core.errors import InvalidData
+from engine.work import task_view
+from engine.work.inbox import DEFAULT_LIMIT, MAX_LIMIT, inbox_filters, list_tasks
 from web.api import blueprint
 from web.api.common import answer, form_answers, json_body, signed_in
 from web.context import db, settings, whole_number

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response, request
 from werkzeug.exceptions import Unauthorized
 
-from engine.errors import InvalidData
-from engine.sign_in import SignInPolicy, sign_in
-from engine.tokens import TOKEN_LIFETIME, issue_token
+from engine.core.errors import InvalidData
+from engine.people.sign_in import SignInPolicy, sign_in
+from engine.people.tokens import TOKEN_LIFETIME, issue_token
 from web.api import blueprint
 from web.api.common import answer, json_body
 from web.context import db, settings

@@ -1,0 +1,5 @@
+"""``python -m cli``: the ``casereview`` command."""
+
+from cli import main
+
+main()

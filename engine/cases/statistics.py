@@ -1,0 +1,186 @@
+"""The yearly figures the relevant bodies publish, per district, for one financial year.
+
+Section 104 asks for the number of applications, of times the threshold was not met, of
+reviews carried out and of reviews that resulted in recommendations; Derbyshire also publishes
+the appeals. Every figure is counted from the recorded facts (cases, reviews, recommendations,
+appeals) by one aggregate query per measure, grouped by district: nothing is a running counter.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.core.models import Appeal, Case, District, Recommendation, Review
+
+# (field of DistrictFigures, row label as published), in the published order.
+ROWS: tuple[tuple[str, str], ...] = (
+    ("applications", "Number of ASB Case Review applications received"),
+    ("threshold_not_met", "Number of times the threshold was not met"),
+    ("reviews_held", "Number of ASB Case Reviews carried out"),
+    ("reviews_with_recommendations", "Number of ASB Case Reviews that resulted in recommendations"),
+    ("appeals_received", "Number of appeals received"),
+    ("appeals_upheld", "Number of appeals upheld"),
+)
+FIELDS: tuple[str, ...] = tuple(name for name, _label in ROWS)
+
+
+@dataclass(frozen=True)
+class DistrictFigures:
+    district_key: str
+    district_name: str
+    applications: int
+    threshold_not_met: int
+    reviews_held: int
+    reviews_with_recommendations: int
+    appeals_received: int
+    appeals_upheld: int
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    label: str
+    districts: tuple[DistrictFigures, ...]
+
+    def total(self, field: str) -> int:
+        if field not in FIELDS:
+            raise ValueError(f"'{field}' is not a published figure; use one of {', '.join(FIELDS)}")
+        return sum(getattr(district, field) for district in self.districts)
+
+
+def financial_year_bounds(year: int) -> tuple[date, date]:
+    """The first and last day (both included) of the financial year starting in ``year``."""
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def financial_year_of(day: date) -> int:
+    """The financial year a day falls in, named by the year it starts in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def year_label(year: int) -> str:
+    """How a financial year is written: 2021 -> "2021/22"."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def _per_district(session: Session, query: Select[Any]) -> dict[int, int]:
+    return {district_id: count for district_id, count in session.execute(query)}
+
+
+def figures_for_year(session: Session, year: int) -> YearFigures:
+    """Count every published figure of one financial year, for every district of the area."""
+    first, last = financial_year_bounds(year)
+    counts: dict[str, Mapping[int, int]] = {}
+
+    counts["applications"] = _per_district(
+        session,
+        select(Case.district_id, func.count(Case.id))
+        .where(Case.received_on.between(first, last))
+        .group_by(Case.district_id),
+    )
+    # A declined application counts as "threshold not met" (DOMAIN rule 4).
+    counts["threshold_not_met"] = _per_district(
+        session,
+        select(Case.district_id, func.count(Case.id))
+        .where(
+            Case.decided_on.between(first, last),
+            or_(Case.threshold_met.is_(False), Case.decision_basis == "declined"),
+        )
+        .group_by(Case.district_id),
+    )
+    reviews_held = (
+        select(Case.district_id, func.count(Review.id))
+        .join(Case, Case.id == Review.case_id)
+        .where(Review.held_on.between(first, last))
+        .group_by(Case.district_id)
+    )
+    counts["reviews_held"] = _per_district(session, reviews_held)
+    counts["reviews_with_recommendations"] = _per_district(
+        session,
+        reviews_held.where(exists().where(Recommendation.review_id == Review.id)),
+    )
+    counts["appeals_received"] = _per_district(
+        session,
+        select(Case.district_id, func.count(Appeal.id))
+        .join(Case, Case.id == Appeal.case_id)
+        .where(Appeal.received_on.between(first, last))
+        .group_by(Case.district_id),
+    )
+    counts["appeals_upheld"] = _per_district(
+        session,
+        select(Case.district_id, func.count(Appeal.id))
+        .join(Case, Case.id == Appeal.case_id)
+        .where(Appeal.outcome == "upheld", Appeal.decided_on.between(first, last))
+        .group_by(Case.district_id),
+    )
+
+    districts = session.execute(
+        select(District.id, District.key, District.name).order_by(District.position)
+    ).all()
+    return YearFigures(
+        year=year,
+        label=year_label(year),
+        districts=tuple(
+            DistrictFigures(
+                district_key=key,
+                district_name=name,
+                **{field: counts[field].get(district_id, 0) for field in FIELDS},
+            )
+            for district_id, key, name in districts
+        ),
+    )
+
+
+def table_rows(figures: YearFigures) -> list[list[str]]:
+    """The published layout: a header row, then one row per measure, districts as columns."""
+    header = ["Measure", *(d.district_name for d in figures.districts), "Total"]
+    body = [
+        [label, *(str(getattr(d, field)) for d in figures.districts), str(figures.total(field))]
+        for field, label in ROWS
+    ]
+    return [header, *body]
+
+
+def render_table(figures: YearFigures) -> str:
+    """A plain text table: measures left-aligned, numbers right-aligned under their district."""
+    rows = table_rows(figures)
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(figures: YearFigures) -> str:
+    """The same layout as CSV, header row first."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(table_rows(figures))
+    return buffer.getvalue()
+
+
+def as_json(figures: YearFigures) -> dict[str, Any]:
+    return {
+        "year": figures.year,
+        "label": figures.label,
+        "districts": [
+            {
+                "key": d.district_key,
+                "name": d.district_name,
+                **{field: getattr(d, field) for field in FIELDS},
+            }
+            for d in figures.districts
+        ],
+        "totals": {field: figures.total(field) for field in FIELDS},
+    }

@@ -1,0 +1,343 @@
+"""The area file: districts, organisations and timescales of one county, loaded as data."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
+
+from engine.core import audit, clock
+from engine.core.models import (
+    ORGANISATION_KINDS,
+    PARTICIPANT_ROLES,
+    Area,
+    District,
+    Organisation,
+    OrganisationDistrict,
+)
+
+MANDATORY_THRESHOLD = 3
+
+
+class AreaFileError(ValueError):
+    """The area file cannot be used; the message says where and what to fix."""
+
+
+@dataclass(frozen=True)
+class DistrictSpec:
+    key: str
+    name: str
+    lead_council: str
+    spoc: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OrganisationSpec:
+    key: str
+    name: str
+    kind: str
+    districts: tuple[str, ...]
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    key: str
+    name: str
+    settings: dict[str, Any]
+    districts: tuple[DistrictSpec, ...]
+    organisations: tuple[OrganisationSpec, ...] = field(default=())
+
+    @property
+    def timescales(self) -> dict[str, int]:
+        return self.settings["timescales"]
+
+
+def read_area_file(path: Path) -> AreaSpec:
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AreaFileError(f"area file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise AreaFileError(f"area file {path} is not valid TOML: {error}") from None
+    return parse_area(raw, str(path))
+
+
+def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
+    if key not in mapping or mapping[key] in ("", None):
+        raise AreaFileError(f"{where}: '{key}' is missing")
+    return mapping[key]
+
+
+def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
+    key = _require(raw, "key", source)
+    name = _require(raw, "name", source)
+    districts = tuple(
+        DistrictSpec(
+            key=_require(item, "key", f"{source}: district {index + 1}"),
+            name=_require(item, "name", f"{source}: district {index + 1}"),
+            lead_council=_require(item, "lead_council", f"{source}: district {item.get('key')}"),
+            spoc=dict(item.get("spoc", {})),
+        )
+        for index, item in enumerate(raw.get("districts", []))
+    )
+    if not districts:
+        raise AreaFileError(f"{source}: no districts are listed")
+    district_keys = [d.key for d in districts]
+    if len(set(district_keys)) != len(district_keys):
+        raise AreaFileError(f"{source}: a district key is listed twice")
+
+    organisations = []
+    for index, item in enumerate(raw.get("organisations", [])):
+        where = f"{source}: organisation {item.get('key', index + 1)}"
+        kind = _require(item, "kind", where)
+        if kind not in ORGANISATION_KINDS:
+            raise AreaFileError(
+                f"{where}: kind '{kind}' is not one of {', '.join(ORGANISATION_KINDS)}"
+            )
+        served = item.get("districts", [])
+        served = tuple(district_keys) if served == "all" else tuple(served)
+        unknown = sorted(set(served) - set(district_keys))
+        if unknown:
+            raise AreaFileError(f"{where}: unknown district(s) {', '.join(unknown)}")
+        organisations.append(
+            OrganisationSpec(
+                key=_require(item, "key", where),
+                name=_require(item, "name", where),
+                kind=kind,
+                districts=served,
+                address=item.get("address", ""),
+                email=item.get("email", ""),
+                phone=item.get("phone", ""),
+            )
+        )
+    by_key = {o.key: o for o in organisations}
+    if len(by_key) != len(organisations):
+        raise AreaFileError(f"{source}: an organisation key is listed twice")
+    for district in districts:
+        lead = by_key.get(district.lead_council)
+        if lead is None or lead.kind != "council":
+            raise AreaFileError(
+                f"{source}: district {district.key}: lead council '{district.lead_council}' "
+                "is not a council organisation in this file"
+            )
+        if district.key not in lead.districts:
+            raise AreaFileError(
+                f"{source}: district {district.key}: its lead council does not serve it"
+            )
+
+    settings = _parse_settings(raw, source)
+    return AreaSpec(key, name, settings, districts, tuple(organisations))
+
+
+def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    settings = dict(raw.get("settings", {}))
+    settings.setdefault("threshold_count", MANDATORY_THRESHOLD)
+    settings.setdefault("reminder_days", 2)
+    settings.setdefault("retention_years", 6)
+    years = settings["retention_years"]
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise AreaFileError(
+            f"{source}: retention_years must be a whole number of years after a case closes, "
+            "at least 1"
+        )
+    count = settings["threshold_count"]
+    if not isinstance(count, int) or not 1 <= count <= MANDATORY_THRESHOLD:
+        raise AreaFileError(
+            f"{source}: threshold_count must be a whole number from 1 to {MANDATORY_THRESHOLD} "
+            "(an area may set a lower count, never a higher one)"
+        )
+    timescales = dict(raw.get("timescales", {}))
+    for name, days in timescales.items():
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise AreaFileError(f"{source}: timescale '{name}' must be a whole number of days")
+    settings["timescales"] = timescales
+    settings["escalation"] = _parse_escalation(raw.get("escalation", {}), settings, source)
+    return settings
+
+
+# Who can be told about late work; a recipient may also be an email address.
+ESCALATION_RECIPIENTS = (
+    "assignee",
+    "organisation_managers",
+    "lead_council_managers",
+    "district_spoc",
+    "opcc_managers",
+)
+MAX_ESCALATION_LEVELS = 5
+# Level 1 the working day after the due date, to the managers of the organisation the task is
+# for; level 2 five working days later, to the district's lead council (its single point of
+# contact and its managers), or to the OPCC's managers for appeal tasks.
+DEFAULT_ESCALATION: dict[str, Any] = {
+    "levels": [
+        {"after": 1, "to": ["organisation_managers"], "roles": {}},
+        {
+            "after": 5,
+            "to": ["district_spoc", "lead_council_managers"],
+            "roles": {"opcc": ["opcc_managers"]},
+        },
+    ]
+}
+
+
+def recipient_problem(recipient: Any) -> str | None:
+    """Why a recipient named in the area file or a diagram cannot be used, or None."""
+    if not isinstance(recipient, str) or not recipient.strip():
+        return "a recipient must be a name or an email address"
+    if "@" in recipient:
+        local, _, domain = recipient.strip().partition("@")
+        if not local or "." not in domain or " " in recipient.strip():
+            return f"'{recipient}' is not an email address"
+        return None
+    if recipient not in ESCALATION_RECIPIENTS:
+        return f"'{recipient}' is not one of {', '.join(ESCALATION_RECIPIENTS)} or an address"
+    return None
+
+
+def _whole_days(value: Any, what: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise AreaFileError(f"{what} must be a whole number of working days, at least {least}")
+    return value
+
+
+def _recipients(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise AreaFileError(f"{where}: 'to' must list at least one recipient")
+    for recipient in value:
+        problem = recipient_problem(recipient)
+        if problem:
+            raise AreaFileError(f"{where}: {problem}")
+    return [recipient.strip() for recipient in value]
+
+
+def _parse_escalation(raw: Any, settings: dict[str, Any], source: str) -> dict[str, Any]:
+    """The [escalation] section: the reminder and each level of chasing an overdue task."""
+    _whole_days(settings["reminder_days"], f"{source}: reminder_days", 0)
+    if not isinstance(raw, dict):
+        raise AreaFileError(f"{source}: [escalation] must be a table")
+    if "levels" not in raw:
+        return copy.deepcopy(DEFAULT_ESCALATION)
+    levels = raw["levels"]
+    if not isinstance(levels, list) or len(levels) > MAX_ESCALATION_LEVELS:
+        raise AreaFileError(
+            f"{source}: escalation levels must be a list of at most {MAX_ESCALATION_LEVELS}"
+        )
+    parsed = []
+    for number, level in enumerate(levels, start=1):
+        where = f"{source}: escalation level {number}"
+        if not isinstance(level, dict):
+            raise AreaFileError(f"{where} must be a table with 'after' and 'to'")
+        unknown = sorted(set(level) - {"after", "to", "roles"})
+        if unknown:
+            raise AreaFileError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        after = _whole_days(level.get("after"), f"{where}: 'after'", 1)
+        roles = level.get("roles", {})
+        if not isinstance(roles, dict):
+            raise AreaFileError(f"{where}: 'roles' must map a lane role to its recipients")
+        for role in roles:
+            if role not in PARTICIPANT_ROLES:
+                raise AreaFileError(
+                    f"{where}: '{role}' is not a lane role; use {', '.join(PARTICIPANT_ROLES)}"
+                )
+        parsed.append(
+            {
+                "after": after,
+                "to": _recipients(level.get("to"), where),
+                "roles": {role: _recipients(to, where) for role, to in roles.items()},
+            }
+        )
+    return {"levels": parsed}
+
+
+def load_area(session: Session, spec: AreaSpec) -> Area:
+    """Write the area into the database, updating what is there; safe to run again."""
+    area = session.scalar(select(Area).where(Area.key == spec.key))
+    if area is None:
+        area = Area(key=spec.key, name=spec.name, loaded_at=clock.now())
+        session.add(area)
+    area.name, area.settings, area.loaded_at = spec.name, spec.settings, clock.now()
+    session.info.pop(_SETTINGS, None)
+
+    organisations = {o.key: o for o in session.scalars(select(Organisation))}
+    for item in spec.organisations:
+        organisation = organisations.get(item.key)
+        if organisation is None:
+            organisation = Organisation(key=item.key)
+            session.add(organisation)
+            organisations[item.key] = organisation
+        organisation.name, organisation.kind = item.name, item.kind
+        organisation.address, organisation.email, organisation.phone = (
+            item.address,
+            item.email,
+            item.phone,
+        )
+    districts = {d.key: d for d in session.scalars(select(District))}
+    for position, item in enumerate(spec.districts, start=1):
+        district = districts.get(item.key)
+        if district is None:
+            district = District(key=item.key)
+            session.add(district)
+            districts[item.key] = district
+        district.name, district.position = item.name, position
+        district.lead_council = organisations[item.lead_council]
+        district.spoc_name = item.spoc.get("name", "")
+        district.spoc_email = item.spoc.get("email", "")
+        district.spoc_phone = item.spoc.get("phone", "")
+    session.flush()
+    session.execute(delete(OrganisationDistrict))
+    session.add_all(
+        OrganisationDistrict(
+            organisation_id=organisations[item.key].id, district_id=districts[key].id
+        )
+        for item in spec.organisations
+        for key in item.districts
+    )
+    session.flush()
+    audit.record(
+        session,
+        "area.loaded",
+        object_type="area",
+        object_id=spec.key,
+        detail={"districts": len(spec.districts), "organisations": len(spec.organisations)},
+    )
+    return area
+
+
+# A completion asks for the settings several times (due dates, chasing); one read per
+# transaction is enough, as only ``load_area`` changes them.
+_SETTINGS = "casereview.area.settings"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_settings(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_SETTINGS, None)
+
+
+def current_settings(session: Session) -> dict[str, Any]:
+    """The loaded area's settings; an empty area falls back to the statutory defaults."""
+    settings = session.info.get(_SETTINGS)
+    if settings is None:
+        settings = session.info[_SETTINGS] = _read_settings(session)
+    return settings
+
+
+def _read_settings(session: Session) -> dict[str, Any]:
+    area = session.scalar(select(Area).order_by(Area.id))
+    if area is None:
+        return {
+            "threshold_count": MANDATORY_THRESHOLD,
+            "reminder_days": 2,
+            "timescales": {},
+            "escalation": copy.deepcopy(DEFAULT_ESCALATION),
+        }
+    return area.settings

@@ -1,0 +1,1 @@
+"""Intake: applications and appeals as they come in."""

@@ -1,0 +1,115 @@
+"""Appeals to the OPCC, from the public appeal form or entered by OPCC staff."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.cases.status import set_status
+from engine.core import clock
+from engine.core.config import Settings
+from engine.core.errors import InvalidData
+from engine.core.forms import load_form, validate_data
+from engine.core.models import (
+    Appeal,
+    Case,
+    CaseParticipant,
+    Organisation,
+    OrganisationDistrict,
+    User,
+)
+from engine.procedure.steps import start_process
+from engine.runtime import running_instances
+
+APPEAL_PROCESS = "opcc_appeal"
+
+
+def submit_appeal(
+    session: Session, payload: Any, settings: Settings, *, user: User | None = None
+) -> Appeal:
+    """Lodge an appeal and start its process; refused appeals store nothing."""
+    problems = validate_data(load_form(settings.forms_dir, "appeal"), payload)
+    case = None
+    if not problems:
+        # Locked, so that an appeal sent twice at once is checked after the first is stored.
+        case = session.scalar(
+            select(Case)
+            # References are written in capitals; one typed in small letters is the same.
+            .where(Case.reference == payload["case_reference"].strip().upper())
+            .with_for_update()
+        )
+        problems = _check(session, payload, case, user)
+    if problems:
+        raise InvalidData("The appeal needs correcting", problems)
+    received_on = date.fromisoformat(payload.get("received_on") or clock.today().isoformat())
+    appeal = Appeal(
+        case_id=case.id,
+        received_on=received_on,
+        letter_date=date.fromisoformat(payload["letter_date"]),
+        grounds=list(payload["grounds"]),
+        details=payload.get("details", ""),
+        channel="online" if user is None else "staff",
+        created_at=clock.now(),
+    )
+    session.add(appeal)
+    _add_opcc(session, case)
+    session.flush()
+    set_status(session, case, "appeal_lodged", user=user)
+    start_process(
+        session,
+        case,
+        APPEAL_PROCESS,
+        user=user,
+        extra={
+            "appeal_id": appeal.id,
+            "letter_date": appeal.letter_date,
+            "grounds": appeal.grounds,
+            "appeal_received_on": appeal.received_on,
+        },
+    )
+    return appeal
+
+
+def _check(
+    session: Session, payload: Mapping[str, Any], case: Case | None, user: User | None
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if case is None:
+        return {"case_reference": "There is no case with this reference; check your letter"}
+    if case.decided_on is None:
+        problems["case_reference"] = (
+            "There is no decision letter on this case to appeal against yet"
+        )
+    elif _appeal_running(session, case):
+        problems["case_reference"] = (
+            "An appeal on this case is already with the OPCC: it is decided, and you are told, "
+            "before another can be made"
+        )
+    letter_date = date.fromisoformat(payload["letter_date"])
+    if letter_date > clock.today():
+        problems["letter_date"] = "The date of the letter cannot be in the future"
+    elif letter_date < case.received_on:
+        problems["letter_date"] = "The letter cannot be older than the application"
+    if "received_on" in payload and (user is None or user.organisation.kind != "opcc"):
+        problems["received_on"] = "Only OPCC staff may enter the date an appeal arrived"
+    return problems
+
+
+def _appeal_running(session: Session, case: Case) -> bool:
+    return bool(running_instances(session, case.id, APPEAL_PROCESS))
+
+
+def _add_opcc(session: Session, case: Case) -> None:
+    opcc = session.scalars(
+        select(Organisation.id)
+        .join(OrganisationDistrict, OrganisationDistrict.organisation_id == Organisation.id)
+        .where(Organisation.kind == "opcc", OrganisationDistrict.district_id == case.district_id)
+    ).all()
+    present = {(p.organisation_id, p.role) for p in case.participants}
+    for organisation_id in opcc:
+        if (organisation_id, "opcc") not in present:
+            case.participants.append(CaseParticipant(organisation_id=organisation_id, role="opcc"))

@@ -1,0 +1,1 @@
+"""People: accounts, signing in, API tokens and need-to-know."""

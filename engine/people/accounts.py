@@ -1,0 +1,230 @@
+"""People: users of one organisation holding roles, with passwords hashed by Argon2id."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from engine.core import audit, clock
+from engine.core.models import ROLES, ApiToken, Organisation, User, UserRole
+
+_hasher = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# As long as the columns that keep them.
+LONGEST_NAME = User.__table__.c.name.type.length
+LONGEST_EMAIL = User.__table__.c.email.type.length
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A user cannot be created or changed as asked; the message says why, and ``field``
+    which answer it is about (``email``, ``name``, ``organisation``, ``roles``, ``active`` or
+    ``password``), when it is about one."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other (older) parameters than the service's now."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+def add_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    organisation_key: str,
+    roles: Iterable[str],
+    password: str,
+    actor: User | None = None,
+) -> User:
+    email = email.strip().lower()
+    roles = sorted(set(roles))
+    if not name.strip():
+        raise AccountError("enter their full name", "name")
+    if len(name.strip()) > LONGEST_NAME:
+        raise AccountError(f"the name must be {LONGEST_NAME} characters or fewer", "name")
+    if not email:
+        raise AccountError("enter their work email address", "email")
+    # Before the pattern, whose time grows fast with a long enough address.
+    if len(email) > LONGEST_EMAIL:
+        raise AccountError(
+            f"the email address must be {LONGEST_EMAIL} characters or fewer", "email"
+        )
+    if not _EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an email address", "email")
+    organisation = session.scalar(select(Organisation).where(Organisation.key == organisation_key))
+    if organisation is None:
+        unknown_one = f"there is no organisation '{organisation_key}'"
+        raise AccountError(
+            unknown_one if organisation_key else "choose their organisation", "organisation"
+        )
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown or not roles:
+        raise AccountError(
+            f"roles must be one or more of {', '.join(ROLES)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
+            "roles",
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
+        )
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise AccountError(f"a user with the email {email} already exists", "email")
+    user = User(
+        email=email,
+        name=name.strip(),
+        organisation=organisation,
+        password_hash=hash_password(password),
+        created_at=clock.now(),
+        role_rows=[UserRole(role=role) for role in roles],
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.created",
+        user=actor,
+        object_type="user",
+        object_id=user.id,
+        detail={"email": email, "organisation": organisation_key, "roles": roles},
+    )
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(
+        select(User)
+        .where(User.email == email.strip().lower(), User.active.is_(True))
+        .options(selectinload(User.role_rows), selectinload(User.organisation))
+    )
+    if user is None:
+        # Hash anyway so a wrong email takes as long as a wrong password.
+        verify_password(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+# What a signed-in user is used with after their session closes, read in the same statement.
+USER_LOADS = (joinedload(User.role_rows), joinedload(User.organisation))
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return (
+        session.execute(
+            select(User).where(User.id == user_id, User.active.is_(True)).options(*USER_LOADS)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+_DUMMY_HASH = hash_password("not a real password, only for timing")
+
+
+ROLE_NAMES = {
+    "caseworker": "Caseworker",
+    "agency_officer": "Agency officer",
+    "manager": "Manager",
+    "review_chair": "Review chair",
+    "process_owner": "Process owner",
+    "administrator": "Administrator",
+}
+
+
+def temporary_password() -> str:
+    """A password for an administrator to hand over once, long enough to resist guessing."""
+    return secrets.token_urlsafe(12)
+
+
+def list_users(session: Session) -> list[User]:
+    """Everyone, by organisation then name, with their roles: what an administrator manages."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .options(selectinload(User.role_rows), selectinload(User.organisation))
+            .order_by(Organisation.name, User.name)
+        )
+    )
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    return [
+        (row.key, row.name)
+        for row in session.execute(
+            select(Organisation.key, Organisation.name).order_by(Organisation.name)
+        )
+    ]
+
+
+def change_user(
+    session: Session, actor: User, user_id: int, *, roles: Iterable[str], active: bool
+) -> User:
+    """Give a user other roles, or stop or restore their access; recorded in the audit trail.
+
+    An administrator cannot take away their own access, so the service always keeps one.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("there is no such user")
+    chosen = sorted(set(roles))
+    unknown = [role for role in chosen if role not in ROLES]
+    if unknown or not chosen:
+        raise AccountError("Choose at least one role", "roles")
+    if user.id == actor.id and (not active or "administrator" not in chosen):
+        raise AccountError(
+            "You cannot remove your own administrator access",
+            "roles" if "administrator" not in chosen else "active",
+        )
+    before = {"roles": user.roles, "active": user.active}
+    user.role_rows = [UserRole(role=role) for role in chosen]
+    user.active = active
+    session.flush()
+    if not active:
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    audit.record(
+        session,
+        "user.changed",
+        user=actor,
+        object_type="user",
+        object_id=user.id,
+        detail={"before": before, "after": {"roles": chosen, "active": active}},
+    )
+    return user
+
+
+def reset_password(session: Session, actor: User, user_id: int) -> str:
+    """A new temporary password for a user who has lost theirs; their API tokens stop working."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError("there is no such user")
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    audit.record(session, "user.password_reset", user=actor, object_type="user", object_id=user.id)
+    return password

@@ -1,0 +1,85 @@
+"""Work that falls due with time, run by the scheduler or on demand by ``casereview run-due``.
+
+Each sweep reads only what is due (indexed queries on timer times, chase days and next mail
+attempts) and makes each of its changes idempotently, in the same transaction as its record,
+so running the sweeps twice, or in two processes at once, does each thing once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from engine.chasing.escalation import chase_due
+from engine.chasing.mailer import MailResult, send_due
+from engine.core.db import Database
+from engine.procedure.steps import fire_due_timers
+
+log = logging.getLogger(__name__)
+# Batches of mail a sweep sends at most, so a huge backlog cannot hold the sweep for hours.
+MAX_MAIL_BATCHES = 100
+
+
+class SweepFailed(RuntimeError):
+    """One or more sweeps failed; the others ran. ``done`` counts what was done."""
+
+    def __init__(self, done: dict[str, int], failures: dict[str, str]) -> None:
+        self.done = done
+        self.failures = failures
+        listed = "; ".join(f"{name}: {reason}" for name, reason in failures.items())
+        super().__init__(f"some sweeps failed: {listed}")
+
+
+def send_mail(db: Database, smtp_url: str) -> MailResult:
+    """Send every message whose attempt has come, batch by batch, stopping early when the
+    mail server cannot be reached (the rest wait for the next sweep)."""
+    total = MailResult()
+    for _ in range(MAX_MAIL_BATCHES):
+        batch = send_due(db, smtp_url)
+        total.sent += batch.sent
+        total.retrying += batch.retrying
+        total.failed += batch.failed
+        if batch.sent == 0:
+            break
+    return total
+
+
+def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
+    """Run every sweep once at the clock's current time; each counts what it did.
+
+    Timers first (they may make new tasks), then reminders and escalations (which write the
+    outbox), then mail. A sweep that fails does not stop the ones after it; SweepFailed is
+    raised at the end, carrying the counts.
+    """
+    done: dict[str, int] = {}
+    failures: dict[str, str] = {}
+
+    def attempt(name: str, sweep) -> None:  # type: ignore[no-untyped-def]
+        try:
+            sweep()
+        except Exception as error:  # noqa: BLE001 - one sweep's fault must not stop the rest
+            log.exception("the %s sweep failed", name)
+            failures[name] = str(error) or type(error).__name__
+
+    def timers() -> None:
+        done["timers_fired"] = fire_due_timers(db)
+
+    def chasing() -> None:
+        chased = chase_due(db)
+        done["tasks_reminded"] = chased.reminded
+        done["tasks_escalated"] = chased.escalated
+
+    def mail() -> None:
+        sent = send_mail(db, smtp_url or "")
+        done["mails_sent"] = sent.sent
+        done["mails_to_retry"] = sent.retrying
+        done["mails_failed"] = sent.failed
+
+    done.update(timers_fired=0, tasks_reminded=0, tasks_escalated=0)
+    attempt("timers", timers)
+    attempt("reminders and escalations", chasing)
+    if smtp_url:
+        done.update(mails_sent=0, mails_to_retry=0, mails_failed=0)
+        attempt("mail", mail)
+    if failures:
+        raise SweepFailed(done, failures)
+    return done

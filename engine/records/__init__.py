@@ -1,0 +1,1 @@
+"""Records: retention, subject access and supporting files."""

@@ -1,0 +1,1 @@
+"""The case review and appeals: reviews, their chairs, and whether an appeal can be heard."""

@@ -1,0 +1,234 @@
+"""A case's reviews and who chairs them.
+
+A chair takes part in a case as a person, and recording the meeting is the chair's alone. A
+chair who leaves, falls ill or loses their access before recording it would leave the case
+with a task no one else may do, so the council that manages the review may give it another
+chair until the meeting is recorded.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from engine.chasing.escalation import remind_afresh
+from engine.chasing.notifications import notify, withdraw_unsent
+from engine.core import audit, clock
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.models import (
+    LIVE_TASK_STATES,
+    AuditEvent,
+    Case,
+    CaseParticipant,
+    Review,
+    Task,
+    TaskCandidate,
+    User,
+)
+from engine.people.access import participant_roles, visible_case
+from engine.runtime import cancel_instance, running_instances
+
+REVIEW_PROCESS = "asb_case_review"
+NOT_A_CHAIR = "Give the email address of a user who is a review chair"
+SUPERSEDED = "an upheld appeal started a fresh review"
+_CORRECT_THE_CHAIR = "The new chair needs correcting"
+
+
+def current_review(session: Session, case: Case) -> Review | None:
+    """The case's latest review (an upheld appeal starts another), or None before the first."""
+    return session.scalar(
+        select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
+    )
+
+
+def lock_running_reviews(session: Session, case: Case) -> list[int]:
+    """Lock the case's running review processes, newest first, and return their ids.
+
+    What locks a review's instance together with another row of its case takes the review
+    first: a task of the review locks its instance, then the case; an appeal's task locks the
+    appeal's instance, then (as it may cancel them) these, then the case; a chair change locks
+    only these. So no two of them wait for each other.
+    """
+    return running_instances(session, case.id, REVIEW_PROCESS, lock=True)
+
+
+def supersede_running_review(session: Session, case: Case) -> list[int]:
+    """An upheld appeal's fresh review replaces one still running (its meeting not yet held,
+    or its action plan still tracked), which would otherwise close the case when it ended:
+    that review is cancelled with its waiting tasks, and closed with its open actions.
+    Returns the cancelled processes' ids."""
+    running = lock_running_reviews(session, case)
+    for instance_id in running:
+        cancel_instance(session, instance_id, SUPERSEDED)
+    review = current_review(session, case)
+    if running and review is not None and review.closed_on is None:
+        review.closed_on = clock.today()
+        for action in review.recommendations:
+            if action.status == "open":
+                action.status, action.completed_on = "closed", clock.today()
+                action.notes = f"Closed: {SUPERSEDED}."
+    return running
+
+
+def review_chair(session: Session, email: str) -> User | None:
+    """The active user with this email address who is a review chair, or None."""
+    found = (
+        session.execute(
+            select(User)
+            .where(User.email == email.strip().lower(), User.active.is_(True))
+            .options(joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+    return found if found is not None and found.has_role("review_chair") else None
+
+
+def may_change_chair(session: Session, user: User, reference: str) -> bool:
+    """Whether ``user`` manages the case's review for its council and the review's meeting
+    is still to be recorded, so that they may give it another chair."""
+    if not user.has_role("manager"):
+        return False
+    try:
+        case = visible_case(session, user, reference)
+    except NotFound:
+        return False
+    if not _manages(session, user, case):
+        return False
+    review, seat = current_review(session, case), _chair_seat(session, case)
+    return _changeable(review, seat)
+
+
+def change_chair(session: Session, manager: User, reference: str, chair_email: str) -> User:
+    """Give the case's current review another chair: the case's chair, the review and the
+    chair's waiting tasks pass to the new chair, who holds them as the old chair did.
+
+    ``NotFound`` when the manager cannot see the case, ``NotAllowed`` for anyone but a manager
+    of the council taking part in it, ``Conflict`` once the meeting is recorded, and
+    ``InvalidData`` (on ``chair_email``) when the address is not another review chair's.
+    """
+    case = visible_case(session, manager, reference)
+    if not _manages(session, manager, case):
+        raise NotAllowed("only a manager of the council managing the review may change its chair")
+    # The chair's task is completed under its instance's lock: taking it first means the
+    # meeting is either recorded before this looks, or recorded by the new chair after.
+    lock_running_reviews(session, case)
+    review, seat = current_review(session, case), _chair_seat(session, case)
+    if not _changeable(review, seat):
+        raise Conflict("a review's chair can be changed only before its meeting is recorded")
+    chair = review_chair(session, chair_email)
+    if chair is None:
+        raise InvalidData(_CORRECT_THE_CHAIR, {"chair_email": NOT_A_CHAIR})
+    if chair.id == seat.user_id:
+        raise InvalidData(
+            _CORRECT_THE_CHAIR,
+            {"chair_email": f"{chair.name} already chairs this review; give someone else's"},
+        )
+    assert review is not None and seat is not None and seat.user_id is not None
+    before = seat.user_id
+    seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
+    review.chair_user_id = chair.id
+    moved = _pass_tasks(session, case, before, chair)
+    withdrawn = withdraw_unsent(
+        session,
+        before,
+        f"Withdrawn before it went: {chair.name} chairs the review now",
+        task_ids=moved,
+        key_prefix=_appointment_key(review),
+    )
+    audit.record(
+        session,
+        "review.chair_changed",
+        user=manager,
+        case_id=case.id,
+        object_type="review",
+        object_id=review.id,
+        detail={
+            "from_user_id": before,
+            "to_user_id": chair.id,
+            "tasks": moved,
+            "withdrawn_notifications": withdrawn,
+        },
+    )
+    _tell_new_chair(session, case, review, chair)
+    return chair
+
+
+def _manages(session: Session, user: User, case: Case) -> bool:
+    return user.has_role("manager") and "council" in participant_roles(session, user, case.id)
+
+
+def _changeable(review: Review | None, seat: CaseParticipant | None) -> bool:
+    """An open review whose meeting is still to be recorded, with a person in its chair."""
+    return (
+        review is not None
+        and review.held_on is None
+        and review.closed_on is None
+        and seat is not None
+        and seat.user_id is not None
+    )
+
+
+def _chair_seat(session: Session, case: Case) -> CaseParticipant | None:
+    return session.scalar(
+        select(CaseParticipant).where(
+            CaseParticipant.case_id == case.id, CaseParticipant.role == "chair"
+        )
+    )
+
+
+def _appointment_key(review: Review) -> str:
+    """What the keys of the review's appointment notifications start with."""
+    return f"chair:review:{review.id}:"
+
+
+def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -> None:
+    meeting = f"The meeting is on {review.meeting_date:%d %B %Y}. " if review.meeting_date else ""
+    # Numbered by the change, so a chair given the review back is told again.
+    changes_before = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.action == "review.chair_changed",
+            AuditEvent.object_type == "review",
+            AuditEvent.object_id == str(review.id),
+        )
+    )
+    notify(
+        session,
+        key=f"{_appointment_key(review)}change:{changes_before + 1}:user:{chair.id}",
+        kind="appointment",
+        subject=f"You now chair review {review.number} of case {case.reference}",
+        body=(
+            f"You have been asked to chair review {review.number} of case {case.reference} "
+            f"in place of its previous chair.\n\n{meeting}Recording the meeting is yours to "
+            "do: sign in to the ASB Case Review service to see the case and your tasks.\n"
+        ),
+        user=chair,
+        case_id=case.id,
+    )
+
+
+def _pass_tasks(session: Session, case: Case, before: int, chair: User) -> list[int]:
+    """The waiting tasks that were the old chair's alone become the new chair's."""
+    tasks = session.scalars(
+        select(Task)
+        .join(TaskCandidate, TaskCandidate.task_id == Task.id)
+        .where(
+            Task.case_id == case.id,
+            Task.state.in_(LIVE_TASK_STATES),
+            TaskCandidate.user_id == before,
+        )
+        .options(selectinload(Task.candidates))
+    ).unique()
+    moved = []
+    for task in tasks:
+        for candidate in task.candidates:
+            if candidate.user_id == before:
+                candidate.organisation_id, candidate.user_id = chair.organisation_id, chair.id
+        if task.assignee_id == before:
+            task.assignee_id, task.claimed_at = chair.id, clock.now()
+        remind_afresh(session, task)
+        moved.append(task.id)
+    return moved

@@ -1,0 +1,67 @@
+"""A case's process drawn as its diagram, with the tasks done and waiting marked on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.errors import NotFound
+from engine.core.models import LIVE_TASK_STATES, ProcessDefinition, ProcessInstance, Task, User
+from engine.people.access import visible_case
+from engine.work.inbox import task_name
+
+
+@dataclass(frozen=True)
+class ProcessDiagram:
+    """The BPMN of the version the case runs on; element ids of completed and active tasks."""
+
+    instance_id: int
+    name: str
+    version: int
+    bpmn_xml: str
+    completed: list[str]
+    active: list[str]
+
+
+def process_diagram(
+    session: Session,
+    user: User | None,
+    reference: str,
+    instance_id: int,
+    *,
+    reason: str | None = None,
+) -> ProcessDiagram:
+    case = visible_case(session, user, reference, reason=reason)
+    row = session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessDefinition.name,
+            ProcessDefinition.key,
+            ProcessDefinition.version,
+            ProcessDefinition.bpmn_xml,
+        )
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessInstance.id == instance_id, ProcessInstance.case_id == case.id)
+    ).first()
+    if row is None:
+        raise NotFound("there is no such process on this case")
+    completed: set[str] = set()
+    active: set[str] = set()
+    for spec_name, state in session.execute(
+        select(Task.spec_name, Task.state).where(Task.instance_id == instance_id)
+    ):
+        element = task_name(spec_name)
+        if state in LIVE_TASK_STATES:
+            active.add(element)
+        elif state == "completed":
+            completed.add(element)
+    return ProcessDiagram(
+        instance_id=row.id,
+        name=row.name or row.key,
+        version=row.version,
+        bpmn_xml=row.bpmn_xml,
+        completed=sorted(completed - active),
+        active=sorted(active),
+    )

@@ -1,0 +1,225 @@
+"""One task as a person works on it: what it asks, their draft, and what they may do to it.
+
+These are the task actions the task page and the JSON API share. Each checks need-to-know the
+same way before the runtime takes its lock: a task is invisible (``NotFound``) to anyone whose
+roles do not work on cases or whose organisation neither does it nor takes part in its case,
+and visible but not theirs to act on (``NotAllowed``) for another participant of the case.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from development import faults
+from engine import runtime
+from engine.core import audit
+from engine.core.db import Database
+from engine.core.errors import Conflict, InvalidData, NotAllowed, ProcessFailed
+from engine.core.forms import FormError, load_form
+from engine.core.models import LIVE_TASK_STATES, MAX_ROW_ID, Task, User
+from engine.people.access import visible_task, works_on_cases
+from engine.procedure import steps as procedure
+from engine.work.inbox import InboxRow, rows_for_tasks
+
+# A draft is work in progress, not a document store: big enough for any form's answers.
+MAX_DRAFT_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed task and the tasks its completion made ready, as inboxes list them."""
+
+    task: InboxRow
+    ready: list[InboxRow] = field(default_factory=list)
+    process_finished: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task.as_dict(),
+            "ready": [row.as_dict() for row in self.ready],
+            "process_finished": self.process_finished,
+        }
+
+
+def _ours(session: Session, user: User, task_id: int) -> Task:
+    """A task the user's organisation does; NotAllowed when it is only on a case they share."""
+    task = visible_task(session, user, task_id)
+    if not task.is_for(user):
+        raise NotAllowed("this task is for another organisation or person taking part in the case")
+    return task
+
+
+def _check_open_to(task: Task, user: User) -> None:
+    if task.state == "completed":
+        raise Conflict(f"'{task.title}' has already been completed")
+    if task.state == "cancelled":
+        raise Conflict(f"'{task.title}' is no longer needed: the process moved on")
+    if task.assignee_id not in (None, user.id):
+        raise Conflict(f"'{task.title}' is claimed by someone else; ask them or a manager")
+
+
+def allowed_actions(user: User, task: Task) -> dict[str, bool]:
+    """What the user may do to the task now (what a page offers, not a promise: the runtime
+    checks again under its lock)."""
+    ours = task.is_for(user) and works_on_cases(user)
+    live = task.state in LIVE_TASK_STATES
+    free_or_mine = task.assignee_id in (None, user.id)
+    manager = user.has_role("manager")
+    return {
+        "claim": ours and task.state == "open",
+        "release": ours and task.state == "claimed" and (task.assignee_id == user.id or manager),
+        "reassign": ours and live and manager,
+        "save_draft": ours and live and free_or_mine,
+        "complete": ours and live and free_or_mine,
+    }
+
+
+def task_detail(session: Session, user: User, task_id: int, forms_dir: Path) -> dict[str, Any]:
+    """The task as ``user`` may see it, with its form and current draft; ``NotFound`` outside
+    need-to-know. The draft and answers may hold personal data, so the look is audited: call
+    it inside a write transaction.
+
+    Keys: those of ``InboxRow.as_dict()`` (id, title, name, form, case_reference, district,
+    organisations, assignee, state, due_on, working_days_left, overdue, overdue_by,
+    escalation_level, process), then created_at, claimed_at, completed_at, schema (the form's
+    JSON Schema), draft (saved answers or None), data (the answers it was completed with, or
+    None) and actions (``allowed_actions``).
+    """
+    task = visible_task(session, user, task_id)
+    try:
+        schema = load_form(forms_dir, task.form)
+    except FormError as error:
+        raise ProcessFailed(str(error)) from None
+    (row,) = rows_for_tasks(session, [task.id])
+    audit.record(
+        session,
+        "case.viewed",
+        user=user,
+        case_id=task.case_id,
+        object_type="task",
+        object_id=task.id,
+        detail={"purpose": "task"},
+    )
+    return {
+        **row.as_dict(),
+        "created_at": task.created_at,
+        "claimed_at": task.claimed_at,
+        "completed_at": task.completed_at,
+        "schema": schema,
+        "draft": task.draft,
+        "data": task.data,
+        "actions": allowed_actions(user, task),
+    }
+
+
+def task_row(session: Session, user: User, task_id: int) -> InboxRow:
+    """The task as an inbox lists it, within need-to-know (no personal data, not audited)."""
+    task = visible_task(session, user, task_id)
+    (row,) = rows_for_tasks(session, [task.id])
+    return row
+
+
+def save_draft(db: Database, task_id: int, user: User, data: Mapping[str, Any]) -> Task:
+    """Keep unfinished answers on a task: its holder's, or while unclaimed anyone's in an
+    organisation that does it. The answers are checked only when the task is completed.
+
+    ``Conflict`` when the task is completed, cancelled or held by someone else.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidData("The draft must be the form's answers", {"data": "Send a JSON object"})
+    draft = dict(data)
+    try:
+        size = len(json.dumps(draft).encode("utf-8"))
+    except (TypeError, ValueError):
+        raise InvalidData(
+            "The draft must be the form's answers", {"data": "Send plain JSON values"}
+        ) from None
+    if size > MAX_DRAFT_BYTES:
+        raise InvalidData(
+            "The draft is too large", {"data": f"At most {MAX_DRAFT_BYTES // 1024} KB"}
+        )
+    with db.transaction() as session:
+        _ours(session, user, task_id)
+        # Lock the row so a draft cannot land on a task completed a moment before.
+        task = session.execute(
+            select(Task)
+            .where(Task.id == task_id)
+            .options(selectinload(Task.candidates))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        _check_open_to(task, user)
+        task.draft = draft
+        audit.record(
+            session,
+            "task.draft_saved",
+            user=user,
+            case_id=task.case_id,
+            object_type="task",
+            object_id=task.id,
+            detail={"fields": sorted(draft)},
+        )
+        return task
+
+
+def claim_task(db: Database, task_id: int, user: User) -> Task:
+    """Take an open task of the user's organisation; ``Conflict`` if someone else holds it."""
+    with db.read() as session:
+        _ours(session, user, task_id)
+    return runtime.claim_task(db, task_id, user)
+
+
+def release_task(db: Database, task_id: int, user: User) -> Task:
+    """Put a claimed task back in its organisations' queue (its holder or a manager)."""
+    with db.read() as session:
+        _ours(session, user, task_id)
+    return runtime.release_task(db, task_id, user)
+
+
+def reassign_task(db: Database, task_id: int, manager: User, to_user_id: int) -> Task:
+    """A manager gives a live task to an active colleague who works on cases.
+
+    ``NotAllowed`` for anyone but a manager of an organisation that does the task;
+    ``InvalidData`` (field ``user_id``) when the colleague cannot take it.
+    """
+    if not 0 < to_user_id <= MAX_ROW_ID:
+        raise InvalidData(
+            "The task cannot be given to that person",
+            {"user_id": "Choose an active colleague in your organisation who works on cases"},
+        )
+    with db.read() as session:
+        _ours(session, manager, task_id)
+    return runtime.reassign_task(db, task_id, manager, to_user_id)
+
+
+def complete_task(
+    db: Database, task_id: int, user: User, data: Mapping[str, Any], *, forms_dir: Path
+) -> Completion:
+    """Complete a task with the form's answers, all or nothing (``procedure.complete_task``).
+
+    ``InvalidData`` with ``fields`` when answers need correcting, ``Conflict`` when the task
+    was already completed or is held by someone else.
+    """
+    # One transaction: the need-to-know check under the instance's lock, the completion, and
+    # the rows the answer lists (read before the commit, so they are what was committed).
+    with db.transaction() as session:
+        result = procedure.complete_task_in(
+            session,
+            task_id,
+            user,
+            data,
+            forms_dir=forms_dir,
+            authorise=lambda session, task: _ours(session, user, task.id),
+        )
+        rows = rows_for_tasks(session, [task_id, *(task.id for task in result.ready)])
+        faults.pause_before_commit(session, "task completion")
+    (done,) = [row for row in rows if row.task_id == task_id]
+    ready = [row for row in rows if row.task_id != task_id]
+    return Completion(done, ready, result.process_finished)
