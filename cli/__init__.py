@@ -152,16 +152,23 @@ def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bo
     """Serve the web service, with the scheduler running inside unless told otherwise."""
     import waitress
 
+    from development import faults
     from engine.chasing.scheduler import start_in_background
+    from engine.procedure.sweeps import sweep_for
     from web import SecretKeyError, create_app
 
     smtp_url = _checked_smtp_url(context)
+    faults.install_from_environment(context.db)
     try:
         app = create_app(context.settings, context.db)
     except SecretKeyError as error:
         raise click.ClickException(str(error)) from None
     if not no_scheduler:
-        start_in_background(context.db, context.settings.scheduler_interval_seconds, smtp_url)
+        start_in_background(
+            context.db,
+            context.settings.scheduler_interval_seconds,
+            sweep_for(context.db, smtp_url),
+        )
     click.echo(f"Serving casereview at http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="casereview")
 
@@ -174,12 +181,13 @@ def scheduler(context: Context) -> None:
     Start one on each of several hosts if you like: one leads, the others stand by and take
     over when it stops."""
     from engine.chasing.scheduler import run_forever
+    from engine.procedure.sweeps import sweep_for
 
     smtp_url = _checked_smtp_url(context)
     interval = context.settings.scheduler_interval_seconds
     mail = "mail by SMTP" if smtp_url else "no mail server (messages wait in the outbox)"
     click.echo(f"Scheduler running every {interval} seconds; {mail}")
-    run_forever(context.db, interval, smtp_url)
+    run_forever(context.db, interval, sweep_for(context.db, smtp_url))
 
 
 def _checked_smtp_url(context: Context) -> str | None:
@@ -200,7 +208,8 @@ def _checked_smtp_url(context: Context) -> str | None:
 def run_due_command(context: Context, now_text: str | None) -> None:
     """Run every sweep once: due timers, reminders, escalations and mail."""
     from engine.chasing.notifications import outbox_counts
-    from engine.procedure.sweeps import SweepFailed, run_due
+    from engine.chasing.scheduler import SweepFailed
+    from engine.procedure.sweeps import run_due
 
     if now_text:
         try:

@@ -1,4 +1,6 @@
-"""The one place that talks to APScheduler: runs the sweeps every interval, in one process.
+"""The one place that talks to APScheduler: runs the sweep it is given every interval, in one
+process. What the sweep does (the procedure's timers, chasing, mail) is the caller's: see
+``engine.procedure.sweeps``.
 
 Every scheduler process (the thread inside ``casereview serve``, or ``casereview scheduler``)
 tries to lead at each heartbeat (``engine.chasing.leader``). Only the leader runs APScheduler, whose
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,10 +25,23 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from engine.chasing import leader
 from engine.core.db import Database
 from engine.core.models import APSCHEDULER_JOBS_TABLE
-from engine.procedure.sweeps import SweepFailed, run_due
 
 log = logging.getLogger(__name__)
 JOB_ID = "casereview-run-due"
+# One run of every sweep: what each did, by name.
+Sweep = Callable[[], Mapping[str, int]]
+
+
+class SweepFailed(RuntimeError):
+    """One or more sweeps failed; the others ran. ``done`` counts what was done."""
+
+    def __init__(self, done: dict[str, int], failures: dict[str, str]) -> None:
+        self.done = done
+        self.failures = failures
+        listed = "; ".join(f"{name}: {reason}" for name, reason in failures.items())
+        super().__init__(f"some sweeps failed: {listed}")
+
+
 # The sweep job runs in this process's service; APScheduler stores only a reference to the
 # function below, never the database or its password.
 _service: SchedulerService | None = None
@@ -51,13 +67,13 @@ class SchedulerService:
         self,
         db: Database,
         interval_seconds: int,
+        sweep: Sweep,
         *,
-        smtp_url: str | None = None,
         leadership: leader.Leadership | None = None,
     ) -> None:
         self.db = db
         self.interval = max(int(interval_seconds), 1)
-        self.smtp_url = smtp_url
+        self._sweep = sweep
         # Take over within a few seconds of a leader's death, without hammering the database.
         self.heartbeat = float(min(self.interval, 5))
         self.leadership = leadership or leader.leadership(
@@ -72,9 +88,9 @@ class SchedulerService:
     def leading(self) -> bool:
         return self._scheduler is not None
 
-    def sweep(self) -> dict[str, int]:
+    def sweep(self) -> Mapping[str, int]:
         try:
-            done = run_due(self.db, smtp_url=self.smtp_url)
+            done = self._sweep()
         except SweepFailed as failed:
             log.error("sweep: %s; what could be done was: %s", failed, failed.done)
             return failed.done
@@ -168,17 +184,15 @@ class SchedulerService:
             self._thread.join(timeout)
 
 
-def start_in_background(
-    db: Database, interval_seconds: int, smtp_url: str | None = None
-) -> SchedulerService:
+def start_in_background(db: Database, interval_seconds: int, sweep: Sweep) -> SchedulerService:
     """For ``casereview serve``: the scheduler runs on a thread beside the web server."""
-    return SchedulerService(db, interval_seconds, smtp_url=smtp_url).start()
+    return SchedulerService(db, interval_seconds, sweep).start()
 
 
-def run_forever(db: Database, interval_seconds: int, smtp_url: str | None = None) -> None:
+def run_forever(db: Database, interval_seconds: int, sweep: Sweep) -> None:
     """For ``casereview scheduler``: the process does nothing but lead or stand by, until
     SIGTERM or Ctrl+C, when it finishes the sweep under way and hands over at once."""
-    service = SchedulerService(db, interval_seconds, smtp_url=smtp_url)
+    service = SchedulerService(db, interval_seconds, sweep)
 
     def stop(_signal: int, _frame: Any) -> None:
         service.stop()

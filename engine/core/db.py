@@ -8,7 +8,7 @@ the production database: a write takes row locks (``SELECT ... FOR UPDATE``) on 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,6 +72,11 @@ class Database:
         with self._write_sessions() as session, session.begin():
             yield session
 
+    def before_commit(self, listener: Callable[[Session], None]) -> None:
+        """Call ``listener`` with each write transaction's session just before it commits
+        (what it did is in ``session.info[WORK]``); for tests that stop a process there."""
+        event.listen(self._write_sessions, "before_commit", listener)
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._read_sessions() as session, session.begin():
@@ -119,6 +124,8 @@ class PerDatabase(Generic[Key, Value]):
         return self._by_pool.setdefault(session.get_bind().pool, {})
 
 
+# What a write transaction does, for whoever listens before it commits: "task completion".
+WORK = "casereview.work"
 # A read may run without a transaction (PostgreSQL), where a write would not be atomic and a
 # transaction lock would end with its statement: a read session refuses to write.
 READ_ONLY = "casereview.read_only"

@@ -8,25 +8,17 @@ so running the sweeps twice, or in two processes at once, does each thing once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from engine.chasing.escalation import chase_due
 from engine.chasing.mailer import MailResult, send_due
+from engine.chasing.scheduler import SweepFailed
 from engine.core.db import Database
 from engine.procedure.steps import fire_due_timers
 
 log = logging.getLogger(__name__)
 # Batches of mail a sweep sends at most, so a huge backlog cannot hold the sweep for hours.
 MAX_MAIL_BATCHES = 100
-
-
-class SweepFailed(RuntimeError):
-    """One or more sweeps failed; the others ran. ``done`` counts what was done."""
-
-    def __init__(self, done: dict[str, int], failures: dict[str, str]) -> None:
-        self.done = done
-        self.failures = failures
-        listed = "; ".join(f"{name}: {reason}" for name, reason in failures.items())
-        super().__init__(f"some sweeps failed: {listed}")
 
 
 def send_mail(db: Database, smtp_url: str) -> MailResult:
@@ -41,6 +33,11 @@ def send_mail(db: Database, smtp_url: str) -> MailResult:
         if batch.sent == 0:
             break
     return total
+
+
+def sweep_for(db: Database, smtp_url: str | None) -> Callable[[], dict[str, int]]:
+    """What the scheduler runs every interval: every sweep once, at the time it runs."""
+    return lambda: run_due(db, smtp_url=smtp_url)
 
 
 def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:

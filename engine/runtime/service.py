@@ -18,11 +18,10 @@ from sqlalchemy import Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from development import faults
 from engine.chasing.due import DueRuleError, parse_due_rule
 from engine.core import audit, clock
 from engine.core.area import current_settings
-from engine.core.db import Database, PerDatabase
+from engine.core.db import WORK, Database, PerDatabase
 from engine.core.errors import (
     Conflict,
     DeploymentRefused,
@@ -576,7 +575,6 @@ def complete_task(
         result = complete_task_in(
             session, task_id, user, data, forms_dir=forms_dir, effects=effects
         )
-        faults.pause_before_commit(session, "task completion")
         return result
 
 
@@ -596,6 +594,7 @@ def complete_task_in(
     ``authorise`` sees the task once its instance is locked, before any other check, and may
     raise (``NotFound``, ``NotAllowed``) to refuse it.
     """
+    session.info[WORK] = "task completion"
     task, instance = _load_task_for_update(session, task_id)
     if authorise is not None:
         authorise(session, task)

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from development import faults
 from engine import runtime
 from engine.core import audit
 from engine.core.db import Database
@@ -219,7 +218,6 @@ def complete_task(
             authorise=lambda session, task: _ours(session, user, task.id),
         )
         rows = rows_for_tasks(session, [task_id, *(task.id for task in result.ready)])
-        faults.pause_before_commit(session, "task completion")
     (done,) = [row for row in rows if row.task_id == task_id]
     ready = [row for row in rows if row.task_id != task_id]
     return Completion(done, ready, result.process_finished)
