@@ -970,7 +970,7 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
 def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
     from engine.intake.applications import submit_application
     from engine.people.accounts import get_user
-    from engine.procedure.steps import complete_task
+    from engine.procedure import complete_task
 
     settings = load_settings(env)
     today = clock.today().isoformat()

@@ -147,7 +147,7 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     """
     from engine.intake.appeals import submit_appeal
     from engine.intake.applications import submit_application
-    from engine.procedure.steps import complete_task
+    from engine.procedure import complete_task
 
     with db.read() as session:
         if session.scalar(select(func.count()).select_from(Case)):

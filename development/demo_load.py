@@ -202,7 +202,7 @@ def _build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
     """One case per stage, taken there by the real procedure; returns stage -> case id."""
     from engine.intake.appeals import submit_appeal
     from engine.intake.applications import submit_application
-    from engine.procedure.steps import complete_task
+    from engine.procedure import complete_task
 
     today = clock.today()
     iso = today.isoformat()

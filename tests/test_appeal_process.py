@@ -25,7 +25,7 @@ from engine.core.models import (
     User,
 )
 from engine.intake.appeals import submit_appeal
-from engine.procedure.steps import complete_task, complete_task_in
+from engine.procedure import complete_task, complete_task_in
 from engine.review.reviews import may_change_chair
 from engine.runtime import deploy
 from tests.test_application_process import (

@@ -12,7 +12,7 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import AuditEvent, Case, CaseStatusChange, Organisation, Task
 from engine.intake.applications import submit_application
-from engine.procedure.steps import complete_task, fire_due_timers
+from engine.procedure import complete_task, fire_due_timers
 from tests.test_runtime import user
 
 SETTINGS = load_settings({})

@@ -26,7 +26,7 @@ from engine.core.models import (
     User,
 )
 from engine.people.accounts import get_user
-from engine.procedure.steps import complete_task
+from engine.procedure import complete_task
 from engine.work.inbox import list_tasks
 
 ROOT = Path(__file__).resolve().parent.parent

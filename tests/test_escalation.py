@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event, func, select, update
 
+from engine import procedure
 from engine.cases.opening import open_case
 from engine.chasing.escalation import chase_due
 from engine.core.area import AreaFileError, parse_area
@@ -26,7 +27,6 @@ from engine.core.models import (
     UserRole,
 )
 from engine.people.accounts import add_user
-from engine.procedure import steps as procedure
 from engine.procedure.sweeps import run_due
 from engine.runtime import claim_task, deploy, release_task
 from tests.conftest import FIXTURES, TEST_FORMS

@@ -19,13 +19,13 @@ from engine.runtime import deploy
 from engine.work import task_view
 from engine.work.case_view import case_documents, case_summary
 from engine.work.inbox import (
-    _MOST_IDS_LISTED,
     inbox_filters,
     list_tasks,
     my_tasks,
     organisation_tasks,
     rows_for_tasks,
 )
+from engine.work.inbox.rows import _MOST_IDS_LISTED
 from tests.conftest import DEMO_PASSWORD
 from tests.test_application_process import (
     FORMS,

@@ -320,7 +320,7 @@ def test_an_outcome_without_recommendations_says_so(letters_db: Database, fixed_
 
 
 def test_closing_for_want_of_consent_gives_the_reasons(app_db: Database, fixed_clock) -> None:
-    from engine.procedure.steps import fire_due_timers
+    from engine.procedure import fire_due_timers
 
     db = app_db
     case_id = submit(

@@ -330,9 +330,9 @@ def test_smtp_url_options() -> None:
 def test_timers_reminders_and_escalations_arrive_as_mail(
     db: Database, fixed_clock: FixedClock, smtp: SmtpServer
 ) -> None:
+    from engine import procedure
     from engine.cases.opening import open_case
     from engine.core.models import Task
-    from engine.procedure import steps as procedure
     from engine.runtime import deploy
     from tests.conftest import TEST_FORMS
     from tests.test_runtime import RETURN, user

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, insert, select, text
 
+from engine import procedure
 from engine.cases.opening import open_case
 from engine.chasing.leader import AdvisoryLockLeadership, LeaseLeadership, current_leader
 from engine.core.db import Database, connect
@@ -30,7 +31,6 @@ from engine.core.models import (
     Task,
     TaskCandidate,
 )
-from engine.procedure import steps as procedure
 from engine.runtime import deploy
 from tests.conftest import FIXTURES, TEST_FORMS
 from tests.test_escalation import one_task_diagram

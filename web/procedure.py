@@ -71,7 +71,9 @@ def index() -> str:
 def process(key: str) -> str:
     with db().read() as s:
         summary = definitions.process_summary(s, current_user(), key)
-    return render_template("procedure/process.html", process=summary)
+    return render_template(
+        "procedure/process.html", process=summary, forms=definitions.known_forms(current_user())
+    )
 
 
 @blueprint.get("/<key>/versions/<int:version>.bpmn")
@@ -94,7 +96,9 @@ def download(key: str, version: int) -> Response:
 def edit(key: str) -> str:
     with db().read() as s:
         newest = definitions.definition_file(s, current_user(), key)
-    return render_template("procedure/editor.html", definition=newest)
+    return render_template(
+        "procedure/editor.html", definition=newest, forms=definitions.known_forms(current_user())
+    )
 
 
 @blueprint.post("/upload")

@@ -17,21 +17,15 @@ from flask import (
     send_file,
     url_for,
 )
-from sqlalchemy import select
 
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
-from engine.core.forms import load_form
-from engine.core.models import LIVE_TASK_STATES, CaseParticipant, Organisation, Task, User
-from engine.people.access import visible_task
-from engine.procedure.steps import ACTION_ROLES
+from engine.core.models import User
 from engine.records.attachments import (
     attach_file,
     open_attachment,
     remove_attachment,
-    task_attachments,
 )
 from engine.work import task_view
-from engine.work.case_view import case_summary
 from web.context import current_user, db, settings, sign_in_required, whole_number
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
@@ -43,22 +37,8 @@ TOO_LONG_TO_KEEP = (
 )
 
 
-def _form_for(task: Task, session: Any) -> SchemaForm:
-    """The task's form, with the case's own agencies to choose an action's owner from."""
-    organisations = [
-        (key, name)
-        for key, name in session.execute(
-            select(Organisation.key, Organisation.name)
-            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
-            .where(CaseParticipant.case_id == task.case_id, CaseParticipant.role.in_(ACTION_ROLES))
-            .distinct()
-            .order_by(Organisation.name)
-        )
-    ]
-    return SchemaForm(
-        load_form(settings().forms_dir, task.form),
-        choices={"recommendations[].organisation": organisations},
-    )
+def _form(form: task_view.TaskForm) -> SchemaForm:
+    return SchemaForm(form.schema, choices=form.choices)
 
 
 def _page(
@@ -73,65 +53,40 @@ def _page(
     errors = errors or {}
     with db().transaction() as s:
         try:
-            task = visible_task(s, user, task_id)
+            page = task_view.task_page(s, user, task_id, settings().forms_dir)
         except NotFound:
             abort(404)
-        context = case_summary(s, user, task.case.reference, purpose=f"task {task_id}")
-        form = _form_for(task, s)
-        finished = task.state not in LIVE_TASK_STATES
-        actions = task_view.allowed_actions(user, task)
-        may_work = actions["complete"]
-        # Answers sent but refused where the form is no longer theirs to fill in (the task
-        # taken or finished by someone else): shown apart from the task's own, to copy.
-        unsaved = []
-        if data is not None and (finished or not may_work):
-            unsaved = form.copy_fields(data)
-            data = None
-        if data is None:
-            data = (task.data if finished else task.draft) or {}
-        fields = form.fields(data, errors)
-        colleagues = []
-        if actions["reassign"]:
-            colleagues = [
-                (u.id, u.name)
-                for u in s.scalars(
-                    select(User)
-                    .where(User.organisation_id == user.organisation_id, User.active.is_(True))
-                    .order_by(User.name)
-                )
-                if task.is_for(u)
-            ]
-        # A review chair's task is the chair's alone, not their organisation's.
-        person = next((c.user_id for c in task.candidates if c.user_id), None)
-        only_person = s.get(User, person).name if person else ""
-        organisations = " or ".join(
-            s.scalars(
-                select(Organisation.name)
-                .where(Organisation.id.in_(task.organisation_ids))
-                .order_by(Organisation.name)
-            )
-        )
-        listed = error_summary(fields, errors)
-        if file_error:
-            listed.append({"text": file_error, "href": "#file"})
-        page = render_template(
-            "task.html",
-            task=task,
-            context=context,
-            form=form,
-            fields=fields,
-            error_list=listed,
-            file_error=file_error,
-            finished=finished,
-            unsaved=unsaved,
-            may_work=may_work,
-            colleagues=colleagues,
-            reassign_error=errors.get("user_id", ""),
-            organisations=organisations,
-            only_person=only_person,
-            attachments=task_attachments(s, task.id),
-        )
-    return page, status
+    task, form = page.task, _form(page.form)
+    may_work = page.actions["complete"]
+    # Answers sent but refused where the form is no longer theirs to fill in (the task taken
+    # or finished by someone else): shown apart from the task's own, to copy.
+    unsaved = []
+    if data is not None and (page.finished or not may_work):
+        unsaved = form.copy_fields(data)
+        data = None
+    if data is None:
+        data = (task.data if page.finished else task.draft) or {}
+    fields = form.fields(data, errors)
+    listed = error_summary(fields, errors)
+    if file_error:
+        listed.append({"text": file_error, "href": "#file"})
+    return render_template(
+        "task.html",
+        task=task,
+        context=page.case,
+        form=form,
+        fields=fields,
+        error_list=listed,
+        file_error=file_error,
+        finished=page.finished,
+        unsaved=unsaved,
+        may_work=may_work,
+        colleagues=page.colleagues,
+        reassign_error=errors.get("user_id", ""),
+        organisations=page.organisations,
+        only_person=page.only_person,
+        attachments=page.attachments,
+    ), status
 
 
 @blueprint.get("/tasks/<int:task_id>")
@@ -153,7 +108,7 @@ def act(task_id: int) -> tuple[str, int] | Response:
             flash(f"You {'claimed' if action == 'claim' else 'released'} '{task.title}'")
             return redirect(url_for("tasks.show", task_id=task_id))
         with db().read() as s:
-            form = _form_for(visible_task(s, user, task_id), s)
+            form = _form(task_view.task_form(s, user, task_id, settings().forms_dir))
         data = form.read(request.form)
         if action == "complete":
             return _complete(task_id, user, data)

@@ -22,7 +22,7 @@ from engine.core.models import (
     OrganisationDistrict,
     User,
 )
-from engine.procedure.steps import start_process
+from engine.procedure import start_process
 from engine.runtime import running_instances
 
 APPEAL_PROCESS = "opcc_appeal"
@@ -43,7 +43,7 @@ def submit_appeal(
             .with_for_update()
         )
         problems = _check(session, payload, case, user)
-    if problems:
+    if problems or case is None:
         raise InvalidData("The appeal needs correcting", problems)
     received_on = date.fromisoformat(payload.get("received_on") or clock.today().isoformat())
     appeal = Appeal(

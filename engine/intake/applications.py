@@ -17,7 +17,7 @@ from engine.core.config import Settings
 from engine.core.errors import InvalidData
 from engine.core.forms import load_form, validate_data
 from engine.core.models import Case, District, Incident, Organisation, User
-from engine.procedure.steps import start_process
+from engine.procedure import start_process
 
 APPLICATION_PROCESS = "community_trigger_application"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

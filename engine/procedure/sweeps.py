@@ -14,7 +14,7 @@ from engine.chasing.escalation import chase_due
 from engine.chasing.mailer import MailResult, send_due
 from engine.chasing.scheduler import SweepFailed
 from engine.core.db import Database
-from engine.procedure.steps import fire_due_timers
+from engine.procedure import fire_due_timers
 
 log = logging.getLogger(__name__)
 # Batches of mail a sweep sends at most, so a huge backlog cannot hold the sweep for hours.
@@ -50,7 +50,7 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
     done: dict[str, int] = {}
     failures: dict[str, str] = {}
 
-    def attempt(name: str, sweep) -> None:  # type: ignore[no-untyped-def]
+    def attempt(name: str, sweep: Callable[[], None]) -> None:
         try:
             sweep()
         except Exception as error:  # noqa: BLE001 - one sweep's fault must not stop the rest

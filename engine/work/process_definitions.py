@@ -14,11 +14,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from engine import runtime
+from engine import procedure, runtime
 from engine.core.db import Database
 from engine.core.errors import NotAllowed, NotFound
 from engine.core.models import ProcessDefinition, ProcessInstance, User
-from engine.procedure import steps as procedure
 from engine.runtime.bpmn import MAX_BPMN_BYTES
 
 OWNER_ROLE = "process_owner"
@@ -30,7 +29,7 @@ def may_edit_procedure(user: User | None) -> bool:
 
 
 def _require_owner(user: User | None) -> User:
-    if not may_edit_procedure(user):
+    if user is None or not may_edit_procedure(user):
         raise NotAllowed("only process owners may see and change the process diagrams")
     return user
 
@@ -66,6 +65,30 @@ class DefinitionFile:
     @property
     def filename(self) -> str:
         return f"{self.key}-v{self.version}.bpmn"
+
+
+@dataclass(frozen=True)
+class KnownForm:
+    """A form a user task may name, and what it means (``engine.procedure.registry``)."""
+
+    form: str
+    does: str
+    letter: str | None
+    case_status: str | None
+
+
+def known_forms(user: User | None) -> list[KnownForm]:
+    """The forms the service knows, for process owners choosing one in the editor."""
+    _require_owner(user)
+    return [
+        KnownForm(
+            meaning.form,
+            meaning.does,
+            meaning.letter.kind if meaning.letter else None,
+            meaning.case_status,
+        )
+        for meaning in sorted(procedure.FORMS.values(), key=lambda meaning: meaning.form)
+    ]
 
 
 def list_processes(session: Session, user: User | None) -> list[ProcessSummary]:
@@ -138,7 +161,7 @@ def check_diagram(
 ) -> runtime.Validation:
     """Every check a deployment makes, without deploying."""
     _require_owner(user)
-    return runtime.check_bpmn(session, content, filename=filename, forms_dir=forms_dir)
+    return procedure.check_diagram(session, content, filename=filename, forms_dir=forms_dir)
 
 
 def deploy_diagram(
@@ -146,7 +169,7 @@ def deploy_diagram(
 ) -> runtime.DeployResult:
     """Check and deploy as a new version; DeploymentRefused (nothing written) otherwise."""
     owner = _require_owner(user)
-    return runtime.deploy(session, content, filename=filename, forms_dir=forms_dir, user=owner)
+    return procedure.deploy(session, content, filename=filename, forms_dir=forms_dir, user=owner)
 
 
 def compare_versions(

@@ -15,16 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from engine import runtime
+from engine import procedure, runtime
 from engine.core import audit
 from engine.core.db import Database
-from engine.core.errors import Conflict, InvalidData, NotAllowed, ProcessFailed
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.forms import FormError, load_form
-from engine.core.models import LIVE_TASK_STATES, MAX_ROW_ID, Task, User
+from engine.core.models import (
+    LIVE_TASK_STATES,
+    MAX_ROW_ID,
+    CaseParticipant,
+    Organisation,
+    Task,
+    User,
+)
 from engine.people.access import visible_task, works_on_cases
-from engine.procedure import steps as procedure
+from engine.procedure import ACTION_ROLES
+from engine.records.attachments import task_attachments
+from engine.work.case_view import case_summary
 from engine.work.inbox import InboxRow, rows_for_tasks
 
 # A draft is work in progress, not a document store: big enough for any form's answers.
@@ -53,6 +62,10 @@ def _ours(session: Session, user: User, task_id: int) -> Task:
     if not task.is_for(user):
         raise NotAllowed("this task is for another organisation or person taking part in the case")
     return task
+
+
+def _check_ours(session: Session, user: User, task_id: int) -> None:
+    _ours(session, user, task_id)
 
 
 def _check_open_to(task: Task, user: User) -> None:
@@ -116,6 +129,138 @@ def task_detail(session: Session, user: User, task_id: int, forms_dir: Path) -> 
         "data": task.data,
         "actions": allowed_actions(user, task),
     }
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """A task's form: its JSON Schema, and the choices the case gives some of its answers."""
+
+    schema: dict[str, Any]
+    choices: dict[str, list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    """A file on the task, as listed beside it (its content is downloaded separately)."""
+
+    id: int
+    filename: str
+    size: int
+    organisation_id: int
+    organisation_name: str
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """Everything the task page shows, read in one go within need-to-know (and audited)."""
+
+    task: Task
+    case: dict[str, Any]
+    form: TaskForm
+    actions: dict[str, bool]
+    # Who does it: the organisations' names, or the one person whose task it is alone.
+    organisations: str
+    only_person: str
+    # Colleagues a manager may give it to (id, name).
+    colleagues: list[tuple[int, str]]
+    attachments: list[AttachedFile]
+
+    @property
+    def finished(self) -> bool:
+        return self.task.state not in LIVE_TASK_STATES
+
+
+def _form_of(session: Session, task: Task, forms_dir: Path) -> TaskForm:
+    try:
+        schema = load_form(forms_dir, task.form)
+    except FormError as error:
+        raise ProcessFailed(str(error)) from None
+    organisations = [
+        (key, name)
+        for key, name in session.execute(
+            select(Organisation.key, Organisation.name)
+            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+            .where(CaseParticipant.case_id == task.case_id, CaseParticipant.role.in_(ACTION_ROLES))
+            .distinct()
+            .order_by(Organisation.name)
+        )
+    ]
+    # An action is given to one of the case's own agencies.
+    return TaskForm(schema, {"recommendations[].organisation": organisations})
+
+
+def task_form(session: Session, user: User, task_id: int, forms_dir: Path) -> TaskForm:
+    """The form of a task the user may see, to read answers sent to it."""
+    return _form_of(session, visible_task(session, user, task_id), forms_dir)
+
+
+def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> TaskPage:
+    """The task page's content; ``NotFound`` outside need-to-know. It shows the case, so the
+    look is audited: call it inside a write transaction."""
+    task = session.execute(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(
+            selectinload(Task.candidates),
+            joinedload(Task.case),
+            joinedload(Task.assignee),
+            joinedload(Task.completed_by),
+        )
+    ).scalar_one_or_none()
+    if task is None:
+        raise NotFound("there is no such task")
+    visible_task(session, user, task_id)
+    case = case_summary(session, user, task.case.reference, purpose=f"task {task_id}")
+    actions = allowed_actions(user, task)
+    colleagues = []
+    if actions["reassign"]:
+        colleagues = [
+            (colleague.id, colleague.name)
+            for colleague in session.scalars(
+                select(User)
+                .where(User.organisation_id == user.organisation_id, User.active.is_(True))
+                .order_by(User.name)
+            )
+            if task.is_for(colleague)
+        ]
+    # A review chair's task is the chair's alone, not their organisation's.
+    person = next((c.user_id for c in task.candidates if c.user_id), None)
+    holder = session.get(User, person) if person else None
+    organisations = " or ".join(
+        session.scalars(
+            select(Organisation.name)
+            .where(Organisation.id.in_(task.organisation_ids))
+            .order_by(Organisation.name)
+        )
+    )
+    return TaskPage(
+        task=task,
+        case=case,
+        form=_form_of(session, task, forms_dir),
+        actions=actions,
+        organisations=organisations,
+        only_person=holder.name if holder else "",
+        colleagues=colleagues,
+        attachments=_attached_files(session, task),
+    )
+
+
+def _attached_files(session: Session, task: Task) -> list[AttachedFile]:
+    files = task_attachments(session, task.id)
+    names = {
+        id_: name
+        for id_, name in session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_({file.organisation_id for file in files})
+            )
+        )
+    }
+    return [
+        AttachedFile(
+            file.id, file.filename, file.size, file.organisation_id, names[file.organisation_id]
+        )
+        for file in files
+    ]
 
 
 def task_row(session: Session, user: User, task_id: int) -> InboxRow:
@@ -215,7 +360,7 @@ def complete_task(
             user,
             data,
             forms_dir=forms_dir,
-            authorise=lambda session, task: _ours(session, user, task.id),
+            authorise=lambda session, task: _check_ours(session, user, task.id),
         )
         rows = rows_for_tasks(session, [task_id, *(task.id for task in result.ready)])
     (done,) = [row for row in rows if row.task_id == task_id]

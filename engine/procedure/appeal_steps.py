@@ -1,0 +1,47 @@
+"""What the appeal's steps record: whether it can be heard, and the OPCC's decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.core import clock
+from engine.core.errors import InvalidData
+from engine.core.models import Appeal
+from engine.procedure.step import Arrival, Step
+from engine.review.appeal_rules import eligibility
+
+
+def _appeal(step: Step | Arrival, data: Any) -> Appeal:
+    appeal = step.session.get(Appeal, data.get("appeal_id"))
+    if appeal is None:
+        raise InvalidData("This task is not linked to an appeal", {"": "not linked"})
+    return appeal
+
+
+def suggest_eligibility(arrival: Arrival) -> None:
+    """The rules' answer, with reasons, as the officer's starting point."""
+    eligible, reasons = eligibility(arrival.session, _appeal(arrival, arrival.data))
+    arrival.task.draft = {"eligible": eligible, "reasons": reasons}
+
+
+def check_eligibility(step: Step) -> dict[str, Any]:
+    appeal = _appeal(step, step.context)
+    eligible, reasons = eligibility(step.session, appeal)
+    if bool(step.data["eligible"]) != eligible:
+        raise InvalidData(
+            "The eligibility decision needs correcting",
+            {"eligible": reasons},
+        )
+    appeal.eligible = eligible
+    appeal.eligibility_reasons = step.data["reasons"]
+    if not eligible:
+        appeal.decided_on = clock.today()
+    return {}
+
+
+def record_appeal_decision(step: Step) -> dict[str, Any]:
+    appeal = _appeal(step, step.context)
+    appeal.outcome = step.data["appeal_outcome"]
+    appeal.outcome_reasons = step.data["reasons"]
+    appeal.decided_on = clock.today()
+    return {}

@@ -1,0 +1,116 @@
+"""What the application's steps record: agencies' returns, the screening, the victim's
+consent and the threshold decision."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from engine import documents
+from engine.cases.assessment import assess_case
+from engine.core import audit, clock
+from engine.core.errors import InvalidData
+from engine.core.models import Incident
+from engine.procedure.step import LEGAL_BASIS, Arrival, Step
+
+
+def record_return(step: Step) -> dict[str, Any]:
+    """An agency's information return: each incident it knows of joins the case."""
+    session, case, data = step.session, step.case, step.data
+    source = step.user.organisation.key
+    now = clock.now()
+    session.add_all(
+        Incident(
+            case_id=case.id,
+            source=source,
+            occurred_on=date.fromisoformat(item["occurred_on"]),
+            reported_on=date.fromisoformat(item["reported_on"]),
+            reported_to=source,
+            reference=item.get("reference", ""),
+            description=item.get("description", ""),
+            created_at=now,
+        )
+        for item in data.get("incidents", [])
+    )
+    session.flush()
+    # Read again only if something asks (the threshold decision does), not on every return.
+    session.expire(case, ["incidents"])
+    return {}
+
+
+def record_information_request(arrival: Arrival) -> None:
+    """Each request for information is audited with the law it is made under (Schedule 4)."""
+    task = arrival.task
+    audit.record(
+        arrival.session,
+        "information.requested",
+        case_id=arrival.case.id,
+        object_type="task",
+        object_id=task.id,
+        detail={
+            "organisations": task.organisation_ids,
+            "due_on": task.due_on.isoformat() if task.due_on else None,
+            "legal_basis": arrival.data.get("legal_basis", LEGAL_BASIS),
+        },
+    )
+
+
+def record_screening(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
+    problems = {}
+    if data["route"] == "consent_hold" and not case.on_behalf:
+        problems["route"] = "Only an application made on someone else's behalf can wait for consent"
+    if data["route"] == "review" and case.on_behalf and not case.victim_consent:
+        problems["route"] = "The victim has not agreed: hold the application until they do"
+    if problems:
+        raise InvalidData("The screening needs correcting", problems)
+    case.hate_element = bool(data["hate_element"])
+    if data["route"] == "complaint":
+        case.closed_on = clock.today()
+    return {}
+
+
+def record_consent(step: Step) -> dict[str, Any]:
+    step.case.victim_consent = bool(step.data["victim_consent"])
+    return {}
+
+
+def suggest_decision(arrival: Arrival) -> None:
+    """Where the count of qualifying complaints meets the threshold, the decision is made."""
+    assessment = assess_case(arrival.session, arrival.case)
+    if assessment.met_by_count:
+        arrival.task.draft = {"threshold_met": True, "decision_basis": "count"}
+
+
+def record_decision(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
+    assessment = assess_case(step.session, case)
+    count, needed = assessment.qualifying_count, assessment.threshold_count
+    basis, met = data["decision_basis"], data["threshold_met"]
+    problems: dict[str, str] = {}
+    if assessment.met_by_count and (not met or basis != "count"):
+        problems["threshold_met"] = (
+            f"There are {count} qualifying complaints, at or above the area's count of {needed}: "
+            "the threshold is met and cannot be recorded otherwise"
+        )
+    elif not assessment.met_by_count and basis == "count":
+        problems["decision_basis"] = (
+            f"There are {count} qualifying complaints, fewer than {needed}: record a "
+            "discretionary decision with reasons, a vulnerable victim decision, or a decline"
+        )
+    if problems:
+        raise InvalidData("The decision needs correcting", problems)
+    case.threshold_met = bool(met)
+    case.decision_basis = basis
+    case.decided_on = clock.today()
+    return {"qualifying_count": count, "threshold_count": needed}
+
+
+def check_complaint_route(step: Step) -> dict[str, Any]:
+    """The referral's route must be the complaints procedure of the organisation the
+    screening found the complaint is about."""
+    answers = {**step.data, "complaint_organisation": step.context.get("complaint_organisation")}
+    problem = documents.complaint_route_problem(step.session, step.case, answers)
+    if problem:
+        raise InvalidData("The letter needs correcting", {"complaints_route": problem})
+    return {}

@@ -1,0 +1,62 @@
+"""Deploying the procedure's diagrams: the runtime's checks, and the registry's, in one place.
+
+A user task must name a form the registry knows (``registry.FORMS``), since a form it does
+not know would mean nothing when completed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from engine import runtime
+from engine.core.errors import DeploymentRefused, Problem
+from engine.core.models import User
+from engine.procedure.registry import FORMS
+
+
+def check_diagram(
+    session: Session, content: bytes, *, filename: str, forms_dir: Path
+) -> runtime.Validation:
+    """Every check before a deployment; writes nothing."""
+    checked = runtime.check_bpmn(session, content, filename=filename, forms_dir=forms_dir)
+    if checked.diagram is None:
+        return checked
+    errors, warnings = list(checked.errors), list(checked.warnings)
+    for element_id, task in checked.diagram.human_tasks.items():
+        if task.form and task.form not in FORMS:
+            errors.append(
+                Problem(
+                    element_id,
+                    f"the form '{task.form}' means nothing to the service: choose one of the "
+                    "forms it knows (listed in the editor), or ask for a new one to be added",
+                )
+            )
+    return runtime.Validation(checked.diagram, errors, warnings, checked.spec_json)
+
+
+def deploy(
+    session: Session,
+    content: bytes,
+    *,
+    filename: str,
+    forms_dir: Path,
+    user: User | None = None,
+    unless_deployed_before: bool = False,
+) -> runtime.DeployResult:
+    """Check a diagram against the runtime and the registry, and deploy it as the next version
+    of its process (``runtime.deploy``); refused diagrams raise DeploymentRefused."""
+    checked = check_diagram(session, content, filename=filename, forms_dir=forms_dir)
+    if checked.errors:
+        raise DeploymentRefused(checked.errors)
+    result = runtime.deploy(
+        session,
+        content,
+        filename=filename,
+        forms_dir=forms_dir,
+        user=user,
+        unless_deployed_before=unless_deployed_before,
+    )
+    result.warnings = checked.warnings
+    return result

@@ -1,0 +1,162 @@
+"""The registry of what each step means: for every form a diagram's user task may name, what
+completing it records, the letter it sends, the case status it sets, and what is prepared
+when it becomes ready.
+
+The diagrams decide the order of work and who does it; this table decides what the work
+means. A new form goes here (with its JSON Schema in ``workflows/forms/``); a user task
+naming a form this table does not know is refused when its diagram is deployed, and the
+editor shows process owners the forms this table knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from engine.procedure import appeal_steps, application_steps, review_steps
+from engine.procedure.step import Completion, Preparation
+
+
+@dataclass(frozen=True)
+class SentLetter:
+    """The letter a form sends to the applicant when its task is completed."""
+
+    kind: str
+    # The answer that holds the date the letter carries.
+    date_answer: str
+    # Values of the workflow the letter also needs, beside the answers.
+    from_workflow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormMeaning:
+    form: str
+    # What completing it does, in a sentence for process owners.
+    does: str
+    complete: Completion | None = None
+    letter: SentLetter | None = None
+    # The case's status from when a task with this form becomes ready.
+    case_status: str | None = None
+    when_ready: Preparation | None = None
+
+
+_MEANINGS = (
+    FormMeaning(
+        "acknowledgement",
+        "Sends the applicant the acknowledgement letter.",
+        letter=SentLetter("acknowledgement_letter", "acknowledged_on"),
+    ),
+    FormMeaning(
+        "screening",
+        "Records whether the application goes to review, waits for the victim's consent or "
+        "is a complaint, and any hate element.",
+        complete=application_steps.record_screening,
+        case_status="screening",
+    ),
+    FormMeaning(
+        "consent",
+        "Records whether the victim agreed to the application made for them.",
+        complete=application_steps.record_consent,
+    ),
+    FormMeaning(
+        "closure_letter",
+        "Sends the applicant the letter closing the application.",
+        letter=SentLetter("closure_letter", "letter_sent_on"),
+    ),
+    FormMeaning(
+        "complaint_referral",
+        "Sends the applicant the letter referring a complaint to the body it is about.",
+        complete=application_steps.check_complaint_route,
+        letter=SentLetter(
+            "complaint_referral_letter",
+            "letter_sent_on",
+            from_workflow=("complaint_organisation",),
+        ),
+    ),
+    FormMeaning(
+        "information_return",
+        "Adds the agency's incidents to the case; each request is audited with its legal basis.",
+        complete=application_steps.record_return,
+        case_status="awaiting_information",
+        when_ready=application_steps.record_information_request,
+    ),
+    FormMeaning(
+        "threshold_decision",
+        "Records whether the threshold is met, and on what basis; met by the count of "
+        "qualifying complaints, it cannot be recorded otherwise.",
+        complete=application_steps.record_decision,
+        case_status="threshold_decision",
+        when_ready=application_steps.suggest_decision,
+    ),
+    FormMeaning(
+        "decision_letter",
+        "Sends the applicant the threshold decision letter.",
+        letter=SentLetter("threshold_decision_letter", "sent_on"),
+    ),
+    FormMeaning(
+        "schedule_meeting",
+        "Arranges the review meeting: its chair joins the case.",
+        complete=review_steps.schedule_meeting,
+        case_status="review_being_arranged",
+    ),
+    FormMeaning("returns_check", "Confirms the agencies' returns are in; records nothing more."),
+    FormMeaning("meeting_pack", "Confirms the meeting pack is ready; records nothing more."),
+    FormMeaning(
+        "meeting_record",
+        "Records the meeting held and its recommendations, each an action for an agency.",
+        complete=review_steps.record_meeting,
+    ),
+    FormMeaning(
+        "outcome_letter",
+        "Sends the applicant the outcome letter, whose date starts the appeal window.",
+        complete=review_steps.record_outcome_letter,
+        letter=SentLetter("outcome_letter", "sent_on"),
+        case_status="review_held",
+    ),
+    FormMeaning(
+        "action_update",
+        "Records how an agency's action from the review stands.",
+        complete=review_steps.record_action,
+        case_status="action_plan",
+    ),
+    FormMeaning(
+        "appeal_acknowledgement",
+        "Sends the applicant the OPCC's acknowledgement of the appeal.",
+        letter=SentLetter("appeal_acknowledgement_letter", "acknowledged_on"),
+        case_status="appeal_lodged",
+    ),
+    FormMeaning(
+        "appeal_eligibility",
+        "Records whether the appeal can be heard; the rules' answer is suggested.",
+        complete=appeal_steps.check_eligibility,
+        when_ready=appeal_steps.suggest_eligibility,
+    ),
+    FormMeaning(
+        "appeal_refusal",
+        "Sends the applicant the letter saying the appeal cannot be heard.",
+        letter=SentLetter("appeal_refusal_letter", "sent_on"),
+    ),
+    FormMeaning("case_file", "Confirms the OPCC has the case file; records nothing more."),
+    FormMeaning(
+        "appeal_decision",
+        "Records the OPCC's decision on the appeal; upheld, a fresh review follows.",
+        complete=appeal_steps.record_appeal_decision,
+    ),
+    FormMeaning(
+        "appeal_decision_letter",
+        "Sends the applicant the OPCC's decision letter.",
+        letter=SentLetter("appeal_decision_letter", "applicant_told_on"),
+    ),
+)
+FORMS: Mapping[str, FormMeaning] = {meaning.form: meaning for meaning in _MEANINGS}
+# What a form the registry does not know means: nothing (the runtime alone, in tests).
+NOTHING = FormMeaning("", "")
+
+
+def meaning_of(form: str) -> FormMeaning:
+    return FORMS.get(form, NOTHING)
+
+
+def letters() -> dict[str, SentLetter]:
+    """Each form that sends a letter, and the letter."""
+    return {form: meaning.letter for form, meaning in FORMS.items() if meaning.letter}

@@ -1,0 +1,129 @@
+"""What the case review's steps record: the meeting arranged, the meeting held with its
+recommendations, the outcome letter's date, and each agency's actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.core import clock
+from engine.core.errors import InvalidData
+from engine.core.models import CaseParticipant, Organisation, Recommendation, Review
+from engine.procedure.step import ACTION_ROLES, Step
+from engine.review.reviews import NOT_A_CHAIR, current_review, review_chair
+
+
+def schedule_meeting(step: Step) -> dict[str, Any]:
+    """The chair and date of the review meeting: the chair joins the case."""
+    session, case, data = step.session, step.case, step.data
+    chair = review_chair(session, data["chair_email"])
+    problems = {}
+    if chair is None:
+        problems["chair_email"] = NOT_A_CHAIR
+    meeting_date = date.fromisoformat(data["meeting_date"])
+    if meeting_date < clock.today():
+        problems["meeting_date"] = "The meeting cannot be in the past"
+    if chair is None or problems:
+        raise InvalidData("The meeting details need correcting", problems)
+    previous = current_review(session, case)
+    for participant in [p for p in case.participants if p.role == "chair"]:
+        case.participants.remove(participant)
+    session.flush()
+    case.participants.append(
+        CaseParticipant(organisation_id=chair.organisation_id, role="chair", user_id=chair.id)
+    )
+    session.add(
+        Review(
+            case_id=case.id,
+            number=(previous.number + 1) if previous else 1,
+            chair_user_id=chair.id,
+            meeting_date=meeting_date,
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+    return {}
+
+
+def record_meeting(step: Step) -> dict[str, Any]:
+    """The meeting held: who came, what it found, and each recommendation, which becomes an
+    action for the agency it is given to (``<role>_actions`` in the workflow)."""
+    session, case, data = step.session, step.case, step.data
+    roles = {
+        key: role
+        for key, role in session.execute(
+            select(Organisation.key, CaseParticipant.role)
+            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+            .where(
+                CaseParticipant.case_id == case.id,
+                # The review's agencies: not its chair, nor the OPCC hearing an appeal.
+                CaseParticipant.role.in_(ACTION_ROLES),
+            )
+        )
+    }
+    problems = {}
+    held_on = date.fromisoformat(data["held_on"])
+    if held_on > clock.today():
+        problems["held_on"] = "The meeting cannot have been held in the future"
+    for index, item in enumerate(data["recommendations"]):
+        if item["organisation"] not in roles:
+            problems[f"recommendations[{index}].organisation"] = (
+                "Choose an agency taking part in this case"
+            )
+        if date.fromisoformat(item["due_date"]) < held_on:
+            problems[f"recommendations[{index}].due_date"] = (
+                "The due date must be after the meeting"
+            )
+    review = current_review(session, case)
+    if review is None:
+        problems[""] = "No review meeting has been arranged for this case"
+    if review is None or problems:
+        raise InvalidData("The meeting record needs correcting", problems)
+    review.held_on = held_on
+    review.attendees = list(data["attendees"])
+    review.findings = data["findings"]
+    names = {key: id_ for key, id_ in session.execute(select(Organisation.key, Organisation.id))}
+    rows = [
+        Recommendation(
+            organisation_id=names[item["organisation"]],
+            action=item["action"],
+            due_date=date.fromisoformat(item["due_date"]),
+        )
+        for item in data["recommendations"]
+    ]
+    review.recommendations.extend(rows)
+    session.flush()
+    plans: dict[str, list[dict[str, Any]]] = {f"{role}_actions": [] for role in ACTION_ROLES}
+    for item, row in zip(data["recommendations"], rows, strict=True):
+        plans[f"{roles[item['organisation']]}_actions"].append(
+            {
+                "recommendation_id": row.id,
+                "organisation": item["organisation"],
+                "action": item["action"],
+                "due_date": row.due_date,
+            }
+        )
+    return plans
+
+
+def record_outcome_letter(step: Step) -> dict[str, Any]:
+    """The outcome letter's date starts the appeal window."""
+    review = current_review(step.session, step.case)
+    if review is None:
+        raise InvalidData("The letter needs a review", {"": "No review is recorded for this case"})
+    review.outcome_letter_sent_on = date.fromisoformat(step.data["sent_on"])
+    return {}
+
+
+def record_action(step: Step) -> dict[str, Any]:
+    """An agency's update on the action the review gave it."""
+    action = step.context.get(f"{step.task.role}_action") or {}
+    recommendation = step.session.get(Recommendation, action.get("recommendation_id"))
+    if recommendation is None:
+        raise InvalidData("This task is not linked to a recommendation", {"": "not linked"})
+    recommendation.status = step.data["action_status"]
+    recommendation.notes = step.data["notes"]
+    recommendation.completed_on = clock.today()
+    return {}
