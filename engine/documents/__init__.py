@@ -4,14 +4,6 @@ The only package that imports python-docx. Content is read from the case as stor
 fonts, logo and letterhead come from the base templates in ``templates/docx/``.
 """
 
-from engine.documents.base import (
-    DOCX_MEDIA_TYPE,
-    MARKING,
-    TEMPLATES_DIR,
-    build_default_template,
-    clean,
-    template_path,
-)
 from engine.documents.content import PackContent, gather_pack
 from engine.documents.letters import (
     FORM_LETTERS,
@@ -39,6 +31,14 @@ from engine.documents.store import (
     send_letter,
     statistics_report,
     store_document,
+)
+from engine.documents.word import (
+    DOCX_MEDIA_TYPE,
+    MARKING,
+    TEMPLATES_DIR,
+    build_default_template,
+    clean,
+    template_path,
 )
 
 __all__ = [

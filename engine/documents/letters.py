@@ -21,8 +21,8 @@ from engine.cases.assessment import assess_case
 from engine.core.area import current_settings
 from engine.core.models import Appeal, Case, CaseParticipant, Organisation, User
 from engine.core.workdays import add_working_days
-from engine.documents.base import Builder, clean, long_date
 from engine.documents.content import DECLINE_GROUNDS, decision, user_names
+from engine.documents.word import Builder, clean, long_date
 from engine.review.appeal_rules import GROUNDS, ground_sentence
 from engine.review.reviews import current_review
 

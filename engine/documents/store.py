@@ -28,11 +28,11 @@ from engine.core.db import take_turns
 from engine.core.errors import NotFound
 from engine.core.models import Appeal, Attachment, Case, Document, User
 from engine.core.workdays import as_date
-from engine.documents.base import DOCX_MEDIA_TYPE, clean, template_path
 from engine.documents.content import gather_pack
 from engine.documents.letters import FORM_LETTERS, compose_letter, letter_text, render_letter
 from engine.documents.pack import render_pack
 from engine.documents.report import render_statistics
+from engine.documents.word import DOCX_MEDIA_TYPE, clean, template_path
 from engine.people.access import record_disclosure, visible_case
 
 ZIP_MEDIA_TYPE = "application/zip"
