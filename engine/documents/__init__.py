@@ -1,7 +1,14 @@
 """Word documents: the meeting pack, the letters to the applicant and the statistics report.
 
-The only package that imports python-docx. Content is read from the case as stored; styles,
-fonts, logo and letterhead come from the base templates in ``templates/docx/``.
+Content is read from the case as stored; styles, fonts, logo and letterhead come from the base
+templates in ``templates/docx/``.
+
+- ``word``: the base templates and the ``Builder`` that writes a document; the only place in
+  the service that imports python-docx.
+- ``content``: what the meeting pack shows, gathered from the case.
+- ``pack``, ``report``: writing the meeting pack and the statistics report.
+- ``letters``: what each letter to the applicant says, and writing it.
+- ``store``: keeping what was made, handing it out, and sending letters.
 """
 
 from engine.documents.content import PackContent, gather_pack
