@@ -71,7 +71,7 @@ def year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
-def _per_district(session: Session, query: Select[Any]) -> dict[int, int]:
+def _per_district(session: Session, query: Select[int, int]) -> dict[int, int]:
     return {district_id: count for district_id, count in session.execute(query)}
 
 

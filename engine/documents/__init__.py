@@ -1,17 +1,16 @@
 """Word documents: the meeting pack, the letters to the applicant and the statistics report.
 
-The only package that imports python-docx. Content is read from the case as stored; styles,
-fonts, logo and letterhead come from the base templates in ``templates/docx/``.
+Content is read from the case as stored; styles, fonts, logo and letterhead come from the base
+templates in ``templates/docx/``.
+
+- ``word``: the base templates and the ``Builder`` that writes a document; the only place in
+  the service that imports python-docx.
+- ``content``: what the meeting pack shows, gathered from the case.
+- ``pack``, ``report``: writing the meeting pack and the statistics report.
+- ``letters``: what each letter to the applicant says, and writing it.
+- ``store``: keeping what was made, handing it out, and sending letters.
 """
 
-from engine.documents.base import (
-    DOCX_MEDIA_TYPE,
-    MARKING,
-    TEMPLATES_DIR,
-    build_default_template,
-    clean,
-    template_path,
-)
 from engine.documents.content import PackContent, gather_pack
 from engine.documents.letters import (
     FORM_LETTERS,
@@ -39,6 +38,14 @@ from engine.documents.store import (
     send_letter,
     statistics_report,
     store_document,
+)
+from engine.documents.word import (
+    DOCX_MEDIA_TYPE,
+    MARKING,
+    TEMPLATES_DIR,
+    build_default_template,
+    clean,
+    template_path,
 )
 
 __all__ = [

@@ -252,13 +252,15 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         organisation = ", ".join(by_id.get(i, "") for i in task.organisation_ids)
         data = task.data or {}
         done = task.state == "completed"
+        completed_by = task.completed_by_id
+        returned_by = people.get(completed_by, "") if done and completed_by is not None else ""
         returns.append(
             AgencyReturn(
                 organisation=organisation or task.title,
                 role=ROLE_NAMES.get(task.role, task.role),
                 returned=done,
                 returned_on=task.completed_at.date() if done and task.completed_at else None,
-                returned_by=people.get(task.completed_by_id, "") if done else "",
+                returned_by=returned_by,
                 due_on=task.due_on,
                 incidents=len(data.get("incidents", []) or []),
                 actions_taken=str(data.get("actions_taken", "")),

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from engine.documents.base import MARKING, Builder, long_date
 from engine.documents.content import DECISION_BASES, DECLINE_GROUNDS, PackContent
+from engine.documents.word import MARKING, Builder, long_date
 
 BLANK_ATTENDANCE_ROWS = 4
 

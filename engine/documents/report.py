@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from engine.cases.statistics import ROWS, YearFigures, financial_year_bounds
-from engine.documents.base import Builder, long_date
+from engine.documents.word import Builder, long_date
 
 
 def render_statistics(figures: YearFigures, template: Path | None, *, made: datetime) -> bytes:

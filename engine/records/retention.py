@@ -82,7 +82,9 @@ def years_after(day: date, years: int) -> date:
 
 
 def _count(session: Session, model: Any, case_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(model.case_id == case_id))
+    return session.execute(
+        select(func.count()).select_from(model).where(model.case_id == case_id)
+    ).scalar_one()
 
 
 def due_for_erasure(
@@ -122,6 +124,8 @@ def due_for_erasure(
     rows = session.execute(query).all()
     due = []
     for case, district in rows:
+        if case.closed_on is None:  # never: only cases closed long enough ago were asked for
+            continue
         last_appeal = session.scalar(
             select(func.max(Appeal.decided_on)).where(Appeal.case_id == case.id)
         )

@@ -116,6 +116,7 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
     review, seat = current_review(session, case), _chair_seat(session, case)
     if not _changeable(review, seat):
         raise Conflict("a review's chair can be changed only before its meeting is recorded")
+    assert review is not None and seat is not None and seat.user_id is not None
     chair = review_chair(session, chair_email)
     if chair is None:
         raise InvalidData(_CORRECT_THE_CHAIR, {"chair_email": NOT_A_CHAIR})
@@ -124,7 +125,6 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
             _CORRECT_THE_CHAIR,
             {"chair_email": f"{chair.name} already chairs this review; give someone else's"},
         )
-    assert review is not None and seat is not None and seat.user_id is not None
     before = seat.user_id
     seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
     review.chair_user_id = chair.id
@@ -185,7 +185,7 @@ def _appointment_key(review: Review) -> str:
 def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -> None:
     meeting = f"The meeting is on {review.meeting_date:%d %B %Y}. " if review.meeting_date else ""
     # Numbered by the change, so a chair given the review back is told again.
-    changes_before = session.scalar(
+    changes_before = session.execute(
         select(func.count())
         .select_from(AuditEvent)
         .where(
@@ -194,7 +194,7 @@ def _tell_new_chair(session: Session, case: Case, review: Review, chair: User) -
             AuditEvent.object_type == "review",
             AuditEvent.object_id == str(review.id),
         )
-    )
+    ).scalar_one()
     notify(
         session,
         key=f"{_appointment_key(review)}change:{changes_before + 1}:user:{chair.id}",

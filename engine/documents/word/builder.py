@@ -1,8 +1,7 @@
-"""Word documents on a council's base template: the one module tree that imports python-docx.
+"""Writing one document onto a base template: the ``Builder``.
 
-A base template (``templates/docx/default.docx``, or ``<district-key>.docx`` where a council
-gives one) brings the styles, fonts, page size, logo and letterhead; its body is emptied and
-the engine writes the content. Every string goes through ``clean`` first, because Word files
+The template's body is emptied and the content written in its place, paragraph by paragraph,
+with the template's own styles. Every string goes through ``clean`` first, because Word files
 are XML and a control character in a name would otherwise make the whole file unreadable.
 """
 
@@ -10,156 +9,40 @@ from __future__ import annotations
 
 import copy
 import io
-import logging
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import docx
-from docx.document import Document as WordDocument
+from docx.blkcntnr import BlockItemContainer
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.oxml.text.paragraph import CT_P
+from docx.shared import Cm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from engine.core.config import PROJECT_ROOT
+from engine.documents.word.template import (
+    MARKING,
+    MARKING_STYLE,
+    TOC_STYLE,
+    ensure_style,
+    open_template,
+)
+from engine.documents.word.text import clean
 
-log = logging.getLogger(__name__)
-
-TEMPLATES_DIR = PROJECT_ROOT / "templates" / "docx"
-DEFAULT_TEMPLATE = "default.docx"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MARKING = "OFFICIAL-SENSITIVE"
-MARKING_STYLE = "Protective Marking"
-TOC_STYLE = "TOC 1"
-
-# Characters XML 1.0 cannot hold at all: C0 controls other than tab and line ends, lone
-# surrogates, U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Template names come from district keys in the area file: never a path.
-_TEMPLATE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
-
-
-def clean(value: Any) -> str:
-    """Text that is safe to write into a Word file, whatever was typed or imported."""
-    if value is None:
-        return ""
-    return _NOT_XML.sub("", str(value))
-
-
-def long_date(day: date | datetime | None, missing: str = "not recorded") -> str:
-    """How dates read in letters and packs: 2 March 2026."""
-    if day is None:
-        return missing
-    if isinstance(day, datetime):
-        day = day.date()
-    return f"{day.day} {day:%B %Y}"
-
-
-def template_path(keys: Sequence[str], templates_dir: Path | None = None) -> Path:
-    """The first base template named after one of ``keys`` (a district, an organisation),
-    else the default one."""
-    directory = templates_dir or TEMPLATES_DIR
-    for key in keys:
-        if key and _TEMPLATE_KEY.fullmatch(key):
-            candidate = directory / f"{key}.docx"
-            if candidate.is_file():
-                return candidate
-    return directory / DEFAULT_TEMPLATE
-
-
-def setup_styles(document: WordDocument) -> None:
-    """The house styles of the default template (also used when no template file exists)."""
-    for section in document.sections:
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
-        section.left_margin = section.right_margin = Cm(2.2)
-        section.top_margin = section.bottom_margin = Cm(2.0)
-        section.header_distance = section.footer_distance = Cm(1.0)
-    styles = document.styles
-    normal = styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(11)
-    normal.paragraph_format.space_after = Pt(6)
-    _east_asian_font(normal, "Arial")
-    for name, size in (("Title", 24), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
-        style = styles[name]
-        style.font.name = "Arial"
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
-        _east_asian_font(style, "Arial")
-        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
-        style.paragraph_format.space_after = Pt(6)
-    marking = _ensure_style(document, MARKING_STYLE)
-    marking.base_style = styles["Normal"]
-    marking.font.bold = True
-    marking.font.size = Pt(10)
-    marking.font.color.rgb = RGBColor(0xD4, 0x35, 0x1C)
-    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    marking.paragraph_format.space_after = Pt(0)
-    toc = _ensure_style(document, TOC_STYLE)
-    toc.base_style = styles["Normal"]
-    toc.paragraph_format.space_after = Pt(2)
-    for name in ("Header", "Footer"):
-        styles[name].font.size = Pt(9)
-
-
-def _east_asian_font(style: Any, name: str) -> None:
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def _ensure_style(document: WordDocument, name: str, kind: int = WD_STYLE_TYPE.PARAGRAPH) -> Any:
-    try:
-        return document.styles[name]
-    except KeyError:
-        return document.styles.add_style(name, kind)
-
-
-def build_default_template(path: Path) -> None:
-    """Write the default base template: A4, Arial, plain headings, the marking style."""
-    document = docx.Document()
-    setup_styles(document)
-    properties = document.core_properties
-    properties.title = "ASB Case Review base template"
-    properties.author = "casereview"
-    properties.last_modified_by = "casereview"
-    properties.comments = (
-        "Base template for casereview documents: change styles, fonts, the header (logo, "
-        "letterhead) and the footer; the body is replaced by each generated document."
-    )
-    properties.created = properties.modified = datetime(2026, 1, 1)
-    properties.revision = 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-
-
-def _open_template(template: Path | None) -> WordDocument:
-    """The base template, or the built-in house styles when there is none or it cannot be
-    read: a council's broken template must not stop letters being sent."""
-    if template is not None and template.is_file():
-        try:
-            return docx.Document(str(template))
-        except Exception as error:  # python-docx raises many kinds for a damaged file
-            log.warning(
-                "cannot use the document template %s (%s); using the built-in one", template, error
-            )
-    document = docx.Document()
-    setup_styles(document)
-    return document
 
 
 class Builder:
     """One document being written onto a base template."""
 
     def __init__(self, template: Path | None) -> None:
-        self.document = _open_template(template)
+        self.document = open_template(template)
         body = self.document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -174,7 +57,7 @@ class Builder:
     def style(self, name: str, kind: int = WD_STYLE_TYPE.PARAGRAPH) -> Any:
         """A style of the template, added (plain) when a council's template lacks it."""
         if name not in self._styles:
-            self._styles[name] = _ensure_style(self.document, name, kind)
+            self._styles[name] = ensure_style(self.document, name, kind)
         return self._styles[name]
 
     def style_id(self, name: str) -> str:
@@ -304,7 +187,8 @@ class Builder:
         entries = self.contents or [("(no sections)", "")]
         previous = anchor._p
         for index, (title, bookmark) in enumerate(entries):
-            p = OxmlElement("w:p")
+            # python-docx gives a w:p element its own paragraph class, which knows its style.
+            p = cast(CT_P, OxmlElement("w:p"))
             previous.addnext(p)
             p.style = style
             if index == 0:
@@ -321,7 +205,9 @@ class Builder:
             if index == len(entries) - 1:
                 _field_char(p, "end")
             previous = p
-        anchor._p.getparent().remove(anchor._p)
+        parent = anchor._p.getparent()
+        if parent is not None:
+            parent.remove(anchor._p)
 
     # -- headers and footers ---------------------------------------------------------------
 
@@ -345,7 +231,7 @@ class Builder:
                 _run(paragraph._p, " of ")
                 _simple_field(paragraph, "NUMPAGES", "1")
 
-    def _in_part(self, style: str, part: Any) -> Paragraph:
+    def _in_part(self, style: str, part: BlockItemContainer) -> Paragraph:
         """A paragraph at the end of a header or footer; a new one starts with a single empty
         paragraph, which is used rather than left as a blank line."""
         paragraphs = part.paragraphs
@@ -354,8 +240,8 @@ class Builder:
             return paragraphs[0]
         return self._new(style, part)
 
-    def _headers_and_footers(self) -> list[Any]:
-        parts = []
+    def _headers_and_footers(self) -> list[BlockItemContainer]:
+        parts: list[BlockItemContainer] = []
         for section in self.document.sections:
             parts += [section.header, section.first_page_header, section.even_page_header]
             parts += [section.footer, section.first_page_footer, section.even_page_footer]

@@ -1,0 +1,32 @@
+"""Letters to the applicant: what each says, from the case as stored, and how it is written.
+
+A letter is composed once as plain blocks (``Letter``) and written twice from them: as the
+Word document that is kept and sent, and as plain text for the covering email, so the two can
+never say different things.
+
+- ``blocks``: the building blocks of a letter (``Contact``, ``Block`` and ``p``, ``h``,
+  ``bullets``, ``table``; ``Letter``).
+- ``shared``: what the letters share (the council and OPCC contacts, the contact section,
+  timescales, the appeal route and deadline, the complaints routes).
+- ``application``, ``review``, ``appeal``: the composers of each stage's letters.
+- ``compose``: which letter each letter task writes (``FORM_LETTERS``), the composer of each
+  kind, and ``compose_letter``.
+- ``render``: writing a composed letter out, to Word (``render_letter``) and as the email's
+  text (``letter_text``).
+"""
+
+from engine.documents.letters.blocks import Letter
+from engine.documents.letters.compose import FORM_LETTERS, LETTER_KINDS, compose_letter
+from engine.documents.letters.render import letter_text, render_letter
+from engine.documents.letters.shared import appeal_deadline, complaint_route_problem
+
+__all__ = [
+    "FORM_LETTERS",
+    "LETTER_KINDS",
+    "Letter",
+    "appeal_deadline",
+    "complaint_route_problem",
+    "compose_letter",
+    "letter_text",
+    "render_letter",
+]

@@ -1,0 +1,81 @@
+"""The building blocks of a letter: who it is from and to (``Contact``), its parts (``Block``,
+made with ``p``, ``h``, ``bullets`` and ``table``), and the composed ``Letter`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from engine.documents.word import clean
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    address: str = ""
+    email: str = ""
+    phone: str = ""
+    person: str = ""
+
+    @property
+    def address_lines(self) -> list[str]:
+        return split_address(self.address)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One part of a letter: a paragraph, a sub-heading, a bulleted list or a table."""
+
+    kind: str
+    text: str = ""
+    items: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+def p(text: str) -> Block:
+    return Block("p", text=text)
+
+
+def h(text: str) -> Block:
+    return Block("h", text=text)
+
+
+def bullets(items: Sequence[str]) -> Block:
+    return Block("bullets", items=tuple(items))
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Block:
+    return Block("table", header=tuple(header), rows=tuple(tuple(row) for row in rows))
+
+
+@dataclass(frozen=True)
+class Letter:
+    kind: str
+    title: str
+    reference: str
+    letter_date: date
+    sender: Contact
+    council: Contact
+    recipient: str
+    recipient_address: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    signer: str
+    template_keys: tuple[str, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def salutation(self) -> str:
+        return f"Dear {self.recipient}," if self.recipient.strip() else "Dear applicant,"
+
+
+def split_address(address: str) -> list[str]:
+    return [line.strip() for line in re.split(r"[\n,]", clean(address)) if line.strip()]
+
+
+# What a composer gives: the letter's title, its blocks and the facts kept with it.
+Composed = tuple[str, list[Block], dict[str, Any]]

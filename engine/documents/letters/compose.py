@@ -1,0 +1,98 @@
+"""Which letter each letter task writes (``FORM_LETTERS``), the composer of each kind of
+letter, and ``compose_letter``, which puts a letter together from the case as stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.models import Appeal, Case, Organisation, User
+from engine.documents.letters.appeal import (
+    appeal_acknowledgement_letter,
+    appeal_decision_letter,
+    appeal_refusal_letter,
+)
+from engine.documents.letters.application import (
+    acknowledgement_letter,
+    closure_letter,
+    complaint_referral_letter,
+    threshold_decision_letter,
+)
+from engine.documents.letters.blocks import Composed, Contact, Letter, split_address
+from engine.documents.letters.review import outcome_letter
+from engine.documents.letters.shared import council_contact, opcc_contact
+from engine.documents.word import clean
+
+# The letter task forms of the diagrams, the letter each one produces, and the answer that
+# holds the date the letter carries.
+FORM_LETTERS: dict[str, tuple[str, str]] = {
+    "acknowledgement": ("acknowledgement_letter", "acknowledged_on"),
+    "decision_letter": ("threshold_decision_letter", "sent_on"),
+    "closure_letter": ("closure_letter", "letter_sent_on"),
+    "complaint_referral": ("complaint_referral_letter", "letter_sent_on"),
+    "outcome_letter": ("outcome_letter", "sent_on"),
+    "appeal_acknowledgement": ("appeal_acknowledgement_letter", "acknowledged_on"),
+    "appeal_refusal": ("appeal_refusal_letter", "sent_on"),
+    "appeal_decision_letter": ("appeal_decision_letter", "applicant_told_on"),
+}
+LETTER_KINDS: tuple[str, ...] = tuple(kind for kind, _field in FORM_LETTERS.values())
+
+
+# A composer writes one kind of letter: its title, its blocks and the facts kept with it.
+Composer = Callable[[Session, Case, Mapping[str, Any], date, Contact, Appeal | None], Composed]
+
+_COMPOSERS: dict[str, Composer] = {
+    "acknowledgement_letter": acknowledgement_letter,
+    "threshold_decision_letter": threshold_decision_letter,
+    "closure_letter": closure_letter,
+    "complaint_referral_letter": complaint_referral_letter,
+    "outcome_letter": outcome_letter,
+    "appeal_acknowledgement_letter": appeal_acknowledgement_letter,
+    "appeal_refusal_letter": appeal_refusal_letter,
+    "appeal_decision_letter": appeal_decision_letter,
+}
+
+
+def compose_letter(
+    session: Session,
+    case: Case,
+    kind: str,
+    answers: Mapping[str, Any],
+    *,
+    letter_date: date,
+    signer: User | None,
+    appeal: Appeal | None = None,
+) -> Letter:
+    """What the letter of ``kind`` says to the applicant of ``case``."""
+    council = council_contact(case)
+    applicant = case.applicant or {}
+    opcc_letter = kind.startswith("appeal_")
+    sender = opcc_contact(session) if opcc_letter else council
+    composer = _COMPOSERS[kind]
+    title, blocks, facts = composer(session, case, answers, letter_date, council, appeal)
+    signed = signer.name if signer is not None else (council.person or council.name)
+    keys: tuple[str, ...] = (case.district.key,)
+    if opcc_letter:
+        opcc_key = session.scalar(
+            select(Organisation.key).where(Organisation.kind == "opcc").limit(1)
+        )
+        keys = (opcc_key or "", case.district.key)
+    return Letter(
+        kind=kind,
+        title=title,
+        reference=case.reference,
+        letter_date=letter_date,
+        sender=sender,
+        council=council,
+        recipient=clean(applicant.get("name", "")),
+        recipient_address=tuple(split_address(str(applicant.get("address", "")))),
+        blocks=tuple(blocks),
+        signer=f"{signed}, for {sender.name}",
+        template_keys=keys,
+        facts=facts,
+    )

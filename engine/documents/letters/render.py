@@ -1,0 +1,89 @@
+"""Writing a composed letter out: as the Word file that is kept and sent (``render_letter``),
+and as plain text for the body of the email that carries it (``letter_text``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from engine.documents.letters.blocks import Letter
+from engine.documents.word import Builder, clean, long_date
+
+
+def render_letter(letter: Letter, template: Path | None, *, made: datetime) -> bytes:
+    """The letter as a Word file on the sender's base template."""
+    out = Builder(template)
+    out.properties(title=letter.title, subject=letter.reference, author=letter.sender.name)
+    out.page_numbers(f"Our reference: {letter.reference}")
+    sender = letter.sender
+    out.paragraph(sender.name, bold=True, align="right")
+    for line in sender.address_lines:
+        out.paragraph(line, align="right").paragraph_format.space_after = 0
+    if sender.phone:
+        out.paragraph(f"Phone: {sender.phone}", align="right").paragraph_format.space_after = 0
+    if sender.email:
+        out.paragraph(f"Email: {sender.email}", align="right")
+    out.paragraph(long_date(letter.letter_date), align="right")
+    out.paragraph(f"Our reference: {letter.reference}")
+    if letter.recipient:
+        out.paragraph(letter.recipient).paragraph_format.space_after = 0
+    for line in letter.recipient_address:
+        out.paragraph(line).paragraph_format.space_after = 0
+    out.paragraph("")
+    out.heading(letter.title, 1)
+    out.paragraph(letter.salutation)
+    for block in letter.blocks:
+        if block.kind == "h":
+            out.heading(block.text, 2)
+        elif block.kind == "bullets":
+            out.bullets(block.items)
+        elif block.kind == "table":
+            out.table(block.header, block.rows, widths=[8.6, 4.6, 3.4])
+        else:
+            out.text(block.text, missing="")
+    out.paragraph("Yours sincerely,")
+    out.paragraph(letter.signer)
+    council = letter.council
+    out.heading("Your council contact", 3)
+    out.paragraph(", ".join([council.name, *council.address_lines]))
+    out.paragraph(
+        "; ".join(
+            part
+            for part in (
+                council.person,
+                f"phone {council.phone}" if council.phone else "",
+                f"email {council.email}" if council.email else "",
+            )
+            if part
+        )
+    )
+    return out.save(made)
+
+
+def letter_text(letter: Letter) -> str:
+    """The same letter as plain text, for the body of the email that carries it."""
+    lines = [letter.salutation, ""]
+    for block in letter.blocks:
+        if block.kind == "h":
+            lines += [clean(block.text).upper(), ""]
+        elif block.kind == "bullets":
+            lines += [f"- {clean(item)}" for item in block.items] + [""]
+        elif block.kind == "table":
+            for row in block.rows:
+                lines.append(
+                    "- "
+                    + "; ".join(
+                        f"{clean(head)}: {clean(cell)}"
+                        for head, cell in zip(block.header, row, strict=True)
+                    )
+                )
+            lines.append("")
+        else:
+            lines += [clean(block.text), ""]
+    lines += ["Yours sincerely,", clean(letter.signer), ""]
+    lines += [
+        f"Our reference: {letter.reference}",
+        "The letter is attached as a Word document.",
+    ]
+    return "\n".join(lines)

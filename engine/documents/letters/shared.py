@@ -1,0 +1,151 @@
+"""What the letters share: the council's and the OPCC's contact details, the contact section
+that closes a letter, the area's timescales, the appeal route and its deadline, and the
+complaints routes for a complaint about an officer or a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.core.area import current_settings
+from engine.core.models import Case, CaseParticipant, Organisation
+from engine.core.workdays import add_working_days
+from engine.documents.letters.blocks import Block, Contact, bullets, h, p
+from engine.documents.word import long_date
+from engine.review.appeal_rules import ground_sentence
+
+# Defaults of the area timescales a letter quotes (DOMAIN.md), when the area file omits one.
+DEFAULT_DAYS = {"threshold_decision": 10, "appeal_window": 20, "appeal_decision": 20}
+# A complaint about an officer or a service (DOMAIN.md, rule 5): the kind of body whose
+# complaints procedure it goes to, and who the applicant may ask to look at it after that.
+COMPLAINTS_ROUTES: dict[str, tuple[str, str]] = {
+    "council_complaints_then_lgsco": (
+        "council",
+        "the Local Government and Social Care Ombudsman",
+    ),
+    "housing_complaints_then_housing_ombudsman": ("housing", "the Housing Ombudsman"),
+    "police_complaints_then_iopc": ("police", "the Independent Office for Police Conduct (IOPC)"),
+    "health_complaints_then_phso": ("health", "the Parliamentary and Health Service Ombudsman"),
+}
+
+
+def timescale(session: Session, name: str) -> int:
+    """An area timescale in working days, or its default when the area file omits it."""
+    return current_settings(session).get("timescales", {}).get(name, DEFAULT_DAYS[name])
+
+
+def council_contact(case: Case) -> Contact:
+    """The council managing the case's review, reached through the district's single point
+    of contact where it has one."""
+    district = case.district
+    lead = district.lead_council
+    return Contact(
+        name=lead.name if lead else f"{district.name} council",
+        address=lead.address if lead else "",
+        email=district.spoc_email or (lead.email if lead else ""),
+        phone=district.spoc_phone or (lead.phone if lead else ""),
+        person=district.spoc_name,
+    )
+
+
+def opcc_contact(session: Session) -> Contact:
+    """The Office of the Police and Crime Commissioner, which hears appeals."""
+    opcc = session.scalar(
+        select(Organisation).where(Organisation.kind == "opcc").order_by(Organisation.id).limit(1)
+    )
+    if opcc is None:
+        return Contact(name="the Office of the Police and Crime Commissioner")
+    return Contact(name=opcc.name, address=opcc.address, email=opcc.email, phone=opcc.phone)
+
+
+def contact_section(contact: Contact, about: str = "") -> list[Block]:
+    """A letter's closing section: whom to ask, and how."""
+    ways = [part for part in (contact.phone, contact.email) if part]
+    who = contact.person or contact.name
+    line = f"{who} on {' or '.join(ways)}" if ways else who
+    return [h("Contact"), p(f"If you have any questions{about}, contact {line}.")]
+
+
+def plural(count: int, word: str) -> str:
+    """``1 complaint``, ``2 complaints``."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def appeal_deadline(session: Session, letter_date: date) -> date:
+    """The last day an appeal against a letter of this date is in time (area ``appeal_window``
+    in working days), as the eligibility check counts it."""
+    return add_working_days(letter_date, timescale(session, "appeal_window"))
+
+
+def appeal_route(
+    session: Session, letter_date: date, grounds: Sequence[str]
+) -> tuple[list[Block], date]:
+    """How to appeal against a letter of this date, on these grounds, and by when."""
+    opcc = opcc_contact(session)
+    deadline = appeal_deadline(session, letter_date)
+    window = timescale(session, "appeal_window")
+    blocks = [
+        h("If you want to appeal"),
+        p(
+            f"You can appeal to {opcc.name}. Your appeal must reach them by "
+            f"{long_date(deadline)}, which is {window} working days from the date of this "
+            "letter. Quote your reference."
+        ),
+        p("You can appeal on one or more of these grounds:"),
+        bullets([ground_sentence(ground) for ground in grounds]),
+        p("Being unhappy with the outcome alone is not a ground for appeal."),
+    ]
+    where = [opcc.name, *opcc.address_lines]
+    if opcc.email:
+        where.append(f"Email: {opcc.email}")
+    if opcc.phone:
+        where.append(f"Phone: {opcc.phone}")
+    blocks.append(p("Send your appeal to: " + ", ".join(where) + "."))
+    return blocks, deadline
+
+
+@dataclass(frozen=True)
+class ComplaintBody:
+    """Who a complaint about a service is about, as the letter names them."""
+
+    name: str
+    kind: str  # an organisation kind, or "" when the screening named no known organisation
+
+
+def complaint_body(session: Session, case: Case, answers: Mapping[str, Any]) -> ComplaintBody:
+    """The organisation the screening said the complaint is about, found by its key or its
+    name; as typed when it is neither; or, when none was given, the case's participants in
+    the role of the complaints route."""
+    named = str(answers.get("complaint_organisation") or "").strip()
+    if named:
+        found = session.execute(
+            select(Organisation.name, Organisation.kind)
+            .where((Organisation.key == named) | (func.lower(Organisation.name) == named.lower()))
+            .limit(1)
+        ).first()
+        return ComplaintBody(found.name, found.kind) if found else ComplaintBody(named, "")
+    role, _ombudsman = COMPLAINTS_ROUTES.get(str(answers.get("complaints_route")), ("", ""))
+    names = session.scalars(
+        select(Organisation.name)
+        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+        .where(CaseParticipant.case_id == case.id, CaseParticipant.role == role)
+        .order_by(Organisation.name)
+    ).all()
+    return ComplaintBody(" or ".join(names) or "the organisation concerned", role)
+
+
+def complaint_route_problem(session: Session, case: Case, answers: Mapping[str, Any]) -> str | None:
+    """Why the complaints route chosen cannot be the one for the organisation complained
+    about (a police complaint does not go to the Local Government Ombudsman), or None."""
+    body = complaint_body(session, case, answers)
+    route = str(answers.get("complaints_route", ""))
+    right = [key for key, (role, _) in COMPLAINTS_ROUTES.items() if role == body.kind]
+    if right and route not in right:
+        return f"The complaint is about {body.name}: choose the {body.kind} complaints route"
+    return None

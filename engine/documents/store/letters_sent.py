@@ -1,0 +1,103 @@
+"""Letters sent: a completed letter task's letter is written, kept, and sent by email through
+the outbox or marked for printing and posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.chasing.notifications import notify
+from engine.core import audit, clock
+from engine.core.models import Appeal, Case, Document, User
+from engine.core.workdays import as_date
+from engine.documents.letters import FORM_LETTERS, compose_letter, letter_text, render_letter
+from engine.documents.store.kept import disclose, lock_case, next_version, store_document
+from engine.documents.word import template_path
+
+
+def delivery_for(applicant: Mapping[str, Any]) -> tuple[str, str]:
+    """("email", address) when the applicant chose email, or gave an email address and no
+    preference; ("post", "") otherwise."""
+    address = str(applicant.get("email") or "").strip()
+    if "@" not in address or any(ch.isspace() or not ch.isprintable() for ch in address):
+        address = ""
+    preference = str(applicant.get("contact_preference") or "").strip().lower()
+    if preference in ("post", "letter") or not address:
+        return "post", ""
+    return "email", address
+
+
+def send_letter(
+    session: Session,
+    case: Case,
+    form: str,
+    user: User,
+    answers: Mapping[str, Any],
+    *,
+    appeal_id: int | None = None,
+    task_id: int | None = None,
+    templates_dir: Path | None = None,
+) -> Document:
+    """Write the letter a completed letter task stands for, keep it, and send it: by email
+    through the outbox, or marked for printing and posting."""
+    kind, date_field = FORM_LETTERS[form]
+    # The letter carries the date the officer gave it on the task form.
+    letter_date = as_date(answers[date_field]) if answers.get(date_field) else clock.today()
+    appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
+    letter = compose_letter(
+        session, case, kind, answers, letter_date=letter_date, signer=user, appeal=appeal
+    )
+    template = template_path(letter.template_keys, templates_dir)
+    lock_case(session, case.id)
+    version = next_version(session, case.id, kind)
+    made = clock.now()
+    delivery, address = delivery_for(case.applicant or {})
+    document = store_document(
+        session,
+        case=case,
+        kind=kind,
+        version=version,
+        filename=f"{case.reference}-{kind.replace('_', '-')}-v{version}.docx",
+        content=render_letter(letter, template, made=made),
+        user=user,
+        detail={
+            "title": letter.title,
+            "letter_date": letter_date.isoformat(),
+            "form": form,
+            "task_id": task_id,
+            "template": template.name,
+            "method_recorded": answers.get("method"),
+            **letter.facts,
+        },
+    )
+    if delivery == "email":
+        message = notify(
+            session,
+            key=f"letter:document:{document.id}",
+            kind="letter",
+            subject=f"{letter.title} ({case.reference})",
+            body=letter_text(letter),
+            email=address,
+            case_id=case.id,
+            task_id=task_id,
+        )
+        document.notification_id = message.id if message is not None else None
+    document.delivery = delivery
+    document.dispatched_at = made
+    document.dispatched_by_id = user.id
+    audit.record(
+        session,
+        "letter.dispatched",
+        user=user,
+        case_id=case.id,
+        object_type="document",
+        object_id=document.id,
+        detail={"kind": kind, "delivery": delivery, "notification_id": document.notification_id},
+    )
+    how = "by email" if delivery == "email" else "for printing and posting"
+    disclose(session, user, document, f"{letter.title}, to the applicant {how}")
+    return document

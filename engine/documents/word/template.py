@@ -1,0 +1,129 @@
+"""The base templates and the house styles: which template a document is written on, the
+styles and fonts of the default one, and opening a template to write on.
+
+A base template (``templates/docx/default.docx``, or ``<district-key>.docx`` where a council
+gives one) brings the styles, fonts, page size, logo and letterhead. When there is none, or
+it cannot be read, the same house styles are set up on an empty document instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from engine.core.config import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates" / "docx"
+DEFAULT_TEMPLATE = "default.docx"
+MARKING = "OFFICIAL-SENSITIVE"
+MARKING_STYLE = "Protective Marking"
+TOC_STYLE = "TOC 1"
+
+# Template names come from district keys in the area file: never a path.
+_TEMPLATE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+
+
+def template_path(keys: Sequence[str], templates_dir: Path | None = None) -> Path:
+    """The first base template named after one of ``keys`` (a district, an organisation),
+    else the default one."""
+    directory = templates_dir or TEMPLATES_DIR
+    for key in keys:
+        if key and _TEMPLATE_KEY.fullmatch(key):
+            candidate = directory / f"{key}.docx"
+            if candidate.is_file():
+                return candidate
+    return directory / DEFAULT_TEMPLATE
+
+
+def setup_styles(document: WordDocument) -> None:
+    """The house styles of the default template (also used when no template file exists)."""
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
+        section.left_margin = section.right_margin = Cm(2.2)
+        section.top_margin = section.bottom_margin = Cm(2.0)
+        section.header_distance = section.footer_distance = Cm(1.0)
+    styles = document.styles
+    normal = styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    _east_asian_font(normal, "Arial")
+    for name, size in (("Title", 24), ("Heading 1", 16), ("Heading 2", 13), ("Heading 3", 11)):
+        style = styles[name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)
+        _east_asian_font(style, "Arial")
+        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(6)
+    marking = ensure_style(document, MARKING_STYLE)
+    marking.base_style = styles["Normal"]
+    marking.font.bold = True
+    marking.font.size = Pt(10)
+    marking.font.color.rgb = RGBColor(0xD4, 0x35, 0x1C)
+    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    marking.paragraph_format.space_after = Pt(0)
+    toc = ensure_style(document, TOC_STYLE)
+    toc.base_style = styles["Normal"]
+    toc.paragraph_format.space_after = Pt(2)
+    for name in ("Header", "Footer"):
+        styles[name].font.size = Pt(9)
+
+
+def _east_asian_font(style: Any, name: str) -> None:
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def ensure_style(document: WordDocument, name: str, kind: int = WD_STYLE_TYPE.PARAGRAPH) -> Any:
+    try:
+        return document.styles[name]
+    except KeyError:
+        return document.styles.add_style(name, kind)
+
+
+def build_default_template(path: Path) -> None:
+    """Write the default base template: A4, Arial, plain headings, the marking style."""
+    document = docx.Document()
+    setup_styles(document)
+    properties = document.core_properties
+    properties.title = "ASB Case Review base template"
+    properties.author = "casereview"
+    properties.last_modified_by = "casereview"
+    properties.comments = (
+        "Base template for casereview documents: change styles, fonts, the header (logo, "
+        "letterhead) and the footer; the body is replaced by each generated document."
+    )
+    properties.created = properties.modified = datetime(2026, 1, 1)
+    properties.revision = 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+def open_template(template: Path | None) -> WordDocument:
+    """The base template, or the built-in house styles when there is none or it cannot be
+    read: a council's broken template must not stop letters being sent."""
+    if template is not None and template.is_file():
+        try:
+            return docx.Document(str(template))
+        except Exception as error:  # python-docx raises many kinds for a damaged file
+            log.warning(
+                "cannot use the document template %s (%s); using the built-in one", template, error
+            )
+    document = docx.Document()
+    setup_styles(document)
+    return document
