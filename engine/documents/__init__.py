@@ -13,7 +13,6 @@ templates in ``templates/docx/``.
 
 from engine.documents.content import PackContent, gather_pack
 from engine.documents.letters import (
-    FORM_LETTERS,
     LETTER_KINDS,
     Letter,
     appeal_deadline,
@@ -50,7 +49,6 @@ from engine.documents.word import (
 
 __all__ = [
     "DOCX_MEDIA_TYPE",
-    "FORM_LETTERS",
     "LETTER_KINDS",
     "MARKING",
     "MEETING_PACK",

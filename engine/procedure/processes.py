@@ -123,9 +123,11 @@ def _send_letter(step: Step, letter: SentLetter) -> None:
     documents.send_letter(
         step.session,
         step.case,
-        step.task.form,
+        letter.kind,
         step.user,
         answers,
+        date_answer=letter.date_answer,
+        form=step.task.form,
         appeal_id=step.context.get("appeal_id"),
         task_id=step.task.id,
     )

@@ -9,19 +9,18 @@ never say different things.
 - ``shared``: what the letters share (the council and OPCC contacts, the contact section,
   timescales, the appeal route and deadline, the complaints routes).
 - ``application``, ``review``, ``appeal``: the composers of each stage's letters.
-- ``compose``: which letter each letter task writes (``FORM_LETTERS``), the composer of each
-  kind, and ``compose_letter``.
+- ``compose``: the composer of each kind of letter, and ``compose_letter``; which task sends
+  which letter is said by the procedure's registry (``engine.procedure.registry``).
 - ``render``: writing a composed letter out, to Word (``render_letter``) and as the email's
   text (``letter_text``).
 """
 
 from engine.documents.letters.blocks import Letter
-from engine.documents.letters.compose import FORM_LETTERS, LETTER_KINDS, compose_letter
+from engine.documents.letters.compose import LETTER_KINDS, compose_letter
 from engine.documents.letters.render import letter_text, render_letter
 from engine.documents.letters.shared import appeal_deadline, complaint_route_problem
 
 __all__ = [
-    "FORM_LETTERS",
     "LETTER_KINDS",
     "Letter",
     "appeal_deadline",

@@ -1,5 +1,6 @@
-"""Which letter each letter task writes (``FORM_LETTERS``), the composer of each kind of
-letter, and ``compose_letter``, which puts a letter together from the case as stored.
+"""The composer of each kind of letter (``LETTER_KINDS``), and ``compose_letter``, which puts
+a letter together from the case as stored. Which task sends which letter is the procedure's
+registry's to say (``engine.procedure.registry``).
 """
 
 from __future__ import annotations
@@ -28,21 +29,6 @@ from engine.documents.letters.review import outcome_letter
 from engine.documents.letters.shared import council_contact, opcc_contact
 from engine.documents.word import clean
 
-# The letter task forms of the diagrams, the letter each one produces, and the answer that
-# holds the date the letter carries.
-FORM_LETTERS: dict[str, tuple[str, str]] = {
-    "acknowledgement": ("acknowledgement_letter", "acknowledged_on"),
-    "decision_letter": ("threshold_decision_letter", "sent_on"),
-    "closure_letter": ("closure_letter", "letter_sent_on"),
-    "complaint_referral": ("complaint_referral_letter", "letter_sent_on"),
-    "outcome_letter": ("outcome_letter", "sent_on"),
-    "appeal_acknowledgement": ("appeal_acknowledgement_letter", "acknowledged_on"),
-    "appeal_refusal": ("appeal_refusal_letter", "sent_on"),
-    "appeal_decision_letter": ("appeal_decision_letter", "applicant_told_on"),
-}
-LETTER_KINDS: tuple[str, ...] = tuple(kind for kind, _field in FORM_LETTERS.values())
-
-
 # A composer writes one kind of letter: its title, its blocks and the facts kept with it.
 Composer = Callable[[Session, Case, Mapping[str, Any], date, Contact, Appeal | None], Composed]
 
@@ -56,6 +42,7 @@ _COMPOSERS: dict[str, Composer] = {
     "appeal_refusal_letter": appeal_refusal_letter,
     "appeal_decision_letter": appeal_decision_letter,
 }
+LETTER_KINDS: tuple[str, ...] = tuple(_COMPOSERS)
 
 
 def compose_letter(

@@ -14,7 +14,7 @@ from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.models import Appeal, Case, Document, User
 from engine.core.workdays import as_date
-from engine.documents.letters import FORM_LETTERS, compose_letter, letter_text, render_letter
+from engine.documents.letters import compose_letter, letter_text, render_letter
 from engine.documents.store.kept import disclose, lock_case, next_version, store_document
 from engine.documents.word import template_path
 
@@ -34,19 +34,20 @@ def delivery_for(applicant: Mapping[str, Any]) -> tuple[str, str]:
 def send_letter(
     session: Session,
     case: Case,
-    form: str,
+    kind: str,
     user: User,
     answers: Mapping[str, Any],
     *,
+    date_answer: str,
+    form: str,
     appeal_id: int | None = None,
     task_id: int | None = None,
     templates_dir: Path | None = None,
 ) -> Document:
-    """Write the letter a completed letter task stands for, keep it, and send it: by email
-    through the outbox, or marked for printing and posting."""
-    kind, date_field = FORM_LETTERS[form]
-    # The letter carries the date the officer gave it on the task form.
-    letter_date = as_date(answers[date_field]) if answers.get(date_field) else clock.today()
+    """Write the letter of ``kind`` that a task completed with ``form`` stands for, keep it,
+    and send it: by email through the outbox, or marked for printing and posting. The letter
+    carries the date the officer gave it in the answer ``date_answer``."""
+    letter_date = as_date(answers[date_answer]) if answers.get(date_answer) else clock.today()
     appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
     letter = compose_letter(
         session, case, kind, answers, letter_date=letter_date, signer=user, appeal=appeal
