@@ -9,49 +9,38 @@ run while developing).
 from __future__ import annotations
 
 import argparse
-import asyncio
-import http.client
-import json
 import os
-import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, Python puts bench/ itself first on the path, where its modules would hide
+# any library of the same name; the project's root goes there instead, so they are bench.*.
+sys.path[0] = str(ROOT)
 
-from development.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: E402
-from engine.core import clock  # noqa: E402
-from engine.core.config import Settings, load_settings  # noqa: E402
-from engine.core.db import Database, connect  # noqa: E402
-from engine.core.models import (  # noqa: E402
-    Case,
-    CaseParticipant,
-    Incident,
-    Organisation,
-    ProcessDefinition,
-    ProcessInstance,
-    Task,
-    TaskCandidate,
-    User,
+from bench.completions import floor_and_service  # noqa: E402
+from bench.documents import documents  # noqa: E402
+from bench.escalation import escalation_sweep  # noqa: E402
+from bench.growth import growth  # noqa: E402
+from bench.inboxes import inboxes  # noqa: E402
+from bench.measure import Row, say  # noqa: E402
+from bench.pages import pages_with_demo_data  # noqa: E402
+from bench.processes import LOCAL_HOSTS  # noqa: E402
+from bench.results import RESULTS, print_table, write_results  # noqa: E402
+from bench.server import THREADS, WORKERS, gunicorn  # noqa: E402
+from bench.service import (  # noqa: E402
+    ADMIN_URL_ENV,
+    DEFAULT_ADMIN_URL,
+    checkpoint,
+    postgres_database,
+    prepare,
 )
+<<<<<<< HEAD
 
 RESULTS = ROOT / "bench" / "results.json"
 ADMIN_URL_ENV = "CASEREVIEW_BENCH_POSTGRES_URL"
@@ -1137,6 +1126,10 @@ def print_table(rows: list[Row]) -> None:
             f"{row.name:<{width}}  {value:>10}  {row.unit:<4}  {row.target:<8}  "
             f"{'' if row.met is None else 'yes' if row.met else 'NO'}"
         )
+=======
+from bench.throughput import throughput  # noqa: E402
+from engine.core.db import connect  # noqa: E402
+>>>>>>> split-development
 
 
 def main() -> None:
@@ -1195,7 +1188,7 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     say(f"Done in {time.perf_counter() - started:.0f} s")
-    RESULTS.write_text(json.dumps([asdict(row) for row in rows], indent=2) + "\n")
+    write_results(rows)
     print_table(rows)
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.core import clock
 from engine.core.config import Settings
 from engine.core.db import Database
+from engine.core.errors import NotFound
 from engine.core.models import Case, Task, User
 from engine.people.accounts import add_user, get_user
 from engine.runtime import latest_definition
@@ -99,6 +100,16 @@ def load_demo_users(session: Session, password: str = DEMO_PASSWORD) -> list[Dem
     return list(DEMO_USERS)
 
 
+def active_users_by_email(session: Session) -> dict[str, User]:
+    """Every active user, by email, loaded as a completion needs them."""
+    users = {}
+    for user_id in session.scalars(select(User.id)):
+        user = get_user(session, user_id)
+        if user is not None:
+            users[user.email] = user
+    return users
+
+
 def _incident(days_ago: int, reported_after: int, to: str, reference: str, what: str) -> dict:
     occurred = clock.today() - timedelta(days=days_ago)
     return {
@@ -157,7 +168,7 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
                 "demo cases need the shipped diagrams deployed: "
                 + ", ".join(f"{key}.bpmn" for key in DEMO_PROCESSES)
             )
-        users = {u.email: get_user(session, u.id) for u in session.scalars(select(User))}
+        users = active_users_by_email(session)
     today = clock.today().isoformat()
 
     def start(payload: dict) -> int:
@@ -173,6 +184,8 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
                     Task.state.in_(["open", "claimed"]),
                 )
             )
+        if task_id is None:
+            raise NotFound(f"case {case_id} has no open '{spec_name}' task")
         complete_task(db, task_id, users[email], data, forms_dir=settings.forms_dir)
 
     council, chair = "caseworker@dales.example.org", "chair@highpeak.example.org"
@@ -248,7 +261,7 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     to_review(appealed)
     hold_meeting(appealed, [])
     with db.transaction() as session:
-        reference = session.get(Case, appealed).reference
+        reference = session.get_one(Case, appealed).reference
         submit_appeal(
             session,
             {
@@ -261,5 +274,5 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
         )
     with db.read() as session:
         for case_id in (new, waiting, deciding, meeting, actions, appealed):
-            references.append(session.get(Case, case_id).reference)
+            references.append(session.get_one(Case, case_id).reference)
     return references
