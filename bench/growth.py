@@ -23,7 +23,7 @@ from engine.core.models import (
 def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
     from engine.intake.applications import submit_application
     from engine.people.accounts import get_user
-    from engine.procedure.steps import complete_task
+    from engine.procedure import complete_task
 
     settings = load_settings(env)
     today = clock.today().isoformat()
