@@ -61,5 +61,5 @@ def error_responses(*statuses: int) -> dict[str, Any]:
     }
 
 
-def json_body(schema: dict[str, Any]) -> dict[str, Any]:
+def request_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {JSON: {"schema": schema}}}

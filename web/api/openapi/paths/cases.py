@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api.openapi.parts import BEARER, error_responses, json_body, json_response, ref
+from web.api.openapi.parts import BEARER, error_responses, json_response, ref, request_body
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REFERENCE = {
@@ -37,7 +37,7 @@ def paths() -> dict[str, Any]:
                 ),
                 "security": BEARER,
                 "parameters": [REFERENCE],
-                "requestBody": json_body(ref("ChairChange")),
+                "requestBody": request_body(ref("ChairChange")),
                 "responses": {
                     "200": json_response(ref("ChairChanged"), "The review's new chair"),
                     **error_responses(400, 401, 403, 404, 409, 413, 422, 500),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.api.openapi.parts import PUBLIC, error_responses, json_body, json_response, ref
+from web.api.openapi.parts import PUBLIC, error_responses, json_response, ref, request_body
 
 
 def paths() -> dict[str, Any]:
@@ -15,7 +15,7 @@ def paths() -> dict[str, Any]:
                 "description": "Public. A council caseworker's token may add received_on for "
                 "an application that arrived on paper.",
                 "security": PUBLIC,
-                "requestBody": json_body(ref("Application")),
+                "requestBody": request_body(ref("Application")),
                 "responses": {
                     "201": json_response(ref("Submitted"), "The case was opened"),
                     **error_responses(400, 401, 413, 422, 500),
@@ -26,7 +26,7 @@ def paths() -> dict[str, Any]:
             "post": {
                 "summary": "Appeal to the OPCC against a threshold decision or a review",
                 "security": PUBLIC,
-                "requestBody": json_body(ref("Appeal")),
+                "requestBody": request_body(ref("Appeal")),
                 "responses": {
                     "201": json_response(ref("Submitted"), "The appeal was lodged on the case"),
                     **error_responses(400, 401, 413, 422, 500),

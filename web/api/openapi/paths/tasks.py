@@ -11,9 +11,9 @@ from web.api.openapi.parts import (
     STRING,
     error_responses,
     exact_object,
-    json_body,
     json_response,
     ref,
+    request_body,
 )
 
 TASK_ID = {
@@ -39,7 +39,7 @@ def _task_action(summary: str, *, body: dict[str, Any] | None = None) -> dict[st
         },
     }
     if body is not None:
-        operation["requestBody"] = json_body(body)
+        operation["requestBody"] = request_body(body)
         operation["responses"].update(error_responses(400, 413, 422))
     return operation
 
@@ -99,7 +99,7 @@ def paths() -> dict[str, Any]:
                 "summary": "Keep unfinished answers (checked only on completion)",
                 "security": BEARER,
                 "parameters": [TASK_ID],
-                "requestBody": json_body(TASK_ANSWERS),
+                "requestBody": request_body(TASK_ANSWERS),
                 "responses": {
                     "200": json_response(ref("DraftSaved"), "The draft was kept"),
                     **error_responses(400, 401, 403, 404, 409, 413, 422, 500),
@@ -120,7 +120,7 @@ def paths() -> dict[str, Any]:
                 "summary": "Complete a task with the answers its form asks for",
                 "security": BEARER,
                 "parameters": [TASK_ID],
-                "requestBody": json_body(TASK_ANSWERS),
+                "requestBody": request_body(TASK_ANSWERS),
                 "responses": {
                     "200": json_response(
                         ref("Completion"), "Done; with the tasks that became ready"
