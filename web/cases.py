@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -14,13 +13,14 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
 from engine.review.reviews import change_chair, may_change_chair
 from engine.work.case_view import case_summary, justify_reading
 from engine.work.diagrams import process_diagram
-from web.context import current_user, db, sentence, sign_in_required
+from web.context import current_user, db, sentence, sign_in_required, signed_in_user
 
 blueprint = Blueprint("cases", __name__)
 
@@ -42,14 +42,14 @@ def show(reference: str) -> str:
 
 
 def _page(reference: str, *, chair_error: str | None = None, chair_email: str = "") -> str:
-    user = current_user()
+    user = signed_in_user()
     with db().transaction() as s:
         try:
             case = case_summary(
                 s, user, reference, purpose="case page", reason=_reason_given(reference)
             )
         except NotFound:
-            if user is not None and user.has_role("administrator"):
+            if user.has_role("administrator"):
                 return _reason_page(reference)
             abort(404)
         chair_changeable = may_change_chair(s, user, reference)
@@ -69,7 +69,7 @@ def new_chair(reference: str) -> tuple[str, int] | Response:
     chair_email = request.form.get("chair_email", "").strip()
     try:
         with db().transaction() as s:
-            chair = change_chair(s, current_user(), reference, chair_email)
+            chair = change_chair(s, signed_in_user(), reference, chair_email)
     except NotFound:
         abort(404)
     except NotAllowed:
@@ -86,7 +86,7 @@ def new_chair(reference: str) -> tuple[str, int] | Response:
 
 @blueprint.post("/cases/<reference>/reason")
 @sign_in_required
-def give_reason(reference: str) -> str | Response:
+def give_reason(reference: str) -> tuple[str, int] | Response:
     """An administrator says why they need to read a case; the reason goes in the audit trail."""
     user = current_user()
     # A browser sends a line break as two characters; the page's counter counts one.
@@ -130,7 +130,7 @@ def diagram(reference: str, instance_id: int) -> Response:
     with db().read() as s:
         try:
             drawn = process_diagram(
-                s, current_user(), reference, instance_id, reason=_reason_given(reference)
+                s, signed_in_user(), reference, instance_id, reason=_reason_given(reference)
             )
         except NotFound:
             abort(404)

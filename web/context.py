@@ -65,6 +65,14 @@ def current_user() -> User | None:
     return g.user
 
 
+def signed_in_user() -> User:
+    """The signed-in user, in a view behind ``sign_in_required``, where there always is one."""
+    user = current_user()
+    if user is None:
+        raise RuntimeError("signed_in_user() outside a view that requires signing in")
+    return user
+
+
 def sign_in_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

@@ -4,6 +4,7 @@ their organisation's overdue tasks; narrowed by district, process and task."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from engine.core.models import User
 from engine.people.access import works_on_cases
 from engine.work import task_view
 from engine.work.inbox import MAX_OFFSET, InboxRow, inbox_filters, list_tasks
-from web.context import current_user, db, sentence, sign_in_required, whole_number
+from web.context import db, sentence, sign_in_required, signed_in_user, whole_number
 
 blueprint = Blueprint("inbox", __name__)
 
@@ -45,7 +46,7 @@ def _page(session: Session, user: User, scope: str, chosen: dict[str, str | None
     )
 
     def url(page: int) -> str:
-        arguments = {**request.args.to_dict(), argument: str(page)}
+        arguments: dict[str, Any] = {**request.args.to_dict(), argument: str(page)}
         if page == 1:
             del arguments[argument]
         return url_for("inbox.index", **arguments, _anchor=_ANCHORS[scope])
@@ -64,7 +65,7 @@ _ANCHORS = {"mine": "my-tasks", "organisation": "organisation-tasks", "overdue":
 @blueprint.get("/")
 @sign_in_required
 def index() -> str:
-    user = current_user()
+    user = signed_in_user()
     chosen = {
         key: request.args.get(key, "").strip() or None for key in ("district", "process", "task")
     }
@@ -90,7 +91,7 @@ def index() -> str:
 @sign_in_required
 def claim(task_id: int) -> Response:
     try:
-        task = task_view.claim_task(db(), task_id, current_user())
+        task = task_view.claim_task(db(), task_id, signed_in_user())
     except NotFound:
         abort(404)
     except NotAllowed:

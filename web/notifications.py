@@ -12,7 +12,13 @@ from engine.chasing.leader import current_leader
 from engine.core import clock
 from engine.core.errors import Conflict, NotFound
 from engine.core.models import NOTIFICATION_STATES
-from web.context import current_user, db, settings, sign_in_required, signed_in_administrator
+from web.context import (
+    db,
+    settings,
+    sign_in_required,
+    signed_in_administrator,
+    signed_in_user,
+)
 
 blueprint = Blueprint("notifications", __name__)
 TASK_PAGE = "tasks.show"
@@ -31,7 +37,7 @@ def local_time(moment: datetime | None) -> str:
 @blueprint.get("/notifications")
 @sign_in_required
 def mine() -> str:
-    user = current_user()
+    user = signed_in_user()
     with db().read() as session:
         rows = notifications.for_user(session, user)
         unread = notifications.unread_count(session, user)
@@ -49,7 +55,7 @@ def mine() -> str:
 def read(notification_id: int) -> Response:
     try:
         with db().transaction() as session:
-            notifications.mark_read(session, current_user(), notification_id)
+            notifications.mark_read(session, signed_in_user(), notification_id)
     except NotFound:
         abort(404)
     return redirect(url_for("notifications.mine"))
@@ -59,7 +65,7 @@ def read(notification_id: int) -> Response:
 @sign_in_required
 def read_all() -> Response:
     with db().transaction() as session:
-        notifications.mark_all_read(session, current_user())
+        notifications.mark_all_read(session, signed_in_user())
     return redirect(url_for("notifications.mine"))
 
 

@@ -122,7 +122,7 @@ def appeal() -> tuple[str, int] | Response:
     try:
         with db().transaction() as s:
             lodged = submit_appeal(s, data, settings(), user=None)
-            reference = s.get(Case, lodged.case_id).reference
+            reference = s.get_one(Case, lodged.case_id).reference
             received_on = lodged.received_on
     except InvalidData as refused:
         return _form_page("appeal.html", form, data, refused.fields, 400)

@@ -290,11 +290,10 @@ class SchemaForm:
                 return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
             # Anything else (letters, "²", a thousand digits) goes on for the schema to refuse.
             return f"{year}-{month}-{day}"
-        text = form.get(name)
-        if text is None:
+        given = form.get(name)
+        if given is None:
             return None
-        text = text.replace("\r\n", "\n").strip()
-        return text or None
+        return given.replace("\r\n", "\n").strip() or None
 
     def _read_array(self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]) -> Any:
         items = _resolve(schema.get("items", {}), self.schema)

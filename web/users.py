@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from engine.core.models import User
 from engine.people.accounts import (
@@ -72,14 +73,13 @@ def edit(user_id: int) -> str | tuple[str, int] | Response:
     actor = signed_in_administrator()
     error, field, chosen = None, "", None
     if request.method == "POST":
+        roles = request.form.getlist("roles")
+        active = request.form.get("active") == "yes"
         # Kept to show again if refused: what the administrator chose, not what is stored.
-        chosen = {
-            "roles": request.form.getlist("roles"),
-            "active": request.form.get("active") == "yes",
-        }
+        chosen = {"roles": roles, "active": active}
         try:
             with db().transaction() as s:
-                changed = change_user(s, actor, user_id, **chosen)
+                changed = change_user(s, actor, user_id, roles=roles, active=active)
                 flash(f"{changed.name}'s access is changed")
             return redirect(url_for("users.index"))
         except AccountError as refused:
@@ -107,7 +107,8 @@ def new_password(user_id: int) -> str:
     try:
         with db().transaction() as s:
             password = reset_password(s, actor, user_id)
-            user = s.get(User, user_id)
+            # reset_password has refused a user who does not exist.
+            user = s.get_one(User, user_id)
             name, email = user.name, user.email
     except AccountError:
         abort(404)

@@ -57,7 +57,7 @@ def appeal() -> Response:
     user = optional_user()
     with db().transaction() as s:
         lodged = submit_appeal(s, json_body(), settings(), user=user)
-        case = s.get(Case, lodged.case_id)
+        case = s.get_one(Case, lodged.case_id)
         reference, status = case.reference, case.status
     return answer({"reference": reference, "status": status}, 201)
 

@@ -16,11 +16,11 @@ from web.context import db, settings
 @blueprint.post("/auth/token")
 def issue() -> Response:
     body = json_body()
-    email, password = body.get("email"), body.get("password")
+    email, password = _text(body.get("email")), _text(body.get("password"))
     problems = {
         name: "Enter this - it is required"
         for name, value in (("email", email), ("password", password))
-        if not isinstance(value, str) or not value
+        if not value
     }
     if problems:
         raise InvalidData("Send your email address and password", problems)
@@ -43,3 +43,8 @@ def issue() -> Response:
             "expires_in": int(TOKEN_LIFETIME.total_seconds()),
         }
     )
+
+
+def _text(value: object) -> str:
+    """A text answer, or nothing when the answer is not text."""
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,55 @@
+"""What anyone may do without an account: apply, appeal and read the published figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from web.api.openapi.parts import PUBLIC, error_responses, json_response, ref, request_body
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/applications": {
+            "post": {
+                "summary": "Apply for an ASB case review (the Community Trigger)",
+                "description": "Public. A council caseworker's token may add received_on for "
+                "an application that arrived on paper.",
+                "security": PUBLIC,
+                "requestBody": request_body(ref("Application")),
+                "responses": {
+                    "201": json_response(ref("Submitted"), "The case was opened"),
+                    **error_responses(400, 401, 413, 422, 500),
+                },
+            }
+        },
+        "/appeals": {
+            "post": {
+                "summary": "Appeal to the OPCC against a threshold decision or a review",
+                "security": PUBLIC,
+                "requestBody": request_body(ref("Appeal")),
+                "responses": {
+                    "201": json_response(ref("Submitted"), "The appeal was lodged on the case"),
+                    **error_responses(400, 401, 413, 422, 500),
+                },
+            }
+        },
+        "/statistics": {
+            "get": {
+                "summary": "The published figures per district for one financial year",
+                "security": PUBLIC,
+                "parameters": [
+                    {
+                        "name": "year",
+                        "in": "query",
+                        "schema": {"type": "integer"},
+                        "description": "The year the financial year starts in (2021 for "
+                        "2021/22); the current one when left out",
+                    }
+                ],
+                "responses": {
+                    "200": json_response(ref("Statistics"), "The figures, districts in order"),
+                    **error_responses(422, 500),
+                },
+            }
+        },
+    }

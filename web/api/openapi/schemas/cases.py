@@ -1,0 +1,221 @@
+"""A case as the caller may see it, a review's chair, and the documents made for a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.core.models import CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES
+from engine.review.appeal_rules import GROUNDS
+from web.api.openapi.parts import (
+    BOOLEAN,
+    DATE,
+    DATE_TIME,
+    INTEGER,
+    KEY_NAME,
+    PERSON_REF,
+    STRING,
+    TEXT,
+    exact_object,
+    nullable,
+    ref,
+)
+
+
+def schemas() -> dict[str, Any]:
+    return {
+        "ChairChange": exact_object({"chair_email": STRING}),
+        "ChairChanged": exact_object(
+            {"reference": STRING, "chair": exact_object({"id": INTEGER, "name": STRING})}
+        ),
+        "Document": exact_object(
+            {
+                "id": INTEGER,
+                "kind": STRING,
+                "version": INTEGER,
+                "filename": STRING,
+                "sha256": STRING,
+                "created_at": DATE_TIME,
+                "delivery": nullable({"enum": ["email", "post"]}),
+                "dispatched_at": nullable(DATE_TIME),
+            }
+        ),
+        "DocumentList": exact_object(
+            {"reference": STRING, "documents": {"type": "array", "items": ref("Document")}}
+        ),
+        "Case": _case(),
+    }
+
+
+def _case() -> dict[str, Any]:
+    organisation = KEY_NAME
+    contact = {"type": "object", "additionalProperties": True}
+    return exact_object(
+        {
+            "reference": STRING,
+            "status": {"enum": list(CASE_STATUSES)},
+            "district": KEY_NAME,
+            "received_on": DATE,
+            "channel": STRING,
+            "closed_on": nullable(DATE),
+            "erased_on": nullable(DATE),
+            "applicant": contact,
+            "on_behalf": BOOLEAN,
+            "victim": nullable(contact),
+            "victim_consent": BOOLEAN,
+            "hate_element": BOOLEAN,
+            "impact": TEXT,
+            "decision": exact_object(
+                {
+                    "threshold_met": nullable(BOOLEAN),
+                    "basis": nullable({"enum": list(DECISION_BASES)}),
+                    "decided_on": nullable(DATE),
+                }
+            ),
+            "participants": {
+                "type": "array",
+                "items": exact_object(
+                    {
+                        "organisation": organisation,
+                        "role": {"enum": list(PARTICIPANT_ROLES)},
+                        "user": PERSON_REF,
+                    }
+                ),
+            },
+            "status_history": {
+                "type": "array",
+                "items": exact_object({"status": {"enum": list(CASE_STATUSES)}, "at": DATE_TIME}),
+            },
+            "incidents": {
+                "type": "array",
+                "description": "The chronology, in the order the behaviour happened",
+                "items": exact_object(
+                    {
+                        "occurred_on": DATE,
+                        "reported_on": DATE,
+                        "reported_to": STRING,
+                        "reported_to_name": STRING,
+                        "reference": STRING,
+                        "description": TEXT,
+                        "source": {
+                            "type": "string",
+                            "description": "application, or the key of the organisation "
+                            "whose information return gave it",
+                        },
+                        "source_name": STRING,
+                    }
+                ),
+            },
+            "tasks": {
+                "type": "array",
+                "items": exact_object(
+                    {
+                        "id": INTEGER,
+                        "title": STRING,
+                        "name": STRING,
+                        "role": STRING,
+                        "state": {"enum": ["open", "claimed", "completed"]},
+                        "organisations": {"type": "array", "items": organisation},
+                        "assignee": PERSON_REF,
+                        "due_on": nullable(DATE),
+                        "created_at": DATE_TIME,
+                        "completed_at": nullable(DATE_TIME),
+                        "completed_by": PERSON_REF,
+                        "escalation_level": INTEGER,
+                    }
+                ),
+            },
+            "reviews": {
+                "type": "array",
+                "items": exact_object(
+                    {
+                        "number": INTEGER,
+                        "chair": PERSON_REF,
+                        "meeting_date": nullable(DATE),
+                        "held_on": nullable(DATE),
+                        "attendees": {"type": "array", "items": STRING},
+                        "findings": TEXT,
+                        "outcome_letter_sent_on": nullable(DATE),
+                        "closed_on": nullable(DATE),
+                        "recommendations": {
+                            "type": "array",
+                            "items": exact_object(
+                                {
+                                    "id": INTEGER,
+                                    "organisation": organisation,
+                                    "action": TEXT,
+                                    "due_date": DATE,
+                                    "status": {"enum": ["open", "done", "closed"]},
+                                    "notes": TEXT,
+                                    "completed_on": nullable(DATE),
+                                }
+                            ),
+                        },
+                    }
+                ),
+            },
+            "appeals": {
+                "type": "array",
+                "items": exact_object(
+                    {
+                        "id": INTEGER,
+                        "received_on": DATE,
+                        "letter_date": DATE,
+                        "grounds": {"type": "array", "items": {"enum": list(GROUNDS)}},
+                        "details": TEXT,
+                        "channel": STRING,
+                        "eligible": nullable(BOOLEAN),
+                        "eligibility_reasons": TEXT,
+                        "outcome": nullable({"enum": ["upheld", "not_upheld"]}),
+                        "outcome_reasons": TEXT,
+                        "decided_on": nullable(DATE),
+                    }
+                ),
+            },
+            "documents": {"type": "array", "items": ref("Document")},
+            "attachments": {
+                "type": "array",
+                "items": exact_object(
+                    {
+                        "id": INTEGER,
+                        "task_id": nullable(INTEGER),
+                        "filename": STRING,
+                        "media_type": STRING,
+                        "size": INTEGER,
+                        "sha256": STRING,
+                        "organisation": organisation,
+                        "uploaded_at": DATE_TIME,
+                    }
+                ),
+            },
+            "processes": {
+                "type": "array",
+                "items": exact_object(
+                    {
+                        "id": INTEGER,
+                        "key": STRING,
+                        "name": STRING,
+                        "version": INTEGER,
+                        "state": {"enum": ["running", "completed", "failed", "cancelled"]},
+                        "started_at": DATE_TIME,
+                        "completed_at": nullable(DATE_TIME),
+                    }
+                ),
+            },
+            "audit": {
+                "type": "array",
+                "description": "Only for the council managing the case and the OPCC",
+                "items": exact_object(
+                    {
+                        "at": DATE_TIME,
+                        "action": STRING,
+                        "user": PERSON_REF,
+                        "organisation": nullable(organisation),
+                        "object_type": STRING,
+                        "object_id": STRING,
+                        "detail": {"type": "object"},
+                    }
+                ),
+            },
+        },
+        optional=("audit",),
+    )

@@ -1,0 +1,98 @@
+"""What anyone may send or read without an account: applications, appeals and the published
+figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.cases.statistics import FIELDS
+from engine.core.models import CASE_STATUSES
+from engine.review.appeal_rules import GROUNDS
+from web.api.intake import CONTACT_PREFERENCES
+from web.api.openapi.parts import BOOLEAN, DATE, INTEGER, STRING, exact_object, ref
+
+
+def schemas() -> dict[str, Any]:
+    person = {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "address": {"type": "string", "maxLength": 500},
+        "email": {"type": "string", "maxLength": 254},
+        "phone": {"type": "string", "maxLength": 50},
+    }
+    return {
+        "Applicant": exact_object(
+            {
+                **person,
+                "contact_preference": {
+                    "enum": list(CONTACT_PREFERENCES),
+                    "description": "How letters should reach the applicant",
+                },
+            },
+            optional=("address", "email", "phone", "contact_preference"),
+        ),
+        "Person": exact_object(person, optional=("address", "email", "phone")),
+        "IncidentReport": exact_object(
+            {
+                "occurred_on": DATE,
+                "reported_on": DATE,
+                "reported_to": {
+                    "type": "string",
+                    "description": "An organisation's key, or a kind: council, police, "
+                    "housing, health",
+                },
+                "reference": {"type": "string", "maxLength": 100},
+                "description": {"type": "string", "maxLength": 5000},
+            },
+            optional=("reference", "description"),
+        ),
+        "Application": exact_object(
+            {
+                "district": {"type": "string", "description": "The district's key"},
+                "applicant": ref("Applicant"),
+                "on_behalf": BOOLEAN,
+                "victim": ref("Person"),
+                "victim_consent": BOOLEAN,
+                "incidents": {
+                    "type": "array",
+                    "items": ref("IncidentReport"),
+                    "minItems": 1,
+                    "maxItems": 500,
+                },
+                "hate_element": BOOLEAN,
+                "impact": {"type": "string", "maxLength": 10000},
+                "received_on": {
+                    **DATE,
+                    "description": "A paper application's date; council caseworkers only",
+                },
+            },
+            optional=("victim", "victim_consent", "hate_element", "impact", "received_on"),
+        ),
+        "Appeal": exact_object(
+            {
+                "case_reference": STRING,
+                "letter_date": DATE,
+                "grounds": {
+                    "type": "array",
+                    "items": {"enum": list(GROUNDS)},
+                    "uniqueItems": True,
+                },
+                "details": {"type": "string", "maxLength": 20000},
+                "received_on": {**DATE, "description": "OPCC staff only"},
+            },
+            optional=("details", "received_on"),
+        ),
+        "Submitted": exact_object({"reference": STRING, "status": {"enum": list(CASE_STATUSES)}}),
+        "Statistics": exact_object(
+            {
+                "year": INTEGER,
+                "label": {"type": "string", "description": "The financial year, as 2021/22"},
+                "districts": {
+                    "type": "array",
+                    "items": exact_object(
+                        {"key": STRING, "name": STRING, **dict.fromkeys(FIELDS, INTEGER)}
+                    ),
+                },
+                "totals": exact_object(dict.fromkeys(FIELDS, INTEGER)),
+            }
+        ),
+    }

@@ -1,0 +1,78 @@
+"""Tasks: an inbox, one task with its form, a draft, and what completing one made ready."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.core.models import TASK_STATES
+from engine.work.inbox import SCOPES
+from web.api.openapi.parts import (
+    BOOLEAN,
+    DATE,
+    DATE_TIME,
+    INTEGER,
+    KEY_NAME,
+    PERSON_REF,
+    STRING,
+    exact_object,
+    nullable,
+    ref,
+)
+
+
+def schemas() -> dict[str, Any]:
+    task_properties = {
+        "id": INTEGER,
+        "title": STRING,
+        "name": {"type": "string", "description": "The task's name in its diagram"},
+        "form": STRING,
+        "case_reference": STRING,
+        "district": KEY_NAME,
+        "organisations": {"type": "array", "items": KEY_NAME},
+        "assignee": PERSON_REF,
+        "state": {"enum": list(TASK_STATES)},
+        "due_on": nullable(DATE),
+        "working_days_left": nullable(INTEGER),
+        "overdue": BOOLEAN,
+        "overdue_by": {"type": "integer", "minimum": 0},
+        "escalation_level": {"type": "integer", "minimum": 0},
+        "process": STRING,
+    }
+    actions = ("claim", "release", "reassign", "save_draft", "complete")
+    return {
+        "Task": exact_object(task_properties),
+        "TaskList": exact_object(
+            {"scope": {"enum": list(SCOPES)}, "tasks": {"type": "array", "items": ref("Task")}}
+        ),
+        "TaskFilters": exact_object(
+            {
+                "districts": {"type": "array", "items": KEY_NAME},
+                "processes": {"type": "array", "items": KEY_NAME},
+                "tasks": {
+                    "type": "array",
+                    "items": exact_object({"name": STRING, "title": STRING}),
+                },
+            }
+        ),
+        "TaskDetail": exact_object(
+            {
+                **task_properties,
+                "created_at": DATE_TIME,
+                "claimed_at": nullable(DATE_TIME),
+                "completed_at": nullable(DATE_TIME),
+                "schema": {"type": "object", "description": "The form, a JSON Schema"},
+                "draft": nullable({"type": "object"}),
+                "data": nullable({"type": "object"}),
+                "actions": exact_object(dict.fromkeys(actions, BOOLEAN)),
+            }
+        ),
+        "DraftSaved": exact_object({**task_properties, "draft": {"type": "object"}}),
+        "Reassignment": exact_object({"user_id": INTEGER}),
+        "Completion": exact_object(
+            {
+                "task": ref("Task"),
+                "ready": {"type": "array", "items": ref("Task")},
+                "process_finished": BOOLEAN,
+            }
+        ),
+    }
