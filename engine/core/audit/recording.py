@@ -162,6 +162,8 @@ def _locked_chain_head(connection: Connection) -> tuple[int, str]:
     if connection.dialect.name != "postgresql":
         return _chain_head(connection)
     driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection to append audit events on has been closed")
     driver_error = connection.dialect.loaded_dbapi.Error
     try:
         with driver.cursor() as cursor:
@@ -209,6 +211,8 @@ def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
         prev_hash = row["hash"]
 
 
+# The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
+_AUDIT_EVENTS = AuditEvent.metadata.tables[AuditEvent.__tablename__]
 _WRITTEN_COLUMNS = (
     "seq",
     "prev_hash",
@@ -239,7 +243,7 @@ def _append_pending_events(session: Session) -> None:
         audit_event.hash = prev_hash = event_hash(audit_event, seq, prev_hash)
     # One INSERT for all the events rather than one each: nothing reads their ids back.
     session.execute(
-        insert(AuditEvent.__table__),
+        insert(_AUDIT_EVENTS),
         [
             {column: getattr(audit_event, column) for column in _WRITTEN_COLUMNS}
             for audit_event in waiting
