@@ -40,7 +40,7 @@ class DueRule:
     def working_days(self, timescales: Mapping[str, int]) -> int:
         if self.days is not None:
             return self.days
-        if self.timescale not in timescales:
+        if self.timescale is None or self.timescale not in timescales:
             raise DueRuleError(f"the area has no timescale called '{self.timescale}'")
         return int(timescales[self.timescale])
 

@@ -156,7 +156,7 @@ def _record(db: Database, notification_id: int, attempt: int, error: str | None)
     took it over meanwhile (its claim had lapsed) and the result is theirs to record."""
     now = clock.now()
     with db.transaction() as session:
-        notification = session.get(
+        notification = session.get_one(
             Notification, notification_id, with_for_update=True, populate_existing=True
         )
         # One withdrawn while the server was taking it went all the same: the record says so.
@@ -237,7 +237,7 @@ def send_due(db: Database, smtp_url: str, *, limit: int = BATCH_SIZE) -> MailRes
             error = unreachable
             if error is None:
                 with db.read() as session:
-                    notification = session.get(Notification, notification_id)
+                    notification = session.get_one(Notification, notification_id)
                     if notification.state != "pending":
                         continue  # withdrawn since it was claimed
                     documents = list(
@@ -266,7 +266,8 @@ def send_due(db: Database, smtp_url: str, *, limit: int = BATCH_SIZE) -> MailRes
                     except (OSError, smtplib.SMTPException) as failure:
                         # The connection broke; the next message starts a new one.
                         error = _describe(failure)
-                        connection = _close(connection)
+                        _close(connection)
+                        connection = None
             state = _record(db, notification_id, attempt, error)
             if state == "sent":
                 result.sent += 1
@@ -290,7 +291,8 @@ def _reset(connection: smtplib.SMTP | None) -> smtplib.SMTP | None:
         connection.rset()
         return connection
     except (OSError, smtplib.SMTPException):
-        return _close(connection)
+        _close(connection)
+        return None
 
 
 def _close(connection: smtplib.SMTP | None) -> None:
@@ -299,4 +301,3 @@ def _close(connection: smtplib.SMTP | None) -> None:
             connection.quit()
         except (OSError, smtplib.SMTPException):
             connection.close()
-    return None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Insert, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 from engine.core import audit, clock
 from engine.core.errors import Conflict, NotFound
 from engine.core.models import NOTIFICATION_STATES, Notification, User
+
+# The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
+_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def _values(message: Message) -> dict[str, Any]:
 def _insert_if_new(session: Session) -> Insert:
     """An INSERT that writes nothing for a key that already exists."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return insert(Notification.__table__).on_conflict_do_nothing(index_elements=["key"])
+    return insert(_NOTIFICATIONS).on_conflict_do_nothing(index_elements=["key"])
 
 
 def notify(
@@ -89,7 +92,7 @@ def notify(
         case_id=case_id,
         task_id=task_id,
     )
-    statement = _insert_if_new(session).returning(Notification.__table__.c.id)
+    statement = _insert_if_new(session).returning(_NOTIFICATIONS.c.id)
     if session.execute(statement, _values(message)).first() is None:
         return None
     return session.scalar(select(Notification).where(Notification.key == key))
@@ -124,7 +127,7 @@ def for_user(session: Session, user: User, *, limit: int = 100) -> list[Notifica
 
 
 def unread_count(session: Session, user: User) -> int:
-    return session.scalar(
+    return session.scalars(
         select(func.count())
         .select_from(Notification)
         .where(
@@ -132,7 +135,7 @@ def unread_count(session: Session, user: User) -> int:
             Notification.read_at.is_(None),
             Notification.state != "withdrawn",
         )
-    )
+    ).one()
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> Notification:
@@ -157,7 +160,7 @@ def withdraw_unsent(
     again), about these tasks or with a key that starts so, are withdrawn: what they tell
     stopped being the person's business. They leave the person's notifications too. Returns
     the withdrawn messages' ids."""
-    about = []
+    about: list[ColumnElement[bool]] = []
     if task_ids:
         about.append(Notification.task_id.in_(task_ids))
     if key_prefix:
@@ -178,12 +181,13 @@ def withdraw_unsent(
 
 
 def mark_all_read(session: Session, user: User) -> int:
-    result = session.execute(
+    statement = (
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=clock.now())
     )
-    return result.rowcount or 0
+    # An UPDATE's result is a CursorResult, which Session.execute is not typed to return.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
 def outbox(session: Session, *, state: str | None = None, limit: int = 200) -> list[Notification]:

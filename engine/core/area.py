@@ -281,17 +281,17 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
             item.phone,
         )
     districts = {d.key: d for d in session.scalars(select(District))}
-    for position, item in enumerate(spec.districts, start=1):
-        district = districts.get(item.key)
+    for position, district_spec in enumerate(spec.districts, start=1):
+        district = districts.get(district_spec.key)
         if district is None:
-            district = District(key=item.key)
+            district = District(key=district_spec.key)
             session.add(district)
-            districts[item.key] = district
-        district.name, district.position = item.name, position
-        district.lead_council = organisations[item.lead_council]
-        district.spoc_name = item.spoc.get("name", "")
-        district.spoc_email = item.spoc.get("email", "")
-        district.spoc_phone = item.spoc.get("phone", "")
+            districts[district_spec.key] = district
+        district.name, district.position = district_spec.name, position
+        district.lead_council = organisations[district_spec.lead_council]
+        district.spoc_name = district_spec.spoc.get("name", "")
+        district.spoc_email = district_spec.spoc.get("email", "")
+        district.spoc_phone = district_spec.spoc.get("phone", "")
     session.flush()
     session.execute(delete(OrganisationDistrict))
     session.add_all(

@@ -121,7 +121,9 @@ class PerDatabase(Generic[Key, Value]):
         self._by_pool: WeakKeyDictionary[Any, dict[Key, Value]] = WeakKeyDictionary()
 
     def of(self, session: Session) -> dict[Key, Value]:
-        return self._by_pool.setdefault(session.get_bind().pool, {})
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        return self._by_pool.setdefault(engine.pool, {})
 
 
 # What a write transaction does, for whoever listens before it commits: "task completion".

@@ -5,20 +5,30 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.types import TypeEngine
 
 from engine.core import audit, clock
 from engine.core.models import ROLES, ApiToken, Organisation, User, UserRole
 
+
+def _column_length(column_type: TypeEngine[Any]) -> int:
+    """The length a String column keeps (read from the model, so it is said once)."""
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"{column_type!r} is not a string column with a length")
+    return column_type.length
+
+
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # As long as the columns that keep them.
-LONGEST_NAME = User.__table__.c.name.type.length
-LONGEST_EMAIL = User.__table__.c.email.type.length
+LONGEST_NAME = _column_length(User.__table__.c.name.type)
+LONGEST_EMAIL = _column_length(User.__table__.c.email.type)
 MIN_PASSWORD_LENGTH = 10
 
 

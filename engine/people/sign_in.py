@@ -14,9 +14,11 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy import CursorResult, and_, case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
@@ -25,6 +27,9 @@ from engine.core.db import Database, UTCDateTime
 from engine.core.errors import TooManyAttempts
 from engine.core.models import SignInThrottle, User
 from engine.people.accounts import authenticate, hash_password, needs_rehash
+
+# The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
+_THROTTLES = SignInThrottle.metadata.tables[SignInThrottle.__tablename__]
 
 ADDRESS_ALLOWANCE = 10  # an address may fail this many times as often as one account
 
@@ -76,7 +81,7 @@ def sign_in(
         # A lockout that began while the password was being checked still holds.
         _refuse_if_locked(session, keys.values(), clock.now())
         session.execute(delete(SignInThrottle).where(SignInThrottle.key == keys["account"]))
-        stored = session.get(User, user.id)
+        stored = session.get_one(User, user.id)
         if needs_rehash(stored.password_hash):
             stored.password_hash = hash_password(password)
             audit.record(
@@ -117,15 +122,17 @@ def _count_failure(
             if failures < limits[scope]:
                 continue
             until = now + policy.lockout
-            # Only the attempt that locks the key records it, however many race here.
-            locked = session.execute(
+            lock = (
                 update(SignInThrottle)
                 .where(
                     SignInThrottle.key == key,
                     or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
                 )
                 .values(locked_until=until)
-            ).rowcount
+            )
+            # Only the attempt that locks the key records it, however many race here. (An
+            # UPDATE's result is a CursorResult, which Session.execute is not typed to return.)
+            locked = cast(CursorResult[Any], session.execute(lock)).rowcount
             if locked:
                 _audit_lockout(session, scope, email, address, failures, until)
             locked_until = max(locked_until or until, until)
@@ -147,11 +154,8 @@ def _forget_old_failures(session: Session, now: datetime, window: timedelta) -> 
 def _add_failure(session: Session, key: str, now: datetime, window: timedelta) -> int:
     """Count one failure for ``key`` atomically (an upsert), starting afresh when the last
     count is older than ``window`` or its lockout has ended; the count after this one."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    table = SignInThrottle.__table__
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = _THROTTLES
     moment = literal(now, UTCDateTime())
     stale = or_(
         table.c.first_failure_at <= literal(now - window, UTCDateTime()),

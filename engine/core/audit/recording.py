@@ -17,13 +17,9 @@ writers already hold the database's write lock for the whole transaction.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, select
@@ -34,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from engine.core import clock
 from engine.core.db import READ_ONLY_REFUSAL, advisory_lock_key, is_read_only
-from engine.core.models import AuditEvent, Case, Organisation, User
+from engine.core.models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
 CHAIN_LOCK_KEY = advisory_lock_key("audit-chain")
@@ -166,6 +162,8 @@ def _locked_chain_head(connection: Connection) -> tuple[int, str]:
     if connection.dialect.name != "postgresql":
         return _chain_head(connection)
     driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection to append audit events on has been closed")
     driver_error = connection.dialect.loaded_dbapi.Error
     try:
         with driver.cursor() as cursor:
@@ -213,6 +211,8 @@ def chain_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
         prev_hash = row["hash"]
 
 
+# The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
+_AUDIT_EVENTS = AuditEvent.metadata.tables[AuditEvent.__tablename__]
 _WRITTEN_COLUMNS = (
     "seq",
     "prev_hash",
@@ -243,7 +243,7 @@ def _append_pending_events(session: Session) -> None:
         audit_event.hash = prev_hash = event_hash(audit_event, seq, prev_hash)
     # One INSERT for all the events rather than one each: nothing reads their ids back.
     session.execute(
-        insert(AuditEvent.__table__),
+        insert(_AUDIT_EVENTS),
         [
             {column: getattr(audit_event, column) for column in _WRITTEN_COLUMNS}
             for audit_event in waiting
@@ -261,193 +261,3 @@ def _refuse_unchained_events(session: Session, _context: Any, _instances: Any) -
     for instance in session.new:
         if isinstance(instance, AuditEvent) and instance.hash is None:
             raise RuntimeError("audit events are written through engine.core.audit.record only")
-
-
-# -- checking the chain ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    """The first place the chain does not hold, in words an administrator can act on."""
-
-    event_id: int | None
-    seq: int
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"audit event {self.event_id} (position {self.seq})"
-        return f"{where}: {self.reason}" if self.event_id is not None else self.reason
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    events: int
-    head_seq: int
-    head_hash: str
-    broken: ChainBreak | None
-
-    @property
-    def intact(self) -> bool:
-        return self.broken is None
-
-
-def _in_chain_order(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
-    after = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.seq > after).order_by(AuditEvent.seq).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1].seq
-        session.expunge_all()
-
-
-def _problem(row: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
-    if row.seq != expected_seq:
-        missing = (
-            f"{expected_seq}"
-            if row.seq == expected_seq + 1
-            else (f"{expected_seq} to {row.seq - 1}")
-        )
-        return f"the event(s) at position {missing} are missing"
-    if row.prev_hash != prev_hash:
-        return "it does not follow the event before it"
-    if row.hash != event_hash(row, row.seq, row.prev_hash):
-        return "its content was changed after it was written"
-    return None
-
-
-def verify(session: Session, expected: Mapping[int, str] | None = None) -> ChainReport:
-    """Walk the whole chain; the report names the first row that does not hold.
-
-    The chain shows a row changed or removed on its own. Someone able to rewrite the table
-    could also recompute every hash after their change, so ``expected`` takes hashes printed
-    by an earlier check and kept away from the database (position -> hash): a trail rewritten
-    at or before one of those positions no longer matches it.
-    """
-    expected = dict(expected or {})
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
-    for row in _in_chain_order(session):
-        count += 1
-        problem = _problem(row, expected_seq, prev_hash)
-        if problem is None and row.seq in expected and expected.pop(row.seq) != row.hash:
-            problem = "its hash is not the one recorded for this position earlier"
-        if problem is not None:
-            return ChainReport(count, row.seq, row.hash, ChainBreak(row.id, row.seq, problem))
-        expected_seq, prev_hash = row.seq + 1, row.hash
-    if expected:
-        position = min(expected)
-        return ChainReport(
-            count,
-            expected_seq - 1,
-            prev_hash,
-            ChainBreak(None, position, f"the event at position {position} is missing"),
-        )
-    return ChainReport(count, expected_seq - 1, prev_hash, None)
-
-
-# -- export for an administrator -------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "id",
-    "seq",
-    "at",
-    "user_email",
-    "user_name",
-    "organisation",
-    "action",
-    "case_reference",
-    "object_type",
-    "object_id",
-    "justification",
-    "detail",
-    "hash",
-)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=clock.LOCAL_ZONE).astimezone(UTC)
-
-
-def export_events(
-    session: Session,
-    first: date,
-    last: date,
-    *,
-    user: User | None = None,
-    channel: str = "",
-) -> list[dict[str, Any]]:
-    """Every event from the start of ``first`` to the end of ``last`` (UK days, both
-    included), in chain order. The export itself is recorded: it discloses who looked at
-    what."""
-    if last < first:
-        raise ValueError("the end of the range is before its start")
-    rows = session.execute(
-        select(
-            AuditEvent,
-            User.email,
-            User.name,
-            Organisation.key,
-            Case.reference,
-        )
-        .outerjoin(User, User.id == AuditEvent.user_id)
-        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
-        .outerjoin(Case, Case.id == AuditEvent.case_id)
-        .where(
-            AuditEvent.at >= _day_start(first),
-            AuditEvent.at < _day_start(last + timedelta(days=1)),
-        )
-        .order_by(AuditEvent.seq)
-    ).all()
-    exported = [
-        {
-            "id": row.id,
-            "seq": row.seq,
-            "at": row.at.isoformat(),
-            "user_email": email,
-            "user_name": name,
-            "organisation": organisation,
-            "action": row.action,
-            "case_reference": reference,
-            "object_type": row.object_type,
-            "object_id": row.object_id,
-            "justification": (row.detail or {}).get("justification"),
-            "detail": dict(row.detail or {}),
-            "hash": row.hash,
-        }
-        for row, email, name, organisation, reference in rows
-    ]
-    record(
-        session,
-        "audit.exported",
-        user=user,
-        object_type="audit_trail",
-        object_id=f"{first.isoformat()}..{last.isoformat()}",
-        detail={
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            "events": len(exported),
-            **({"channel": channel} if channel else {}),
-        },
-    )
-    return exported
-
-
-def render_csv(events: list[dict[str, Any]]) -> str:
-    """The export as CSV, header row first; ``detail`` is its JSON."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for item in events:
-        cells = {**item, "detail": json.dumps(item["detail"], sort_keys=True, ensure_ascii=False)}
-        writer.writerow({key: _inert(value) for key, value in cells.items()})
-    return buffer.getvalue()
-
-
-def _inert(value: Any) -> Any:
-    # A spreadsheet would run a cell starting like a formula (a name or a reason typed in).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

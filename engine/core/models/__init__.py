@@ -1,0 +1,93 @@
+"""The stored shape of the service. Every change here comes with an Alembic migration.
+
+The tables are declared by subject, all on one declarative base; import them from here:
+
+- ``base``: the declarative base, and what every table shares (row ids, the tables a library
+  owns in the same database);
+- ``area``: the area's settings, its organisations and districts;
+- ``people``: users and their roles, API tokens, the throttle on failed sign-ins;
+- ``cases``: cases, their incidents, the history of their status and who takes part;
+- ``processes``: deployed diagrams, running instances, their tasks and who may do them;
+- ``reviews``: reviews, their recommendations, and appeals;
+- ``records``: the audit trail, notifications, the scheduler's lease, attachments and
+  generated documents.
+"""
+
+from engine.core.models.area import (
+    ORGANISATION_KINDS,
+    Area,
+    District,
+    Organisation,
+    OrganisationDistrict,
+)
+from engine.core.models.base import APSCHEDULER_JOBS_TABLE, MAX_ROW_ID, UNMANAGED_TABLES, Base
+from engine.core.models.cases import (
+    CASE_STATUSES,
+    DECISION_BASES,
+    PARTICIPANT_ROLES,
+    Case,
+    CaseParticipant,
+    CaseStatusChange,
+    Incident,
+)
+from engine.core.models.people import ROLES, ApiToken, SignInThrottle, User, UserRole
+from engine.core.models.processes import (
+    LIVE_TASK_STATES,
+    LIVE_TASKS_SQL,
+    TASK_STATES,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
+from engine.core.models.records import (
+    AUDIT_APPEND_ONLY_DDL,
+    NOTIFICATION_STATES,
+    Attachment,
+    AuditEvent,
+    Document,
+    Lease,
+    Notification,
+)
+from engine.core.models.reviews import Appeal, Recommendation, Review
+
+__all__ = [
+    "APSCHEDULER_JOBS_TABLE",
+    "AUDIT_APPEND_ONLY_DDL",
+    "CASE_STATUSES",
+    "DECISION_BASES",
+    "LIVE_TASKS_SQL",
+    "LIVE_TASK_STATES",
+    "MAX_ROW_ID",
+    "NOTIFICATION_STATES",
+    "ORGANISATION_KINDS",
+    "PARTICIPANT_ROLES",
+    "ROLES",
+    "TASK_STATES",
+    "UNMANAGED_TABLES",
+    "ApiToken",
+    "Appeal",
+    "Area",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "CaseParticipant",
+    "CaseStatusChange",
+    "District",
+    "Document",
+    "Incident",
+    "Lease",
+    "Notification",
+    "Organisation",
+    "OrganisationDistrict",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "Recommendation",
+    "Review",
+    "SignInThrottle",
+    "Task",
+    "TaskCandidate",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,110 @@
+"""Cases: the application, its incidents, the history of its status and the organisations
+taking part in it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.core.models.area import District, Organisation
+from engine.core.models.base import Base
+
+PARTICIPANT_ROLES = ("council", "police", "housing", "health", "chair", "opcc")
+CASE_STATUSES = (
+    "received",
+    "screening",
+    "awaiting_information",
+    "threshold_decision",
+    "review_being_arranged",
+    "review_held",
+    "action_plan",
+    "closed",
+    "appeal_lodged",
+    "appeal_decided",
+)
+DECISION_BASES = ("count", "discretion", "vulnerability", "declined")
+
+
+class Case(Base):
+    """One application for a case review, and what was decided about it."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_district_received", "district_id", "received_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(40), default="received")
+    received_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(20), default="online")
+    # Personal data of the applicant (and the victim when someone applies on their behalf).
+    applicant: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    victim: Mapped[dict[str, Any] | None]
+    on_behalf: Mapped[bool] = mapped_column(default=False)
+    victim_consent: Mapped[bool] = mapped_column(default=False)
+    hate_element: Mapped[bool] = mapped_column(default=False)
+    impact: Mapped[str] = mapped_column(Text, default="")
+    # The threshold decision, as recorded (never a running counter).
+    threshold_met: Mapped[bool | None]
+    decision_basis: Mapped[str | None] = mapped_column(String(20))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    # When the retention period ran out and the personal data was erased (the facts stay).
+    erased_on: Mapped[date | None] = mapped_column(Date)
+    district: Mapped[District] = relationship()
+    participants: Mapped[list[CaseParticipant]] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Incident.occurred_on"
+    )
+
+
+class Incident(Base):
+    """One report of behaviour, from the application or from an agency's information return."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(100), default="application")
+    occurred_on: Mapped[date] = mapped_column(Date)
+    reported_on: Mapped[date] = mapped_column(Date)
+    reported_to: Mapped[str] = mapped_column(String(100), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    case: Mapped[Case] = relationship(back_populates="incidents")
+
+
+class CaseStatusChange(Base):
+    """The history of a case's status: every move, when and by whom."""
+
+    __tablename__ = "case_status_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CaseParticipant(Base):
+    """An organisation playing a role (a BPMN lane) on one case."""
+
+    __tablename__ = "case_participants"
+    __table_args__ = (
+        UniqueConstraint("case_id", "organisation_id", "role"),
+        CheckConstraint(
+            "role IN ('council','police','housing','health','chair','opcc')", name="role"
+        ),
+        Index("ix_case_participants_organisation_case", "organisation_id", "case_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    case: Mapped[Case] = relationship(back_populates="participants")
+    organisation: Mapped[Organisation] = relationship()
