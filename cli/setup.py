@@ -13,7 +13,8 @@ from development.demo import DEMO_PASSWORD, DemoUnavailable, load_demo_cases, lo
 from engine.core.area import AreaFileError, load_area, read_area_file
 from engine.core.errors import DeploymentRefused
 from engine.core.migrate import upgrade_to_head
-from engine.runtime import deploy, latest_definition
+from engine.procedure import deploy
+from engine.runtime import latest_definition
 
 
 @main.command()

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -21,6 +20,7 @@ from flask import (
     url_for,
 )
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, DeploymentRefused, NotAllowed, NotFound, Problem
 from engine.work import process_definitions as definitions
@@ -103,7 +103,7 @@ def edit(key: str) -> str:
 
 @blueprint.post("/upload")
 @sign_in_required
-def upload() -> str | Response:
+def upload() -> str | tuple[str, int] | Response:
     """The form upload (works without JavaScript): check, then deploy unless only checking."""
     content, filename = _uploaded()
     forms_dir = settings().forms_dir

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -17,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.models import User
@@ -26,7 +26,7 @@ from engine.records.attachments import (
     remove_attachment,
 )
 from engine.work import task_view
-from web.context import current_user, db, settings, sign_in_required, whole_number
+from web.context import db, settings, sign_in_required, signed_in_user, whole_number
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
 blueprint = Blueprint("tasks", __name__)
@@ -49,7 +49,7 @@ def _page(
     file_error: str = "",
     status: int = 200,
 ) -> tuple[str, int]:
-    user = current_user()
+    user = signed_in_user()
     errors = errors or {}
     with db().transaction() as s:
         try:
@@ -98,7 +98,7 @@ def show(task_id: int) -> tuple[str, int]:
 @blueprint.post("/tasks/<int:task_id>")
 @sign_in_required
 def act(task_id: int) -> tuple[str, int] | Response:
-    user = current_user()
+    user = signed_in_user()
     action = request.form.get("action", "draft")
     data: dict[str, Any] | None = None
     try:
@@ -152,7 +152,7 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
 @blueprint.post("/tasks/<int:task_id>/reassign")
 @sign_in_required
 def reassign(task_id: int) -> tuple[str, int] | Response:
-    user = current_user()
+    user = signed_in_user()
     try:
         colleague = whole_number(request.form.get("user_id")) or 0
         task = task_view.reassign_task(db(), task_id, user, colleague)
@@ -175,7 +175,7 @@ def upload(task_id: int) -> tuple[str, int] | Response:
     if upload is None or not upload.filename:
         return _page(task_id, file_error="Select a file to attach", status=400)
     try:
-        attach_file(db(), task_id, current_user(), upload.filename, upload.read())
+        attach_file(db(), task_id, signed_in_user(), upload.filename, upload.read())
     except NotFound:
         abort(404)
     except NotAllowed as refused:
@@ -192,7 +192,7 @@ def upload(task_id: int) -> tuple[str, int] | Response:
 @sign_in_required
 def remove_file(task_id: int, attachment_id: int) -> tuple[str, int] | Response:
     try:
-        remove_attachment(db(), attachment_id, current_user())
+        remove_attachment(db(), attachment_id, signed_in_user())
     except NotFound:
         abort(404)
     except NotAllowed as refused:
@@ -208,7 +208,7 @@ def remove_file(task_id: int, attachment_id: int) -> tuple[str, int] | Response:
 def download(attachment_id: int) -> Response:
     with db().transaction() as s:
         try:
-            attachment = open_attachment(s, current_user(), attachment_id)
+            attachment = open_attachment(s, signed_in_user(), attachment_id)
         except NotFound:
             abort(404)
         content, name, media_type = attachment.content, attachment.filename, attachment.media_type
