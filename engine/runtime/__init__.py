@@ -1,30 +1,33 @@
 """The workflow runtime: the one package that imports SpiffWorkflow.
 
-``bpmn`` parses and checks diagrams and (de)serializes workflows; ``service`` deploys them,
-runs instances for cases and keeps the Task rows beside the stored workflow.
+- ``bpmn`` parses and checks diagrams and runs and (de)serializes workflows; ``versions``
+  checks a diagram before deployment, compares versions and moves a workflow onto a newer
+  one; ``expressions`` is the safe language of the diagrams' conditions and scripts.
+- ``deployment`` deploys diagrams; ``instances`` runs them for cases and keeps the Task rows
+  beside the stored workflow; ``tasks`` completes, claims, releases and hands over tasks;
+  ``timers`` fires the timers that are due; ``moves`` moves running instances onto the newest
+  version; ``effects`` are the hooks through which the steps of a process act on its case.
 """
 
-from engine.runtime.service import (
-    NO_EFFECTS,
-    CompletionResult,
-    DeployResult,
-    Effects,
-    MoveReport,
+from engine.runtime.deployment import DeployResult, check_bpmn, deploy, latest_definition
+from engine.runtime.effects import NO_EFFECTS, Effects
+from engine.runtime.instances import (
     cancel_instance,
-    check_bpmn,
-    claim_task,
-    complete_task,
-    complete_task_in,
-    deploy,
     erase_instance_data,
-    fire_due_timers,
-    latest_definition,
-    move_instances,
-    reassign_task,
-    release_task,
     running_instances,
     start_process,
 )
+from engine.runtime.moves import MoveReport, move_instances
+from engine.runtime.tasks import (
+    CompletionResult,
+    check_may_work_on,
+    claim_task,
+    complete_task,
+    complete_task_in,
+    reassign_task,
+    release_task,
+)
+from engine.runtime.timers import fire_due_timers
 from engine.runtime.versions import Comparison, ElementChange, Validation, compare
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "MoveReport",
     "cancel_instance",
     "check_bpmn",
+    "check_may_work_on",
     "claim_task",
     "complete_task",
     "complete_task_in",

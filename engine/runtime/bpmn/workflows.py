@@ -1,0 +1,176 @@
+"""Operating on a workflow: starting one on a deployed definition, storing and loading it,
+moving it on, and reading what the service needs from it (ready human tasks, the next timer,
+its data)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from engine.core import clock
+from engine.core.errors import ProcessFailed
+from engine.runtime import expressions
+from engine.runtime.bpmn.script_engine import SCRIPT_ENGINE
+from engine.runtime.bpmn.serializer import SERIALIZER, TASK_DATA_ENCODER, restore_specs
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A deployed definition's specs: as stored, and restored once for every workflow that
+    runs on it, where running a workflow leaves its specs as they are (restoring them is a
+    third of what loading a workflow costs)."""
+
+    spec_json: str
+    process: Any
+    subprocesses: Mapping[str, Any]
+    shared: bool
+
+    @classmethod
+    def restore(cls, spec_json: str) -> Definition:
+        process, subprocesses = restore_specs(spec_json)
+        return cls(spec_json, process, subprocesses, not _changes_its_specs(process, subprocesses))
+
+    def specs(self) -> tuple[Any, dict[str, Any]]:
+        """Specs for one workflow: the shared ones, or a fresh restore of its own."""
+        if self.shared:
+            return self.process, dict(self.subprocesses)
+        return restore_specs(self.spec_json)
+
+
+def _changes_its_specs(process: Any, subprocesses: Mapping[str, Any]) -> bool:
+    # SpiffWorkflow wires an event subprocess started by a message, signal or the like into
+    # its process's spec when it is triggered, and an ad hoc subprocess's chosen paths into
+    # its own: a workflow doing either must not pass that on to the others.
+    return any(
+        isinstance(spec, AdHocSubprocessSpec) or getattr(spec.start, "trigger_specs", None)
+        for spec in (process, *subprocesses.values())
+    )
+
+
+def new_workflow(definition: Definition, data: Mapping[str, Any]) -> BpmnWorkflow:
+    process, subprocesses = definition.specs()
+    workflow = BpmnWorkflow(process, subprocesses, script_engine=SCRIPT_ENGINE)
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    return workflow
+
+
+def dump_workflow(workflow: BpmnWorkflow) -> str:
+    """The workflow's state without its spec, which is stored once with the definition."""
+    state = SERIALIZER.to_dict(workflow)
+    state[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    return json.dumps(state, separators=(",", ":"), cls=TASK_DATA_ENCODER)
+
+
+def load_workflow(state_json: str, spec: str | Definition) -> BpmnWorkflow:
+    """A stored workflow, with its spec given as stored (restored here, as SpiffWorkflow's own
+    serializer does) or as a ``Definition`` already restored."""
+    state = json.loads(state_json)
+    if isinstance(spec, Definition) and state.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
+        # The serializer passes objects that are not dictionaries through as they are.
+        state["spec"], state["subprocess_specs"] = spec.specs()
+    else:
+        # An older serialization may need its specs migrated with it.
+        bundle = json.loads(spec.spec_json if isinstance(spec, Definition) else spec)
+        state["spec"] = bundle["spec"]
+        state["subprocess_specs"] = bundle["subprocess_specs"]
+    SERIALIZER.migrate(state)
+    workflow = SERIALIZER.from_dict(state)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
+
+
+def erase_data(workflow: BpmnWorkflow) -> None:
+    """Forget everything the workflow and its tasks were given or worked out (the answers to
+    every form), keeping where each task got to."""
+    workflows = [workflow, *workflow.subprocesses.values()]
+    for each in workflows:
+        each.data = {}
+        for task in each.get_tasks():
+            task.data = {}
+
+
+def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    """Ready user and manual tasks, those inside subprocesses too (SpiffWorkflow's task
+    iterator goes down into them), each once."""
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises TaskNotFoundException or KeyError
+        return None
+
+
+def is_ready(task: SpiffTask) -> bool:
+    return task.state == TaskState.READY
+
+
+def is_completed(task: SpiffTask) -> bool:
+    return task.state == TaskState.COMPLETED
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run engine steps and fire due timers until only people or time can move it on."""
+    try:
+        workflow.do_engine_steps()
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    except (SpiffWorkflowException, expressions.ExpressionError) as error:
+        raise ProcessFailed(_spiff_message(error)) from None
+
+
+def run_human_task(workflow: BpmnWorkflow, task: SpiffTask, data: Mapping[str, Any]) -> None:
+    try:
+        task.set_data(**data)
+        task.run()
+    except (SpiffWorkflowException, expressions.ExpressionError) as error:
+        raise ProcessFailed(_spiff_message(error)) from None
+    advance(workflow)
+
+
+def _spiff_message(error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    spec = getattr(getattr(error, "task", None), "task_spec", None)
+    element = getattr(spec, "bpmn_id", None) if spec is not None else None
+    return f"{element}: {text}" if element else text
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """When the earliest waiting timer falls due, so the scheduler need not load workflows."""
+    moments = []
+    for event in workflow.waiting_events():
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if not isinstance(value, str):
+            continue
+        try:
+            moments.append(clock.as_utc(datetime.fromisoformat(value)))
+        except ValueError:
+            continue
+    return min(moments) if moments else None
+
+
+def is_finished(workflow: BpmnWorkflow) -> bool:
+    return workflow.is_completed()
+
+
+def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    return dict(workflow.data)
+
+
+def task_properties(task: SpiffTask) -> dict[str, str]:
+    """The extension properties (form, due, ...) the diagram gives a task."""
+    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})

@@ -1,0 +1,350 @@
+"""Running a process for a case: starting an instance, keeping its Task rows in step with the
+workflow after every step, and ending or erasing an instance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.chasing.due import DueRuleError, parse_due_rule
+from engine.core import audit, clock
+from engine.core.area import current_settings
+from engine.core.errors import Conflict, ProcessFailed
+from engine.core.models import (
+    LIVE_TASK_STATES,
+    Case,
+    CaseParticipant,
+    Organisation,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+    User,
+)
+from engine.core.workdays import as_date
+from engine.runtime import bpmn, expressions
+from engine.runtime.deployment import latest_definition, restored_definition
+from engine.runtime.effects import NO_EFFECTS, Effects
+
+
+def running_instances(session: Session, case_id: int, key: str, *, lock: bool = False) -> list[int]:
+    """The ids of the case's running instances of process ``key``, newest first; ``lock``
+    takes their locks in that order."""
+    query = (
+        select(ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(
+            ProcessInstance.case_id == case_id,
+            ProcessInstance.state == "running",
+            ProcessDefinition.key == key,
+        )
+        .order_by(ProcessInstance.id.desc())
+    )
+    return list(session.scalars(query.with_for_update(of=ProcessInstance) if lock else query))
+
+
+def start_process(
+    session: Session,
+    case: Case,
+    key: str,
+    data: Mapping[str, Any],
+    *,
+    user: User | None = None,
+    effects: Effects = NO_EFFECTS,
+) -> ProcessInstance:
+    """Start the newest version of process ``key`` for a case, inside the caller's transaction."""
+    definition = latest_definition(session, key)
+    if definition is None:
+        # The service is not set up, which is for its process owners to put right, not for
+        # the caller; the case is not stored.
+        raise ProcessFailed(f"no version of the process '{key}' has been deployed")
+    workflow = bpmn.new_workflow(restored_definition(session, definition.id), data)
+    bpmn.advance(workflow)
+    now = clock.now()
+    instance = ProcessInstance(
+        definition_id=definition.id,
+        case_id=case.id,
+        workflow_json="",
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    store_workflow(instance, workflow)
+    audit.record(
+        session,
+        "process.started",
+        user=user,
+        case_id=case.id,
+        object_type="process_instance",
+        object_id=instance.id,
+        detail={"key": key, "version": definition.version},
+    )
+    after_step(session, instance, workflow, effects)
+    return instance
+
+
+def after_step(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: Any,
+    effects: Effects,
+    user: User | None = None,
+    ready_now: list[Any] | None = None,
+) -> list[Task]:
+    """After any step (start, completion, timer): sync the Task rows, and when the process
+    has reached its end, record that and let the effects act on it. ``ready_now``: the
+    workflow's ready human tasks, when the caller has already asked for them."""
+    ready = _sync_tasks(session, instance, workflow, effects, ready_now)
+    if instance.state == "completed":
+        audit.record(
+            session,
+            "process.completed",
+            user=user,
+            case_id=instance.case_id,
+            object_type="process_instance",
+            object_id=instance.id,
+        )
+        effects.process_finished(session, instance, bpmn.workflow_data(workflow))
+    return ready
+
+
+def store_workflow(instance: ProcessInstance, workflow: Any) -> None:
+    """Keep the moved-on workflow in the instance, for the session to write."""
+    for name, value in stored_columns(instance, workflow).items():
+        setattr(instance, name, value)
+
+
+def stored_columns(instance: ProcessInstance, workflow: Any) -> dict[str, Any]:
+    """The instance's columns once the workflow has moved on."""
+    now = clock.now()
+    columns = {
+        "workflow_json": bpmn.dump_workflow(workflow),
+        "revision": (instance.revision or 0) + 1,
+        "updated_at": now,
+        "next_timer_at": bpmn.next_timer_at(workflow),
+    }
+    if bpmn.is_finished(workflow):
+        columns.update(state="completed", completed_at=now, next_timer_at=None)
+    return columns
+
+
+def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance, locked until the transaction ends and read afresh under the lock."""
+    return session.execute(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _sync_tasks(
+    session: Session,
+    instance: ProcessInstance,
+    workflow: Any,
+    effects: Effects,
+    ready_now: list[Any] | None = None,
+) -> list[Task]:
+    """Make the Task rows match the workflow: new rows for new human tasks, cancel the gone."""
+    live = {
+        row.spiff_task_id: row
+        for row in session.scalars(
+            select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
+        )
+    }
+    ready = bpmn.ready_human_tasks(workflow) if ready_now is None else ready_now
+    ready_ids = spiff_task_ids(ready)
+    created: list[Task] = []
+    timescales: dict[str, int] | None = None
+    for spiff_task in ready:
+        if str(spiff_task.id) in live:
+            continue
+        if timescales is None:
+            timescales = current_settings(session).get("timescales", {})
+        row = _new_task_row(session, instance, spiff_task, timescales, effects)
+        effects.task_ready(session, row, spiff_task.data, bpmn.task_properties(spiff_task))
+        created.append(row)
+    for spiff_id, row in live.items():
+        if spiff_id not in ready_ids:
+            _cancel_task(session, row, "the process moved on without it")
+    return created
+
+
+def _cancel_task(session: Session, row: Task, reason: str, user: User | None = None) -> None:
+    set_task_state(row, "cancelled")
+    audit.record(
+        session,
+        "task.cancelled",
+        user=user,
+        case_id=row.case_id,
+        object_type="task",
+        object_id=row.id,
+        detail={"task": row.spec_name, "reason": reason},
+    )
+
+
+def _new_task_row(
+    session: Session,
+    instance: ProcessInstance,
+    spiff_task: Any,
+    timescales: dict[str, int],
+    effects: Effects,
+) -> Task:
+    spec = spiff_task.task_spec
+    properties = bpmn.task_properties(spiff_task)
+    role = spec.lane or ""
+    title = spec.bpmn_name or spec.bpmn_id
+    due_on = None
+    try:
+        if properties.get("due_on"):
+            due_on = as_date(expressions.evaluate(properties["due_on"], spiff_task.data))
+        elif properties.get("due"):
+            due_on = parse_due_rule(properties["due"], timescales).due_on(
+                spiff_task.data, timescales
+            )
+    except (DueRuleError, expressions.ExpressionError, ValueError, TypeError) as error:
+        raise ProcessFailed(f"cannot work out when '{title}' is due: {error}") from None
+    participants = _participants_for(session, instance.case_id, role, properties, spiff_task)
+    assignees = {p.user_id for p in participants if p.user_id}
+    assignee_id = assignees.pop() if len(assignees) == 1 and len(participants) == 1 else None
+    state = "claimed" if assignee_id else "open"
+    # The case is already in the session wherever a process moves on: no statement.
+    district_id = session.get_one(Case, instance.case_id).district_id
+    now = clock.now()
+    row = Task(
+        instance_id=instance.id,
+        case_id=instance.case_id,
+        spiff_task_id=str(spiff_task.id),
+        spec_name=spec.name,
+        title=title,
+        role=role,
+        form=properties.get("form", ""),
+        state=state,
+        assignee_id=assignee_id,
+        claimed_at=now if assignee_id else None,
+        due_on=due_on,
+        created_at=now,
+        candidates=[
+            TaskCandidate(
+                organisation_id=organisation_id,
+                state=state,
+                due_on=due_on,
+                district_id=district_id,
+                user_id=_only_person(participants, organisation_id),
+            )
+            for organisation_id in sorted({p.organisation_id for p in participants})
+        ],
+    )
+    effects.task_created(session, row, properties)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "task.created",
+        case_id=instance.case_id,
+        object_type="task",
+        object_id=row.id,
+        detail={
+            "task": spec.name,
+            "role": role,
+            "organisations": row.organisation_ids,
+            "due_on": due_on.isoformat() if due_on else None,
+        },
+    )
+    return row
+
+
+def _participants_for(
+    session: Session, case_id: int, role: str, properties: Mapping[str, str], spiff_task: Any
+) -> list[CaseParticipant]:
+    query = select(CaseParticipant).where(CaseParticipant.case_id == case_id)
+    chooser = properties.get("organisation_from")
+    if chooser:
+        try:
+            organisation_key = expressions.evaluate(chooser, spiff_task.data)
+        except expressions.ExpressionError as error:
+            raise ProcessFailed(f"cannot tell which organisation does this task: {error}") from None
+        chosen = session.scalars(
+            query.join(Organisation).where(
+                Organisation.key == str(organisation_key), CaseParticipant.role == role
+            )
+        ).all()
+        if not chosen:
+            raise ProcessFailed(
+                f"'{spiff_task.task_spec.bpmn_name}' is for '{organisation_key}', which is not "
+                f"a {role} participant on this case"
+            )
+        return list(chosen)
+    participants = session.scalars(query.where(CaseParticipant.role == role)).all()
+    if not participants:
+        # The council manages every review on behalf of the relevant bodies.
+        participants = session.scalars(query.where(CaseParticipant.role == "council")).all()
+    if not participants:
+        raise ProcessFailed(f"no organisation plays the role '{role}' on this case")
+    return list(participants)
+
+
+def _only_person(participants: list[CaseParticipant], organisation_id: int) -> int | None:
+    """The one person through whom the organisation plays the lane (a review chair), or None
+    when the organisation itself plays it."""
+    people = {p.user_id for p in participants if p.organisation_id == organisation_id}
+    return people.pop() if len(people) == 1 else None
+
+
+def set_task_state(row: Task, state: str) -> None:
+    """A task's state, given to its candidates' rows too."""
+    row.state = state
+    for candidate in row.candidates:
+        candidate.state = state
+
+
+def spiff_task_ids(spiff_tasks: list[Any]) -> set[str]:
+    """The ids of SpiffWorkflow's tasks, as Task rows keep them."""
+    return {str(spiff_task.id) for spiff_task in spiff_tasks}
+
+
+def cancel_instance(
+    session: Session, instance_id: int, reason: str, *, user: User | None = None
+) -> list[int]:
+    """End a running instance before it reaches its end, inside the caller's transaction: its
+    waiting tasks are cancelled, no timer of it fires and nothing of it can be completed. The
+    stored workflow is kept as it stood, for the record. Returns the cancelled tasks' ids; an
+    instance that is no longer running is left alone."""
+    instance = lock_instance(session, instance_id)
+    if instance.state != "running":
+        return []
+    instance.state = "cancelled"
+    instance.next_timer_at = None
+    instance.updated_at = instance.completed_at = clock.now()
+    cancelled = []
+    for row in session.scalars(
+        select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
+    ):
+        _cancel_task(session, row, reason, user)
+        cancelled.append(row.id)
+    audit.record(
+        session,
+        "process.cancelled",
+        user=user,
+        case_id=instance.case_id,
+        object_type="process_instance",
+        object_id=instance.id,
+        detail={"reason": reason, "tasks": cancelled},
+    )
+    return cancelled
+
+
+def erase_instance_data(session: Session, instance: ProcessInstance) -> None:
+    """Erase the data held in a finished instance's stored workflow (retention); a running
+    instance still needs its data and is refused."""
+    if instance.state == "running":
+        raise Conflict("a running process still needs its data")
+    workflow = bpmn.load_workflow(
+        instance.workflow_json, restored_definition(session, instance.definition_id)
+    )
+    bpmn.erase_data(workflow)
+    store_workflow(instance, workflow)

@@ -1,0 +1,285 @@
+"""Working on a task: completing it, one transaction per completion, and claiming, releasing
+and handing it over.
+
+Completing a task locks its process instance (``SELECT ... FOR UPDATE`` on PostgreSQL, the
+write lock taken by ``BEGIN IMMEDIATE`` on SQLite), re-reads the task, validates the data,
+runs the workflow, stores it, updates the Task rows and writes the audit event, then commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, Update, bindparam, select, update
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine.core import audit, clock
+from engine.core.db import WORK, Database
+from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
+from engine.core.forms import FormError, coerce_data, load_form, validate_data
+from engine.core.models import LIVE_TASK_STATES, Base, ProcessInstance, Task, TaskCandidate, User
+from engine.people.access import works_on_cases
+from engine.runtime import bpmn
+from engine.runtime.deployment import restored_definition
+from engine.runtime.effects import NO_EFFECTS, Effects
+from engine.runtime.instances import after_step, set_task_state, spiff_task_ids, stored_columns
+
+
+@dataclass
+class CompletionResult:
+    task: Task
+    ready: list[Task] = field(default_factory=list)
+    process_finished: bool = False
+
+
+# A completion's own rows are written with plain UPDATEs: under load, the session's unit of
+# work (its change tracking and dependency sort) cost a worker more processor time for these
+# three rows than the statements themselves. Each statement's SET list is the parameters it is
+# given, other than the row's key.
+def _table_of(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)  # each model is mapped to a table of its own
+    return table
+
+
+_INSTANCES = _table_of(ProcessInstance)
+_TASKS = _table_of(Task)
+_CANDIDATES = _table_of(TaskCandidate)
+_UPDATE_INSTANCE = update(_INSTANCES).where(_INSTANCES.c.id == bindparam("row_id"))
+_UPDATE_TASK = update(_TASKS).where(_TASKS.c.id == bindparam("row_id"))
+_UPDATE_CANDIDATES_STATE = (
+    update(_CANDIDATES)
+    .where(_CANDIDATES.c.task_id == bindparam("of_task"))
+    .values(state=bindparam("new_state"))
+)
+
+
+def _write_at_once(
+    session: Session, statement: Update, row: ProcessInstance | Task, columns: dict[str, Any]
+) -> None:
+    """UPDATE ``columns`` of one loaded row now, and give the loaded object the same values as
+    stored, so that what the rest of the transaction reads from it (the revision, the state)
+    is what was written, without reading it again.
+
+    Nothing else in the transaction may change these columns through the ORM: the stored
+    values given to the object replace any change to them it was still holding.
+    """
+    table = statement.table
+    assert isinstance(table, Table)  # the statements above each update one table
+    unknown = columns.keys() - table.c.keys()
+    if unknown:
+        # A parameter that names no column would be left out of the SET list silently.
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    # Through the session, so a read session's refusal to write applies here too.
+    session.execute(statement, {"row_id": row.id, **columns})
+    for name, value in columns.items():
+        set_committed_value(row, name, value)
+
+
+def _write_completion(
+    session: Session,
+    task: Task,
+    instance: ProcessInstance,
+    workflow: Any,
+    user: User,
+    data: Mapping[str, Any],
+) -> None:
+    """The completed task, its candidates and the stored workflow, written at once."""
+    done = {
+        "state": "completed",
+        "assignee_id": user.id,
+        "completed_at": clock.now(),
+        "completed_by_id": user.id,
+        "data": dict(data),
+    }
+    if task.draft is not None:
+        done["draft"] = None
+    _write_at_once(session, _UPDATE_TASK, task, done)
+    session.execute(_UPDATE_CANDIDATES_STATE, {"of_task": task.id, "new_state": "completed"})
+    for candidate in task.candidates:
+        set_committed_value(candidate, "state", "completed")
+    _write_at_once(session, _UPDATE_INSTANCE, instance, stored_columns(instance, workflow))
+
+
+# The instance is found and locked by the task in one statement; the task is read after the
+# lock, so what it says is what the lock holder may change. The case comes with the task:
+# whatever acts on a task reads its case. Built once: every completion runs them.
+_LOCK_INSTANCE_OF_TASK = (
+    select(ProcessInstance)
+    .where(
+        ProcessInstance.id
+        == select(Task.instance_id).where(Task.id == bindparam("task_id")).scalar_subquery()
+    )
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_TASK_WITH_CASE = (
+    select(Task)
+    .where(Task.id == bindparam("task_id"))
+    .options(joinedload(Task.candidates), joinedload(Task.case))
+    .execution_options(populate_existing=True)
+)
+
+
+def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, ProcessInstance]:
+    by_task = {"task_id": task_id}
+    instance = session.execute(_LOCK_INSTANCE_OF_TASK, by_task).scalar_one_or_none()
+    if instance is None:
+        raise NotFound("there is no such task")
+    task = session.execute(_TASK_WITH_CASE, by_task).unique().scalar_one()
+    return task, instance
+
+
+def check_may_work_on(task: Task, user: User) -> None:
+    """Refuse ``user`` a task they may not work on now: ``NotFound`` when it is not for them,
+    so they learn nothing of it; ``Conflict`` when it is completed, no longer needed or held
+    by someone else."""
+    if not task.is_for(user):
+        raise NotFound("there is no such task")
+    if task.state == "completed":
+        raise Conflict(
+            f"'{task.title}' was already completed at {task.completed_at:%d %B %Y %H:%M}"
+        )
+    if task.state == "cancelled":
+        raise Conflict(f"'{task.title}' is no longer needed: the process moved on")
+    if task.assignee_id not in (None, user.id):
+        raise Conflict(f"'{task.title}' is claimed by someone else; ask them or a manager")
+
+
+def complete_task(
+    db: Database,
+    task_id: int,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    forms_dir: Path,
+    effects: Effects = NO_EFFECTS,
+) -> CompletionResult:
+    """Complete a human task with data, all or nothing."""
+    with db.transaction() as session:
+        result = complete_task_in(
+            session, task_id, user, data, forms_dir=forms_dir, effects=effects
+        )
+        return result
+
+
+def complete_task_in(
+    session: Session,
+    task_id: int,
+    user: User,
+    data: Mapping[str, Any],
+    *,
+    forms_dir: Path,
+    effects: Effects = NO_EFFECTS,
+    authorise: Callable[[Session, Task], None] | None = None,
+) -> CompletionResult:
+    """``complete_task`` inside the caller's write transaction, which must commit all of it or
+    nothing, so a caller can check and read in the same transaction rather than in three.
+
+    ``authorise`` sees the task once its instance is locked, before any other check, and may
+    raise (``NotFound``, ``NotAllowed``) to refuse it.
+    """
+    session.info[WORK] = "task completion"
+    task, instance = _load_task_for_update(session, task_id)
+    if authorise is not None:
+        authorise(session, task)
+    check_may_work_on(task, user)
+    try:
+        schema = load_form(forms_dir, task.form)
+    except FormError as error:
+        raise ProcessFailed(str(error)) from None
+    problems = validate_data(schema, data)
+    if problems:
+        raise InvalidData("Some answers need correcting", problems)
+    workflow = bpmn.load_workflow(
+        instance.workflow_json, restored_definition(session, instance.definition_id)
+    )
+    spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
+    if spiff_task is None or not bpmn.is_ready(spiff_task):
+        raise Conflict(f"'{task.title}' is no longer waiting to be done")
+    still_waiting = spiff_task_ids(bpmn.ready_human_tasks(workflow)) - {task.spiff_task_id}
+    added = effects.before_completion(session, task, data, user, spiff_task.data)
+    bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
+    _write_completion(session, task, instance, workflow, user, data)
+    audit.record(
+        session,
+        "task.completed",
+        user=user,
+        case_id=task.case_id,
+        object_type="task",
+        object_id=task.id,
+        detail={"task": task.spec_name, "revision": instance.revision},
+    )
+    ready_now = bpmn.ready_human_tasks(workflow)
+    if instance.state == "running" and spiff_task_ids(ready_now) == still_waiting:
+        # Only the completed task moved (one of several returns, say): the other tasks' rows
+        # already match the workflow, so there is nothing to read or write for them.
+        return CompletionResult(task, [], False)
+    ready = after_step(session, instance, workflow, effects, user, ready_now)
+    return CompletionResult(task, ready, instance.state == "completed")
+
+
+def claim_task(db: Database, task_id: int, user: User) -> Task:
+    with db.transaction() as session:
+        task, _instance = _load_task_for_update(session, task_id)
+        check_may_work_on(task, user)
+        if task.assignee_id == user.id:
+            return task
+        return _hand_to(session, task, user, actor=user, action="task.claimed")
+
+
+def release_task(db: Database, task_id: int, user: User) -> Task:
+    """Put a claimed task back in its organisations' queue (its holder or a manager may)."""
+    with db.transaction() as session:
+        task, _instance = _load_task_for_update(session, task_id)
+        if not task.is_for(user):
+            raise NotFound("there is no such task")
+        if task.state != "claimed":
+            raise Conflict(f"'{task.title}' is not claimed")
+        if task.assignee_id != user.id and not user.has_role("manager"):
+            raise NotAllowed("only the person holding a task, or a manager, may release it")
+        return _hand_to(session, task, None, actor=user, action="task.released")
+
+
+def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -> Task:
+    """A manager gives a live task to someone else in their organisation (a candidate's)."""
+    with db.transaction() as session:
+        task, _instance = _load_task_for_update(session, task_id)
+        if not task.is_for(manager):
+            raise NotFound("there is no such task")
+        if not manager.has_role("manager"):
+            raise NotAllowed("only a manager may give a task to someone else")
+        if task.state not in LIVE_TASK_STATES:
+            raise Conflict(f"'{task.title}' is no longer waiting to be done")
+        assignee = session.get(User, assignee_id)
+        if (
+            assignee is None
+            or not assignee.active
+            or assignee.organisation_id != manager.organisation_id
+            or not task.is_for(assignee)
+            or not works_on_cases(assignee)
+        ):
+            raise InvalidData(
+                "The task cannot be given to that person",
+                {"user_id": "Choose an active colleague in your organisation who works on cases"},
+            )
+        if task.assignee_id == assignee.id:
+            return task
+        return _hand_to(session, task, assignee, actor=manager, action="task.reassigned")
+
+
+def _hand_to(
+    session: Session, task: Task, assignee: User | None, *, actor: User, action: str
+) -> Task:
+    """Give a task to one person, or back to its organisations' queue, and audit it."""
+    task.assignee_id = assignee.id if assignee else None
+    task.claimed_at = clock.now() if assignee else None
+    set_task_state(task, "claimed" if assignee else "open")
+    audit.record(
+        session, action, user=actor, case_id=task.case_id, object_type="task", object_id=task.id
+    )
+    return task
