@@ -86,3 +86,28 @@ def test_process_owners_see_every_form_and_its_meaning_beside_the_diagram(
         assert meaning.does.replace("'", "&#39;") in html
     assert "Threshold decision letter" in html, "the letter a form sends"
     assert "Awaiting information" in html, "the case status a form sets"
+
+
+def test_a_case_status_written_on_a_task_is_reported_unused_as_the_form_sets_it(
+    db: Database,
+) -> None:
+    screening = b'<spiffworkflow:property name="form" value="screening"/>'
+    content = APPLICATION.read_bytes()
+    assert screening in content
+    older = content.replace(
+        screening,
+        screening + b'<spiffworkflow:property name="case_status" value="closed"/>',
+        1,
+    )
+    with db.read() as session:
+        checked = procedure.check_diagram(
+            session, older, filename=APPLICATION.name, forms_dir=SHIPPED_FORMS
+        )
+    assert checked.errors == []
+    assert [(p.element_id, p.message) for p in checked.warnings] == [
+        (
+            "screen",
+            "the case status 'closed' given here is not used: the form 'screening' sets "
+            "'screening'",
+        )
+    ]

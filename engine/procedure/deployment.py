@@ -1,7 +1,9 @@
 """Deploying the procedure's diagrams: the runtime's checks, and the registry's, in one place.
 
 A user task must name a form the registry knows (``registry.FORMS``), since a form it does
-not know would mean nothing when completed.
+not know would mean nothing when completed. The case status comes from the registry too: a
+task's ``case_status`` property, which diagrams made before the registry carry, is not read,
+and a warning says so.
 """
 
 from __future__ import annotations
@@ -31,6 +33,17 @@ def check_diagram(
                     element_id,
                     f"the form '{task.form}' means nothing to the service: choose one of the "
                     "forms it knows (listed in the editor), or ask for a new one to be added",
+                )
+            )
+    for element_id, task in checked.diagram.human_tasks.items():
+        status = task.properties.get("case_status")
+        if status:
+            sets = FORMS[task.form].case_status if task.form in FORMS else None
+            warnings.append(
+                Problem(
+                    element_id,
+                    f"the case status '{status}' given here is not used: the form "
+                    f"'{task.form}' sets " + (f"'{sets}'" if sets else "none"),
                 )
             )
     return runtime.Validation(checked.diagram, errors, warnings, checked.spec_json)

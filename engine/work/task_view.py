@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from engine import procedure, runtime
 from engine.core import audit
 from engine.core.db import Database
-from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
+from engine.core.errors import InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.forms import FormError, load_form
 from engine.core.models import (
     LIVE_TASK_STATES,
@@ -66,15 +66,6 @@ def _ours(session: Session, user: User, task_id: int) -> Task:
 
 def _check_ours(session: Session, user: User, task_id: int) -> None:
     _ours(session, user, task_id)
-
-
-def _check_open_to(task: Task, user: User) -> None:
-    if task.state == "completed":
-        raise Conflict(f"'{task.title}' has already been completed")
-    if task.state == "cancelled":
-        raise Conflict(f"'{task.title}' is no longer needed: the process moved on")
-    if task.assignee_id not in (None, user.id):
-        raise Conflict(f"'{task.title}' is claimed by someone else; ask them or a manager")
 
 
 def allowed_actions(user: User, task: Task) -> dict[str, bool]:
@@ -299,7 +290,7 @@ def save_draft(db: Database, task_id: int, user: User, data: Mapping[str, Any]) 
             .with_for_update()
             .execution_options(populate_existing=True)
         ).scalar_one()
-        _check_open_to(task, user)
+        runtime.check_may_work_on(task, user)
         task.draft = draft
         audit.record(
             session,

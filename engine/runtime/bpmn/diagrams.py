@@ -28,7 +28,7 @@ from engine.chasing.due import DueRule, DueRuleError, parse_due_rule
 from engine.chasing.escalation import chase_property_problems
 from engine.core.errors import Problem
 from engine.core.forms import FormError, load_form
-from engine.core.models import CASE_STATUSES, PARTICIPANT_ROLES
+from engine.core.models import PARTICIPANT_ROLES
 from engine.runtime import expressions
 from engine.runtime.bpmn.serializer import SERIALIZER
 
@@ -49,6 +49,8 @@ class HumanTaskSpec:
     due: DueRule | None
     due_text: str
     organisation_from: str | None
+    # Every extension property the diagram gives the task, for the caller's own checks.
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -272,15 +274,6 @@ def _check_human_task(
     for name in ("organisation_from", "due_on"):
         problems += _expression_problem(element_id, f"the {name} property", properties.get(name))
     problems += [Problem(element_id, text) for text in chase_property_problems(properties)]
-    status = properties.get("case_status")
-    if status is not None and status not in CASE_STATUSES:
-        problems.append(
-            Problem(
-                element_id,
-                f"case_status '{status}' is not a case status; "
-                f"use one of {', '.join(CASE_STATUSES)}",
-            )
-        )
     due_text = properties.get("due", "")
     rule = None
     if due_text and properties.get("due_on"):
@@ -299,5 +292,6 @@ def _check_human_task(
             due=rule,
             due_text=due_text,
             organisation_from=properties.get("organisation_from") or None,
+            properties=dict(properties),
         )
     return problems
