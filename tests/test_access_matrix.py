@@ -34,11 +34,18 @@ from engine.core.models import (
 )
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
-from tests.conftest import DEMO_PASSWORD
-from tests.test_appeal_process import deploy_review_and_appeal, lodge, reviewed_case
-from tests.test_application_process import TODAY, application, do, incident, submit
-from tests.test_review_process import COUNCIL
-from tests.web_client import csrf_token
+from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.procedure import (
+    TODAY,
+    application,
+    deploy_review_and_appeal,
+    do,
+    incident,
+    lodge,
+    reviewed_case,
+    submit,
+)
+from tests.support.web import csrf_token
 from web import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

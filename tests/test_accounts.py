@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.core.db import Database
 from engine.core.models import AuditEvent, User
 from engine.people.accounts import AccountError, add_user, authenticate
-from tests.conftest import DEMO_PASSWORD
+from tests.support.people import DEMO_PASSWORD
 
 
 def test_passwords_are_hashed_with_argon2_and_checked(db: Database) -> None:

@@ -10,37 +10,31 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from sqlalchemy import select
-from werkzeug.test import TestResponse
 
 from engine.core import workdays
-from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Case
-from tests.conftest import DEMO_PASSWORD
-from tests.test_application_process import TODAY, application, case_of, live
-from tests.test_inbox_queries import add_people, chaired_meeting, prepare
-from tests.test_review_process import met_case
-from tests.test_runtime import user
-from tests.web_client import sign_in
-from web import create_app
+from tests.support.api import API, Api, api_application, check, db_of, new_case
+from tests.support.people import DEMO_PASSWORD, add_people, user
+from tests.support.procedure import (
+    TODAY,
+    case_of,
+    chaired_meeting,
+    live,
+    met_case,
+    prepare,
+)
+from tests.support.web import make_app, sign_in
 
 COUNCIL = "council@example.org"
-API = "/api/v1"
 ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
 
 
 @pytest.fixture
 def api_db(app_db: Database) -> Database:
     return prepare(app_db)
-
-
-def make_app(db: Database, instance: Path, **environment: str) -> Flask:
-    settings = load_settings(
-        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(instance), **environment}
-    )
-    return create_app(settings, db)
 
 
 @pytest.fixture
@@ -60,76 +54,9 @@ def openapi(client: FlaskClient) -> dict[str, Any]:
     return response.get_json()
 
 
-class Api:
-    """Calls the API and checks each answer against the published document."""
-
-    def __init__(self, client: FlaskClient, document: dict[str, Any]) -> None:
-        self.client = client
-        self.document = document
-        self.tokens: dict[str, str] = {}
-
-    def token(self, email: str) -> str:
-        if email not in self.tokens:
-            body = self.call(
-                "post", "/auth/token", json={"email": email, "password": DEMO_PASSWORD}
-            )
-            self.tokens[email] = body["token"]
-        return self.tokens[email]
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        template: str | None = None,
-        who: str | None = None,
-        status: int = 200,
-        **kwargs: Any,
-    ) -> Any:
-        headers = kwargs.pop("headers", {})
-        if who is not None:
-            headers["Authorization"] = f"Bearer {self.token(who)}"
-        response = getattr(self.client, method)(f"{API}{path}", headers=headers, **kwargs)
-        assert response.status_code == status, response.get_data(as_text=True)
-        check(self.document, template or path.split("?")[0], method, response)
-        return response.get_json()
-
-
-def check(document: dict[str, Any], template: str, method: str, response: TestResponse) -> None:
-    """The answer's status is documented for the route, and its body matches the schema."""
-    operation = document["paths"][template][method]
-    documented = operation["responses"]
-    assert str(response.status_code) in documented, f"{method} {template}: {response.status}"
-    content = documented[str(response.status_code)]["content"]
-    assert response.mimetype in content, response.mimetype
-    schema = content[response.mimetype]["schema"]
-    validator = Draft202012Validator(
-        {**schema, "components": document["components"]}, format_checker=FormatChecker()
-    )
-    validator.validate(response.get_json())
-
-
 @pytest.fixture
 def api(client: FlaskClient, openapi: dict[str, Any]) -> Api:
     return Api(client, openapi)
-
-
-def api_application(**changes: Any) -> dict[str, Any]:
-    payload = application()
-    payload.pop("contact_preference")
-    payload["applicant"] = {**payload["applicant"], "contact_preference": "post"}
-    payload.update(changes)
-    return payload
-
-
-def new_case(api: Api) -> tuple[str, int]:
-    reference = api.call("post", "/applications", json=api_application(), status=201)["reference"]
-    with db_of(api).read() as session:
-        return reference, session.scalar(select(Case.id).where(Case.reference == reference))
-
-
-def db_of(api: Api) -> Database:
-    return api.client.application.extensions["casereview.db"]
 
 
 def acknowledge_task(api: Api, reference: str) -> int:

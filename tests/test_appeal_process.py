@@ -12,7 +12,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from engine.cases.statistics import figures_for_year
-from engine.core.config import PROJECT_ROOT
 from engine.core.db import Database, connect
 from engine.core.errors import Conflict, InvalidData
 from engine.core.models import (
@@ -27,61 +26,32 @@ from engine.core.models import (
 from engine.intake.appeals import submit_appeal
 from engine.procedure.steps import complete_task, complete_task_in
 from engine.review.reviews import may_change_chair
-from engine.runtime import deploy
-from tests.test_application_process import (
-    FORMS,
+from tests.support.files import FORMS
+from tests.support.people import COUNCIL, user
+from tests.support.procedure import (
     SETTINGS,
     TODAY,
     application,
     case_of,
+    chaired_meeting,
+    deploy_review_and_appeal,
     do,
+    hold_meeting,
     live,
+    lodge,
+    met_case,
     org_id,
+    reviewed_case,
     submit,
 )
-from tests.test_inbox_queries import chaired_meeting
-from tests.test_review_process import COUNCIL, hold_meeting, met_case
-from tests.test_runtime import user
 
 OPCC = "opcc@example.org"
 GROUND = ["information_not_considered"]
 
 
-def deploy_review_and_appeal(db: Database) -> Database:
-    with db.transaction() as session:
-        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
-            path = PROJECT_ROOT / "workflows" / name
-            deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
-    return db
-
-
 @pytest.fixture
 def appeal_db(app_db: Database) -> Database:
     return deploy_review_and_appeal(app_db)
-
-
-def reviewed_case(db: Database, fixed_clock) -> tuple[int, str]:
-    case_id = met_case(db)
-    hold_meeting(db, case_id, [], fixed_clock)
-    do(
-        db,
-        case_id,
-        "outcome_letter",
-        COUNCIL,
-        {"sent_on": "2026-03-20", "method": "post", "updates": "None"},
-    )
-    return case_id, case_of(db, case_id).reference
-
-
-def lodge(db: Database, reference: str, letter_date: str, grounds: list[str]) -> int:
-    payload = {
-        "case_reference": reference,
-        "letter_date": letter_date,
-        "grounds": grounds,
-        "details": "The housing provider's records were not looked at",
-    }
-    with db.transaction() as session:
-        return submit_appeal(session, payload, SETTINGS).id
 
 
 def acknowledge(db: Database, case_id: int, on: str) -> None:

@@ -7,82 +7,26 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.core.config import PROJECT_ROOT, load_settings
 from engine.core.db import Database
 from engine.core.errors import InvalidData
-from engine.core.models import AuditEvent, Case, CaseStatusChange, Organisation, Task
+from engine.core.models import AuditEvent, Case, CaseStatusChange, Task
 from engine.intake.applications import submit_application
-from engine.procedure.steps import complete_task, fire_due_timers
-from tests.test_runtime import user
-
-SETTINGS = load_settings({})
-FORMS = PROJECT_ROOT / "workflows" / "forms"
-TODAY = "2026-03-02"
-
-
-def incident(occurred: str, reported: str, to: str = "police", reference: str = "") -> dict:
-    return {
-        "occurred_on": occurred,
-        "reported_on": reported,
-        "reported_to": to,
-        "reference": reference,
-        "description": "Shouting and banging on the door late at night",
-    }
-
-
-THREE = [
-    incident("2026-01-05", "2026-01-06", "police", "DC-101"),
-    incident("2026-01-19", "2026-01-20", "derbyshire-dales-district-council"),
-    incident("2026-02-02", "2026-02-10", "dales-housing", "DH-7"),
-]
-
-
-def application(incidents: list[dict] | None = None, **changes) -> dict:
-    payload = {
-        "district": "derbyshire-dales",
-        "applicant": {
-            "name": "Sam Taylor",
-            "address": "1 Bank Road, Matlock",
-            "email": "sam@example.com",
-        },
-        "on_behalf": False,
-        "contact_preference": "email",
-        "incidents": THREE if incidents is None else incidents,
-        "hate_element": False,
-        "impact": "We cannot sleep and my children are frightened.",
-    }
-    payload.update(changes)
-    return payload
-
-
-def submit(db: Database, payload: dict) -> int:
-    with db.transaction() as session:
-        return submit_application(session, payload, SETTINGS).id
-
-
-def live(db: Database, case_id: int) -> dict[str, Task]:
-    with db.read() as session:
-        rows = session.scalars(
-            select(Task).where(Task.case_id == case_id, Task.state.in_(["open", "claimed"]))
-        ).all()
-        for row in rows:
-            row.organisation_ids  # noqa: B018 - loaded for use after the session
-        return {row.spec_name: row for row in rows}
-
-
-def do(db: Database, case_id: int, name: str, email: str, data: dict):
-    task = live(db, case_id)[name]
-    return complete_task(db, task.id, user(db, email), data, forms_dir=FORMS)
-
-
-def case_of(db: Database, case_id: int) -> Case:
-    with db.read() as session:
-        return session.get(Case, case_id)
-
-
-def org_id(db: Database, key: str) -> int:
-    with db.read() as session:
-        return session.scalar(select(Organisation.id).where(Organisation.key == key))
+from engine.procedure.steps import fire_due_timers
+from tests.support.people import user
+from tests.support.procedure import (
+    NO_RETURN,
+    SETTINGS,
+    THREE,
+    TODAY,
+    application,
+    case_of,
+    do,
+    incident,
+    live,
+    org_id,
+    submit,
+    through_to_decision,
+)
 
 
 def dales_figures(db: Database, *fields: str) -> tuple[int, ...]:
@@ -93,32 +37,6 @@ def dales_figures(db: Database, *fields: str) -> tuple[int, ...]:
         figures = figures_for_year(session, 2025)
     dales = next(d for d in figures.districts if d.district_key == "derbyshire-dales")
     return tuple(getattr(dales, field) for field in fields)
-
-
-NO_RETURN = {"incidents": [], "actions_taken": "None needed", "view": "Nothing held"}
-
-
-def through_to_decision(db: Database, case_id: int, police_incidents: list | None = None) -> None:
-    council = "council@example.org"
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
-    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
-    returns = live(db, case_id)
-    assert set(returns) == {
-        "police_return",
-        "housing_return [child]",
-        "health_return",
-        "council_return",
-    }
-    do(
-        db,
-        case_id,
-        "police_return",
-        "police@example.org",
-        {**NO_RETURN, "incidents": police_incidents or []},
-    )
-    do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
-    do(db, case_id, "health_return", "health@example.org", NO_RETURN)
-    do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
 
 
 def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from engine.core.area import AreaFileError, current_settings, load_area, parse_a
 from engine.core.config import DEFAULT_AREA_FILE
 from engine.core.db import Database
 from engine.core.models import AuditEvent, District, Organisation
+from tests.support.files import RAW
 
 PUBLISHED_ORDER = [
     "Amber Valley",
@@ -25,7 +25,6 @@ PUBLISHED_ORDER = [
     "North East Derbyshire",
     "South Derbyshire",
 ]
-RAW = tomllib.loads(DEFAULT_AREA_FILE.read_text())
 
 
 def test_derbyshire_file_lists_nine_districts_in_published_order() -> None:

@@ -18,9 +18,9 @@ from engine.core.models import AuditEvent, Case, Document, Task, User
 from engine.people.access import consult_case
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
-from tests.conftest import DEMO_PASSWORD
-from tests.test_application_process import TODAY, application, do, live, submit, user
-from tests.web_client import signed_in
+from tests.support.people import DEMO_PASSWORD, user
+from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.web import signed_in
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from engine.core.config import PROJECT_ROOT
 from engine.core.db import Database
 from engine.core.models import ProcessDefinition
-from tests.conftest import FIXTURES
-from tests.test_api import API, Api, check, make_app
-from tests.test_inbox_queries import prepare
-from tests.web_client import form_token, sign_in
+from tests.support.api import API, Api, check
+from tests.support.files import FIXTURES
+from tests.support.procedure import prepare
+from tests.support.web import form_token, make_app, sign_in
 
 OWNER = "owner@example.org"
 CORPUS = FIXTURES / "bpmn_corpus"

@@ -20,10 +20,18 @@ from werkzeug.serving import make_server
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Case, Incident
-from tests.conftest import DEMO_PASSWORD
-from tests.test_appeal_process import deploy_review_and_appeal, lodge, reviewed_case
-from tests.test_application_process import TODAY, application, do, live, submit
-from tests.test_review_process import COUNCIL, met_case
+from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.procedure import (
+    TODAY,
+    application,
+    deploy_review_and_appeal,
+    do,
+    live,
+    lodge,
+    met_case,
+    reviewed_case,
+    submit,
+)
 from web import create_app
 
 CHROMIUM = os.environ.get("CASEREVIEW_TEST_CHROMIUM") or shutil.which("chromium")

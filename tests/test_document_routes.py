@@ -15,10 +15,10 @@ from engine.core.db import Database
 from engine.core.models import AuditEvent, Document
 from engine.people.tokens import issue_token
 from engine.runtime import deploy
-from tests.test_application_process import FORMS
-from tests.test_review_process import COUNCIL, met_case
-from tests.test_runtime import user
-from tests.web_client import signed_in
+from tests.support.files import FORMS
+from tests.support.people import COUNCIL, user
+from tests.support.procedure import met_case
+from tests.support.web import signed_in
 from web import create_app
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

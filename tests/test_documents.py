@@ -31,15 +31,16 @@ from engine.documents import (
     meeting_pack_zip,
     statistics_report,
 )
-from tests.test_application_process import (
+from tests.support.people import COUNCIL, user
+from tests.support.procedure import (
     NO_RETURN,
     application,
     do,
+    hold_meeting,
     incident,
+    met_case,
     submit,
 )
-from tests.test_review_process import COUNCIL, hold_meeting, met_case
-from tests.test_runtime import user
 
 TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "default.docx"
 FORMS = PROJECT_ROOT / "workflows" / "forms"

@@ -14,9 +14,9 @@ from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import ProcessDefinition, ProcessInstance
 from engine.people.accounts import add_user
-from tests.conftest import DEMO_PASSWORD
-from tests.test_application_process import application, live, submit
-from tests.test_browser import CHROMIUM, sign_in
+from tests.support.browser import CHROMIUM, sign_in
+from tests.support.people import DEMO_PASSWORD
+from tests.support.procedure import application, live, submit
 from web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")

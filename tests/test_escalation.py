@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import copy
 import threading
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import event, func, select, update
 
-from engine.cases.opening import open_case
 from engine.chasing.escalation import chase_due
 from engine.core.area import AreaFileError, parse_area
-from engine.core.clock import LOCAL_ZONE, FixedClock
+from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.errors import DeploymentRefused
 from engine.core.models import (
     AuditEvent,
-    CaseParticipant,
     District,
     Notification,
     Organisation,
@@ -28,71 +26,12 @@ from engine.core.models import (
 from engine.people.accounts import add_user
 from engine.procedure import steps as procedure
 from engine.procedure.sweeps import run_due
-from engine.runtime import claim_task, deploy, release_task
-from tests.conftest import FIXTURES, TEST_FORMS
-from tests.test_area import RAW
-from tests.test_runtime import user
+from engine.runtime import claim_task, release_task
+from tests.support.files import FIXTURES, RAW, TEST_FORMS
+from tests.support.people import user
+from tests.support.runtime import at, deploy_diagram, one_task_diagram, start
 
 DALES_SPOC = "community.trigger@derbyshiredales.example.gov.uk"
-
-
-def at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_ZONE)
-
-
-def one_task_diagram(key: str, lane: str, properties: dict[str, str] | None = None) -> bytes:
-    """A process with one user task in ``lane``, due in 5 working days unless told otherwise."""
-    given = {"form": "test_acknowledge", "due": "5 working days", **(properties or {})}
-    props = "".join(f'<spiffworkflow:property name="{n}" value="{v}" />' for n, v in given.items())
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
-    id="Definitions_{key}" targetNamespace="http://bpmn.io/schema/bpmn">
-  <bpmn:process id="{key}" name="{key}" isExecutable="true">
-    <bpmn:laneSet id="LaneSet_1">
-      <bpmn:lane id="Lane_1" name="{lane}">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>work</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-      </bpmn:lane>
-    </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="work" name="Do the work">
-      <bpmn:extensionElements><spiffworkflow:properties>{props}</spiffworkflow:properties>
-      </bpmn:extensionElements>
-      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
-    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
-  </bpmn:process>
-</bpmn:definitions>""".encode()
-
-
-def deploy_diagram(db: Database, content: bytes) -> None:
-    with db.transaction() as session:
-        deploy(session, content, filename="diagram.bpmn", forms_dir=TEST_FORMS)
-
-
-def start(db: Database, key: str, *, opcc: bool = False, chair: User | None = None) -> int:
-    """Start a case in Derbyshire Dales on process ``key``, with the OPCC or ``chair`` taking
-    part if asked; returns its one live task's id."""
-    with db.transaction() as session:
-        case = open_case(session, "derbyshire-dales")
-        if opcc:
-            opcc_id = session.scalar(select(Organisation.id).where(Organisation.kind == "opcc"))
-            case.participants.append(CaseParticipant(organisation_id=opcc_id, role="opcc"))
-        if chair is not None:
-            case.participants.append(
-                CaseParticipant(
-                    organisation_id=chair.organisation_id, role="chair", user_id=chair.id
-                )
-            )
-        session.flush()
-        procedure.start_process(session, case, key)
-        return session.scalar(
-            select(Task.id).where(Task.case_id == case.id, Task.state.in_(["open", "claimed"]))
-        )
 
 
 def task_row(db: Database, task_id: int) -> Task:

@@ -30,10 +30,10 @@ from engine.core.errors import Conflict
 from engine.core.models import AuditEvent, ProcessInstance, Task
 from engine.people.accounts import add_user
 from engine.work.task_view import claim_task, complete_task
-from tests.conftest import DEMO_PASSWORD
-from tests.test_application_process import FORMS, NO_RETURN, application, do, live, submit
-from tests.test_runtime import user
-from tests.test_serve import _free_port, _wait_until
+from tests.support.files import FORMS
+from tests.support.people import DEMO_PASSWORD, user
+from tests.support.procedure import NO_RETURN, application, do, live, submit
+from tests.support.servers import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = [sys.executable, "-m", "cli"]
@@ -75,7 +75,7 @@ class Served:
 
 
 def serve(url: str, instance: Path, **environment: str) -> Served:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CASEREVIEW_DATABASE_URL": url,
@@ -97,7 +97,7 @@ def serve(url: str, instance: Path, **environment: str) -> Served:
         except OSError:
             return False
 
-    assert _wait_until(answers), "the server did not answer"
+    assert wait_until(answers), "the server did not answer"
     return served
 
 
@@ -170,7 +170,7 @@ def test_a_process_killed_while_completing_a_task_leaves_it_open_and_unchanged(
             daemon=True,
         )
         completing.start()
-        assert _wait_until(marker.exists), "the completion never reached its commit"
+        assert wait_until(marker.exists), "the completion never reached its commit"
         # Every change of the completion is in the database's hands, uncommitted: kill now.
         os.kill(served.process.pid, signal.SIGKILL)
         served.process.wait(timeout=20)
@@ -228,7 +228,7 @@ class PrivateCluster:
         self.binaries = binaries
         self.directory = Path(tempfile.mkdtemp(prefix="casereview-pg-"))
         self.data = self.directory / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_owner: list[str] = []
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres", "postgres")
@@ -324,7 +324,7 @@ def test_requests_during_a_postgresql_restart_fail_clearly_then_the_service_reco
         assert "Sorry, the service is unavailable" in page and "Traceback" not in page
 
         private_postgres.start()
-        assert _wait_until(lambda: served.call("GET", "/api/v1/tasks", None, token)[0] == 200), (
+        assert wait_until(lambda: served.call("GET", "/api/v1/tasks", None, token)[0] == 200), (
             "the service did not recover once the database was back"
         )
         assert served.call("GET", "/statistics")[0] == 200

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from engine.core.forms import FormError, coerce_data, load_form, validate_data
-from tests.conftest import TEST_FORMS
+from tests.support.files import TEST_FORMS
 
 
 def test_problems_are_listed_by_field_path() -> None:

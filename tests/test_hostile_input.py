@@ -17,14 +17,10 @@ from sqlalchemy import func, select
 
 from engine.core.db import Database
 from engine.core.models import Appeal, AuditEvent, Case, Incident, ProcessInstance, Task
-from tests.conftest import DEMO_PASSWORD
-from tests.test_api import api_application
-from tests.test_appeal_process import deploy_review_and_appeal
-from tests.test_application_process import application, do, live, submit
-from tests.test_inbox_queries import add_people
-from tests.test_public_pages import application_form
-from tests.test_sign_in import make_app, page_sign_in
-from tests.web_client import form_token
+from tests.support.api import api_application
+from tests.support.people import DEMO_PASSWORD, add_people
+from tests.support.procedure import application, deploy_review_and_appeal, do, live, submit
+from tests.support.web import application_form, form_token, make_app, page_sign_in
 
 COUNCIL = "council@example.org"
 EXAMPLES = settings(

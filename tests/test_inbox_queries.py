@@ -8,14 +8,12 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 from engine.core.clock import FixedClock
-from engine.core.config import PROJECT_ROOT, load_settings
+from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.core.models import Attachment, AuditEvent, Document, Task, TaskCandidate, User
 from engine.intake.appeals import submit_appeal
-from engine.people.accounts import add_user
 from engine.records.attachments import attach_file, remove_attachment
-from engine.runtime import deploy
 from engine.work import task_view
 from engine.work.case_view import case_documents, case_summary
 from engine.work.inbox import (
@@ -26,66 +24,35 @@ from engine.work.inbox import (
     organisation_tasks,
     rows_for_tasks,
 )
-from tests.conftest import DEMO_PASSWORD
-from tests.test_application_process import (
-    FORMS,
+from tests.support.files import FORMS
+from tests.support.people import add_people, user
+from tests.support.procedure import (
+    DALES_COUNCIL,
     NO_RETURN,
     SETTINGS,
     TODAY,
     application,
     case_of,
+    chaired_meeting,
     do,
+    hold_meeting,
     live,
+    meeting_scheduled,
+    met_case,
+    prepare,
     submit,
 )
-from tests.test_review_process import hold_meeting, met_case
-from tests.test_runtime import user
-from tests.web_client import form_token, signed_in
+from tests.support.web import form_token, signed_in
+from tests.support.work import rows
 from web import create_app
 
 COUNCIL = "council@example.org"
-DALES_COUNCIL = "derbyshire-dales-district-council"
 ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
-
-
-def add_people(db: Database, people: list[tuple[str, str, list[str]]]) -> None:
-    with db.transaction() as session:
-        for email, organisation, roles in people:
-            add_user(
-                session,
-                email=email,
-                name=email.split("@")[0].title(),
-                organisation_key=organisation,
-                roles=roles,
-                password=DEMO_PASSWORD,
-            )
-
-
-def prepare(db: Database) -> Database:
-    """Every shipped diagram deployed, and a few more people to look at cases."""
-    with db.transaction() as session:
-        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
-            path = PROJECT_ROOT / "workflows" / name
-            deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
-    add_people(
-        db,
-        [
-            ("futures@example.org", "futures-housing", ["agency_officer"]),
-            ("owner@example.org", DALES_COUNCIL, ["process_owner"]),
-            ("police.manager@example.org", "derbyshire-constabulary", ["manager"]),
-        ],
-    )
-    return db
 
 
 @pytest.fixture
 def all_db(app_db: Database) -> Database:
     return prepare(app_db)
-
-
-def rows(db: Database, email: str, scope: str = "mine", **filters) -> list:
-    with db.read() as session:
-        return list_tasks(session, user(db, email), scope, **filters)
 
 
 def screened(db: Database, district: str = "derbyshire-dales") -> int:
@@ -342,32 +309,6 @@ def test_filters_offer_the_districts_served_and_the_tasks_an_organisation_can_be
         "derbyshire-dales",
         "high-peak",
     ]
-
-
-def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
-    """A Dales case whose meeting ``chair`` is to record: the case's id and the task's."""
-    case_id = meeting_scheduled(db, chair)
-    return case_id, meeting_to_record(db, case_id)
-
-
-def meeting_scheduled(db: Database, chair: str) -> int:
-    """A Dales case whose meeting on 20 March ``chair`` is to chair."""
-    case_id = met_case(db)
-    do(
-        db,
-        case_id,
-        "schedule_meeting",
-        COUNCIL,
-        {"chair_email": chair, "meeting_date": "2026-03-20"},
-    )
-    return case_id
-
-
-def meeting_to_record(db: Database, case_id: int) -> int:
-    """The returns in and the pack made: the meeting's record, now waiting, by its task id."""
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
-    do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
-    return live(db, case_id)["record_meeting"].id
 
 
 def test_a_chair_s_task_is_the_chair_s_alone_not_their_organisation_s(

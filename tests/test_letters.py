@@ -16,18 +16,19 @@ from engine.core.models import AuditEvent, Document, Notification
 from engine.documents import delivery_for
 from engine.intake.appeals import submit_appeal
 from engine.runtime import deploy
-from tests.test_application_process import (
-    FORMS,
+from tests.support.files import FORMS
+from tests.support.people import COUNCIL, user
+from tests.support.procedure import (
     SETTINGS,
     THREE,
     TODAY,
     application,
     do,
+    hold_meeting,
+    met_case,
     submit,
     through_to_decision,
 )
-from tests.test_review_process import COUNCIL, hold_meeting, met_case
-from tests.test_runtime import user
 
 OPCC = "opcc@example.org"
 DALES = "Derbyshire Dales District Council"

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
@@ -22,62 +18,13 @@ from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.models import AuditEvent, Document, Notification, User
 from engine.procedure.sweeps import run_due
-from tests.conftest import DEMO_PASSWORD, FIXTURES
-from tests.test_escalation import at, deploy_diagram, one_task_diagram, start
-from tests.web_client import csrf_token, signed_in
+from tests.support.files import FIXTURES
+from tests.support.people import DEMO_PASSWORD
+from tests.support.runtime import at, deploy_diagram, one_task_diagram, start
+from tests.support.servers import Mailbox, SmtpServer
+from tests.support.web import csrf_token, signed_in
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping what arrives; it can refuse chosen recipients."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refuse: set[str] = set()
-        self._lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, N802
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-class SmtpServer:
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.mailbox = Mailbox()
-        self._controller: Controller | None = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}?from=casereview@example.gov.uk&timeout=5"
-
-    def start(self) -> SmtpServer:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
 
 
 @pytest.fixture
@@ -334,8 +281,9 @@ def test_timers_reminders_and_escalations_arrive_as_mail(
     from engine.core.models import Task
     from engine.procedure import steps as procedure
     from engine.runtime import deploy
-    from tests.conftest import TEST_FORMS
-    from tests.test_runtime import RETURN, user
+    from tests.support.files import TEST_FORMS
+    from tests.support.people import user
+    from tests.support.runtime import RETURN
 
     # The test diagram: after the returns, a decision with a ten-day boundary timer.
     with db.transaction() as session:

@@ -26,8 +26,8 @@ from engine.core.models import (
 )
 from engine.people.accounts import add_user
 from engine.runtime import cancel_instance
-from tests.test_escalation import deploy_diagram, one_task_diagram, start
-from tests.test_runtime import user
+from tests.support.people import user
+from tests.support.runtime import deploy_diagram, one_task_diagram, start
 
 
 def test_upgrade_from_empty_matches_the_models(blank_url: str) -> None:

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from engine.core.config import PROJECT_ROOT
 from engine.core.db import Database, connect
 from engine.core.models import AuditEvent, ProcessDefinition, ProcessInstance
-from tests.test_api import API, COUNCIL, Api, make_app, new_case
-from tests.test_application_process import NO_RETURN, TODAY, do, live
-from tests.test_inbox_queries import prepare
-from tests.web_client import form_token, sign_in
+from tests.support.api import API, Api, new_case
+from tests.support.people import COUNCIL
+from tests.support.procedure import NO_RETURN, TODAY, do, live, prepare
+from tests.support.web import form_token, make_app, sign_in
 
 OWNER = "owner@example.org"
 KEY = "community_trigger_application"
@@ -493,7 +493,7 @@ def test_set_up_again_keeps_what_a_process_owner_deployed(blank_url: str, tmp_pa
     from click.testing import CliRunner
 
     from cli import main
-    from tests.conftest import FIXTURES
+    from tests.support.files import FIXTURES
 
     env = {
         "CASEREVIEW_DATABASE_URL": blank_url,

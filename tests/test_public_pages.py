@@ -7,16 +7,14 @@ from html import unescape
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Appeal, Case, Incident
-from tests.test_api import api_application
-from tests.test_appeal_process import deploy_review_and_appeal, reviewed_case
-from tests.test_application_process import submit
-from tests.web_client import csrf_token
+from tests.support.api import api_application
+from tests.support.procedure import deploy_review_and_appeal, reviewed_case, submit
+from tests.support.web import application_form, csrf_token
 from web import create_app
 
 
@@ -26,41 +24,6 @@ def app(app_db: Database, tmp_path) -> Flask:
         {"CASEREVIEW_DATABASE_URL": app_db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     )
     return create_app(settings, app_db)
-
-
-def report(index: int, day: str, month: str, to: str = "police") -> dict[str, str]:
-    prefix = f"incidents-{index}"
-    return {
-        f"{prefix}-occurred_on-day": day,
-        f"{prefix}-occurred_on-month": month,
-        f"{prefix}-occurred_on-year": "2026",
-        f"{prefix}-reported_on-day": day,
-        f"{prefix}-reported_on-month": month,
-        f"{prefix}-reported_on-year": "2026",
-        f"{prefix}-reported_to": to,
-        f"{prefix}-reference": f"REF-{index}",
-        f"{prefix}-description": "Loud music until 3am",
-    }
-
-
-def application_form(client: FlaskClient, **overrides: str) -> dict[str, str]:
-    fields = {
-        "csrf_token": csrf_token(client.get("/apply").get_data(as_text=True)),
-        "district": "derbyshire-dales",
-        "applicant-name": "Alex Morgan",
-        "applicant-address": "4 Dale Road\nMatlock",
-        "applicant-email": "alex@example.com",
-        "on_behalf": "no",
-        "contact_preference": "email",
-        "incidents-present": "1",
-        **report(0, "5", "1"),
-        **report(1, "19", "1", "dales-housing"),
-        "hate_element": "no",
-        "impact": "I cannot sleep",
-        "action": "submit",
-    }
-    fields.update(overrides)
-    return fields
 
 
 def count(db: Database, model) -> int:
@@ -261,7 +224,7 @@ def test_an_appeal_for_an_unknown_case_is_refused(appeal_app: Flask, app_db: Dat
 
 
 def test_the_published_figures_show_districts_as_columns(app: Flask, app_db: Database) -> None:
-    from tests.test_application_process import application
+    from tests.support.procedure import application
 
     submit(app_db, application())
     page = app.test_client().get("/statistics?year=2025").get_data(as_text=True)

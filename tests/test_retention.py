@@ -31,17 +31,8 @@ from engine.documents import case_document
 from engine.records.attachments import attach_file
 from engine.records.retention import due_for_erasure
 from engine.work.case_view import case_summary
-from tests.test_application_process import (
-    THREE,
-    TODAY,
-    application,
-    do,
-    live,
-    submit,
-    through_to_decision,
-    user,
-)
-from tests.test_statistics import facts  # noqa: F401 - the fixture, used by name below
+from tests.support.people import user
+from tests.support.procedure import THREE, TODAY, application, do, live, submit, through_to_decision
 
 DECLINE_REASONS = "The fourth application about the same neighbour dispute this year"
 
@@ -82,7 +73,7 @@ def case_page(db: Database, tmp_path, reference: str):  # type: ignore[no-untype
     """The case page as the council's caseworker sees it."""
 
     from engine.core.config import load_settings
-    from tests.web_client import signed_in
+    from tests.support.web import signed_in
     from web import create_app
 
     app = create_app(
@@ -218,7 +209,7 @@ def _close_all(db: Database, closed_on: date) -> None:
             case.impact = "We cannot sleep"
 
 
-def test_erasure_leaves_every_published_figure_as_it_was(facts: Database) -> None:  # noqa: F811
+def test_erasure_leaves_every_published_figure_as_it_was(facts: Database) -> None:
     db = facts
     _close_all(db, date(2022, 6, 30))
     with db.transaction() as session:

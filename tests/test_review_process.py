@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -11,20 +11,16 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import Recommendation, Review, Task
 from engine.runtime import deploy
-from tests.test_application_process import (
-    FORMS,
-    TODAY,
-    application,
+from tests.support.files import FORMS
+from tests.support.people import COUNCIL
+from tests.support.procedure import (
     case_of,
     do,
+    hold_meeting,
     live,
+    met_case,
     org_id,
-    submit,
-    through_to_decision,
 )
-from tests.test_runtime import user
-
-COUNCIL = "council@example.org"
 
 
 @pytest.fixture
@@ -35,49 +31,6 @@ def review_db(app_db: Database) -> Database:
     with app_db.transaction() as session:
         deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
     return app_db
-
-
-def met_case(db: Database) -> int:
-    case_id = submit(db, application())
-    through_to_decision(db, case_id)
-    do(
-        db,
-        case_id,
-        "threshold_decision",
-        COUNCIL,
-        {"threshold_met": True, "decision_basis": "count"},
-    )
-    do(db, case_id, "decision_letter", COUNCIL, {"sent_on": TODAY, "method": "email"})
-    return case_id
-
-
-def hold_meeting(db: Database, case_id: int, recommendations: list[dict], fixed_clock) -> None:
-    do(
-        db,
-        case_id,
-        "schedule_meeting",
-        COUNCIL,
-        {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
-    )
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
-    assert live(db, case_id)["meeting_pack"].due_on == date(2026, 3, 18)  # 2 working days before
-    do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
-    meeting = live(db, case_id)["record_meeting"]
-    assert meeting.role == "chair"
-    assert meeting.assignee_id == user(db, "chair@example.org").id, "the appointed chair holds it"
-    fixed_clock.advance(timedelta(days=18))  # the meeting happens on 20 March
-    do(
-        db,
-        case_id,
-        "record_meeting",
-        "chair@example.org",
-        {
-            "held_on": "2026-03-20",
-            "attendees": ["Chair", "Police", "Dales Housing"],
-            "findings": "Agencies did not share information",
-            "recommendations": recommendations,
-        },
-    )
 
 
 def test_review_with_recommendations_tracks_each_action_to_its_owner(

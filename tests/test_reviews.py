@@ -20,18 +20,19 @@ from engine.review.reviews import change_chair, may_change_chair
 from engine.runtime import release_task
 from engine.work import task_view
 from engine.work.case_view import case_summary
-from tests.test_application_process import FORMS, case_of, live
-from tests.test_inbox_queries import (
-    add_people,
+from tests.support.files import FORMS
+from tests.support.people import add_people, user
+from tests.support.procedure import (
+    case_of,
     chaired_meeting,
+    live,
     meeting_scheduled,
     meeting_to_record,
     prepare,
-    rows,
 )
-from tests.test_mail import SmtpServer
-from tests.test_runtime import user
-from tests.web_client import form_token, signed_in
+from tests.support.servers import SmtpServer
+from tests.support.web import form_token, signed_in
+from tests.support.work import rows
 from web import create_app
 
 MANAGER = "manager@example.org"

@@ -13,61 +13,19 @@ from engine.cases.opening import open_case
 from engine.core import clock
 from engine.core.db import Database
 from engine.core.errors import Conflict, DeploymentRefused, InvalidData, NotFound, ProcessFailed
-from engine.core.models import AuditEvent, ProcessDefinition, ProcessInstance, Task, User
-from engine.people.accounts import get_user
+from engine.core.models import AuditEvent, ProcessDefinition, ProcessInstance, Task
 from engine.runtime import (
     bpmn,
     claim_task,
     complete_task,
     complete_task_in,
-    deploy,
     fire_due_timers,
     release_task,
     start_process,
 )
-from tests.conftest import FIXTURES, TEST_FORMS
-
-DIAGRAM = (FIXTURES / "review_test.bpmn").read_bytes()
-RETURN = {"incidents": [{"occurred_on": "2026-01-10", "reported_on": "2026-01-12"}]}
-
-
-def user(db: Database, email: str) -> User:
-    with db.read() as session:
-        found = session.scalar(select(User).where(User.email == email))
-        return get_user(session, found.id)
-
-
-def deploy_bytes(db: Database, content: bytes = DIAGRAM) -> ProcessDefinition:
-    with db.transaction() as session:
-        return deploy(
-            session, content, filename="review_test.bpmn", forms_dir=TEST_FORMS
-        ).definition
-
-
-def start_case(db: Database, district: str = "derbyshire-dales", threshold: int = 2) -> int:
-    with db.transaction() as session:
-        case = open_case(session, district, date(2026, 3, 2))
-        start_process(
-            session,
-            case,
-            "test_review",
-            {
-                "received_on": case.received_on,
-                "threshold": threshold,
-                "case_reference": case.reference,
-            },
-        )
-        return case.id
-
-
-def open_tasks(db: Database, case_id: int) -> dict[str, Task]:
-    with db.read() as session:
-        rows = session.scalars(
-            select(Task).where(Task.case_id == case_id, Task.state.in_(["open", "claimed"]))
-        ).all()
-        for row in rows:
-            row.organisation_ids  # noqa: B018 - load candidates before the session closes
-        return {row.spec_name: row for row in rows}
+from tests.support.files import FIXTURES, TEST_FORMS
+from tests.support.people import user
+from tests.support.runtime import DIAGRAM, RETURN, complete, deploy_bytes, open_tasks, start_case
 
 
 def organisation_id(db: Database, key: str) -> int:
@@ -75,10 +33,6 @@ def organisation_id(db: Database, key: str) -> int:
 
     with db.read() as session:
         return session.scalar(select(Organisation.id).where(Organisation.key == key))
-
-
-def complete(db: Database, task: Task, email: str, data: dict) -> object:
-    return complete_task(db, task.id, user(db, email), data, forms_dir=TEST_FORMS)
 
 
 def workflow_of(db: Database, case_id: int):

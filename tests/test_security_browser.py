@@ -9,8 +9,8 @@ import pytest
 
 from engine.core.db import Database
 from engine.core.models import Case
-from tests.test_browser import CHROMIUM, browser, playwright_api, server, sign_in  # noqa: F401
-from tests.test_review_process import met_case
+from tests.support.browser import CHROMIUM, sign_in
+from tests.support.procedure import met_case
 
 pytestmark = [
     pytest.mark.skipif(

@@ -11,7 +11,7 @@ from flask import Flask
 
 from engine.core.config import PROJECT_ROOT
 from engine.core.db import Database
-from tests.test_sign_in import make_app
+from tests.support.web import make_app
 
 TEMPLATES = PROJECT_ROOT / "templates"
 

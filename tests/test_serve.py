@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -17,24 +15,10 @@ from engine.cases.opening import open_case
 from engine.core.db import connect
 from engine.core.models import Task
 from engine.runtime import deploy, start_process
-from tests.conftest import FIXTURES
+from tests.support.files import FIXTURES
+from tests.support.servers import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until(predicate, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_serve_answers_and_its_scheduler_fires_due_timers(
@@ -73,7 +57,7 @@ def test_serve_answers_and_its_scheduler_fires_due_timers(
         waiting = session.scalars(select(Task.spec_name).where(Task.state == "open")).all()
     assert waiting == ["decide"], "at the test's clock (09:00) the timer is not yet due"
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [*command, "serve", "--port", str(port)],
         env=env,
@@ -91,7 +75,7 @@ def test_serve_answers_and_its_scheduler_fires_due_timers(
             except OSError:
                 return False
 
-        assert _wait_until(page_answers), "the server did not answer"
+        assert wait_until(page_answers), "the server did not answer"
 
         def escalated() -> bool:
             with database.read() as session:
@@ -100,7 +84,7 @@ def test_serve_answers_and_its_scheduler_fires_due_timers(
                 ).all()
             return names == ["escalated"]
 
-        assert _wait_until(escalated), "the scheduler inside serve did not fire the due timer"
+        assert wait_until(escalated), "the scheduler inside serve did not fire the due timer"
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]

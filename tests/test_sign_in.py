@@ -22,8 +22,8 @@ from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import AuditEvent, SignInThrottle, User
 from engine.people import accounts
-from tests.conftest import DEMO_PASSWORD
-from tests.web_client import csrf_token, form_token
+from tests.support.people import DEMO_PASSWORD
+from tests.support.web import csrf_token, form_token, page_sign_in
 from web import SecretKeyError, create_app
 
 POLICE = "police@example.org"
@@ -46,13 +46,6 @@ def make_app(db: Database, instance: Path, **environment: str) -> Flask:
 @pytest.fixture
 def app(db: Database, tmp_path: Path) -> Flask:
     return make_app(db, tmp_path)
-
-
-def page_sign_in(client: FlaskClient, email: str, password: str, **kwargs):
-    token = form_token(client, "/sign-in")
-    return client.post(
-        "/sign-in", data={"email": email, "password": password, "csrf_token": token}, **kwargs
-    )
 
 
 def api_sign_in(client: FlaskClient, email: str, password: str, **kwargs):

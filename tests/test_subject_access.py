@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.core.db import Database
 from engine.core.models import AuditEvent, Case
 from engine.records.subject_access import REDACTED
-from tests.test_application_process import TODAY, application, do, submit
+from tests.support.procedure import TODAY, application, do, submit
 
 
 def invoke(db: Database, *args: str):

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Attachment, AuditEvent, Case, Incident, Task
-from tests.conftest import FIXTURES
-from tests.test_application_process import TODAY, application, do, live, submit
-from tests.test_review_process import COUNCIL
-from tests.test_runtime import DIAGRAM, complete, deploy_bytes, open_tasks, start_case
-from tests.web_client import csrf_token, signed_in
+from tests.support.files import FIXTURES
+from tests.support.people import COUNCIL
+from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.runtime import DIAGRAM, complete, deploy_bytes, open_tasks, start_case
+from tests.support.web import csrf_token, signed_in
 from web import create_app
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

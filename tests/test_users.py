@@ -13,8 +13,8 @@ from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import AuditEvent, User
 from engine.people.accounts import add_user
-from tests.conftest import DEMO_PASSWORD
-from tests.web_client import csrf_token, form_token, signed_in
+from tests.support.people import DEMO_PASSWORD
+from tests.support.web import csrf_token, form_token, signed_in
 from web import create_app
 
 ADMIN = "admin@example.org"

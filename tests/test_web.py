@@ -12,8 +12,9 @@ from engine.cases.opening import open_case
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.runtime import deploy, start_process
-from tests.conftest import DEMO_PASSWORD, FIXTURES, TEST_FORMS
-from tests.web_client import form_token, sign_in
+from tests.support.files import FIXTURES, TEST_FORMS
+from tests.support.people import DEMO_PASSWORD
+from tests.support.web import form_token, sign_in
 from web import create_app
 
 
