@@ -6,25 +6,20 @@ no Chromium the tests skip and say how to get one.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Case, Incident
-from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.browser import needs_chromium, sign_in
+from tests.support.databases import only_on
+from tests.support.people import COUNCIL
 from tests.support.procedure import (
     TODAY,
     application,
-    deploy_review_and_appeal,
     do,
     live,
     lodge,
@@ -32,44 +27,13 @@ from tests.support.procedure import (
     reviewed_case,
     submit,
 )
-from web import create_app
-
-CHROMIUM = os.environ.get("CASEREVIEW_TEST_CHROMIUM") or shutil.which("chromium")
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM,
-        reason="browser tests skipped: no Chromium (apt-get install chromium, or set "
-        "CASEREVIEW_TEST_CHROMIUM to its path)",
-    ),
+    needs_chromium,
     # One database is enough to prove a journey through the browser; the routes themselves
     # are tested on both databases.
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    only_on("sqlite"),
 ]
-
-
-@pytest.fixture
-def server(app_db: Database, tmp_path: Path) -> Iterator[str]:
-    deploy_review_and_appeal(app_db)
-    settings = load_settings(
-        {"CASEREVIEW_DATABASE_URL": app_db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
-    )
-    app = create_app(settings, app_db)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -81,14 +45,6 @@ def page(browser) -> Iterator[object]:
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Database) -> None:

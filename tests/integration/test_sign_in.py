@@ -22,6 +22,7 @@ from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import AuditEvent, SignInThrottle, User
 from engine.people import accounts
+from tests.support.files import ROOT
 from tests.support.people import DEMO_PASSWORD
 from tests.support.web import csrf_token, form_token, page_sign_in
 from web import SecretKeyError, create_app
@@ -320,7 +321,7 @@ def test_a_secret_key_file_others_can_read_is_refused(db: Database, tmp_path: Pa
 
 
 def test_the_repository_holds_no_secret_key() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     ignored = (root / ".gitignore").read_text()
     assert "instance/" in ignored or "secret_key" in ignored
 

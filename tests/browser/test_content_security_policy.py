@@ -9,21 +9,15 @@ import pytest
 
 from engine.core.db import Database
 from engine.core.models import Case
-from tests.support.browser import CHROMIUM, sign_in
+from tests.support.browser import needs_chromium, sign_in
+from tests.support.databases import only_on
 from tests.support.procedure import met_case
 
-pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM,
-        reason="browser tests skipped: no Chromium (apt-get install chromium, or set "
-        "CASEREVIEW_TEST_CHROMIUM to its path)",
-    ),
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
-]
+pytestmark = [needs_chromium, only_on("sqlite")]
 
 
 @pytest.fixture
-def watched(browser) -> Iterator[tuple[object, list[str]]]:  # noqa: F811
+def watched(browser) -> Iterator[tuple[object, list[str]]]:
     """A page, and every policy violation Chromium reports on it."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
@@ -40,7 +34,7 @@ def watched(browser) -> Iterator[tuple[object, list[str]]]:  # noqa: F811
 
 
 def test_pages_run_their_scripts_under_the_policy(
-    server: str,  # noqa: F811
+    server: str,
     watched,
     app_db: Database,
 ) -> None:
@@ -56,7 +50,7 @@ def test_pages_run_their_scripts_under_the_policy(
 
 
 def test_the_case_diagram_is_drawn_under_the_policy(
-    server: str,  # noqa: F811
+    server: str,
     watched,
     app_db: Database,
 ) -> None:

@@ -30,12 +30,11 @@ from engine.core.errors import Conflict
 from engine.core.models import AuditEvent, ProcessInstance, Task
 from engine.people.accounts import add_user
 from engine.work.task_view import claim_task, complete_task
-from tests.support.files import FORMS
+from tests.support.files import FORMS, ROOT
 from tests.support.people import DEMO_PASSWORD, user
 from tests.support.procedure import NO_RETURN, application, do, live, submit
 from tests.support.servers import free_port, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 COMMAND = [sys.executable, "-m", "cli"]
 COUNCIL = "council@example.org"
 

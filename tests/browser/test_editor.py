@@ -14,28 +14,25 @@ from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import ProcessDefinition, ProcessInstance
 from engine.people.accounts import add_user
-from tests.support.browser import CHROMIUM, sign_in
+from tests.support.browser import needs_chromium, sign_in
+from tests.support.databases import only_on
 from tests.support.people import DEMO_PASSWORD
 from tests.support.procedure import application, live, submit
 from web import create_app
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 OWNER = "owner@example.org"
 KEY = "community_trigger_application"
 
 pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM,
-        reason="browser tests skipped: no Chromium (apt-get install chromium, or set "
-        "CASEREVIEW_TEST_CHROMIUM to its path)",
-    ),
+    needs_chromium,
     # The routes are tested on both databases; one is enough for the journey.
-    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    only_on("sqlite"),
 ]
 
 
 @pytest.fixture
 def server(app_db: Database, tmp_path: Path) -> Iterator[str]:
+    """The app with the application diagram and a process owner, served on a loopback port."""
     from werkzeug.serving import make_server
 
     with app_db.transaction() as session:
@@ -59,16 +56,13 @@ def server(app_db: Database, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page() -> Iterator[object]:
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        context.close()
-        chromium.close()
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 

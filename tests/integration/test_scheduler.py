@@ -32,11 +32,10 @@ from engine.core.models import (
 )
 from engine.procedure import steps as procedure
 from engine.runtime import deploy
-from tests.support.files import FIXTURES, TEST_FORMS
+from tests.support.files import FIXTURES, ROOT, TEST_FORMS
 from tests.support.runtime import one_task_diagram
 from tests.support.servers import SmtpServer
 
-ROOT = Path(__file__).resolve().parent.parent
 # The scheduler processes' clock: a week after the tasks below were created and fell due.
 SCHEDULER_CLOCK = "2026-03-10T09:00"
 

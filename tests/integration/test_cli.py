@@ -14,9 +14,7 @@ from sqlalchemy import select
 
 from engine.core.db import connect
 from engine.core.models import Case, ProcessDefinition, User
-from tests.support.files import FIXTURES
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.files import FIXTURES, ROOT
 
 
 @pytest.fixture

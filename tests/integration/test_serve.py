@@ -15,10 +15,8 @@ from engine.cases.opening import open_case
 from engine.core.db import connect
 from engine.core.models import Task
 from engine.runtime import deploy, start_process
-from tests.support.files import FIXTURES
+from tests.support.files import FIXTURES, ROOT
 from tests.support.servers import free_port, wait_until
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_serve_answers_and_its_scheduler_fires_due_timers(

@@ -28,8 +28,8 @@ from engine.core.models import (
 from engine.people.accounts import get_user
 from engine.procedure.steps import complete_task
 from engine.work.inbox import list_tasks
+from tests.support.files import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES = 120
 
 
