@@ -21,6 +21,7 @@ from engine.people.accounts import add_user
 from tests.support.figures import record_facts
 from tests.support.files import FORMS, ROOT
 from tests.support.people import DEMO_PASSWORD
+from tests.support.procedure import prepare
 
 POSTGRES_ENV = "CASEREVIEW_TEST_POSTGRES_URL"
 POSTGRES_HOW = (
@@ -155,6 +156,12 @@ def app_db(db: Database) -> Database:
     with db.transaction() as session:
         deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
     return db
+
+
+@pytest.fixture
+def all_db(app_db: Database) -> Database:
+    """Every shipped diagram deployed, and a few more people to look at cases."""
+    return prepare(app_db)
 
 
 @pytest.fixture

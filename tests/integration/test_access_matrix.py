@@ -2,201 +2,26 @@
 
 Three cases make the world: A in Derbyshire Dales, reviewed (a High Peak chair took part) and
 under appeal, so the OPCC takes part; B in Derbyshire Dales, waiting for the agencies' returns;
-C in Erewash, waiting for the agencies' returns. Each role's expected view of each case is
-written out in ``SEES`` from the rules, not worked out by the code under test. A route that is
-not in ``ROUTES`` fails the test, so a new route cannot escape the matrix.
+C in Erewash, waiting for the agencies' returns (the world of tests/support/access.py). Each
+role's expected view of each case is written out in ``SEES`` there from the rules, not worked
+out by the code under test. A route that is not in ``ROUTES`` fails the test, so a new route
+cannot escape the matrix.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine.core.config import load_settings
-from engine.core.db import Database
 from engine.core.models import (
-    Attachment,
-    CaseParticipant,
-    Document,
     Notification,
-    ProcessInstance,
-    Task,
     User,
 )
-from engine.people.accounts import add_user
-from engine.records.attachments import attach_file
-from tests.support.people import COUNCIL, DEMO_PASSWORD
-from tests.support.procedure import (
-    TODAY,
-    application,
-    deploy_review_and_appeal,
-    do,
-    incident,
-    lodge,
-    reviewed_case,
-    submit,
-)
-from tests.support.web import csrf_token
-from web import create_app
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-# Who signs in for each role: the users of tests/conftest.py, and a few more added here.
-ROLES: dict[str, str | None] = {
-    "anonymous": None,
-    "council caseworker": "council@example.org",
-    "council manager": "manager@example.org",
-    "other district's council": "erewash@example.org",
-    "police": "police@example.org",
-    "housing provider": "housing@example.org",
-    "another housing provider": "emh@example.org",
-    "health": "health@example.org",
-    "review chair": "chair@example.org",
-    "the chair's colleague": "highpeak@example.org",
-    "opcc": "opcc@example.org",
-    "process owner": "owner@example.org",
-    "administrator": "admin@example.org",
-}
-EXTRA_USERS = [
-    ("emh@example.org", "emh-homes", ["agency_officer"]),
-    ("highpeak@example.org", "high-peak-borough-council", ["caseworker", "manager"]),
-    ("owner@example.org", "derbyshire-dales-district-council", ["process_owner"]),
-    ("admin@example.org", "derbyshire-dales-district-council", ["administrator"]),
-]
-# The cases each role takes part in: the rule, written out.
-SEES: dict[str, set[str]] = {
-    "anonymous": set(),
-    "council caseworker": {"A", "B"},
-    "council manager": {"A", "B"},
-    "other district's council": {"C"},
-    "police": {"A", "B", "C"},
-    "housing provider": {"A", "B"},
-    "another housing provider": {"C"},
-    "health": {"A", "B", "C"},
-    "review chair": {"A"},
-    "the chair's colleague": set(),
-    "opcc": {"A"},
-    "process owner": set(),
-    "administrator": set(),
-}
-CASES = ("A", "B", "C")
-
-
-@dataclass
-class Target:
-    """One case and the things on it a route can name."""
-
-    reference: str
-    case_id: int
-    instance: int
-    tasks: dict[int, int] = field(default_factory=dict)  # organisation id -> an open task
-    any_task: int = 0
-    council: int = 0  # the organisation managing the case
-    document: int | None = None
-    attachment: int | None = None
-
-
-@dataclass
-class World:
-    app: Flask
-    db: Database
-    cases: dict[str, Target]
-    users: dict[str, User]
-
-
-def _user(db: Database, email: str) -> User:
-    with db.read() as session:
-        found = session.scalar(select(User).where(User.email == email))
-        found.roles  # noqa: B018 - loaded for use after the session
-        return found
-
-
-def _returns_case(db: Database, district: str, council: str, incidents: list[dict]) -> int:
-    case_id = submit(db, application(incidents, district=district))
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
-    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
-    return case_id
-
-
-def _target(db: Database, case_id: int) -> Target:
-    with db.read() as session:
-        tasks = session.scalars(
-            select(Task).where(Task.case_id == case_id).order_by(Task.id.desc())
-        ).all()
-        target = Target(
-            reference=tasks[0].case.reference,
-            case_id=case_id,
-            instance=session.scalar(
-                select(ProcessInstance.id).where(ProcessInstance.case_id == case_id)
-            ),
-            any_task=tasks[0].id,
-            council=session.scalar(
-                select(CaseParticipant.organisation_id).where(
-                    CaseParticipant.case_id == case_id, CaseParticipant.role == "council"
-                )
-            ),
-        )
-        for task in tasks:
-            if task.state in ("open", "claimed"):
-                for organisation_id in task.organisation_ids:
-                    target.tasks.setdefault(organisation_id, task.id)
-        target.document = session.scalar(
-            select(Document.id).where(Document.case_id == case_id).limit(1)
-        )
-        target.attachment = session.scalar(
-            select(Attachment.id).where(Attachment.case_id == case_id).limit(1)
-        )
-    return target
-
-
-@pytest.fixture
-def world(app_db: Database, fixed_clock, tmp_path) -> World:
-    db = deploy_review_and_appeal(app_db)
-    with db.transaction() as session:
-        for email, organisation, roles in EXTRA_USERS:
-            add_user(
-                session,
-                email=email,
-                name=email.split("@")[0].title(),
-                organisation_key=organisation,
-                roles=roles,
-                password=DEMO_PASSWORD,
-            )
-    a_id, a_reference = reviewed_case(db, fixed_clock)
-    fixed_clock.advance(timedelta(days=5))
-    lodge(db, a_reference, "2026-03-20", ["information_not_considered"])
-    b_id = _returns_case(db, "derbyshire-dales", COUNCIL, None)
-    c_id = _returns_case(
-        db,
-        "erewash",
-        "erewash@example.org",
-        [incident(f"2026-01-{day:02d}", f"2026-01-{day + 1:02d}") for day in (5, 12, 19)],
-    )
-    cases = {"A": _target(db, a_id), "B": _target(db, b_id), "C": _target(db, c_id)}
-    for name, email in (("A", "opcc@example.org"), ("B", "police@example.org")):
-        user = _user(db, email)
-        task = cases[name].tasks[user.organisation_id]
-        attach_file(db, task, user, "statement.pdf", PDF)
-        cases[name] = _target(db, cases[name].case_id)
-    # C's file is the other housing provider's, on its own return.
-    emh = _user(db, "emh@example.org")
-    attach_file(db, cases["C"].tasks[emh.organisation_id], emh, "log.pdf", PDF)
-    cases["C"] = _target(db, c_id)
-    settings = load_settings(
-        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
-    )
-    users = {role: _user(db, email) for role, email in ROLES.items() if email}
-    return World(create_app(settings, db), db, cases, users)
-
+from tests.support.access import CASES, ME, ROLES, SEES, Route, Visitor, World
 
 # What a route answers, in four kinds.
 OK = "answers"  # a GET: 200; a POST: done, or refused for what was sent (never 401/404/5xx)
@@ -204,21 +29,6 @@ HIDDEN = "404"  # as if it did not exist
 SIGN_IN = "asks to sign in"  # HTML: redirect to the sign-in page; API: 401
 FORBIDDEN = "403"  # a page for another role, which hides nothing about any case
 ASKS_REASON = "asks why"  # an administrator is asked for a reason before reading a case
-ME = "the visitor's own user id"  # in a body, so a reassignment names a real colleague
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str  # {ref}, {task}, {instance}, {document}, {attachment}, {notification}, {user}
-    rule: str  # the Flask rule it exercises, so the matrix can list what it misses
-    # "public", "signed in", "case", "administrator", "process owner", "own", "reason", "sign-out"
-    who: str
-    body: dict[str, Any] | None = None
-    upload: bool = False
-    # "candidate": done by the task's organisations; "manager": their managers; "council
-    # manager": the managers of the council managing the case
-    acts: str = ""
 
 
 ROUTES = [
@@ -540,50 +350,6 @@ def kind_of(response: TestResponse, route: Route) -> str:
     return OK if status < 400 or status in (400, 409, 422) else f"unexpected {status}"
 
 
-class Visitor:
-    """One role's browser (session and CSRF token) and API client (bearer token)."""
-
-    def __init__(self, world: World, email: str | None) -> None:
-        self.browser = world.app.test_client()
-        self.api = world.app.test_client()
-        self.token = ""
-        self.user_id = 0
-        if email is None:
-            return
-        self.user_id = _user(world.db, email).id
-        csrf = _csrf(self.browser.get("/sign-in"))
-        signed = self.browser.post(
-            "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf}
-        )
-        assert signed.status_code == 302, email
-        issued = self.api.post(
-            "/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}
-        )
-        self.token = issued.get_json()["token"]
-
-    def call(self, route: Route, path: str) -> TestResponse:
-        body = {
-            name: self.user_id if value == ME else value
-            for name, value in (route.body or {}).items()
-        }
-        if path.startswith("/api/"):
-            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            json = body if route.body is not None else None
-            return self.api.open(path, method=route.method, json=json, headers=headers)
-        if route.method == "GET":
-            return self.browser.get(path)
-        page = self.browser.get("/sign-out" if self.token else "/sign-in")
-        data: dict[str, Any] = {"csrf_token": _csrf(page)}
-        data.update((name, str(value)) for name, value in body.items())
-        if route.upload:
-            data["file"] = (io.BytesIO(PDF), "more.pdf")
-        return self.browser.post(path, data=data)
-
-
-def _csrf(page: TestResponse) -> str:
-    return csrf_token(page.get_data(as_text=True))
-
-
 def _notification(world: World, email: str | None, own: bool) -> int:
     """A notification of this user's (own) or of someone else's."""
     with world.db.read() as session:
@@ -640,68 +406,3 @@ def test_each_role_sees_exactly_what_it_needs_to_know(world: World, role: str) -
             if got != want:
                 wrong.append(f"{route.method} {path} (case {case}): expected {want}, got {got}")
     assert not wrong, "\n".join(wrong)
-
-
-def test_a_hidden_case_answers_exactly_as_a_missing_one(world: World) -> None:
-    visitor = Visitor(world, "erewash@example.org")
-    dales = world.cases["A"]
-    for hidden, missing in [
-        (f"/api/v1/cases/{dales.reference}", "/api/v1/cases/CT-NONE-0000"),
-        (f"/api/v1/tasks/{dales.any_task}", "/api/v1/tasks/999999"),
-        (f"/tasks/{dales.any_task}", "/tasks/999999"),
-        (f"/attachments/{dales.attachment}", "/attachments/999999"),
-    ]:
-        route = Route("GET", hidden, hidden, "case")
-        seen, absent = visitor.call(route, hidden), visitor.call(route, missing)
-        assert seen.status_code == absent.status_code == 404
-        assert _without_nonce(seen).replace(dales.reference, "CT-NONE-0000") == (
-            _without_nonce(absent)
-        )
-
-
-def _without_nonce(response: TestResponse) -> str:
-    """The page without its per-request CSP nonce, the one part that differs every time."""
-    return re.sub(r'nonce="[^"]+"', "", response.get_data(as_text=True))
-
-
-def test_an_administrator_reads_a_case_only_with_a_recorded_reason(world: World) -> None:
-    from engine.core.models import AuditEvent
-
-    visitor = Visitor(world, "admin@example.org")
-    reference = world.cases["B"].reference
-    asked = visitor.browser.get(f"/cases/{reference}").get_data(as_text=True)
-    assert "Why do you need to read case" in asked and "Sam Taylor" not in asked
-    short = Route("POST", f"/cases/{reference}/reason", "", "case", {"reason": "audit"})
-    refused = visitor.call(short, short.path)
-    assert refused.status_code == 400
-    assert "at least 10 characters" in refused.get_data(as_text=True)
-    assert "<title>Error: Why do you need" in refused.get_data(as_text=True), "said once"
-    rambling = "A long story. " * 40  # 560 characters
-    long = Route("POST", f"/cases/{reference}/reason", "", "case", {"reason": rambling})
-    too_long = visitor.call(long, long.path)
-    assert too_long.status_code == 400
-    assert "in 500 characters or fewer" in too_long.get_data(as_text=True)
-    assert rambling.strip() in too_long.get_data(as_text=True), "what was typed is kept"
-    reason = "Subject access request SAR-2026-041 from the applicant"
-    given = Route("POST", f"/cases/{reference}/reason", "", "case", {"reason": reason})
-    assert visitor.call(given, given.path).status_code == 302
-    page = visitor.browser.get(f"/cases/{reference}").get_data(as_text=True)
-    assert "Sam Taylor" in page
-    with world.db.read() as session:
-        admin = world.users["administrator"]
-        viewed = session.scalars(
-            select(AuditEvent).where(
-                AuditEvent.user_id == admin.id, AuditEvent.case_id == world.cases["B"].case_id
-            )
-        ).all()
-    assert [event.action for event in viewed] == ["case.reading_justified", "case.viewed"]
-    assert all(event.detail["justification"] == reason for event in viewed)
-    # The reason is for that case only, and gives no way into the case's tasks.
-    other = world.cases["C"]
-    assert "Why do you need" in visitor.browser.get(f"/cases/{other.reference}").get_data(
-        as_text=True
-    )
-    assert visitor.browser.get(f"/tasks/{world.cases['B'].any_task}").status_code == 404
-    lines = "\r\n".join(["SAR 2041."] * 50)  # 499 characters as the page counts them
-    broken = Route("POST", f"/cases/{other.reference}/reason", "", "case", {"reason": lines})
-    assert visitor.call(broken, broken.path).status_code == 302, "a line break counts once"

@@ -33,8 +33,8 @@ from engine.core.models import (
 from engine.procedure import steps as procedure
 from engine.runtime import deploy
 from tests.support.files import FIXTURES, ROOT, TEST_FORMS
+from tests.support.mail import SmtpServer
 from tests.support.runtime import one_task_diagram
-from tests.support.servers import SmtpServer
 
 # The scheduler processes' clock: a week after the tasks below were created and fell due.
 SCHEDULER_CLOCK = "2026-03-10T09:00"

@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from engine.core.db import Database
 from engine.core.models import Case
-from tests.support.people import DEMO_PASSWORD
+from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import application
 
 API = "/api/v1"
@@ -83,3 +83,11 @@ def new_case(api: Api) -> tuple[str, int]:
     reference = api.call("post", "/applications", json=api_application(), status=201)["reference"]
     with db_of(api).read() as session:
         return reference, session.scalar(select(Case.id).where(Case.reference == reference))
+
+
+def acknowledge_task(api: Api, reference: str) -> int:
+    """The id of a new case's acknowledgement, as the council's inbox lists it."""
+    tasks = api.call("get", "/tasks?scope=organisation", who=COUNCIL)["tasks"]
+    (task,) = [t for t in tasks if t["case_reference"] == reference]
+    assert task["name"] == "acknowledge"
+    return task["id"]

@@ -1,5 +1,6 @@
-"""Facts behind the published figures, recorded directly rather than through the diagrams:
-cases, reviews and appeals around the edges of the 2020/21, 2021/22 and 2022/23 years."""
+"""The published figures: the districts in their published order, the figures' names, and
+the facts behind them, recorded directly rather than through the diagrams (cases, reviews and
+appeals around the edges of the 2020/21, 2021/22 and 2022/23 years)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.opening import open_case
+from engine.cases.statistics import ROWS
 from engine.core import clock
 from engine.core.db import Database
 from engine.core.models import Appeal, Case, Organisation, Recommendation, Review
+
+PUBLISHED_ORDER = [
+    "Amber Valley",
+    "Bolsover",
+    "Chesterfield",
+    "Derby City",
+    "Derbyshire Dales",
+    "Erewash",
+    "High Peak",
+    "North East Derbyshire",
+    "South Derbyshire",
+]
+FIELDS = [name for name, _label in ROWS]
+
+
+def zeros() -> dict[str, int]:
+    """Every figure of a district, at nought."""
+    return dict.fromkeys(FIELDS, 0)
 
 
 def _case(

@@ -10,6 +10,8 @@ from engine.people.accounts import add_user, get_user
 
 DEMO_PASSWORD = "correct horse battery"
 COUNCIL = "council@example.org"
+MANAGER = "manager@example.org"
+OPCC = "opcc@example.org"
 
 
 def user(db: Database, email: str) -> User:

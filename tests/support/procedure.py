@@ -22,6 +22,7 @@ SETTINGS = load_settings({})
 TODAY = "2026-03-02"
 DALES_COUNCIL = "derbyshire-dales-district-council"
 NO_RETURN = {"incidents": [], "actions_taken": "None needed", "view": "Nothing held"}
+ACKNOWLEDGED = {"acknowledged_on": TODAY, "method": "email"}
 
 
 # An application
@@ -93,6 +94,15 @@ def case_of(db: Database, case_id: int) -> Case:
 def org_id(db: Database, key: str) -> int:
     with db.read() as session:
         return session.scalar(select(Organisation.id).where(Organisation.key == key))
+
+
+def screened(db: Database, district: str = "derbyshire-dales") -> int:
+    """A case whose information requests have gone out to every relevant body."""
+    case_id = submit(db, application(district=district))
+    council = COUNCIL if district == "derbyshire-dales" else "erewash@example.org"
+    do(db, case_id, "acknowledge", council, ACKNOWLEDGED)
+    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
+    return case_id
 
 
 def through_to_decision(db: Database, case_id: int, police_incidents: list | None = None) -> None:
@@ -214,7 +224,31 @@ def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
     return case_id, meeting_to_record(db, case_id)
 
 
+# A review's chair, changed before the meeting is recorded
+
+OLD_CHAIR = "chair@example.org"
+NEW_CHAIR = "dales.chair@example.org"
+# The record of a meeting that recommended nothing.
+RECORD = {
+    "held_on": "2026-03-20",
+    "attendees": ["Chair", "Police"],
+    "findings": "Agencies did not share information",
+    "recommendations": [],
+}
+MEETING_HELD = timedelta(days=18)  # from 2 March, the tests' day, to the meeting on 20 March
+
+
+def with_new_chair(db: Database) -> tuple[int, int, str]:
+    """A Dales review chaired from High Peak, whose meeting is still to be recorded, and a
+    Dales officer who could chair it: the case's id, the chair's task and the reference."""
+    add_people(db, [(NEW_CHAIR, "derbyshire-dales-district-council", ["review_chair"])])
+    case_id, task_id = chaired_meeting(db, OLD_CHAIR)
+    return case_id, task_id, case_of(db, case_id).reference
+
+
 # An appeal
+
+GROUND = ["information_not_considered"]
 
 
 def reviewed_case(db: Database, fixed_clock: FixedClock) -> tuple[int, str]:

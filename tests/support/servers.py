@@ -1,5 +1,5 @@
-"""Servers on loopback ports: a port for a server a test starts, waiting for a server (or
-anything else) to be ready, and a real SMTP server that keeps what it is sent.
+"""Servers on loopback ports: a port for a server a test starts, and waiting for a server (or
+anything else) to be ready.
 
 Tests run in parallel workers (pytest-xdist), and a port found free is only free until some
 process binds it. So each worker hands out ports from its own block, below the range the
@@ -13,13 +13,8 @@ import itertools
 import os
 import random
 import socket
-import threading
 import time
 from collections.abc import Callable
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-
-from aiosmtpd.controller import Controller
 
 _FIRST_PORT = 20000  # the kernel's own choices start at 32768 (ip_local_port_range)
 _PORTS_PER_WORKER = 200
@@ -66,48 +61,3 @@ def wait_until(predicate: Callable[[], bool], seconds: float = 30) -> bool:
             return True
         time.sleep(0.2)
     return False
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping what arrives; it can refuse chosen recipients."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refuse: set[str] = set()
-        self._lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, N802
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self._lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-class SmtpServer:
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.mailbox = Mailbox()
-        self._controller: Controller | None = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}?from=casereview@example.gov.uk&timeout=5"
-
-    def start(self) -> SmtpServer:
-        self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None

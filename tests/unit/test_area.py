@@ -12,19 +12,8 @@ from engine.core.area import AreaFileError, current_settings, load_area, parse_a
 from engine.core.config import DEFAULT_AREA_FILE
 from engine.core.db import Database
 from engine.core.models import AuditEvent, District, Organisation
+from tests.support.figures import PUBLISHED_ORDER
 from tests.support.files import RAW
-
-PUBLISHED_ORDER = [
-    "Amber Valley",
-    "Bolsover",
-    "Chesterfield",
-    "Derby City",
-    "Derbyshire Dales",
-    "Erewash",
-    "High Peak",
-    "North East Derbyshire",
-    "South Derbyshire",
-]
 
 
 def test_derbyshire_file_lists_nine_districts_in_published_order() -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import copy
-import threading
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select
 
 from engine.chasing.escalation import chase_due
 from engine.core.area import AreaFileError, parse_area
@@ -15,66 +14,18 @@ from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.errors import DeploymentRefused
 from engine.core.models import (
-    AuditEvent,
-    District,
     Notification,
-    Organisation,
-    Task,
     User,
-    UserRole,
 )
-from engine.people.accounts import add_user
 from engine.procedure import steps as procedure
 from engine.procedure.sweeps import run_due
-from engine.runtime import claim_task, release_task
+from engine.runtime import claim_task
+from tests.support.chasing import add_manager, audit_actions, task_row, told
 from tests.support.files import FIXTURES, RAW, TEST_FORMS
 from tests.support.people import user
 from tests.support.runtime import at, deploy_diagram, one_task_diagram, start
 
 DALES_SPOC = "community.trigger@derbyshiredales.example.gov.uk"
-
-
-def task_row(db: Database, task_id: int) -> Task:
-    with db.read() as session:
-        return session.get(Task, task_id)
-
-
-def told(db: Database, task_id: int, kind: str) -> list[str]:
-    """Who was told about a task, by address, sorted."""
-    with db.read() as session:
-        return sorted(
-            session.scalars(
-                select(Notification.email).where(
-                    Notification.task_id == task_id, Notification.kind == kind
-                )
-            )
-        )
-
-
-def audit_actions(db: Database, task_id: int) -> list[tuple[str, dict]]:
-    with db.read() as session:
-        events = session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.object_type == "task",
-                AuditEvent.object_id == str(task_id),
-                AuditEvent.action.in_(["task.reminded", "task.escalated"]),
-            )
-            .order_by(AuditEvent.id)
-        ).all()
-        return [(e.action, e.detail) for e in events]
-
-
-def add_manager(db: Database, email: str, organisation: str) -> None:
-    with db.transaction() as session:
-        add_user(
-            session,
-            email=email,
-            name="A Manager",
-            organisation_key=organisation,
-            roles=["manager"],
-            password="long enough password",
-        )
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -247,177 +198,6 @@ def test_a_task_done_in_time_is_not_chased(db: Database, fixed_clock: FixedClock
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
 
 
-def test_appeal_tasks_escalate_to_the_opcc_not_the_council(
-    db: Database, fixed_clock: FixedClock
-) -> None:
-    add_manager(db, "opcc.manager@example.org", "opcc-derbyshire")
-    deploy_diagram(db, one_task_diagram("appeal", "opcc"))
-    task_id = start(db, "appeal", opcc=True)
-    fixed_clock.set(at(date(2026, 3, 5)))
-    chase_due(db)
-    assert told(db, task_id, "reminder") == ["opcc@example.org"]
-    fixed_clock.set(at(date(2026, 3, 10)))
-    chase_due(db)
-    fixed_clock.set(at(date(2026, 3, 17)))
-    chase_due(db)
-    assert task_row(db, task_id).escalation_level == 2
-    with db.read() as session:
-        by_level = session.execute(
-            select(Notification.key, Notification.email).where(
-                Notification.task_id == task_id, Notification.kind == "escalation"
-            )
-        ).all()
-    assert sorted(email for key, email in by_level if ":level:1:" in key) == [
-        "opcc.manager@example.org"
-    ]
-    assert sorted(email for key, email in by_level if ":level:2:" in key) == [
-        "opcc.manager@example.org"
-    ], "level 2 of an appeal task goes to the OPCC's managers, not the district's SPOC"
-
-
-def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
-    db: Database, fixed_clock: FixedClock
-) -> None:
-    """A High Peak chair chairs a Dales review. The chair's colleagues take no part in the
-    case: the chair is reminded, even of a task handed back, and the Dales council, which
-    manages the review, hears when it is late."""
-    add_manager(db, "hp.manager@example.org", "high-peak-borough-council")
-    with db.transaction() as session:
-        add_user(
-            session,
-            email="hp.caseworker@example.org",
-            name="A Caseworker",
-            organisation_key="high-peak-borough-council",
-            roles=["caseworker"],
-            password="long enough password",
-        )
-    deploy_diagram(db, one_task_diagram("chaired", "chair"))
-    chair = user(db, "chair@example.org")
-
-    held, handed_back = start(db, "chaired", chair=chair), start(db, "chaired", chair=chair)
-    assert task_row(db, held).assignee_id == chair.id
-    release_task(db, handed_back, chair)
-    fixed_clock.set(at(date(2026, 3, 5)))
-    assert chase_due(db).reminded == 2
-    assert told(db, held, "reminder") == ["chair@example.org"]
-    assert told(db, handed_back, "reminder") == ["chair@example.org"]
-    with db.read() as session:
-        waiting = session.scalar(
-            select(Notification.body).where(Notification.task_id == handed_back)
-        )
-    assert "it is waiting for Chair of High Peak Borough Council." in waiting
-    assert "can no longer sign in" not in waiting
-
-    fixed_clock.set(at(date(2026, 3, 10)))
-    assert chase_due(db).escalated == 2
-    for task_id in (held, handed_back):
-        assert told(db, task_id, "escalation") == ["manager@example.org"]
-    assert audit_actions(db, held)[-1][1]["to"] == ["manager@example.org"]
-
-
-@pytest.mark.parametrize("gone", ["deactivated", "no longer working on cases"])
-def test_a_chair_who_can_no_longer_sign_in_leaves_the_reminder_to_the_managing_council(
-    db: Database, fixed_clock: FixedClock, gone: str
-) -> None:
-    """No one else may do a chair's task: while the chair cannot sign in or open cases, the
-    council that manages the review is reminded, as its managers can give the review another
-    chair."""
-    deploy_diagram(db, one_task_diagram("chaired", "chair"))
-    chair = user(db, "chair@example.org")
-    held, handed_back = start(db, "chaired", chair=chair), start(db, "chaired", chair=chair)
-    release_task(db, handed_back, chair)
-    can_no_longer_work(db, chair.id, gone)
-
-    fixed_clock.set(at(date(2026, 3, 5)))
-    assert chase_due(db).reminded == 2
-    for task_id in (held, handed_back):
-        assert told(db, task_id, "reminder") == ["manager@example.org"]
-        reminder = body(db, task_id, "reminder")
-        assert "a review chair who can no longer sign in" in reminder
-        assert "give the review another chair on the case page" in reminder
-        assert "You hold" not in reminder and "waiting for" not in reminder
-    fixed_clock.set(at(date(2026, 3, 10)))
-    assert chase_due(db).escalated == 2
-    for task_id in (held, handed_back):
-        assert told(db, task_id, "escalation") == ["manager@example.org"]
-        late = body(db, task_id, "escalation")
-        assert "a review chair who can no longer sign in" in late
-        assert "no one has claimed it" not in late
-
-
-def test_a_chair_s_task_is_told_to_the_council_in_the_case_after_the_district_moves_on(
-    db: Database, fixed_clock: FixedClock
-) -> None:
-    """A district whose lead council changes keeps its cases with the council that took part
-    in them: those managers, who may change the review's chair, hear of its chair's task."""
-    add_manager(db, "hp.manager@example.org", "high-peak-borough-council")
-    deploy_diagram(db, one_task_diagram("chaired", "chair"))
-    chair = user(db, "chair@example.org")
-    task_id = start(db, "chaired", chair=chair)
-    with db.transaction() as session:
-        high_peak = session.scalar(
-            select(Organisation.id).where(Organisation.key == "high-peak-borough-council")
-        )
-        session.execute(
-            update(District)
-            .where(District.key == "derbyshire-dales")
-            .values(lead_council_id=high_peak)
-        )
-    can_no_longer_work(db, chair.id, "deactivated")
-
-    fixed_clock.set(at(date(2026, 3, 5)))
-    assert chase_due(db).reminded == 1
-    assert told(db, task_id, "reminder") == ["manager@example.org"]
-    fixed_clock.set(at(date(2026, 3, 10)))
-    assert chase_due(db).escalated == 1
-    assert told(db, task_id, "escalation") == ["manager@example.org"]
-
-
-@pytest.mark.parametrize("gone", ["deactivated", "no longer working on cases"])
-def test_a_task_held_by_someone_who_can_no_longer_do_it_is_told_to_their_managers(
-    db: Database, fixed_clock: FixedClock, gone: str
-) -> None:
-    """Colleagues cannot claim a task someone holds: while its holder cannot sign in or open
-    cases, the reminder goes to their organisation's managers, who can give it to someone
-    else, and neither it nor the escalation says no one has claimed it."""
-    deploy_diagram(db, one_task_diagram("held", "council"))
-    task_id = start(db, "held")
-    holder = user(db, "council@example.org")
-    claim_task(db, task_id, holder)
-    can_no_longer_work(db, holder.id, gone)
-
-    fixed_clock.set(at(date(2026, 3, 5)))
-    assert chase_due(db).reminded == 1
-    assert told(db, task_id, "reminder") == ["manager@example.org"]
-    assert "holds it but can no longer sign in or open cases" in body(db, task_id, "reminder")
-    assert "No one has claimed it" not in body(db, task_id, "reminder")
-    fixed_clock.set(at(date(2026, 3, 10)))
-    assert chase_due(db).escalated == 1
-    assert "holds it but can no longer sign in or open cases" in body(db, task_id, "escalation")
-    assert "no one has claimed it" not in body(db, task_id, "escalation")
-
-
-def can_no_longer_work(db: Database, user_id: int, gone: str) -> None:
-    """The user's access is stopped, or their roles no longer include any that works on cases."""
-    with db.transaction() as session:
-        if gone == "deactivated":
-            session.execute(update(User).where(User.id == user_id).values(active=False))
-        else:
-            session.execute(
-                update(UserRole).where(UserRole.user_id == user_id).values(role="process_owner")
-            )
-
-
-def body(db: Database, task_id: int, kind: str) -> str:
-    """What a task's notification of this kind said."""
-    with db.read() as session:
-        return session.scalar(
-            select(Notification.body).where(
-                Notification.task_id == task_id, Notification.kind == kind
-            )
-        )
-
-
 def test_a_task_overrides_the_reminder_and_the_levels(
     db: Database, fixed_clock: FixedClock
 ) -> None:
@@ -476,92 +256,3 @@ def test_a_late_sweep_sends_one_level_and_gives_the_next_its_full_time(
     task = task_row(db, task_id)
     assert task.escalation_level == 1
     assert task.next_chase_on == date(2026, 4, 10), "5 working days, Good Friday excluded"
-
-
-# --- exactly once, at a cost that follows the work due ----------------------------------------
-
-
-def test_two_sweeps_racing_send_each_step_once(db: Database, fixed_clock: FixedClock) -> None:
-    deploy_diagram(db, one_task_diagram("chased", "council"))
-    task_ids = [start(db, "chased") for _ in range(12)]
-    fixed_clock.set(at(date(2026, 3, 10)))
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep() -> None:
-        barrier.wait()
-        results.append(chase_due(db, batch_size=5))
-
-    racers = [threading.Thread(target=sweep) for _ in range(2)]
-    for racer in racers:
-        racer.start()
-    for racer in racers:
-        racer.join()
-    assert sum(r.escalated for r in results) == len(task_ids)
-    with db.read() as session:
-        escalations = session.scalar(
-            select(func.count()).select_from(Notification).where(Notification.kind == "escalation")
-        )
-        audited = session.scalar(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "task.escalated")
-        )
-    assert (escalations, audited) == (len(task_ids), len(task_ids))
-
-
-def test_a_sweep_in_batches_chases_every_due_task_once_whatever_day_it_fell_due(
-    db: Database, fixed_clock: FixedClock
-) -> None:
-    """Batches follow the tasks in the order they fell due to be chased, day then task, which
-    is not the order they were made in here: each is chased once, none is left behind."""
-    deploy_diagram(db, one_task_diagram("chased", "council"))
-    task_ids = []
-    for day in (date(2026, 3, 4), date(2026, 3, 2), date(2026, 3, 3)):
-        fixed_clock.set(at(day))
-        task_ids += [start(db, "chased") for _ in range(3)]
-    fixed_clock.set(at(date(2026, 3, 20)))
-    result = chase_due(db, batch_size=2)
-    assert (result.reminded, result.escalated) == (0, len(task_ids))
-    assert {task_row(db, task_id).escalation_level for task_id in task_ids} == {1}
-    again = chase_due(db, batch_size=2)
-    assert (again.reminded, again.escalated) == (0, 0)
-
-
-def test_a_sweep_costs_the_same_whatever_the_number_of_open_tasks(
-    db: Database, fixed_clock: FixedClock
-) -> None:
-    """Only tasks due for chasing are read: more open tasks that are not due cost nothing."""
-    deploy_diagram(db, one_task_diagram("chased", "council"))
-    deploy_diagram(db, one_task_diagram("later", "police", {"due": "30 working days"}))
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    def sweep_statements() -> list[str]:
-        statements.clear()
-        for engine in db.engines:
-            event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert chase_due(db).escalated == 1
-        finally:
-            for engine in db.engines:
-                event.remove(engine, "before_cursor_execute", count)
-        return list(statements)
-
-    fixed_clock.set(at(date(2026, 3, 2)))
-    start(db, "chased")
-    start(db, "later")
-    fixed_clock.set(at(date(2026, 3, 10)))
-    few = sweep_statements()
-
-    fixed_clock.set(at(date(2026, 3, 2)))
-    start(db, "chased")
-    for _ in range(15):
-        start(db, "later")
-    fixed_clock.set(at(date(2026, 3, 10)))
-    many = sweep_statements()
-
-    assert len(many) == len(few)
-    assert not any("process_instances" in statement for statement in many), "no workflow read"

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from engine.chasing.mailer import MAX_ATTEMPTS, parse_smtp_url, retry_delay, send_due
@@ -19,10 +18,8 @@ from engine.core.db import Database
 from engine.core.models import AuditEvent, Document, Notification, User
 from engine.procedure.sweeps import run_due
 from tests.support.files import FIXTURES
-from tests.support.people import DEMO_PASSWORD
-from tests.support.runtime import at, deploy_diagram, one_task_diagram, start
-from tests.support.servers import Mailbox, SmtpServer
-from tests.support.web import csrf_token, signed_in
+from tests.support.mail import Mailbox, SmtpServer, message, state_of
+from tests.support.runtime import at
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -32,27 +29,6 @@ def smtp() -> Iterator[SmtpServer]:
     server = SmtpServer().start()
     yield server
     server.stop()
-
-
-def message(db: Database, key: str, email: str, **extra) -> int:  # type: ignore[no-untyped-def]
-    with db.transaction() as session:
-        user = session.scalar(select(User).where(User.email == email))
-        written = notify(
-            session,
-            key=key,
-            kind=extra.pop("kind", "test"),
-            subject=extra.pop("subject", f"About {key}"),
-            body=extra.pop("body", f"The body of {key}"),
-            user=user,
-            email="" if user else email,
-            **extra,
-        )
-        return written.id
-
-
-def state_of(db: Database, notification_id: int) -> Notification:
-    with db.read() as session:
-        return session.get(Notification, notification_id)
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -345,88 +321,6 @@ def test_timers_reminders_and_escalations_arrive_as_mail(
         "mails_to_retry": 0,
         "mails_failed": 0,
     }
-
-
-# --- the pages -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(db: Database, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
-    from engine.core.config import load_settings
-    from web import create_app
-
-    settings = load_settings(
-        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
-    )
-    return create_app(settings, db)
-
-
-def test_people_see_their_own_notifications_and_mark_them_read(
-    app: Flask, db: Database, fixed_clock: FixedClock
-) -> None:
-    deploy_diagram(db, one_task_diagram("chased", "police"))
-    start(db, "chased")
-    fixed_clock.set(at(date(2026, 3, 5)))
-    run_due(db)
-    message(db, "for-housing", "housing@example.org", subject="Not for the police")
-
-    police = signed_in(app, "police@example.org")
-    page = police.get("/notifications").get_data(as_text=True)
-    assert "You have 1 unread notification." in page
-    assert "Reminder: &#39;Do the work&#39; for case CT-2026-" in page
-    assert "Not for the police" not in page
-    with db.read() as session:
-        mine = session.scalar(
-            select(Notification).where(Notification.email == "police@example.org")
-        )
-        theirs = session.scalar(select(Notification).where(Notification.key == "for-housing"))
-    refused = police.post(f"/notifications/{theirs.id}/read", data={"csrf_token": csrf_token(page)})
-    assert refused.status_code == 404, "someone else's notification is not found"
-    assert state_of(db, theirs.id).read_at is None
-    response = police.post(f"/notifications/{mine.id}/read", data={"csrf_token": csrf_token(page)})
-    assert response.status_code == 302
-    assert state_of(db, mine.id).read_at == fixed_clock.now()
-    page = police.get("/notifications").get_data(as_text=True)
-    assert "You have read all your notifications." in page
-
-    housing = signed_in(app, "housing@example.org")
-    page = housing.get("/notifications").get_data(as_text=True)
-    housing.post("/notifications/read-all", data={"csrf_token": csrf_token(page)})
-    assert state_of(db, theirs.id).read_at is not None
-
-
-def test_the_outbox_is_for_administrators_and_shows_what_waits(app: Flask, db: Database) -> None:
-    from engine.people.accounts import add_user
-
-    with db.transaction() as session:
-        add_user(
-            session,
-            email="admin@example.org",
-            name="Admin",
-            organisation_key="derbyshire-dales-district-council",
-            roles=["administrator"],
-            password=DEMO_PASSWORD,
-        )
-    waiting = message(db, "waiting", "someone@example.gov.uk", subject="A letter waits")
-    with db.transaction() as session:
-        failed = session.get(Notification, waiting)
-        failed.state, failed.last_error = "failed", "the mail server refused the recipient: 550"
-        failed.next_attempt_at = None
-    message(db, "pending", "other@example.gov.uk", subject="Another message")
-
-    assert signed_in(app, "police@example.org").get("/outbox").status_code == 403
-    admin = signed_in(app, "admin@example.org")
-    page = admin.get("/outbox").get_data(as_text=True)
-    assert "No mail server is configured" in page
-    assert "No scheduler is running" in page
-    assert "A letter waits" in page and "Another message" in page
-    assert "the mail server refused the recipient: 550" in page
-    page = admin.get("/outbox?state=failed").get_data(as_text=True)
-    assert "A letter waits" in page and "Another message" not in page
-    response = admin.post(f"/outbox/{waiting}/retry", data={"csrf_token": csrf_token(page)})
-    assert response.status_code == 302
-    again = state_of(db, waiting)
-    assert (again.state, again.attempts) == ("pending", 0)
 
 
 def test_mail_keeps_flowing_while_others_write_the_outbox(db: Database, smtp: SmtpServer) -> None:

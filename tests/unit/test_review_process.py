@@ -7,11 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import Recommendation, Review, Task
-from engine.runtime import deploy
-from tests.support.files import FORMS
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
     case_of,
@@ -21,16 +18,6 @@ from tests.support.procedure import (
     met_case,
     org_id,
 )
-
-
-@pytest.fixture
-def review_db(app_db: Database) -> Database:
-    from engine.core.config import PROJECT_ROOT
-
-    path = PROJECT_ROOT / "workflows" / "asb_case_review.bpmn"
-    with app_db.transaction() as session:
-        deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
-    return app_db
 
 
 def test_review_with_recommendations_tracks_each_action_to_its_owner(

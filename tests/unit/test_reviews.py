@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select, update
 
@@ -11,7 +9,6 @@ from engine.chasing import notifications
 from engine.chasing.escalation import chase_due
 from engine.chasing.mailer import send_due
 from engine.core.clock import FixedClock
-from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.core.models import Attachment, AuditEvent, Notification, TaskCandidate, User
@@ -21,44 +18,28 @@ from engine.runtime import release_task
 from engine.work import task_view
 from engine.work.case_view import case_summary
 from tests.support.files import FORMS
-from tests.support.people import add_people, user
+from tests.support.mail import SmtpServer
+from tests.support.people import MANAGER, add_people, user
 from tests.support.procedure import (
+    MEETING_HELD,
+    NEW_CHAIR,
+    OLD_CHAIR,
+    RECORD,
     case_of,
-    chaired_meeting,
     live,
     meeting_scheduled,
     meeting_to_record,
     prepare,
+    with_new_chair,
 )
-from tests.support.servers import SmtpServer
-from tests.support.web import form_token, signed_in
 from tests.support.work import rows
-from web import create_app
 
-MANAGER = "manager@example.org"
-OLD_CHAIR = "chair@example.org"
-NEW_CHAIR = "dales.chair@example.org"
 THIRD_CHAIR = "third.chair@example.org"
-RECORD = {
-    "held_on": "2026-03-20",
-    "attendees": ["Chair", "Police"],
-    "findings": "Agencies did not share information",
-    "recommendations": [],
-}
-MEETING_HELD = timedelta(days=18)  # from 2 March, the tests' day, to the meeting on 20 March
 
 
 @pytest.fixture
 def chair_db(app_db: Database) -> Database:
     return prepare(app_db)
-
-
-def with_new_chair(db: Database) -> tuple[int, int, str]:
-    """A Dales review chaired from High Peak, whose meeting is still to be recorded, and a
-    Dales officer who could chair it: the case's id, the chair's task and the reference."""
-    add_people(db, [(NEW_CHAIR, "derbyshire-dales-district-council", ["review_chair"])])
-    case_id, task_id = chaired_meeting(db, OLD_CHAIR)
-    return case_id, task_id, case_of(db, case_id).reference
 
 
 def changed(db: Database, email: str, reference: str, chair_email: str) -> User:
@@ -337,56 +318,3 @@ def test_once_the_meeting_is_recorded_its_chair_stays(
     task_view.complete_task(db, task_id, user(db, OLD_CHAIR), RECORD, forms_dir=FORMS)
     with pytest.raises(Conflict):
         changed(db, MANAGER, reference, NEW_CHAIR)
-
-
-def test_the_case_page_offers_managers_a_new_chair(
-    chair_db: Database, tmp_path, fixed_clock: FixedClock
-) -> None:
-    db = chair_db
-    case_id, task_id, reference = with_new_chair(db)
-    settings = load_settings(
-        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
-    )
-    app = create_app(settings, db)
-    page = f"/cases/{reference}"
-    caseworker = signed_in(app, "council@example.org")
-    assert "Change the chair" not in caseworker.get(page).get_data(as_text=True)
-    refused = caseworker.post(
-        f"{page}/chair",
-        data={"chair_email": NEW_CHAIR, "csrf_token": form_token(caseworker, "/sign-out")},
-    )
-    assert refused.status_code == 403
-
-    manager = signed_in(app, MANAGER)
-    assert "Change the chair of review 1" in manager.get(page).get_data(as_text=True)
-    wrong = manager.post(
-        f"{page}/chair",
-        data={"chair_email": "council@example.org", "csrf_token": form_token(manager, page)},
-    )
-    text = wrong.get_data(as_text=True)
-    assert wrong.status_code == 400
-    assert "<title>Error: Case" in text
-    assert 'href="#chair_email"' in text and "who is a review chair" in text
-    assert 'value="council@example.org"' in text, "what was typed is kept"
-
-    done = manager.post(
-        f"{page}/chair",
-        data={"chair_email": NEW_CHAIR, "csrf_token": form_token(manager, page)},
-        follow_redirects=True,
-    )
-    text = " ".join(done.get_data(as_text=True).split())
-    assert "Dales.Chair now chairs the review" in text
-    assert "Review 1, chaired by Dales.Chair" in text
-    assert live(db, case_id)["record_meeting"].assignee_id == user(db, NEW_CHAIR).id
-    assert signed_in(app, NEW_CHAIR).get(f"/tasks/{task_id}").status_code == 200
-
-    fixed_clock.advance(MEETING_HELD)
-    task_view.complete_task(db, task_id, user(db, NEW_CHAIR), RECORD, forms_dir=FORMS)
-    late = manager.post(
-        f"{page}/chair",
-        data={"chair_email": OLD_CHAIR, "csrf_token": form_token(manager, "/sign-out")},
-        follow_redirects=True,
-    )
-    text = " ".join(late.get_data(as_text=True).split())
-    assert "can be changed only before its meeting is recorded" in text
-    assert "Change the chair" not in text

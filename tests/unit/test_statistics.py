@@ -7,10 +7,8 @@ import io
 import json
 from dataclasses import fields
 from datetime import date
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.cases.statistics import (
@@ -27,19 +25,7 @@ from engine.cases.statistics import (
 )
 from engine.core.db import Database
 from engine.core.models import District
-
-PUBLISHED_ORDER = [
-    "Amber Valley",
-    "Bolsover",
-    "Chesterfield",
-    "Derby City",
-    "Derbyshire Dales",
-    "Erewash",
-    "High Peak",
-    "North East Derbyshire",
-    "South Derbyshire",
-]
-FIELDS = [name for name, _label in ROWS]
+from tests.support.figures import FIELDS, PUBLISHED_ORDER, zeros
 
 
 def _figures(db: Database, year: int) -> YearFigures:
@@ -50,10 +36,6 @@ def _figures(db: Database, year: int) -> YearFigures:
 def _of(figures: YearFigures, key: str) -> dict[str, int]:
     district = next(d for d in figures.districts if d.district_key == key)
     return {field: getattr(district, field) for field in FIELDS}
-
-
-def _zeros() -> dict[str, int]:
-    return dict.fromkeys(FIELDS, 0)
 
 
 # --- financial years ------------------------------------------------------------------------
@@ -105,7 +87,7 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "appeals_upheld": 1,
     }
     for key in ("amber-valley", "bolsover", "high-peak", "south-derbyshire"):
-        assert _of(figures, key) == _zeros()
+        assert _of(figures, key) == zeros()
     assert {field: figures.total(field) for field in FIELDS} == {
         "applications": 7,
         "threshold_not_met": 2,
@@ -127,10 +109,10 @@ def test_figures_for_the_neighbouring_years(facts: Database) -> None:
         "appeals_received": 0,
         "appeals_upheld": 1,  # received in 2021/22, decided 2 April 2022
     }
-    assert _of(later, "erewash") == _zeros()
+    assert _of(later, "erewash") == zeros()
 
     earlier = _figures(facts, 2020)
-    assert _of(earlier, "derbyshire-dales") == {**_zeros(), "applications": 1}
+    assert _of(earlier, "derbyshire-dales") == {**zeros(), "applications": 1}
     assert earlier.total("applications") == 1
     assert sum(earlier.total(field) for field in FIELDS) == 1
 
@@ -140,7 +122,7 @@ def test_every_district_in_published_order_even_when_empty(db: Database) -> None
     assert [d.district_name for d in figures.districts] == PUBLISHED_ORDER
     assert figures.districts[0].district_key == "amber-valley"
     assert figures.districts[-1].district_key == "south-derbyshire"
-    assert all(_of(figures, d.district_key) == _zeros() for d in figures.districts)
+    assert all(_of(figures, d.district_key) == zeros() for d in figures.districts)
     assert all(figures.total(field) == 0 for field in FIELDS)
 
 
@@ -206,73 +188,3 @@ def test_as_json(facts: Database) -> None:
     assert set(dales) == {"key", "name", *FIELDS}
     assert dales["reviews_held"] == 2
     assert data["totals"]["appeals_received"] == 5
-
-
-# --- the command ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli_env(facts: Database, tmp_path: Path) -> dict[str, str]:
-    return {
-        "CASEREVIEW_DATABASE_URL": facts.url,
-        "CASEREVIEW_INSTANCE_DIR": str(tmp_path / "instance"),
-        "CASEREVIEW_CLOCK_START": "",
-    }
-
-
-def invoke(env: dict[str, str], *args: str):
-    from cli import main
-
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-
-
-def test_stats_table_by_default(cli_env) -> None:
-    result = invoke(cli_env, "stats", "--year", "2021")
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "ASB Case Review figures for 2021/22 (1 April 2021 to 31 March 2022)"
-    header = next(line for line in lines if line.startswith("Measure"))
-    positions = [header.index(name) for name in [*PUBLISHED_ORDER, "Total"]]
-    assert positions == sorted(positions)
-    upheld = next(line for line in lines if line.startswith("Number of appeals upheld"))
-    assert upheld.split()[-10:] == ["0", "0", "0", "0", "1", "1", "0", "0", "0", "2"]
-
-
-def test_stats_csv(cli_env) -> None:
-    result = invoke(cli_env, "stats", "--year", "2021", "--format", "csv")
-    assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.output)))
-    assert rows[0] == ["Measure", *PUBLISHED_ORDER, "Total"]
-    assert rows[1] == [ROWS[0][1], "0", "0", "0", "0", "3", "4", "0", "0", "0", "7"]
-    assert len(rows) == 1 + len(ROWS)
-
-
-def test_stats_json(cli_env) -> None:
-    result = invoke(cli_env, "stats", "--year", "2022", "--format", "json")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
-    assert data["label"] == "2022/23"
-    assert data["totals"] == {
-        "applications": 1,
-        "threshold_not_met": 1,
-        "reviews_held": 1,
-        "reviews_with_recommendations": 0,
-        "appeals_received": 0,
-        "appeals_upheld": 1,
-    }
-    assert data["districts"][0] == {"key": "amber-valley", "name": "Amber Valley", **_zeros()}
-
-
-@pytest.mark.parametrize(
-    "args, words",
-    [
-        ([], "Missing option '--year'"),
-        (["--year", "1999"], "not in the range 2000<=x<=2100"),
-        (["--year", "21/22"], "is not a valid integer"),
-        (["--year", "2021", "--format", "pdf"], "'pdf' is not one of"),
-    ],
-)
-def test_stats_refuses_bad_options(cli_env, args: list[str], words: str) -> None:
-    result = invoke(cli_env, "stats", *args)
-    assert result.exit_code == 2
-    assert words in result.output
