@@ -32,6 +32,7 @@ from engine.core.models import (
 )
 from engine.procedure import steps as procedure
 from engine.runtime import deploy
+from tests.support.databases import only_on
 from tests.support.files import FIXTURES, ROOT, TEST_FORMS
 from tests.support.mail import SmtpServer
 from tests.support.runtime import one_task_diagram
@@ -71,9 +72,8 @@ def test_a_lease_has_one_holder_until_it_expires(empty_db: Database) -> None:
     assert first.hold(), "a released lease is free at once"
 
 
+@only_on("postgresql")  # advisory locks are PostgreSQL's; SQLite uses the lease
 def test_an_advisory_lock_passes_on_when_its_holder_dies(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("advisory locks are PostgreSQL's; SQLite uses the lease")
     database = connect(database_url)
     name = f"test-{uuid.uuid4().hex[:8]}"
     first = AdvisoryLockLeadership(database, name, holder="first")

@@ -20,6 +20,7 @@ from engine.core.models import (
 )
 from engine.intake.appeals import submit_appeal
 from engine.procedure.steps import complete_task, complete_task_in
+from tests.support.databases import only_on
 from tests.support.files import FORMS
 from tests.support.people import OPCC, user
 from tests.support.procedure import (
@@ -34,6 +35,7 @@ from tests.support.procedure import (
 )
 
 
+@only_on("postgresql")  # SQLite runs one writer at a time by design
 def test_an_appeal_sent_twice_at_once_is_refused_once_the_first_is_stored(
     appeal_db, fixed_clock
 ) -> None:
@@ -41,8 +43,6 @@ def test_an_appeal_sent_twice_at_once_is_refused_once_the_first_is_stored(
     the case's lock before checking for an appeal already with the OPCC, so it is refused
     with the reason rather than stored beside the first (or failing on the OPCC's seat)."""
     db = appeal_db
-    if db.is_sqlite:
-        pytest.skip("SQLite runs one writer at a time by design")
     _case_id, reference = reviewed_case(db, fixed_clock)
     payload = {"case_reference": reference, "letter_date": "2026-03-20", "grounds": GROUND}
     stored, commit = threading.Event(), threading.Event()
@@ -93,13 +93,12 @@ def _until_a_session_waits_for_a_lock(db: Database) -> None:
         watcher.dispose()
 
 
+@only_on("postgresql")  # SQLite runs one writer at a time by design
 def test_an_appeal_s_step_waits_for_a_review_being_worked_on(appeal_db) -> None:
     """A step of an appeal may end it upheld and cancel the running review, so it takes the
     review's lock before writing anything of the case: it waits for a step of the review in
     progress rather than taking the case first, which that step also needs (a deadlock)."""
     db = appeal_db
-    if db.is_sqlite:
-        pytest.skip("SQLite runs one writer at a time by design")
     case_id = met_case(db)
     lodge(db, case_of(db, case_id).reference, TODAY, GROUND)
     task = live(db, case_id)["acknowledge_appeal"]

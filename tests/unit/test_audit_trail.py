@@ -21,6 +21,7 @@ from engine.core.db import Database, connect
 from engine.core.migrate import alembic_config, upgrade_to_head
 from engine.core.models import AuditEvent, User
 from engine.people.access import consult_case
+from tests.support.databases import only_on
 
 
 def invoke(database_url: str, *args: str):
@@ -317,12 +318,11 @@ def test_events_are_written_only_through_record(db: Database) -> None:
         )
 
 
+@only_on("postgresql")  # SQLite runs one writer at a time by design
 def test_an_open_transaction_does_not_hold_up_others_writing_events(db: Database) -> None:
     """The chain is extended at commit, so a long transaction that has recorded an event
     does not stop another from committing its own meanwhile (PostgreSQL: SQLite runs one
     writer at a time by design)."""
-    if db.is_sqlite:
-        pytest.skip("SQLite runs one writer at a time by design")
     reference = a_case(db)
     council = user(db, "council@example.org")
     with db.transaction() as session:
@@ -335,13 +335,13 @@ def test_an_open_transaction_does_not_hold_up_others_writing_events(db: Database
         assert audit.verify(session).intact
 
 
+# The chain's lock is PostgreSQL's; SQLite writers hold the database's.
+@only_on("postgresql")
 def test_an_error_while_waiting_for_the_chain_is_the_databases_usual_error(db: Database) -> None:
     """The chain's lock and head go to PostgreSQL through the driver itself; an error there
     (here the lock wait running out of time, as an operator's lock_timeout would) is what
     SQLAlchemy raises anywhere else, which the service answers with a 503 rather than a 500,
     and the transaction leaves nothing behind."""
-    if db.is_sqlite:
-        pytest.skip("the chain's lock is PostgreSQL's; SQLite writers hold the database's")
     before = len(events(db))
     holder = connect(db.url)
     try:
