@@ -17,10 +17,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine.core.models import (
-    Notification,
-    User,
-)
+from engine.core.models import Notification, User
 from tests.support.access import CASES, ME, ROLES, SEES, Route, Visitor, World
 
 # What a route answers, in four kinds.

@@ -82,8 +82,13 @@ def test_an_advisory_lock_passes_on_when_its_holder_dies(database_url: str) -> N
         assert first.hold() and first.hold()
         assert not second.hold()
         with database.writer.begin() as connection:
+            # This database's locks only: other tests' databases share the server.
             holders = connection.execute(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND database = (SELECT oid FROM pg_database "
+                    "WHERE datname = current_database())"
+                )
             ).scalar()
         assert holders == 1, "holding again does not stack up locks"
         # The holder's session ends as if its process were killed.

@@ -19,14 +19,7 @@ from werkzeug.test import TestResponse
 from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
-from engine.core.models import (
-    Attachment,
-    CaseParticipant,
-    Document,
-    ProcessInstance,
-    Task,
-    User,
-)
+from engine.core.models import Attachment, CaseParticipant, Document, ProcessInstance, Task, User
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
 from tests.support.people import COUNCIL, DEMO_PASSWORD

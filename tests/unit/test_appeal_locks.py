@@ -13,11 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from engine.core.db import Database, connect
 from engine.core.errors import InvalidData
-from engine.core.models import (
-    Appeal,
-    ProcessDefinition,
-    ProcessInstance,
-)
+from engine.core.models import Appeal, ProcessDefinition, ProcessInstance
 from engine.intake.appeals import submit_appeal
 from engine.procedure.steps import complete_task, complete_task_in
 from tests.support.databases import only_on

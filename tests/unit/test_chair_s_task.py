@@ -13,16 +13,10 @@ from engine.core.errors import NotAllowed, NotFound
 from engine.core.models import TaskCandidate
 from engine.records.attachments import attach_file, remove_attachment
 from engine.work import task_view
-from engine.work.inbox import (
-    inbox_filters,
-)
+from engine.work.inbox import inbox_filters
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, add_people, user
-from tests.support.procedure import (
-    DALES_COUNCIL,
-    chaired_meeting,
-    live,
-)
+from tests.support.procedure import DALES_COUNCIL, chaired_meeting, live
 from tests.support.work import rows
 
 

@@ -11,10 +11,7 @@ from sqlalchemy import event, func, select
 from engine.chasing.escalation import chase_due
 from engine.core.clock import FixedClock
 from engine.core.db import Database
-from engine.core.models import (
-    AuditEvent,
-    Notification,
-)
+from engine.core.models import AuditEvent, Notification
 from tests.support.chasing import task_row
 from tests.support.runtime import at, deploy_diagram, one_task_diagram, start
 

@@ -13,17 +13,10 @@ from sqlalchemy import select
 
 from engine.core.config import PROJECT_ROOT
 from engine.core.models import Case, Document
-from engine.documents import (
-    build_default_template,
-    statistics_report,
-)
+from engine.documents import build_default_template, statistics_report
 from tests.support.documents import NASTY, add_attachment, pack_for, reference_of
 from tests.support.people import COUNCIL
-from tests.support.procedure import (
-    do,
-    hold_meeting,
-    met_case,
-)
+from tests.support.procedure import do, hold_meeting, met_case
 
 TEMPLATE = PROJECT_ROOT / "templates" / "docx" / "default.docx"
 

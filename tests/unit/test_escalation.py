@@ -13,10 +13,7 @@ from engine.core.area import AreaFileError, parse_area
 from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.errors import DeploymentRefused
-from engine.core.models import (
-    Notification,
-    User,
-)
+from engine.core.models import Notification, User
 from engine.procedure import steps as procedure
 from engine.procedure.sweeps import run_due
 from engine.runtime import claim_task

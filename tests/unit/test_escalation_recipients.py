@@ -11,13 +11,7 @@ from sqlalchemy import select, update
 from engine.chasing.escalation import chase_due
 from engine.core.clock import FixedClock
 from engine.core.db import Database
-from engine.core.models import (
-    District,
-    Notification,
-    Organisation,
-    User,
-    UserRole,
-)
+from engine.core.models import District, Notification, Organisation, User, UserRole
 from engine.people.accounts import add_user
 from engine.runtime import claim_task, release_task
 from tests.support.chasing import add_manager, audit_actions, body, task_row, told

@@ -11,12 +11,7 @@ import pytest
 
 from engine.core import clock
 from engine.runtime import expressions
-from engine.runtime.expressions import (
-    FUNCTIONS,
-    EvaluationError,
-    check_expression,
-    evaluate,
-)
+from engine.runtime.expressions import FUNCTIONS, EvaluationError, check_expression, evaluate
 
 # --- evaluation --------------------------------------------------------------------------------
 

@@ -18,12 +18,7 @@ from engine.core import clock
 from engine.core.db import Database
 from engine.core.errors import NotFound
 from engine.core.models import AuditEvent, Case, Document, Incident
-from engine.documents import (
-    DOCX_MEDIA_TYPE,
-    build_default_template,
-    meeting_pack,
-    meeting_pack_zip,
-)
+from engine.documents import DOCX_MEDIA_TYPE, build_default_template, meeting_pack, meeting_pack_zip
 from tests.support.documents import (
     NASTY,
     add_attachment,

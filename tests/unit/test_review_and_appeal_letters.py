@@ -15,12 +15,7 @@ from engine.runtime import deploy
 from tests.support.files import FORMS
 from tests.support.letters import DALES, headings, letter, outbox, texts
 from tests.support.people import COUNCIL, user
-from tests.support.procedure import (
-    SETTINGS,
-    do,
-    hold_meeting,
-    met_case,
-)
+from tests.support.procedure import SETTINGS, do, hold_meeting, met_case
 
 OPCC = "opcc@example.org"
 

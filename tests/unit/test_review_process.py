@@ -10,14 +10,7 @@ from sqlalchemy import select
 from engine.core.errors import InvalidData
 from engine.core.models import Recommendation, Review, Task
 from tests.support.people import COUNCIL
-from tests.support.procedure import (
-    case_of,
-    do,
-    hold_meeting,
-    live,
-    met_case,
-    org_id,
-)
+from tests.support.procedure import case_of, do, hold_meeting, live, met_case, org_id
 
 
 def test_review_with_recommendations_tracks_each_action_to_its_owner(

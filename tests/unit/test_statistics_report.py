@@ -12,9 +12,7 @@ from sqlalchemy import func, select
 from engine.core.db import Database
 from engine.core.errors import NotFound
 from engine.core.models import AuditEvent, Document
-from engine.documents import (
-    statistics_report,
-)
+from engine.documents import statistics_report
 from tests.support.documents import decided_case, open_docx, rows_of
 
 

@@ -10,10 +10,7 @@ from sqlalchemy import select
 from engine.cases.opening import open_case
 from engine.core.db import Database
 from engine.core.models import Task
-from engine.runtime import (
-    bpmn,
-    start_process,
-)
+from engine.runtime import bpmn, start_process
 from tests.support.files import FIXTURES, TEST_FORMS
 from tests.support.runtime import complete, deploy_bytes, open_tasks
 

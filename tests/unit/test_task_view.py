@@ -12,14 +12,7 @@ from engine.core.models import AuditEvent, Task, User
 from engine.work import task_view
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, user
-from tests.support.procedure import (
-    ACKNOWLEDGED,
-    application,
-    case_of,
-    do,
-    live,
-    submit,
-)
+from tests.support.procedure import ACKNOWLEDGED, application, case_of, do, live, submit
 from tests.support.work import viewed
 
 

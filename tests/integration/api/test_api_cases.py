@@ -7,11 +7,7 @@ from typing import Any
 
 from tests.support.api import API, Api, db_of, new_case
 from tests.support.people import COUNCIL, add_people, user
-from tests.support.procedure import (
-    case_of,
-    chaired_meeting,
-    live,
-)
+from tests.support.procedure import case_of, chaired_meeting, live
 
 
 def test_a_participant_sees_the_case_and_anyone_else_sees_nothing(api: Api) -> None:

@@ -8,11 +8,7 @@ from sqlalchemy import select
 from engine.core.models import Case
 from tests.support.api import Api, api_application, db_of, new_case
 from tests.support.people import COUNCIL
-from tests.support.procedure import (
-    TODAY,
-    case_of,
-    met_case,
-)
+from tests.support.procedure import TODAY, case_of, met_case
 
 
 def test_anyone_may_apply(api: Api) -> None:

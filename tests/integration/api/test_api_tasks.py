@@ -8,10 +8,7 @@ from typing import Any
 
 from tests.support.api import Api, acknowledge_task, db_of, new_case
 from tests.support.people import COUNCIL, user
-from tests.support.procedure import (
-    ACKNOWLEDGED,
-    live,
-)
+from tests.support.procedure import ACKNOWLEDGED, live
 
 
 def test_inbox_scopes_and_filters(api: Api) -> None:
