@@ -15,7 +15,7 @@ run: install assets init
 test: install-dev assets init
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

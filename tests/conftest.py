@@ -18,16 +18,16 @@ from engine.core.config import DEFAULT_AREA_FILE
 from engine.core.db import Database, connect
 from engine.core.models import Base
 from engine.people.accounts import add_user
+from tests.support.figures import record_facts
+from tests.support.files import FORMS, ROOT
+from tests.support.people import DEMO_PASSWORD
+from tests.support.procedure import prepare
 
-FIXTURES = Path(__file__).parent / "fixtures"
-TEST_FORMS = FIXTURES / "forms"
-SHIPPED_FORMS = Path(__file__).resolve().parent.parent / "workflows" / "forms"
 POSTGRES_ENV = "CASEREVIEW_TEST_POSTGRES_URL"
 POSTGRES_HOW = (
     f"PostgreSQL run skipped: set {POSTGRES_ENV}=postgresql://postgres@127.0.0.1:5432/test "
     "to run every database test on PostgreSQL too"
 )
-DEMO_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -150,10 +150,22 @@ def db(empty_db: Database, fixed_clock: clock.FixedClock) -> Database:
 @pytest.fixture
 def app_db(db: Database) -> Database:
     """The area and users, with the shipped application diagram deployed."""
-    from engine.core.config import PROJECT_ROOT
     from engine.runtime import deploy
 
-    path = PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn"
+    path = ROOT / "workflows" / "community_trigger_application.bpmn"
     with db.transaction() as session:
-        deploy(session, path.read_bytes(), filename=path.name, forms_dir=SHIPPED_FORMS)
+        deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
     return db
+
+
+@pytest.fixture
+def all_db(app_db: Database) -> Database:
+    """Every shipped diagram deployed, and a few more people to look at cases."""
+    return prepare(app_db)
+
+
+@pytest.fixture
+def facts(db: Database) -> Database:
+    """Cases, reviews and appeals around the edges of the 2020/21, 2021/22 and 2022/23 years,
+    for the published figures."""
+    return record_facts(db)

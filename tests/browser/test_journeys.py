@@ -1,0 +1,161 @@
+"""Journeys in a real headless Chromium against the app served on a loopback port.
+
+Chromium comes from the system (Debian's ``chromium``); Playwright drives it. Where there is
+no Chromium the tests skip and say how to get one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from engine.core.db import Database
+from engine.core.models import Case, Incident
+from tests.support.browser import needs_chromium, sign_in
+from tests.support.databases import only_on
+from tests.support.people import COUNCIL
+from tests.support.procedure import (
+    TODAY,
+    application,
+    do,
+    live,
+    lodge,
+    met_case,
+    reviewed_case,
+    submit,
+)
+
+pytestmark = [
+    needs_chromium,
+    # One database is enough to prove a journey through the browser; the routes themselves
+    # are tested on both databases.
+    only_on("sqlite"),
+]
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Database) -> None:
+    page.goto(f"{server}/apply")
+    page.get_by_label("Where do you live?").select_option("derbyshire-dales")
+    page.get_by_label("Full name").first.fill("Jo Bloggs")
+    page.get_by_label("Email address").first.fill("jo@example.com")
+    page.locator("#on_behalf-2").check()  # No
+    page.get_by_label("By email").check()
+    report = page.locator("#incidents-0")
+    report.get_by_label("Day").first.fill("12")
+    report.get_by_label("Month").first.fill("2")
+    report.get_by_label("Year").first.fill("2026")
+    report.get_by_label("Day").nth(1).fill("13")
+    report.get_by_label("Month").nth(1).fill("2")
+    report.get_by_label("Year").nth(1).fill("2026")
+    report.get_by_label("Who you reported it to").select_option("police")
+    report.get_by_label("What happened").fill("Motorbikes on the footpath every night")
+    page.locator("#hate_element-2").check()
+    page.get_by_role("button", name="Send application").click()
+    page.wait_for_url(f"{server}/submitted")
+    reference = page.locator("#reference").inner_text()
+    assert re.fullmatch(r"CT-2026-\d{5}", reference)
+    assert page.get_by_role("heading", name="Application sent").is_visible()
+    with app_db.read() as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        assert case.applicant["name"] == "Jo Bloggs"
+
+
+def test_a_police_officer_returns_information_with_a_list_of_incidents(
+    server: str, page, app_db: Database
+) -> None:
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
+    task_id = live(app_db, case_id)["police_return"].id
+
+    sign_in(page, server, "police@example.org")
+    waiting = page.locator("#organisation-tasks")
+    waiting.get_by_role("link", name="Police information return").click()
+    page.wait_for_url(f"{server}/tasks/{task_id}")
+    page.get_by_role("button", name="Claim this task").click()
+    assert page.get_by_text("You claimed 'Police information return'").is_visible()
+
+    def fill_incident(index: int, day: str, reference: str) -> None:
+        incident = page.locator(f"#incidents-{index}")
+        for nth, value in ((0, day), (1, str(int(day) + 1))):
+            incident.get_by_label("Day").nth(nth).fill(value)
+            incident.get_by_label("Month").nth(nth).fill("1")
+            incident.get_by_label("Year").nth(nth).fill("2026")
+        incident.get_by_label("Your reference").fill(reference)
+        incident.get_by_label("Summary").fill(f"Report {reference}")
+
+    fill_incident(0, "8", "DC-1")
+    page.get_by_role("button", name="Add another incident").click()
+    fill_incident(1, "15", "DC-2")
+    page.get_by_role("button", name="Add another incident").click()
+    fill_incident(2, "22", "DC-3")
+    page.get_by_role("button", name="Remove incident 2").click()
+    assert page.locator("#incidents-2").count() == 0
+    assert page.locator("#incidents-1").get_by_label("Your reference").input_value() == "DC-3"
+    page.get_by_label("Actions taken so far").fill("Two warnings given")
+    page.get_by_label("Your view of the case").fill("Persistent; a review would help")
+    page.get_by_role("button", name="Complete task").click()
+    page.wait_for_url(f"{server}/")
+    assert page.get_by_text("'Police information return' is complete").is_visible()
+
+    with app_db.read() as session:
+        held = session.scalars(
+            select(Incident.reference)
+            .where(Incident.case_id == case_id, Incident.source != "application")
+            .order_by(Incident.occurred_on)
+        ).all()
+    assert held == ["DC-1", "DC-3"]
+
+
+def test_the_chair_sees_the_diagram_with_the_active_task_highlighted(
+    server: str, page, app_db: Database
+) -> None:
+    case_id = met_case(app_db)
+    do(
+        app_db,
+        case_id,
+        "schedule_meeting",
+        COUNCIL,
+        {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
+    )
+    do(app_db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
+    do(app_db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    with app_db.read() as session:
+        reference = session.get(Case, case_id).reference
+
+    sign_in(page, server, "chair@example.org")
+    page.locator("#my-tasks").get_by_role("link", name=reference).click()
+    page.wait_for_url(f"{server}/cases/{reference}")
+    review = page.locator("[data-diagram-url][data-diagram-ready='true']").nth(1)
+    review.wait_for()
+    active = review.locator("[data-element-id='record_meeting'].task-active")
+    assert active.count() == 1
+    assert review.locator("[data-element-id='meeting_pack'].task-completed").count() == 1
+    assert review.locator(".task-active").count() == 1
+
+
+def test_an_opcc_officer_finds_an_appeal_task(
+    server: str, page, app_db: Database, fixed_clock
+) -> None:
+    _case_id, reference = reviewed_case(app_db, fixed_clock)
+    lodge(app_db, reference, "2026-03-20", ["information_not_considered"])
+
+    sign_in(page, server, "opcc@example.org")
+    row = page.locator("#organisation-tasks tr", has_text=reference)
+    assert row.get_by_role("link", name="Acknowledge the appeal").is_visible()
+    row.get_by_role("link", name="Acknowledge the appeal").click()
+    assert page.get_by_role("heading", name="Acknowledge the appeal").is_visible()

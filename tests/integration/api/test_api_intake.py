@@ -1,0 +1,91 @@
+"""What anyone may send the JSON API without signing in: an application, an appeal; and the
+published figures."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.core.models import Case
+from tests.support.api import Api, api_application, db_of, new_case
+from tests.support.people import COUNCIL
+from tests.support.procedure import TODAY, case_of, met_case
+
+
+def test_anyone_may_apply(api: Api) -> None:
+    submitted = api.call("post", "/applications", json=api_application(), status=201)
+    with db_of(api).read() as session:
+        case = session.scalar(select(Case).where(Case.reference == submitted["reference"]))
+        assert submitted["status"] == case.status
+        assert (case.channel, case.applicant["contact_preference"]) == ("online", "letter")
+        assert case.applicant["name"] == "Sam Taylor"
+
+
+def test_a_refused_application_lists_every_field_to_correct(api: Api) -> None:
+    payload = api_application(district="atlantis")
+    payload["applicant"]["contact_preference"] = "pigeon"
+    refused = api.call("post", "/applications", json=payload, status=422)
+    assert set(refused["fields"]) == {"district", "applicant.contact_preference"}
+    refused = api.call("post", "/applications", json=api_application(incidents=[]), status=422)
+    assert "incidents" in refused["fields"]
+    refused = api.call(
+        "post", "/applications", json=api_application(received_on="2026-02-20"), status=422
+    )
+    assert "council caseworker" in refused["fields"]["received_on"]
+    api.call("post", "/applications", json=["not", "an", "object"], status=400)
+    with db_of(api).read() as session:
+        assert session.scalars(select(Case)).all() == []
+
+
+def test_a_council_caseworker_enters_a_paper_application(api: Api) -> None:
+    submitted = api.call(
+        "post",
+        "/applications",
+        json=api_application(received_on="2026-02-20"),
+        who=COUNCIL,
+        status=201,
+    )
+    with db_of(api).read() as session:
+        case = session.scalar(select(Case).where(Case.reference == submitted["reference"]))
+    assert (case.channel, case.received_on.isoformat()) == ("paper", "2026-02-20")
+    api.call(
+        "post",
+        "/applications",
+        json=api_application(),
+        headers={"Authorization": "Bearer expired-or-made-up"},
+        status=401,
+    )
+
+
+def test_anyone_may_appeal_a_decision(api: Api) -> None:
+    db = db_of(api)
+    reference = case_of(db, met_case(db)).reference
+    appeal = {
+        "case_reference": reference,
+        "letter_date": TODAY,
+        "grounds": ["threshold_decision"],
+        "details": "The police reports were not counted",
+    }
+    refused = api.call("post", "/appeals", json={**appeal, "grounds": ["unhappy"]}, status=422)
+    assert "grounds[0]" in refused["fields"]
+    refused = api.call(
+        "post", "/appeals", json={**appeal, "case_reference": "CT-2026-99999"}, status=422
+    )
+    assert "case_reference" in refused["fields"]
+    assert api.call("post", "/appeals", json=appeal, status=201) == {
+        "reference": reference,
+        "status": "appeal_lodged",
+    }
+
+
+def test_the_published_figures(api: Api) -> None:
+    new_case(api)
+    figures = api.call("get", "/statistics?year=2025")
+    assert (figures["year"], figures["label"]) == (2025, "2025/26")
+    assert [d["key"] for d in figures["districts"]][:2] == ["amber-valley", "bolsover"]
+    assert len(figures["districts"]) == 9
+    dales = next(d for d in figures["districts"] if d["key"] == "derbyshire-dales")
+    assert dales["applications"] == 1 and figures["totals"]["applications"] == 1
+    assert api.call("get", "/statistics")["year"] == 2025, "the current financial year"
+    for year in ("abc", "2013", "2030"):
+        refused = api.call("get", f"/statistics?year={year}", status=422)
+        assert "year" in refused["fields"]

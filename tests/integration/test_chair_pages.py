@@ -1,0 +1,119 @@
+"""The pages of a review's chair: the chair's task says it is the chair's alone, and the case
+page offers the managing council's managers a new chair."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.core.clock import FixedClock
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Attachment
+from engine.records.attachments import attach_file
+from engine.work import task_view
+from tests.support.files import FORMS
+from tests.support.people import COUNCIL, MANAGER, add_people, user
+from tests.support.procedure import (
+    DALES_COUNCIL,
+    MEETING_HELD,
+    NEW_CHAIR,
+    OLD_CHAIR,
+    RECORD,
+    chaired_meeting,
+    live,
+    prepare,
+    with_new_chair,
+)
+from tests.support.web import form_token, signed_in
+from web import create_app
+
+
+def test_the_chair_s_task_page_says_it_is_the_chair_s_alone(all_db: Database, tmp_path) -> None:
+    db = all_db
+    add_people(db, [("dales.chair@example.org", DALES_COUNCIL, ["review_chair"])])
+    _case_id, task_id = chaired_meeting(db, "dales.chair@example.org")
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    app = create_app(settings, db)
+
+    def page(email: str) -> str:
+        answer = signed_in(app, email).get(f"/tasks/{task_id}")
+        assert answer.status_code == 200
+        return " ".join(answer.get_data(as_text=True).split())
+
+    chair_page = page("dales.chair@example.org")
+    assert "Release it" not in chair_page, "a chair has no one to release their task to"
+    for colleague in (COUNCIL, "manager@example.org"):
+        seen = page(colleague)
+        assert "This task is for Dales.Chair alone" in seen
+        assert "Reassign to" not in seen and "A manager can reassign it" not in seen
+
+    notes = attach_file(db, task_id, user(db, "dales.chair@example.org"), "n.pdf", b"%PDF-1.4 n")
+    council = signed_in(app, COUNCIL)
+    refused = council.post(
+        f"/tasks/{task_id}/attachments/{notes}/remove",
+        data={"csrf_token": form_token(council, "/sign-out")},
+    )
+    assert refused.status_code == 403
+    assert "only whoever does this task can take files off it" in refused.get_data(as_text=True)
+    with db.read() as session:
+        assert session.get(Attachment, notes) is not None
+
+
+@pytest.fixture
+def chair_db(app_db: Database) -> Database:
+    return prepare(app_db)
+
+
+def test_the_case_page_offers_managers_a_new_chair(
+    chair_db: Database, tmp_path, fixed_clock: FixedClock
+) -> None:
+    db = chair_db
+    case_id, task_id, reference = with_new_chair(db)
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    app = create_app(settings, db)
+    page = f"/cases/{reference}"
+    caseworker = signed_in(app, "council@example.org")
+    assert "Change the chair" not in caseworker.get(page).get_data(as_text=True)
+    refused = caseworker.post(
+        f"{page}/chair",
+        data={"chair_email": NEW_CHAIR, "csrf_token": form_token(caseworker, "/sign-out")},
+    )
+    assert refused.status_code == 403
+
+    manager = signed_in(app, MANAGER)
+    assert "Change the chair of review 1" in manager.get(page).get_data(as_text=True)
+    wrong = manager.post(
+        f"{page}/chair",
+        data={"chair_email": "council@example.org", "csrf_token": form_token(manager, page)},
+    )
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400
+    assert "<title>Error: Case" in text
+    assert 'href="#chair_email"' in text and "who is a review chair" in text
+    assert 'value="council@example.org"' in text, "what was typed is kept"
+
+    done = manager.post(
+        f"{page}/chair",
+        data={"chair_email": NEW_CHAIR, "csrf_token": form_token(manager, page)},
+        follow_redirects=True,
+    )
+    text = " ".join(done.get_data(as_text=True).split())
+    assert "Dales.Chair now chairs the review" in text
+    assert "Review 1, chaired by Dales.Chair" in text
+    assert live(db, case_id)["record_meeting"].assignee_id == user(db, NEW_CHAIR).id
+    assert signed_in(app, NEW_CHAIR).get(f"/tasks/{task_id}").status_code == 200
+
+    fixed_clock.advance(MEETING_HELD)
+    task_view.complete_task(db, task_id, user(db, NEW_CHAIR), RECORD, forms_dir=FORMS)
+    late = manager.post(
+        f"{page}/chair",
+        data={"chair_email": OLD_CHAIR, "csrf_token": form_token(manager, "/sign-out")},
+        follow_redirects=True,
+    )
+    text = " ".join(late.get_data(as_text=True).split())
+    assert "can be changed only before its meeting is recorded" in text
+    assert "Change the chair" not in text

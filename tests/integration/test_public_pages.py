@@ -1,0 +1,245 @@
+"""The pages anyone can use: apply, appeal, and the published figures."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Appeal, Case, Incident
+from tests.support.api import api_application
+from tests.support.procedure import deploy_review_and_appeal, reviewed_case, submit
+from tests.support.web import application_form, csrf_token
+from web import create_app
+
+
+@pytest.fixture
+def app(app_db: Database, tmp_path) -> Flask:
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": app_db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    return create_app(settings, app_db)
+
+
+def count(db: Database, model) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_application_form_shows_every_question(app: Flask) -> None:
+    page = app.test_client().get("/apply").get_data(as_text=True)
+    for label in (
+        "Where do you live?",
+        "Your details",
+        "Are you applying for someone else?",
+        "The person you are applying for",
+        "How should we contact you?",
+        "Date of the behaviour",
+        "Who you reported it to",
+        "disability, gender identity, race, religion or sexual orientation",
+    ):
+        assert label in unescape(page), label
+    assert 'name="incidents-0-occurred_on-day"' in page
+    assert 'name="received_on' not in page, "only caseworkers enter the date received"
+    assert '<option value="derbyshire-dales">Derbyshire Dales</option>' in page
+    # A section's hint is read out with it.
+    assert 'id="applicant" aria-describedby="applicant-hint"' in page
+    assert 'id="applicant-hint">Give at least one way to contact you' in page
+
+
+def test_an_applicant_applies_and_sees_their_reference(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    response = client.post("/apply", data=application_form(client))
+    assert response.status_code == 302 and response.headers["Location"] == "/submitted"
+    page = client.get("/submitted").get_data(as_text=True)
+    reference = re.search(r'id="reference">(CT-\d{4}-\d{5})<', page).group(1)
+    assert "Application sent" in page
+    with app_db.read() as session:
+        case = session.scalar(select(Case).where(Case.reference == reference))
+        assert case.applicant["name"] == "Alex Morgan"
+        assert case.applicant["address"] == "4 Dale Road\nMatlock"
+        assert case.applicant["contact_preference"] == "email"
+        assert case.channel == "online" and case.on_behalf is False
+        incidents = session.scalars(
+            select(Incident).where(Incident.case_id == case.id).order_by(Incident.occurred_on)
+        ).all()
+        assert [(i.occurred_on.isoformat(), i.reported_to) for i in incidents] == [
+            ("2026-01-05", "police"),
+            ("2026-01-19", "dales-housing"),
+        ]
+
+
+def test_a_wrong_application_keeps_what_was_typed_and_says_what_to_fix(
+    app: Flask, app_db: Database
+) -> None:
+    client = app.test_client()
+    form = application_form(
+        client,
+        **{"applicant-name": "", "incidents-1-occurred_on-month": "13"},
+    )
+    response = client.post("/apply", data=form)
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "<title>Error: " in page
+    assert "There is a problem" in page
+    assert '<a href="#applicant-name">Enter full name</a>' in page
+    assert 'href="#incidents-1-occurred_on-day"' in page
+    assert "must be a real date" in page
+    assert 'value="alex@example.com"' in page, "what was typed is kept"
+    assert ">4 Dale Road\nMatlock</textarea>" in page
+    assert 'name="incidents-1-occurred_on-month" type="text" value="13"' in page
+    assert count(app_db, Case) == 0
+
+
+def test_your_details_left_blank_are_named_at_their_fields(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    blank = {"applicant-name": "", "applicant-address": "", "applicant-email": ""}
+    response = client.post("/apply", data=application_form(client, **blank))
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert '<a href="#applicant-name">Enter full name</a>' in page
+    assert 'id="applicant-name-error"' in page
+    assert "it is required" not in page, "no vague message for the whole section"
+    assert count(app_db, Case) == 0
+
+
+def test_a_year_of_two_digits_is_refused_not_read_as_long_ago(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    response = client.post(
+        "/apply", data=application_form(client, **{"incidents-0-occurred_on-year": "26"})
+    )
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert 'href="#incidents-0-occurred_on-day"' in page
+    assert 'name="incidents-0-occurred_on-year" type="text" value="26"' in page
+    assert count(app_db, Case) == 0
+
+
+def test_an_application_the_service_cannot_start_stays_on_the_page(db: Database, tmp_path) -> None:
+    """No application process deployed (a service not yet set up): nothing is stored, the
+    applicant is told, and what they typed is still there to send later."""
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    client = create_app(settings, db).test_client()
+    response = client.post("/apply", data=application_form(client))
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 503
+    assert "the service cannot take this at the moment, and nothing has been sent" in page
+    assert 'value="Alex Morgan"' in page
+    assert count(db, Case) == 0
+    api = client.post("/api/v1/applications", json=api_application())
+    assert api.status_code == 500
+    assert "no version of the process" in api.get_json()["error"].lower()
+    assert count(db, Case) == 0
+
+
+def test_reports_are_added_and_removed_without_javascript(app: Flask) -> None:
+    client = app.test_client()
+    form = application_form(client, action="add:incidents")
+    page = client.post("/apply", data=form).get_data(as_text=True)
+    assert 'id="incidents-2"' in page, "a third, empty report to fill in"
+    assert 'value="REF-1"' in page
+    form = application_form(client, action="remove:incidents:0")
+    page = client.post("/apply", data=form).get_data(as_text=True)
+    assert 'value="REF-1"' in page and 'value="REF-0"' not in page
+    assert 'id="incidents-1"' not in page
+
+
+def test_an_anonymous_application_is_refused(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    form = application_form(client, **{"applicant-address": "", "applicant-email": ""})
+    response = client.post("/apply", data=form)
+    assert response.status_code == 400
+    assert "anonymous applications cannot be accepted" in response.get_data(as_text=True)
+    assert count(app_db, Case) == 0
+
+
+def test_the_public_form_needs_its_csrf_token(app: Flask, app_db: Database) -> None:
+    client = app.test_client()
+    form = application_form(client)
+    del form["csrf_token"]
+    response = client.post("/apply", data=form)
+    assert response.status_code == 400
+    assert "The form had expired" in response.get_data(as_text=True)
+    assert count(app_db, Case) == 0
+
+
+@pytest.fixture
+def appeal_app(app: Flask, app_db: Database) -> Flask:
+    deploy_review_and_appeal(app_db)
+    return app
+
+
+def test_an_applicant_appeals_with_grounds(
+    appeal_app: Flask, app_db: Database, fixed_clock
+) -> None:
+    case_id, reference = reviewed_case(app_db, fixed_clock)
+    client = appeal_app.test_client()
+    page = client.get("/appeal").get_data(as_text=True)
+    assert "The review did not consider relevant information" in page
+    response = client.post(
+        "/appeal",
+        data={
+            "csrf_token": csrf_token(page),
+            "case_reference": f" {reference.lower()} ",  # as typed from the letter, say
+            "letter_date-day": "20",
+            "letter_date-month": "3",
+            "letter_date-year": "2026",
+            "grounds": ["information_not_considered", "action_plan_not_delivered"],
+            "details": "The housing records were not read",
+        },
+    )
+    assert response.status_code == 302
+    assert reference in client.get("/submitted").get_data(as_text=True)
+    with app_db.read() as session:
+        appeal = session.scalar(select(Appeal).where(Appeal.case_id == case_id))
+        assert appeal.grounds == ["information_not_considered", "action_plan_not_delivered"]
+        assert appeal.letter_date.isoformat() == "2026-03-20"
+
+
+def test_an_appeal_for_an_unknown_case_is_refused(appeal_app: Flask, app_db: Database) -> None:
+    client = appeal_app.test_client()
+    response = client.post(
+        "/appeal",
+        data={
+            "csrf_token": csrf_token(client.get("/appeal").get_data(as_text=True)),
+            "case_reference": "CT-2026-99999",
+            "letter_date-day": "1",
+            "letter_date-month": "2",
+            "letter_date-year": "2026",
+            "grounds": ["threshold_decision"],
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is no case with this reference" in page
+    assert 'value="CT-2026-99999"' in page
+    assert count(app_db, Appeal) == 0
+
+
+def test_the_published_figures_show_districts_as_columns(app: Flask, app_db: Database) -> None:
+    from tests.support.procedure import application
+
+    submit(app_db, application())
+    page = app.test_client().get("/statistics?year=2025").get_data(as_text=True)
+    header = re.search(r"<thead.*?</thead>", page, re.S).group(0)
+    columns = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', header)
+    assert columns[0] == "Measure" and columns[-1] == "Total"
+    assert columns.index("Amber Valley") < columns.index("Derbyshire Dales")
+    assert "2025/26" in page
+    applications = re.search(r"applications received</th>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r">(\d+)</td>", applications)
+    assert cells[columns.index("Derbyshire Dales") - 1] == "1"
+    assert cells[-1] == "1"
+
+
+def test_a_nonsense_year_shows_the_latest_figures(app: Flask) -> None:
+    response = app.test_client().get("/statistics?year=abc")
+    assert response.status_code == 200
+    assert "2025/26" in response.get_data(as_text=True)

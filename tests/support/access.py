@@ -1,0 +1,246 @@
+"""The world the access matrix visits: three cases (A in Derbyshire Dales, reviewed with a
+High Peak chair and under appeal; B in Derbyshire Dales and C in Erewash, both waiting for the
+agencies' returns), the role each user signs in for, which cases each role takes part in
+(``SEES``, written out from the rules), and a visitor per role with a browser and an API
+client."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from engine.core.clock import FixedClock
+from engine.core.config import load_settings
+from engine.core.db import Database
+from engine.core.models import Attachment, CaseParticipant, Document, ProcessInstance, Task, User
+from engine.people.accounts import add_user
+from engine.records.attachments import attach_file
+from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.procedure import (
+    TODAY,
+    application,
+    deploy_review_and_appeal,
+    do,
+    incident,
+    lodge,
+    reviewed_case,
+    submit,
+)
+from tests.support.web import csrf_token
+from web import create_app
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+# Who signs in for each role: the users of tests/conftest.py, and a few more added here.
+ROLES: dict[str, str | None] = {
+    "anonymous": None,
+    "council caseworker": "council@example.org",
+    "council manager": "manager@example.org",
+    "other district's council": "erewash@example.org",
+    "police": "police@example.org",
+    "housing provider": "housing@example.org",
+    "another housing provider": "emh@example.org",
+    "health": "health@example.org",
+    "review chair": "chair@example.org",
+    "the chair's colleague": "highpeak@example.org",
+    "opcc": "opcc@example.org",
+    "process owner": "owner@example.org",
+    "administrator": "admin@example.org",
+}
+EXTRA_USERS = [
+    ("emh@example.org", "emh-homes", ["agency_officer"]),
+    ("highpeak@example.org", "high-peak-borough-council", ["caseworker", "manager"]),
+    ("owner@example.org", "derbyshire-dales-district-council", ["process_owner"]),
+    ("admin@example.org", "derbyshire-dales-district-council", ["administrator"]),
+]
+# The cases each role takes part in: the rule, written out.
+SEES: dict[str, set[str]] = {
+    "anonymous": set(),
+    "council caseworker": {"A", "B"},
+    "council manager": {"A", "B"},
+    "other district's council": {"C"},
+    "police": {"A", "B", "C"},
+    "housing provider": {"A", "B"},
+    "another housing provider": {"C"},
+    "health": {"A", "B", "C"},
+    "review chair": {"A"},
+    "the chair's colleague": set(),
+    "opcc": {"A"},
+    "process owner": set(),
+    "administrator": set(),
+}
+CASES = ("A", "B", "C")
+ME = "the visitor's own user id"  # in a body, so a reassignment names a real colleague
+
+
+@dataclass
+class Target:
+    """One case and the things on it a route can name."""
+
+    reference: str
+    case_id: int
+    instance: int
+    tasks: dict[int, int] = field(default_factory=dict)  # organisation id -> an open task
+    any_task: int = 0
+    council: int = 0  # the organisation managing the case
+    document: int | None = None
+    attachment: int | None = None
+
+
+@dataclass
+class World:
+    app: Flask
+    db: Database
+    cases: dict[str, Target]
+    users: dict[str, User]
+
+
+def user_with_roles(db: Database, email: str) -> User:
+    """The user with ``email``, their roles loaded for use after the session."""
+    with db.read() as session:
+        found = session.scalar(select(User).where(User.email == email))
+        found.roles  # noqa: B018 - loaded for use after the session
+        return found
+
+
+def _returns_case(db: Database, district: str, council: str, incidents: list[dict]) -> int:
+    case_id = submit(db, application(incidents, district=district))
+    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
+    return case_id
+
+
+def _target(db: Database, case_id: int) -> Target:
+    with db.read() as session:
+        tasks = session.scalars(
+            select(Task).where(Task.case_id == case_id).order_by(Task.id.desc())
+        ).all()
+        target = Target(
+            reference=tasks[0].case.reference,
+            case_id=case_id,
+            instance=session.scalar(
+                select(ProcessInstance.id).where(ProcessInstance.case_id == case_id)
+            ),
+            any_task=tasks[0].id,
+            council=session.scalar(
+                select(CaseParticipant.organisation_id).where(
+                    CaseParticipant.case_id == case_id, CaseParticipant.role == "council"
+                )
+            ),
+        )
+        for task in tasks:
+            if task.state in ("open", "claimed"):
+                for organisation_id in task.organisation_ids:
+                    target.tasks.setdefault(organisation_id, task.id)
+        target.document = session.scalar(
+            select(Document.id).where(Document.case_id == case_id).limit(1)
+        )
+        target.attachment = session.scalar(
+            select(Attachment.id).where(Attachment.case_id == case_id).limit(1)
+        )
+    return target
+
+
+def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> World:
+    """The three cases, the extra users, and the app, with a file on each case."""
+    db = deploy_review_and_appeal(app_db)
+    with db.transaction() as session:
+        for email, organisation, roles in EXTRA_USERS:
+            add_user(
+                session,
+                email=email,
+                name=email.split("@")[0].title(),
+                organisation_key=organisation,
+                roles=roles,
+                password=DEMO_PASSWORD,
+            )
+    a_id, a_reference = reviewed_case(db, fixed_clock)
+    fixed_clock.advance(timedelta(days=5))
+    lodge(db, a_reference, "2026-03-20", ["information_not_considered"])
+    b_id = _returns_case(db, "derbyshire-dales", COUNCIL, None)
+    c_id = _returns_case(
+        db,
+        "erewash",
+        "erewash@example.org",
+        [incident(f"2026-01-{day:02d}", f"2026-01-{day + 1:02d}") for day in (5, 12, 19)],
+    )
+    cases = {"A": _target(db, a_id), "B": _target(db, b_id), "C": _target(db, c_id)}
+    for name, email in (("A", "opcc@example.org"), ("B", "police@example.org")):
+        user = user_with_roles(db, email)
+        task = cases[name].tasks[user.organisation_id]
+        attach_file(db, task, user, "statement.pdf", PDF)
+        cases[name] = _target(db, cases[name].case_id)
+    # C's file is the other housing provider's, on its own return.
+    emh = user_with_roles(db, "emh@example.org")
+    attach_file(db, cases["C"].tasks[emh.organisation_id], emh, "log.pdf", PDF)
+    cases["C"] = _target(db, c_id)
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    users = {role: user_with_roles(db, email) for role, email in ROLES.items() if email}
+    return World(create_app(settings, db), db, cases, users)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # {ref}, {task}, {instance}, {document}, {attachment}, {notification}, {user}
+    rule: str  # the Flask rule it exercises, so the matrix can list what it misses
+    # "public", "signed in", "case", "administrator", "process owner", "own", "reason", "sign-out"
+    who: str
+    body: dict[str, Any] | None = None
+    upload: bool = False
+    # "candidate": done by the task's organisations; "manager": their managers; "council
+    # manager": the managers of the council managing the case
+    acts: str = ""
+
+
+class Visitor:
+    """One role's browser (session and CSRF token) and API client (bearer token)."""
+
+    def __init__(self, world: World, email: str | None) -> None:
+        self.browser = world.app.test_client()
+        self.api = world.app.test_client()
+        self.token = ""
+        self.user_id = 0
+        if email is None:
+            return
+        self.user_id = user_with_roles(world.db, email).id
+        csrf = _csrf(self.browser.get("/sign-in"))
+        signed = self.browser.post(
+            "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf}
+        )
+        assert signed.status_code == 302, email
+        issued = self.api.post(
+            "/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}
+        )
+        self.token = issued.get_json()["token"]
+
+    def call(self, route: Route, path: str) -> TestResponse:
+        body = {
+            name: self.user_id if value == ME else value
+            for name, value in (route.body or {}).items()
+        }
+        if path.startswith("/api/"):
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            json = body if route.body is not None else None
+            return self.api.open(path, method=route.method, json=json, headers=headers)
+        if route.method == "GET":
+            return self.browser.get(path)
+        page = self.browser.get("/sign-out" if self.token else "/sign-in")
+        data: dict[str, Any] = {"csrf_token": _csrf(page)}
+        data.update((name, str(value)) for name, value in body.items())
+        if route.upload:
+            data["file"] = (io.BytesIO(PDF), "more.pdf")
+        return self.browser.post(path, data=data)
+
+
+def _csrf(page: TestResponse) -> str:
+    return csrf_token(page.get_data(as_text=True))

@@ -1,0 +1,79 @@
+"""Documents the service writes, read back as a reader would: a Word file opened with
+python-docx, a case's meeting pack, a case with a file attached or a decision made; and text
+of every kind to write into them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date, timedelta
+
+import docx
+from sqlalchemy import select
+
+from engine.cases.opening import open_case
+from engine.core import clock
+from engine.core.db import Database
+from engine.core.models import Attachment, Case, Task
+from engine.documents import meeting_pack
+from tests.support.people import COUNCIL, user
+
+# Unicode of every kind, and characters a database stores but XML cannot hold.
+NASTY = "Zoë O’Brien-Łukasz 王秀英 مريم \U0001f600 \x07\x1b\x0b\ufffe end"
+
+
+def open_docx(content: bytes) -> docx.document.Document:
+    assert content[:2] == b"PK", "a Word file is a zip package"
+    return docx.Document(io.BytesIO(content))
+
+
+def rows_of(table) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in table.rows]
+
+
+def reference_of(db: Database, case_id: int) -> str:
+    with db.read() as session:
+        return session.get(Case, case_id).reference
+
+
+def pack_for(db: Database, reference: str, email: str = COUNCIL, **options):
+    with db.transaction() as session:
+        return meeting_pack(session, user(db, email), reference, **options)
+
+
+def add_attachment(
+    db: Database, case_id: int, task_name: str, email: str, name: str, data: bytes
+) -> None:
+    """Add the PDF ``name`` to the case's task ``task_name`` as ``email``; the clock then moves on
+    a minute, so that files added one after another are told apart by their time."""
+    with db.transaction() as session:
+        task = session.scalar(
+            select(Task).where(Task.case_id == case_id, Task.spec_name == task_name)
+        )
+        who = user(db, email)
+        session.add(
+            Attachment(
+                case_id=case_id,
+                task_id=task.id,
+                organisation_id=who.organisation_id,
+                uploaded_by_id=who.id,
+                filename=name,
+                media_type="application/pdf",
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                content=data,
+                created_at=clock.now(),
+            )
+        )
+    clock.get_clock().advance(timedelta(minutes=1))
+
+
+def decided_case(db: Database, received: date, *, met: bool) -> None:
+    """A Dales case received and decided on ``received``, met or not."""
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales", received)
+        case.threshold_met, case.decision_basis, case.decided_on = (
+            met,
+            "count" if met else "discretion",
+            received,
+        )

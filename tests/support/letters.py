@@ -1,0 +1,56 @@
+"""The letters the steps write: the newest of a kind on a case, its text and headings, the
+message it went out with; and a case whose acknowledgement was sent."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from sqlalchemy import select
+
+from engine.core.db import Database
+from engine.core.models import Document, Notification
+from tests.support.people import COUNCIL
+from tests.support.procedure import TODAY, application, do, submit
+
+DALES = "Derbyshire Dales District Council"
+SPOC = (
+    "Community Safety Officer on 01629 761100 or community.trigger@derbyshiredales.example.gov.uk"
+)
+
+
+def letter(db: Database, case_id: int, kind: str) -> Document:
+    """The newest letter of this kind on the case."""
+    with db.read() as session:
+        found = session.scalar(
+            select(Document)
+            .where(Document.case_id == case_id, Document.kind == kind)
+            .order_by(Document.version.desc())
+            .limit(1)
+        )
+    assert found is not None, f"no {kind} on case {case_id}"
+    return found
+
+
+def texts(document: Document) -> list[str]:
+    word = docx.Document(io.BytesIO(document.content))
+    lines = [p.text for p in word.paragraphs]
+    for table in word.tables:
+        lines += [" | ".join(cell.text for cell in row.cells) for row in table.rows]
+    return lines
+
+
+def headings(document: Document) -> list[str]:
+    word = docx.Document(io.BytesIO(document.content))
+    return [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+
+
+def outbox(db: Database, document: Document) -> Notification | None:
+    with db.read() as session:
+        return session.get(Notification, document.notification_id)
+
+
+def acknowledged(db: Database, **changes) -> int:
+    case_id = submit(db, application(**changes))
+    do(db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    return case_id

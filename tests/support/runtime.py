@@ -1,0 +1,116 @@
+"""Test diagrams through the workflow runtime: the review test diagram of the fixtures, and
+diagrams of one user task made up on the spot, deployed, started and completed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from engine import procedure
+from engine.cases.opening import open_case
+from engine.core.clock import LOCAL_ZONE
+from engine.core.db import Database
+from engine.core.models import CaseParticipant, Organisation, ProcessDefinition, Task, User
+from engine.runtime import complete_task, deploy, start_process
+from tests.support.files import FIXTURES, TEST_FORMS
+from tests.support.people import user
+
+DIAGRAM = (FIXTURES / "review_test.bpmn").read_bytes()
+RETURN = {"incidents": [{"occurred_on": "2026-01-10", "reported_on": "2026-01-12"}]}
+
+
+def deploy_bytes(db: Database, content: bytes = DIAGRAM) -> ProcessDefinition:
+    with db.transaction() as session:
+        return deploy(
+            session, content, filename="review_test.bpmn", forms_dir=TEST_FORMS
+        ).definition
+
+
+def start_case(db: Database, district: str = "derbyshire-dales", threshold: int = 2) -> int:
+    with db.transaction() as session:
+        case = open_case(session, district, date(2026, 3, 2))
+        start_process(
+            session,
+            case,
+            "test_review",
+            {
+                "received_on": case.received_on,
+                "threshold": threshold,
+                "case_reference": case.reference,
+            },
+        )
+        return case.id
+
+
+def open_tasks(db: Database, case_id: int) -> dict[str, Task]:
+    with db.read() as session:
+        rows = session.scalars(
+            select(Task).where(Task.case_id == case_id, Task.state.in_(["open", "claimed"]))
+        ).all()
+        for row in rows:
+            row.organisation_ids  # noqa: B018 - load candidates before the session closes
+        return {row.spec_name: row for row in rows}
+
+
+def complete(db: Database, task: Task, email: str, data: dict) -> object:
+    return complete_task(db, task.id, user(db, email), data, forms_dir=TEST_FORMS)
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_ZONE)
+
+
+def one_task_diagram(key: str, lane: str, properties: dict[str, str] | None = None) -> bytes:
+    """A process with one user task in ``lane``, due in 5 working days unless told otherwise."""
+    given = {"form": "test_acknowledge", "due": "5 working days", **(properties or {})}
+    props = "".join(f'<spiffworkflow:property name="{n}" value="{v}" />' for n, v in given.items())
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="Definitions_{key}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="{key}" name="{key}" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_1" name="{lane}">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>work</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="work" name="Do the work">
+      <bpmn:extensionElements><spiffworkflow:properties>{props}</spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>""".encode()
+
+
+def deploy_diagram(db: Database, content: bytes) -> None:
+    with db.transaction() as session:
+        deploy(session, content, filename="diagram.bpmn", forms_dir=TEST_FORMS)
+
+
+def start(db: Database, key: str, *, opcc: bool = False, chair: User | None = None) -> int:
+    """Start a case in Derbyshire Dales on process ``key``, with the OPCC or ``chair`` taking
+    part if asked; returns its one live task's id."""
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales")
+        if opcc:
+            opcc_id = session.scalar(select(Organisation.id).where(Organisation.kind == "opcc"))
+            case.participants.append(CaseParticipant(organisation_id=opcc_id, role="opcc"))
+        if chair is not None:
+            case.participants.append(
+                CaseParticipant(
+                    organisation_id=chair.organisation_id, role="chair", user_id=chair.id
+                )
+            )
+        session.flush()
+        procedure.start_process(session, case, key)
+        return session.scalar(
+            select(Task.id).where(Task.case_id == case.id, Task.state.in_(["open", "claimed"]))
+        )

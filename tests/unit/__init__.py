@@ -1,0 +1,1 @@
+"""Tests of the engine, with or without a database: no web app, no command line."""

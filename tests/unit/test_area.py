@@ -1,0 +1,130 @@
+"""The area file: data, not code; checked when read; loaded idempotently."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from engine.core.area import AreaFileError, current_settings, load_area, parse_area, read_area_file
+from engine.core.config import DEFAULT_AREA_FILE
+from engine.core.db import Database
+from engine.core.models import AuditEvent, District, Organisation
+from tests.support.figures import PUBLISHED_ORDER
+from tests.support.files import RAW
+
+
+def test_derbyshire_file_lists_nine_districts_in_published_order() -> None:
+    area = read_area_file(DEFAULT_AREA_FILE)
+    assert [d.name for d in area.districts] == PUBLISHED_ORDER
+    assert area.settings["threshold_count"] == 3
+    assert area.timescales == {
+        "acknowledge_application": 5,
+        "agency_information_return": 10,
+        "threshold_decision": 10,
+        "review_meeting": 20,
+        "meeting_pack": 2,
+        "outcome_letter": 5,
+        "appeal_window": 20,
+        "opcc_acknowledge_appeal": 5,
+        "council_case_file_to_opcc": 5,
+        "appeal_decision": 20,
+        "consent_wait": 20,
+    }
+    kinds = {o.kind for o in area.organisations}
+    assert kinds == {"council", "police", "housing", "health", "opcc", "other"}
+    for district in area.districts:
+        housing = [
+            o for o in area.organisations if o.kind == "housing" and district.key in o.districts
+        ]
+        assert housing, f"{district.name} has no housing provider"
+
+
+def test_loading_twice_updates_in_place(db: Database) -> None:
+    area = read_area_file(DEFAULT_AREA_FILE)
+    with db.transaction() as session:
+        load_area(session, area)
+    with db.read() as session:
+        districts = session.scalars(select(District).order_by(District.position)).all()
+        assert [d.name for d in districts] == PUBLISHED_ORDER
+        dales = districts[4]
+        assert dales.lead_council.key == "derbyshire-dales-district-council"
+        assert dales.spoc_email.endswith("example.gov.uk")
+        police = session.scalar(
+            select(Organisation)
+            .where(Organisation.key == "derbyshire-constabulary")
+            .options(selectinload(Organisation.districts))
+        )
+        assert len(police.districts) == 9
+        assert (
+            session.scalar(select(Organisation).where(Organisation.key == "dales-housing")).kind
+            == "housing"
+        )
+        assert current_settings(session)["timescales"]["review_meeting"] == 20
+        loads = session.scalars(select(AuditEvent).where(AuditEvent.action == "area.loaded")).all()
+        assert len(loads) == 2 and loads[-1].detail == {"districts": 9, "organisations": 19}
+
+
+def test_another_county_is_just_another_file(empty_db: Database) -> None:
+    raw = {
+        "key": "rutland",
+        "name": "Rutland",
+        "settings": {"threshold_count": 2},
+        "timescales": {"acknowledge_application": 3},
+        "districts": [{"key": "rutland", "name": "Rutland", "lead_council": "rcc"}],
+        "organisations": [
+            {"key": "rcc", "name": "Rutland County Council", "kind": "council", "districts": "all"},
+            {
+                "key": "lpolice",
+                "name": "Leicestershire Police",
+                "kind": "police",
+                "districts": "all",
+            },
+        ],
+    }
+    with empty_db.transaction() as session:
+        load_area(session, parse_area(raw))
+    with empty_db.read() as session:
+        assert session.scalars(select(District.name)).all() == ["Rutland"]
+        assert current_settings(session)["threshold_count"] == 2
+
+
+def _broken(change) -> dict:
+    raw = copy.deepcopy(RAW)
+    change(raw)
+    return raw
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda r: r["settings"].update(threshold_count=4), "never a higher one"),
+        (lambda r: r["organisations"][0].update(kind="charity"), "kind 'charity'"),
+        (
+            lambda r: r["organisations"][0].update(districts=["atlantis"]),
+            "unknown district(s) atlantis",
+        ),
+        (
+            lambda r: r["districts"][0].update(lead_council="derbyshire-constabulary"),
+            "not a council",
+        ),
+        (lambda r: r["districts"][0].pop("name"), "'name' is missing"),
+        (lambda r: r["timescales"].update(review_meeting="soon"), "whole number"),
+        (lambda r: r.update(districts=[]), "no districts"),
+    ],
+)
+def test_bad_area_files_are_refused_with_the_reason(change, words) -> None:
+    with pytest.raises(AreaFileError, match=None) as refused:
+        parse_area(_broken(change))
+    assert words in str(refused.value)
+
+
+def test_unreadable_area_file(tmp_path) -> None:
+    bad = tmp_path / "area.toml"
+    bad.write_text("key = [unclosed")
+    with pytest.raises(AreaFileError, match="not valid TOML"):
+        read_area_file(bad)
+    with pytest.raises(AreaFileError, match="does not exist"):
+        read_area_file(tmp_path / "missing.toml")

@@ -1,0 +1,228 @@
+"""Migrations build the whole schema from an empty database, on both databases, and bring
+the rows already there along."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select
+
+from engine.chasing.notifications import notify, withdraw_unsent
+from engine.chasing.scheduler import create_job_table
+from engine.core.area import load_area, read_area_file
+from engine.core.config import DEFAULT_AREA_FILE
+from engine.core.db import Database, connect
+from engine.core.migrate import alembic_config, current_revision, upgrade_to_head
+from engine.core.models import (
+    UNMANAGED_TABLES,
+    Base,
+    Notification,
+    ProcessInstance,
+    Task,
+    TaskCandidate,
+)
+from engine.people.accounts import add_user
+from engine.runtime import cancel_instance
+from tests.support.databases import only_on
+from tests.support.people import user
+from tests.support.runtime import deploy_diagram, one_task_diagram, start
+
+
+def test_upgrade_from_empty_matches_the_models(blank_url: str) -> None:
+    database = connect(blank_url)
+    try:
+        assert current_revision(database) is None
+        upgrade_to_head(database)
+        create_job_table(database)  # as a scheduler does; the comparison must leave it alone
+        head = ScriptDirectory.from_config(alembic_config(database)).get_current_head()
+        assert current_revision(database) == head
+        with database.reader.connect() as connection:
+            options = {
+                "compare_type": True,
+                "include_object": lambda obj, name, type_, *_: (
+                    not (type_ == "table" and name in UNMANAGED_TABLES)
+                ),
+            }
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts=options), Base.metadata
+            )
+            tables = set(inspect(connection).get_table_names())
+        assert differences == []
+        assert set(Base.metadata.tables) <= tables
+        upgrade_to_head(database)  # a second upgrade is a no-op, as `casereview init` relies on
+        assert current_revision(database) == head
+    finally:
+        database.dispose()
+
+
+def test_existing_tasks_of_a_chair_learn_whose_they_are(blank_url: str) -> None:
+    """Migration 0010 gives the candidate rows already there the person through whom an
+    organisation plays the lane, from the case's participants: the chair's task gets the
+    chair; a task its organisation plays as a whole gets no one, even the chair's own
+    council's, and so does a task that went to the council because no one plays its lane."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        _chair_and_council_tasks_survive_0010_again(db)
+    finally:
+        db.dispose()
+
+
+def _chair_and_council_tasks_survive_0010_again(db: Database) -> None:
+    with db.transaction() as session:
+        load_area(session, read_area_file(DEFAULT_AREA_FILE))
+        add_user(
+            session,
+            email="chair@example.org",
+            name="Chair",
+            organisation_key="derbyshire-dales-district-council",
+            roles=["review_chair"],
+            password="long enough password",
+        )
+    deploy_diagram(db, one_task_diagram("chaired", "chair"))
+    deploy_diagram(db, one_task_diagram("councils", "council"))
+    deploy_diagram(db, one_task_diagram("appeals", "opcc"))  # no OPCC on the case: the council's
+    chair = user(db, "chair@example.org")
+    for key in ("chaired", "councils", "appeals"):
+        start(db, key, chair=chair)  # a case each, the chair from the council taking part
+
+    def whose() -> dict[str, tuple[int, int | None]]:
+        with db.read() as session:
+            return {
+                spec: (organisation_id, user_id)
+                for spec, organisation_id, user_id in session.execute(
+                    select(Task.role, TaskCandidate.organisation_id, TaskCandidate.user_id).join(
+                        TaskCandidate, TaskCandidate.task_id == Task.id
+                    )
+                )
+            }
+
+    made = whose()
+    council = chair.organisation_id  # the chair comes from the council managing the review
+    assert made == {
+        "chair": (council, chair.id),
+        "council": (council, None),
+        "opcc": (council, None),
+    }
+    with db.writer.connect() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+        connection.commit()
+    assert "user_id" not in {
+        column["name"] for column in inspect(db.writer).get_columns("task_candidates")
+    }
+    db.dispose()
+    upgrade_to_head(db)
+    assert whose() == made
+
+
+def test_instances_and_their_tasks_survive_0011_both_ways(blank_url: str) -> None:
+    """Migration 0011 rebuilds the process instances table on SQLite, which other tables'
+    rows point at; it lets an instance be cancelled, and going back makes a cancelled
+    instance failed, the nearest state that version knows."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+        deploy_diagram(db, one_task_diagram("councils", "council"))
+        task_ids = [start(db, "councils") for _ in range(2)]
+        instance_ids = [_instance_of(db, task_id) for task_id in task_ids]
+        with db.transaction() as session:
+            assert cancel_instance(session, instance_ids[0], "superseded") == [task_ids[0]]
+        _migrate(db, "0010")
+        db.dispose()
+        assert _states(db) == {instance_ids[0]: "failed", instance_ids[1]: "running"}
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            assert cancel_instance(session, instance_ids[1], "superseded") == [task_ids[1]]
+        assert _states(db) == {instance_ids[0]: "failed", instance_ids[1]: "cancelled"}
+        with db.read() as session:
+            states = session.scalars(select(Task.state).where(Task.id.in_(task_ids))).all()
+        assert states == ["cancelled", "cancelled"]
+    finally:
+        db.dispose()
+
+
+def test_a_withdrawn_notification_goes_back_as_not_sent_before_0012(blank_url: str) -> None:
+    """Going back to before notifications could be withdrawn makes a withdrawn one not sent,
+    the nearest state that version knows, so the mail sender leaves it alone there too."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            person = add_user(
+                session,
+                email="told@example.org",
+                name="Told",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            for key in ("first", "second"):
+                notify(session, key=key, kind="test", subject=key, body=key, user=person)
+            assert withdraw_unsent(session, person.id, "gone", key_prefix="first") != []
+        _migrate(db, "0011")
+        db.dispose()
+        assert _notification_states(db) == {"first": "not_sent", "second": "pending"}
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            withdraw_unsent(session, person.id, "gone", key_prefix="second")
+        assert _notification_states(db) == {"first": "not_sent", "second": "withdrawn"}
+    finally:
+        db.dispose()
+
+
+def _notification_states(db: Database) -> dict[str, str]:
+    with db.read() as session:
+        return dict(session.execute(select(Notification.key, Notification.state)).all())
+
+
+def _instance_of(db: Database, task_id: int) -> int:
+    with db.read() as session:
+        return session.scalar(select(Task.instance_id).where(Task.id == task_id))
+
+
+def _states(db: Database) -> dict[int, str]:
+    with db.read() as session:
+        return dict(session.execute(select(ProcessInstance.id, ProcessInstance.state)).all())
+
+
+def _migrate(db: Database, revision: str) -> None:
+    with db.writer.connect() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+        connection.commit()
+
+
+@only_on("sqlite", "blank_url")  # PostgreSQL checks foreign keys as each row is written
+def test_a_sqlite_upgrade_that_leaves_broken_rows_is_undone(blank_url: str) -> None:
+    """SQLite upgrades run with foreign keys off, so every row is checked before the commit:
+    a row pointing at nothing (here one there before, from a database older than the checks)
+    stops the upgrade, the database stays at its revision, and its connections check foreign
+    keys again."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        _migrate(db, "0010")
+        with db.writer.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute(
+                "INSERT INTO task_candidates (task_id, organisation_id, state) "
+                "VALUES (404, 404, 'open')"
+            )
+            raw.execute("PRAGMA foreign_keys=ON")
+        with pytest.raises(RuntimeError, match="pointing at nothing"):
+            upgrade_to_head(db)
+        assert current_revision(db) == "0010"
+        with db.writer.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()
