@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and Node 20:
 #   make run   - install, create or upgrade the database, load the demo area, serve on :5000
-#   make test  - the same set-up plus the development tools, then the whole test suite
+#   make test  - the same set-up plus the development tools, every check, then the whole suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,9 +12,7 @@ PORT ?= 5000
 run: install assets init
 	$(BIN)/casereview serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets init
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: install-dev assets init lint
 	$(BIN)/pytest -n auto
 
 install: $(VENV)/.installed
@@ -45,9 +43,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Style, the import contract (arrows point down: pyproject.toml's [tool.importlinter]) and types.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The benchmark builds its own data (SQLite, and a PostgreSQL database it creates and drops at
 # CASEREVIEW_BENCH_POSTGRES_URL) and writes bench/results.json; bench-quick is a small run.

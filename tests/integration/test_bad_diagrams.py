@@ -1,35 +1,30 @@
 """Any file a process owner uploads either deploys or is refused with a clear message: never a
 server error, and nothing already deployed changes. Files in the styles of the usual modelling
-tools and of the BPMN MIWG reference models, hostile XML, and random mutations of good
-diagrams, through the API on both databases."""
+tools and in the style of the BPMN MIWG reference models, hostile XML, and random mutations of
+good diagrams, through the API on both databases. The MIWG reference models themselves are
+checked by ``tests/conformance/``."""
 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from engine.core.config import PROJECT_ROOT
 from engine.core.db import Database
-from engine.core.models import ProcessDefinition
-from tests.support.api import API, Api, check
+from tests.support.api import API, Api
+from tests.support.editing import OWNER, deployed, upload
 from tests.support.files import FIXTURES
 from tests.support.procedure import prepare
 from tests.support.web import form_token, make_app, sign_in
 
-OWNER = "owner@example.org"
 CORPUS = FIXTURES / "bpmn_corpus"
 SHIPPED = (PROJECT_ROOT / "workflows" / "community_trigger_application.bpmn").read_bytes()
 CAMUNDA = (CORPUS / "camunda_modeler.bpmn").read_bytes()
-XML = {"content_type": "application/xml"}
-MIWG_ENV = "CASEREVIEW_TEST_MIWG_DIR"
 # What each file of the corpus comes to: deployed, or refused with these words.
 EXPECTED = {
     "camunda_modeler.bpmn": None,
@@ -64,28 +59,6 @@ def api(client: FlaskClient) -> Api:
     return Api(client, client.get(f"{API}/openapi.json").get_json())
 
 
-def deployed(db: Database) -> list[tuple[str, int, str]]:
-    with db.read() as session:
-        return session.execute(
-            select(
-                ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.content_hash
-            ).order_by(ProcessDefinition.id)
-        ).all()
-
-
-def upload(api: Api, content: bytes, path: str = "/process-definitions") -> Any:
-    """Send a file; the answer must be documented, and never a server error."""
-    response = api.client.post(
-        f"{API}{path}",
-        data=content,
-        headers={"Authorization": f"Bearer {api.token(OWNER)}"},
-        **XML,
-    )
-    assert response.status_code < 500, response.get_data(as_text=True)
-    check(api.document, path, "post", response)
-    return response
-
-
 def test_the_corpus_lists_every_fixture() -> None:
     assert {path.name for path in CORPUS.iterdir()} == set(EXPECTED)
 
@@ -108,33 +81,6 @@ def test_each_file_deploys_or_is_refused_clearly(api: Api, owner_db: Database, n
         assert response.status_code == 422
         assert words in response.get_json()["error"]
         assert deployed(owner_db) == before
-
-
-@pytest.mark.skipif(
-    not os.environ.get(MIWG_ENV),
-    reason=f"MIWG check skipped: set {MIWG_ENV} to the Reference folder of a checkout of "
-    "the BPMN MIWG test suite (github.com/bpmn-miwg/bpmn-miwg-test-suite)",
-)
-def test_miwg_reference_models_deploy_or_are_refused_clearly(api: Api, owner_db: Database) -> None:
-    folder = Path(os.environ[MIWG_ENV])
-    files = sorted(path for path in folder.iterdir() if path.suffix.lower() == ".bpmn")
-    assert files, f"no .bpmn files in {folder}"
-    for path in files:
-        content = path.read_bytes()
-        before = deployed(owner_db)
-        checked = upload(api, content, "/process-definitions/validate")
-        assert checked.status_code in (200, 413), (path.name, checked.get_data(as_text=True))
-        response = upload(api, content)
-        if response.status_code in (200, 201):
-            assert deployed(owner_db)[: len(before)] == before, (path.name, "versions changed")
-            outcome = "deployed"
-        else:
-            error = response.get_json()["error"]
-            assert isinstance(error, str) and error.strip(), (path.name, response.get_json())
-            assert "Traceback" not in error and "<html" not in error.lower(), (path.name, error)
-            assert deployed(owner_db) == before, (path.name, "a refused file changed the rows")
-            outcome = f"refused ({response.status_code}): {error}"
-        print(f"{path.name}: {outcome}")
 
 
 def test_several_megabytes_deploy_and_beyond_the_limit_are_refused(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.core.db import Database
 from engine.core.models import ProcessDefinition, ProcessInstance
-from tests.support.api import Api
+from tests.support.api import API, Api, check
 from tests.support.files import ROOT
 
 OWNER = "owner@example.org"
@@ -65,3 +65,25 @@ def instance_of(db: Database, case_id: int) -> int:
             .join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
             .where(ProcessInstance.case_id == case_id, ProcessDefinition.key == KEY)
         )
+
+
+def deployed(db: Database) -> list[tuple[str, int, str]]:
+    with db.read() as session:
+        return session.execute(
+            select(
+                ProcessDefinition.key, ProcessDefinition.version, ProcessDefinition.content_hash
+            ).order_by(ProcessDefinition.id)
+        ).all()
+
+
+def upload(api: Api, content: bytes, path: str = "/process-definitions") -> Any:
+    """Send a file; the answer must be documented, and never a server error."""
+    response = api.client.post(
+        f"{API}{path}",
+        data=content,
+        headers={"Authorization": f"Bearer {api.token(OWNER)}"},
+        **XML,
+    )
+    assert response.status_code < 500, response.get_data(as_text=True)
+    check(api.document, path, "post", response)
+    return response
