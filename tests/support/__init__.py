@@ -9,6 +9,7 @@ another.
 - ``procedure``: the shipped diagrams driven as people would, from an application to an
   appeal, and a review's chair changed.
 - ``work``: the rows of people's inboxes, and the looks at a case the audit trail kept.
+- ``audit``: the audit trail as stored, read back whole, and tampered with.
 - ``chasing``: what chasing late work leaves behind: who was told, and what was audited.
 - ``letters``: the letters the steps write, read back.
 - ``documents``: Word documents read back, the meeting pack, and text chosen to hurt.
