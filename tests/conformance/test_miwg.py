@@ -15,13 +15,10 @@ import os
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 
 from engine.core.db import Database
-from tests.support.api import API, Api
+from tests.support.api import Api, api_of
 from tests.support.editing import deployed, upload
-from tests.support.procedure import prepare
-from tests.support.web import make_app
 
 MIWG_ENV = "CASEREVIEW_TEST_MIWG_DIR"
 
@@ -36,38 +33,28 @@ def folder() -> Path:
 
 
 @pytest.fixture
-def owner_db(app_db: Database) -> Database:
-    return prepare(app_db)
-
-
-@pytest.fixture
-def client(owner_db: Database, tmp_path: Path) -> FlaskClient:
-    return make_app(owner_db, tmp_path).test_client()
-
-
-@pytest.fixture
-def api(client: FlaskClient) -> Api:
-    return Api(client, client.get(f"{API}/openapi.json").get_json())
+def api(all_db: Database, tmp_path: Path) -> Api:
+    return api_of(all_db, tmp_path)
 
 
 def test_miwg_reference_models_deploy_or_are_refused_clearly(
-    api: Api, owner_db: Database, folder: Path
+    api: Api, all_db: Database, folder: Path
 ) -> None:
     files = sorted(path for path in folder.iterdir() if path.suffix.lower() == ".bpmn")
     assert files, f"no .bpmn files in {folder}"
     for path in files:
         content = path.read_bytes()
-        before = deployed(owner_db)
+        before = deployed(all_db)
         checked = upload(api, content, "/process-definitions/validate")
         assert checked.status_code in (200, 413), (path.name, checked.get_data(as_text=True))
         response = upload(api, content)
         if response.status_code in (200, 201):
-            assert deployed(owner_db)[: len(before)] == before, (path.name, "versions changed")
+            assert deployed(all_db)[: len(before)] == before, (path.name, "versions changed")
             outcome = "deployed"
         else:
             error = response.get_json()["error"]
             assert isinstance(error, str) and error.strip(), (path.name, response.get_json())
             assert "Traceback" not in error and "<html" not in error.lower(), (path.name, error)
-            assert deployed(owner_db) == before, (path.name, "a refused file changed the rows")
+            assert deployed(all_db) == before, (path.name, "a refused file changed the rows")
             outcome = f"refused ({response.status_code}): {error}"
         print(f"{path.name}: {outcome}")

@@ -3,6 +3,7 @@ document the API publishes."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -14,6 +15,7 @@ from engine.core.db import Database
 from engine.core.models import Case
 from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import application
+from tests.support.web import make_app
 
 API = "/api/v1"
 
@@ -91,3 +93,9 @@ def acknowledge_task(api: Api, reference: str) -> int:
     (task,) = [t for t in tasks if t["case_reference"] == reference]
     assert task["name"] == "acknowledge"
     return task["id"]
+
+
+def api_of(db: Database, instance: Path) -> Api:
+    """The JSON API of a new app on ``db``, held to the OpenAPI document it serves."""
+    client = make_app(db, instance).test_client()
+    return Api(client, client.get(f"{API}/openapi.json").get_json())
