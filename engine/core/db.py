@@ -74,8 +74,9 @@ class Database:
 
     def before_commit(self, listener: Callable[[Session], None]) -> None:
         """Call ``listener`` with each write transaction's session just before it commits
-        (what it did is in ``session.info[WORK]``); for tests that stop a process there."""
-        event.listen(self._write_sessions, "before_commit", listener)
+        (what it did is in ``session.info[WORK]``), before the audit trail's events are
+        written and its lock taken; for tests that stop a process there."""
+        event.listen(self._write_sessions, "before_commit", listener, insert=True)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

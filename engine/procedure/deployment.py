@@ -26,26 +26,31 @@ def check_diagram(
     if checked.diagram is None:
         return checked
     errors, warnings = list(checked.errors), list(checked.warnings)
-    for element_id, task in checked.diagram.human_tasks.items():
+    # Keyed by SpiffWorkflow's spec names (a multi-instance task's has a suffix): a problem
+    # names the task's BPMN id, which the editor marks.
+    for task in checked.diagram.human_tasks.values():
         if task.form and task.form not in FORMS:
             errors.append(
                 Problem(
-                    element_id,
+                    task.element_id,
                     f"the form '{task.form}' means nothing to the service: choose one of the "
                     "forms it knows (listed in the editor), or ask for a new one to be added",
                 )
             )
-    for element_id, task in checked.diagram.human_tasks.items():
+    for task in checked.diagram.human_tasks.values():
         status = task.properties.get("case_status")
         if status:
             sets = FORMS[task.form].case_status if task.form in FORMS else None
             warnings.append(
                 Problem(
-                    element_id,
+                    task.element_id,
                     f"the case status '{status}' given here is not used: the form "
                     f"'{task.form}' sets " + (f"'{sets}'" if sets else "none"),
                 )
             )
+    if errors:
+        # As the runtime's own answer: a refused diagram has no key or spec to go on with.
+        return runtime.Validation(None, errors, warnings)
     return runtime.Validation(checked.diagram, errors, warnings, checked.spec_json)
 
 

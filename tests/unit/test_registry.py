@@ -63,6 +63,26 @@ def test_a_user_task_naming_a_form_the_registry_does_not_know_is_refused_with_it
         assert session.scalar(select(func.count()).select_from(ProcessDefinition)) == 0
 
 
+def test_a_refused_form_on_a_task_done_once_per_provider_names_the_task_as_drawn(
+    db: Database,
+) -> None:
+    """The housing return runs once for each provider (multi-instance): SpiffWorkflow names
+    its spec with a suffix, but the editor marks problems by the element's id."""
+    content = APPLICATION.read_bytes()
+    start = content.index(b'<bpmn:userTask id="housing_return"')
+    end = content.index(b"</bpmn:userTask>", start)
+    task = content[start:end]
+    assert b"multiInstanceLoopCharacteristics" in task
+    renamed = task.replace(b'value="information_return"', b'value="application"')
+    assert renamed != task
+    unknown = content[:start] + renamed + content[end:]
+    with db.read() as session:
+        checked = procedure.check_diagram(
+            session, unknown, filename=APPLICATION.name, forms_dir=SHIPPED_FORMS
+        )
+    assert [p.element_id for p in checked.errors] == ["housing_return"]
+
+
 def test_a_case_status_written_on_a_task_is_reported_unused_as_the_form_sets_it(
     db: Database,
 ) -> None:
