@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import select
 
+from engine.chasing.notifications import ONE_TIME_BODY_REMOVED, ONE_TIME_KINDS
 from engine.core import audit, clock
 from engine.core.db import Database
 from engine.core.models import Document, Notification
@@ -170,6 +171,9 @@ def _record(db: Database, notification_id: int, attempt: int, error: str | None)
             notification.sent_at = now
             notification.next_attempt_at = None
             notification.last_error = ""
+            if notification.kind in ONE_TIME_KINDS:
+                # The link inside lets its reader into a case once: it is kept only until sent.
+                notification.body = ONE_TIME_BODY_REMOVED
             action = "notification.sent"
         elif attempt >= MAX_ATTEMPTS:
             notification.state = "failed"

@@ -142,6 +142,14 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     settings.setdefault("threshold_count", MANDATORY_THRESHOLD)
     settings.setdefault("reminder_days", 2)
     settings.setdefault("retention_years", 6)
+    settings.setdefault("service_url", DEFAULT_SERVICE_URL)
+    url = settings["service_url"]
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise AreaFileError(
+            f"{source}: service_url must be the service's public address, such as "
+            "https://casereview.example.gov.uk"
+        )
+    settings["service_url"] = url.rstrip("/")
     years = settings["retention_years"]
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise AreaFileError(
@@ -163,6 +171,8 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     return settings
 
 
+# Where applicants are sent to follow their case, when the area file does not say.
+DEFAULT_SERVICE_URL = "http://127.0.0.1:5000"
 # Who can be told about late work; a recipient may also be an email address.
 ESCALATION_RECIPIENTS = (
     "assignee",
@@ -329,6 +339,11 @@ def current_settings(session: Session) -> dict[str, Any]:
     if settings is None:
         settings = session.info[_SETTINGS] = _read_settings(session)
     return settings
+
+
+def service_url(session: Session) -> str:
+    """The service's public address, where applicants follow their case (no trailing /)."""
+    return str(current_settings(session).get("service_url", DEFAULT_SERVICE_URL))
 
 
 def _read_settings(session: Session) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from engine.core.config import Settings
 from engine.core.errors import InvalidData
 from engine.core.forms import load_form, validate_data
 from engine.core.models import Case, District, Incident, Organisation, User
+from engine.intake.applicant_links import send_sign_in_link
 from engine.procedure import start_process
 
 APPLICATION_PROCESS = "community_trigger_application"
@@ -127,4 +128,5 @@ def submit_application(
     session.flush()
     set_status(session, case, "received", user=user)
     start_process(session, case, APPLICATION_PROCESS, user=user)
+    send_sign_in_link(session, case, issued_for="application")
     return case

@@ -71,15 +71,15 @@ def sign_in(
     keys = {"account": account_key(email), "address": address_key(address or "unknown")}
     now = clock.now()
     with db.read() as session:
-        _refuse_if_locked(session, keys.values(), now)
+        refuse_if_locked(session, keys.values(), now)
         # Hashing is slow on purpose; it is done outside any write lock.
         user = authenticate(session, email, password)
     if user is None:
-        _count_failure(db, keys, email, address, policy)
+        count_failure(db, keys, email, address, policy)
         return None
     with db.transaction() as session:
         # A lockout that began while the password was being checked still holds.
-        _refuse_if_locked(session, keys.values(), clock.now())
+        refuse_if_locked(session, keys.values(), clock.now())
         session.execute(delete(SignInThrottle).where(SignInThrottle.key == keys["account"]))
         stored = session.get_one(User, user.id)
         if needs_rehash(stored.password_hash):
@@ -98,7 +98,8 @@ def sign_in(
     return user
 
 
-def _refuse_if_locked(session: Session, keys: Any, now: datetime) -> None:
+def refuse_if_locked(session: Session, keys: Any, now: datetime) -> None:
+    """``TooManyAttempts`` while any of ``keys`` is locked."""
     until = session.scalar(
         select(SignInThrottle.locked_until)
         .where(SignInThrottle.key.in_(list(keys)), SignInThrottle.locked_until > now)
@@ -109,17 +110,20 @@ def _refuse_if_locked(session: Session, keys: Any, now: datetime) -> None:
         raise TooManyAttempts(_seconds_until(until, now))
 
 
-def _count_failure(
+def count_failure(
     db: Database, keys: dict[str, str], email: str, address: str, policy: SignInPolicy
 ) -> None:
-    limits = {"account": policy.attempts, "address": policy.attempts * ADDRESS_ALLOWANCE}
+    """Count a failed attempt against each of ``keys`` (by scope: "address" is allowed ten
+    times as many), locking those that reach their limit; ``TooManyAttempts`` when one does.
+    ``email`` names the account for the audit trail when the scope is "account"."""
     locked_until: datetime | None = None
     with db.transaction() as session:
         now = clock.now()
         _forget_old_failures(session, now, policy.lockout)
         for scope, key in keys.items():
             failures = _add_failure(session, key, now, policy.lockout)
-            if failures < limits[scope]:
+            limit = policy.attempts * (ADDRESS_ALLOWANCE if scope == "address" else 1)
+            if failures < limit:
                 continue
             until = now + policy.lockout
             lock = (

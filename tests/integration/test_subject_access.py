@@ -149,8 +149,13 @@ def test_a_name_alone_finds_every_record_of_that_name(app_db: Database, tmp_path
         refs["for_sam"],
         refs["namesake"],
     }
-    # Their messages are found by the addresses on their own records.
-    assert {m["to"] for m in exported["messages_sent_to_them"]} == {"sam@example.com"}
+    # Their messages are found by the addresses on their own records (the namesake's too:
+    # a name alone cannot tell them apart).
+    messages = exported["messages_sent_to_them"]
+    assert {m["to"] for m in messages} == {"sam@example.com", "sam.taylor@elsewhere.example"}
+    # A sign-in link is never exported: it would let its reader into the case.
+    links = [m for m in messages if m["subject"] == "Your ASB case review: follow it online"]
+    assert links and all("/your-case/sign-in/" not in m["body"] for m in links)
 
 
 def test_a_user_of_the_service_gets_their_account_and_what_they_did(

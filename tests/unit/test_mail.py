@@ -341,3 +341,27 @@ def test_mail_keeps_flowing_while_others_write_the_outbox(db: Database, smtp: Sm
         pass
     addresses = sorted(m["To"] for m in smtp.mailbox.messages)
     assert addresses == sorted(f"person{n}@example.gov.uk" for n in range(count))
+
+
+def test_an_applicants_sign_in_link_is_mailed_then_no_longer_kept(
+    app_db: Database, smtp: SmtpServer
+) -> None:
+    from engine.people.applicant_codes import redeem_email_link
+    from engine.people.sign_in import SignInPolicy
+    from tests.support.procedure import application, submit
+
+    case_id = submit(app_db, application())
+    assert send_due(app_db, smtp.url).sent == 1
+    (mail,) = smtp.mailbox.to("sam@example.com")
+    assert mail["Subject"] == "Your ASB case review: follow it online"
+    (link,) = [line for line in mail.get_content().splitlines() if "/your-case/sign-in/" in line]
+    with app_db.read() as session:
+        kept = session.scalars(
+            select(Notification).where(
+                Notification.case_id == case_id, Notification.kind == "applicant_link"
+            )
+        ).one()
+    assert kept.state == "sent" and "/your-case/sign-in/" not in kept.body
+    token = link.rsplit("/", 1)[1]
+    used = redeem_email_link(app_db, token, address="192.0.2.1", policy=SignInPolicy())
+    assert used.case_id == case_id, "the link as mailed works"

@@ -6,6 +6,7 @@ The tables are declared by subject, all on one declarative base; import them fro
   owns in the same database);
 - ``area``: the area's settings, its organisations and districts;
 - ``people``: users and their roles, API tokens, the throttle on failed sign-ins;
+- ``applicants``: the one-time codes that let an applicant into their own case;
 - ``cases``: cases, their incidents, the history of their status and who takes part;
 - ``processes``: deployed diagrams, running instances, their tasks and who may do them;
 - ``reviews``: reviews, their recommendations, and appeals;
@@ -13,6 +14,7 @@ The tables are declared by subject, all on one declarative base; import them fro
   generated documents.
 """
 
+from engine.core.models.applicants import ApplicantCode
 from engine.core.models.area import (
     ORGANISATION_KINDS,
     Area,
@@ -52,6 +54,7 @@ from engine.core.models.records import (
 from engine.core.models.reviews import Appeal, Recommendation, Review
 
 __all__ = [
+    "ApplicantCode",
     "APSCHEDULER_JOBS_TABLE",
     "AUDIT_APPEND_ONLY_DDL",
     "CASE_STATUSES",

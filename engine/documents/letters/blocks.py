@@ -67,6 +67,9 @@ class Letter:
     signer: str
     template_keys: tuple[str, ...]
     facts: dict[str, Any] = field(default_factory=dict)
+    # On a posted letter: how the applicant follows their case online (the address, and a
+    # one-time access code to use with their postcode).
+    follow_online: tuple[str, str] | None = None
 
     @property
     def salutation(self) -> str:

@@ -26,6 +26,13 @@ def render_letter(letter: Letter, template: Path | None, *, made: datetime) -> b
         out.paragraph(f"Email: {sender.email}", align="right")
     out.paragraph(long_date(letter.letter_date), align="right")
     out.paragraph(f"Our reference: {letter.reference}")
+    if letter.follow_online:
+        address, code = letter.follow_online
+        out.paragraph(f"Your access code: {code}", bold=True).paragraph_format.space_after = 0
+        out.paragraph(
+            f"To follow your case review online, go to {address} and enter your reference, "
+            "this code and your postcode. The code works once."
+        )
     if letter.recipient:
         out.paragraph(letter.recipient).paragraph_format.space_after = 0
     for line in letter.recipient_address:

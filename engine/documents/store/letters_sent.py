@@ -5,6 +5,7 @@ the outbox or marked for printing and posting.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from engine.chasing.notifications import notify
 from engine.core import audit, clock
+from engine.core.area import service_url
 from engine.core.models import Appeal, Case, Document, User
 from engine.core.workdays import as_date
 from engine.documents.letters import compose_letter, letter_text, render_letter
 from engine.documents.store.kept import disclose, lock_case, next_version, store_document
 from engine.documents.word import template_path
+from engine.people.applicant_codes import issue_letter_code, postcode_of, show_letter_code
 
 
 def delivery_for(applicant: Mapping[str, Any]) -> tuple[str, str]:
@@ -57,6 +60,12 @@ def send_letter(
     version = next_version(session, case.id, kind)
     made = clock.now()
     delivery, address = delivery_for(case.applicant or {})
+    if delivery == "post" and postcode_of(case.applicant or {}):
+        # Every posted letter carries a fresh code, so the applicant can follow their case
+        # online whenever a letter reaches them.
+        code = issue_letter_code(session, case, issued_for="letter")
+        follow = (f"{service_url(session)}/your-case", show_letter_code(code))
+        letter = replace(letter, follow_online=follow)
     document = store_document(
         session,
         case=case,

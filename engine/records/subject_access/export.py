@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from engine.chasing.notifications import ONE_TIME_BODY_REMOVED, ONE_TIME_KINDS
 from engine.core import audit, clock
 from engine.core.models import AuditEvent, Case, Notification, User
 from engine.people.access import record_disclosure
@@ -69,7 +70,8 @@ def _messages(session: Session, addresses: set[str], case_ids: list[int]) -> lis
         {
             "to": row.email,
             "subject": row.subject,
-            "body": row.body,
+            # A sign-in link still waiting to go would let its reader into the case.
+            "body": ONE_TIME_BODY_REMOVED if row.kind in ONE_TIME_KINDS else row.body,
             "created_at": row.created_at,
             "sent_at": row.sent_at,
             "state": row.state,

@@ -1,0 +1,198 @@
+"""The applicant's way in, with no password: a one-time link sent by email, or a code printed
+on a posted letter and used with the postcode.
+
+A code opens one case. Only its sha256 is kept; it expires, and it stops working the moment it
+is used, so nothing in a link or on a letter stays valid after use. Wrong attempts are counted
+in the database (as for staff sign-in) per network address and, for letter codes, per case
+reference as typed, whether or not such a case exists; every answer to a wrong, expired or
+used code is the same, so none tells whether a case, an email address or a postcode exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core import audit, clock
+from engine.core.db import Database
+from engine.core.errors import InvalidData
+from engine.core.models import ApplicantCode, Case
+from engine.people.sign_in import SignInPolicy, address_key, count_failure, refuse_if_locked
+
+EMAIL_LINK_LIFETIME = timedelta(hours=24)
+# A posted letter may wait a week in the post and on the mat.
+LETTER_CODE_LIFETIME = timedelta(days=60)
+# Letters and digits that cannot be mistaken for one another when typed from paper.
+LETTER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LETTER_CODE_LENGTH = 12  # 60 bits: with attempts limited, not to be guessed
+NOT_RIGHT = (
+    "That code has not worked. It may have been typed wrongly, used already or be out of "
+    "date: check it, or ask for a new one"
+)
+# A UK postcode at the end of an address line (outward and inward parts).
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b")
+
+
+@dataclass(frozen=True)
+class ApplicantAccess:
+    """What a signed-in applicant may reach: their own cases, by id."""
+
+    case_ids: frozenset[int]
+
+    def reaches(self, case_id: int) -> bool:
+        return case_id in self.case_ids
+
+    def with_case(self, case_id: int) -> ApplicantAccess:
+        return ApplicantAccess(self.case_ids | {case_id})
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def normalised_code(text: str) -> str:
+    """A letter code as typed: spaces, dashes and small letters do not matter."""
+    return re.sub(r"[\s-]", "", text or "").upper()
+
+
+def show_letter_code(code: str) -> str:
+    """A letter code in groups of four, as printed."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def postcode_of(applicant: Mapping[str, Any]) -> str:
+    """The applicant's postcode, normalised (capitals, no space): the one they gave, or the
+    last one in their address; "" when there is none."""
+    for text in (applicant.get("postcode"), applicant.get("address")):
+        found = _POSTCODE.findall(str(text or "").upper())
+        if found:
+            outward, inward = found[-1]
+            return f"{outward}{inward}"
+    return ""
+
+
+def _issue(session: Session, case: Case, channel: str, code: str, issued_for: str) -> None:
+    lifetime = EMAIL_LINK_LIFETIME if channel == "email" else LETTER_CODE_LIFETIME
+    now = clock.now()
+    session.add(
+        ApplicantCode(
+            case_id=case.id,
+            channel=channel,
+            code_hash=_digest(code),
+            created_at=now,
+            expires_at=now + lifetime,
+            issued_for=issued_for,
+        )
+    )
+    audit.record(
+        session,
+        "applicant.code_issued",
+        case_id=case.id,
+        object_type="case",
+        object_id=case.reference,
+        detail={"channel": channel, "for": issued_for, "expires_at": (now + lifetime).isoformat()},
+    )
+
+
+def issue_email_link(session: Session, case: Case, *, issued_for: str) -> str:
+    """A new one-time sign-in token for the case, to go in a link by email."""
+    token = secrets.token_urlsafe(32)
+    _issue(session, case, "email", token, issued_for)
+    return token
+
+
+def issue_letter_code(session: Session, case: Case, *, issued_for: str) -> str:
+    """A new one-time access code for the case, to print on a posted letter."""
+    code = "".join(secrets.choice(LETTER_ALPHABET) for _ in range(LETTER_CODE_LENGTH))
+    _issue(session, case, "letter", code, issued_for)
+    return code
+
+
+def redeem_email_link(
+    db: Database, token: str, *, address: str, policy: SignInPolicy
+) -> ApplicantCode:
+    """Use a link's token: the code row (now used) when it is right, unused and in date.
+
+    ``InvalidData`` otherwise, ``TooManyAttempts`` while the address is locked.
+    """
+    keys = {"address": address_key(address or "unknown")}
+    return _redeem(db, keys, "email", token, None, address=address, policy=policy)
+
+
+def redeem_letter_code(
+    db: Database,
+    reference: str,
+    code: str,
+    postcode: str,
+    *,
+    address: str,
+    policy: SignInPolicy,
+) -> ApplicantCode:
+    """Use a letter's code with the case reference and the applicant's postcode, as
+    ``redeem_email_link``; attempts are also counted per reference as typed."""
+    reference = (reference or "").strip().upper()
+    keys = {
+        "applicant": f"applicant:{_digest(reference)}",
+        "address": address_key(address or "unknown"),
+    }
+    expected = (reference, re.sub(r"\s", "", (postcode or "").upper()))
+    return _redeem(
+        db, keys, "letter", normalised_code(code), expected, address=address, policy=policy
+    )
+
+
+def _redeem(
+    db: Database,
+    keys: dict[str, str],
+    channel: str,
+    code: str,
+    expected: tuple[str, str] | None,
+    *,
+    address: str,
+    policy: SignInPolicy,
+) -> ApplicantCode:
+    with db.read() as session:
+        refuse_if_locked(session, keys.values(), clock.now())
+    with db.transaction() as session:
+        row = session.scalar(
+            select(ApplicantCode)
+            .where(ApplicantCode.code_hash == _digest(code), ApplicantCode.channel == channel)
+            .with_for_update()
+        )
+        case = session.get(Case, row.case_id) if row is not None else None
+        right = (
+            row is not None
+            and case is not None
+            and row.used_at is None
+            and row.expires_at > clock.now()
+            and case.erased_on is None
+            and (
+                expected is None
+                or (
+                    case.reference == expected[0]
+                    and bool(expected[1])
+                    and postcode_of(case.applicant or {}) == expected[1]
+                )
+            )
+        )
+        if right and row is not None and case is not None:
+            row.used_at = clock.now()
+            audit.record(
+                session,
+                "applicant.signed_in",
+                case_id=case.id,
+                object_type="case",
+                object_id=case.reference,
+                detail={"via": channel, "address": address},
+            )
+            return row
+    count_failure(db, keys, "", address, policy)
+    raise InvalidData(NOT_RIGHT, {"code": NOT_RIGHT})
