@@ -180,6 +180,7 @@ def threshold_decision_letter(
         route, deadline = appeal_route(session, letter_date, THRESHOLD_GROUNDS)
         blocks += route
         facts["appeal_deadline"] = deadline.isoformat()
+        facts["appeal_grounds"] = list(THRESHOLD_GROUNDS)
     blocks += contact_section(council)
     return title, blocks, facts
 

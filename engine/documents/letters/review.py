@@ -87,5 +87,6 @@ def outcome_letter(
     route, deadline = appeal_route(session, letter_date, tuple(GROUNDS))
     blocks += route
     facts["appeal_deadline"] = deadline.isoformat()
+    facts["appeal_grounds"] = list(GROUNDS)
     blocks += contact_section(council)
     return "The outcome of your ASB Case Review", blocks, facts
