@@ -1,4 +1,6 @@
-"""Appeals to the OPCC, from the public appeal form or entered by OPCC staff."""
+"""Appeals to the OPCC: from the applicant's own pages (``engine.applicant.appeals``), or
+lodged for the applicant by the council managing their review, with the reason recorded. No
+one else lodges an appeal: it changes the case and lets the OPCC read it."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.status import set_status
-from engine.core import clock
+from engine.core import audit, clock
 from engine.core.config import Settings
-from engine.core.errors import InvalidData
+from engine.core.errors import InvalidData, NotFound
 from engine.core.forms import load_form, validate_data
 from engine.core.models import (
     Appeal,
@@ -22,10 +24,59 @@ from engine.core.models import (
     OrganisationDistrict,
     User,
 )
+from engine.people.access import is_participant, participant_roles
 from engine.procedure import start_process
 from engine.runtime import running_instances
 
 APPEAL_PROCESS = "opcc_appeal"
+# Staff lodging an appeal for the applicant say why, in a sentence or more.
+SHORTEST_REASON = 10
+LONGEST_REASON = 500
+
+
+def lodge_for_applicant(
+    session: Session, payload: Mapping[str, Any], settings: Settings, *, user: User
+) -> Appeal:
+    """An appeal lodged on the applicant's behalf by an officer of the council taking part in
+    the case (one that came on paper, say, with the date it arrived as ``received_on``).
+    ``on_behalf_reason`` says why (it is kept in the case's audit trail). Anyone else, and a
+    reference that does not exist, is ``NotFound`` alike."""
+    answers = dict(payload)
+    reason = answers.pop("on_behalf_reason", None)
+    reference = answers.get("case_reference")
+    case = (
+        session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+        if isinstance(reference, str)
+        else None
+    )
+    if case is None or not _may_lodge_for(session, user, case):
+        raise NotFound("there is no such case")
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not SHORTEST_REASON <= len(text) <= LONGEST_REASON:
+        raise InvalidData(
+            "The appeal needs correcting",
+            {
+                "on_behalf_reason": f"Say why you are lodging it for the applicant, in "
+                f"{SHORTEST_REASON} to {LONGEST_REASON} characters"
+            },
+        )
+    appeal = submit_appeal(session, answers, settings, user=user)
+    audit.record(
+        session,
+        "appeal.lodged_for_applicant",
+        user=user,
+        case_id=appeal.case_id,
+        object_type="appeal",
+        object_id=appeal.id,
+        justification=text,
+    )
+    return appeal
+
+
+def _may_lodge_for(session: Session, user: User, case: Case) -> bool:
+    return is_participant(session, user, case.id) and "council" in participant_roles(
+        session, user, case.id
+    )
 
 
 def submit_appeal(
@@ -94,8 +145,8 @@ def _check(
         problems["letter_date"] = "The date of the letter cannot be in the future"
     elif letter_date < case.received_on:
         problems["letter_date"] = "The letter cannot be older than the application"
-    if "received_on" in payload and (user is None or user.organisation.kind != "opcc"):
-        problems["received_on"] = "Only OPCC staff may enter the date an appeal arrived"
+    if "received_on" in payload and user is None:
+        problems["received_on"] = "Only staff lodging an appeal may enter the date it arrived"
     return problems
 
 

@@ -50,7 +50,9 @@ ROUTES = [
     Route("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", "public"),
     Route("GET", "/api/v1/statistics?year=2025", "/api/v1/statistics", "public"),
     Route("POST", "/api/v1/applications", "/api/v1/applications", "public", {}),
-    Route("POST", "/api/v1/appeals", "/api/v1/appeals", "public", {}),
+    # Only the council lodges an appeal for the applicant, naming the case: with none named,
+    # every signed-in caller is answered as for a case that does not exist.
+    Route("POST", "/api/v1/appeals", "/api/v1/appeals", "case", {}),
     Route("POST", "/api/v1/auth/token", "/api/v1/auth/token", "public", {"email": "x"}),
     Route("GET", "/", "/", "signed in"),
     Route("GET", "/sign-out", "/sign-out", "signed in"),
@@ -275,6 +277,7 @@ ROUTES = [
 ]
 # Answers that differ from the general rule, and why.
 EXCEPTIONS: dict[tuple[str, str], Callable[[str, str], str | None]] = {
+    ("POST", "/api/v1/appeals"): lambda role, case: HIDDEN,
     # Only the organisation that added a file may take it off; to anyone else it is not there.
     ("POST", "/tasks/{task}/attachments/{attachment}/remove"): lambda role, case: (
         OK

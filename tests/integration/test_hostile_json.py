@@ -122,19 +122,24 @@ def test_the_api_application_refuses_anything_wrong_clearly(app: Flask, app_db: 
 
 
 def test_the_api_appeal_refuses_anything_wrong_clearly(app: Flask, app_db: Database) -> None:
+    """As the council lodging an appeal for the applicant: without a token it is 401."""
     client = app.test_client()
+    council = _post(
+        client, "/api/v1/auth/token", {"email": "council@example.org", "password": DEMO_PASSWORD}
+    ).get_json()["token"]
     base = {
         "case_reference": a_case_reference(app_db),
         "letter_date": "2026-03-01",
         "grounds": ["information_not_considered"],
         "details": "They did not read the police log",
+        "on_behalf_reason": "The applicant wrote to us",
     }
 
     @EXAMPLES
     @given(body=st.one_of(_mutated(base), JSON_VALUES, RAW_BODIES))
     def check(body: Any) -> None:
         appeals = count(app_db, Appeal)
-        response = _post(client, "/api/v1/appeals", body)
+        response = _post(client, "/api/v1/appeals", body, council)
         assert_json_refusal(response, {201, 400, 404, 409, 413, 422})
         if response.status_code != 201:
             assert count(app_db, Appeal) == appeals
@@ -234,6 +239,9 @@ def test_json_that_storage_cannot_keep_is_refused_clearly(app: Flask, app_db: Da
     owner = _post(
         client, "/api/v1/auth/token", {"email": "owner@example.org", "password": DEMO_PASSWORD}
     ).get_json()["token"]
+    council = _post(
+        client, "/api/v1/auth/token", {"email": "council@example.org", "password": DEMO_PASSWORD}
+    ).get_json()["token"]
     before = instance_state(app_db, instance_id)
     writes = [
         ("PUT", f"/api/v1/tasks/{task_id}/draft", token, b'{"data": {"view": NaN}}'),
@@ -241,7 +249,7 @@ def test_json_that_storage_cannot_keep_is_refused_clearly(app: Flask, app_db: Da
         ("POST", f"/api/v1/tasks/{task_id}/complete", token, b'{"data": {"view": Infinity}}'),
         ("POST", "/api/v1/auth/token", None, b'{"email": "\\udfff", "password": "x"}'),
         ("POST", "/api/v1/applications", None, b'{"district": "\\ud800"}'),
-        ("POST", "/api/v1/appeals", None, b'{"case_reference": "\\ud800"}'),
+        ("POST", "/api/v1/appeals", council, b'{"case_reference": "\\ud800"}'),
         ("POST", "/api/v1/process-definitions/asb_case_review/versions/1/move", owner, b"[" * 5000),
     ]
     for method, path, bearer, raw in writes:

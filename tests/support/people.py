@@ -12,6 +12,7 @@ DEMO_PASSWORD = "correct horse battery"
 COUNCIL = "council@example.org"
 MANAGER = "manager@example.org"
 OPCC = "opcc@example.org"
+POLICE = "police@example.org"
 
 
 def user(db: Database, email: str) -> User:

@@ -1,4 +1,4 @@
-"""What the public may send without an account: applications and appeals; and the figures."""
+"""Applications (anyone may send one), appeals lodged for the applicant, and the figures."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from engine.cases.statistics import as_json, figures_for_year, financial_year_of
 from engine.core import clock
 from engine.core.errors import InvalidData
 from engine.core.models import Case
-from engine.intake.appeals import submit_appeal
+from engine.intake.appeals import lodge_for_applicant
 from engine.intake.applications import check_application, submit_application
 from web.api import blueprint
-from web.api.common import answer, json_body, optional_user
+from web.api.common import answer, json_body, optional_user, signed_in
 from web.context import db, settings, whole_number
 
 # How the API names the ways letters reach an applicant, and the application form's names.
@@ -54,9 +54,11 @@ def apply() -> Response:
 
 @blueprint.post("/appeals")
 def appeal() -> Response:
-    user = optional_user()
+    """An appeal lodged for the applicant by the council managing their review (applicants
+    appeal from their own pages)."""
+    user = signed_in()
     with db().transaction() as s:
-        lodged = submit_appeal(s, json_body(), settings(), user=user)
+        lodged = lodge_for_applicant(s, json_body(), settings(), user=user)
         case = s.get_one(Case, lodged.case_id)
         reference, status = case.reference, case.status
     return answer({"reference": reference, "status": status}, 201)

@@ -1,13 +1,13 @@
-"""What anyone may send the JSON API without signing in: an application, an appeal; and the
-published figures."""
+"""What anyone may send the JSON API without signing in (an application) and read (the
+published figures), and an appeal, which only the council lodges for the applicant."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from engine.core.models import Case
+from engine.core.models import Appeal, AuditEvent, Case
 from tests.support.api import Api, api_application, db_of, new_case
-from tests.support.people import COUNCIL
+from tests.support.people import COUNCIL, POLICE
 from tests.support.procedure import TODAY, case_of, met_case
 
 
@@ -56,7 +56,9 @@ def test_a_council_caseworker_enters_a_paper_application(api: Api) -> None:
     )
 
 
-def test_anyone_may_appeal_a_decision(api: Api) -> None:
+def test_an_appeal_is_lodged_for_the_applicant_only_by_the_council_on_their_case(
+    api: Api,
+) -> None:
     db = db_of(api)
     reference = case_of(db, met_case(db)).reference
     appeal = {
@@ -65,16 +67,48 @@ def test_anyone_may_appeal_a_decision(api: Api) -> None:
         "grounds": ["threshold_decision"],
         "details": "The police reports were not counted",
     }
-    refused = api.call("post", "/appeals", json={**appeal, "grounds": ["unhappy"]}, status=422)
-    assert "grounds[0]" in refused["fields"]
-    refused = api.call(
-        "post", "/appeals", json={**appeal, "case_reference": "CT-2026-99999"}, status=422
+
+    def appeals() -> tuple[int, str]:
+        with db.read() as session:
+            case = session.scalars(select(Case).where(Case.reference == reference)).one()
+            count = session.scalar(select(func.count()).select_from(Appeal))
+            return count, case.status
+
+    before = appeals()
+    anonymous = api.call("post", "/appeals", json=appeal, status=401)
+    assert anonymous["error"]
+    not_theirs = api.call("post", "/appeals", json=appeal, who=POLICE, status=404)
+    made_up = api.call(
+        "post",
+        "/appeals",
+        json={**appeal, "case_reference": "CT-2026-99999"},
+        who=COUNCIL,
+        status=404,
     )
-    assert "case_reference" in refused["fields"]
-    assert api.call("post", "/appeals", json=appeal, status=201) == {
-        "reference": reference,
-        "status": "appeal_lodged",
-    }
+    assert not_theirs == made_up, "a stranger learns nothing of which references exist"
+    assert appeals() == before, "nothing changes"
+
+    refused = api.call("post", "/appeals", json=appeal, who=COUNCIL, status=422)
+    assert set(refused["fields"]) == {"on_behalf_reason"}
+    refused = api.call(
+        "post",
+        "/appeals",
+        json={**appeal, "grounds": ["unhappy"], "on_behalf_reason": "Sent to us on paper"},
+        who=COUNCIL,
+        status=422,
+    )
+    assert "grounds[0]" in refused["fields"]
+    reason = "The applicant posted it to the council"
+    lodged = api.call(
+        "post", "/appeals", json={**appeal, "on_behalf_reason": reason}, who=COUNCIL, status=201
+    )
+    assert lodged == {"reference": reference, "status": "appeal_lodged"}
+    with db.read() as session:
+        recorded = session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "appeal.lodged_for_applicant")
+        ).one()
+        channel = session.scalars(select(Appeal.channel)).one()
+    assert recorded["justification"] == reason and channel == "staff"
 
 
 def test_the_published_figures(api: Api) -> None:

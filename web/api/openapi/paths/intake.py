@@ -1,4 +1,4 @@
-"""What anyone may do without an account: apply, appeal and read the published figures."""
+"""Apply (anyone may), lodge an appeal for the applicant, and read the published figures."""
 
 from __future__ import annotations
 
@@ -24,12 +24,15 @@ def paths() -> dict[str, Any]:
         },
         "/appeals": {
             "post": {
-                "summary": "Appeal to the OPCC against a threshold decision or a review",
-                "security": PUBLIC,
+                "summary": "Lodge an appeal to the OPCC for the applicant",
+                "description": "For an officer of the council taking part in the case, lodging "
+                "an appeal on the applicant's behalf (one that came on paper, say), with the "
+                "reason; applicants appeal from their own pages. A case outside the caller's "
+                "reach answers 404, as one that does not exist.",
                 "requestBody": request_body(ref("Appeal")),
                 "responses": {
                     "201": json_response(ref("Submitted"), "The appeal was lodged on the case"),
-                    **error_responses(400, 401, 413, 422, 500),
+                    **error_responses(400, 401, 404, 413, 422, 500),
                 },
             }
         },
