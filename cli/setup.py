@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from cli import Context, main, pass_context
-from development.demo import DEMO_PASSWORD, DemoUnavailable, load_demo_cases, load_demo_users
+from development.demo import (
+    DEMO_PASSWORD,
+    DemoUnavailable,
+    demo_applicant_link,
+    load_demo_cases,
+    load_demo_users,
+)
 from engine.core.area import AreaFileError, load_area, read_area_file
 from engine.core.errors import DeploymentRefused
 from engine.core.migrate import upgrade_to_head
@@ -45,6 +51,12 @@ def init(context: Context, demo: bool) -> None:
         click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
         for user in users:
             click.echo(f"  {user.email:<40} {', '.join(user.roles):<28} {user.organisation}")
+        link = demo_applicant_link(db)
+        if link:
+            click.echo(
+                f"\nAs a demo applicant, follow your case at (works once; `init --demo` gives "
+                f"another):\n  {link}"
+            )
     if refused:
         raise click.ClickException(f"{refused} shipped diagram(s) were refused; see above")
 

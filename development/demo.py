@@ -276,3 +276,23 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
         for case_id in (new, waiting, deciding, meeting, actions, appealed):
             references.append(session.get_one(Case, case_id).reference)
     return references
+
+
+def demo_applicant_link(db: Database) -> str | None:
+    """A fresh one-time link into the demo case furthest along with an action plan (or any
+    demo case whose applicant gave an email), so a newcomer can try the applicant's side;
+    None when there is no such case."""
+    from engine.core.area import service_url
+    from engine.people.applicant_codes import issue_email_link
+
+    with db.transaction() as session:
+        cases = session.scalars(select(Case).where(Case.erased_on.is_(None)).order_by(Case.id))
+        with_email = [case for case in cases if (case.applicant or {}).get("email")]
+        chosen = next(
+            (case for case in with_email if case.status == "action_plan"),
+            with_email[0] if with_email else None,
+        )
+        if chosen is None:
+            return None
+        token = issue_email_link(session, chosen, issued_for="demo")
+        return f"{service_url(session)}/your-case/sign-in/{token}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,8 +173,11 @@ def test_demo_gives_every_working_inbox_something_to_do(cli_env) -> None:
     result = invoke(env, "init", "--demo")
     assert result.exit_code == 0, result.output
     assert "Demo cases at different stages: CT-" in result.output
+    (link,) = re.findall(r"http://127\.0\.0\.1:5000/your-case/sign-in/\S+", result.output)
     again = invoke(env, "init", "--demo")
     assert "Demo cases" not in again.output, "a second init adds no more cases"
+    (another,) = re.findall(r"/your-case/sign-in/\S+", again.output)
+    assert another not in link, "each set-up gives a fresh link"
     database = connect(env["CASEREVIEW_DATABASE_URL"])
     empty = []
     with database.read() as session:
