@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
 from engine.review.reviews import change_chair, may_change_chair
+from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
 from engine.work.case_view import case_summary, justify_reading
 from engine.work.diagrams import process_diagram
 from web.context import current_user, db, sentence, sign_in_required, signed_in_user
@@ -41,7 +42,13 @@ def show(reference: str) -> str:
     return _page(reference)
 
 
-def _page(reference: str, *, chair_error: str | None = None, chair_email: str = "") -> str:
+def _page(
+    reference: str,
+    *,
+    chair_error: str | None = None,
+    chair_email: str = "",
+    new_code: NewWayIn | None = None,
+) -> str:
     user = signed_in_user()
     with db().transaction() as s:
         try:
@@ -53,13 +60,37 @@ def _page(reference: str, *, chair_error: str | None = None, chair_email: str = 
                 return _reason_page(reference)
             abort(404)
         chair_changeable = may_change_chair(s, user, reference)
+        gives_a_way_in = may_give_a_way_in(s, user, reference)
     return render_template(
         "case.html",
         case=case,
         chair_changeable=chair_changeable,
         chair_error=chair_error,
         chair_email=chair_email,
+        gives_a_way_in=gives_a_way_in,
+        new_code=new_code,
     )
+
+
+@blueprint.post("/cases/<reference>/applicant-code")
+@sign_in_required
+def applicant_code(reference: str) -> str | Response:
+    """The council gives the applicant a new way into their case: a link by email, or a code
+    shown once, to read to them."""
+    try:
+        with db().transaction() as s:
+            given = give_applicant_a_way_in(s, signed_in_user(), reference)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except Conflict as refused:
+        flash(sentence(refused), "error")
+        return redirect(url_for("cases.show", reference=reference))
+    if given.channel == "email":
+        flash("We have emailed the applicant a new sign-in link")
+        return redirect(url_for("cases.show", reference=reference))
+    return _page(reference, new_code=given)
 
 
 @blueprint.post("/cases/<reference>/chair")

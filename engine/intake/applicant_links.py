@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.chasing.notifications import notify
 from engine.core.area import service_url
-from engine.core.models import Case
+from engine.core.models import Case, User
 from engine.documents import delivery_for
 from engine.people.applicant_codes import EMAIL_LINK_LIFETIME, issue_email_link
 
@@ -17,13 +17,15 @@ from engine.people.applicant_codes import EMAIL_LINK_LIFETIME, issue_email_link
 LINK_SUBJECT = "Your ASB case review: follow it online"
 
 
-def send_sign_in_link(session: Session, case: Case, *, issued_for: str) -> bool:
+def send_sign_in_link(
+    session: Session, case: Case, *, issued_for: str, user: User | None = None
+) -> bool:
     """Email the applicant a new one-time link into their case, through the outbox; False
     (and nothing sent) when they gave no email address or asked for letters."""
     delivery, address = delivery_for(case.applicant or {})
     if delivery != "email" or case.erased_on is not None:
         return False
-    token = issue_email_link(session, case, issued_for=issued_for)
+    token = issue_email_link(session, case, issued_for=issued_for, user=user)
     site = service_url(session)
     hours = int(EMAIL_LINK_LIFETIME.total_seconds() // 3600)
     body = "\n".join(

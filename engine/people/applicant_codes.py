@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.core import audit, clock
 from engine.core.db import Database
 from engine.core.errors import InvalidData
-from engine.core.models import ApplicantCode, Case
+from engine.core.models import ApplicantCode, Case, User
 from engine.people.sign_in import SignInPolicy, address_key, count_failure, refuse_if_locked
 
 EMAIL_LINK_LIFETIME = timedelta(hours=24)
@@ -79,7 +79,14 @@ def postcode_of(applicant: Mapping[str, Any]) -> str:
     return ""
 
 
-def _issue(session: Session, case: Case, channel: str, code: str, issued_for: str) -> None:
+def _issue(
+    session: Session,
+    case: Case,
+    channel: str,
+    code: str,
+    issued_for: str,
+    user: User | None,
+) -> None:
     lifetime = EMAIL_LINK_LIFETIME if channel == "email" else LETTER_CODE_LIFETIME
     now = clock.now()
     session.add(
@@ -95,6 +102,7 @@ def _issue(session: Session, case: Case, channel: str, code: str, issued_for: st
     audit.record(
         session,
         "applicant.code_issued",
+        user=user,
         case_id=case.id,
         object_type="case",
         object_id=case.reference,
@@ -102,17 +110,23 @@ def _issue(session: Session, case: Case, channel: str, code: str, issued_for: st
     )
 
 
-def issue_email_link(session: Session, case: Case, *, issued_for: str) -> str:
-    """A new one-time sign-in token for the case, to go in a link by email."""
+def issue_email_link(
+    session: Session, case: Case, *, issued_for: str, user: User | None = None
+) -> str:
+    """A new one-time sign-in token for the case, to go in a link by email; ``user`` is the
+    member of staff who sent it, if one did."""
     token = secrets.token_urlsafe(32)
-    _issue(session, case, "email", token, issued_for)
+    _issue(session, case, "email", token, issued_for, user)
     return token
 
 
-def issue_letter_code(session: Session, case: Case, *, issued_for: str) -> str:
-    """A new one-time access code for the case, to print on a posted letter."""
+def issue_letter_code(
+    session: Session, case: Case, *, issued_for: str, user: User | None = None
+) -> str:
+    """A new one-time access code for the case, to print on a posted letter or to read to
+    the applicant; ``user`` is the member of staff who asked for it, if one did."""
     code = "".join(secrets.choice(LETTER_ALPHABET) for _ in range(LETTER_CODE_LENGTH))
-    _issue(session, case, "letter", code, issued_for)
+    _issue(session, case, "letter", code, issued_for, user)
     return code
 
 

@@ -265,6 +265,14 @@ ROUTES = [
         {"chair_email": "chair@example.org"},
         acts="council manager",
     ),
+    Route(
+        "POST",
+        "/cases/{ref}/applicant-code",
+        "/cases/<reference>/applicant-code",
+        "case",
+        {},
+        acts="council",
+    ),
     # Last, because it changes what the rest of the row would see.
     Route(
         "POST",
@@ -323,6 +331,8 @@ def _may_act(world: World, role: str, route: Route, case: str) -> str:
     if route.acts == "manager" and not (ours and "manager" in user.roles):
         return FORBIDDEN
     managing = user.organisation_id == world.cases[case].council
+    if route.acts == "council" and not managing:
+        return FORBIDDEN
     if route.acts == "council manager" and not (managing and "manager" in user.roles):
         return FORBIDDEN
     return OK

@@ -197,8 +197,8 @@ class Route:
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False
-    # "candidate": done by the task's organisations; "manager": their managers; "council
-    # manager": the managers of the council managing the case
+    # "candidate": done by the task's organisations; "manager": their managers; "council":
+    # the council managing the case; "council manager": that council's managers
     acts: str = ""
 
 
