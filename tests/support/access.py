@@ -220,14 +220,15 @@ class Route:
 class Visitor:
     """One role's browser (session and CSRF token) and API client (bearer token)."""
 
-    def __init__(self, world: World, role: str) -> None:
+    def __init__(self, world: World, email: str | None, *, follows: int | None = None) -> None:
+        """Signed in as the user with ``email``, or, with ``follows``, as the applicant of
+        that case (by its id), signed in with a link to it."""
         self.browser = world.app.test_client()
         self.api = world.app.test_client()
         self.token = ""
         self.user_id = 0
-        email = ROLES[role]
-        if role == APPLICANT:
-            following(world.app, world.db, world.cases[APPLICANT_CASE].case_id, self.browser)
+        if follows is not None:
+            following(world.app, world.db, follows, self.browser)
         if email is None:
             return
         self.user_id = user_with_roles(world.db, email).id
@@ -240,6 +241,13 @@ class Visitor:
             "/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}
         )
         self.token = issued.get_json()["token"]
+
+    @classmethod
+    def for_role(cls, world: World, role: str) -> Visitor:
+        """The visitor of a role of ``ROLES``, the applicant included."""
+        if role == APPLICANT:
+            return cls(world, None, follows=world.cases[APPLICANT_CASE].case_id)
+        return cls(world, ROLES[role])
 
     def call(self, route: Route, path: str) -> TestResponse:
         body = {
