@@ -61,8 +61,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     csrf.init_app(app)
     security.init_app(app, settings)
 
-    from web import assets, audit, auth, cases, documents, inbox, public, tasks, users
-    from web.context import current_user
+    from web import assets, audit, auth, cases, documents, inbox, public, tasks, users, your_case
+    from web.context import current_applicant, current_user
 
     app.register_blueprint(assets.blueprint)
     app.register_blueprint(auth.blueprint)
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(your_case.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(api_blueprint)
     csrf.exempt(api_blueprint)  # bearer tokens only, never the session cookie
     app.add_template_global(current_user)
+    app.add_template_global(current_applicant)
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
     app.add_template_global(working_days_left)
     app.add_template_filter(humanise)

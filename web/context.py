@@ -1,4 +1,5 @@
-"""What every route needs: the database, the settings and the signed-in user."""
+"""What every route needs: the database, the settings, and who is signed in: a member of
+staff, or an applicant following their own case."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from engine.core.config import Settings
 from engine.core.db import Database
 from engine.core.models import User
 from engine.people.accounts import get_user
+from engine.people.applicant_codes import ApplicantAccess
 from engine.people.tokens import user_for_token
 
 
@@ -63,6 +65,23 @@ def current_user() -> User | None:
             with db().read() as s:
                 g.user = get_user(s, session["user_id"])
     return g.user
+
+
+# The session's list of the case ids an applicant's codes opened, and their references.
+APPLICANT_CASES = "applicant_cases"
+APPLICANT_REFERENCES = "applicant_references"
+
+
+def current_applicant() -> ApplicantAccess | None:
+    """The applicant of this request: the cases their codes opened in this browser; None for
+    anyone else. A staff session is never an applicant's (each kind of signing in starts a new
+    session), and the JSON API knows no applicants."""
+    if is_api_request() or session.get("user_id") is not None:
+        return None
+    case_ids = session.get(APPLICANT_CASES)
+    if not case_ids:
+        return None
+    return ApplicantAccess(frozenset(int(case_id) for case_id in case_ids))
 
 
 def signed_in_user() -> User:

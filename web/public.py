@@ -1,4 +1,5 @@
-"""Pages anyone can use without signing in: apply, appeal, and the published figures."""
+"""Pages anyone can use without signing in: apply, where to appeal, and the published
+figures."""
 
 from __future__ import annotations
 
@@ -12,10 +13,8 @@ from engine.cases.statistics import figures_for_year, financial_year_of, table_r
 from engine.core import clock
 from engine.core.errors import InvalidData, ProcessFailed
 from engine.core.forms import load_form
-from engine.core.models import Case, District, Organisation
-from engine.intake.appeals import submit_appeal
+from engine.core.models import District, Organisation
 from engine.intake.applications import submit_application
-from engine.review.appeal_rules import GROUNDS, ground_sentence
 from web.context import current_user, db, settings
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
@@ -57,17 +56,6 @@ def _application_form() -> SchemaForm:
         },
         omit=frozenset({"received_on"}),
     )
-
-
-def _appeal_form() -> SchemaForm:
-    schema = load_form(settings().forms_dir, "appeal")
-    grounds = {**schema["properties"]["grounds"]}
-    grounds["items"] = {
-        **grounds["items"],
-        "x-labels": {ground: ground_sentence(ground) for ground in GROUNDS},
-    }
-    schema = {**schema, "properties": {**schema["properties"], "grounds": grounds}}
-    return SchemaForm(schema, omit=frozenset({"received_on"}))
 
 
 def _form_page(
@@ -114,26 +102,10 @@ def apply() -> tuple[str, int] | Response:
 
 
 @blueprint.route("/appeal", methods=["GET", "POST"])
-def appeal() -> tuple[str, int] | Response:
-    form = _appeal_form()
-    if request.method == "GET":
-        return _form_page("appeal.html", form, {}, {}, 200)
-    data = form.read(request.form)
-    try:
-        with db().transaction() as s:
-            lodged = submit_appeal(s, data, settings(), user=None)
-            reference = s.get_one(Case, lodged.case_id).reference
-            received_on = lodged.received_on
-    except InvalidData as refused:
-        return _form_page("appeal.html", form, data, refused.fields, 400)
-    except ProcessFailed as failed:
-        return _cannot_take("appeal.html", form, data, failed)
-    session["submitted"] = {
-        "kind": "appeal",
-        "reference": reference,
-        "received_on": received_on.isoformat(),
-    }
-    return redirect(url_for("public.submitted"))
+def appeal() -> str:
+    """Appeals are made from the applicant's own pages, against the letter they were sent,
+    so this page says where: a form posted here from before lodges nothing."""
+    return render_template("appeal.html")
 
 
 @blueprint.get("/submitted")

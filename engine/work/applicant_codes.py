@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.errors import Conflict, NotAllowed
-from engine.core.models import User
+from engine.core.models import Case, User
 from engine.documents import delivery_for
 from engine.intake.applicant_links import send_sign_in_link
-from engine.people.access import participant_roles, visible_case
+from engine.people.access import is_participant, participant_roles, visible_case
 from engine.people.applicant_codes import (
     LETTER_CODE_LIFETIME,
     issue_letter_code,
@@ -31,9 +32,15 @@ class NewWayIn:
 
 
 def may_give_a_way_in(session: Session, user: User, reference: str) -> bool:
-    """Whether the page offers the officer to give the applicant a new way in."""
-    case = visible_case(session, user, reference)
-    return case.erased_on is None and "council" in participant_roles(session, user, case.id)
+    """Whether the case page offers the officer to give the applicant a new way in (an
+    administrator reading the case with a reason takes no part in it: no)."""
+    case = session.scalar(select(Case).where(Case.reference == reference.strip().upper()))
+    return (
+        case is not None
+        and case.erased_on is None
+        and is_participant(session, user, case.id)
+        and "council" in participant_roles(session, user, case.id)
+    )
 
 
 def give_applicant_a_way_in(session: Session, user: User, reference: str) -> NewWayIn:

@@ -11,18 +11,19 @@ from flask import Flask
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.models import Appeal, Case, Incident
+from tests.support.applicant import following
 from tests.support.hostile import (
     EXAMPLES,
     TEXT,
-    a_case_reference,
     count,
     instance_state,
     police_return,
 )
 from tests.support.people import DEMO_PASSWORD
-from tests.support.procedure import deploy_review_and_appeal
+from tests.support.procedure import deploy_review_and_appeal, reviewed_case
 from tests.support.web import application_form, form_token, make_app, page_sign_in
 
 # Text a form field or JSON string may hold: anything, and some things chosen to hurt.
@@ -117,29 +118,30 @@ def test_the_application_form_refuses_anything_wrong_clearly(app: Flask, app_db:
     check()
 
 
-def test_the_appeal_form_refuses_anything_wrong_clearly(app: Flask, app_db: Database) -> None:
-    client = app.test_client()
-    reference = a_case_reference(app_db)
-    csrf = form_token(client, "/appeal")
-    known = [
-        "case_reference",
-        "letter_date-day",
-        "letter_date-month",
-        "letter_date-year",
-        "grounds",
-        "details",
-    ]
+def test_the_applicant_s_forms_refuse_anything_wrong_clearly(
+    app: Flask, app_db: Database, fixed_clock: FixedClock
+) -> None:
+    """The appeal form of the applicant's own pages, and the ways in: nothing is lodged
+    unless the appeal is right, and nothing a form sends is a 500."""
+    case_id, reference = reviewed_case(app_db, fixed_clock)
+    client = following(app, app_db, case_id)
+    appeal = f"/your-case/{reference}/appeal"
+    csrf = form_token(client, appeal)
+    known = ["grounds", "details", "code-reference", "code", "postcode", "link-reference", "email"]
 
     @EXAMPLES
-    @given(fields=_form_strategy(known, ("grounds",), ("x",)), real_case=st.booleans())
-    def check(fields: dict[str, str], real_case: bool) -> None:
-        fields = {**fields, "csrf_token": csrf}
-        if real_case:
-            fields["case_reference"] = reference
+    @given(
+        fields=_form_strategy(known, ("grounds",), ("x",)),
+        path=st.sampled_from(
+            [appeal, "/your-case/code", "/your-case/link", "/your-case/sign-in/x"]
+        ),
+    )
+    @example(fields={"grounds": "threshold_decision", "details": "x" * 20000}, path=appeal)
+    def check(fields: dict[str, str], path: str) -> None:
         appeals = count(app_db, Appeal)
-        response = client.post("/appeal", data=fields)
-        assert_clear_refusal(response, {302, 400})
-        if response.status_code != 302:
+        response = client.post(path, data={**fields, "csrf_token": csrf})
+        assert_clear_refusal(response, {200, 302, 400})
+        if response.status_code != 302 or path != appeal:
             assert count(app_db, Appeal) == appeals
 
     check()

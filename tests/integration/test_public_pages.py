@@ -1,4 +1,4 @@
-"""The pages anyone can use: apply, appeal, and the published figures."""
+"""The pages anyone can use: apply, where to appeal, and the published figures."""
 
 from __future__ import annotations
 
@@ -170,56 +170,30 @@ def test_the_public_form_needs_its_csrf_token(app: Flask, app_db: Database) -> N
     assert count(app_db, Case) == 0
 
 
-@pytest.fixture
-def appeal_app(app: Flask, app_db: Database) -> Flask:
-    deploy_review_and_appeal(app_db)
-    return app
-
-
-def test_an_applicant_appeals_with_grounds(
-    appeal_app: Flask, app_db: Database, fixed_clock
+def test_the_appeal_page_says_appeals_are_made_when_following_a_case(
+    app: Flask, app_db: Database, fixed_clock
 ) -> None:
-    case_id, reference = reviewed_case(app_db, fixed_clock)
-    client = appeal_app.test_client()
+    """Appeals are made from "Follow your case review", against the letter the applicant was
+    sent (tests/integration/test_your_case_appeal.py); a form posted here lodges nothing."""
+    deploy_review_and_appeal(app_db)
+    _, reference = reviewed_case(app_db, fixed_clock)
+    client = app.test_client()
     page = client.get("/appeal").get_data(as_text=True)
-    assert "The review did not consider relevant information" in page
+    assert "Follow your case review" in page and 'href="/your-case"' in page
+    assert 'name="grounds"' not in page and 'name="case_reference"' not in page
     response = client.post(
         "/appeal",
         data={
-            "csrf_token": csrf_token(page),
-            "case_reference": f" {reference.lower()} ",  # as typed from the letter, say
+            "csrf_token": csrf_token(client.get("/your-case").get_data(as_text=True)),
+            "case_reference": reference,
             "letter_date-day": "20",
             "letter_date-month": "3",
             "letter_date-year": "2026",
-            "grounds": ["information_not_considered", "action_plan_not_delivered"],
-            "details": "The housing records were not read",
+            "grounds": ["information_not_considered"],
         },
     )
-    assert response.status_code == 302
-    assert reference in client.get("/submitted").get_data(as_text=True)
-    with app_db.read() as session:
-        appeal = session.scalar(select(Appeal).where(Appeal.case_id == case_id))
-        assert appeal.grounds == ["information_not_considered", "action_plan_not_delivered"]
-        assert appeal.letter_date.isoformat() == "2026-03-20"
-
-
-def test_an_appeal_for_an_unknown_case_is_refused(appeal_app: Flask, app_db: Database) -> None:
-    client = appeal_app.test_client()
-    response = client.post(
-        "/appeal",
-        data={
-            "csrf_token": csrf_token(client.get("/appeal").get_data(as_text=True)),
-            "case_reference": "CT-2026-99999",
-            "letter_date-day": "1",
-            "letter_date-month": "2",
-            "letter_date-year": "2026",
-            "grounds": ["threshold_decision"],
-        },
-    )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "There is no case with this reference" in page
-    assert 'value="CT-2026-99999"' in page
+    assert response.status_code == 200
+    assert 'href="/your-case"' in response.get_data(as_text=True)
     assert count(app_db, Appeal) == 0
 
 

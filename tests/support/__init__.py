@@ -20,7 +20,10 @@ another.
 - ``web``: the web app in process, signing in and posting its forms.
 - ``api``: the JSON API in process, each answer checked against its OpenAPI document.
 - ``editing``: a process owner's changes to the application diagram, through the API.
-- ``access``: the access matrix's world of three cases, its roles and their visitors.
+- ``access``: the access matrix's world of three cases, its roles and their visitors;
+  ``access_routes``: the routes it visits.
+- ``applicant``: the applicant's links and letter codes, a browser following their case, and
+  a case whose agencies' returns hold what the applicant must never see.
 - ``hostile``: hypothesis's settings and nasty text for the hostile input tests.
 - ``browser``: the system's Chromium for the browser tests, and signing in through a page.
 """

@@ -2,7 +2,7 @@
 High Peak chair and under appeal; B in Derbyshire Dales and C in Erewash, both waiting for the
 agencies' returns), the role each user signs in for, which cases each role takes part in
 (``SEES``, written out from the rules), and a visitor per role with a browser and an API
-client."""
+client. One role is no user: the applicant of case A, signed in with a link to it."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Attachment, CaseParticipant, Document, ProcessInstance, Task, User
+from engine.documents import LETTER_KINDS
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
+from tests.support.applicant import following
 from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import (
     TODAY,
@@ -53,7 +55,11 @@ ROLES: dict[str, str | None] = {
     "opcc": "opcc@example.org",
     "process owner": "owner@example.org",
     "administrator": "admin@example.org",
+    # No account: signed in with a one-time link to their own case (``APPLICANT_CASE``).
+    "applicant": None,
 }
+APPLICANT = "applicant"
+APPLICANT_CASE = "A"
 EXTRA_USERS = [
     ("emh@example.org", "emh-homes", ["agency_officer"]),
     ("highpeak@example.org", "high-peak-borough-council", ["caseworker", "manager"]),
@@ -75,6 +81,7 @@ SEES: dict[str, set[str]] = {
     "opcc": {"A"},
     "process owner": set(),
     "administrator": set(),
+    APPLICANT: {APPLICANT_CASE},  # on their own pages only
 }
 CASES = ("A", "B", "C")
 ME = "the visitor's own user id"  # in a body, so a reassignment names a real colleague
@@ -92,6 +99,7 @@ class Target:
     council: int = 0  # the organisation managing the case
     document: int | None = None
     attachment: int | None = None
+    letter: int | None = None  # a letter to the applicant
 
 
 @dataclass
@@ -145,6 +153,12 @@ def _target(db: Database, case_id: int) -> Target:
         target.attachment = session.scalar(
             select(Attachment.id).where(Attachment.case_id == case_id).limit(1)
         )
+        target.letter = session.scalar(
+            select(Document.id)
+            .where(Document.case_id == case_id, Document.kind.in_(LETTER_KINDS))
+            .order_by(Document.id)
+            .limit(1)
+        )
     return target
 
 
@@ -193,7 +207,8 @@ class Route:
     method: str
     path: str  # {ref}, {task}, {instance}, {document}, {attachment}, {notification}, {user}
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
-    # "public", "signed in", "case", "administrator", "process owner", "own", "reason", "sign-out"
+    # "public", "signed in", "case", "administrator", "process owner", "own", "reason",
+    # "sign-out", or "applicant" (the applicant's own pages)
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False
@@ -205,11 +220,15 @@ class Route:
 class Visitor:
     """One role's browser (session and CSRF token) and API client (bearer token)."""
 
-    def __init__(self, world: World, email: str | None) -> None:
+    def __init__(self, world: World, email: str | None, *, follows: int | None = None) -> None:
+        """Signed in as the user with ``email``, or, with ``follows``, as the applicant of
+        that case (by its id), signed in with a link to it."""
         self.browser = world.app.test_client()
         self.api = world.app.test_client()
         self.token = ""
         self.user_id = 0
+        if follows is not None:
+            following(world.app, world.db, follows, self.browser)
         if email is None:
             return
         self.user_id = user_with_roles(world.db, email).id
@@ -222,6 +241,13 @@ class Visitor:
             "/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}
         )
         self.token = issued.get_json()["token"]
+
+    @classmethod
+    def for_role(cls, world: World, role: str) -> Visitor:
+        """The visitor of a role of ``ROLES``, the applicant included."""
+        if role == APPLICANT:
+            return cls(world, None, follows=world.cases[APPLICANT_CASE].case_id)
+        return cls(world, ROLES[role])
 
     def call(self, route: Route, path: str) -> TestResponse:
         body = {

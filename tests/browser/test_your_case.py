@@ -1,0 +1,97 @@
+"""Following a case review in a real Chromium: the applicant applies with an email address,
+the mail sender delivers their sign-in link through a real SMTP server on loopback, and the
+link (behind its Continue button) opens their case: its stage and their named contact."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from engine.chasing.mailer import send_due
+from engine.core.db import Database
+from tests.support.browser import needs_chromium
+from tests.support.databases import only_on
+from tests.support.mail import SmtpServer
+
+pytestmark = [
+    needs_chromium,
+    # One database is enough to prove the journey; the pages are tested on both.
+    only_on("sqlite"),
+]
+EMAIL = "robin@example.com"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def apply(page, server: str) -> str:  # noqa: ANN001 - a Playwright page
+    """Apply through the form, as the applicant does: the reference given."""
+    page.goto(f"{server}/apply")
+    page.get_by_label("Where do you live?").select_option("derbyshire-dales")
+    page.get_by_label("Full name").first.fill("Robin Hart")
+    page.get_by_label("Email address").first.fill(EMAIL)
+    page.locator("#on_behalf-2").check()  # No
+    page.get_by_label("By email").check()
+    report = page.locator("#incidents-0")
+    for nth, day in ((0, "12"), (1, "13")):
+        report.get_by_label("Day").nth(nth).fill(day)
+        report.get_by_label("Month").nth(nth).fill("2")
+        report.get_by_label("Year").nth(nth).fill("2026")
+    report.get_by_label("Who you reported it to").select_option("police")
+    report.get_by_label("What happened").fill("Stones thrown at the windows")
+    page.locator("#hate_element-2").check()
+    page.get_by_role("button", name="Send application").click()
+    page.wait_for_url(f"{server}/submitted")
+    return page.locator("#reference").inner_text()
+
+
+def test_an_applicant_follows_their_case_from_the_emailed_link(
+    server: str, page, app_db: Database, smtp: SmtpServer
+) -> None:
+    reference = apply(page, server)
+    assert send_due(app_db, smtp.url).sent == 1
+    (mail,) = smtp.mailbox.to(EMAIL)
+    body = mail.get_content()
+    assert reference in body
+    # The link names the service's public address; here the service is on a test port.
+    (path,) = re.findall(r"https?://[^/\s]+(/your-case/sign-in/\S+)", body)
+
+    page.goto(f"{server}{path}")
+    assert page.get_by_role("heading", name="Follow your case review").is_visible()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{server}/your-case/{reference}")
+    assert page.get_by_role("heading", level=1).inner_text() == "We have your application"
+    contact = page.locator("#contact")
+    assert contact.get_by_text("Community Safety Officer").is_visible()
+    assert contact.get_by_text("Derbyshire Dales District Council").is_visible()
+    assert page.get_by_text("The next step is due by").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{server}/your-case")
+    assert page.get_by_text("You have signed out").is_visible()
+    page.goto(f"{server}/your-case/{reference}")
+    page.wait_for_url(f"{server}/your-case")
+
+    # The link worked once: opened again, it says so and offers a new one.
+    page.goto(f"{server}{path}")
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", name="Your link has not worked").is_visible()
+    page.get_by_role("link", name="Ask for a new sign-in link").click()
+    page.wait_for_url(f"{server}/your-case#new-link")
