@@ -1,14 +1,21 @@
 """Asking for a new sign-in link: with the case reference and the email address the
 applicant gave. The answer is the same whether or not they match, so it tells no one whether
-a case or an address exists; only a match sends anything."""
+a case or an address exists; only a match sends anything, and no more than a few an hour."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.core.models import Case
+from engine.core import clock
+from engine.core.models import ApplicantCode, Case
 from engine.intake.applicant_links import send_sign_in_link
+
+# However often it is asked for, a case's applicant is sent at most this many links an hour:
+# enough for a lost email, too few to flood their inbox.
+MOST_LINKS_AN_HOUR = 3
 
 
 def ask_for_link(session: Session, reference: str, email: str) -> None:
@@ -18,5 +25,16 @@ def ask_for_link(session: Session, reference: str, email: str) -> None:
     if case is None:
         return
     given = str((case.applicant or {}).get("email") or "").strip().lower()
-    if given and given == (email or "").strip().lower():
+    if not given or given != (email or "").strip().lower():
+        return
+    recent = session.execute(
+        select(func.count())
+        .select_from(ApplicantCode)
+        .where(
+            ApplicantCode.case_id == case.id,
+            ApplicantCode.channel == "email",
+            ApplicantCode.created_at > clock.now() - timedelta(hours=1),
+        )
+    ).scalar_one()
+    if recent < MOST_LINKS_AN_HOUR:
         send_sign_in_link(session, case, issued_for="applicant")

@@ -25,6 +25,7 @@ from engine.people.applicant_codes import (
     redeem_letter_code,
 )
 from engine.people.sign_in import SignInPolicy
+from tests.support.people import DEMO_PASSWORD
 from tests.support.procedure import ACKNOWLEDGED, application, do, submit
 
 POLICY = SignInPolicy(attempts=3)
@@ -168,3 +169,19 @@ def test_the_postcode_is_the_one_given_or_the_last_in_the_address(
     applicant: dict[str, str], postcode: str
 ) -> None:
     assert postcode_of(applicant) == postcode
+
+
+def test_wrong_codes_do_not_lock_staff_out_of_signing_in_from_the_same_address(
+    app_db: Database,
+) -> None:
+    from engine.people.sign_in import sign_in
+
+    for attempt in range(POLICY.attempts * 10):
+        with pytest.raises((InvalidData, TooManyAttempts)):
+            redeem_email_link(app_db, f"made-up-{attempt}", address=HERE, policy=POLICY)
+    with pytest.raises(TooManyAttempts):
+        redeem_email_link(app_db, "made-up", address=HERE, policy=POLICY)
+    user = sign_in(
+        app_db, "council@example.org", DEMO_PASSWORD, address=HERE, policy=POLICY, via="web"
+    )
+    assert user is not None and user.email == "council@example.org"

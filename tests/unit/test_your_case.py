@@ -158,3 +158,27 @@ def test_a_new_link_goes_only_to_the_address_the_applicant_gave(app_db: Database
     with app_db.transaction() as session:
         ask_for_link(session, reference.lower(), " Sam@Example.com ")
     assert links() == sent_at_application + 1
+
+
+def test_asking_again_and_again_sends_only_a_few_links_an_hour(
+    app_db: Database, fixed_clock: FixedClock
+) -> None:
+    case_id = submit(app_db, application())  # one link, at application
+    reference = case_of(app_db, case_id).reference
+    for _ in range(5):
+        with app_db.transaction() as session:
+            ask_for_link(session, reference, "sam@example.com")
+    assert sent_links(app_db) == 3, "the one sent at application counts"
+    fixed_clock.advance(timedelta(hours=1, minutes=1))
+    with app_db.transaction() as session:
+        ask_for_link(session, reference, "sam@example.com")
+    assert sent_links(app_db) == 4
+
+
+def sent_links(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "applicant_link")
+        )
