@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -14,8 +17,18 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Where to go after signing in: a page of this service, read as a browser reads an
+    address (dropping tabs and new lines, taking a backslash for a slash), else the inbox."""
+    cleaned = re.sub(r"[\t\n\r]", "", target or "").replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if (
+        cleaned.startswith("/")
+        and not cleaned.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+        and all(character.isprintable() for character in cleaned)
+    ):
+        return cleaned
     return url_for("inbox.index")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.types import TypeEngine
 
 from engine.core import audit, clock
 from engine.core.models import ROLES, ApiToken, Organisation, User, UserRole
+from engine.people.access import CASE_ROLES
 
 
 def _column_length(column_type: TypeEngine[Any]) -> int:
@@ -61,6 +62,18 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
+def _keep_duties_apart(roles: Iterable[str]) -> None:
+    """Separation of duties: an administrator reads a case only with a recorded reason, so
+    their account takes no part in cases; someone who does both has two accounts."""
+    roles = set(roles)
+    if "administrator" in roles and roles & CASE_ROLES:
+        raise AccountError(
+            "An administrator's account cannot also work on cases: give the case roles to a "
+            "separate account",
+            "roles",
+        )
+
+
 def add_user(
     session: Session,
     *,
@@ -99,6 +112,7 @@ def add_user(
             + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
             "roles",
         )
+    _keep_duties_apart(roles)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"the password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
@@ -211,6 +225,9 @@ def change_user(
             "You cannot remove your own administrator access",
             "roles" if "administrator" not in chosen else "active",
         )
+    if user.id == actor.id and chosen != sorted(user.roles):
+        raise AccountError("You cannot change your own roles: ask another administrator", "roles")
+    _keep_duties_apart(chosen)
     before = {"roles": user.roles, "active": user.active}
     user.role_rows = [UserRole(role=role) for role in chosen]
     user.active = active

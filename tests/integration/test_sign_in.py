@@ -330,3 +330,42 @@ def _sha(email: str) -> str:
     import hashlib
 
     return hashlib.sha256(email.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "/%0d/evil.example",
+        "/\\evil.example",
+        "/%5Cevil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/%09%09//evil.example/path",
+    ],
+)
+def test_after_signing_in_the_service_sends_you_only_to_its_own_pages(
+    app: Flask, target: str
+) -> None:
+    """A browser drops tabs and new lines from an address and reads a backslash as a
+    slash, so each of these would leave the service for another site."""
+    client = app.test_client()
+    token = form_token(client, "/sign-in")
+    answer = client.post(
+        f"/sign-in?next={target}",
+        data={"email": "council@example.org", "password": DEMO_PASSWORD, "csrf_token": token},
+    )
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert location == "/", location
+
+
+def test_after_signing_in_a_page_of_the_service_is_returned_to(app: Flask) -> None:
+    client = app.test_client()
+    token = form_token(client, "/sign-in")
+    answer = client.post(
+        "/sign-in?next=/cases/CT-2026-00001%3Fx%3D1",
+        data={"email": "council@example.org", "password": DEMO_PASSWORD, "csrf_token": token},
+    )
+    assert answer.headers["Location"] == "/cases/CT-2026-00001?x=1"

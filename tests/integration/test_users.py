@@ -205,3 +205,23 @@ def test_only_administrators_manage_users(app: Flask, db: Database) -> None:
     assert refused.status_code == 403
     with db.read() as session:
         assert session.get(User, police).roles == ["agency_officer"]
+
+
+def test_no_one_changes_their_own_roles_and_administrators_do_not_work_on_cases(
+    app: Flask, db: Database
+) -> None:
+    """Separation of duties: an administrator giving themself a case role could read cases
+    and tasks without the reason an administrator must give."""
+    admin = signed_in(app, ADMIN)
+    me = user_id(db, ADMIN)
+    both = {"roles": ["administrator", "caseworker"], "active": "yes"}
+    own = post(admin, f"/users/{me}", both)
+    assert own.status_code == 400
+    assert "cannot change your own roles" in own.get_data(as_text=True)
+    police = user_id(db, "police@example.org")
+    refused = post(admin, f"/users/{police}", {**both, "roles": ["administrator", "manager"]})
+    assert refused.status_code == 400
+    assert "a separate account" in refused.get_data(as_text=True)
+    with db.read() as session:
+        assert session.get(User, me).roles == ["administrator"]
+        assert session.get(User, police).roles == ["agency_officer"]

@@ -67,3 +67,16 @@ def test_bad_users_are_refused(db: Database, changes, words) -> None:
     assert words in str(refused.value)
     with db.read() as session:
         assert session.scalar(select(User).where(User.email == "new@example.org")) is None
+
+
+def test_an_account_is_either_an_administrator_or_works_on_cases(db: Database) -> None:
+    with pytest.raises(AccountError, match="separate account") as refused, db.transaction() as s:
+        add_user(
+            s,
+            email="both@example.org",
+            name="Both",
+            organisation_key="derbyshire-dales-district-council",
+            roles=["administrator", "review_chair"],
+            password="long enough password",
+        )
+    assert refused.value.field == "roles"
