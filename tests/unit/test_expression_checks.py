@@ -179,3 +179,31 @@ def test_allowed_sources_pass_the_check() -> None:
     check_script("a = 1\nif x > 1:\n    a += 1\nelif x:\n    pass\nelse:\n    b = c = [1, 2]")
     check_script("    a = 1\n    b = 2\n")  # indented as it would be inside BPMN XML
     check_script("# nothing to do yet")
+
+
+@pytest.mark.parametrize(
+    ("source", "mentions"),
+    [
+        ("ｘ + 1", "plain letters"),  # full-width x: Python's parser would read it as x
+        ("ﬁle == 1", "plain letters"),  # the "fi" ligature: read as file
+        ("1e400 > 0", "not a finite number"),
+        ("x == -1e999", "not a finite number"),
+    ],
+)
+def test_names_in_other_alphabets_and_infinite_numbers_are_refused(
+    source: str, mentions: str
+) -> None:
+    with pytest.raises(UnsafeExpression, match=mentions):
+        check_expression(source)
+    with pytest.raises(UnsafeExpression, match=mentions):
+        check_script(f"y = {source}")
+
+
+@pytest.mark.parametrize("text", ["1e400", "-1e400", "inf", "-Infinity", "nan", " NaN "])
+def test_float_never_makes_a_number_that_cannot_be_stored(text: str) -> None:
+    with pytest.raises(EvaluationError, match="not a finite number"):
+        evaluate("float(t)", {"t": text})
+
+
+def test_float_of_an_ordinary_number_still_works() -> None:
+    assert evaluate("float(t) + 1", {"t": "1.5"}) == 2.5

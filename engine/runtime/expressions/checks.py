@@ -8,6 +8,7 @@ operations as at run time, so bombs and sure failures are refused at deployment.
 from __future__ import annotations
 
 import ast
+import math
 import textwrap
 from typing import Any
 
@@ -161,6 +162,15 @@ class _Checker:
         )
 
     def _check_name(self, node: ast.AST, name: str) -> None:
+        written = ast.get_source_segment(self._source, node) or name
+        if not written.isascii():
+            # Python's parser folds other alphabets' look-alikes (a full-width x, the "fi"
+            # ligature) into plain names, so what a reader sees is not what would run.
+            raise self.refuse(
+                node,
+                f"the name '{written}' is not allowed: write names in plain letters (a to z), "
+                "digits and underscores",
+            )
         if name.startswith("__") or name.endswith("__"):
             raise self.refuse(
                 node,
@@ -169,6 +179,9 @@ class _Checker:
             )
 
     def _check_constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            # No database can keep it in the task data as JSON.
+            raise self.refuse(node, f"{self.text(node)} is not a finite number")
         if isinstance(node.value, _CONSTANT_TYPES):
             return
         if isinstance(node.value, bytes):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import types
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -142,11 +143,15 @@ def _float(value: Any, /) -> float:
     if isinstance(value, str) and len(value) > MAX_ITEMS:
         raise too_long()
     try:
-        return float(value)
+        number = float(value)
     except OverflowError:
         raise LimitExceeded(f"{show(value)} is too large to be a number") from None
     except (TypeError, ValueError):
         raise EvaluationError(f"{show(value)} is not a number") from None
+    if not math.isfinite(number):
+        # Infinity and NaN cannot be kept in the task data: JSON has no way to write them.
+        raise EvaluationError(f"{show(value)} is not a finite number")
+    return number
 
 
 def _bool(value: Any = False, /) -> bool:
