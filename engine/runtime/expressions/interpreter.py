@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.runtime.expressions.errors import EvaluationError, LimitExceeded, describe, show
 from engine.runtime.expressions.functions import call_function
-from engine.runtime.expressions.limits import check_result_size, measure
+from engine.runtime.expressions.limits import check_result_size, measure, unshared_copy
 from engine.runtime.expressions.operators import binary, compare, subscript, unary
 
 
@@ -159,13 +159,13 @@ class ScriptRunner(Evaluator):
             if isinstance(statement, ast.Assign):
                 value = self.value(statement.value)
                 for target in statement.targets:
-                    self._store(*self._locate(target), value)
+                    self._store(*self._locate(target), value, _depth_of(target))
             elif isinstance(statement, ast.AugAssign):
                 # A new value, never in-place: list += would bypass the size guards on +.
                 container, key = self._locate(statement.target)
                 current = self._load(container, key)
                 value = binary(type(statement.op), current, self.value(statement.value))
-                self._store(container, key, value)
+                self._store(container, key, value, _depth_of(statement.target))
             elif isinstance(statement, ast.Expr):
                 self.value(statement.value)
             elif isinstance(statement, ast.If):
@@ -187,10 +187,19 @@ class ScriptRunner(Evaluator):
         except KeyError:
             raise EvaluationError(f"'{key}' is not defined in the task data") from None
 
-    def _store(self, container: Any, key: Any, value: Any) -> None:
+    def _store(self, container: Any, key: Any, value: Any, depth: int) -> None:
+        """Keep ``value`` at ``depth`` subscripts below a name of the task data, as a copy of
+        its own: a value kept shares nothing, so what each holds, as measured here, is what
+        the task data keeps however the others change later (and a container's depth is
+        the number of subscripts that reach it)."""
         self._written += measure(
-            (value,), self._write_limit - self._written, container, self._too_much_written
+            (value,),
+            self._write_limit - self._written,
+            container,
+            self._too_much_written,
+            depth=depth + 1,
         )
+        value = unshared_copy(value)
         if container is _TASK_DATA:
             self._data[key] = value
         elif isinstance(container, list):
@@ -220,3 +229,12 @@ class ScriptRunner(Evaluator):
             f"the script would write more than {self._write_limit:,} items or characters into "
             "the task data, which is over the size limit"
         )
+
+
+def _depth_of(target: ast.expr) -> int:
+    """How many subscripts a target goes below its name: ``a`` 0, ``a[1]['x']`` 2."""
+    depth = 0
+    while isinstance(target, ast.Subscript):
+        depth += 1
+        target = target.value
+    return depth

@@ -38,15 +38,18 @@ def measure(
     limit: int,
     forbidden: object = None,
     too_large: Callable[[], LimitExceeded] | None = None,
+    depth: int = 1,
 ) -> int:
     """Count what serializing ``roots`` would write: one per value, one per character.
 
     Counting goes by path, not by object, so a value shared many times counts every time, as
     it would in JSON; that is what stops ``a = [a, a]`` doubling its way to a bomb. The count
     is checked before each container is looked into, so measuring a huge value is cheap.
+    ``depth`` is how deep the roots will sit (1 at the top of the task data), so nesting is
+    counted from where they are kept.
     """
     total = 0
-    stack: list[tuple[Collection[Any], int]] = [(roots, 1)]
+    stack: list[tuple[Collection[Any], int]] = [(roots, depth)]
     while stack:
         items, depth = stack.pop()
         total += len(items)
@@ -70,6 +73,22 @@ def measure(
                 else:
                     stack.append((item, depth + 1))
     return total
+
+
+def unshared_copy(value: Any) -> Any:
+    """A copy of a value to keep, sharing no list, dictionary or set with any other value (a
+    value shared many times is copied each time, as JSON would write it out), so that
+    changing one value later cannot change, and grow, what another holds. Call it on values
+    already measured: their nesting is bounded, so the recursion is too."""
+    if isinstance(value, list):
+        return [unshared_copy(item) for item in value]
+    if isinstance(value, dict):
+        return {key: unshared_copy(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(unshared_copy(item) for item in value)
+    if isinstance(value, set):
+        return set(value)  # a set holds only values that cannot be changed
+    return value
 
 
 def content_size(container: Any, limit: int = MAX_ITEMS) -> int:
