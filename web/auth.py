@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from engine.chasing.account_warnings import warn_of_guessing
 from engine.core.errors import TooManyAttempts
 from engine.people.sign_in import SignInPolicy
 from engine.people.sign_in import sign_in as check_sign_in
-from web.context import current_user, db, settings
+from engine.people.sign_in import sign_out as end_every_session
+from web.context import current_user, db, settings, start_staff_session
 
 blueprint = Blueprint("auth", __name__)
 
@@ -58,6 +60,7 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
                     address=request.remote_addr or "",
                     policy=SignInPolicy.from_settings(settings()),
                     via="web",
+                    warn=warn_of_guessing,
                 )
             except TooManyAttempts as refused:
                 user, error, status = None, str(refused), 429
@@ -66,10 +69,7 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
                 if user is None:
                     error = "The email address or password is not right"
             if user is not None:
-                # A new session, so a cookie planted before signing in is worth nothing.
-                session.clear()
-                session.permanent = True
-                session["user_id"] = user.id
+                start_staff_session(user)
                 return redirect(_safe_next(request.args.get("next")))
     if error is None:
         status = 200
@@ -89,5 +89,9 @@ def sign_out_page() -> str | Response:
 
 @blueprint.post("/sign-out")
 def sign_out() -> Response:
+    """Sign out here and on every other browser."""
+    user = current_user()
+    if user is not None:
+        end_every_session(db(), user)
     session.clear()
     return redirect(url_for("auth.sign_in"))

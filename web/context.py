@@ -4,11 +4,13 @@ staff, or an applicant following their own case."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from engine.core import clock
 from engine.core.config import Settings
 from engine.core.db import Database
 from engine.core.models import User
@@ -63,8 +65,36 @@ def current_user() -> User | None:
                 g.user = user_for_token(s, token)
         elif session.get("user_id") is not None and not is_api_request():
             with db().read() as s:
-                g.user = get_user(s, session["user_id"])
+                user = get_user(s, session["user_id"])
+            if user is not None and _is_current(user):
+                g.user = user
+            else:
+                # Ended elsewhere (signed out, a new password, other roles) or too old.
+                session.clear()
     return g.user
+
+
+def start_staff_session(user: User) -> None:
+    """A new session for ``user``, so a cookie planted before signing in is worth nothing. It
+    carries the user's session number, which signing out anywhere raises, and when it began."""
+    session.clear()
+    session.permanent = True
+    session["user_id"] = user.id
+    session["generation"] = user.session_generation
+    session["since"] = clock.now().timestamp()
+
+
+def _is_current(user: User) -> bool:
+    return session.get("generation") == user.session_generation and _within_lifetime()
+
+
+def _within_lifetime() -> bool:
+    """Whether this session began less than the configured lifetime ago, however busy."""
+    since = session.get("since")
+    if not isinstance(since, int | float):
+        return False
+    lifetime = timedelta(hours=settings().session_hours).total_seconds()
+    return 0 <= clock.now().timestamp() - since < lifetime
 
 
 # The session's list of the case ids an applicant's codes opened, and their references.
@@ -79,7 +109,7 @@ def current_applicant() -> ApplicantAccess | None:
     if is_api_request() or session.get("user_id") is not None:
         return None
     case_ids = session.get(APPLICANT_CASES)
-    if not case_ids:
+    if not case_ids or not _within_lifetime():
         return None
     return ApplicantAccess(frozenset(int(case_id) for case_id in case_ids))
 

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from engine.applicant.appeals import appeal_from_applicant
 from engine.applicant.links import ask_for_link
 from engine.applicant.your_case import YourCase, applicant_letter, your_case
+from engine.core import clock
 from engine.core.errors import InvalidData, NotFound, ProcessFailed, TooManyAttempts
 from engine.core.models import ApplicantCode, Case
 from engine.people.applicant_codes import NOT_RIGHT, redeem_email_link, redeem_letter_code
@@ -171,6 +172,7 @@ def _signed_in(used: ApplicantCode) -> Response:
     session.permanent = True
     session[APPLICANT_CASES] = sorted(case_ids | {used.case_id})
     session[APPLICANT_REFERENCES] = sorted(references | {reference})
+    session["since"] = clock.now().timestamp()
     return redirect(url_for("your_case.case_page", reference=reference))
 
 

@@ -21,6 +21,8 @@ class Settings:
     clock_start: str | None = None
     secret_key: str | None = None
     session_minutes: int = 30
+    # However busy, a signed-in session ends this long after signing in.
+    session_hours: int = 12
     scheduler_interval_seconds: int = 60
     # Where mail goes, e.g. smtp://mail.example.gov.uk:587?starttls=1&from=asb@example.gov.uk;
     # unset, messages wait in the outbox page for administrators.
@@ -52,6 +54,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         clock_start=env.get("CASEREVIEW_CLOCK_START") or None,
         secret_key=env.get("CASEREVIEW_SECRET_KEY") or None,
         session_minutes=int(env.get("CASEREVIEW_SESSION_MINUTES", "30")),
+        session_hours=int(env.get("CASEREVIEW_SESSION_HOURS", "12")),
         scheduler_interval_seconds=int(env.get("CASEREVIEW_SCHEDULER_INTERVAL", "60")),
         smtp_url=env.get("CASEREVIEW_SMTP_URL") or None,
         sign_in_attempts=int(env.get("CASEREVIEW_SIGN_IN_ATTEMPTS", "5")),

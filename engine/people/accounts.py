@@ -229,6 +229,8 @@ def change_user(
         raise AccountError("You cannot change your own roles: ask another administrator", "roles")
     _keep_duties_apart(chosen)
     before = {"roles": user.roles, "active": user.active}
+    if before != {"roles": chosen, "active": active}:
+        end_sessions(user)
     user.role_rows = [UserRole(role=role) for role in chosen]
     user.active = active
     session.flush()
@@ -245,13 +247,20 @@ def change_user(
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every signed-in session of ``user``, on every browser, at their next request."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def reset_password(session: Session, actor: User, user_id: int) -> str:
-    """A new temporary password for a user who has lost theirs; their API tokens stop working."""
+    """A new temporary password for a user who has lost theirs; their signed-in sessions end
+    and their API tokens stop working."""
     user = session.get(User, user_id)
     if user is None:
         raise AccountError("there is no such user")
     password = temporary_password()
     user.password_hash = hash_password(password)
+    end_sessions(user)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     audit.record(session, "user.password_reset", user=actor, object_type="user", object_id=user.id)
     return password

@@ -17,12 +17,15 @@ from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
+from engine.chasing.mailer import send_due
 from engine.core import clock
 from engine.core.config import load_settings
 from engine.core.db import Database
-from engine.core.models import AuditEvent, SignInThrottle, User
+from engine.core.models import AuditEvent, Notification, SignInThrottle, User
 from engine.people import accounts
+from engine.people.sign_in import SLOWEST, SignInPolicy, slowing_seconds
 from tests.support.files import ROOT
+from tests.support.mail import SmtpServer
 from tests.support.people import DEMO_PASSWORD
 from tests.support.web import csrf_token, form_token, page_sign_in
 from web import SecretKeyError, create_app
@@ -53,6 +56,12 @@ def api_sign_in(client: FlaskClient, email: str, password: str, **kwargs):
     return client.post("/api/v1/auth/token", json={"email": email, "password": password}, **kwargs)
 
 
+def throttle_keys(db: Database, prefix: str) -> list[str]:
+    with db.read() as session:
+        keys = session.scalars(select(SignInThrottle.key)).all()
+    return [key for key in keys if key.startswith(prefix)]
+
+
 def lockouts(db: Database) -> list[AuditEvent]:
     with db.read() as session:
         return session.scalars(
@@ -60,7 +69,7 @@ def lockouts(db: Database) -> list[AuditEvent]:
         ).all()
 
 
-def test_an_account_is_locked_after_repeated_failures_then_opens_again(
+def test_an_account_is_locked_from_the_address_guessing_at_it_then_opens_again(
     app: Flask, db: Database, fixed_clock: clock.FixedClock
 ) -> None:
     client = app.test_client()
@@ -74,7 +83,8 @@ def test_an_account_is_locked_after_repeated_failures_then_opens_again(
     assert client.get("/").status_code == 302, "not signed in"
 
     (locked,) = lockouts(db)
-    assert locked.detail["scope"] == "account" and locked.detail["failures"] == 3
+    assert locked.detail["scope"] == "pair" and locked.detail["failures"] == 3
+    assert locked.detail["address"] == "127.0.0.1"
     with db.read() as session:
         police_id = session.scalar(select(User.id).where(User.email == POLICE))
     assert (locked.object_type, locked.object_id) == ("user", str(police_id))
@@ -84,8 +94,55 @@ def test_an_account_is_locked_after_repeated_failures_then_opens_again(
     fixed_clock.advance(timedelta(minutes=1))
     assert page_sign_in(client, POLICE, DEMO_PASSWORD).status_code == 302
     assert client.get("/").status_code == 200
+    assert not throttle_keys(db, "pair:"), "the count from this address is cleared"
+
+
+def test_guessing_from_elsewhere_never_locks_the_real_user_out_and_they_are_told(
+    app: Flask, db: Database
+) -> None:
+    server = SmtpServer().start()
+    try:
+        for attacker in ("203.0.113.9", "203.0.113.10"):
+            statuses = [
+                page_sign_in(
+                    app.test_client(), POLICE, "guess", environ_base={"REMOTE_ADDR": attacker}
+                ).status_code
+                for _ in range(3)
+            ]
+            assert statuses == [400, 400, 429], "each guessing address is locked out"
+        real_user = app.test_client()
+        signed_in = page_sign_in(
+            real_user, POLICE, DEMO_PASSWORD, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+        )
+        assert signed_in.status_code == 302 and real_user.get("/").status_code == 200
+        assert [event.detail["address"] for event in lockouts(db)] == [
+            "203.0.113.9",
+            "203.0.113.10",
+        ]
+
+        send_due(db, server.url)
+        (warning,) = server.mailbox.to(POLICE)
+        assert warning["Subject"] == "Someone is trying to sign in to your account"
+        body = warning.get_content()
+        assert "3 times" in body and "has not been locked" in body
+        assert "203.0.113" not in body, "no one's network address is mailed"
+    finally:
+        server.stop()
+
+
+def test_a_made_up_account_being_guessed_at_warns_no_one(app: Flask, db: Database) -> None:
+    for _ in range(4):
+        page_sign_in(app.test_client(), NOBODY, "guess")
     with db.read() as session:
-        assert session.get(SignInThrottle, f"account:{_sha(POLICE)}") is None, "count cleared"
+        kinds = session.scalars(select(Notification.kind)).all()
+    assert "sign_in_guessed" not in kinds
+
+
+def test_checks_slow_with_each_failure_beyond_the_limit_and_stop_slowing_at_a_cap() -> None:
+    policy = SignInPolicy(attempts=5)
+    delays = [slowing_seconds(failures, policy) for failures in (0, 5, 6, 10, 15, 1000)]
+    assert delays[:2] == [0, 0], "no delay within the limit"
+    assert 0 < delays[2] < delays[3] < delays[4] == delays[5] == SLOWEST
 
 
 def test_answers_do_not_reveal_whether_an_account_exists(app: Flask, db: Database) -> None:
@@ -103,7 +160,7 @@ def test_answers_do_not_reveal_whether_an_account_exists(app: Flask, db: Databas
         return seen
 
     assert answers(POLICE) == answers(NOBODY)
-    assert [event.detail["scope"] for event in lockouts(db)] == ["account", "account"]
+    assert [event.detail["scope"] for event in lockouts(db)] == ["pair", "pair"]
 
 
 def test_the_limit_is_shared_by_every_web_worker_and_the_api(db: Database, tmp_path: Path) -> None:
@@ -151,7 +208,8 @@ def test_a_forwarded_address_is_believed_only_behind_a_configured_proxy(
             environ_base={"REMOTE_ADDR": "192.0.2.1"},
         )
         with db.read() as session:
-            return set(session.scalars(select(SignInThrottle.key))) - {f"account:{_sha(email)}"}
+            keys = set(session.scalars(select(SignInThrottle.key)))
+        return {key for key in keys if key.startswith("address:")}
 
     # Without a proxy configured, a made-up X-Forwarded-For cannot dodge the address limit.
     assert counted_addresses(make_app(db, tmp_path), "one@example.org") == {"address:192.0.2.1"}
@@ -168,7 +226,8 @@ def test_counts_that_can_no_longer_lock_anything_are_forgotten(
     page_sign_in(client, NOBODY, "wrong password")
     with db.read() as session:
         keys = set(session.scalars(select(SignInThrottle.key)))
-    assert keys == {f"account:{_sha(NOBODY)}", "address:127.0.0.1"}
+    (pair,) = throttle_keys(db, "pair:")
+    assert keys == {f"account:{_sha(NOBODY)}", "address:127.0.0.1", pair}
 
 
 def test_a_missing_answer_is_named_beside_it(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 from werkzeug.exceptions import Unauthorized
 
+from engine.chasing.account_warnings import warn_of_guessing
 from engine.core.errors import InvalidData
 from engine.people.sign_in import SignInPolicy, sign_in
 from engine.people.tokens import TOKEN_LIFETIME, issue_token
@@ -31,6 +32,7 @@ def issue() -> Response:
         address=request.remote_addr or "",
         policy=SignInPolicy.from_settings(settings()),
         via="api",
+        warn=warn_of_guessing,
     )
     if user is None:
         raise Unauthorized("The email address or password is not right")
