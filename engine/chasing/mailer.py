@@ -1,15 +1,21 @@
 """The mail sender: delivers the outbox by SMTP, the only code that speaks SMTP.
 
 A message is claimed before it is sent (its attempt counted and its next attempt pushed past
-the claim window, in a committed transaction), so two senders never send the same message and
-a sender that dies leaves it to be tried again once the claim lapses. Each result is committed
-as soon as the server answers. A message the server refuses, or cannot take because it is
-down, waits and is retried with a growing delay; after ``MAX_ATTEMPTS`` it is marked failed
-for an administrator to see. One message's trouble never holds up the others.
+the claim window, in a committed transaction), and a sender that dies leaves it to be tried
+again once the claim lapses. A slow sender's claims on the messages it has not reached yet may
+lapse too, and another sender take them over; so right before sending, a sender renews its
+claim in a committed compare-and-set that holds only while the claim is still its own (the
+attempt it counted) and has not lapsed, and leaves the message otherwise. The conversation
+with the server is cut at the timeout, shorter than the claim, so a renewed claim outlasts the
+send and two senders never send the same message. Each result is committed as soon as the
+server answers. A message the server refuses, or cannot take because it is down, waits and is
+retried with a growing delay; after ``MAX_ATTEMPTS`` it is marked failed for an administrator
+to see. One message's trouble never holds up the others.
 
 SMTP cannot make delivery exactly-once: a sender killed between the server's acceptance and
-the commit that marks the message sent will send it again. The Message-ID is derived from
-the notification, so it is the same both times and mail clients show one message.
+the commit that marks the message sent, or cut off at the timeout while the server was taking
+it, will send it again. The Message-ID is derived from the notification and the sender's mail
+domain, so it is the same both times and mail clients show one message.
 """
 
 from __future__ import annotations
@@ -17,14 +23,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
+import socket
 import ssl
+import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 
 from engine.chasing.notifications import ONE_TIME_BODY_REMOVED, ONE_TIME_KINDS
 from engine.core import audit, clock
@@ -36,8 +46,11 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
-# Longer than any send takes; a sender that dies holding a claim only delays the message.
+# A sender that dies holding a claim only delays the message this long. A claim is renewed
+# right before each send and must outlast it, so the timeout, which bounds a send, may be at
+# most half of it (the rest covers committing the result).
 CLAIM = timedelta(minutes=10)
+LONGEST_TIMEOUT = CLAIM.total_seconds() / 2
 BATCH_SIZE = 50
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 _TRUE = {"1", "true", "yes", "on"}
@@ -83,6 +96,11 @@ def parse_smtp_url(url: str) -> SmtpTarget:
         timeout = float(query.get("timeout", "30"))
     except ValueError:
         raise ValueError("CASEREVIEW_SMTP_URL: timeout must be a number of seconds") from None
+    if not 0 < timeout <= LONGEST_TIMEOUT:
+        raise ValueError(
+            f"CASEREVIEW_SMTP_URL: timeout must be more than 0 and at most {LONGEST_TIMEOUT:g} "
+            "seconds"
+        )
     implicit_tls = parts.scheme == "smtps"
     return SmtpTarget(
         host=parts.hostname,
@@ -108,9 +126,11 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
-def message_id(notification: Notification) -> str:
+def message_id(notification: Notification, sender: str) -> str:
+    """The same on every attempt, so a message sent twice is recognised as one."""
     digest = hashlib.sha256(notification.key.encode()).hexdigest()[:24]
-    return f"<{notification.id}.{digest}@casereview>"
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "casereview"
+    return f"<{notification.id}.{digest}@{domain}>"
 
 
 def build_message(
@@ -121,7 +141,7 @@ def build_message(
     message["To"] = notification.email
     message["Subject"] = notification.subject
     message["Date"] = formatdate(notification.created_at.timestamp(), localtime=False)
-    message["Message-ID"] = message_id(notification)
+    message["Message-ID"] = message_id(notification, sender)
     message.set_content(notification.body)
     for document in documents:
         maintype, subtype = (
@@ -133,7 +153,9 @@ def build_message(
     return message
 
 
-def _claim(db: Database, now: datetime, limit: int) -> list[tuple[int, int]]:
+def _claim(
+    db: Database, now: datetime, limit: int, claim: timedelta = CLAIM
+) -> list[tuple[int, int]]:
     """Take the due messages for this sender: (id, attempt number) of each."""
     with db.transaction() as session:
         query = (
@@ -147,9 +169,29 @@ def _claim(db: Database, now: datetime, limit: int) -> list[tuple[int, int]]:
         claimed = []
         for notification in session.scalars(query):
             notification.attempts += 1
-            notification.next_attempt_at = now + CLAIM
+            notification.next_attempt_at = now + claim
             claimed.append((notification.id, notification.attempts))
         return claimed
+
+
+def _renew(db: Database, notification_id: int, attempt: int, claim: timedelta) -> bool:
+    """Right before sending: renew this sender's claim if it is still its own and has not
+    lapsed. False means the message is not this sender's to send: withdrawn, or its claim
+    lapsed (another sender has taken it over, or will)."""
+    now = clock.now()
+    with db.transaction() as session:
+        renewed = session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notification_id,
+                Notification.attempts == attempt,
+                Notification.state == "pending",
+                Notification.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now + claim)
+            .execution_options(synchronize_session=False)
+        )
+        return cast(CursorResult, renewed).rowcount == 1
 
 
 def _record(db: Database, notification_id: int, attempt: int, error: str | None) -> str:
@@ -229,30 +271,25 @@ def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def send_due(db: Database, smtp_url: str, *, limit: int = BATCH_SIZE) -> MailResult:
-    """Send the messages whose next attempt has come, up to ``limit`` of them."""
+def send_due(
+    db: Database, smtp_url: str, *, limit: int = BATCH_SIZE, claim: timedelta = CLAIM
+) -> MailResult:
+    """Send the messages whose next attempt has come, up to ``limit`` of them, each held by
+    this sender for ``claim`` at a time."""
     target = parse_smtp_url(smtp_url)
+    if timedelta(seconds=target.timeout) * 2 > claim:
+        raise ValueError("the mail server's timeout must be at most half as long as the claim")
     result = MailResult()
-    claimed = _claim(db, clock.now(), limit)
+    claimed = _claim(db, clock.now(), limit, claim)
     connection: smtplib.SMTP | None = None
     unreachable: str | None = None
     try:
         for notification_id, attempt in claimed:
             error = unreachable
             if error is None:
-                with db.read() as session:
-                    notification = session.get_one(Notification, notification_id)
-                    if notification.state != "pending":
-                        continue  # withdrawn since it was claimed
-                    documents = list(
-                        session.scalars(
-                            select(Document)
-                            .where(Document.notification_id == notification_id)
-                            .order_by(Document.id)
-                        )
-                    )
-                    message = build_message(notification, documents, target.sender)
-                    to = notification.email
+                outgoing = _outgoing(db, notification_id, target.sender)
+                if outgoing is None:
+                    continue  # withdrawn since it was claimed
                 try:
                     if connection is None:
                         connection = _connect(target)
@@ -260,18 +297,9 @@ def send_due(db: Database, smtp_url: str, *, limit: int = BATCH_SIZE) -> MailRes
                     # Down or unreachable: every message of this run would fail the same way.
                     error = unreachable = _describe(failure)
                 else:
-                    error = None
-                    try:
-                        connection.send_message(message, from_addr=target.sender, to_addrs=[to])
-                    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as no:
-                        # The server is there and refused this message; the others may go.
-                        error = _describe(no)
-                        connection = _reset(connection)
-                    except (OSError, smtplib.SMTPException) as failure:
-                        # The connection broke; the next message starts a new one.
-                        error = _describe(failure)
-                        _close(connection)
-                        connection = None
+                    if not _renew(db, notification_id, attempt, claim):
+                        continue
+                    error, connection = _send(connection, target, *outgoing)
             state = _record(db, notification_id, attempt, error)
             if state == "sent":
                 result.sent += 1
@@ -288,15 +316,77 @@ def send_due(db: Database, smtp_url: str, *, limit: int = BATCH_SIZE) -> MailRes
     return result
 
 
-def _reset(connection: smtplib.SMTP | None) -> smtplib.SMTP | None:
-    if connection is None:
-        return None
-    try:
-        connection.rset()
-        return connection
-    except (OSError, smtplib.SMTPException):
+def _outgoing(db: Database, notification_id: int, sender: str) -> tuple[EmailMessage, str] | None:
+    """The message to send and its recipient; None if it is no longer waiting to go."""
+    with db.read() as session:
+        notification = session.get_one(Notification, notification_id)
+        if notification.state != "pending":
+            return None
+        documents = session.scalars(
+            select(Document)
+            .where(Document.notification_id == notification_id)
+            .order_by(Document.id)
+        )
+        return build_message(notification, list(documents), sender), notification.email
+
+
+def _send(
+    connection: smtplib.SMTP, target: SmtpTarget, message: EmailMessage, to: str
+) -> tuple[str | None, smtplib.SMTP | None]:
+    """Send one message, cut off at the timeout: what went wrong, if anything, and the
+    connection for the next message (None when a new one is needed)."""
+    error: str | None = None
+    broken = False
+    with _Deadline(connection, target.timeout) as deadline:
+        try:
+            connection.send_message(message, from_addr=target.sender, to_addrs=[to])
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as no:
+            # The server is there and refused this message; the others may go.
+            error = _describe(no)
+            try:
+                connection.rset()
+            except (OSError, smtplib.SMTPException):
+                broken = True
+        except (OSError, smtplib.SMTPException) as failure:
+            error, broken = _describe(failure), True
+    if deadline.cut and broken:
+        error = f"the mail server took longer than {target.timeout:g} second(s) over the message"
+    if broken or deadline.cut:
         _close(connection)
-        return None
+        return error, None
+    return error, connection
+
+
+class _Deadline:
+    """Cuts the connection when one message's conversation runs past the timeout. smtplib's
+    timeout bounds each read and write, not their sum, which a server answering slowly at
+    every step could stretch past the claim."""
+
+    def __init__(self, connection: smtplib.SMTP, seconds: float) -> None:
+        self.cut = False
+        self._connection = connection
+        self._lock = threading.Lock()
+        self._over = False
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:  # a cut already under way finishes before the connection is reused
+            self._over = True
+
+    def _cut(self) -> None:
+        with self._lock:
+            if self._over or self._connection.sock is None:
+                return
+            self.cut = True
+            with suppress(OSError):
+                # The plain socket's shutdown, which wakes a read blocked on it, TLS or not.
+                socket.socket.shutdown(self._connection.sock, socket.SHUT_RDWR)
 
 
 def _close(connection: smtplib.SMTP | None) -> None:

@@ -3,6 +3,7 @@ recipients), and messages put in the outbox and looked at again."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -40,15 +41,38 @@ class Mailbox:
         return [m for m in self.messages if m["To"] == address]
 
 
+class SlowMailbox(Mailbox):
+    """A mail server that is slow to answer: it waits ``rcpt_delay`` seconds before taking a
+    recipient, and ``data_delay`` after keeping a message before saying it has it (so a
+    sender that gives up meanwhile leaves it delivered all the same)."""
+
+    def __init__(self, *, rcpt_delay: float = 0, data_delay: float = 0) -> None:
+        super().__init__()
+        self.rcpt_delay = rcpt_delay
+        self.data_delay = data_delay
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, N802
+        await asyncio.sleep(self.rcpt_delay)
+        return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.data_delay)
+        return answer
+
+
 class SmtpServer:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, timeout: float = 5) -> None:
         self.port = port or free_port()
         self.mailbox = Mailbox()
+        self.timeout = timeout
         self._controller: Controller | None = None
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}?from=casereview@example.gov.uk&timeout=5"
+        return (
+            f"smtp://127.0.0.1:{self.port}?from=casereview@example.gov.uk&timeout={self.timeout:g}"
+        )
 
     def start(self) -> SmtpServer:
         self._controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)

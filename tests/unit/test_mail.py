@@ -220,6 +220,8 @@ def test_a_sender_that_died_holding_messages_leaves_them_to_be_sent_once(
         ("smtp://", "names no mail server host"),
         ("smtp://mail.example.gov.uk:port", "port that is not a number"),
         ("smtp://mail.example.gov.uk?colour=blue", "unknown option(s) colour"),
+        ("smtp://mail.example.gov.uk?timeout=0", "more than 0 and at most 300 seconds"),
+        ("smtp://mail.example.gov.uk?timeout=301", "more than 0 and at most 300 seconds"),
     ],
 )
 def test_a_wrong_smtp_url_says_what_is_wrong(url: str, words: str) -> None:
