@@ -11,10 +11,11 @@ from werkzeug.wrappers import Response
 
 from engine.cases.statistics import figures_for_year, financial_year_of, table_rows, year_label
 from engine.core import clock
-from engine.core.errors import InvalidData, ProcessFailed
+from engine.core.errors import InvalidData, ProcessFailed, TooManySubmissions
 from engine.core.forms import load_form
 from engine.core.models import District, Organisation
 from engine.intake.applications import submit_application
+from engine.intake.submission_limit import count_submission
 from web.context import current_user, db, settings
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
@@ -70,6 +71,11 @@ def _form_page(
     )
 
 
+def too_many(page: tuple[str, int], refused: TooManySubmissions) -> tuple[str, int, dict[str, str]]:
+    """A page refusing what was sent for now, saying when it may be sent again."""
+    return (*page, {"Retry-After": str(refused.retry_after)})
+
+
 def _cannot_take(
     template: str, form: SchemaForm, data: dict[str, Any], failed: ProcessFailed
 ) -> tuple[str, int]:
@@ -80,7 +86,7 @@ def _cannot_take(
 
 
 @blueprint.route("/apply", methods=["GET", "POST"])
-def apply() -> tuple[str, int] | Response:
+def apply() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     form = _application_form()
     if request.method == "GET":
         return _form_page("apply.html", form, {}, {}, 200)
@@ -91,10 +97,13 @@ def apply() -> tuple[str, int] | Response:
     data.setdefault("on_behalf", False)
     try:
         with db().transaction() as s:
+            count_submission(s, request.remote_addr or "", settings())
             case = submit_application(s, data, settings(), user=None)
             reference, status = case.reference, case.status
     except InvalidData as refused:
         return _form_page("apply.html", form, data, refused.fields, 400)
+    except TooManySubmissions as refused:
+        return too_many(_form_page("apply.html", form, data, {"": str(refused)}, 429), refused)
     except ProcessFailed as failed:
         return _cannot_take("apply.html", form, data, failed)
     session["submitted"] = {"kind": "application", "reference": reference, "status": status}

@@ -30,8 +30,15 @@ from engine.applicant.appeals import appeal_from_applicant
 from engine.applicant.links import ask_for_link
 from engine.applicant.your_case import YourCase, applicant_letter, your_case
 from engine.core import clock
-from engine.core.errors import InvalidData, NotFound, ProcessFailed, TooManyAttempts
+from engine.core.errors import (
+    InvalidData,
+    NotFound,
+    ProcessFailed,
+    TooManyAttempts,
+    TooManySubmissions,
+)
 from engine.core.models import ApplicantCode, Case
+from engine.intake.submission_limit import count_submission
 from engine.people.applicant_codes import NOT_RIGHT, redeem_email_link, redeem_letter_code
 from engine.people.sign_in import SignInPolicy
 from engine.review.appeal_rules import ground_sentence
@@ -259,6 +266,7 @@ def appeal(reference: str) -> Page:
     }
     try:
         with db().transaction() as s:
+            count_submission(s, request.remote_addr or "", settings())
             lodged = appeal_from_applicant(s, access, reference, answers, settings())
             received_on = lodged.received_on
             reference = s.get_one(Case, lodged.case_id).reference
@@ -266,6 +274,9 @@ def appeal(reference: str) -> Page:
         abort(404)
     except InvalidData as refused:
         return _appeal_page(_case(reference), answers, refused.fields, 400)
+    except TooManySubmissions as refused:
+        page = _appeal_page(_case(reference), answers, {"": str(refused)}, 429)
+        return page[0], 429, {"Retry-After": str(refused.retry_after)}
     except ProcessFailed as failed:
         current_app.logger.error("an applicant's appeal could not start its process: %s", failed)
         return _appeal_page(_case(reference), answers, {"": CANNOT_TAKE_APPEAL}, 503)

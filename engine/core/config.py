@@ -31,6 +31,8 @@ class Settings:
     # times as many, across accounts); shared by every web worker through the database.
     sign_in_attempts: int = 5
     sign_in_lockout_minutes: int = 15
+    # Applications and appeals the public may send from one network address in an hour.
+    public_submissions_per_hour: int = 10
     # How many proxies in front of the service to believe about the client's address and
     # scheme (X-Forwarded-For, X-Forwarded-Proto); 0 believes none.
     trusted_proxies: int = 0
@@ -59,6 +61,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp_url=env.get("CASEREVIEW_SMTP_URL") or None,
         sign_in_attempts=int(env.get("CASEREVIEW_SIGN_IN_ATTEMPTS", "5")),
         sign_in_lockout_minutes=int(env.get("CASEREVIEW_SIGN_IN_LOCKOUT_MINUTES", "15")),
+        public_submissions_per_hour=int(env.get("CASEREVIEW_PUBLIC_SUBMISSIONS_PER_HOUR", "10")),
         trusted_proxies=int(env.get("CASEREVIEW_TRUSTED_PROXIES", "0")),
         secure_cookies=env.get("CASEREVIEW_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
     )

@@ -33,6 +33,20 @@ class TooManyAttempts(EngineError):
         self.retry_after = retry_after
 
 
+class TooManySubmissions(EngineError):
+    """Too much sent from one network address lately: refused for ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            "A lot has been sent from your internet connection in a short time, so to protect "
+            f"the service nothing more can be sent from it for {minutes} "
+            f"minute{'s' if minutes != 1 else ''}. Nothing has been sent: your answers are "
+            "below. Please send them again then, or contact your council if it cannot wait."
+        )
+        self.retry_after = retry_after
+
+
 class InvalidData(EngineError):
     """Submitted data is wrong; ``fields`` maps each field path to what to fix."""
 

@@ -25,20 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, case, delete, literal, null, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
 from engine.core.config import Settings
-from engine.core.db import Database, UTCDateTime
+from engine.core.counters import count_one
+from engine.core.db import Database
 from engine.core.errors import TooManyAttempts
 from engine.core.models import SignInThrottle, User
 from engine.people.accounts import authenticate, end_sessions, hash_password, needs_rehash
-
-# The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
-_THROTTLES = SignInThrottle.metadata.tables[SignInThrottle.__tablename__]
 
 ADDRESS_ALLOWANCE = 10  # an address may fail this many times as often as one account
 # Each failure on an account beyond the limit, from anywhere, slows its next check this much,
@@ -184,7 +180,7 @@ def count_failure(
         now = clock.now()
         _forget_old_failures(session, now, policy.lockout)
         for scope, key in keys.items():
-            failures = _add_failure(session, key, now, policy.lockout)
+            failures = count_one(session, key, now, policy.lockout)[0]
             if scope == "account":
                 if failures == policy.attempts and warn is not None:
                     _warn_account_holder(session, email, failures, warn)
@@ -221,41 +217,20 @@ def _warn_account_holder(
         warn(session, holder, failures)
 
 
+# The keys of the counts of failed sign-ins (staff and applicants); the table holds others.
+SIGN_IN_KEYS = ("pair:", "address:", "account:", "applicant")
+
+
 def _forget_old_failures(session: Session, now: datetime, window: timedelta) -> None:
     """Counts that can no longer lock anything are dropped, so typed addresses and network
     addresses are kept no longer than the limit needs them."""
     session.execute(
         delete(SignInThrottle).where(
+            or_(*(SignInThrottle.key.startswith(prefix) for prefix in SIGN_IN_KEYS)),
             SignInThrottle.first_failure_at <= now - window,
             or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
         )
     )
-
-
-def _add_failure(session: Session, key: str, now: datetime, window: timedelta) -> int:
-    """Count one failure for ``key`` atomically (an upsert), starting afresh when the last
-    count is older than ``window`` or its lockout has ended; the count after this one."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = _THROTTLES
-    moment = literal(now, UTCDateTime())
-    stale = or_(
-        table.c.first_failure_at <= literal(now - window, UTCDateTime()),
-        and_(table.c.locked_until.is_not(None), table.c.locked_until <= moment),
-    )
-    statement = (
-        insert(table)
-        .values(key=key, failures=1, first_failure_at=now, locked_until=None)
-        .on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "failures": case((stale, 1), else_=table.c.failures + 1),
-                "first_failure_at": case((stale, moment), else_=table.c.first_failure_at),
-                "locked_until": case((stale, null()), else_=table.c.locked_until),
-            },
-        )
-        .returning(table.c.failures)
-    )
-    return session.execute(statement).scalar_one()
 
 
 def _audit_lockout(

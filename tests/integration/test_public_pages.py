@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -217,3 +218,42 @@ def test_a_nonsense_year_shows_the_latest_figures(app: Flask) -> None:
     response = app.test_client().get("/statistics?year=abc")
     assert response.status_code == 200
     assert "2025/26" in response.get_data(as_text=True)
+
+
+def test_one_address_sends_only_so_many_applications_an_hour_across_workers(
+    app_db: Database, tmp_path, fixed_clock
+) -> None:
+    """Two apps on one database stand for two workers; the limit is counted where both see it."""
+    settings = load_settings(
+        {
+            "CASEREVIEW_DATABASE_URL": app_db.url,
+            "CASEREVIEW_INSTANCE_DIR": str(tmp_path),
+            "CASEREVIEW_PUBLIC_SUBMISSIONS_PER_HOUR": "3",
+        }
+    )
+    workers = [create_app(settings, app_db).test_client() for _ in range(2)]
+    statuses = [
+        workers[n % 2].post("/apply", data=application_form(workers[n % 2])).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 302]
+
+    refused = workers[1].post("/apply", data=application_form(workers[1], **{"impact": "Kept"}))
+    page = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == str(60 * 60)
+    assert "nothing more can be sent from it for 60 minutes" in page
+    assert "Nothing has been sent: your answers are below" in page
+    assert 'value="Alex Morgan"' in page and ">Kept</textarea>" in page
+    assert count(app_db, Case) == 3, "the refused application stored nothing"
+
+    elsewhere = create_app(settings, app_db).test_client()
+    other_address = {"REMOTE_ADDR": "198.51.100.7"}
+    sent = elsewhere.post("/apply", data=application_form(elsewhere), environ_base=other_address)
+    assert sent.status_code == 302, "another address is not held back"
+
+    fixed_clock.advance(timedelta(minutes=59))
+    assert workers[0].post("/apply", data=application_form(workers[0])).status_code == 429
+    fixed_clock.advance(timedelta(minutes=1))
+    assert workers[0].post("/apply", data=application_form(workers[0])).status_code == 302
+    assert count(app_db, Case) == 5

@@ -20,7 +20,7 @@ from engine.core.models import Appeal, Case
 from tests.support.applicant import following, reference_of
 from tests.support.people import OPCC
 from tests.support.procedure import application, live, reviewed_case, submit
-from tests.support.web import csrf_token, form_token, make_app, signed_in
+from tests.support.web import application_form, csrf_token, form_token, make_app, signed_in
 
 WHAT = "The housing provider's noise diary was not read at the meeting"
 
@@ -152,3 +152,21 @@ def test_the_confirmation_is_only_for_the_appeal_just_sent(
     assert client.get(f"/your-case/{reference}/appeal/sent").status_code == 404
     nobody = app.test_client().get(f"/your-case/{reference}/appeal/sent")
     assert nobody.headers["Location"] == "/your-case"
+
+
+def test_an_appeal_counts_against_what_one_address_may_send_an_hour(
+    all_db: Database, tmp_path: Path, fixed_clock: FixedClock
+) -> None:
+    app = make_app(all_db, tmp_path, CASEREVIEW_PUBLIC_SUBMISSIONS_PER_HOUR="1")
+    case_id, reference = reviewed_case(all_db, fixed_clock)
+    client = following(app, all_db, case_id)
+    assert client.post("/apply", data=application_form(client)).status_code == 302
+    refused = send(client, reference, ["information_not_considered"])
+    page = text(refused)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    assert "Nothing has been sent: your answers are below" in page
+    assert f">{WHAT}</textarea>" in page
+    assert appeals(all_db) == 0
+    fixed_clock.advance(timedelta(hours=1))
+    assert send(client, reference, ["information_not_considered"]).status_code == 302
+    assert appeals(all_db) == 1

@@ -1,0 +1,35 @@
+"""How much the public may send from one network address: applications and appeals create
+work in several agencies' inboxes, so a script sending many must not reach them."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from engine.core import clock
+from engine.core.config import Settings
+from engine.core.counters import count_one
+from engine.core.errors import TooManySubmissions
+from engine.core.models import SignInThrottle
+
+WINDOW = timedelta(hours=1)
+KEY = "submissions:"
+
+
+def count_submission(session: Session, address: str, settings: Settings) -> None:
+    """Count one submission from ``address`` in the caller's transaction, which is to store
+    what was sent; ``TooManySubmissions`` (and nothing counted, once the transaction rolls
+    back) when the hour's allowance is used up. Counted in the database, so the limit holds
+    across every worker and host."""
+    now = clock.now()
+    session.execute(
+        delete(SignInThrottle).where(
+            SignInThrottle.key.startswith(KEY), SignInThrottle.first_failure_at <= now - WINDOW
+        )
+    )
+    count, began = count_one(session, f"{KEY}{(address or 'unknown')[:64]}", now, WINDOW)
+    if count > settings.public_submissions_per_hour:
+        raise TooManySubmissions(max(1, math.ceil((began + WINDOW - now).total_seconds())))
