@@ -20,9 +20,9 @@ from engine.records.office_files import (
     DOC,
     OUTLOOK,
     Runnable,
-    check_word_package,
     is_word_package,
     ole_kind,
+    sound_word_package,
 )
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -101,8 +101,7 @@ def _detected(content: bytes) -> str | None:
     if content.startswith(_OLE_SIGNATURE):
         return ole_kind(content)
     if content.startswith(b"PK\x03\x04") and is_word_package(content):
-        check_word_package(content)
-        return DOCX
+        return DOCX if sound_word_package(content) else None
     guessed = filetype.guess_mime(content)
     if guessed in KINDS and guessed.startswith("image/"):
         return str(guessed)

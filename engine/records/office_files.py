@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 
 import olefile
 from lxml import etree
@@ -35,6 +36,8 @@ _PART_EXTENSIONS = {
 _PARTS_ALLOWED_IN = {"bin": "word/printersettings/", "xlsx": "word/embeddings/"}
 _RUNNABLE_CONTENT = ("macroenabled", "vbaproject", "vbadata", "activex", "oleobject")
 _MAX_XML = 1024 * 1024
+# What reading a damaged, encrypted or oddly compressed zip raises: not a document we can take.
+_UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, OSError, EOFError)
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
@@ -69,26 +72,35 @@ def is_word_package(content: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
+    except _UNREADABLE:
         return False
 
 
-def check_word_package(content: bytes) -> None:
-    """Raise Runnable unless the package holds only a Word document's parts."""
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
-        folded = [name.lower() for name in names]
-        # Two parts of one name: readers disagree on which is the document.
-        if len(set(folded)) != len(folded) or not all(map(_expected_part, folded)):
-            raise Runnable
-        content_types = _small_part(archive, "[Content_Types].xml").lower()
-        if DOCUMENT_MAIN.encode() not in content_types or any(
-            word.encode() in content_types for word in _RUNNABLE_CONTENT
-        ):
-            raise Runnable
-        for name in names:
-            if name.lower().endswith(".rels"):
-                _check_relationships(_small_part(archive, name))
+def sound_word_package(content: bytes) -> bool:
+    """Whether the package can be read through; Runnable unless it holds only a Word
+    document's parts."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _check_parts(archive)
+    except _UNREADABLE:
+        return False
+    return True
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    folded = [name.lower() for name in names]
+    # Two parts of one name: readers disagree on which is the document.
+    if len(set(folded)) != len(folded) or not all(map(_expected_part, folded)):
+        raise Runnable
+    content_types = _small_part(archive, "[Content_Types].xml").lower()
+    if DOCUMENT_MAIN.encode() not in content_types or any(
+        word.encode() in content_types for word in _RUNNABLE_CONTENT
+    ):
+        raise Runnable
+    for name in names:
+        if name.lower().endswith(".rels"):
+            _check_relationships(_small_part(archive, name))
 
 
 def _expected_part(name: str) -> bool:

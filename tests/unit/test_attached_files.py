@@ -5,6 +5,7 @@ files hold only the parts a document has (no macros, programs or packaged object
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -189,6 +190,29 @@ def test_a_word_package_loading_a_template_from_elsewhere_is_refused() -> None:
         return data.replace(b"</Relationships>", template)
 
     assert "macros" in refusal("report.docx", repacked(word_document(), {}, remote_template))
+
+
+def _with_headers_changed(content: bytes, local: int, central: int, value: int) -> bytes:
+    """``content`` with the byte at ``local`` of each entry's header, and at ``central`` of its
+    directory record, set to ``value`` (or'ed in, for flags)."""
+    changed = bytearray(content)
+    for signature, offset in ((b"PK\x03\x04", local), (b"PK\x01\x02", central)):
+        for found in re.finditer(re.escape(signature), content):
+            changed[found.start() + offset] |= value
+    return bytes(changed)
+
+
+def test_a_damaged_or_locked_word_package_is_refused_as_not_a_document() -> None:
+    made = word_document()
+    damaged = bytearray(made)
+    damaged[200:260] = b"\xff" * 60
+    for content in (
+        _with_headers_changed(made, 6, 8, 1),  # every part encrypted
+        _with_headers_changed(made, 8, 10, 9),  # compressed by a method Python cannot read
+        bytes(damaged),
+        made[: len(made) // 2],
+    ):
+        assert "must be PDF, Word" in refusal("report.docx", content)
 
 
 def test_open_document_text_is_not_accepted() -> None:
