@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.models import User
 from engine.records.attachments import (
-    attach_file,
+    keep_file,
     open_attachment,
     remove_attachment,
 )
@@ -175,7 +175,7 @@ def upload(task_id: int) -> tuple[str, int] | Response:
     if upload is None or not upload.filename:
         return _page(task_id, file_error="Select a file to attach", status=400)
     try:
-        attach_file(db(), task_id, signed_in_user(), upload.filename, upload.read())
+        kept = keep_file(db(), task_id, signed_in_user(), upload.filename, upload.read())
     except NotFound:
         abort(404)
     except NotAllowed as refused:
@@ -184,7 +184,10 @@ def upload(task_id: int) -> tuple[str, int] | Response:
         return _page(task_id, file_error=refused.fields.get("file", str(refused)), status=400)
     except Conflict as refused:
         return _page(task_id, file_error=str(refused), status=409)
-    flash(f"'{upload.filename}' is attached")
+    if kept.filename == upload.filename:
+        flash(f"'{upload.filename}' is attached")
+    else:
+        flash(f"'{upload.filename}' is attached as '{kept.filename}', the name of what it holds")
     return redirect(url_for("tasks.show", task_id=task_id, _anchor="files"))
 
 

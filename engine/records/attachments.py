@@ -1,93 +1,41 @@
 """Supporting files agencies attach to their tasks: checked by content, kept with a sha256.
 
-A file's type is decided by what it contains, never by its name: a renamed program is refused
-whatever it is called. Files are read only by those with need-to-know, and every download is
-recorded as a disclosure.
+A file's type is decided by what it contains, never by its name, and it is kept under a name
+that ends as its type does (see ``file_types``). Files are read only by those with
+need-to-know, and every download is recorded as a disclosure.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import unicodedata
-import zipfile
-from email.parser import BytesHeaderParser
+from dataclasses import dataclass
 
-import filetype
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from engine.core import audit, clock
 from engine.core.db import Database
-from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.errors import Conflict, NotAllowed, NotFound
 from engine.core.models import LIVE_TASK_STATES, Attachment, Task, User
 from engine.people.access import is_participant, record_disclosure, visible_task
-
-MAX_BYTES = 10 * 1024 * 1024
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-OLE = "application/x-ole-storage"
-DOC = "application/msword"
-OUTLOOK = "application/vnd.ms-outlook"
-EMAIL = "message/rfc822"
-IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff"}
-ACCEPTED = "PDF, Word, an image (PNG, JPEG, GIF, WebP, TIFF) or an email (.eml or .msg)"
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_EMAIL_HEADERS = {"from", "to", "subject", "date", "message-id", "received"}
+from engine.records.file_types import checked_file
 
 
-def _problem(message: str) -> InvalidData:
-    return InvalidData(message, {"file": message})
-
-
-def _is_docx(content: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-def _is_email(content: bytes) -> bool:
-    head = content[: 64 * 1024]
-    if b"\x00" in head:
-        return False
-    headers = BytesHeaderParser().parsebytes(head)
-    present = {key.lower() for key in headers}
-    return len(present & _EMAIL_HEADERS) >= 2 and "from" in present
-
-
-def media_type_of(filename: str, content: bytes) -> str:
-    """The file's type from its bytes; InvalidData when it is not a type we accept."""
-    if not content:
-        raise _problem("The selected file is empty")
-    if len(content) > MAX_BYTES:
-        raise _problem("The selected file must be smaller than 10 MB")
-    if content.startswith(b"%PDF-"):
-        return PDF
-    if content.startswith(_OLE_SIGNATURE):
-        # Word 97 documents and Outlook messages share one container; the name tells which.
-        return OUTLOOK if filename.lower().endswith(".msg") else DOC
-    if content.startswith(b"PK\x03\x04") and _is_docx(content):
-        return DOCX
-    guessed = filetype.guess_mime(content)
-    if guessed in IMAGES:
-        return guessed
-    if guessed is None and _is_email(content):
-        return EMAIL
-    raise _problem(f"The selected file must be {ACCEPTED}")
-
-
-def safe_filename(filename: str) -> str:
-    name = re.split(r"[\\/]", filename or "")[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
-    return name.strip().lstrip(".")[:255] or "attachment"
+@dataclass(frozen=True)
+class Attached:
+    id: int
+    filename: str  # as kept: the name given, ending as the file's type does
 
 
 def attach_file(db: Database, task_id: int, user: User, filename: str, content: bytes) -> int:
     """Keep a file on a live task the user's organisation works on; returns its id."""
-    media_type = media_type_of(filename, content)
+    return keep_file(db, task_id, user, filename, content).id
+
+
+def keep_file(db: Database, task_id: int, user: User, filename: str, content: bytes) -> Attached:
+    """Keep a file on a live task the user's organisation works on, under the name it is given
+    for its type; InvalidData when it is not a type we accept or is named as another."""
+    checked = checked_file(filename, content)
     with db.transaction() as session:
         task = visible_task(session, user, task_id)
         if not task.is_for(user):
@@ -99,8 +47,8 @@ def attach_file(db: Database, task_id: int, user: User, filename: str, content: 
             task_id=task.id,
             organisation_id=user.organisation_id,
             uploaded_by_id=user.id,
-            filename=safe_filename(filename),
-            media_type=media_type,
+            filename=checked.filename,
+            media_type=checked.media_type,
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
             content=content,
@@ -117,7 +65,7 @@ def attach_file(db: Database, task_id: int, user: User, filename: str, content: 
             object_id=attachment.id,
             detail={"task": task.id, "sha256": attachment.sha256, "size": attachment.size},
         )
-        return attachment.id
+        return Attached(attachment.id, attachment.filename)
 
 
 def task_attachments(session: Session, task_id: int) -> list[Attachment]:

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select
 
+from engine.cases.opening import open_case
 from engine.chasing.notifications import notify, withdraw_unsent
 from engine.chasing.scheduler import create_job_table
 from engine.core.area import load_area, read_area_file
@@ -18,6 +19,7 @@ from engine.core.db import Database, connect
 from engine.core.migrate import alembic_config, current_revision, upgrade_to_head
 from engine.core.models import (
     UNMANAGED_TABLES,
+    Attachment,
     Base,
     Notification,
     ProcessInstance,
@@ -174,6 +176,57 @@ def test_a_withdrawn_notification_goes_back_as_not_sent_before_0012(blank_url: s
         with db.transaction() as session:
             withdraw_unsent(session, person.id, "gone", key_prefix="second")
         assert _notification_states(db) == {"first": "not_sent", "second": "withdrawn"}
+    finally:
+        db.dispose()
+
+
+def test_files_already_kept_are_renamed_as_what_they_hold(blank_url: str) -> None:
+    """Migration 0019 gives the files kept before names were checked the ending of what they
+    hold, so other agencies no longer download a PDF as invoice.hta."""
+    db = connect(blank_url)
+    named = {
+        ("invoice.hta", "application/pdf"): "invoice.pdf",
+        ("page.html", "message/rfc822"): "page.eml",
+        ("update.msi", "application/msword"): "update.doc",
+        ("scan", "application/pdf"): "scan.pdf",
+        ("photo.JPEG", "image/jpeg"): "photo.JPEG",
+        ("photo.jpg", "image/png"): "photo.png",
+        ("Minutes 12.03.2026", "application/pdf"): "Minutes 12.03.2026.pdf",
+    }
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            person = add_user(
+                session,
+                email="police@example.org",
+                name="Officer",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            case = open_case(session, "derbyshire-dales")
+            session.flush()
+            for filename, media_type in named:
+                session.add(
+                    Attachment(
+                        case_id=case.id,
+                        organisation_id=person.organisation_id,
+                        uploaded_by_id=person.id,
+                        filename=filename,
+                        media_type=media_type,
+                        size=1,
+                        sha256="0" * 64,
+                        content=b"x",
+                        created_at=case.created_at,
+                    )
+                )
+        _migrate(db, "0019-1")
+        db.dispose()
+        upgrade_to_head(db)
+        with db.read() as session:
+            kept = session.scalars(select(Attachment.filename).order_by(Attachment.id)).all()
+        assert kept == list(named.values())
     finally:
         db.dispose()
 
