@@ -114,3 +114,63 @@ def start(db: Database, key: str, *, opcc: bool = False, chair: User | None = No
         return session.scalar(
             select(Task.id).where(Task.case_id == case.id, Task.state.in_(["open", "claimed"]))
         )
+
+
+def looping_diagram(key: str, *, task_first: bool = False, wait_in_loop: bool = False) -> bytes:
+    """A process whose script goes round a loop for ever, through the gateway 'again': from
+    the start, or after the council's one user task with ``task_first``; ``wait_in_loop``
+    puts a timer inside the loop, so each round waits a day."""
+    first = "work" if task_first else "tick"
+    task = f"""
+    <bpmn:userTask id="work" name="Do the work">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="form" value="test_acknowledge" />
+        <spiffworkflow:property name="due" value="5 working days" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_work</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f_work" sourceRef="work" targetRef="tick" />"""
+    into_tick = "wait" if wait_in_loop else "again"
+    wait = """
+    <bpmn:intermediateCatchEvent id="wait" name="A day later">
+      <bpmn:incoming>f_tick</bpmn:incoming><bpmn:outgoing>f_waited</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="wait_timer">
+        <bpmn:timeDuration>"P1D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f_waited" sourceRef="wait" targetRef="again" />"""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="Definitions_{key}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="{key}" name="Looping {key}" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_1" name="council">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        {"<bpmn:flowNodeRef>work</bpmn:flowNodeRef>" if task_first else ""}
+        <bpmn:flowNodeRef>tick</bpmn:flowNodeRef>
+        {"<bpmn:flowNodeRef>wait</bpmn:flowNodeRef>" if wait_in_loop else ""}
+        <bpmn:flowNodeRef>again</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Started"><bpmn:outgoing>f_start</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{first}" />{task if task_first else ""}
+    <bpmn:scriptTask id="tick" name="Count a round">
+      <bpmn:incoming>{"f_work" if task_first else "f_start"}</bpmn:incoming>
+      <bpmn:incoming>f_back</bpmn:incoming><bpmn:outgoing>f_tick</bpmn:outgoing>
+      <bpmn:script>rounds = 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f_tick" sourceRef="tick" targetRef="{into_tick}" />{wait if wait_in_loop else ""}
+    <bpmn:exclusiveGateway id="again" name="Go round again?" default="f_out">
+      <bpmn:incoming>{"f_waited" if wait_in_loop else "f_tick"}</bpmn:incoming>
+      <bpmn:outgoing>f_back</bpmn:outgoing><bpmn:outgoing>f_out</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="f_back" sourceRef="again" targetRef="tick">
+      <bpmn:conditionExpression id="c_back">rounds &gt; 0</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_out" sourceRef="again" targetRef="end" />
+    <bpmn:endEvent id="end" name="Done"><bpmn:incoming>f_out</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>""".encode()
