@@ -24,12 +24,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('failed_element_id', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('failed_element_name', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('failure_reason', sa.Text(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_process_instances_failed_at'), ['failed_at'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_process_instances_failed_at'))
         batch_op.drop_column('failure_reason')
         batch_op.drop_column('failed_element_name')
         batch_op.drop_column('failed_element_id')

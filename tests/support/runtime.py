@@ -121,7 +121,7 @@ def looping_diagram(key: str, *, task_first: bool = False, wait_in_loop: bool = 
     the start, or after the council's one user task with ``task_first``; ``wait_in_loop``
     puts a timer inside the loop, so each round waits a day."""
     first = "work" if task_first else "tick"
-    task = f"""
+    task = """
     <bpmn:userTask id="work" name="Do the work">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="form" value="test_acknowledge" />
@@ -139,6 +139,8 @@ def looping_diagram(key: str, *, task_first: bool = False, wait_in_loop: bool = 
       </bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
     <bpmn:sequenceFlow id="f_waited" sourceRef="wait" targetRef="again" />"""
+    task_part = task if task_first else ""
+    wait_part = wait if wait_in_loop else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -156,13 +158,13 @@ def looping_diagram(key: str, *, task_first: bool = False, wait_in_loop: bool = 
     </bpmn:laneSet>
     <bpmn:startEvent id="start" name="Started"><bpmn:outgoing>f_start</bpmn:outgoing>
     </bpmn:startEvent>
-    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{first}" />{task if task_first else ""}
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{first}" />{task_part}
     <bpmn:scriptTask id="tick" name="Count a round">
       <bpmn:incoming>{"f_work" if task_first else "f_start"}</bpmn:incoming>
       <bpmn:incoming>f_back</bpmn:incoming><bpmn:outgoing>f_tick</bpmn:outgoing>
       <bpmn:script>rounds = 1</bpmn:script>
     </bpmn:scriptTask>
-    <bpmn:sequenceFlow id="f_tick" sourceRef="tick" targetRef="{into_tick}" />{wait if wait_in_loop else ""}
+    <bpmn:sequenceFlow id="f_tick" sourceRef="tick" targetRef="{into_tick}" />{wait_part}
     <bpmn:exclusiveGateway id="again" name="Go round again?" default="f_out">
       <bpmn:incoming>{"f_waited" if wait_in_loop else "f_tick"}</bpmn:incoming>
       <bpmn:outgoing>f_back</bpmn:outgoing><bpmn:outgoing>f_out</bpmn:outgoing>

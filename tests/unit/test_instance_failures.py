@@ -15,8 +15,8 @@ from engine.core.models import Case, ProcessInstance, Task
 from engine.procedure import CASE_REVIEW
 from engine.runtime import check_bpmn
 from tests.support.files import TEST_FORMS
-from tests.support.runtime import deploy_diagram, looping_diagram, start
 from tests.support.people import user
+from tests.support.runtime import deploy_diagram, looping_diagram, start
 
 
 def _instance(db: Database, case_id: int) -> ProcessInstance:
@@ -52,13 +52,13 @@ def test_a_loop_after_a_task_keeps_the_completion_and_fails_the_instance(db: Dat
     result = procedure.complete_task(
         db, task_id, user(db, "council@example.org"), {"note": "done"}, forms_dir=TEST_FORMS
     )
-    assert result.process_failed and not result.process_finished
     with db.read() as session:
         task = session.get_one(Task, task_id)
         assert task.state == "completed"
         instance = session.get_one(ProcessInstance, task.instance_id)
         assert instance.state == "failed"
         assert instance.failed_element_name in {"Count a round", "Go round again?"}
+    assert result.process_failed and not result.process_finished
 
 
 def test_a_loop_with_nothing_waiting_in_it_is_warned_of_at_deployment(db: Database) -> None:

@@ -153,7 +153,11 @@ def run_human_task(workflow: BpmnWorkflow, task: SpiffTask, data: Mapping[str, A
 
 
 def _failure(error: Exception) -> ProcessFailed:
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    # SpiffWorkflow wraps a script's error in its own, prefixed with the error's class name:
+    # our expression errors are worded for process owners as they are.
+    wrapped = error.__context__
+    shown = wrapped if isinstance(wrapped, expressions.ExpressionError) else error
+    text = str(shown).splitlines()[0] if str(shown) else type(shown).__name__
     spec = getattr(getattr(error, "task", None), "task_spec", None)
     return ProcessFailed(
         text,
