@@ -116,21 +116,35 @@ def start(db: Database, key: str, *, opcc: bool = False, chair: User | None = No
         )
 
 
-def looping_diagram(key: str, *, task_first: bool = False, wait_in_loop: bool = False) -> bytes:
+def looping_diagram(key: str, *, before: str = "", wait_in_loop: bool = False) -> bytes:
     """A process whose script goes round a loop for ever, through the gateway 'again': from
-    the start, or after the council's one user task with ``task_first``; ``wait_in_loop``
-    puts a timer inside the loop, so each round waits a day."""
-    first = "work" if task_first else "tick"
-    task = """
-    <bpmn:userTask id="work" name="Do the work">
+    the start, or after the council's one user task (``before="task"``) or a day's timer
+    (``before="timer"``); ``wait_in_loop`` puts a timer inside the loop, so each round waits
+    a day."""
+    elements = {
+        "task": """
+    <bpmn:userTask id="first" name="Do the work">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="form" value="test_acknowledge" />
         <spiffworkflow:property name="due" value="5 working days" />
       </spiffworkflow:properties></bpmn:extensionElements>
-      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_work</bpmn:outgoing>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f_work" sourceRef="work" targetRef="tick" />"""
-    into_tick = "wait" if wait_in_loop else "again"
+      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_first</bpmn:outgoing>
+    </bpmn:userTask>""",
+        "timer": """
+    <bpmn:intermediateCatchEvent id="first" name="A day later">
+      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_first</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="first_timer">
+        <bpmn:timeDuration>"P1D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>""",
+    }
+    first = ""
+    if before:
+        first = (
+            elements[before]
+            + """
+    <bpmn:sequenceFlow id="f_first" sourceRef="first" targetRef="tick" />"""
+        )
     wait = """
     <bpmn:intermediateCatchEvent id="wait" name="A day later">
       <bpmn:incoming>f_tick</bpmn:incoming><bpmn:outgoing>f_waited</bpmn:outgoing>
@@ -139,28 +153,23 @@ def looping_diagram(key: str, *, task_first: bool = False, wait_in_loop: bool = 
       </bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
     <bpmn:sequenceFlow id="f_waited" sourceRef="wait" targetRef="again" />"""
-    task_part = task if task_first else ""
+    into_tick = "wait" if wait_in_loop else "again"
     wait_part = wait if wait_in_loop else ""
+    lane = ["start", "first" if before else "", "tick", "wait" if wait_in_loop else "", "again"]
+    refs = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in [*lane, "end"] if ref)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
     id="Definitions_{key}" targetNamespace="http://bpmn.io/schema/bpmn">
   <bpmn:process id="{key}" name="Looping {key}" isExecutable="true">
-    <bpmn:laneSet id="LaneSet_1">
-      <bpmn:lane id="Lane_1" name="council">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
-        {"<bpmn:flowNodeRef>work</bpmn:flowNodeRef>" if task_first else ""}
-        <bpmn:flowNodeRef>tick</bpmn:flowNodeRef>
-        {"<bpmn:flowNodeRef>wait</bpmn:flowNodeRef>" if wait_in_loop else ""}
-        <bpmn:flowNodeRef>again</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>end</bpmn:flowNodeRef>
-      </bpmn:lane>
+    <bpmn:laneSet id="LaneSet_1"><bpmn:lane id="Lane_1" name="council">{refs}</bpmn:lane>
     </bpmn:laneSet>
     <bpmn:startEvent id="start" name="Started"><bpmn:outgoing>f_start</bpmn:outgoing>
     </bpmn:startEvent>
-    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{first}" />{task_part}
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{"first" if before else "tick"}" />
+    {first}
     <bpmn:scriptTask id="tick" name="Count a round">
-      <bpmn:incoming>{"f_work" if task_first else "f_start"}</bpmn:incoming>
+      <bpmn:incoming>{"f_first" if before else "f_start"}</bpmn:incoming>
       <bpmn:incoming>f_back</bpmn:incoming><bpmn:outgoing>f_tick</bpmn:outgoing>
       <bpmn:script>rounds = 1</bpmn:script>
     </bpmn:scriptTask>

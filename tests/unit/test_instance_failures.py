@@ -4,16 +4,17 @@ that never waits for anyone no longer passes for a finished process (closing its
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from engine import procedure
 from engine.cases.opening import open_case
+from engine.core import clock
 from engine.core.db import Database
 from engine.core.models import Case, ProcessInstance, Task
 from engine.procedure import CASE_REVIEW
-from engine.runtime import check_bpmn
+from engine.runtime import check_bpmn, start_process
 from tests.support.files import TEST_FORMS
 from tests.support.people import user
 from tests.support.runtime import deploy_diagram, looping_diagram, start
@@ -47,7 +48,7 @@ def test_a_loop_that_never_waits_fails_its_instance_and_leaves_the_case_open(
 
 
 def test_a_loop_after_a_task_keeps_the_completion_and_fails_the_instance(db: Database) -> None:
-    deploy_diagram(db, looping_diagram("looping", task_first=True))
+    deploy_diagram(db, looping_diagram("looping", before="task"))
     task_id = start(db, "looping")
     result = procedure.complete_task(
         db, task_id, user(db, "council@example.org"), {"note": "done"}, forms_dir=TEST_FORMS
@@ -59,6 +60,23 @@ def test_a_loop_after_a_task_keeps_the_completion_and_fails_the_instance(db: Dat
         assert instance.state == "failed"
         assert instance.failed_element_name in {"Count a round", "Go round again?"}
     assert result.process_failed and not result.process_finished
+
+
+def test_a_loop_after_a_timer_fails_the_instance_when_the_timer_fires(
+    db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    deploy_diagram(db, looping_diagram("looping", before="timer"))
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales", date(2026, 3, 2))
+        start_process(session, case, "looping", {})
+        case_id = case.id
+    assert _instance(db, case_id).state == "running"
+    fixed_clock.advance(timedelta(days=2))
+    assert procedure.fire_due_timers(db) == 1
+    instance = _instance(db, case_id)
+    assert instance.state == "failed" and instance.next_timer_at is None
+    assert instance.failed_element_id in {"tick", "again"}
+    assert procedure.fire_due_timers(db) == 0
 
 
 def test_a_loop_with_nothing_waiting_in_it_is_warned_of_at_deployment(db: Database) -> None:
