@@ -63,7 +63,8 @@ def _uploaded() -> tuple[bytes, str]:
 def index() -> str:
     with db().read() as s:
         processes = definitions.list_processes(s, current_user())
-    return render_template("procedure/index.html", processes=processes)
+        failed = definitions.failed_processes(s, current_user())
+    return render_template("procedure/index.html", processes=processes, failed=failed)
 
 
 @blueprint.get("/<key>")
@@ -71,8 +72,12 @@ def index() -> str:
 def process(key: str) -> str:
     with db().read() as s:
         summary = definitions.process_summary(s, current_user(), key)
+        failed = definitions.failed_processes(s, current_user(), key)
     return render_template(
-        "procedure/process.html", process=summary, forms=definitions.known_forms(current_user())
+        "procedure/process.html",
+        process=summary,
+        failed=failed,
+        forms=definitions.known_forms(current_user()),
     )
 
 

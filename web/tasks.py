@@ -145,7 +145,14 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
         except InvalidData:
             errors[""] = TOO_LONG_TO_KEEP
         return _page(task_id, data=data, errors=errors, status=400)
-    flash(f"'{result.task.title}' is complete")
+    if result.process_failed:
+        flash(
+            f"'{result.task.title}' is complete, but the process could not move on after it: "
+            "it has stopped, and its process owners can see why",
+            "error",
+        )
+    else:
+        flash(f"'{result.task.title}' is complete")
     return redirect(url_for("inbox.index"))
 
 

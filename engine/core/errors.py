@@ -74,4 +74,11 @@ class DeploymentRefused(EngineError):
 
 
 class ProcessFailed(EngineError):
-    """A step of the workflow could not run (for example a rule failed on the data given)."""
+    """A step of the workflow could not run (for example a rule failed on the data given).
+    ``element_id`` and ``element_name`` name the diagram's element that failed, when known."""
+
+    def __init__(self, message: str, *, element_id: str = "", element_name: str = "") -> None:
+        super().__init__(f"{element_id}: {message}" if element_id else message)
+        self.reason = message
+        self.element_id = element_id
+        self.element_name = element_name

@@ -3,21 +3,18 @@
 - ``bpmn`` parses and checks diagrams and runs and (de)serializes workflows; ``versions``
   checks a diagram before deployment, compares versions and moves a workflow onto a newer
   one; ``expressions`` is the safe language of the diagrams' conditions and scripts.
-- ``deployment`` deploys diagrams; ``instances`` runs them for cases and keeps the Task rows
-  beside the stored workflow; ``tasks`` completes, claims, releases and hands over tasks;
+- ``deployment`` deploys diagrams; ``steps`` starts them for cases and stops an instance
+  whose diagram fails while it runs; ``instances`` keeps the Task rows beside the stored
+  workflow; ``tasks`` completes, claims, releases and hands over tasks;
   ``timers`` fires the timers that are due; ``moves`` moves running instances onto the newest
   version; ``effects`` are the hooks through which the steps of a process act on its case.
 """
 
 from engine.runtime.deployment import DeployResult, check_bpmn, deploy, latest_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
-from engine.runtime.instances import (
-    cancel_instance,
-    erase_instance_data,
-    running_instances,
-    start_process,
-)
+from engine.runtime.instances import cancel_instance, erase_instance_data, running_instances
 from engine.runtime.moves import MoveReport, move_instances
+from engine.runtime.steps import start_process
 from engine.runtime.tasks import (
     CompletionResult,
     check_may_work_on,

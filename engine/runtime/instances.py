@@ -1,5 +1,6 @@
-"""Running a process for a case: starting an instance, keeping its Task rows in step with the
-workflow after every step, and ending or erasing an instance."""
+"""Running a process for a case: keeping an instance's Task rows in step with the workflow
+after every step, and ending or erasing an instance (``steps`` starts one, and stops one
+that fails)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from engine.core.models import (
 )
 from engine.core.workdays import as_date
 from engine.runtime import bpmn, expressions
-from engine.runtime.deployment import latest_definition, restored_definition
-from engine.runtime.effects import NO_EFFECTS, Effects
+from engine.runtime.deployment import restored_definition
+from engine.runtime.effects import Effects
 
 
 def running_instances(session: Session, case_id: int, key: str, *, lock: bool = False) -> list[int]:
@@ -44,47 +45,6 @@ def running_instances(session: Session, case_id: int, key: str, *, lock: bool = 
         .order_by(ProcessInstance.id.desc())
     )
     return list(session.scalars(query.with_for_update(of=ProcessInstance) if lock else query))
-
-
-def start_process(
-    session: Session,
-    case: Case,
-    key: str,
-    data: Mapping[str, Any],
-    *,
-    user: User | None = None,
-    effects: Effects = NO_EFFECTS,
-) -> ProcessInstance:
-    """Start the newest version of process ``key`` for a case, inside the caller's transaction."""
-    definition = latest_definition(session, key)
-    if definition is None:
-        # The service is not set up, which is for its process owners to put right, not for
-        # the caller; the case is not stored.
-        raise ProcessFailed(f"no version of the process '{key}' has been deployed")
-    workflow = bpmn.new_workflow(restored_definition(session, definition.id), data)
-    bpmn.advance(workflow)
-    now = clock.now()
-    instance = ProcessInstance(
-        definition_id=definition.id,
-        case_id=case.id,
-        workflow_json="",
-        started_at=now,
-        updated_at=now,
-    )
-    session.add(instance)
-    session.flush()
-    store_workflow(instance, workflow)
-    audit.record(
-        session,
-        "process.started",
-        user=user,
-        case_id=case.id,
-        object_type="process_instance",
-        object_id=instance.id,
-        detail={"key": key, "version": definition.version},
-    )
-    after_step(session, instance, workflow, effects)
-    return instance
 
 
 def after_step(
@@ -170,11 +130,12 @@ def _sync_tasks(
         created.append(row)
     for spiff_id, row in live.items():
         if spiff_id not in ready_ids:
-            _cancel_task(session, row, "the process moved on without it")
+            cancel_task_row(session, row, "the process moved on without it")
     return created
 
 
-def _cancel_task(session: Session, row: Task, reason: str, user: User | None = None) -> None:
+def cancel_task_row(session: Session, row: Task, reason: str, user: User | None = None) -> None:
+    """A live task no longer to be done, with the reason in the audit trail."""
     set_task_state(row, "cancelled")
     audit.record(
         session,
@@ -207,7 +168,11 @@ def _new_task_row(
                 spiff_task.data, timescales
             )
     except (DueRuleError, expressions.ExpressionError, ValueError, TypeError) as error:
-        raise ProcessFailed(f"cannot work out when '{title}' is due: {error}") from None
+        raise ProcessFailed(
+            f"cannot work out when '{title}' is due: {error}",
+            element_id=spec.bpmn_id or "",
+            element_name=spec.bpmn_name or "",
+        ) from None
     participants = _participants_for(session, instance.case_id, role, properties, spiff_task)
     assignees = {p.user_id for p in participants if p.user_id}
     assignee_id = assignees.pop() if len(assignees) == 1 and len(participants) == 1 else None
@@ -262,12 +227,16 @@ def _participants_for(
     session: Session, case_id: int, role: str, properties: Mapping[str, str], spiff_task: Any
 ) -> list[CaseParticipant]:
     query = select(CaseParticipant).where(CaseParticipant.case_id == case_id)
+    spec = spiff_task.task_spec
+    element = {"element_id": spec.bpmn_id or "", "element_name": spec.bpmn_name or ""}
     chooser = properties.get("organisation_from")
     if chooser:
         try:
             organisation_key = expressions.evaluate(chooser, spiff_task.data)
         except expressions.ExpressionError as error:
-            raise ProcessFailed(f"cannot tell which organisation does this task: {error}") from None
+            raise ProcessFailed(
+                f"cannot tell which organisation does this task: {error}", **element
+            ) from None
         chosen = session.scalars(
             query.join(Organisation).where(
                 Organisation.key == str(organisation_key), CaseParticipant.role == role
@@ -275,8 +244,9 @@ def _participants_for(
         ).all()
         if not chosen:
             raise ProcessFailed(
-                f"'{spiff_task.task_spec.bpmn_name}' is for '{organisation_key}', which is not "
-                f"a {role} participant on this case"
+                f"'{spec.bpmn_name}' is for '{organisation_key}', which is not "
+                f"a {role} participant on this case",
+                **element,
             )
         return list(chosen)
     participants = session.scalars(query.where(CaseParticipant.role == role)).all()
@@ -284,7 +254,7 @@ def _participants_for(
         # The council manages every review on behalf of the relevant bodies.
         participants = session.scalars(query.where(CaseParticipant.role == "council")).all()
     if not participants:
-        raise ProcessFailed(f"no organisation plays the role '{role}' on this case")
+        raise ProcessFailed(f"no organisation plays the role '{role}' on this case", **element)
     return list(participants)
 
 
@@ -324,7 +294,7 @@ def cancel_instance(
     for row in session.scalars(
         select(Task).where(Task.instance_id == instance.id, Task.state.in_(LIVE_TASK_STATES))
     ):
-        _cancel_task(session, row, reason, user)
+        cancel_task_row(session, row, reason, user)
         cancelled.append(row.id)
     audit.record(
         session,

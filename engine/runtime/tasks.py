@@ -26,7 +26,8 @@ from engine.people.access import works_on_cases
 from engine.runtime import bpmn
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
-from engine.runtime.instances import after_step, set_task_state, spiff_task_ids, stored_columns
+from engine.runtime.instances import set_task_state, spiff_task_ids, stored_columns
+from engine.runtime.steps import fail_instance, step_or_fail
 
 
 @dataclass
@@ -34,6 +35,8 @@ class CompletionResult:
     task: Task
     ready: list[Task] = field(default_factory=list)
     process_finished: bool = False
+    # The task is completed, but its process failed after it and stopped (``steps``).
+    process_failed: bool = False
 
 
 # A completion's own rows are written with plain UPDATEs: under load, the session's unit of
@@ -188,6 +191,8 @@ def complete_task_in(
     if authorise is not None:
         authorise(session, task)
     check_may_work_on(task, user)
+    if instance.state != "running":
+        raise Conflict(f"'{task.title}' is no longer needed: its process has stopped")
     try:
         schema = load_form(forms_dir, task.form)
     except FormError as error:
@@ -203,7 +208,12 @@ def complete_task_in(
         raise Conflict(f"'{task.title}' is no longer waiting to be done")
     still_waiting = spiff_task_ids(bpmn.ready_human_tasks(workflow)) - {task.spiff_task_id}
     added = effects.before_completion(session, task, data, user, spiff_task.data)
-    bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
+    failure = None
+    try:
+        bpmn.run_human_task(workflow, spiff_task, {**coerce_data(schema, dict(data)), **added})
+    except ProcessFailed as failed:
+        # What the person did stands; the process stops where its diagram failed after it.
+        failure = failed
     _write_completion(session, task, instance, workflow, user, data)
     audit.record(
         session,
@@ -214,13 +224,18 @@ def complete_task_in(
         object_id=task.id,
         detail={"task": task.spec_name, "revision": instance.revision},
     )
+    if failure is not None:
+        fail_instance(session, instance, failure, user=user)
+        return CompletionResult(task, [], False, process_failed=True)
     ready_now = bpmn.ready_human_tasks(workflow)
     if instance.state == "running" and spiff_task_ids(ready_now) == still_waiting:
         # Only the completed task moved (one of several returns, say): the other tasks' rows
         # already match the workflow, so there is nothing to read or write for them.
         return CompletionResult(task, [], False)
-    ready = after_step(session, instance, workflow, effects, user, ready_now)
-    return CompletionResult(task, ready, instance.state == "completed")
+    ready = step_or_fail(session, instance, workflow, effects, user, ready_now)
+    return CompletionResult(
+        task, ready, instance.state == "completed", process_failed=instance.state == "failed"
+    )
 
 
 def claim_task(db: Database, task_id: int, user: User) -> Task:

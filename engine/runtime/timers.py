@@ -14,7 +14,8 @@ from engine.core.models import ProcessInstance
 from engine.runtime import bpmn
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
-from engine.runtime.instances import after_step, lock_instance, store_workflow
+from engine.runtime.instances import lock_instance, store_workflow
+from engine.runtime.steps import fail_instance, step_or_fail
 
 
 def fire_due_timers(db: Database, effects: Effects = NO_EFFECTS) -> int:
@@ -35,7 +36,7 @@ def fire_due_timers(db: Database, effects: Effects = NO_EFFECTS) -> int:
         try:
             fired += _fire_instance_timers(db, instance_id, moment, effects)
         except ProcessFailed as error:
-            _mark_failed(db, instance_id, str(error))
+            _mark_failed(db, instance_id, error)
     return fired
 
 
@@ -53,7 +54,11 @@ def _fire_instance_timers(
         workflow = bpmn.load_workflow(
             instance.workflow_json, restored_definition(session, instance.definition_id)
         )
-        bpmn.advance(workflow)
+        failure = None
+        try:
+            bpmn.advance(workflow)
+        except ProcessFailed as failed:
+            failure = failed
         store_workflow(instance, workflow)
         audit.record(
             session,
@@ -62,20 +67,17 @@ def _fire_instance_timers(
             object_type="process_instance",
             object_id=instance.id,
         )
-        after_step(session, instance, workflow, effects)
+        if failure is not None:
+            fail_instance(session, instance, failure)
+        else:
+            step_or_fail(session, instance, workflow, effects)
         return 1
 
 
-def _mark_failed(db: Database, instance_id: int, reason: str) -> None:
+def _mark_failed(db: Database, instance_id: int, failure: ProcessFailed) -> None:
+    """What could not even be tried (its workflow would not load): the instance as it was,
+    stopped."""
     with db.transaction() as session:
         instance = lock_instance(session, instance_id)
-        instance.state = "failed"
-        instance.next_timer_at = None
-        audit.record(
-            session,
-            "process.failed",
-            case_id=instance.case_id,
-            object_type="process_instance",
-            object_id=instance.id,
-            detail={"reason": reason},
-        )
+        if instance.state == "running":
+            fail_instance(session, instance, failure)

@@ -1,12 +1,15 @@
 """What process owners do with the diagrams: list the versions, check and deploy a new one,
-download any, compare two and move running cases to the newest.
+download any, compare two, move running cases to the newest, and see the cases whose process
+failed while it ran.
 
 Process owners see diagrams, versions and counts, never a case's personal data: moving cases
-names process instances by id only. Every function checks the role first.
+names process instances by id only, and a failed process names its case by reference only.
+Every function checks the role first.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from engine import procedure, runtime
 from engine.core.db import Database
 from engine.core.errors import NotAllowed, NotFound
-from engine.core.models import ProcessDefinition, ProcessInstance, User
+from engine.core.models import Case, ProcessDefinition, ProcessInstance, User
 from engine.runtime.bpmn import MAX_BPMN_BYTES
 
 OWNER_ROLE = "process_owner"
@@ -75,6 +78,73 @@ class KnownForm:
     does: str
     letter: str | None
     case_status: str | None
+
+
+@dataclass(frozen=True)
+class FailedProcess:
+    """A case's process that stopped because its diagram failed while it ran: where, why and
+    when (``engine.runtime.steps``)."""
+
+    case_reference: str
+    key: str
+    process: str
+    version: int
+    element_id: str
+    element_name: str
+    reason: str
+    failed_at: datetime | None
+
+
+# The newest failures are the ones to act on; a page listing thousands would help no one.
+MAX_FAILED_LISTED = 200
+# A reason quotes a value it could not work with ("'Sam Taylor' is not a whole number"),
+# which may be the case's personal data: process owners see that a value was there.
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'" + r'|"(?:[^"\\]|\\.)*"')
+
+
+def without_values(reason: str) -> str:
+    """A failure's reason with the values it quotes left out."""
+    return _QUOTED.sub("'...'", reason)
+
+
+def failed_processes(
+    session: Session, user: User | None, key: str | None = None
+) -> list[FailedProcess]:
+    """The cases' processes that failed (of process ``key`` only, when given), newest first."""
+    _require_owner(user)
+    when = func.coalesce(ProcessInstance.failed_at, ProcessInstance.updated_at)
+    query = (
+        select(
+            Case.reference,
+            ProcessDefinition.key,
+            ProcessDefinition.name,
+            ProcessDefinition.version,
+            ProcessInstance.failed_element_id,
+            ProcessInstance.failed_element_name,
+            ProcessInstance.failure_reason,
+            ProcessInstance.failed_at,
+        )
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .join(Case, Case.id == ProcessInstance.case_id)
+        .where(ProcessInstance.state == "failed")
+        .order_by(when.desc(), ProcessInstance.id.desc())
+        .limit(MAX_FAILED_LISTED)
+    )
+    if key is not None:
+        query = query.where(ProcessDefinition.key == key)
+    return [
+        FailedProcess(
+            row.reference,
+            row.key,
+            row.name or row.key,
+            row.version,
+            row.failed_element_id or "",
+            row.failed_element_name or "",
+            without_values(row.failure_reason or ""),
+            row.failed_at,
+        )
+        for row in session.execute(query)
+    ]
 
 
 def known_forms(user: User | None) -> list[KnownForm]:

@@ -47,12 +47,16 @@ class Completion:
     task: InboxRow
     ready: list[InboxRow] = field(default_factory=list)
     process_finished: bool = False
+    # The task is completed, but the diagram failed after it: the process has stopped, and
+    # its process owners see why.
+    process_failed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "task": self.task.as_dict(),
             "ready": [row.as_dict() for row in self.ready],
             "process_finished": self.process_finished,
+            "process_failed": self.process_failed,
         }
 
 
@@ -356,4 +360,4 @@ def complete_task(
         rows = rows_for_tasks(session, [task_id, *(task.id for task in result.ready)])
     (done,) = [row for row in rows if row.task_id == task_id]
     ready = [row for row in rows if row.task_id != task_id]
-    return Completion(done, ready, result.process_finished)
+    return Completion(done, ready, result.process_finished, result.process_failed)

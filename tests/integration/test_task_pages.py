@@ -250,11 +250,11 @@ def test_answers_refused_because_a_colleague_took_the_task_are_shown_again(
         assert "Two warnings" in page, "the colleague's answers, as completed"
 
 
-def test_a_completion_the_process_cannot_take_keeps_the_answers_on_the_page(
+def test_a_completion_after_which_the_process_fails_is_kept_and_says_so(
     db: Database, tmp_path
 ) -> None:
-    """A rule of the diagram fails: nothing is kept, the page says why, and what was typed
-    is still there to send once the process owners have mended it."""
+    """A rule of the diagram fails after the task: the answers are kept and the task is done,
+    and the officer is told the process stopped there, for its process owners to look at."""
     broken = DIAGRAM.replace(b"housing_count = len(incidents)", b"housing_count = len(missing)")
     deploy_bytes(db, broken)
     case_id = start_case(db)
@@ -279,12 +279,14 @@ def test_a_completion_the_process_cannot_take_keeps_the_answers_on_the_page(
         "view": "Noise most nights",
         "action": "complete",
     }
-    refused = post(housing, f"/tasks/{task_id}", answers)
-    page = unescape(refused.get_data(as_text=True))
-    assert refused.status_code == 500
-    assert "The process could not move on, so nothing was saved" in page
-    assert ">Noise most nights</textarea>" in page
-    assert open_tasks(db, case_id)["housing_return"].state == "open"
+    done = post(housing, f"/tasks/{task_id}", answers)
+    assert done.status_code == 302
+    page = unescape(housing.get(done.headers["Location"]).get_data(as_text=True))
+    assert "is complete, but the process could not move on after it" in page
+    assert "its process owners can see why" in page
+    assert open_tasks(db, case_id) == {}
+    with db.read() as session:
+        assert session.get_one(Task, task_id).data["view"] == "Noise most nights"
 
 
 def test_files_are_checked_by_content_and_shown_only_to_participants(

@@ -114,3 +114,74 @@ def start(db: Database, key: str, *, opcc: bool = False, chair: User | None = No
         return session.scalar(
             select(Task.id).where(Task.case_id == case.id, Task.state.in_(["open", "claimed"]))
         )
+
+
+def looping_diagram(key: str, *, before: str = "", wait_in_loop: bool = False) -> bytes:
+    """A process whose script goes round a loop for ever, through the gateway 'again': from
+    the start, or after the council's one user task (``before="task"``) or a day's timer
+    (``before="timer"``); ``wait_in_loop`` puts a timer inside the loop, so each round waits
+    a day."""
+    elements = {
+        "task": """
+    <bpmn:userTask id="first" name="Do the work">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="form" value="test_acknowledge" />
+        <spiffworkflow:property name="due" value="5 working days" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_first</bpmn:outgoing>
+    </bpmn:userTask>""",
+        "timer": """
+    <bpmn:intermediateCatchEvent id="first" name="A day later">
+      <bpmn:incoming>f_start</bpmn:incoming><bpmn:outgoing>f_first</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="first_timer">
+        <bpmn:timeDuration>"P1D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>""",
+    }
+    first = ""
+    if before:
+        first = (
+            elements[before]
+            + """
+    <bpmn:sequenceFlow id="f_first" sourceRef="first" targetRef="tick" />"""
+        )
+    wait = """
+    <bpmn:intermediateCatchEvent id="wait" name="A day later">
+      <bpmn:incoming>f_tick</bpmn:incoming><bpmn:outgoing>f_waited</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="wait_timer">
+        <bpmn:timeDuration>"P1D"</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f_waited" sourceRef="wait" targetRef="again" />"""
+    into_tick = "wait" if wait_in_loop else "again"
+    wait_part = wait if wait_in_loop else ""
+    lane = ["start", "first" if before else "", "tick", "wait" if wait_in_loop else "", "again"]
+    refs = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in [*lane, "end"] if ref)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="Definitions_{key}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="{key}" name="Looping {key}" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1"><bpmn:lane id="Lane_1" name="council">{refs}</bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Started"><bpmn:outgoing>f_start</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="{"first" if before else "tick"}" />
+    {first}
+    <bpmn:scriptTask id="tick" name="Count a round">
+      <bpmn:incoming>{"f_first" if before else "f_start"}</bpmn:incoming>
+      <bpmn:incoming>f_back</bpmn:incoming><bpmn:outgoing>f_tick</bpmn:outgoing>
+      <bpmn:script>rounds = 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f_tick" sourceRef="tick" targetRef="{into_tick}" />{wait_part}
+    <bpmn:exclusiveGateway id="again" name="Go round again?" default="f_out">
+      <bpmn:incoming>{"f_waited" if wait_in_loop else "f_tick"}</bpmn:incoming>
+      <bpmn:outgoing>f_back</bpmn:outgoing><bpmn:outgoing>f_out</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="f_back" sourceRef="again" targetRef="tick">
+      <bpmn:conditionExpression id="c_back">rounds &gt; 0</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_out" sourceRef="again" targetRef="end" />
+    <bpmn:endEvent id="end" name="Done"><bpmn:incoming>f_out</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>""".encode()

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 
 from engine.core import clock
 from engine.core.db import Database
-from engine.core.errors import Conflict, InvalidData, NotFound, ProcessFailed
+from engine.core.errors import Conflict, InvalidData, NotFound
 from engine.core.models import AuditEvent, ProcessDefinition, ProcessInstance, Task
 from engine.runtime import (
     bpmn,
@@ -369,15 +369,24 @@ def test_claim_and_release(db: Database) -> None:
     complete(db, task, "police2@example.org", RETURN)
 
 
-def test_a_failing_rule_rolls_back_the_whole_completion(db: Database) -> None:
+def test_a_failing_rule_stops_the_process_and_keeps_the_completion(db: Database) -> None:
+    """The housing return's rule fails after it is done: the return stands, the process
+    stops there (the police's return, still waiting, is no longer asked for), and the
+    element and reason are kept for the process owners."""
     broken = DIAGRAM.replace(b"housing_count = len(incidents)", b"housing_count = len(missing)")
     deploy_bytes(db, broken)
     case_id = start_case(db)
     complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
     task = open_tasks(db, case_id)["housing_return"]
-    _, before = workflow_of(db, case_id)
-    with pytest.raises(ProcessFailed, match="missing"):
-        complete(db, task, "housing@example.org", RETURN)
+    result = complete(db, task, "housing@example.org", RETURN)
+    assert result.process_failed
     _, after = workflow_of(db, case_id)
-    assert after.workflow_json == before.workflow_json
-    assert open_tasks(db, case_id)["housing_return"].state == "open"
+    assert after.state == "failed" and after.next_timer_at is None
+    assert after.failed_element_id == "housing_return"
+    assert after.failed_element_name == "Housing information return"
+    assert "missing" in after.failure_reason
+    assert open_tasks(db, case_id) == {}
+    with db.read() as session:
+        assert session.get_one(Task, task.id).state == "completed"
+    with pytest.raises(Conflict):
+        complete(db, task, "housing@example.org", RETURN)

@@ -18,6 +18,7 @@ from engine.core.audit.recording import (
     event_hash,
     pending,
     record,
+    savepoint,
 )
 from engine.core.audit.verification import ChainBreak, ChainReport, verify
 
@@ -34,5 +35,6 @@ __all__ = [
     "pending",
     "record",
     "render_csv",
+    "savepoint",
     "verify",
 ]

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +74,20 @@ def record(
     )
     session.info.setdefault(_PENDING, []).append(audit_event)
     return audit_event
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """A SAVEPOINT of the session whose rollback takes with it the events recorded inside it,
+    and only those: SQLAlchemy reports a savepoint's rollback as a rollback, which would
+    otherwise drop every event of the transaction (``_drop_pending_events``)."""
+    kept = list(session.info.get(_PENDING, []))
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        session.info[_PENDING] = kept
+        raise
 
 
 def pending(session: Session, case_id: int | None = None) -> list[AuditEvent]:

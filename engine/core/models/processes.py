@@ -59,6 +59,12 @@ class ProcessInstance(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+    # Why a failed instance stopped, for its process owners: when, at which element of the
+    # diagram (its BPMN id and name), and the reason in plain English.
+    failed_at: Mapped[datetime | None]
+    failed_element_id: Mapped[str | None] = mapped_column(String(200))
+    failed_element_name: Mapped[str | None] = mapped_column(String(300))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
     definition: Mapped[ProcessDefinition] = relationship()
     case: Mapped[Case] = relationship()
 

@@ -122,13 +122,25 @@ def is_completed(task: SpiffTask) -> bool:
 
 
 def advance(workflow: BpmnWorkflow) -> None:
-    """Run engine steps and fire due timers until only people or time can move it on."""
+    """Run engine steps and fire due timers until only people or time can move it on.
+
+    ``ProcessFailed`` names the element when a step fails, and when the workflow went further
+    than SpiffWorkflow can follow (``out_of_reach``), rather than let it pass for finished.
+    """
     try:
         workflow.do_engine_steps()
         workflow.refresh_timers()
         workflow.do_engine_steps()
     except (SpiffWorkflowException, expressions.ExpressionError) as error:
-        raise ProcessFailed(_spiff_message(error)) from None
+        raise _failure(error) from None
+    lost = out_of_reach(workflow)
+    if lost is not None:
+        raise ProcessFailed(
+            f"the process went round a loop too many times ({MAX_DEPTH} steps in a row) "
+            "without waiting for anyone, and was stopped",
+            element_id=lost.task_spec.bpmn_id or "",
+            element_name=lost.task_spec.bpmn_name or "",
+        )
 
 
 def run_human_task(workflow: BpmnWorkflow, task: SpiffTask, data: Mapping[str, Any]) -> None:
@@ -136,15 +148,56 @@ def run_human_task(workflow: BpmnWorkflow, task: SpiffTask, data: Mapping[str, A
         task.set_data(**data)
         task.run()
     except (SpiffWorkflowException, expressions.ExpressionError) as error:
-        raise ProcessFailed(_spiff_message(error)) from None
+        raise _failure(error) from None
     advance(workflow)
 
 
-def _spiff_message(error: Exception) -> str:
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+def _failure(error: Exception) -> ProcessFailed:
+    # SpiffWorkflow wraps a script's error in its own, prefixed with the error's class name:
+    # our expression errors are worded for process owners as they are.
+    wrapped = error.__context__
+    shown = wrapped if isinstance(wrapped, expressions.ExpressionError) else error
+    text = str(shown).splitlines()[0] if str(shown) else type(shown).__name__
     spec = getattr(getattr(error, "task", None), "task_spec", None)
-    element = getattr(spec, "bpmn_id", None) if spec is not None else None
-    return f"{element}: {text}" if element else text
+    return ProcessFailed(
+        text,
+        element_id=getattr(spec, "bpmn_id", None) or "",
+        element_name=getattr(spec, "bpmn_name", None) or "",
+    )
+
+
+# SpiffWorkflow walks a workflow's task tree (to find what is ready, or whether anything is
+# left) no deeper than this: ``TaskIterator``'s default ``max_depth``. Every step taken adds a
+# level below the one before, so a loop that goes round without waiting for anyone sinks its
+# next step below it, where nothing finds it: the walk then ends early and the workflow says
+# it is completed while its gateway is still ready.
+MAX_DEPTH = 1000
+_UNDONE = TaskState.WAITING | TaskState.READY | TaskState.STARTED
+
+
+def out_of_reach(workflow: BpmnWorkflow) -> SpiffTask | None:
+    """A task still to be done that SpiffWorkflow's walk no longer reaches, if there is one.
+
+    Every workflow keeps all its tasks in a flat mapping as well as the tree, so this reads
+    each once, and the depth only of the few not yet done.
+    """
+    for each in (workflow, *workflow.subprocesses.values()):
+        for task in each.tasks.values():
+            if task.state & _UNDONE and _walk_depth(workflow, task) >= MAX_DEPTH:
+                return task
+    return None
+
+
+def _walk_depth(workflow: BpmnWorkflow, task: SpiffTask) -> int:
+    """How deep the walk from the top of the workflow finds ``task``: a subprocess's tree
+    hangs below the task that started it."""
+    depth = task.depth
+    parent_id = getattr(task.workflow, "parent_task_id", None)
+    while parent_id is not None:
+        parent = workflow.get_task_from_id(parent_id)
+        depth += parent.depth + 1
+        parent_id = getattr(parent.workflow, "parent_task_id", None)
+    return depth
 
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
@@ -164,7 +217,8 @@ def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
 
 
 def is_finished(workflow: BpmnWorkflow) -> bool:
-    return workflow.is_completed()
+    # SpiffWorkflow's own answer stops looking at its walk's depth (``out_of_reach``).
+    return workflow.is_completed() and out_of_reach(workflow) is None
 
 
 def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:

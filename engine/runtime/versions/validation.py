@@ -19,6 +19,7 @@ from engine.runtime.versions.elements import (
     FLOW_NODES,
     executable_processes,
 )
+from engine.runtime.versions.loops import loop_warnings
 
 _NS = bpmn.BPMN_NAMESPACE
 
@@ -119,7 +120,8 @@ def lane_problems(lanes: dict[str, str]) -> list[Problem]:
 
 
 def lint(root: etree._Element) -> list[Problem]:
-    """Warnings that do not stop a deployment: unlabelled elements, unreachable ones."""
+    """Warnings that do not stop a deployment: unlabelled elements, unreachable ones, loops
+    that nothing in them waits for."""
     warnings: list[Problem] = []
     for process in executable_processes(root):
         warnings += _lint_container(process)
@@ -151,6 +153,7 @@ def _lint_container(container: etree._Element) -> list[Problem]:
     for element_id, node in nodes.items():
         if element_id not in reached and node.get("triggeredByEvent") != "true":
             warnings.append(Problem(element_id, "cannot be reached from the start of the process"))
+    warnings += loop_warnings(container, nodes)
     for node in nodes.values():
         if node.tag in CONTAINERS:
             warnings += _lint_container(node)

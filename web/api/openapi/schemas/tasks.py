@@ -73,6 +73,7 @@ def schemas() -> dict[str, Any]:
                 "task": ref("Task"),
                 "ready": {"type": "array", "items": ref("Task")},
                 "process_finished": BOOLEAN,
+                "process_failed": BOOLEAN,
             }
         ),
     }
