@@ -7,7 +7,7 @@ another type, or as a type never accepted, takes its type's ending (invoice.hta 
 invoice.pdf), and a name with no ending gains it. Going back leaves the names as they are.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-07 02:30:00
 """
 import re
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0014'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
