@@ -10,6 +10,7 @@ postcode exists.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +30,6 @@ from werkzeug.wrappers import Response
 from engine.applicant.appeals import appeal_from_applicant
 from engine.applicant.links import ask_for_link
 from engine.applicant.your_case import YourCase, applicant_letter, your_case
-from engine.core import clock
 from engine.core.errors import (
     InvalidData,
     NotFound,
@@ -179,7 +179,7 @@ def _signed_in(used: ApplicantCode) -> Response:
     session.permanent = True
     session[APPLICANT_CASES] = sorted(case_ids | {used.case_id})
     session[APPLICANT_REFERENCES] = sorted(references | {reference})
-    session["since"] = clock.now().timestamp()
+    session["since"] = time.time()
     return redirect(url_for("your_case.case_page", reference=reference))
 
 

@@ -1,0 +1,11 @@
+import BpmnModdle from 'bpmn-moddle';
+import fs from 'fs';
+const xml = fs.readFileSync(process.argv[2], 'utf8');
+const moddle = new BpmnModdle();
+const { rootElement, warnings } = await moddle.fromXML(xml);
+console.log('warnings', warnings.length, warnings.map(w => w.message));
+const process_ = rootElement.rootElements.find(e => e.$type === 'bpmn:Process');
+const plane = rootElement.diagrams[0].plane;
+const drawn = new Set(plane.planeElement.map(e => e.bpmnElement && e.bpmnElement.id));
+const missing = process_.flowElements.filter(e => !drawn.has(e.id)).map(e => e.id);
+console.log('not drawn', missing);
