@@ -25,5 +25,8 @@ another.
 - ``applicant``: the applicant's links and letter codes, a browser following their case, and
   a case whose agencies' returns hold what the applicant must never see.
 - ``hostile``: hypothesis's settings and nasty text for the hostile input tests.
+- ``expression_sources``: expressions, scripts and task data generated for the fuzz tests of
+  the expression language, and what the task data may keep; ``expression_refusals``: what
+  its static check must refuse, and text of no particular shape.
 - ``browser``: the system's Chromium for the browser tests, and signing in through a page.
 """

@@ -39,7 +39,7 @@ from engine.runtime.expressions.errors import (
 )
 from engine.runtime.expressions.functions import FUNCTIONS
 from engine.runtime.expressions.interpreter import Evaluator, ScriptRunner
-from engine.runtime.expressions.limits import MAX_SCRIPT_WRITES
+from engine.runtime.expressions.limits import MAX_SCRIPT_WRITES, work_limit
 
 __all__ = [
     "FUNCTIONS",
@@ -94,7 +94,7 @@ def evaluate(source: str, names: Mapping[str, Any]) -> Any:
     can ever run, even if a diagram skipped deployment checks.
     """
     tree = _expression_tree(_hashable_source(source, "expression"))
-    return _run(lambda: Evaluator(names).value(tree.body))
+    return _run("expression", lambda: Evaluator(names).value(tree.body))
 
 
 def execute(source: str, data: dict[str, Any]) -> None:
@@ -108,18 +108,19 @@ def execute(source: str, data: dict[str, Any]) -> None:
 
     runner = ScriptRunner(data, MAX_SCRIPT_WRITES)
     try:
-        _run(lambda: runner.run(tree.body))
+        _run("script", lambda: runner.run(tree.body))
     except EvaluationError as error:
         if not multiline:
             raise
         raise type(error)(f"line {runner.line}: {error}") from None
 
 
-def _run(work: Callable[[], Any]) -> Any:
+def _run(what: str, work: Callable[[], Any]) -> Any:
     # Task data is plain data, but an odd value may still raise something unexpected; the
     # caller must always get an ExpressionError it can show to the process owner.
     try:
-        return work()
+        with work_limit(what):
+            return work()
     except ExpressionError:
         raise
     except RecursionError:

@@ -21,7 +21,12 @@ from engine.runtime.expressions.errors import (
 )
 from engine.runtime.expressions.functions import FUNCTIONS
 from engine.runtime.expressions.interpreter import FoldingEvaluator
-from engine.runtime.expressions.limits import MAX_SOURCE_CHARS, MAX_SYNTAX_DEPTH
+from engine.runtime.expressions.limits import (
+    MAX_INT_BITS,
+    MAX_SOURCE_CHARS,
+    MAX_SYNTAX_DEPTH,
+    work_limit,
+)
 
 _REFUSED_NODES: dict[type, str] = {
     ast.Lambda: "lambda functions are not supported",
@@ -91,6 +96,11 @@ class _Checker:
     def __init__(self, source: str, script: bool) -> None:
         self._source = source
         self._script = script
+        # Split once: ast.get_source_segment splits the whole source again on every call,
+        # which made checking every name of a long script take seconds.
+        self._lines = [
+            line.encode() for line in source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        ]
 
     def refuse(self, node: ast.AST, message: str) -> UnsafeExpression:
         if self._script and isinstance(node, ast.expr | ast.stmt):
@@ -161,8 +171,8 @@ class _Checker:
             "inside Python; read fields with subscripts instead, for example x['field']"
         )
 
-    def _check_name(self, node: ast.AST, name: str) -> None:
-        written = ast.get_source_segment(self._source, node) or name
+    def _check_name(self, node: ast.Name, name: str) -> None:
+        written = self._written(node) or name
         if not written.isascii():
             # Python's parser folds other alphabets' look-alikes (a full-width x, the "fi"
             # ligature) into plain names, so what a reader sees is not what would run.
@@ -178,10 +188,19 @@ class _Checker:
                 "underscore belong to Python's internals",
             )
 
+    def _written(self, node: ast.Name) -> str:
+        """A name as written in the source (a name is always on one line)."""
+        line = self._lines[node.lineno - 1]
+        return line[node.col_offset : node.end_col_offset].decode(errors="replace")
+
     def _check_constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, float) and not math.isfinite(node.value):
             # No database can keep it in the task data as JSON.
             raise self.refuse(node, f"{self.text(node)} is not a finite number")
+        if isinstance(node.value, int) and abs(node.value).bit_length() > MAX_INT_BITS:
+            raise self.refuse(
+                node, f"the whole number is over {MAX_INT_BITS:,} bits long (size limit)"
+            )
         if isinstance(node.value, _CONSTANT_TYPES):
             return
         if isinstance(node.value, bytes):
@@ -313,5 +332,7 @@ def parse(source: Any, script: bool) -> ast.AST:
         ) from None
     except ValueError as error:
         raise UnsafeExpression(f"'{snippet(text)}' is not a valid {what}: {error}") from None
-    _Checker(text, script).check(tree)
+    # Working out the constant parts is work a run would do, so it has the same limit.
+    with work_limit(what):
+        _Checker(text, script).check(tree)
     return tree

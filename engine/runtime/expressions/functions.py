@@ -7,7 +7,7 @@ import ast
 import inspect
 import math
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +25,9 @@ from engine.runtime.expressions.limits import (
     MAX_INT_DIGITS,
     MAX_ITEMS,
     MAX_WORKING_DAYS,
+    charge,
+    charge_contents,
+    check_whole_number,
     is_number,
     measure,
     too_long,
@@ -44,6 +47,7 @@ def _len(value: Any, /) -> int:
 
 
 def _extreme(pick: Callable[..., Any], name: str, values: tuple[Any, ...], default: Any) -> Any:
+    charge_contents(values)
     if not values:
         raise EvaluationError(f"{name}() needs at least one value")
     if len(values) > 1:
@@ -76,6 +80,7 @@ def _max(*values: Any, default: Any = _MISSING) -> Any:
 def _sum(values: Any, /, start: Any = 0) -> Any:
     # Only numbers: summing lists or text would be a way round the size guards on +.
     items = list(_items(values, "sum"))
+    charge(len(items))
     for item in [start, *items]:
         if not is_number(item):
             raise EvaluationError(f"sum() adds up numbers only, not {describe(item)}")
@@ -85,18 +90,20 @@ def _sum(values: Any, /, start: Any = 0) -> Any:
     return result
 
 
-def _items(values: Any, name: str) -> Iterable[Any]:
+def _items(values: Any, name: str) -> Collection[Any]:
     if not _iterable(values):
         raise EvaluationError(f"{name}() needs a list, not {describe(values)}")
     return values
 
 
 def _any(values: Any, /) -> bool:
-    return any(_items(values, "any"))
+    charge_contents(_items(values, "any"))
+    return any(values)
 
 
 def _all(values: Any, /) -> bool:
-    return all(_items(values, "all"))
+    charge_contents(_items(values, "all"))
+    return all(values)
 
 
 def _abs(value: Any, /) -> Any:
@@ -111,7 +118,9 @@ def _round(number: Any, /, ndigits: Any = None) -> Any:
     if abs(ndigits) > MAX_EXPONENT:
         # round(1, -10**9) would compute 10**(10**9).
         raise LimitExceeded(f"round() takes at most {MAX_EXPONENT:,} digits (size limit)")
-    return round(number, ndigits)
+    rounded = round(number, ndigits)
+    check_whole_number(rounded)  # rounding up may make a number one bit longer
+    return rounded
 
 
 def _str(value: Any = "", /) -> str:
@@ -120,6 +129,7 @@ def _str(value: Any = "", /) -> str:
         text = str(value)
     except ValueError:  # Python refuses to write out whole numbers of over 4,300 digits
         raise LimitExceeded(f"{describe(value)} is too long to become text (size limit)") from None
+    charge(len(text))
     if len(text) > MAX_ITEMS:
         raise too_long()
     return text
@@ -132,11 +142,13 @@ def _int(value: Any, /) -> int:
             "(size limit)"
         )
     try:
-        return int(value)
+        number = int(value)
     except OverflowError:
         raise LimitExceeded(f"{show(value)} is too large to be a whole number") from None
     except (TypeError, ValueError, ArithmeticError):
         raise EvaluationError(f"{show(value)} is not a whole number") from None
+    check_whole_number(number)  # 4,300 digits of text make a number far over the limit
+    return number
 
 
 def _float(value: Any, /) -> float:
@@ -160,8 +172,12 @@ def _bool(value: Any = False, /) -> bool:
 
 def _sorted(values: Any, /, *, reverse: bool = False) -> list[Any]:
     # No key=: a key would have to be a function, and functions are never values here.
+    items = _items(values, "sorted")
+    # Sorting compares each item about log2(n) times, and comparing may look at all it holds.
+    for _ in range(max(len(items), 2).bit_length()):
+        charge_contents(items)
     try:
-        return sorted(_items(values, "sorted"), reverse=bool(reverse))
+        return sorted(items, reverse=bool(reverse))
     except TypeError:
         raise EvaluationError("sorted() cannot put values of different kinds in order") from None
 

@@ -9,7 +9,13 @@ from typing import Any
 
 from engine.runtime.expressions.errors import EvaluationError, LimitExceeded, describe, show
 from engine.runtime.expressions.functions import call_function
-from engine.runtime.expressions.limits import check_result_size, measure, unshared_copy
+from engine.runtime.expressions.limits import (
+    charge,
+    check_keys,
+    check_result_size,
+    measure,
+    unshared_copy,
+)
 from engine.runtime.expressions.operators import binary, compare, subscript, unary
 
 
@@ -20,6 +26,7 @@ class Evaluator:
         self._names = names
 
     def value(self, node: ast.AST) -> Any:
+        charge(1)
         return _DISPATCH[type(node)](self, node)
 
     def _Constant(self, node: ast.Constant) -> Any:
@@ -214,6 +221,7 @@ class ScriptRunner(Evaluator):
                     f"a list position must be a whole number, not {describe(key)}"
                 ) from None
         elif isinstance(container, MutableMapping):
+            check_keys((key,))
             try:
                 container[key] = value
             except TypeError:

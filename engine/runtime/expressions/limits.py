@@ -3,16 +3,22 @@
 The cost of some operations grows with the values they are given (``s * n``, ``x ** y``,
 joining lists); each is refused here, before any work is done, when its result would pass a
 limit. Sizes are measured as serializing the value would count them.
+
+Each operation is bounded, and so is their sum: there are no loops, but a long script may
+repeat one costly line thousands of times, so every run has a work meter (``work_limit``)
+that each step, and each item an operation looks at, is counted against.
 """
 
 from __future__ import annotations
 
 import ast
 import decimal
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from engine.runtime.expressions.errors import EvaluationError, LimitExceeded, show
+from engine.runtime.expressions.errors import EvaluationError, LimitExceeded, describe, show
 
 MAX_SOURCE_CHARS = 10_000
 # Items plus characters a value made by an expression may hold (nested values count in full).
@@ -28,9 +34,69 @@ MAX_VALUE_NESTING = 100
 MAX_SCRIPT_WRITES = 1_000_000
 MAX_WORKING_DAYS = 10_000
 MAX_DAYS_APART = 20_000
+# Steps and items looked at in one evaluation, script run or deployment check: far more than
+# any real formula needs, yet a second or so of work at most.
+MAX_WORK = 2_000_000
 
 _NESTED = (str, list, tuple, set, frozenset, dict)
+# Exactly these types: values made here and task data hold no subclasses, and looking a type
+# up is quicker than isinstance on every item.
+_HOLDERS = frozenset({list, tuple, set, frozenset, dict})
 SEQUENCES = (str, list, tuple)
+# What JSON can write as a dictionary key (it writes numbers, true/false and None as text).
+_KEY_TYPES = (str, int, float, type(None))
+
+
+class _Meter:
+    __slots__ = ("left", "limit", "what")
+
+    def __init__(self, what: str, limit: int) -> None:
+        self.what = what
+        self.limit = limit
+        self.left = limit
+
+
+_meter: ContextVar[_Meter | None] = ContextVar("expression_work_meter", default=None)
+
+
+@contextmanager
+def work_limit(what: str, limit: int = MAX_WORK) -> Iterator[None]:
+    """Count the work done inside against ``limit``; past it, the run is stopped."""
+    token = _meter.set(_Meter(what, limit))
+    try:
+        yield
+    finally:
+        _meter.reset(token)
+
+
+def charge(work: int) -> None:
+    """Count ``work`` (steps, or items looked at) against the run's work limit, if any."""
+    meter = _meter.get()
+    if meter is None:
+        return
+    meter.left -= work
+    if meter.left < 0:
+        raise LimitExceeded(
+            f"the {meter.what} does too much work: more than {meter.limit:,} steps and items "
+            "looked at in one run (time limit); split the work or handle less data"
+        )
+
+
+def charge_contents(*values: Any) -> None:
+    """Count every item held in ``values``, nested ones too, as work: comparing, sorting or
+    searching values may look at all of them. Raises as soon as the limit is passed."""
+    if _meter.get() is None:
+        return
+    stack: list[Collection[Any]] = [values]
+    while stack:
+        items = stack.pop()
+        charge(len(items))
+        for item in [item for item in items if type(item) in _HOLDERS]:
+            if type(item) is dict:
+                stack.append(item.keys())
+                stack.append(item.values())
+            else:
+                stack.append(item)
 
 
 def measure(
@@ -53,6 +119,7 @@ def measure(
     while stack:
         items, depth = stack.pop()
         total += len(items)
+        charge(len(items))
         if total > limit:
             raise (too_large or too_long)()
         for item in [item for item in items if isinstance(item, _NESTED)]:
@@ -79,10 +146,12 @@ def unshared_copy(value: Any) -> Any:
     """A copy of a value to keep, sharing no list, dictionary or set with any other value (a
     value shared many times is copied each time, as JSON would write it out), so that
     changing one value later cannot change, and grow, what another holds. Call it on values
-    already measured: their nesting is bounded, so the recursion is too."""
+    already measured: their nesting is bounded, so the recursion is too. Refuses (before
+    anything is kept) dictionary keys the task data cannot keep."""
     if isinstance(value, list):
         return [unshared_copy(item) for item in value]
     if isinstance(value, dict):
+        check_keys(value.keys())
         return {key: unshared_copy(item) for key, item in value.items()}
     if isinstance(value, tuple):
         return tuple(unshared_copy(item) for item in value)
@@ -168,6 +237,24 @@ def _guard_power(base: Any, exponent: Any) -> None:
     ints = _is_int(base) and _is_int(exponent)
     if ints and exponent > 0 and _bits(base) * exponent > MAX_INT_BITS:
         raise _too_many_bits()
+
+
+def check_whole_number(value: Any) -> None:
+    """Refuse a whole number made over MAX_INT_BITS long: past 4,300 digits the task data's
+    JSON could not even write it out."""
+    if isinstance(value, int) and _bits(value) > MAX_INT_BITS:
+        raise _too_many_bits()
+
+
+def check_keys(keys: Collection[Any]) -> None:
+    """Refuse dictionary keys the task data's JSON cannot write (tuples, dates): a script
+    that stored one would leave a case that cannot be saved."""
+    for key in keys:
+        if not isinstance(key, _KEY_TYPES):
+            raise EvaluationError(
+                f"{describe(key)} cannot be a dictionary key in the task data, which keeps "
+                "only text, numbers, true/false and None as keys"
+            )
 
 
 def _too_many_bits() -> LimitExceeded:

@@ -14,7 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.runtime.expressions.errors import EvaluationError, LimitExceeded, describe, show
-from engine.runtime.expressions.limits import SEQUENCES, guard_binary
+from engine.runtime.expressions.limits import (
+    SEQUENCES,
+    charge,
+    charge_contents,
+    check_whole_number,
+    guard_binary,
+)
 
 _BINARY_SYMBOLS: dict[type, str] = {
     ast.Add: "+",
@@ -60,6 +66,11 @@ _COMPARE_FUNCTIONS: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
+# Values whose comparison or making looks at every item they hold (text is compared by Python
+# in one go, so it is not among them).
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
 def _is_infinite(value: Any) -> bool:
     return isinstance(value, float) and math.isinf(value)
 
@@ -85,6 +96,10 @@ def binary(op: type, left: Any, right: Any) -> Any:
         )
     if _is_infinite(result) and not (_is_infinite(left) or _is_infinite(right)):
         raise LimitExceeded("the result is too large to be a number (size limit)")
+    check_whole_number(result)  # + and - grow a number a bit at a time, past the guards
+    for value in (left, right, result):
+        if isinstance(value, _CONTAINERS):
+            charge(len(value))  # set differences look at every item; results are made
     return result
 
 
@@ -99,6 +114,17 @@ def unary(op: type, operand: Any) -> Any:
 
 
 def compare(op: type, left: Any, right: Any) -> Any:
+    if op in (ast.In, ast.NotIn):
+        if isinstance(right, set | frozenset | dict):
+            charge_contents(left)  # looked up by its hash
+        elif isinstance(right, _CONTAINERS):
+            charge_contents(left, right)
+    elif (
+        op not in (ast.Is, ast.IsNot)
+        and isinstance(left, _CONTAINERS)
+        and isinstance(right, _CONTAINERS)
+    ):
+        charge_contents(left, right)
     try:
         return _COMPARE_FUNCTIONS[op](left, right)
     except TypeError:
@@ -118,7 +144,7 @@ def compare(op: type, left: Any, right: Any) -> Any:
 
 def subscript(container: Any, index: Any) -> Any:
     try:
-        return container[index]
+        part = container[index]
     except KeyError:
         raise EvaluationError(f"there is no key {show(index)} in the dictionary") from None
     except IndexError:
@@ -130,3 +156,6 @@ def subscript(container: Any, index: Any) -> Any:
         raise EvaluationError(f"cannot look up [{show(index)}] in {describe(container)}") from None
     except ValueError as error:
         raise EvaluationError(f"cannot take that part of {describe(container)}: {error}") from None
+    if isinstance(index, slice) and isinstance(part, _CONTAINERS):
+        charge(len(part))
+    return part
