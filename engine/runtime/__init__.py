@@ -5,7 +5,8 @@
   one; ``expressions`` is the safe language of the diagrams' conditions and scripts.
 - ``deployment`` deploys diagrams; ``instances`` runs them for cases and keeps the Task rows
   beside the stored workflow; ``tasks`` completes, claims, releases and hands over tasks;
-  ``timers`` fires the timers that are due; ``moves`` moves running instances onto the newest
+  ``timers`` fires the timers that are due; ``messages`` gives a process a message it
+  waits for; ``moves`` moves running instances onto the newest
   version; ``effects`` are the hooks through which the steps of a process act on its case.
 """
 
@@ -17,6 +18,7 @@ from engine.runtime.instances import (
     running_instances,
     start_process,
 )
+from engine.runtime.messages import deliver_message
 from engine.runtime.moves import MoveReport, move_instances
 from engine.runtime.tasks import (
     CompletionResult,
@@ -42,6 +44,7 @@ __all__ = [
     "claim_task",
     "complete_task",
     "complete_task_in",
+    "deliver_message",
     "deploy",
     "erase_instance_data",
     "fire_due_timers",
