@@ -14,9 +14,10 @@ from sqlalchemy import select
 from engine.applicant.your_part import choose_part, give_views, your_part
 from engine.core.db import Database
 from engine.core.errors import InvalidData, NotFound
-from engine.core.models import AuditEvent, Review, Task
+from engine.core.models import AuditEvent, MeetingPart, Review, Task
 from engine.people.applicant_codes import ApplicantAccess
 from engine.procedure import fire_due_timers
+from engine.records.retention import erase_case
 from engine.work import task_view
 from tests.support.documents import open_docx, pack_for, reference_of
 from tests.support.files import FORMS
@@ -49,8 +50,8 @@ def choose(db: Database, case_id: int, answers: dict) -> None:
         choose_part(session, reaching(case_id), reference_of(db, case_id), answers)
 
 
-def scheduled(db: Database) -> int:
-    case_id = met_case(db)
+def scheduled(db: Database, case_id: int | None = None) -> int:
+    case_id = case_id or met_case(db)
     do(
         db,
         case_id,
@@ -61,9 +62,9 @@ def scheduled(db: Database) -> int:
     return case_id
 
 
-def recorded_with_a_plan(db: Database, fixed_clock) -> int:
+def recorded_with_a_plan(db: Database, fixed_clock, case_id: int | None = None) -> int:
     """A meeting held on 20 March 2026 that drafted a plan, now with the applicant."""
-    case_id = scheduled(db)
+    case_id = scheduled(db, case_id)
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     do(db, case_id, "meeting_invitation", CHAIR, INVITED)
@@ -249,3 +250,27 @@ def test_views_given_to_the_council_by_letter_end_the_wait_too(
     assert list(live(db, case_id)) == ["finalise_plan"]
     review = review_of(db, case_id)
     assert (review.applicant_views, review.views_received_by) == ("By post: fine", "letter")
+
+
+def test_erasing_a_closed_case_erases_the_applicant_s_part_and_views(
+    review_db: Database, fixed_clock
+) -> None:
+    db = review_db
+    case_id = met_case(db)
+    choose(db, case_id, {"choice": "written_statement", "statement": "It keeps me awake"})
+    case_id = recorded_with_a_plan(db, fixed_clock, case_id)
+    reference = reference_of(db, case_id)
+    with db.transaction() as session:
+        give_views(session, reaching(case_id), reference, "Friday nights matter most")
+    do(db, case_id, "finalise_plan", CHAIR, {"views_considered": "Friday patrols added"})
+    outcome = {"sent_on": "2026-03-24", "method": "email", "updates": "Monthly"}
+    do(db, case_id, "outcome_letter", COUNCIL, outcome)
+    done = {"action_status": "done", "notes": "Done"}
+    do(db, case_id, "police_actions [child]", "police@example.org", done)
+    fixed_clock.advance(timedelta(days=6 * 366 + 2))
+    with db.transaction() as session:
+        erase_case(session, reference)
+    review = review_of(db, case_id)
+    assert (review.applicant_views, review.views_considered) == (None, None)
+    with db.read() as session:
+        assert session.scalar(select(MeetingPart).where(MeetingPart.case_id == case_id)) is None
