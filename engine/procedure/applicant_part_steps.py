@@ -10,9 +10,9 @@ from engine import documents
 from engine.core import clock
 from engine.core.area import current_settings
 from engine.core.errors import InvalidData
-from engine.core.models import Review
-from engine.core.workdays import add_working_days
-from engine.procedure.step import Step
+from engine.core.models import Review, User
+from engine.core.workdays import add_working_days, as_date
+from engine.procedure.step import Arrival, Step
 from engine.review.reviews import current_review
 
 DRAFT_PLAN_LETTER = "draft_plan_letter"
@@ -41,24 +41,33 @@ def views_wait_days(step: Step) -> int:
     return int(timescales.get("views_wait", 5))
 
 
-def share_draft_plan(step: Step, review: Review) -> dict[str, Any]:
-    """Send the applicant the meeting's draft recommendations, asking for their views by a
-    date: the workflow waits for them until then (``draft_shared_on``, ``views_wait_days``)."""
-    today = clock.today()
-    days = views_wait_days(step)
-    review.draft_shared_on = today
-    review.views_due_on = add_working_days(today, days)
+def draft_plan_wait(step: Step) -> dict[str, Any]:
+    """What the review's wait for the applicant's views counts from: today, and the area's
+    working days (``draft_shared_on``, ``views_wait_days``, read by its timer)."""
+    return {"draft_shared_on": clock.today(), "views_wait_days": views_wait_days(step)}
+
+
+def share_draft_plan(arrival: Arrival) -> None:
+    """The wait for the applicant's views has begun: send them the meeting's draft
+    recommendations, signed by the chair who recorded them, asking for their views by the
+    date the wait ends."""
+    review = current_review(arrival.session, arrival.case)
+    chair = arrival.session.get(User, review.chair_user_id) if review is not None else None
+    if review is None or chair is None:
+        return
+    shared = as_date(arrival.data.get("draft_shared_on") or clock.today())
+    review.draft_shared_on = shared
+    review.views_due_on = add_working_days(shared, int(arrival.data.get("views_wait_days", 5)))
     documents.send_letter(
-        step.session,
-        step.case,
+        arrival.session,
+        arrival.case,
         DRAFT_PLAN_LETTER,
-        step.user,
-        {"shared_on": today.isoformat(), "method": None},
+        chair,
+        {"shared_on": shared.isoformat()},
         date_answer="shared_on",
-        form=step.task.form,
-        task_id=step.task.id,
+        form=arrival.task.form,
+        task_id=arrival.task.id,
     )
-    return {"draft_shared_on": today, "views_wait_days": days}
 
 
 def record_views(step: Step) -> dict[str, Any]:

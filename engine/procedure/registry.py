@@ -43,7 +43,7 @@ class FormMeaning:
     # The case's status from when a task with this form becomes ready.
     case_status: str | None = None
     when_ready: Preparation | None = None
-    # Letters the step writes itself, when what was recorded calls for one.
+    # Letters the step writes itself (when it becomes ready, say), rather than on completion.
     may_send: tuple[str, ...] = ()
 
 
@@ -118,15 +118,17 @@ _MEANINGS = (
     FormMeaning(
         "meeting_record",
         "Records the meeting held, whether the applicant took part, and its recommendations, "
-        "each an action for an agency; sends the applicant the draft plan for their views.",
+        "each an action for an agency.",
         complete=review_steps.record_meeting,
-        may_send=(applicant_part_steps.DRAFT_PLAN_LETTER,),
     ),
     FormMeaning(
         "applicant_views",
-        "Records the applicant's views on the draft action plan given by letter or telephone; "
-        "views given on their own pages end the wait without it.",
+        "Sends the applicant the draft action plan when the wait for their views begins; "
+        "records their views given by letter or telephone (views given on their own pages "
+        "end the wait without it).",
         complete=applicant_part_steps.record_views,
+        when_ready=applicant_part_steps.share_draft_plan,
+        may_send=(applicant_part_steps.DRAFT_PLAN_LETTER,),
     ),
     FormMeaning(
         "final_action_plan",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.core import clock
 from engine.core.errors import InvalidData
 from engine.core.models import CaseParticipant, Organisation, Recommendation, Review
-from engine.procedure.applicant_part_steps import share_draft_plan
+from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
 from engine.review.reviews import NOT_A_CHAIR, current_review, review_chair
 
@@ -110,7 +110,7 @@ def record_meeting(step: Step) -> dict[str, Any]:
             }
         )
     if rows:
-        return {**plans, **share_draft_plan(step, review)}
+        return {**plans, **draft_plan_wait(step)}
     return plans
 
 
