@@ -96,17 +96,22 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
         {"organisation": "derbyshire-constabulary", "action": f"Action {n}", "due_date": due}
         for n in range(60)
     ]
+    chair = "chair@highpeak.example.org"
+    do(case_id, "meeting_invitation", chair, {"invite": True, "sent_on": today, "method": "email"})
     do(
         case_id,
         "record_meeting",
-        "chair@highpeak.example.org",
+        chair,
         {
             "held_on": today,
             "attendees": ["Chair"],
             "findings": "Findings",
+            "applicant_took_part": "did_not_take_part",
             "recommendations": actions,
         },
     )
+    do(case_id, "applicant_views", council, {"views": "None", "given_by": "letter"})
+    do(case_id, "finalise_plan", chair, {"views_considered": "Noted"})
     do(
         case_id,
         "outcome_letter",

@@ -216,6 +216,8 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
         do(case_id, "meeting_pack", council, {"pack_ready_on": today})
 
     def hold_meeting(case_id: int, recommendations: list[dict]) -> None:
+        invited = {"invite": True, "sent_on": today, "method": "email"}
+        do(case_id, "meeting_invitation", chair, invited)
         do(
             case_id,
             "record_meeting",
@@ -224,9 +226,15 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
                 "held_on": today,
                 "attendees": ["Review chair", "Derbyshire Constabulary", "Dales Housing"],
                 "findings": "Reports were not shared between the agencies.",
+                "applicant_took_part": "remotely",
                 "recommendations": recommendations,
             },
         )
+        if recommendations:
+            views = {"views": "Please patrol on Friday nights too.", "given_by": "telephone"}
+            do(case_id, "applicant_views", council, views)
+            considered = {"views_considered": "Friday nights were added to the patrols."}
+            do(case_id, "finalise_plan", chair, considered)
         do(
             case_id,
             "outcome_letter",

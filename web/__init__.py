@@ -61,7 +61,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     csrf.init_app(app)
     security.init_app(app, settings)
 
-    from web import assets, audit, auth, cases, documents, inbox, public, tasks, users, your_case
+    from web import (
+        assets,
+        audit,
+        auth,
+        cases,
+        documents,
+        inbox,
+        public,
+        tasks,
+        users,
+        your_case,
+        your_part,
+    )
     from web.context import current_applicant, current_user
 
     app.register_blueprint(assets.blueprint)
@@ -72,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(your_case.blueprint)
+    app.register_blueprint(your_part.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)

@@ -86,6 +86,7 @@ def _page(
         organisations=page.organisations,
         only_person=page.only_person,
         attachments=page.attachments,
+        part=page.applicant_part,
     ), status
 
 

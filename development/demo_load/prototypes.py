@@ -162,9 +162,17 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
             "held_on": iso,
             "attendees": ["Review chair", "Derbyshire Constabulary", "Dales Housing"],
             "findings": "Reports were not shared between the agencies.",
+            "applicant_took_part": "remotely",
             "recommendations": recommendations if with_recommendations else [],
         }
+        invited = {"invite": True, "sent_on": iso, "method": "email"}
+        do(case_id, "meeting_invitation", chair, invited)
         do(case_id, "record_meeting", chair, meeting)
+        if with_recommendations:
+            views = {"views": "Please patrol on Friday nights too.", "given_by": "telephone"}
+            do(case_id, "applicant_views", council, views)
+            considered = {"views_considered": "Friday nights were added to the patrols."}
+            do(case_id, "finalise_plan", chair, considered)
         outcome = {"sent_on": iso, "method": "email", "updates": "A monthly email from the SPOC"}
         do(case_id, "outcome_letter", council, outcome)
         return case_id

@@ -27,6 +27,8 @@ from engine.documents.letters.shared import council_contact
 from engine.intake.appeals import APPEAL_PROCESS
 from engine.people.access import record_disclosure
 from engine.people.applicant_codes import ApplicantAccess
+from engine.review.applicant_part import applicant_part
+from engine.review.reviews import current_review
 from engine.runtime import running_instances
 
 # Each status as the applicant reads it: where the review stands, and what happens next.
@@ -126,6 +128,11 @@ class YourCase:
     letters: list[SentLetter]
     actions: list[Action]
     appeal: AppealChance
+    # Their part in the review: whether they may say (or change) how they take part in the
+    # meeting, what they chose, and the date the draft plan is open to their views until.
+    part_offered: bool = False
+    part_chosen: str = ""
+    views_open_until: date | None = None
 
 
 def applicant_case(
@@ -169,7 +176,26 @@ def your_case(session: Session, access: ApplicantAccess, reference: str) -> Your
         letters=letters_sent(session, case),
         actions=_actions(session, case),
         appeal=appeal_chance(session, case),
+        **_part(session, case),
     )
+
+
+def _part(session: Session, case: Case) -> dict[str, Any]:
+    review = current_review(session, case)
+    part = applicant_part(session, case, review)
+    held = review is not None and review.held_on is not None
+    waiting = session.scalar(
+        select(Task.id).where(
+            Task.case_id == case.id,
+            Task.form == "applicant_views",
+            Task.state.in_(LIVE_TASK_STATES),
+        )
+    )
+    return {
+        "part_offered": bool(case.threshold_met) and case.status != "closed" and not held,
+        "part_chosen": part.choice_text if part.choice else "",
+        "views_open_until": part.views_due_on if waiting is not None else None,
+    }
 
 
 def _next_due(session: Session, case: Case) -> date | None:

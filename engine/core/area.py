@@ -162,7 +162,7 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
             f"{source}: threshold_count must be a whole number from 1 to {MANDATORY_THRESHOLD} "
             "(an area may set a lower count, never a higher one)"
         )
-    timescales = dict(raw.get("timescales", {}))
+    timescales = {**DEFAULT_TIMESCALES, **raw.get("timescales", {})}
     for name, days in timescales.items():
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise AreaFileError(f"{source}: timescale '{name}' must be a whole number of days")
@@ -171,6 +171,10 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     return settings
 
 
+# The applicant's part in the review, when the area file does not set it: the chair decides
+# it 5 working days before the meeting, and the applicant has 5 working days to give their
+# views on the draft action plan.
+DEFAULT_TIMESCALES = {"meeting_invitation": 5, "views_wait": 5}
 # Where applicants are sent to follow their case, when the area file does not say.
 DEFAULT_SERVICE_URL = "http://127.0.0.1:5000"
 # Who can be told about late work; a recipient may also be an email address.
@@ -352,7 +356,9 @@ def _read_settings(session: Session) -> dict[str, Any]:
         return {
             "threshold_count": MANDATORY_THRESHOLD,
             "reminder_days": 2,
-            "timescales": {},
+            "timescales": dict(DEFAULT_TIMESCALES),
             "escalation": copy.deepcopy(DEFAULT_ESCALATION),
         }
-    return area.settings
+    # An area loaded before a timescale had a default still has it.
+    timescales = {**DEFAULT_TIMESCALES, **area.settings.get("timescales", {})}
+    return {**area.settings, "timescales": timescales}

@@ -27,6 +27,7 @@ from engine.core.models import (
     Task,
     User,
 )
+from engine.review.applicant_part import ApplicantPart, applicant_part
 from engine.review.reviews import current_review
 
 ROLE_NAMES = {
@@ -141,6 +142,8 @@ class PackContent:
     recommendations: tuple[RecommendationLine, ...]
     appendices: tuple[Appendix, ...]
     fresh_review_reasons: str = ""
+    # How the applicant wants to take part in the meeting, and the chair's decision.
+    applicant_part: ApplicantPart = ApplicantPart()
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -352,6 +355,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         recommendations=recommendations,
         appendices=appendices,
         fresh_review_reasons=fresh,
+        applicant_part=applicant_part(session, case, review),
     )
 
 

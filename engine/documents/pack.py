@@ -35,6 +35,7 @@ def render_pack(
 
     _terms_of_reference(out, content)
     _applicant(out, content)
+    _applicant_part(out, content)
     _chronology(out, content)
     _returns(out, content)
     _actions(out, content)
@@ -131,6 +132,25 @@ def _applicant(out: Builder, c: PackContent) -> None:
         if reported or c.chronology
         else "No incidents are recorded on this case."
     )
+
+
+def _applicant_part(out: Builder, c: PackContent) -> None:
+    out.heading("The applicant's part in the meeting", 1, contents=True)
+    part = c.applicant_part
+    out.labelled("How they want to take part", part.choice_text)
+    if part.choice == "advocate":
+        out.labelled(
+            "Advocate or supporter", f"{part.advocate_name} ({part.advocate_relationship})"
+        )
+    out.labelled("Communication needs or adjustments", part.needs or "None given")
+    if part.invited is not None:
+        out.labelled(
+            "The chair's decision",
+            "Invited" if part.invited else f"Not invited: {part.not_invited_reasons}",
+        )
+    if part.statement:
+        out.heading("Their written statement", 2)
+        out.text(part.statement, missing="")
 
 
 def _chronology(out: Builder, c: PackContent) -> None:

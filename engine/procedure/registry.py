@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.procedure import appeal_steps, application_steps, review_steps
+from engine.procedure import (
+    appeal_steps,
+    applicant_part_steps,
+    application_steps,
+    review_steps,
+)
 from engine.procedure.step import Completion, Preparation
 
 
@@ -38,6 +43,8 @@ class FormMeaning:
     # The case's status from when a task with this form becomes ready.
     case_status: str | None = None
     when_ready: Preparation | None = None
+    # Letters the step writes itself (when it becomes ready, say), rather than on completion.
+    may_send: tuple[str, ...] = ()
 
 
 _MEANINGS = (
@@ -99,12 +106,34 @@ _MEANINGS = (
         complete=review_steps.schedule_meeting,
         case_status="review_being_arranged",
     ),
+    FormMeaning(
+        "meeting_invitation",
+        "Records the chair's decision on inviting the applicant to the meeting (reasons when "
+        "not) and sends them the letter saying so.",
+        complete=applicant_part_steps.decide_invitation,
+        letter=SentLetter("meeting_part_letter", "sent_on"),
+    ),
     FormMeaning("returns_check", "Confirms the agencies' returns are in; records nothing more."),
     FormMeaning("meeting_pack", "Confirms the meeting pack is ready; records nothing more."),
     FormMeaning(
         "meeting_record",
-        "Records the meeting held and its recommendations, each an action for an agency.",
+        "Records the meeting held, whether the applicant took part, and its recommendations, "
+        "each an action for an agency.",
         complete=review_steps.record_meeting,
+    ),
+    FormMeaning(
+        "applicant_views",
+        "Sends the applicant the draft action plan when the wait for their views begins; "
+        "records their views given by letter or telephone (views given on their own pages "
+        "end the wait without it).",
+        complete=applicant_part_steps.record_views,
+        when_ready=applicant_part_steps.share_draft_plan,
+        may_send=(applicant_part_steps.DRAFT_PLAN_LETTER,),
+    ),
+    FormMeaning(
+        "final_action_plan",
+        "Records how the chair considered the applicant's views; the outcome letter says it.",
+        complete=applicant_part_steps.finalise_plan,
     ),
     FormMeaning(
         "outcome_letter",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from engine.core import clock
 from engine.core.errors import InvalidData
 from engine.core.models import CaseParticipant, Organisation, Recommendation, Review
+from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
 from engine.review.reviews import NOT_A_CHAIR, current_review, review_chair
 
@@ -48,8 +49,10 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
 
 
 def record_meeting(step: Step) -> dict[str, Any]:
-    """The meeting held: who came, what it found, and each recommendation, which becomes an
-    action for the agency it is given to (``<role>_actions`` in the workflow)."""
+    """The meeting held: who came, whether and how the applicant took part, what it found,
+    and each recommendation, which becomes an action for the agency it is given to
+    (``<role>_actions`` in the workflow). Recommendations go to the applicant as a draft
+    plan for their views."""
     session, case, data = step.session, step.case, step.data
     roles = {
         key: role
@@ -84,6 +87,7 @@ def record_meeting(step: Step) -> dict[str, Any]:
     review.held_on = held_on
     review.attendees = list(data["attendees"])
     review.findings = data["findings"]
+    review.applicant_took_part = data.get("applicant_took_part")
     names = {key: id_ for key, id_ in session.execute(select(Organisation.key, Organisation.id))}
     rows = [
         Recommendation(
@@ -105,6 +109,8 @@ def record_meeting(step: Step) -> dict[str, Any]:
                 "due_date": row.due_date,
             }
         )
+    if rows:
+        return {**plans, **draft_plan_wait(step)}
     return plans
 
 

@@ -3,7 +3,9 @@ in the area file, 6 by default), its personal data is erased.
 
 What goes: the applicant's and victim's details and account, what each incident report says
 and its reference, every task's answers and draft, the data inside the stored workflows, the
-findings, recommendation wording and appeal reasons, the attached files, the content of every
+findings, recommendation wording and appeal reasons, how the applicant chose to take part in
+the meeting and their views on the plan (with the reasons they were not invited and how
+their views were considered), the attached files, the content of every
 document made for the case and the text of its messages. What stays are the anonymous facts the
 published figures are counted from (district, dates, the threshold decision and its basis,
 reviews held, that recommendations were made and to whom, appeals and their outcomes) and the
@@ -32,6 +34,7 @@ from engine.core.models import (
     District,
     Document,
     Incident,
+    MeetingPart,
     Notification,
     ProcessInstance,
     Recommendation,
@@ -186,8 +189,17 @@ def erase_case(
         runtime.erase_instance_data(session, instance)
     reviews = select(Review.id).where(Review.case_id == case.id)
     session.execute(
-        update(Review).where(Review.case_id == case.id).values(findings="", attendees=None)
+        update(Review)
+        .where(Review.case_id == case.id)
+        .values(
+            findings="",
+            attendees=None,
+            not_invited_reasons=None,
+            applicant_views=None,
+            views_considered=None,
+        )
     )
+    session.execute(delete(MeetingPart).where(MeetingPart.case_id == case.id))
     session.execute(
         update(Recommendation)
         .where(Recommendation.review_id.in_(reviews))

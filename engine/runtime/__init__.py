@@ -6,13 +6,15 @@
 - ``deployment`` deploys diagrams; ``steps`` starts them for cases and stops an instance
   whose diagram fails while it runs; ``instances`` keeps the Task rows beside the stored
   workflow; ``tasks`` completes, claims, releases and hands over tasks;
-  ``timers`` fires the timers that are due; ``moves`` moves running instances onto the newest
+  ``timers`` fires the timers that are due; ``messages`` gives a process a message it
+  waits for; ``moves`` moves running instances onto the newest
   version; ``effects`` are the hooks through which the steps of a process act on its case.
 """
 
 from engine.runtime.deployment import DeployResult, check_bpmn, deploy, latest_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.instances import cancel_instance, erase_instance_data, running_instances
+from engine.runtime.messages import deliver_message
 from engine.runtime.moves import MoveReport, move_instances
 from engine.runtime.steps import start_process
 from engine.runtime.tasks import (
@@ -39,6 +41,7 @@ __all__ = [
     "claim_task",
     "complete_task",
     "complete_task_in",
+    "deliver_message",
     "deploy",
     "erase_instance_data",
     "fire_due_timers",

@@ -33,9 +33,15 @@ from engine.core.models import (
 from engine.people.access import visible_task, works_on_cases
 from engine.procedure import ACTION_ROLES
 from engine.records.attachments import task_attachments
+from engine.review.applicant_part import ApplicantPart, applicant_part
+from engine.review.reviews import current_review
 from engine.work.case_view import case_summary
 from engine.work.inbox import InboxRow, rows_for_tasks
 
+# The tasks that decide or use the applicant's part in the review show it beside the form.
+SHOW_APPLICANT_PART = frozenset(
+    {"meeting_invitation", "meeting_pack", "meeting_record", "applicant_views", "final_action_plan"}
+)
 # A draft is work in progress, not a document store: big enough for any form's answers.
 MAX_DRAFT_BYTES = 512 * 1024
 
@@ -159,6 +165,8 @@ class TaskPage:
     # Colleagues a manager may give it to (id, name).
     colleagues: list[tuple[int, str]]
     attachments: list[AttachedFile]
+    # The applicant's part in the review, on the tasks that decide or use it.
+    applicant_part: ApplicantPart | None = None
 
     @property
     def finished(self) -> bool:
@@ -237,6 +245,11 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
         only_person=holder.name if holder else "",
         colleagues=colleagues,
         attachments=_attached_files(session, task),
+        applicant_part=(
+            applicant_part(session, task.case, current_review(session, task.case))
+            if task.form in SHOW_APPLICANT_PART
+            else None
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from tests.support.browser import needs_chromium, sign_in
 from tests.support.databases import only_on
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
+    INVITED,
     TODAY,
     application,
     do,
@@ -134,6 +135,7 @@ def test_the_chair_sees_the_diagram_with_the_active_task_highlighted(
     )
     do(app_db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(app_db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    do(app_db, case_id, "meeting_invitation", "chair@example.org", INVITED)
     with app_db.read() as session:
         reference = session.get(Case, case_id).reference
 

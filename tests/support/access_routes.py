@@ -275,6 +275,17 @@ ROUTES = [
     # Case A is under appeal already: its applicant is told another cannot be made yet.
     Route("POST", "/your-case/{ref}/appeal", "/your-case/<reference>/appeal", "applicant", {}),
     Route("GET", "/your-case/{ref}/appeal/sent", "/your-case/<reference>/appeal/sent", "applicant"),
+    # The applicant's part in the review: the meeting, and the draft plan (none waiting).
+    Route("GET", "/your-case/{ref}/meeting", "/your-case/<reference>/meeting", "applicant"),
+    Route("POST", "/your-case/{ref}/meeting", "/your-case/<reference>/meeting", "applicant", {}),
+    Route("GET", "/your-case/{ref}/draft-plan", "/your-case/<reference>/draft-plan", "applicant"),
+    Route(
+        "POST",
+        "/your-case/{ref}/draft-plan",
+        "/your-case/<reference>/draft-plan",
+        "applicant",
+        {},
+    ),
     # Last, because they end the sessions they are posted in.
     Route("POST", "/your-case/sign-out", "/your-case/sign-out", "public", {}),
     Route("POST", "/sign-out", "/sign-out", "sign-out", {}),

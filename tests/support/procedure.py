@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
-from engine.core.models import Case, Organisation, Task
+from engine.core.models import Case, Organisation, Review, Task, User
 from engine.intake.appeals import submit_appeal
 from engine.intake.applications import submit_application
 from engine.procedure import complete_task
@@ -130,6 +130,13 @@ def through_to_decision(db: Database, case_id: int, police_incidents: list | Non
 
 # A review
 
+# The chair invites the applicant to take part in the meeting as they chose.
+INVITED = {"invite": True, "sent_on": TODAY, "method": "email"}
+# What the council passes on of the applicant's views on a draft plan, and what the chair
+# makes of them.
+VIEWS_BY_LETTER = {"views": "Please patrol on Friday nights too", "given_by": "letter"}
+CONSIDERED = {"views_considered": "Friday nights added to the patrols"}
+
 
 def deploy_review_and_appeal(db: Database) -> Database:
     with db.transaction() as session:
@@ -180,6 +187,7 @@ def hold_meeting(
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     assert live(db, case_id)["meeting_pack"].due_on == date(2026, 3, 18)  # 2 working days before
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    do(db, case_id, "meeting_invitation", "chair@example.org", INVITED)
     meeting = live(db, case_id)["record_meeting"]
     assert meeting.role == "chair"
     assert meeting.assignee_id == user(db, "chair@example.org").id, "the appointed chair holds it"
@@ -193,9 +201,14 @@ def hold_meeting(
             "held_on": "2026-03-20",
             "attendees": ["Chair", "Police", "Dales Housing"],
             "findings": "Agencies did not share information",
+            "applicant_took_part": "in_person",
             "recommendations": recommendations,
         },
     )
+    if recommendations:
+        # The draft plan went to the applicant, who answered by letter.
+        do(db, case_id, "applicant_views", COUNCIL, VIEWS_BY_LETTER)
+        do(db, case_id, "finalise_plan", "chair@example.org", CONSIDERED)
 
 
 def meeting_scheduled(db: Database, chair: str) -> int:
@@ -211,10 +224,24 @@ def meeting_scheduled(db: Database, chair: str) -> int:
     return case_id
 
 
+def chair_of(db: Database, case_id: int) -> str:
+    """The email address of the chair of the case's latest review."""
+    with db.read() as session:
+        return session.scalar(
+            select(User.email)
+            .join(Review, Review.chair_user_id == User.id)
+            .where(Review.case_id == case_id)
+            .order_by(Review.number.desc())
+            .limit(1)
+        )
+
+
 def meeting_to_record(db: Database, case_id: int) -> int:
-    """The returns in and the pack made: the meeting's record, now waiting, by its task id."""
+    """The returns in, the pack made and the applicant invited: the meeting's record, now
+    waiting, by its task id."""
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
+    do(db, case_id, "meeting_invitation", chair_of(db, case_id), INVITED)
     return live(db, case_id)["record_meeting"].id
 
 
@@ -233,6 +260,7 @@ RECORD = {
     "held_on": "2026-03-20",
     "attendees": ["Chair", "Police"],
     "findings": "Agencies did not share information",
+    "applicant_took_part": "in_person",
     "recommendations": [],
 }
 MEETING_HELD = timedelta(days=18)  # from 2 March, the tests' day, to the meeting on 20 March

@@ -148,7 +148,13 @@ def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock)
             db,
             first_record,
             user(db, "chair@example.org"),
-            {"held_on": TODAY, "attendees": ["Chair"], "findings": "-", "recommendations": []},
+            {
+                "held_on": TODAY,
+                "attendees": ["Chair"],
+                "findings": "-",
+                "applicant_took_part": "in_person",
+                "recommendations": [],
+            },
             forms_dir=FORMS,
         )
     with db.read() as session:
@@ -342,6 +348,7 @@ def test_the_opcc_hearing_an_appeal_is_given_no_action_of_the_review(appeal_db) 
                 "held_on": TODAY,
                 "attendees": ["Chair"],
                 "findings": "-",
+                "applicant_took_part": "in_person",
                 "recommendations": [recommendation],
             },
             forms_dir=FORMS,

@@ -32,6 +32,8 @@ def test_derbyshire_file_lists_nine_districts_in_published_order() -> None:
         "council_case_file_to_opcc": 5,
         "appeal_decision": 20,
         "consent_wait": 20,
+        "meeting_invitation": 5,
+        "views_wait": 5,
     }
     kinds = {o.kind for o in area.organisations}
     assert kinds == {"council", "police", "housing", "health", "opcc", "other"}

@@ -76,6 +76,7 @@ PACK_SECTIONS = [
     "Contents",
     "Terms of reference",
     "The applicant's account",
+    "The applicant's part in the meeting",
     "Chronology of incidents",
     "Agency returns",
     "Actions already taken",

@@ -15,7 +15,7 @@ from engine.runtime import deploy
 from tests.support.files import FORMS
 from tests.support.letters import DALES, headings, letter, outbox, texts
 from tests.support.people import COUNCIL, user
-from tests.support.procedure import SETTINGS, do, hold_meeting, met_case
+from tests.support.procedure import INVITED, SETTINGS, do, hold_meeting, met_case
 
 OPCC = "opcc@example.org"
 
@@ -58,11 +58,13 @@ def test_outcome_letter_lists_each_recommendation_and_the_appeal_route(
         "The outcome of your ASB Case Review",
         "What the review found",
         "What will be done",
+        "Your views on the draft action plan",
         "How we will keep you updated",
         "If you want to appeal",
         "Contact",
         "Your council contact",
     ]
+    assert "Friday nights added to the patrols" in lines, "how the chair considered their views"
     assert "23 March 2026" in lines
     assert any("held on 20 March 2026, chaired by Chair." in line for line in lines)
     assert "Agencies did not share information" in lines
@@ -236,6 +238,7 @@ def test_each_letter_of_a_kind_is_a_new_version(letters_db: Database, fixed_cloc
     )
     do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-04-16"})
+    do(db, case_id, "meeting_invitation", "chair@example.org", INVITED)
     fixed_clock.advance(timedelta(days=25))
     do(
         db,
@@ -246,6 +249,7 @@ def test_each_letter_of_a_kind_is_a_new_version(letters_db: Database, fixed_cloc
             "held_on": "2026-04-20",
             "attendees": ["Chair"],
             "findings": "Housing records now considered",
+            "applicant_took_part": "did_not_take_part",
             "recommendations": [],
         },
     )

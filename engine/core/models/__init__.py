@@ -9,7 +9,7 @@ The tables are declared by subject, all on one declarative base; import them fro
 - ``applicants``: the one-time codes that let an applicant into their own case;
 - ``cases``: cases, their incidents, the history of their status and who takes part;
 - ``processes``: deployed diagrams, running instances, their tasks and who may do them;
-- ``reviews``: reviews, their recommendations, and appeals;
+- ``reviews``: reviews, the applicant's part in them, their recommendations, and appeals;
 - ``records``: the audit trail, notifications, the scheduler's lease, attachments and
   generated documents.
 """
@@ -51,7 +51,14 @@ from engine.core.models.records import (
     Lease,
     Notification,
 )
-from engine.core.models.reviews import Appeal, Recommendation, Review
+from engine.core.models.reviews import (
+    MEETING_PARTS,
+    PART_CHOICES,
+    Appeal,
+    MeetingPart,
+    Recommendation,
+    Review,
+)
 
 __all__ = [
     "ApplicantCode",
@@ -60,6 +67,8 @@ __all__ = [
     "CASE_STATUSES",
     "DECISION_BASES",
     "LIVE_TASKS_SQL",
+    "MEETING_PARTS",
+    "PART_CHOICES",
     "LIVE_TASK_STATES",
     "MAX_ROW_ID",
     "NOTIFICATION_STATES",
@@ -86,6 +95,7 @@ __all__ = [
     "OrganisationDistrict",
     "ProcessDefinition",
     "ProcessInstance",
+    "MeetingPart",
     "Recommendation",
     "Review",
     "SignInThrottle",

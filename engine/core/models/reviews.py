@@ -1,4 +1,5 @@
-"""Reviews of a case, the actions they recommend, and appeals against a decision."""
+"""Reviews of a case, the applicant's part in them, the actions they recommend, and appeals
+against a decision."""
 
 from __future__ import annotations
 
@@ -39,9 +40,52 @@ class Review(Base):
     outcome_letter_sent_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime]
+    # The chair's decision on inviting the applicant to the meeting, and why not.
+    applicant_invited: Mapped[bool | None]
+    not_invited_reasons: Mapped[str | None] = mapped_column(Text)
+    # Whether and how the applicant took part, as the meeting record says (MEETING_PARTS).
+    applicant_took_part: Mapped[str | None] = mapped_column(String(30))
+    # The draft action plan shared with the applicant, and their views on it: given on their
+    # own pages ("online") or passed on by the council ("council").
+    draft_shared_on: Mapped[date | None] = mapped_column(Date)
+    views_due_on: Mapped[date | None] = mapped_column(Date)
+    applicant_views: Mapped[str | None] = mapped_column(Text)
+    views_received_at: Mapped[datetime | None]
+    views_received_by: Mapped[str | None] = mapped_column(String(20))
+    # How the chair considered them in the final plan.
+    views_considered: Mapped[str | None] = mapped_column(Text)
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="Recommendation.id"
     )
+
+
+# How an applicant may take part in the first part of the review meeting.
+PART_CHOICES = ("in_person", "remotely", "advocate", "written_statement", "not_taking_part")
+# How they did, as the meeting record says: as chosen, or not at all.
+MEETING_PARTS = (*PART_CHOICES[:-1], "did_not_take_part", "not_invited")
+
+
+class MeetingPart(Base):
+    """How the applicant wants to take part in their case's review meeting, asked once the
+    threshold is met; they may change it until the meeting is recorded."""
+
+    __tablename__ = "meeting_parts"
+    __table_args__ = (
+        CheckConstraint(
+            "choice IN ('in_person','remotely','advocate','written_statement','not_taking_part')",
+            name="choice",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    choice: Mapped[str] = mapped_column(String(30))
+    advocate_name: Mapped[str] = mapped_column(String(200), default="")
+    advocate_relationship: Mapped[str] = mapped_column(String(200), default="")
+    statement: Mapped[str] = mapped_column(Text, default="")
+    # Communication needs or reasonable adjustments, in the applicant's words.
+    needs: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class Recommendation(Base):

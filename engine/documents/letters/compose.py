@@ -18,6 +18,7 @@ from engine.documents.letters.appeal import (
     appeal_decision_letter,
     appeal_refusal_letter,
 )
+from engine.documents.letters.applicant_part import draft_plan_letter, meeting_part_letter
 from engine.documents.letters.application import (
     acknowledgement_letter,
     closure_letter,
@@ -37,6 +38,8 @@ _COMPOSERS: dict[str, Composer] = {
     "threshold_decision_letter": threshold_decision_letter,
     "closure_letter": closure_letter,
     "complaint_referral_letter": complaint_referral_letter,
+    "meeting_part_letter": meeting_part_letter,
+    "draft_plan_letter": draft_plan_letter,
     "outcome_letter": outcome_letter,
     "appeal_acknowledgement_letter": appeal_acknowledgement_letter,
     "appeal_refusal_letter": appeal_refusal_letter,

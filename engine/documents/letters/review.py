@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.core.models import Appeal, Case, CaseParticipant, Organisation
+from engine.core.models import Appeal, Case, CaseParticipant, Organisation, Review
 from engine.documents.content import user_names
 from engine.documents.letters.blocks import Block, Composed, Contact, h, p, table
 from engine.documents.letters.shared import appeal_route, contact_section
@@ -80,6 +80,7 @@ def outcome_letter(
     else:
         blocks.append(p("The review made no recommendations."))
         facts["recommendations"] = 0
+    blocks += _views_considered(review)
     blocks += [
         h("How we will keep you updated"),
         p(str(answers.get("updates", "")) or "We will write to you if anything changes."),
@@ -90,3 +91,19 @@ def outcome_letter(
     facts["appeal_grounds"] = list(GROUNDS)
     blocks += contact_section(council)
     return "The outcome of your ASB Case Review", blocks, facts
+
+
+def _views_considered(review: Review | None) -> list[Block]:
+    """How the applicant's views on the draft plan were considered, when it was sent them."""
+    if review is None or review.draft_shared_on is None:
+        return []
+    if review.applicant_views:
+        said = "You gave us your views on the draft action plan, and the chair considered them."
+    else:
+        due = f" by {long_date(review.views_due_on)}" if review.views_due_on else ""
+        said = f"We sent you the draft action plan; we did not receive your views on it{due}."
+    return [
+        h("Your views on the draft action plan"),
+        p(said),
+        p(review.views_considered or "The chair recorded nothing more about them."),
+    ]

@@ -19,6 +19,7 @@ from engine.runtime.bpmn.serializer import SERIALIZER, restore_specs
 from engine.runtime.bpmn.workflows import (
     Definition,
     advance,
+    catch_message,
     dump_workflow,
     erase_data,
     find_task,
@@ -42,6 +43,7 @@ __all__ = [
     "Definition",
     "FileRefused",
     "advance",
+    "catch_message",
     "check_diagram",
     "dump_workflow",
     "erase_data",

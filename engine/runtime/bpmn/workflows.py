@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
@@ -150,6 +151,25 @@ def run_human_task(workflow: BpmnWorkflow, task: SpiffTask, data: Mapping[str, A
     except (SpiffWorkflowException, expressions.ExpressionError) as error:
         raise _failure(error) from None
     advance(workflow)
+
+
+def catch_message(workflow: BpmnWorkflow, name: str, payload: Mapping[str, Any]) -> bool:
+    """Give the workflow the message ``name`` and move it on; False, changing nothing, when
+    no event of the workflow waits for that message now."""
+    waiting = [
+        task.task_spec.event_definition
+        for task in workflow.get_tasks(state=TaskState.WAITING)
+        if isinstance(getattr(task.task_spec, "event_definition", None), MessageEventDefinition)
+        and task.task_spec.event_definition.name == name
+    ]
+    if not waiting:
+        return False
+    try:
+        workflow.send_event(BpmnEvent(waiting[0], dict(payload)))
+    except (SpiffWorkflowException, expressions.ExpressionError) as error:
+        raise _failure(error) from None
+    advance(workflow)
+    return True
 
 
 def _failure(error: Exception) -> ProcessFailed:
