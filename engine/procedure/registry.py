@@ -43,7 +43,9 @@ class FormMeaning:
 _MEANINGS = (
     FormMeaning(
         "acknowledgement",
-        "Sends the applicant the acknowledgement letter.",
+        "Names whoever completes it the applicant's single point of contact (unless one is "
+        "named already), and sends the applicant the acknowledgement letter.",
+        complete=application_steps.name_the_contact,
         letter=SentLetter("acknowledgement_letter", "acknowledged_on"),
     ),
     FormMeaning(

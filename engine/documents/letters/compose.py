@@ -26,7 +26,7 @@ from engine.documents.letters.application import (
 )
 from engine.documents.letters.blocks import Composed, Contact, Letter, split_address
 from engine.documents.letters.review import outcome_letter
-from engine.documents.letters.shared import council_contact, opcc_contact
+from engine.documents.letters.shared import case_contact, council_contact, opcc_contact
 from engine.documents.word import clean
 
 # A composer writes one kind of letter: its title, its blocks and the facts kept with it.
@@ -56,10 +56,12 @@ def compose_letter(
     appeal: Appeal | None = None,
 ) -> Letter:
     """What the letter of ``kind`` says to the applicant of ``case``."""
-    council = council_contact(case)
+    # The letterhead is the council's (or the OPCC's); the contact the letter names is the
+    # applicant's own officer.
+    council = case_contact(session, case)
     applicant = case.applicant or {}
     opcc_letter = kind.startswith("appeal_")
-    sender = opcc_contact(session) if opcc_letter else council
+    sender = opcc_contact(session) if opcc_letter else council_contact(case)
     composer = _COMPOSERS[kind]
     title, blocks, facts = composer(session, case, answers, letter_date, council, appeal)
     signed = signer.name if signer is not None else (council.person or council.name)
