@@ -97,7 +97,8 @@ _MEANINGS = (
     ),
     FormMeaning(
         "schedule_meeting",
-        "Arranges the review meeting: its chair joins the case.",
+        "Arranges the review meeting: its chair joins the case, and the applicant is told "
+        "its date.",
         complete=review_steps.schedule_meeting,
         case_status="review_being_arranged",
     ),
@@ -117,7 +118,7 @@ _MEANINGS = (
     ),
     FormMeaning(
         "action_update",
-        "Records how an agency's action from the review stands.",
+        "Records how an agency's action from the review stands, and tells the applicant.",
         complete=review_steps.record_action,
         case_status="action_plan",
     ),
@@ -157,6 +158,13 @@ NOTHING = FormMeaning("", "")
 
 def meaning_of(form: str) -> FormMeaning:
     return FORMS.get(form, NOTHING)
+
+
+# Letters no form sends: the service writes them itself as the case moves on (an update
+# between letters, for an applicant who has letters; the closing of the case when its review
+# ends).
+CASE_CLOSED_LETTER = "case_closed_letter"
+UNPROMPTED_LETTERS = ("update_letter", CASE_CLOSED_LETTER)
 
 
 def letters() -> dict[str, SentLetter]:

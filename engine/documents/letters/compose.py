@@ -25,8 +25,9 @@ from engine.documents.letters.application import (
     threshold_decision_letter,
 )
 from engine.documents.letters.blocks import Composed, Contact, Letter, split_address
-from engine.documents.letters.review import outcome_letter
+from engine.documents.letters.review import case_closed_letter, outcome_letter
 from engine.documents.letters.shared import case_contact, council_contact, opcc_contact
+from engine.documents.letters.updates import update_letter
 from engine.documents.word import clean
 
 # A composer writes one kind of letter: its title, its blocks and the facts kept with it.
@@ -38,6 +39,8 @@ _COMPOSERS: dict[str, Composer] = {
     "closure_letter": closure_letter,
     "complaint_referral_letter": complaint_referral_letter,
     "outcome_letter": outcome_letter,
+    "update_letter": update_letter,
+    "case_closed_letter": case_closed_letter,
     "appeal_acknowledgement_letter": appeal_acknowledgement_letter,
     "appeal_refusal_letter": appeal_refusal_letter,
     "appeal_decision_letter": appeal_decision_letter,
