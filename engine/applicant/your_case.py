@@ -71,7 +71,8 @@ STAGES: dict[str, tuple[str, str]] = {
     ),
     "closed": (
         "Your case review is closed",
-        "If the behaviour goes on, contact us. In an emergency, call 999.",
+        "If the behaviour goes on, report each incident (to the police on 101, or 999 in an "
+        "emergency) and contact us: you can apply for a new case review.",
     ),
 }
 

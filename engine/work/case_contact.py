@@ -45,10 +45,7 @@ def change_contact(session: Session, manager: User, reference: str, officer_id: 
         raise NotAllowed("only a manager of the council managing the case may name its contact")
     if case.erased_on is not None:
         raise Conflict("this case's personal data was erased: it has no applicant to contact")
-    officer = next(
-        (o for o in contact_candidates(session, case) if o.id == officer_id and officer_id),
-        None,
-    )
+    officer = next((o for o in contact_candidates(session, case) if o.id == officer_id), None)
     if officer is None:
         raise InvalidData("The contact needs correcting", {"contact": CHOOSE_AN_OFFICER})
     if not name_contact(session, case, officer, by=manager):
