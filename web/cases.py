@@ -19,6 +19,7 @@ from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
 from engine.review.reviews import change_chair, may_change_chair
 from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
+from engine.work.case_contact import change_contact, contact_choices
 from engine.work.case_view import case_summary, justify_reading
 from engine.work.diagrams import process_diagram
 from web.context import current_user, db, sentence, sign_in_required, signed_in_user
@@ -48,6 +49,7 @@ def _page(
     chair_error: str | None = None,
     chair_email: str = "",
     new_code: NewWayIn | None = None,
+    contact_error: str | None = None,
 ) -> str:
     user = signed_in_user()
     with db().transaction() as s:
@@ -61,6 +63,7 @@ def _page(
             abort(404)
         chair_changeable = may_change_chair(s, user, reference)
         gives_a_way_in = may_give_a_way_in(s, user, reference)
+        officers = contact_choices(s, user, reference)
     return render_template(
         "case.html",
         case=case,
@@ -69,6 +72,8 @@ def _page(
         chair_email=chair_email,
         gives_a_way_in=gives_a_way_in,
         new_code=new_code,
+        officers=officers,
+        contact_error=contact_error,
     )
 
 
@@ -91,6 +96,29 @@ def applicant_code(reference: str) -> str | Response:
         flash("We have emailed the applicant a new sign-in link")
         return redirect(url_for("cases.show", reference=reference))
     return _page(reference, new_code=given)
+
+
+@blueprint.post("/cases/<reference>/contact")
+@sign_in_required
+def new_contact(reference: str) -> tuple[str, int] | Response:
+    """A manager of the council managing the case names the applicant's contact."""
+    chosen = request.form.get("contact", "").strip()
+    try:
+        with db().transaction() as s:
+            officer = change_contact(
+                s, signed_in_user(), reference, int(chosen) if chosen.isdigit() else None
+            )
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except Conflict as refused:
+        flash(sentence(refused), "error")
+        return redirect(url_for("cases.show", reference=reference))
+    except InvalidData as refused:
+        return _page(reference, contact_error=refused.fields.get("contact", str(refused))), 400
+    flash(f"{officer.name} is now the applicant's contact, and has been told")
+    return redirect(url_for("cases.show", reference=reference, _anchor="summary"))
 
 
 @blueprint.post("/cases/<reference>/chair")

@@ -23,7 +23,7 @@ from engine.core.models import (
 )
 from engine.core.workdays import as_date
 from engine.documents import DOCX_MEDIA_TYPE, LETTER_KINDS, Download
-from engine.documents.letters.shared import council_contact
+from engine.documents.letters.shared import case_contact
 from engine.intake.appeals import APPEAL_PROCESS
 from engine.people.access import record_disclosure
 from engine.people.applicant_codes import ApplicantAccess
@@ -73,7 +73,8 @@ STAGES: dict[str, tuple[str, str]] = {
     ),
     "closed": (
         "Your case review is closed",
-        "If the behaviour goes on, contact us. In an emergency, call 999.",
+        "If the behaviour goes on, report each incident (to the police on 101, or 999 in an "
+        "emergency) and contact us: you can apply for a new case review.",
     ),
 }
 
@@ -162,7 +163,7 @@ def your_case(session: Session, access: ApplicantAccess, reference: str) -> Your
     """Everything the applicant's case page shows."""
     case = applicant_case(session, access, reference)
     stage, next_step = STAGES.get(case.status, (case.status.replace("_", " ").capitalize(), ""))
-    contact = council_contact(case)
+    contact = case_contact(session, case)
     return YourCase(
         reference=case.reference,
         district=case.district.name,

@@ -8,7 +8,8 @@ templates in ``templates/docx/``.
 - ``content``: what the meeting pack shows, gathered from the case.
 - ``pack``, ``report``: writing the meeting pack and the statistics report.
 - ``letters``: what each letter to the applicant says, and writing it.
-- ``store``: keeping what was made, handing it out, and sending letters.
+- ``store``: keeping what was made, handing it out, sending letters, and telling the
+  applicant as their case moves on.
 """
 
 from engine.documents.content import PackContent, gather_pack
@@ -37,6 +38,7 @@ from engine.documents.store import (
     send_letter,
     statistics_report,
     store_document,
+    tell_applicant,
 )
 from engine.documents.word import (
     DOCX_MEDIA_TYPE,
@@ -77,5 +79,6 @@ __all__ = [
     "send_letter",
     "statistics_report",
     "store_document",
+    "tell_applicant",
     "template_path",
 ]

@@ -1,5 +1,6 @@
-"""What the application's steps record: agencies' returns, the screening, the victim's
-consent and the threshold decision."""
+"""What the application's steps record: the applicant's contact, named at the
+acknowledgement; agencies' returns, the screening, the victim's consent and the threshold
+decision."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ from typing import Any
 
 from engine import documents
 from engine.cases.assessment import assess_case
+from engine.cases.contact import name_contact
 from engine.core import audit, clock
 from engine.core.errors import InvalidData
 from engine.core.models import Incident
 from engine.procedure.step import LEGAL_BASIS, Arrival, Step
+
+
+def name_the_contact(step: Step) -> dict[str, Any]:
+    """Whoever acknowledges the application becomes the applicant's single point of contact,
+    unless one was named before (a manager may name one as soon as the case exists)."""
+    if step.case.contact_user_id is None:
+        name_contact(step.session, step.case, step.user, by=step.user)
+    return {}
 
 
 def record_return(step: Step) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from engine.core.models import (
     Task,
     User,
 )
-from engine.procedure.registry import SentLetter, meaning_of
+from engine.procedure.registry import CASE_CLOSED_LETTER, SentLetter, meaning_of
 from engine.procedure.step import LEGAL_BASIS, Arrival, Step
 from engine.review.reviews import (
     REVIEW_PROCESS,
@@ -107,6 +107,12 @@ class ProcedureEffects(runtime.Effects):
                 review.closed_on = clock.today()
             case.closed_on = clock.today()
             set_status(session, case, "closed")
+            # The action plan is finished (or the review made none): the applicant is told
+            # the case is closing, why, and what to do if the behaviour goes on.
+            if case.erased_on is None:
+                documents.send_letter(
+                    session, case, CASE_CLOSED_LETTER, None, {}, date_answer="", form=""
+                )
         if key == APPLICATION:
             if case.threshold_met:
                 if runtime.latest_definition(session, CASE_REVIEW) is not None:

@@ -50,7 +50,9 @@ class FormMeaning:
 _MEANINGS = (
     FormMeaning(
         "acknowledgement",
-        "Sends the applicant the acknowledgement letter.",
+        "Names whoever completes it the applicant's single point of contact (unless one is "
+        "named already), and sends the applicant the acknowledgement letter.",
+        complete=application_steps.name_the_contact,
         letter=SentLetter("acknowledgement_letter", "acknowledged_on"),
     ),
     FormMeaning(
@@ -102,7 +104,8 @@ _MEANINGS = (
     ),
     FormMeaning(
         "schedule_meeting",
-        "Arranges the review meeting: its chair joins the case.",
+        "Arranges the review meeting: its chair joins the case, and the applicant is told "
+        "its date.",
         complete=review_steps.schedule_meeting,
         case_status="review_being_arranged",
     ),
@@ -144,7 +147,7 @@ _MEANINGS = (
     ),
     FormMeaning(
         "action_update",
-        "Records how an agency's action from the review stands.",
+        "Records how an agency's action from the review stands, and tells the applicant.",
         complete=review_steps.record_action,
         case_status="action_plan",
     ),
@@ -184,6 +187,13 @@ NOTHING = FormMeaning("", "")
 
 def meaning_of(form: str) -> FormMeaning:
     return FORMS.get(form, NOTHING)
+
+
+# Letters no form sends: the service writes them itself as the case moves on (an update
+# between letters, for an applicant who has letters; the closing of the case when its review
+# ends).
+CASE_CLOSED_LETTER = "case_closed_letter"
+UNPROMPTED_LETTERS = ("update_letter", CASE_CLOSED_LETTER)
 
 
 def letters() -> dict[str, SentLetter]:

@@ -1,5 +1,6 @@
 """What the case review's steps record: the meeting arranged, the meeting held with its
-recommendations, the outcome letter's date, and each agency's actions."""
+recommendations, the outcome letter's date, and each agency's actions. The applicant is told
+when the meeting is arranged and as each action is reported."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine import documents
 from engine.core import clock
 from engine.core.errors import InvalidData
 from engine.core.models import CaseParticipant, Organisation, Recommendation, Review
+from engine.documents.letters.updates import action_reported, meeting_arranged
 from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
 from engine.review.reviews import NOT_A_CHAIR, current_review, review_chair
@@ -35,16 +38,24 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
     case.participants.append(
         CaseParticipant(organisation_id=chair.organisation_id, role="chair", user_id=chair.id)
     )
-    session.add(
-        Review(
-            case_id=case.id,
-            number=(previous.number + 1) if previous else 1,
-            chair_user_id=chair.id,
-            meeting_date=meeting_date,
-            created_at=clock.now(),
-        )
+    review = Review(
+        case_id=case.id,
+        number=(previous.number + 1) if previous else 1,
+        chair_user_id=chair.id,
+        meeting_date=meeting_date,
+        created_at=clock.now(),
     )
+    session.add(review)
     session.flush()
+    documents.tell_applicant(
+        session,
+        case,
+        meeting_arranged(meeting_date),
+        key=f"meeting:review:{review.id}",
+        user=step.user,
+        form=step.task.form,
+        task_id=step.task.id,
+    )
     return {}
 
 
@@ -132,4 +143,24 @@ def record_action(step: Step) -> dict[str, Any]:
     recommendation.status = step.data["action_status"]
     recommendation.notes = step.data["notes"]
     recommendation.completed_on = clock.today()
+    step.session.flush()
+    plan = step.session.scalars(
+        select(Recommendation.status).where(Recommendation.review_id == recommendation.review_id)
+    ).all()
+    organisation = step.session.get(Organisation, recommendation.organisation_id)
+    documents.tell_applicant(
+        step.session,
+        step.case,
+        action_reported(
+            organisation.name if organisation is not None else "An agency",
+            recommendation.action,
+            recommendation.status,
+            still_open=sum(1 for status in plan if status == "open"),
+            total=len(plan),
+        ),
+        key=f"action:{recommendation.id}",
+        user=step.user,
+        form=step.task.form,
+        task_id=step.task.id,
+    )
     return {}

@@ -18,10 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.cases.contact import contact_of
 from engine.core import audit
-from engine.core.models import (
-    User,
-)
+from engine.core.models import Case, User
 from engine.people.access import consult_case, may_see_audit, visible_case
 from engine.work.case_sections import (
     appeals,
@@ -50,8 +49,10 @@ def case_summary(
     Keys: reference, status, district {key, name}, received_on, channel, closed_on, erased_on
     (when its personal data was erased at the end of its retention period, or None), applicant,
     on_behalf, victim, victim_consent, hate_element, impact, decision {threshold_met, basis,
-    decided_on}, participants, status_history, incidents, tasks, reviews, appeals, documents,
-    attachments, processes, and ``audit`` only when the caller may read the audit trail.
+    decided_on}, contact (the applicant's single point of contact {id, name, email}, or None
+    before one is named), participants, status_history, incidents, tasks, reviews, appeals,
+    documents, attachments, processes, and ``audit`` only when the caller may read the audit
+    trail.
     ``reason`` is an administrator's recorded justification for reading a case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
@@ -74,6 +75,7 @@ def case_summary(
             "basis": case.decision_basis,
             "decided_on": case.decided_on,
         },
+        "contact": _contact(session, case),
         "participants": participants(session, case),
         "status_history": status_history(session, case),
         "incidents": incidents(session, case),
@@ -87,6 +89,13 @@ def case_summary(
     if may_see_audit(session, user, case.id):
         summary["audit"] = audit_trail(session, case)
     return summary
+
+
+def _contact(session: Session, case: Case) -> dict[str, Any] | None:
+    officer = contact_of(session, case)
+    if officer is None:
+        return None
+    return {"id": officer.id, "name": officer.name, "email": officer.email}
 
 
 def justify_reading(session: Session, user: User, reference: str, reason: str) -> None:

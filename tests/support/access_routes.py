@@ -255,6 +255,15 @@ ROUTES = [
         {},
         acts="council",
     ),
+    # A manager of the managing council names themselves the applicant's contact.
+    Route(
+        "POST",
+        "/cases/{ref}/contact",
+        "/cases/<reference>/contact",
+        "case",
+        {"contact": ME},
+        acts="council manager",
+    ),
     # Last, because it changes what the rest of the row would see.
     Route(
         "POST",

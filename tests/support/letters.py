@@ -14,7 +14,11 @@ from tests.support.people import COUNCIL
 from tests.support.procedure import TODAY, application, do, submit
 
 DALES = "Derbyshire Dales District Council"
-SPOC = (
+# The applicant's contact, once the application is acknowledged: the officer who acknowledged
+# it, reached on the council's contact telephone (officers' own numbers are not kept).
+SPOC = "Council on 01629 761100 or council@example.org"
+# The district's contact from the area file, before anyone is named.
+DISTRICT_SPOC = (
     "Community Safety Officer on 01629 761100 or community.trigger@derbyshiredales.example.gov.uk"
 )
 

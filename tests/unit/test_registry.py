@@ -12,6 +12,7 @@ from engine.core.config import PROJECT_ROOT
 from engine.core.db import Database
 from engine.core.errors import DeploymentRefused
 from engine.core.models import ProcessDefinition
+from engine.procedure import registry
 from tests.support.files import FORMS as SHIPPED_FORMS
 
 WORKFLOWS = PROJECT_ROOT / "workflows"
@@ -24,7 +25,10 @@ def test_every_form_the_registry_knows_has_its_schema_and_every_letter_its_compo
         assert (SHIPPED_FORMS / f"{form}.json").is_file(), form
     sent = [meaning.letter.kind for meaning in procedure.FORMS.values() if meaning.letter]
     sent += [kind for meaning in procedure.FORMS.values() for kind in meaning.may_send]
-    assert sorted(sent) == sorted(documents.LETTER_KINDS), "each letter is sent by one form"
+    assert not set(sent) & set(registry.UNPROMPTED_LETTERS)
+    assert sorted(sent + list(registry.UNPROMPTED_LETTERS)) == sorted(documents.LETTER_KINDS), (
+        "each letter is sent by exactly one form, or by the service itself"
+    )
 
 
 def test_every_user_task_of_the_shipped_diagrams_names_a_form_the_registry_knows(

@@ -54,6 +54,9 @@ class Case(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     # When the retention period ran out and the personal data was erased (the facts stay).
     erased_on: Mapped[date | None] = mapped_column(Date)
+    # The applicant's single point of contact: a named officer of the council managing the
+    # review (whoever acknowledged the application, unless a manager named another).
+    contact_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     district: Mapped[District] = relationship()
     participants: Mapped[list[CaseParticipant]] = relationship(
         back_populates="case", cascade="all, delete-orphan"

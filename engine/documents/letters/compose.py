@@ -26,8 +26,9 @@ from engine.documents.letters.application import (
     threshold_decision_letter,
 )
 from engine.documents.letters.blocks import Composed, Contact, Letter, split_address
-from engine.documents.letters.review import outcome_letter
-from engine.documents.letters.shared import council_contact, opcc_contact
+from engine.documents.letters.review import case_closed_letter, outcome_letter
+from engine.documents.letters.shared import case_contact, council_contact, opcc_contact
+from engine.documents.letters.updates import update_letter
 from engine.documents.word import clean
 
 # A composer writes one kind of letter: its title, its blocks and the facts kept with it.
@@ -41,6 +42,8 @@ _COMPOSERS: dict[str, Composer] = {
     "meeting_part_letter": meeting_part_letter,
     "draft_plan_letter": draft_plan_letter,
     "outcome_letter": outcome_letter,
+    "update_letter": update_letter,
+    "case_closed_letter": case_closed_letter,
     "appeal_acknowledgement_letter": appeal_acknowledgement_letter,
     "appeal_refusal_letter": appeal_refusal_letter,
     "appeal_decision_letter": appeal_decision_letter,
@@ -59,10 +62,12 @@ def compose_letter(
     appeal: Appeal | None = None,
 ) -> Letter:
     """What the letter of ``kind`` says to the applicant of ``case``."""
-    council = council_contact(case)
+    # The letterhead is the council's (or the OPCC's); the contact the letter names is the
+    # applicant's own officer.
+    council = case_contact(session, case)
     applicant = case.applicant or {}
     opcc_letter = kind.startswith("appeal_")
-    sender = opcc_contact(session) if opcc_letter else council
+    sender = opcc_contact(session) if opcc_letter else council_contact(case)
     composer = _COMPOSERS[kind]
     title, blocks, facts = composer(session, case, answers, letter_date, council, appeal)
     signed = signer.name if signer is not None else (council.person or council.name)

@@ -1,5 +1,6 @@
-"""The review's letter, from the council: the outcome of the case review meeting, with its
-recommendations and the route of appeal.
+"""The review's letters, from the council: the outcome of the case review meeting, with its
+recommendations and the route of appeal; and the closing of the case once its action plan is
+finished, with what to do if the behaviour goes on.
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.core.models import Appeal, Case, CaseParticipant, Organisation, Review
+from engine.core import clock
+from engine.core.area import service_url
+from engine.core.models import (
+    Appeal,
+    Case,
+    CaseParticipant,
+    Organisation,
+    Recommendation,
+    Review,
+)
 from engine.documents.content import user_names
 from engine.documents.letters.blocks import Block, Composed, Contact, h, p, table
-from engine.documents.letters.shared import appeal_route, contact_section
+from engine.documents.letters.shared import appeal_deadline, appeal_route, contact_section, plural
 from engine.documents.word import long_date
 from engine.review.appeal_rules import GROUNDS
 from engine.review.reviews import current_review
@@ -107,3 +117,89 @@ def _views_considered(review: Review | None) -> list[Block]:
         p(said),
         p(review.views_considered or "The chair recorded nothing more about them."),
     ]
+
+
+def case_closed_letter(
+    session: Session,
+    case: Case,
+    answers: Mapping[str, Any],
+    letter_date: date,
+    council: Contact,
+    appeal: Appeal | None,
+) -> Composed:
+    """That the case review is closing, why (each action agreed, and what became of it), and
+    what to do if the behaviour goes on."""
+    review = current_review(session, case)
+    names = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    actions = list(review.recommendations) if review is not None else []
+    held = (
+        f"The case review meeting on {long_date(review.held_on)}"
+        if review is not None and review.held_on is not None
+        else "The case review"
+    )
+    blocks: list[Block] = [
+        p(f"We are closing your ASB Case Review {case.reference}."),
+        h("Why we are closing it"),
+    ]
+    done = [action for action in actions if action.status == "done"]
+    if actions:
+        blocks += [
+            p(
+                f"{held} agreed {plural(len(actions), 'action')} for the agencies to take. "
+                "Each one is now finished:"
+            ),
+            table(
+                ["What was agreed", "Who", "What happened"],
+                [
+                    (action.action, names.get(action.organisation_id, ""), _outcome(action))
+                    for action in actions
+                ],
+            ),
+        ]
+        if len(done) < len(actions):
+            blocks.append(
+                p(
+                    "Where an action was closed without being done, the agency told us why: "
+                    "your contact can explain."
+                )
+            )
+    else:
+        blocks.append(
+            p(f"{held} made no recommendations, so there is nothing more for the agencies to do.")
+        )
+    if review is not None and review.outcome_letter_sent_on is not None:
+        deadline = appeal_deadline(session, review.outcome_letter_sent_on)
+        if clock.today() <= deadline:
+            blocks.append(
+                p(
+                    "Closing your case review does not change your right to appeal against its "
+                    f"outcome, until {long_date(deadline)}: our letter of "
+                    f"{long_date(review.outcome_letter_sent_on)} says how."
+                )
+            )
+    blocks += [
+        h("If the behaviour goes on"),
+        p(
+            "Please report each incident when it happens, to the organisation that can act on "
+            "it: the police on 101 or online, the council, or your landlord. Each report is "
+            "recorded, and counts if you apply again."
+        ),
+        p("If you are in immediate danger, or a crime is happening now, call 999."),
+        p(
+            "If the behaviour goes on, you can apply for a new case review at "
+            f"{service_url(session)}/apply, or by contacting us. We will look at what has "
+            "happened since this review."
+        ),
+        *contact_section(council),
+    ]
+    facts: dict[str, Any] = {"actions_done": len(done), "actions_closed": len(actions) - len(done)}
+    if review is not None:
+        facts["review_number"] = review.number
+    return "We are closing your ASB Case Review", blocks, facts
+
+
+def _outcome(action: Recommendation) -> str:
+    when = f" on {long_date(action.completed_on)}" if action.completed_on else ""
+    if action.status == "done":
+        return f"Done{when}"
+    return f"Closed without being done{when}"

@@ -1,6 +1,7 @@
-"""What the letters share: the council's and the OPCC's contact details, the contact section
-that closes a letter, the area's timescales, the appeal route and its deadline, and the
-complaints routes for a complaint about an officer or a service.
+"""What the letters share: the council's and the OPCC's contact details, the applicant's
+named contact (``case_contact``), the contact section that closes a letter, the area's
+timescales, the appeal route and its deadline, and the complaints routes for a complaint
+about an officer or a service.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.cases.contact import contact_of
 from engine.core.area import current_settings
 from engine.core.models import Case, CaseParticipant, Organisation
 from engine.core.workdays import add_working_days
@@ -51,6 +53,23 @@ def council_contact(case: Case) -> Contact:
         email=district.spoc_email or (lead.email if lead else ""),
         phone=district.spoc_phone or (lead.phone if lead else ""),
         person=district.spoc_name,
+    )
+
+
+def case_contact(session: Session, case: Case) -> Contact:
+    """The applicant's single point of contact: the case's named officer, reached by their
+    email and the council's contact telephone (officers' own numbers are not kept); before
+    one is named, the district's contact (``council_contact``)."""
+    council = council_contact(case)
+    officer = contact_of(session, case)
+    if officer is None:
+        return council
+    return Contact(
+        name=council.name,
+        address=council.address,
+        email=officer.email,
+        phone=council.phone,
+        person=officer.name,
     )
 
 

@@ -8,6 +8,7 @@ and every letter leaves by email through the outbox or is marked for printing an
 - ``kept``: keeping a document and its versions, and handing out the ones kept on a case.
 - ``meeting_packs``: the meeting pack, alone or with the agencies' files in a zip.
 - ``letters_sent``: writing, keeping and sending the letter of a completed letter task.
+- ``updates_sent``: telling the applicant as their case moves on, by email or by post.
 - ``statistics_reports``: the published figures of a financial year as a Word report.
 """
 
@@ -21,6 +22,7 @@ from engine.documents.store.meeting_packs import (
     meeting_pack_zip,
 )
 from engine.documents.store.statistics_reports import STATISTICS_REPORT, statistics_report
+from engine.documents.store.updates_sent import tell_applicant
 
 __all__ = [
     "MEETING_PACK",
@@ -36,4 +38,5 @@ __all__ = [
     "send_letter",
     "statistics_report",
     "store_document",
+    "tell_applicant",
 ]

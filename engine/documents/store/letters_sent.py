@@ -38,7 +38,7 @@ def send_letter(
     session: Session,
     case: Case,
     kind: str,
-    user: User,
+    user: User | None,
     answers: Mapping[str, Any],
     *,
     date_answer: str,
@@ -49,7 +49,9 @@ def send_letter(
 ) -> Document:
     """Write the letter of ``kind`` that a task completed with ``form`` stands for, keep it,
     and send it: by email through the outbox, or marked for printing and posting. The letter
-    carries the date the officer gave it in the answer ``date_answer``."""
+    carries the date the officer gave it in the answer ``date_answer`` (or today's). With
+    no ``user``, the service sends it on its own (the case closing), signed by the case's
+    contact."""
     letter_date = as_date(answers[date_answer]) if answers.get(date_answer) else clock.today()
     appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
     letter = compose_letter(
@@ -98,7 +100,7 @@ def send_letter(
         document.notification_id = message.id if message is not None else None
     document.delivery = delivery
     document.dispatched_at = made
-    document.dispatched_by_id = user.id
+    document.dispatched_by_id = user.id if user is not None else None
     audit.record(
         session,
         "letter.dispatched",

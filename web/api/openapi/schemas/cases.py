@@ -71,6 +71,11 @@ def _case() -> dict[str, Any]:
                     "decided_on": nullable(DATE),
                 }
             ),
+            "contact": {
+                "description": "The applicant's single point of contact, an officer of the "
+                "managing council; null before one is named",
+                **nullable(exact_object({"id": INTEGER, "name": STRING, "email": STRING})),
+            },
             "participants": {
                 "type": "array",
                 "items": exact_object(
