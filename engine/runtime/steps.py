@@ -17,9 +17,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.errors import ProcessFailed
-from engine.core.models import LIVE_TASK_STATES, Case, ProcessInstance, Task, User
+from engine.core.models import (
+    LIVE_TASK_STATES,
+    Case,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    User,
+    UserRole,
+)
 from engine.runtime import bpmn
 from engine.runtime.deployment import latest_definition, restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
@@ -119,6 +128,7 @@ def fail_instance(
     ):
         cancel_task_row(session, row, stopped, user)
         cancelled.append(row.id)
+    _tell_process_owners(session, instance)
     audit.record(
         session,
         "process.failed",
@@ -132,3 +142,32 @@ def fail_instance(
             "tasks": cancelled,
         },
     )
+
+
+def _tell_process_owners(session: Session, instance: ProcessInstance) -> None:
+    """Each process owner is told, in the service and by email, that an instance stopped and
+    where; the reason may quote the case's data, so it is read on the procedure pages."""
+    definition = session.get_one(ProcessDefinition, instance.definition_id)
+    reference = session.scalar(select(Case.reference).where(Case.id == instance.case_id))
+    where = instance.failed_element_name or instance.failed_element_id or "its start"
+    owners = session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "process_owner", User.active.is_(True))
+    )
+    for owner in owners:
+        notify(
+            session,
+            key=f"process-failed:{instance.id}:{owner.id}",
+            kind="process_failed",
+            subject=f"A process has stopped: case {reference}",
+            body=(
+                f"The process {definition.name or definition.key} (version "
+                f"{definition.version}) of case {reference} stopped at {where}, and none of "
+                "its tasks can be completed now. The procedure pages give the reason.\n\n"
+                "Mend the diagram and deploy a new version; the council managing the case "
+                "carries on with it outside the service meanwhile."
+            ),
+            user=owner,
+            case_id=instance.case_id,
+        )

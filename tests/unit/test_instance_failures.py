@@ -12,11 +12,11 @@ from engine import procedure
 from engine.cases.opening import open_case
 from engine.core import clock
 from engine.core.db import Database
-from engine.core.models import Case, ProcessInstance, Task
+from engine.core.models import Case, Notification, ProcessInstance, Task, User
 from engine.procedure import CASE_REVIEW
 from engine.runtime import check_bpmn, start_process
 from tests.support.files import TEST_FORMS
-from tests.support.people import user
+from tests.support.people import add_people, user
 from tests.support.runtime import deploy_diagram, looping_diagram, start
 
 
@@ -45,6 +45,38 @@ def test_a_loop_that_never_waits_fails_its_instance_and_leaves_the_case_open(
     with db.read() as session:
         case = session.get_one(Case, case_id)
         assert case.status != "closed" and case.closed_on is None
+
+
+def test_process_owners_are_told_where_an_instance_stopped_without_the_reason(
+    db: Database,
+) -> None:
+    add_people(
+        db,
+        [
+            ("owner@example.org", "derbyshire-dales-district-council", ["process_owner"]),
+            ("gone@example.org", "derbyshire-dales-district-council", ["process_owner"]),
+        ],
+    )
+    with db.transaction() as session:
+        session.get_one(User, user(db, "gone@example.org").id).active = False
+    deploy_diagram(db, looping_diagram(CASE_REVIEW))
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales", date(2026, 3, 2))
+        procedure.start_process(session, case, CASE_REVIEW)
+        case_id, reference = case.id, case.reference
+    instance = _instance(db, case_id)
+    with db.read() as session:
+        told = session.scalars(
+            select(Notification).where(Notification.kind == "process_failed")
+        ).all()
+    assert [notice.email for notice in told] == ["owner@example.org"]
+    (notice,) = told
+    assert notice.subject == f"A process has stopped: case {reference}"
+    assert notice.case_id == case_id and notice.state == "pending"
+    assert f"stopped at {instance.failed_element_name or instance.failed_element_id}" in (
+        notice.body
+    )
+    assert (instance.failure_reason or "") not in notice.body
 
 
 def test_a_loop_after_a_task_keeps_the_completion_and_fails_the_instance(db: Database) -> None:
