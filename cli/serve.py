@@ -39,7 +39,17 @@ def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bo
             sweep_for(context.db, smtp_url),
         )
     click.echo(f"Serving casereview at http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="casereview")
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="casereview",
+        # Waitress drops X-Forwarded-* from every request unless told otherwise; behind the
+        # proxies CASEREVIEW_TRUSTED_PROXIES counts, the app reads them (and only theirs), so
+        # each person's own address is what sign-in and submission limits count.
+        clear_untrusted_proxy_headers=context.settings.trusted_proxies == 0,
+    )
 
 
 @main.command()
