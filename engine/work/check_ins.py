@@ -28,7 +28,7 @@ def check_ins(session: Session, case: Case) -> list[dict[str, Any]]:
         if row.answered_by.startswith("user:")
     }
     names = (
-        dict(session.execute(select(User.id, User.name).where(User.id.in_(staff))).tuples().all())
+        dict(session.execute(select(User.id, User.name).where(User.id.in_(staff))).all())
         if staff
         else {}
     )
