@@ -287,3 +287,23 @@ def test_without_the_follow_up_diagram_a_yes_still_reaches_the_contact(
     (told,) = _notices(db, case_id, "check_in_answered")
     assert told.user_id == user(db, COUNCIL).id
     assert "still happening" in told.body
+
+
+def test_erasing_the_case_erases_the_comments_and_keeps_the_answers(
+    appeal_db: Database, fixed_clock: FixedClock
+) -> None:
+    from engine.records.retention import erase_case
+
+    db = appeal_db
+    case_id = closed_case(db, fixed_clock)
+    _at(fixed_clock, date(2026, 4, 20))
+    run_due(db)
+    _answer(db, check_in_links(db, case_id)[0], "no", "It stopped when they moved out")
+    _at(fixed_clock, date(2032, 4, 1))
+    with db.transaction() as session:
+        erase_case(session, case_of(db, case_id).reference)
+    first = check_ins(db, case_id)[0]
+    assert (first.still_happening, first.comment) == (False, "")
+    assert run_due(db)["check_ins_sent"] == 0, "an erased case is asked nothing more"
+    with db.read() as session:
+        assert figures_for_year(session, 2026).total("behaviour_stopped") == 1
