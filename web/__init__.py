@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         audit,
         auth,
         cases,
+        check_ins,
         documents,
         inbox,
         public,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(public.blueprint)
     app.register_blueprint(your_case.blueprint)
     app.register_blueprint(your_part.blueprint)
+    app.register_blueprint(check_ins.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)

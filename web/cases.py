@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +23,7 @@ from engine.review.reviews import change_chair, may_change_chair
 from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
 from engine.work.case_contact import change_contact, contact_choices
 from engine.work.case_view import case_summary, justify_reading
+from engine.work.check_ins import record_given_answer, records_answers
 from engine.work.diagrams import process_diagram
 from web.context import current_user, db, sentence, sign_in_required, signed_in_user
 
@@ -50,6 +53,7 @@ def _page(
     chair_email: str = "",
     new_code: NewWayIn | None = None,
     contact_error: str | None = None,
+    check_in_form: dict[str, Any] | None = None,
 ) -> str:
     user = signed_in_user()
     with db().transaction() as s:
@@ -64,6 +68,7 @@ def _page(
         chair_changeable = may_change_chair(s, user, reference)
         gives_a_way_in = may_give_a_way_in(s, user, reference)
         officers = contact_choices(s, user, reference)
+        records_check_ins = records_answers(s, user, reference)
     return render_template(
         "case.html",
         case=case,
@@ -74,6 +79,8 @@ def _page(
         new_code=new_code,
         officers=officers,
         contact_error=contact_error,
+        records_check_ins=records_check_ins,
+        check_in_form=check_in_form or {},
     )
 
 
@@ -119,6 +126,35 @@ def new_contact(reference: str) -> tuple[str, int] | Response:
         return _page(reference, contact_error=refused.fields.get("contact", str(refused))), 400
     flash(f"{officer.name} is now the applicant's contact, and has been told")
     return redirect(url_for("cases.show", reference=reference, _anchor="summary"))
+
+
+@blueprint.post("/cases/<reference>/check-ins/<int:check_in_id>")
+@sign_in_required
+def check_in_answer(reference: str, check_in_id: int) -> tuple[str, int] | Response:
+    """The council records the applicant's answer to a check-in after closure, given by
+    telephone or letter."""
+    answers = {field: request.form.get(field, "") for field in ("still_happening", "comment")}
+    try:
+        with db().transaction() as s:
+            check_in = record_given_answer(s, signed_in_user(), reference, check_in_id, answers)
+            still_happening = bool(check_in.still_happening)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except Conflict as refused:
+        flash(sentence(refused), "error")
+        return redirect(url_for("cases.show", reference=reference, _anchor="check-ins"))
+    except InvalidData as refused:
+        form = {"id": check_in_id, "answers": answers, "errors": refused.fields}
+        return _page(reference, check_in_form=form), 400
+    flash(
+        "The applicant's answer is recorded. As the behaviour is still happening, their "
+        "contact has a task to consider further action"
+        if still_happening
+        else "The applicant's answer is recorded"
+    )
+    return redirect(url_for("cases.show", reference=reference, _anchor="check-ins"))
 
 
 @blueprint.post("/cases/<reference>/chair")

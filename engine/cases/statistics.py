@@ -3,7 +3,11 @@
 Section 104 asks for the number of applications, of times the threshold was not met, of
 reviews carried out and of reviews that resulted in recommendations; Derbyshire also publishes
 the appeals. Every figure is counted from the recorded facts (cases, reviews, recommendations,
-appeals) by one aggregate query per measure, grouped by district: nothing is a running counter.
+appeals, the answers to the check-ins after closure) by one aggregate query per measure,
+grouped by district: nothing is a running counter.
+
+A case is followed up in a year when its applicant answered a check-in that year; it counts as
+stopped when the last of that year's answers said the behaviour was no longer happening.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from engine.core.models import Appeal, Case, District, Recommendation, Review
+from engine.core.models import Appeal, Case, CheckIn, District, Recommendation, Review
 
 # (field of DistrictFigures, row label as published), in the published order.
 ROWS: tuple[tuple[str, str], ...] = (
@@ -28,6 +32,8 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("reviews_with_recommendations", "Number of ASB Case Reviews that resulted in recommendations"),
     ("appeals_received", "Number of appeals received"),
     ("appeals_upheld", "Number of appeals upheld"),
+    ("cases_followed_up", "Number of closed cases whose applicant answered a follow-up"),
+    ("behaviour_stopped", "Number of those where the applicant said the behaviour had stopped"),
 )
 FIELDS: tuple[str, ...] = tuple(name for name, _label in ROWS)
 
@@ -42,6 +48,8 @@ class DistrictFigures:
     reviews_with_recommendations: int
     appeals_received: int
     appeals_upheld: int
+    cases_followed_up: int
+    behaviour_stopped: int
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,8 @@ def figures_for_year(session: Session, year: int) -> YearFigures:
         .group_by(Case.district_id),
     )
 
+    counts.update(_follow_ups(session, first, last))
+
     districts = session.execute(
         select(District.id, District.key, District.name).order_by(District.position)
     ).all()
@@ -137,6 +147,31 @@ def figures_for_year(session: Session, year: int) -> YearFigures:
             for district_id, key, name in districts
         ),
     )
+
+
+def _follow_ups(session: Session, first: date, last: date) -> dict[str, Mapping[int, int]]:
+    # Answers are kept as moments in UTC; the year runs from midnight to midnight.
+    start = datetime.combine(first, time(), tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
+    answered = (
+        select(Case.district_id, func.count(func.distinct(CheckIn.case_id)))
+        .join(Case, Case.id == CheckIn.case_id)
+        .where(CheckIn.answered_at >= start, CheckIn.answered_at < end)
+        .group_by(Case.district_id)
+    )
+    later = aliased(CheckIn)
+    stopped = answered.where(
+        CheckIn.still_happening.is_(False),
+        ~exists().where(
+            later.case_id == CheckIn.case_id,
+            later.answered_at > CheckIn.answered_at,
+            later.answered_at < end,
+        ),
+    )
+    return {
+        "cases_followed_up": _per_district(session, answered),
+        "behaviour_stopped": _per_district(session, stopped),
+    }
 
 
 def table_rows(figures: YearFigures) -> list[list[str]]:

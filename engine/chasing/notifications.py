@@ -22,8 +22,8 @@ from engine.core.models import NOTIFICATION_STATES, Notification, User
 
 # Messages holding a one-time sign-in link: the outbox never shows their text, and the mail
 # sender removes it once sent.
-ONE_TIME_KINDS = frozenset({"applicant_link"})
-ONE_TIME_BODY_REMOVED = "A one-time sign-in link to a case: removed once sent."
+ONE_TIME_KINDS = frozenset({"applicant_link", "check_in"})
+ONE_TIME_BODY_REMOVED = "A one-time link to a case: removed once sent."
 # The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
 _NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
 

@@ -167,6 +167,9 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise AreaFileError(f"{source}: timescale '{name}' must be a whole number of days")
     settings["timescales"] = timescales
+    settings["follow_up_months"] = _follow_up_months(
+        settings.get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS), source
+    )
     settings["escalation"] = _parse_escalation(raw.get("escalation", {}), settings, source)
     return settings
 
@@ -175,6 +178,11 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
 # it 5 working days before the meeting, and the applicant has 5 working days to give their
 # views on the draft action plan.
 DEFAULT_TIMESCALES = {"meeting_invitation": 5, "views_wait": 5}
+# When a closed case's applicant is asked whether the behaviour goes on: months after the
+# closure. The 2024 report found most victims still targeted after a review; asking is how a
+# partnership learns whether its reviews work.
+DEFAULT_FOLLOW_UP_MONTHS = (1, 3, 6)
+MOST_FOLLOW_UP_MONTHS = 36
 # Where applicants are sent to follow their case, when the area file does not say.
 DEFAULT_SERVICE_URL = "http://127.0.0.1:5000"
 # Who can be told about late work; a recipient may also be an email address.
@@ -199,6 +207,28 @@ DEFAULT_ESCALATION: dict[str, Any] = {
         },
     ]
 }
+
+
+def _follow_up_months(value: Any, source: str) -> list[int]:
+    problem = (
+        f"{source}: follow_up_months must list whole numbers of months after a case closes, "
+        f"from 1 to {MOST_FOLLOW_UP_MONTHS}, each once, such as [1, 3, 6] (or [] for none)"
+    )
+    if not isinstance(value, list | tuple):
+        raise AreaFileError(problem)
+    for months in value:
+        if isinstance(months, bool) or not isinstance(months, int):
+            raise AreaFileError(problem)
+        if not 1 <= months <= MOST_FOLLOW_UP_MONTHS:
+            raise AreaFileError(problem)
+    if len(set(value)) != len(value):
+        raise AreaFileError(problem)
+    return sorted(value)
+
+
+def follow_up_months(session: Session) -> list[int]:
+    """Months after a case closes when its applicant is asked whether the behaviour goes on."""
+    return list(current_settings(session).get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS))
 
 
 def recipient_problem(recipient: Any) -> str | None:

@@ -137,7 +137,7 @@ def redeem_email_link(
 
     ``InvalidData`` otherwise, ``TooManyAttempts`` while the address is locked.
     """
-    keys = {"address": _applicant_address_key(address)}
+    keys = {"address": applicant_address_key(address)}
     return _redeem(db, keys, "email", token, None, address=address, policy=policy)
 
 
@@ -155,7 +155,7 @@ def redeem_letter_code(
     reference = (reference or "").strip().upper()
     keys = {
         "applicant": f"applicant:{_digest(reference)}",
-        "address": _applicant_address_key(address),
+        "address": applicant_address_key(address),
     }
     expected = (reference, re.sub(r"\s", "", (postcode or "").upper()))
     return _redeem(
@@ -163,7 +163,7 @@ def redeem_letter_code(
     )
 
 
-def _applicant_address_key(address: str) -> str:
+def applicant_address_key(address: str) -> str:
     # Counted apart from staff sign-in, so an office's address locked out by wrong codes does
     # not lock its staff out too (nor the other way round).
     return f"applicant-{address_key(address or 'unknown')}"

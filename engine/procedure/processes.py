@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import documents, runtime
+from engine.cases.follow_up import schedule_check_ins
 from engine.cases.status import set_status
 from engine.chasing.escalation import schedule_new_task
 from engine.core import clock
@@ -113,6 +114,8 @@ class ProcedureEffects(runtime.Effects):
                 documents.send_letter(
                     session, case, CASE_CLOSED_LETTER, None, {}, date_answer="", form=""
                 )
+                # Some months on, they are asked whether the behaviour goes on.
+                schedule_check_ins(session, case)
         if key == APPLICATION:
             if case.threshold_met:
                 if runtime.latest_definition(session, CASE_REVIEW) is not None:

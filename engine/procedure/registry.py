@@ -17,6 +17,7 @@ from engine.procedure import (
     appeal_steps,
     applicant_part_steps,
     application_steps,
+    follow_up_steps,
     review_steps,
 )
 from engine.procedure.step import Completion, Preparation
@@ -178,6 +179,12 @@ _MEANINGS = (
         "appeal_decision_letter",
         "Sends the applicant the OPCC's decision letter.",
         letter=SentLetter("appeal_decision_letter", "applicant_told_on"),
+    ),
+    FormMeaning(
+        "further_action",
+        "Goes to the applicant's single point of contact when a check-in after closure says "
+        "the behaviour is still happening; records what they decided.",
+        when_ready=follow_up_steps.give_to_the_contact,
     ),
 )
 FORMS: Mapping[str, FormMeaning] = {meaning.form: meaning for meaning in _MEANINGS}

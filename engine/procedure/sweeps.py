@@ -15,6 +15,7 @@ from engine.chasing.mailer import MailResult, send_due
 from engine.chasing.scheduler import SweepFailed
 from engine.core.db import Database
 from engine.procedure import fire_due_timers
+from engine.procedure.check_ins import send_due_check_ins
 
 log = logging.getLogger(__name__)
 # Batches of mail a sweep sends at most, so a huge backlog cannot hold the sweep for hours.
@@ -43,9 +44,9 @@ def sweep_for(db: Database, smtp_url: str | None) -> Callable[[], dict[str, int]
 def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
     """Run every sweep once at the clock's current time; each counts what it did.
 
-    Timers first (they may make new tasks), then reminders and escalations (which write the
-    outbox), then mail. A sweep that fails does not stop the ones after it; SweepFailed is
-    raised at the end, carrying the counts.
+    Timers first (they may make new tasks), then the check-ins after closure, then reminders
+    and escalations (which write the outbox), then mail. A sweep that fails does not stop the
+    ones after it; SweepFailed is raised at the end, carrying the counts.
     """
     done: dict[str, int] = {}
     failures: dict[str, str] = {}
@@ -60,6 +61,9 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
     def timers() -> None:
         done["timers_fired"] = fire_due_timers(db)
 
+    def check_ins() -> None:
+        done["check_ins_sent"] = send_due_check_ins(db)
+
     def chasing() -> None:
         chased = chase_due(db)
         done["tasks_reminded"] = chased.reminded
@@ -71,8 +75,9 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
         done["mails_to_retry"] = sent.retrying
         done["mails_failed"] = sent.failed
 
-    done.update(timers_fired=0, tasks_reminded=0, tasks_escalated=0)
+    done.update(timers_fired=0, check_ins_sent=0, tasks_reminded=0, tasks_escalated=0)
     attempt("timers", timers)
+    attempt("check-ins", check_ins)
     attempt("reminders and escalations", chasing)
     if smtp_url:
         done.update(mails_sent=0, mails_to_retry=0, mails_failed=0)

@@ -34,6 +34,7 @@ from engine.work.case_sections import (
     status_history,
     tasks,
 )
+from engine.work.check_ins import check_ins
 
 
 def case_summary(
@@ -51,8 +52,9 @@ def case_summary(
     on_behalf, victim, victim_consent, hate_element, impact, decision {threshold_met, basis,
     decided_on}, contact (the applicant's single point of contact {id, name, email}, or None
     before one is named), participants, status_history, incidents, tasks, reviews, appeals,
-    documents, attachments, processes, and ``audit`` only when the caller may read the audit
-    trail.
+    documents, attachments, processes, check_ins (after closure: each one's months, due_on,
+    sent_at, delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only
+    when the caller may read the audit trail.
     ``reason`` is an administrator's recorded justification for reading a case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
@@ -85,6 +87,7 @@ def case_summary(
         "documents": documents(session, case),
         "attachments": attachments(session, case),
         "processes": processes(session, case),
+        "check_ins": check_ins(session, case),
     }
     if may_see_audit(session, user, case.id):
         summary["audit"] = audit_trail(session, case)

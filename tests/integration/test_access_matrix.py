@@ -141,6 +141,7 @@ def _path(world: World, role: str, route: Route, case: str) -> str | None:
         "document": target.document,
         "attachment": target.attachment,
         "letter": target.letter,
+        "check_in": target.check_in,
         "notification": _notification(world, ROLES[role], route.who == "own") or None,
         "user": world.users["health"].id,
     }

@@ -122,6 +122,8 @@ def test_stats_json(cli_env) -> None:
         "reviews_with_recommendations": 0,
         "appeals_received": 0,
         "appeals_upheld": 1,
+        "cases_followed_up": 0,
+        "behaviour_stopped": 0,
     }
     assert data["districts"][0] == {"key": "amber-valley", "name": "Amber Valley", **zeros()}
 

@@ -16,10 +16,19 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from engine.core import clock
 from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
-from engine.core.models import Attachment, CaseParticipant, Document, ProcessInstance, Task, User
+from engine.core.models import (
+    Attachment,
+    CaseParticipant,
+    CheckIn,
+    Document,
+    ProcessInstance,
+    Task,
+    User,
+)
 from engine.documents import LETTER_KINDS
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
@@ -100,6 +109,7 @@ class Target:
     document: int | None = None
     attachment: int | None = None
     letter: int | None = None  # a letter to the applicant
+    check_in: int | None = None  # a check-in after closure, asked and waiting for its answer
 
 
 @dataclass
@@ -153,6 +163,7 @@ def _target(db: Database, case_id: int) -> Target:
         target.attachment = session.scalar(
             select(Attachment.id).where(Attachment.case_id == case_id).limit(1)
         )
+        target.check_in = session.scalar(select(CheckIn.id).where(CheckIn.case_id == case_id))
         target.letter = session.scalar(
             select(Document.id)
             .where(Document.case_id == case_id, Document.kind.in_(LETTER_KINDS))
@@ -160,6 +171,22 @@ def _target(db: Database, case_id: int) -> Target:
             .limit(1)
         )
     return target
+
+
+def _asked(db: Database, case_id: int) -> None:
+    """A check-in after closure, put to the applicant by the council and not yet answered."""
+    with db.transaction() as session:
+        session.add(
+            CheckIn(
+                case_id=case_id,
+                months=1,
+                due_on=clock.today(),
+                sent_at=clock.now(),
+                channel="post",
+                comment="",
+                answered_by="",
+            )
+        )
 
 
 def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> World:
@@ -185,6 +212,8 @@ def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> Wo
         "erewash@example.org",
         [incident(f"2026-01-{day:02d}", f"2026-01-{day + 1:02d}") for day in (5, 12, 19)],
     )
+    for case_id in (a_id, b_id, c_id):
+        _asked(db, case_id)
     cases = {"A": _target(db, a_id), "B": _target(db, b_id), "C": _target(db, c_id)}
     for name, email in (("A", "opcc@example.org"), ("B", "police@example.org")):
         user = user_with_roles(db, email)
@@ -205,7 +234,8 @@ def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> Wo
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # {ref}, {task}, {instance}, {document}, {attachment}, {notification}, {user}
+    # {ref}, {task}, {instance}, {document}, {attachment}, {check_in}, {notification}, {user}
+    path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "own", "reason",
     # "sign-out", or "applicant" (the applicant's own pages)

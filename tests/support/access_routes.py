@@ -16,6 +16,8 @@ ROUTES = [
     Route("POST", "/your-case/code", "/your-case/code", "public", {}),
     Route("POST", "/your-case/link", "/your-case/link", "public", {}),
     Route("GET", "/your-case/sign-in/not-a-code", "/your-case/sign-in/<token>", "public"),
+    Route("GET", "/your-case/check-in/not-a-code", "/your-case/check-in/<token>", "public"),
+    Route("POST", "/your-case/check-in/not-a-code", "/your-case/check-in/<token>", "public", {}),
     Route("POST", "/your-case/sign-in/not-a-code", "/your-case/sign-in/<token>", "public", {}),
     Route("GET", "/submitted", "/submitted", "public"),
     Route("GET", "/statistics", "/statistics", "public"),
@@ -251,6 +253,16 @@ ROUTES = [
         "POST",
         "/cases/{ref}/applicant-code",
         "/cases/<reference>/applicant-code",
+        "case",
+        {},
+        acts="council",
+    ),
+    # The council managing the case records the applicant's answer to a check-in (none given
+    # here, so it is asked for again).
+    Route(
+        "POST",
+        "/cases/{ref}/check-ins/{check_in}",
+        "/cases/<reference>/check-ins/<int:check_in_id>",
         "case",
         {},
         acts="council",

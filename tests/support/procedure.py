@@ -140,7 +140,7 @@ CONSIDERED = {"views_considered": "Friday nights added to the patrols"}
 
 def deploy_review_and_appeal(db: Database) -> Database:
     with db.transaction() as session:
-        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn"):
+        for name in ("asb_case_review.bpmn", "opcc_appeal.bpmn", "asb_follow_up.bpmn"):
             path = ROOT / "workflows" / name
             deploy(session, path.read_bytes(), filename=name, forms_dir=FORMS)
     return db

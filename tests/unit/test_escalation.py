@@ -117,7 +117,12 @@ def test_reminder_then_each_escalation_level_once(db: Database, fixed_clock: Fix
     assert told(db, task_id, "reminder") == []
 
     fixed_clock.set(at(date(2026, 3, 5)))
-    assert run_due(db) == {"timers_fired": 0, "tasks_reminded": 1, "tasks_escalated": 0}
+    assert run_due(db) == {
+        "timers_fired": 0,
+        "check_ins_sent": 0,
+        "tasks_reminded": 1,
+        "tasks_escalated": 0,
+    }
     # Unclaimed: its organisation's officers are reminded, not the manager.
     assert told(db, task_id, "reminder") == ["council2@example.org", "council@example.org"]
     assert run_due(db)["tasks_reminded"] == 0, "a second sweep the same day sends nothing"
@@ -156,7 +161,12 @@ def test_reminder_then_each_escalation_level_once(db: Database, fixed_clock: Fix
     assert (task.escalation_level, task.next_chase_on) == (2, None), "no level is left"
 
     fixed_clock.set(at(date(2026, 4, 30)))
-    assert run_due(db) == {"timers_fired": 0, "tasks_reminded": 0, "tasks_escalated": 0}
+    assert run_due(db) == {
+        "timers_fired": 0,
+        "check_ins_sent": 0,
+        "tasks_reminded": 0,
+        "tasks_escalated": 0,
+    }
     steps = audit_actions(db, task_id)
     assert [(action, detail.get("level")) for action, detail in steps] == [
         ("task.reminded", None),

@@ -317,6 +317,7 @@ def test_timers_reminders_and_escalations_arrive_as_mail(
     assert len(smtp.mailbox.to("council@example.org")) == 1
     assert run_due(db, smtp_url=smtp.url) == {
         "timers_fired": 0,
+        "check_ins_sent": 0,
         "tasks_reminded": 0,
         "tasks_escalated": 0,
         "mails_sent": 0,

@@ -61,7 +61,11 @@ def test_year_label(year: int, label: str) -> None:
 def test_rows_follow_the_figures_in_published_order() -> None:
     assert [f.name for f in fields(DistrictFigures)][2:] == FIELDS
     assert ROWS[0] == ("applications", "Number of ASB Case Review applications received")
-    assert ROWS[-1] == ("appeals_upheld", "Number of appeals upheld")
+    assert ROWS[5] == ("appeals_upheld", "Number of appeals upheld")
+    assert ROWS[-1] == (
+        "behaviour_stopped",
+        "Number of those where the applicant said the behaviour had stopped",
+    )
 
 
 # --- the figures ----------------------------------------------------------------------------
@@ -77,6 +81,8 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "reviews_with_recommendations": 1,
         "appeals_received": 3,
         "appeals_upheld": 1,  # the other upheld appeal was decided in 2022/23
+        "cases_followed_up": 0,
+        "behaviour_stopped": 0,
     }
     assert _of(figures, "erewash") == {
         "applications": 4,
@@ -85,6 +91,8 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "reviews_with_recommendations": 1,
         "appeals_received": 2,
         "appeals_upheld": 1,
+        "cases_followed_up": 0,
+        "behaviour_stopped": 0,
     }
     for key in ("amber-valley", "bolsover", "high-peak", "south-derbyshire"):
         assert _of(figures, key) == zeros()
@@ -95,6 +103,8 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "reviews_with_recommendations": 2,
         "appeals_received": 5,
         "appeals_upheld": 2,
+        "cases_followed_up": 0,
+        "behaviour_stopped": 0,
     }
 
 
@@ -108,6 +118,8 @@ def test_figures_for_the_neighbouring_years(facts: Database) -> None:
         "reviews_with_recommendations": 0,
         "appeals_received": 0,
         "appeals_upheld": 1,  # received in 2021/22, decided 2 April 2022
+        "cases_followed_up": 0,
+        "behaviour_stopped": 0,
     }
     assert _of(later, "erewash") == zeros()
 

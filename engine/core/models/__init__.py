@@ -6,7 +6,8 @@ The tables are declared by subject, all on one declarative base; import them fro
   owns in the same database);
 - ``area``: the area's settings, its organisations and districts;
 - ``people``: users and their roles, API tokens, the throttle on failed sign-ins;
-- ``applicants``: the one-time codes that let an applicant into their own case;
+- ``applicants``: the one-time codes that let an applicant into their own case, and the
+  check-ins after it closes;
 - ``cases``: cases, their incidents, the history of their status and who takes part;
 - ``processes``: deployed diagrams, running instances, their tasks and who may do them;
 - ``reviews``: reviews, the applicant's part in them, their recommendations, and appeals;
@@ -14,7 +15,7 @@ The tables are declared by subject, all on one declarative base; import them fro
   generated documents.
 """
 
-from engine.core.models.applicants import ApplicantCode
+from engine.core.models.applicants import ApplicantCode, CheckIn
 from engine.core.models.area import (
     ORGANISATION_KINDS,
     Area,
@@ -78,6 +79,7 @@ __all__ = [
     "TASK_STATES",
     "UNMANAGED_TABLES",
     "ApiToken",
+    "CheckIn",
     "Appeal",
     "Area",
     "Attachment",

@@ -206,6 +206,29 @@ def _case() -> dict[str, Any]:
                     }
                 ),
             },
+            "check_ins": {
+                "type": "array",
+                "description": "After the case closed at the end of its review: each time the "
+                "applicant is asked whether the anti-social behaviour is still happening",
+                "items": exact_object(
+                    {
+                        "id": INTEGER,
+                        "months": {"type": "integer", "description": "Months after closure"},
+                        "due_on": DATE,
+                        "sent_at": nullable(DATE_TIME),
+                        "delivery": nullable({"enum": ["email", "post"]}),
+                        "answered_at": nullable(DATE_TIME),
+                        "still_happening": nullable(BOOLEAN),
+                        "comment": STRING,
+                        "answered_by": {
+                            "type": "string",
+                            "description": "'the applicant', the name of the member of staff "
+                            "who recorded the answer, or '' before an answer",
+                        },
+                        "awaiting_answer": BOOLEAN,
+                    }
+                ),
+            },
             "audit": {
                 "type": "array",
                 "description": "Only for the council managing the case and the OPCC",
