@@ -14,7 +14,7 @@ The tables are declared by subject, all on one declarative base; import them fro
   generated documents.
 """
 
-from engine.core.models.applicants import ApplicantCode
+from engine.core.models.applicants import ApplicantCode, ApplicantToken
 from engine.core.models.area import (
     ORGANISATION_KINDS,
     Area,
@@ -62,6 +62,7 @@ from engine.core.models.reviews import (
 
 __all__ = [
     "ApplicantCode",
+    "ApplicantToken",
     "APSCHEDULER_JOBS_TABLE",
     "AUDIT_APPEND_ONLY_DDL",
     "CASE_STATUSES",
