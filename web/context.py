@@ -16,6 +16,7 @@ from engine.core.db import Database
 from engine.core.models import User
 from engine.people.accounts import get_user
 from engine.people.applicant_codes import ApplicantAccess
+from engine.people.applicant_tokens import applicant_for_token
 from engine.people.tokens import user_for_token
 
 
@@ -114,6 +115,18 @@ def current_applicant() -> ApplicantAccess | None:
     if not case_ids or not _within_lifetime():
         return None
     return ApplicantAccess(frozenset(int(case_id) for case_id in case_ids))
+
+
+def api_applicant() -> ApplicantAccess | None:
+    """The applicant calling the JSON API with a token got for their code; None for anyone
+    else. Their token is no staff token: ``current_user`` never takes it."""
+    if "api_applicant" not in g:
+        g.api_applicant = None
+        token = bearer_token()
+        if token is not None and is_api_request():
+            with db().read() as s:
+                g.api_applicant = applicant_for_token(s, token)
+    return g.api_applicant
 
 
 def signed_in_user() -> User:

@@ -86,6 +86,7 @@ def _page(
         organisations=page.organisations,
         only_person=page.only_person,
         attachments=page.attachments,
+        appeal_files=page.appeal_files,
         part=page.applicant_part,
     ), status
 

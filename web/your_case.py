@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 
 from engine.applicant.appeals import appeal_from_applicant
 from engine.applicant.links import ask_for_link
-from engine.applicant.your_case import YourCase, applicant_letter, your_case
+from engine.applicant.your_case import YourCase, appeal_files, applicant_letter, your_case
 from engine.core.errors import (
     InvalidData,
     NotFound,
@@ -41,6 +41,8 @@ from engine.core.models import ApplicantCode, Case
 from engine.intake.submission_limit import count_submission
 from engine.people.applicant_codes import NOT_RIGHT, redeem_email_link, redeem_letter_code
 from engine.people.sign_in import SignInPolicy
+from engine.records.attachments import MOST_APPEAL_FILES, Upload
+from engine.records.file_types import MAX_BYTES
 from engine.review.appeal_rules import ground_sentence
 from web.context import (
     APPLICANT_CASES,
@@ -66,11 +68,21 @@ LINK_FIELDS = {
     "link-reference": "Enter your case reference",
     "email": "Enter the email address you gave when you applied",
 }
-APPEAL_FIELDS = ("grounds", "details")
+APPEAL_FIELDS = ("grounds", "details", "files")
+# The appeal form carries up to MOST_APPEAL_FILES files of up to MAX_BYTES each, beside what
+# was typed: more than the app's limit for a request, which is set for one file.
+APPEAL_REQUEST_BYTES = MOST_APPEAL_FILES * MAX_BYTES + 1024 * 1024
 CANNOT_TAKE_APPEAL = (
     "Sorry, the service cannot take your appeal at the moment, and nothing has been sent. "
     "Your answers are below: please try again later, or contact the council."
 )
+
+
+@blueprint.url_value_preprocessor
+def _room_for_appeal_files(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # Before any before_request function: the CSRF check reads the form, and with it the body.
+    if endpoint == "your_case.appeal":
+        request.max_content_length = APPEAL_REQUEST_BYTES
 
 
 # Signing in
@@ -232,13 +244,18 @@ def letter(reference: str, document_id: int) -> Response:
 
 
 def _appeal_page(
-    case: YourCase, answers: Mapping[str, Any], errors: Mapping[str, str], status: int = 200
+    case: YourCase,
+    answers: Mapping[str, Any],
+    errors: Mapping[str, str],
+    status: int = 200,
+    *,
+    files_chosen: bool = False,
 ) -> tuple[str, int]:
     # A refusal for no field of the form (the time to appeal is over, say) links to where
-    # the page tells it.
+    # the page tells it; each file refused (files, files:2, ...) links to the file field.
     whole = "grounds" if case.appeal.open else "appeal-closed"
     error_list = [
-        {"text": message, "href": f"#{field if field in APPEAL_FIELDS else whole}"}
+        {"text": message, "href": f"#{_field_of(field, whole)}"}
         for field, message in errors.items()
     ]
     page = render_template(
@@ -247,9 +264,26 @@ def _appeal_page(
         grounds=[(ground, ground_sentence(ground)) for ground in case.appeal.grounds],
         answers=answers,
         errors=errors,
+        file_errors=[message for field, message in errors.items() if field.startswith("files")],
+        files_chosen=files_chosen,
+        most_files=MOST_APPEAL_FILES,
         error_list=error_list,
     )
     return page, status
+
+
+def _field_of(field: str, whole: str) -> str:
+    name = field.split(":")[0]
+    return name if name in APPEAL_FIELDS else whole
+
+
+def _uploads() -> list[Upload]:
+    """The files chosen; a browser sends an empty part when none is."""
+    return [
+        Upload(upload.filename or "", upload.read())
+        for upload in request.files.getlist("files")
+        if upload.filename
+    ]
 
 
 @blueprint.route("/your-case/<reference>/appeal", methods=["GET", "POST"])
@@ -264,26 +298,33 @@ def appeal(reference: str) -> Page:
         "grounds": request.form.getlist("grounds"),
         "details": request.form.get("details", ""),
     }
+    files = _uploads()
+    # A browser cannot be given back the files it sent: a page shown again says so.
+    chosen = bool(files)
     try:
         with db().transaction() as s:
             count_submission(s, request.remote_addr or "", settings())
-            lodged = appeal_from_applicant(s, access, reference, answers, settings())
+            lodged = appeal_from_applicant(s, access, reference, answers, settings(), files)
             received_on = lodged.received_on
             reference = s.get_one(Case, lodged.case_id).reference
+            sent_files = list(appeal_files(s, lodged.case_id))
     except NotFound:
         abort(404)
     except InvalidData as refused:
-        return _appeal_page(_case(reference), answers, refused.fields, 400)
+        return _appeal_page(_case(reference), answers, refused.fields, 400, files_chosen=chosen)
     except TooManySubmissions as refused:
-        page = _appeal_page(_case(reference), answers, {"": str(refused)}, 429)
+        page = _appeal_page(_case(reference), answers, {"": str(refused)}, 429, files_chosen=chosen)
         return page[0], 429, {"Retry-After": str(refused.retry_after)}
     except ProcessFailed as failed:
         current_app.logger.error("an applicant's appeal could not start its process: %s", failed)
-        return _appeal_page(_case(reference), answers, {"": CANNOT_TAKE_APPEAL}, 503)
+        return _appeal_page(
+            _case(reference), answers, {"": CANNOT_TAKE_APPEAL}, 503, files_chosen=chosen
+        )
     session["submitted"] = {
         "kind": "appeal",
         "reference": reference,
         "received_on": received_on.isoformat(),
+        "files": sent_files,
     }
     return redirect(url_for("your_case.appeal_sent", reference=reference))
 

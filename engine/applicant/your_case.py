@@ -14,6 +14,8 @@ from engine.core import audit, clock
 from engine.core.errors import NotFound
 from engine.core.models import (
     LIVE_TASK_STATES,
+    Appeal,
+    Attachment,
     Case,
     Document,
     Organisation,
@@ -134,6 +136,8 @@ class YourCase:
     part_offered: bool = False
     part_chosen: str = ""
     views_open_until: date | None = None
+    # The names of the files they sent with their latest appeal.
+    appeal_files: tuple[str, ...] = ()
 
 
 def applicant_case(
@@ -178,6 +182,25 @@ def your_case(session: Session, access: ApplicantAccess, reference: str) -> Your
         actions=_actions(session, case),
         appeal=appeal_chance(session, case),
         **_part(session, case),
+        appeal_files=appeal_files(session, case.id),
+    )
+
+
+def appeal_files(session: Session, case_id: int) -> tuple[str, ...]:
+    """The names of the files sent with the case's latest appeal, as they are kept."""
+    latest = (
+        select(Appeal.id)
+        .where(Appeal.case_id == case_id)
+        .order_by(Appeal.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return tuple(
+        session.scalars(
+            select(Attachment.filename)
+            .where(Attachment.appeal_id == latest)
+            .order_by(Attachment.id)
+        )
     )
 
 

@@ -219,7 +219,8 @@ def gather_pack(session: Session, case: Case) -> PackContent:
             Attachment.created_at,
             Attachment.sha256,
         )
-        .where(Attachment.case_id == case.id)
+        # The files the applicant sent with an appeal are for the OPCC hearing it alone.
+        .where(Attachment.case_id == case.id, Attachment.appeal_id.is_(None))
         .order_by(Attachment.created_at, Attachment.id)
     ).all()
     appendices = tuple(

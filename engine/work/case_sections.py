@@ -273,7 +273,8 @@ def attachments(session: Session, case: Case) -> list[dict[str, Any]]:
             Organisation.name,
         )
         .join(Organisation, Organisation.id == Attachment.organisation_id)
-        .where(Attachment.case_id == case.id)
+        # The files the applicant sent with an appeal are on the OPCC's tasks alone.
+        .where(Attachment.case_id == case.id, Attachment.appeal_id.is_(None))
         .order_by(Attachment.created_at, Attachment.id)
     )
     return [

@@ -27,12 +27,15 @@ from engine.core.models import (
     MAX_ROW_ID,
     CaseParticipant,
     Organisation,
+    ProcessDefinition,
+    ProcessInstance,
     Task,
     User,
 )
-from engine.people.access import visible_task, works_on_cases
+from engine.intake.appeals import APPEAL_PROCESS
+from engine.people.access import participant_roles, visible_task, works_on_cases
 from engine.procedure import ACTION_ROLES
-from engine.records.attachments import task_attachments
+from engine.records.attachments import appeal_attachments, task_attachments
 from engine.review.applicant_part import ApplicantPart, applicant_part
 from engine.review.reviews import current_review
 from engine.work.case_view import case_summary
@@ -167,6 +170,8 @@ class TaskPage:
     attachments: list[AttachedFile]
     # The applicant's part in the review, on the tasks that decide or use it.
     applicant_part: ApplicantPart | None = None
+    # On the OPCC's tasks of an appeal: the files the applicant sent with it.
+    appeal_files: list[AttachedFile] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -250,7 +255,23 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
             if task.form in SHOW_APPLICANT_PART
             else None
         ),
+        appeal_files=_appeal_files(session, user, task),
     )
+
+
+def _appeal_files(session: Session, user: User, task: Task) -> list[AttachedFile]:
+    """For the OPCC alone, as the files are (``open_attachment``)."""
+    if "opcc" not in participant_roles(session, user, task.case_id):
+        return []
+    process = session.scalar(
+        select(ProcessDefinition.key)
+        .join(ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id)
+        .where(ProcessInstance.id == task.instance_id)
+    )
+    if process != APPEAL_PROCESS:
+        return []
+    files = appeal_attachments(session, task.case_id, task.created_at)
+    return [AttachedFile(file.id, file.filename, file.size, 0, "the applicant") for file in files]
 
 
 def _attached_files(session: Session, task: Task) -> list[AttachedFile]:
@@ -263,11 +284,11 @@ def _attached_files(session: Session, task: Task) -> list[AttachedFile]:
             )
         )
     }
+    # A task's files are its organisations' (the applicant's go with their appeal alone).
     return [
-        AttachedFile(
-            file.id, file.filename, file.size, file.organisation_id, names[file.organisation_id]
-        )
+        AttachedFile(file.id, file.filename, file.size, org, names[org])
         for file in files
+        if (org := file.organisation_id) is not None
     ]
 
 

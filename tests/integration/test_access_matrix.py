@@ -6,8 +6,10 @@ under appeal, so the OPCC takes part; B in Derbyshire Dales, waiting for the age
 C in Erewash, waiting for the agencies' returns (the world of tests/support/access.py). Each
 role's expected view of each case is written out in ``SEES`` there from the rules, not worked
 out by the code under test. The applicant used the code of case A: they see its pages only,
-and the staff pages as an anonymous visitor does. A route that is not in ``ROUTES``
-(tests/support/access_routes.py) fails the test, so a new route cannot escape the matrix.
+and the staff pages as an anonymous visitor does; their API token (got for another of their
+codes) is taken by the applicant's routes alone, every staff route answering it as it answers
+no token. A route that is not in ``ROUTES`` (tests/support/access_routes.py) fails the test,
+so a new route cannot escape the matrix.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ EXCEPTIONS: dict[tuple[str, str], Callable[[str, str], str | None]] = {
 def expected(world: World, role: str, route: Route, case: str) -> str:
     if route.who == "public":
         return OK
+    if route.who == "applicant token":
+        return OK if role == APPLICANT else SIGN_IN
+    if role == APPLICANT and (route.method, route.path) == ("POST", "/api/v1/appeals"):
+        return HIDDEN  # their token is taken, and no case is named
     if route.who == "applicant":
         if role != APPLICANT:
             return ASKS_CODE

@@ -32,7 +32,7 @@ from engine.core.models import (
 from engine.documents import LETTER_KINDS
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
-from tests.support.applicant import following
+from tests.support.applicant import following, new_link
 from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import (
     TODAY,
@@ -238,7 +238,8 @@ class Route:
     path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "own", "reason",
-    # "sign-out", or "applicant" (the applicant's own pages)
+    # "sign-out", "applicant" (the applicant's own pages) or "applicant token" (the API's
+    # routes for the applicant's token alone)
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False
@@ -252,13 +253,19 @@ class Visitor:
 
     def __init__(self, world: World, email: str | None, *, follows: int | None = None) -> None:
         """Signed in as the user with ``email``, or, with ``follows``, as the applicant of
-        that case (by its id), signed in with a link to it."""
+        that case (by its id), signed in with a link to it and holding an API token for
+        another."""
         self.browser = world.app.test_client()
         self.api = world.app.test_client()
         self.token = ""
         self.user_id = 0
         if follows is not None:
             following(world.app, world.db, follows, self.browser)
+            # On the API, the applicant holds a token got for another of their codes.
+            issued = self.api.post(
+                "/api/v1/applicant/token", json={"link": new_link(world.db, follows)}
+            )
+            self.token = issued.get_json()["token"]
         if email is None:
             return
         self.user_id = user_with_roles(world.db, email).id
@@ -290,7 +297,7 @@ class Visitor:
             return self.api.open(path, method=route.method, json=json, headers=headers)
         if route.method == "GET":
             return self.browser.get(path)
-        page = self.browser.get("/sign-out" if self.token else "/sign-in")
+        page = self.browser.get("/sign-out" if self.user_id else "/sign-in")
         data: dict[str, Any] = {"csrf_token": _csrf(page)}
         data.update((name, str(value)) for name, value in body.items())
         if route.upload:

@@ -34,9 +34,12 @@ ROUTES = [
     Route("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", "public"),
     Route("GET", "/api/v1/statistics?year=2025", "/api/v1/statistics", "public"),
     Route("POST", "/api/v1/applications", "/api/v1/applications", "public", {}),
-    # Only the council lodges an appeal for the applicant, naming the case: with none named,
-    # every signed-in caller is answered as for a case that does not exist.
+    # The council lodges an appeal for the applicant, and the applicant with their token, each
+    # naming the case: with none named, every caller with a token is answered as for a case
+    # that does not exist.
     Route("POST", "/api/v1/appeals", "/api/v1/appeals", "case", {}),
+    Route("POST", "/api/v1/applicant/token", "/api/v1/applicant/token", "public", {}),
+    Route("GET", "/api/v1/applicant/case", "/api/v1/applicant/case", "applicant token"),
     Route("POST", "/api/v1/auth/token", "/api/v1/auth/token", "public", {"email": "x"}),
     Route("GET", "/", "/", "signed in"),
     Route("GET", "/sign-out", "/sign-out", "signed in"),

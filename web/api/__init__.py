@@ -1,7 +1,9 @@
 """The JSON API, version 1, under ``/api/v1``: the same engine calls as the pages, as JSON.
 
-Callers authenticate with a bearer token from ``POST /api/v1/auth/token``; the session cookie
-is never read here (``web.context.current_user``), which is why the API is exempt from CSRF.
+Staff authenticate with a bearer token from ``POST /api/v1/auth/token``, an applicant with one
+from ``POST /api/v1/applicant/token`` for their one-time code, which reaches their own case
+alone; the session cookie is never read here (``web.context.current_user``), which is why the
+API is exempt from CSRF.
 Every error is ``{"error": "<plain English>"}``, with ``"fields"`` when data needs correcting.
 """
 
@@ -24,6 +26,7 @@ def _limit_body() -> None:
 errors.register(blueprint)
 
 from web.api import (  # noqa: E402, F401 - routes
+    applicant,
     cases,
     intake,
     openapi,

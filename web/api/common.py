@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, Unauthorized
 
 from engine.core.errors import InvalidData
 from engine.core.models import User
-from web.context import bearer_token, current_user
+from web.context import api_applicant, bearer_token, current_user
 
 
 def answer(value: Any, status: int = 200) -> Response:
@@ -29,9 +29,10 @@ def signed_in() -> User:
 
 
 def optional_user() -> User | None:
-    """The caller of a public route: anyone, but a token that is sent must be valid."""
+    """The caller of a public route: anyone, but a token that is sent must be valid (an
+    applicant's is, and they are answered as anyone is)."""
     user = current_user()
-    if user is None and bearer_token() is not None:
+    if user is None and bearer_token() is not None and api_applicant() is None:
         raise Unauthorized("The token is unknown or has expired; ask for a new one")
     return user
 

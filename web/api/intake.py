@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
+from sqlalchemy.orm import Session
 
+from engine.applicant.appeals import appeal_from_applicant
 from engine.cases.statistics import as_json, figures_for_year, financial_year_of
 from engine.core import clock
 from engine.core.errors import InvalidData
-from engine.core.models import Case
+from engine.core.models import Appeal, Case
 from engine.intake.appeals import lodge_for_applicant
 from engine.intake.applications import check_application, submit_application
 from web.api import blueprint
 from web.api.common import answer, json_body, optional_user, signed_in
-from web.context import db, settings, whole_number
+from web.context import api_applicant, db, settings, whole_number
 
 # How the API names the ways letters reach an applicant, and the application form's names.
 CONTACT_PREFERENCES = {"email": "email", "post": "letter"}
@@ -54,14 +56,41 @@ def apply() -> Response:
 
 @blueprint.post("/appeals")
 def appeal() -> Response:
-    """An appeal lodged for the applicant by the council managing their review (applicants
-    appeal from their own pages)."""
-    user = signed_in()
+    """The applicant's appeal, with their token; or one lodged for them by the council managing
+    their review. A case the caller does not reach answers 404, as one that does not exist."""
+    applicant = api_applicant()
+    if applicant is None:
+        user = signed_in()
+        with db().transaction() as s:
+            return _lodged(s, lodge_for_applicant(s, json_body(), settings(), user=user))
+    body = json_body()
+    reference = body.get("case_reference")
+    answers = _applicant_appeal(body)
     with db().transaction() as s:
-        lodged = lodge_for_applicant(s, json_body(), settings(), user=user)
-        case = s.get_one(Case, lodged.case_id)
-        reference, status = case.reference, case.status
-    return answer({"reference": reference, "status": status}, 201)
+        reference = reference if isinstance(reference, str) else ""
+        return _lodged(s, appeal_from_applicant(s, applicant, reference, answers, settings()))
+
+
+def _lodged(session: Session, appeal: Appeal) -> Response:
+    case = session.get_one(Case, appeal.case_id)
+    return answer({"reference": case.reference, "status": case.status}, 201)
+
+
+def _applicant_appeal(body: dict[str, Any]) -> dict[str, Any]:
+    """The applicant's grounds and details; the letter is their latest with an appeal route,
+    so they name no date."""
+    grounds, details = body.get("grounds", []), body.get("details", "")
+    problems = {}
+    if not isinstance(grounds, list) or not all(isinstance(g, str) for g in grounds):
+        problems["grounds"] = "Send the grounds as a list of their names"
+    if not isinstance(details, str):
+        problems["details"] = "Send the details as text"
+    extra = sorted(set(body) - {"case_reference", "grounds", "details"})
+    for name in extra:
+        problems[name] = "An applicant's appeal is against their latest letter: leave this out"
+    if problems:
+        raise InvalidData("The appeal needs correcting", problems)
+    return {"grounds": grounds, "details": details}
 
 
 @blueprint.get("/statistics")

@@ -15,7 +15,7 @@ The tables are declared by subject, all on one declarative base; import them fro
   generated documents.
 """
 
-from engine.core.models.applicants import ApplicantCode, CheckIn
+from engine.core.models.applicants import ApplicantCode, ApplicantToken, CheckIn
 from engine.core.models.area import (
     ORGANISATION_KINDS,
     Area,
@@ -63,6 +63,7 @@ from engine.core.models.reviews import (
 
 __all__ = [
     "ApplicantCode",
+    "ApplicantToken",
     "APSCHEDULER_JOBS_TABLE",
     "AUDIT_APPEND_ONLY_DDL",
     "CASE_STATUSES",

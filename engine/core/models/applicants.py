@@ -59,3 +59,16 @@ class CheckIn(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     # "applicant" (from the email's link) or the member of staff who recorded it, "user:<id>".
     answered_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+class ApplicantToken(Base):
+    """A bearer token for the JSON API that an applicant got for a one-time code: it reaches
+    their one case and nothing else, and is no member of staff's. Only its sha256 is kept; it
+    expires within the hour."""
+
+    __tablename__ = "applicant_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -96,21 +96,32 @@ class Lease(Base):
 
 
 class Attachment(Base):
-    """A supporting file an agency attached to a task: kept with its sha256, need-to-know."""
+    """A supporting file, kept with its sha256, need-to-know: one an agency attached to a
+    task (its organisation and uploader named), or one the applicant sent with an appeal
+    (``appeal_id``, with no organisation or uploader: the applicant has no account)."""
 
     __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint(
+            "appeal_id IS NOT NULL OR (organisation_id IS NOT NULL AND uploaded_by_id IS NOT NULL)",
+            name="uploader",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appeal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
 
 
 class Document(Base):

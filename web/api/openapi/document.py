@@ -19,8 +19,9 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "casereview: ASB Case Review (Community Trigger)",
             "version": "1",
-            "description": "Apply, appeal and read the published figures without an account; "
-            "partners work their inboxes, tasks and cases with a bearer token. Errors are "
+            "description": "Apply and read the published figures without an account; "
+            "partners work their inboxes, tasks and cases with a bearer token; an applicant "
+            "follows their own case and appeals with a token for their one-time code. Errors are "
             '{"error": "..."}, with "fields" (field path to what to fix) on 422. A case or '
             "task outside the caller's need-to-know answers 404, like one that does not exist.",
         },
@@ -28,6 +29,7 @@ def document() -> dict[str, Any]:
         "paths": {
             **paths.tokens.paths(),
             **paths.intake.paths(),
+            **paths.applicant.paths(),
             **paths.tasks.paths(),
             **paths.cases.paths(),
             **paths.process_definitions.paths(),
@@ -44,6 +46,7 @@ def document() -> dict[str, Any]:
                 **schemas.errors.schemas(),
                 **schemas.tokens.schemas(),
                 **schemas.intake.schemas(),
+                **schemas.applicant.schemas(),
                 **schemas.tasks.schemas(),
                 **schemas.cases.schemas(),
                 **schemas.process_definitions.schemas(),

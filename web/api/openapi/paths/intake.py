@@ -1,4 +1,5 @@
-"""Apply (anyone may), lodge an appeal for the applicant, and read the published figures."""
+"""Apply (anyone may), appeal (the applicant, or the council for them), and read the
+published figures."""
 
 from __future__ import annotations
 
@@ -24,12 +25,15 @@ def paths() -> dict[str, Any]:
         },
         "/appeals": {
             "post": {
-                "summary": "Lodge an appeal to the OPCC for the applicant",
-                "description": "For an officer of the council taking part in the case, lodging "
+                "summary": "Appeal to the OPCC: the applicant's own, or lodged for them",
+                "description": "With an applicant's token (POST /applicant/token): their "
+                "appeal on their own case, against their latest letter with an appeal route, "
+                "while its window is open, on grounds that letter names (ApplicantAppeal). "
+                "With a staff token: an officer of the council taking part in the case lodging "
                 "an appeal on the applicant's behalf (one that came on paper, say), with the "
-                "reason; applicants appeal from their own pages. A case outside the caller's "
-                "reach answers 404, as one that does not exist.",
-                "requestBody": request_body(ref("Appeal")),
+                "reason (Appeal). A case outside the caller's reach answers 404, as one that "
+                "does not exist; without a token, 401.",
+                "requestBody": request_body({"oneOf": [ref("ApplicantAppeal"), ref("Appeal")]}),
                 "responses": {
                     "201": json_response(ref("Submitted"), "The appeal was lodged on the case"),
                     **error_responses(400, 401, 404, 413, 422, 500),
