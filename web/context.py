@@ -35,6 +35,11 @@ def sentence(error: Exception) -> str:
     return text[:1].upper() + text[1:]
 
 
+def kept(refused: Exception) -> str:
+    """A refusal of what was sent, on a page that keeps what was typed."""
+    return f"{refused} Your answers are below: send them again then, or contact your council."
+
+
 def db() -> Database:
     return current_app.extensions["casereview.db"]
 

@@ -16,7 +16,7 @@ from engine.core.forms import load_form
 from engine.core.models import District, Organisation
 from engine.intake.applications import submit_application
 from engine.intake.submission_limit import count_submission
-from web.context import current_user, db, settings
+from web.context import current_user, db, kept, settings
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
 blueprint = Blueprint("public", __name__)
@@ -103,7 +103,7 @@ def apply() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     except InvalidData as refused:
         return _form_page("apply.html", form, data, refused.fields, 400)
     except TooManySubmissions as refused:
-        return too_many(_form_page("apply.html", form, data, {"": str(refused)}, 429), refused)
+        return too_many(_form_page("apply.html", form, data, {"": kept(refused)}, 429), refused)
     except ProcessFailed as failed:
         return _cannot_take("apply.html", form, data, failed)
     session["submitted"] = {"kind": "application", "reference": reference, "status": status}

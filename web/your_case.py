@@ -49,6 +49,7 @@ from web.context import (
     APPLICANT_REFERENCES,
     current_applicant,
     db,
+    kept,
     settings,
 )
 from web.documents import as_download
@@ -313,7 +314,9 @@ def appeal(reference: str) -> Page:
     except InvalidData as refused:
         return _appeal_page(_case(reference), answers, refused.fields, 400, files_chosen=chosen)
     except TooManySubmissions as refused:
-        page = _appeal_page(_case(reference), answers, {"": str(refused)}, 429, files_chosen=chosen)
+        page = _appeal_page(
+            _case(reference), answers, {"": kept(refused)}, 429, files_chosen=chosen
+        )
         return page[0], 429, {"Retry-After": str(refused.retry_after)}
     except ProcessFailed as failed:
         current_app.logger.error("an applicant's appeal could not start its process: %s", failed)

@@ -41,8 +41,7 @@ class TooManySubmissions(EngineError):
         super().__init__(
             "A lot has been sent from your internet connection in a short time, so to protect "
             f"the service nothing more can be sent from it for {minutes} "
-            f"minute{'s' if minutes != 1 else ''}. Nothing has been sent: your answers are "
-            "below. Please send them again then, or contact your council if it cannot wait."
+            f"minute{'s' if minutes != 1 else ''}. Nothing has been sent."
         )
         self.retry_after = retry_after
 

@@ -243,7 +243,7 @@ def test_one_address_sends_only_so_many_applications_an_hour_across_workers(
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == str(60 * 60)
     assert "nothing more can be sent from it for 60 minutes" in page
-    assert "Nothing has been sent: your answers are below" in page
+    assert "Nothing has been sent. Your answers are below" in page
     assert 'value="Alex Morgan"' in page and ">Kept</textarea>" in page
     assert count(app_db, Case) == 3, "the refused application stored nothing"
 

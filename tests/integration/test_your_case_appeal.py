@@ -164,7 +164,7 @@ def test_an_appeal_counts_against_what_one_address_may_send_an_hour(
     refused = send(client, reference, ["information_not_considered"])
     page = text(refused)
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
-    assert "Nothing has been sent: your answers are below" in page
+    assert "Nothing has been sent. Your answers are below" in page
     assert f">{WHAT}</textarea>" in page
     assert appeals(all_db) == 0
     fixed_clock.advance(timedelta(hours=1))

@@ -21,6 +21,7 @@ from engine.core.errors import (
     NotFound,
     ProcessFailed,
     TooManyAttempts,
+    TooManySubmissions,
 )
 
 MESSAGES = {
@@ -57,7 +58,7 @@ def engine_error(error: EngineError) -> Response:
         return json_error(403, message)
     if isinstance(error, Conflict):
         return json_error(409, message)
-    if isinstance(error, TooManyAttempts):
+    if isinstance(error, TooManyAttempts | TooManySubmissions):
         response = json_error(429, message)
         response.headers["Retry-After"] = str(error.retry_after)
         return response

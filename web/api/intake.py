@@ -14,6 +14,7 @@ from engine.core.errors import InvalidData
 from engine.core.models import Appeal, Case
 from engine.intake.appeals import lodge_for_applicant
 from engine.intake.applications import check_application, submit_application
+from engine.intake.submission_limit import count_submission
 from web.api import blueprint
 from web.api.common import answer, json_body, optional_user, signed_in
 from web.context import api_applicant, db, settings, whole_number
@@ -45,6 +46,8 @@ def apply() -> Response:
     user = optional_user()
     payload, problems = _application(json_body())
     with db().transaction() as s:
+        if user is None:
+            count_submission(s, request.remote_addr or "", settings())
         if problems:
             # Say everything that needs correcting at once, as the engine does.
             problems = {**check_application(s, payload, settings(), user), **problems}
@@ -67,6 +70,7 @@ def appeal() -> Response:
     reference = body.get("case_reference")
     answers = _applicant_appeal(body)
     with db().transaction() as s:
+        count_submission(s, request.remote_addr or "", settings())
         reference = reference if isinstance(reference, str) else ""
         return _lodged(s, appeal_from_applicant(s, applicant, reference, answers, settings()))
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from engine.core.clock import FixedClock
 from engine.core.models import Appeal, AuditEvent, Case
 from engine.people.applicant_codes import NOT_RIGHT
-from tests.support.api import Api, db_of
+from tests.support.api import API, Api, api_application, db_of
 from tests.support.applicant import BY_POST, new_letter_code, new_link, reference_of
 from tests.support.people import COUNCIL
 from tests.support.procedure import application, met_case, reviewed_case, submit
@@ -152,3 +152,22 @@ def test_wrong_codes_for_a_reference_lock_it_as_on_the_pages(api: Api) -> None:
     assert statuses == [401, 401, 401, 401, 429]
     locked = api.call("post", "/applicant/token", json={**wrong, "code": code}, status=429)
     assert "too many attempts" in locked["error"], "even the right code waits"
+
+
+def test_an_applicant_s_appeal_by_the_api_counts_against_their_address(
+    api: Api, fixed_clock: FixedClock
+) -> None:
+    """An appeal counts against the address's allowance like an application: here ten
+    applications have used it up."""
+    db = db_of(api)
+    case_id, reference = reviewed_case(db, fixed_clock)
+    headers = bearer(token_for(api, case_id))
+    for _ in range(10):
+        api.call("post", "/applications", json=api_application(), status=201)
+    body = {"case_reference": reference, "grounds": [GROUND], "details": WHAT}
+    refused = api.client.post(f"{API}/appeals", json=body, headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 3600
+    assert appeals(api) == 0
+    fixed_clock.advance(timedelta(hours=1))
+    fresh = bearer(token_for(api, case_id))  # the first token lasted the hour too
+    api.call("post", "/appeals", json=body, headers=fresh, status=201)

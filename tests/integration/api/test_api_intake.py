@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.core.models import Appeal, AuditEvent, Case
-from tests.support.api import Api, api_application, db_of, new_case
+from tests.support.api import API, Api, api_application, db_of, new_case
 from tests.support.people import COUNCIL, POLICE
 from tests.support.procedure import TODAY, case_of, met_case
 
@@ -123,3 +123,18 @@ def test_the_published_figures(api: Api) -> None:
     for year in ("abc", "2013", "2030"):
         refused = api.call("get", f"/statistics?year={year}", status=422)
         assert "year" in refused["fields"]
+
+
+def test_one_address_sends_only_so_many_applications_an_hour_by_the_api_too(api: Api) -> None:
+    """The same allowance as the pages' (10 an hour from one address), shared with them; a
+    council caseworker entering paper applications with their token is not counted."""
+    for _ in range(10):
+        api.call("post", "/applications", json=api_application(), status=201)
+    refused = api.client.post(f"{API}/applications", json=api_application())
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "3600"
+    assert "Nothing has been sent" in refused.get_json()["error"]
+    assert "answers are below" not in refused.get_json()["error"]
+    paper = api_application(received_on="2026-02-20")
+    api.call("post", "/applications", json=paper, who=COUNCIL, status=201)
+    with db_of(api).read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 11
