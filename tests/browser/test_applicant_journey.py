@@ -4,7 +4,11 @@ letters, with the access code printed on a letter), see the stage and their name
 threshold is met; they choose to attend the meeting with a reasonable adjustment, which the
 chair sees on their task and in the meeting pack; they comment on the draft action plan,
 receive the outcome and appeal from their own page; and the OPCC finds the appeal's task with
-its grounds. Every page the applicant sees passes axe-core's accessibility checks.
+its grounds. The appeal decided and the action plan done, the case closes; a month on the sweep
+asks whether the behaviour goes on (by email, a one-time link answered in the browser; by post,
+through their contact, who records the answer on the case page), and their "yes" gives the
+contact a task to consider further action, found in the contact's inbox. Every page the
+applicant sees passes axe-core's accessibility checks.
 
 The journey is a list of steps (``JOURNEY``), each given the ``Journey`` so far; a later part
 of the applicant's path is a step added to the end of it. The staff's steps between the
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import docx
 import pytest
@@ -25,13 +29,17 @@ from sqlalchemy import select
 from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.models import Case
+from engine.procedure.check_ins import CHECK_IN_SUBJECT, CHOOSE
+from engine.procedure.sweeps import run_due
 from tests.support.applicant import code_on_letter
+from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium
 from tests.support.databases import only_on
+from tests.support.follow_up import check_ins, further_action
 from tests.support.journey import Journey, Step, body_of, letter_received, mail_sent, staff
 from tests.support.mail import SmtpServer
-from tests.support.people import COUNCIL, OPCC
-from tests.support.procedure import ACKNOWLEDGED, CONSIDERED, INVITED, NO_RETURN, live
+from tests.support.people import COUNCIL, OPCC, user
+from tests.support.procedure import ACKNOWLEDGED, CONSIDERED, INVITED, NO_RETURN, case_of, live
 
 pytestmark = [
     needs_chromium,
@@ -43,6 +51,8 @@ ADJUSTMENT = "Step-free access and a quiet room to wait in"
 PATROLS = "Patrol the street on weekend nights"
 VIEWS = "Friday nights matter most: that is when it starts"
 DETAILS = "The housing provider's records of the noise were not looked at"
+DECIDED = "The review looked at the housing provider's records"
+STILL = "They are back every Friday night"
 
 
 # The steps
@@ -278,8 +288,101 @@ def the_opcc_gets_the_task_with_the_grounds(journey: Journey) -> None:
         assert "says the review did not consider relevant information" in reasons
 
 
-# The applicant's path, in order. A later part of it (the check-ins after the case closes)
-# is a step appended here.
+def the_case_closes(journey: Journey) -> None:
+    """The OPCC decides the appeal (not upheld, so no fresh review), then the police report
+    the agreed action done: the action plan is finished, the review ends and the case closes."""
+    journey.do("check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
+    journey.do("case_file", COUNCIL, {"sent_on": "2026-03-31"})
+    journey.do("panel_decision", OPCC, {"appeal_outcome": "not_upheld", "reasons": DECIDED})
+    told = {"applicant_told_on": "2026-04-01", "council_told_on": "2026-04-01"}
+    journey.do("decision_letters", OPCC, told)
+    journey.do(
+        "police_actions [child]",
+        "police@example.org",
+        {"action_status": "done", "notes": "Patrols added on Friday and Saturday nights"},
+    )
+    closing = letter_received(journey, "case_closed_letter")
+    assert f"We are closing your ASB Case Review {journey.reference}." in closing
+    assert any(PATROLS in line and "Done" in line for line in closing), closing
+    journey.case_page()
+    assert journey.heading() == "Your case review is closed"
+
+
+def a_month_on_they_say_it_is_still_happening(journey: Journey) -> None:
+    """A month after closure the sweep asks them: by email, a one-time link they answer in
+    their browser; by post, through their contact, who records the answer on the case page."""
+    assert case_of(journey.db, journey.case_id).closed_on == date(2026, 3, 20)
+    first = check_ins(journey.db, journey.case_id)[0]
+    assert (first.months, first.due_on) == (1, date(2026, 4, 20))
+    journey.clock.set(datetime.combine(first.due_on, time(9)))
+    assert run_due(journey.db, smtp_url=journey.smtp.url)["check_ins_sent"] == 1
+    if journey.by_post:
+        the_contact_records_the_answer(journey)
+    else:
+        answers_from_the_emailed_link(journey)
+
+
+def answers_from_the_emailed_link(journey: Journey) -> None:
+    (asked,) = [m for m in mail_sent(journey) if m["Subject"] == CHECK_IN_SUBJECT]
+    body = body_of(asked)
+    assert "Is the anti-social behaviour still happening?" in body
+    (path,) = re.findall(r"https?://[^/\s]+(/your-case/check-in/\S+)", body)
+    # A browser of their own, opened from the email: no sign-in is needed.
+    journey.new_browser()
+    journey.go(path)
+    page = journey.page
+    assert journey.heading() == "Is the anti-social behaviour still happening?"
+    assert journey.reference not in page.content(), "the question shows nothing of the case"
+    page.get_by_role("button", name="Send your answer").click()
+    page.locator(".govuk-error-summary").wait_for()
+    journey.check()
+    assert page.get_by_role("link", name=CHOOSE).is_visible(), "in the error summary"
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("Anything you want to tell us").fill(STILL)
+    page.get_by_role("button", name="Send your answer").click()
+    page.get_by_role("heading", name="Thank you for your answer").wait_for()
+    journey.check()
+    contact_will = "Your contact, Council, will look at what more can be done"
+    assert page.get_by_text(contact_will).is_visible()
+
+
+def the_contact_records_the_answer(journey: Journey) -> None:
+    """The contact is told to ask them, and records what they said on the case page."""
+    (ask,) = [m for m in journey.smtp.mailbox.to(COUNCIL) if "how things are now" in m["Subject"]]
+    assert f"/cases/{journey.reference}#check-ins" in body_of(ask)
+    with staff(journey, COUNCIL) as contact:
+        contact.goto(f"{journey.server}/cases/{journey.reference}#check-ins")
+        assert accessibility_problems(contact) == []
+        record = contact.locator("form", has_text="Record the applicant's answer")
+        record.get_by_label("Yes", exact=True).check()
+        record.get_by_label("What they said (optional)").fill(STILL)
+        record.get_by_role("button", name="Record the answer").click()
+        contact.wait_for_url(re.compile(r".*#check-ins$"))
+        assert contact.get_by_text(
+            "their contact has a task to consider further action", exact=False
+        ).is_visible()
+        assert contact.get_by_text(STILL).is_visible()
+
+
+def the_contact_gets_the_task_to_consider_further_action(journey: Journey) -> None:
+    (task,) = further_action(journey.db, journey.case_id)
+    assert task.assignee_id == user(journey.db, COUNCIL).id
+    assert case_of(journey.db, journey.case_id).status == "closed", "the case stays closed"
+    # The contact is told by email, sent by the next sweep.
+    run_due(journey.db, smtp_url=journey.smtp.url)
+    told = [m for m in journey.smtp.mailbox.to(COUNCIL) if f"/tasks/{task.id}" in body_of(m)]
+    assert len(told) == 1
+    with staff(journey, COUNCIL) as contact:
+        mine = contact.locator("#my-tasks tr", has_text=journey.reference)
+        mine.get_by_role("link", name="Consider further action").click()
+        contact.wait_for_url(f"{journey.server}/tasks/{task.id}")
+        assert contact.get_by_role("heading", name="Consider further action").is_visible()
+        # Beside its form, what the applicant said.
+        said = f'1 month: still happening (20 Apr 2026): "{STILL}"'
+        assert contact.get_by_text(said).is_visible()
+
+
+# The applicant's path, in order.
 JOURNEY: list[Step] = [
     applies,
     is_acknowledged,
@@ -292,6 +395,9 @@ JOURNEY: list[Step] = [
     receives_the_outcome,
     appeals_from_their_page,
     the_opcc_gets_the_task_with_the_grounds,
+    the_case_closes,
+    a_month_on_they_say_it_is_still_happening,
+    the_contact_gets_the_task_to_consider_further_action,
 ]
 
 
