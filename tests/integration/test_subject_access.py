@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import stat
 import zipfile
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from engine.core.db import Database
-from engine.core.models import AuditEvent, Case
+from engine.core.models import AuditEvent, Case, CheckIn, MeetingPart, Review
 from engine.records.subject_access import REDACTED
 from tests.support.procedure import TODAY, application, do, submit
 
@@ -178,3 +179,77 @@ def test_the_command_needs_a_name_or_an_email(db: Database) -> None:
     result = invoke(db, "subject-access")
     assert result.exit_code == 2
     assert "give --name, --email or both" in result.output
+
+
+def test_the_applicant_s_part_in_the_review_and_answers_after_closure_are_in_their_export(
+    app_db: Database, tmp_path: Path
+) -> None:
+    """What the applicant said of their part in the meeting, their views on the plan and their
+    answers after closure are theirs: in their export; not in the victim's, who did not say
+    them."""
+    db = app_db
+    refs = people(db)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with db.transaction() as session:
+        for key in ("own", "for_sam"):
+            case = session.scalars(select(Case).where(Case.reference == refs[key])).one()
+            session.add(
+                MeetingPart(
+                    case_id=case.id,
+                    choice="written_statement",
+                    statement=f"Written for {key}: the music goes on all night",
+                    needs="Large print",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            session.add(
+                Review(
+                    case_id=case.id,
+                    number=1,
+                    created_at=now,
+                    applicant_invited=False,
+                    not_invited_reasons="The meeting discusses a third party's health",
+                    applicant_views=f"Views for {key}: please add a noise monitor",
+                    views_considered="A noise monitor was added to the plan",
+                )
+            )
+            session.add(
+                CheckIn(
+                    case_id=case.id,
+                    months=1,
+                    due_on=date(2026, 4, 2),
+                    sent_at=now,
+                    channel="email",
+                    answered_at=now,
+                    still_happening=True,
+                    comment=f"Answer for {key}: it started again last week",
+                )
+            )
+    target = tmp_path / "sar.zip"
+    result = invoke(
+        db, "subject-access", "--name", "Sam Taylor", "--email", "sam@example.com",
+        "--output", str(target),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as archive:
+        raw = archive.read("subject-access.json").decode()
+    cases = {case["reference"]: case for case in json.loads(raw)["cases"]}
+
+    own = cases[refs["own"]]
+    assert own["part_in_the_meeting"]["statement"] == "Written for own: the music goes on all night"
+    assert own["part_in_the_meeting"]["communication_needs"] == "Large print"
+    (review,) = own["reviews"]
+    assert review["applicant_invited"] is False
+    assert review["reasons_not_invited"] == "The meeting discusses a third party's health"
+    assert review["applicant_views"] == "Views for own: please add a noise monitor"
+    (check_in,) = own["follow_up_after_closure"]
+    assert check_in["still_happening"] is True
+    assert check_in["comment"] == "Answer for own: it started again last week"
+
+    victims = cases[refs["for_sam"]]
+    assert victims["part_in_the_meeting"] is None
+    assert victims["follow_up_after_closure"] == []
+    assert "applicant_views" not in victims["reviews"][0]
+    for said_by_alex in ("Written for for_sam", "Views for for_sam", "Answer for for_sam"):
+        assert said_by_alex not in raw

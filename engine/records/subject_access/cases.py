@@ -1,5 +1,6 @@
 """What an export holds about one case, seen from the person it is about: their own details,
-the case's facts, incidents, answers, reviews, appeals, and the letters written to them.
+the case's facts, incidents, answers, reviews, appeals, the applicant's part in the review and
+their answers after closure, and the letters written to them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from engine.core.models import (
     Appeal,
     Attachment,
     Case,
+    CheckIn,
     Document,
     Incident,
+    MeetingPart,
     Organisation,
     Recommendation,
     Review,
@@ -81,6 +84,11 @@ def case_export(
         .order_by(Attachment.id)
     ).all()
 
+    part = session.scalar(select(MeetingPart).where(MeetingPart.case_id == case.id))
+    check_ins = session.scalars(
+        select(CheckIn).where(CheckIn.case_id == case.id).order_by(CheckIn.due_on)
+    ).all()
+
     letters: list[tuple[str, bytes]] = []
     if as_applicant:  # letters are written to the applicant
         for row in documents:
@@ -137,6 +145,7 @@ def case_export(
                 "meeting_date": review.meeting_date,
                 "held_on": review.held_on,
                 "findings": redact(review.findings),
+                **(_applicant_in_review(review, redact) if as_applicant else {}),
                 "recommendations": [
                     {
                         "organisation": orgs.get(rec.organisation_id, ""),
@@ -176,9 +185,49 @@ def case_export(
             }
             for row in documents
         ],
+        "part_in_the_meeting": _meeting_part(part, redact) if as_applicant else None,
+        "follow_up_after_closure": [
+            {
+                "due_on": check_in.due_on,
+                "asked_on": check_in.sent_at,
+                "by": check_in.channel,
+                "answered_at": check_in.answered_at,
+                "still_happening": check_in.still_happening,
+                "comment": redact(check_in.comment),
+            }
+            for check_in in check_ins
+        ]
+        if as_applicant
+        else [],
         "files_attached_by_agencies": [
             {"filename": redact(filename), "type": media_type, "size": size, "added_at": added}
             for filename, media_type, size, added in attachments
         ],
     }
     return exported, letters
+
+
+def _meeting_part(part: MeetingPart | None, redact: Redactor) -> dict[str, Any] | None:
+    """How the applicant chose to take part in the review meeting, in their own words."""
+    if part is None:
+        return None
+    return {
+        "choice": part.choice,
+        "advocate_name": redact(part.advocate_name),
+        "advocate_relationship": redact(part.advocate_relationship),
+        "statement": redact(part.statement),
+        "communication_needs": redact(part.needs),
+        "changed_at": part.updated_at,
+    }
+
+
+def _applicant_in_review(review: Review, redact: Redactor) -> dict[str, Any]:
+    """What the review recorded of the applicant's part in it and their views on the plan."""
+    return {
+        "applicant_invited": review.applicant_invited,
+        "reasons_not_invited": redact(review.not_invited_reasons or ""),
+        "applicant_took_part": review.applicant_took_part,
+        "draft_plan_shared_on": review.draft_shared_on,
+        "applicant_views": redact(review.applicant_views or ""),
+        "views_considered": redact(review.views_considered or ""),
+    }
