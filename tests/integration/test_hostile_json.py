@@ -34,7 +34,13 @@ from tests.support.web import make_app
 @pytest.fixture
 def app(app_db: Database, tmp_path: Path) -> Flask:
     deploy_review_and_appeal(app_db)
-    return make_app(app_db, tmp_path, CASEREVIEW_SIGN_IN_ATTEMPTS="1000")
+    return make_app(
+        app_db,
+        tmp_path,
+        # Hostile input, not its rate, is tried here: many valid sends must not be limited.
+        CASEREVIEW_SIGN_IN_ATTEMPTS="1000",
+        CASEREVIEW_PUBLIC_SUBMISSIONS_PER_HOUR="100000",
+    )
 
 
 JSON_VALUES = st.recursive(
