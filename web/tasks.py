@@ -88,6 +88,7 @@ def _page(
         attachments=page.attachments,
         appeal_files=page.appeal_files,
         part=page.applicant_part,
+        threshold=page.threshold,
     ), status
 
 

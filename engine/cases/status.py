@@ -21,6 +21,10 @@ def set_status(session: Session, case: Case, status: str, *, user: User | None =
             case_id=case.id, status=status, at=clock.now(), user_id=user.id if user else None
         )
     )
+    if previous == status:
+        # A new case starts at its first status: the history row dates it, and "received to
+        # received" would tell the trail's reader nothing ("case.opened" is there already).
+        return
     audit.record(
         session,
         "case.status_changed",

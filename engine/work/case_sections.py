@@ -351,7 +351,19 @@ def audit_trail(session: Session, case: Case) -> list[dict[str, Any]]:
         }
         for at, action, object_type, object_id, detail, uid, uname, okey, oname in rows
     ]
-    return written + recording_now(session, case)
+    return _with_sentences(session, written + recording_now(session, case))
+
+
+def _with_sentences(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    titles = audit.task_titles(session, ((e["object_type"], e["object_id"]) for e in events))
+    for e in events:
+        e["sentence"] = audit.describe(
+            e["action"],
+            actor=e["user"]["name"] if e["user"] else None,
+            detail=e["detail"],
+            task_title=titles.get(e["object_id"]) if e["object_type"] == "task" else None,
+        )
+    return events
 
 
 def recording_now(session: Session, case: Case) -> list[dict[str, Any]]:

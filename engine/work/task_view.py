@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine import procedure, runtime
+from engine.cases.assessment import assess_case
+from engine.cases.threshold import ThresholdAssessment
 from engine.core import audit
 from engine.core.db import Database
 from engine.core.errors import InvalidData, NotAllowed, NotFound, ProcessFailed
@@ -172,6 +174,8 @@ class TaskPage:
     applicant_part: ApplicantPart | None = None
     # On the OPCC's tasks of an appeal: the files the applicant sent with it.
     appeal_files: list[AttachedFile] = field(default_factory=list)
+    # On the threshold decision: the service's count, and each incident with why it counts.
+    threshold: ThresholdAssessment | None = None
 
     @property
     def finished(self) -> bool:
@@ -256,6 +260,7 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
             else None
         ),
         appeal_files=_appeal_files(session, user, task),
+        threshold=assess_case(session, task.case) if task.form == "threshold_decision" else None,
     )
 
 

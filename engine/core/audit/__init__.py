@@ -6,6 +6,7 @@ Callers use it as one module (``audit.record(...)``, ``audit.verify(...)``); ins
 - ``recording``: recording events, and chaining them as the transaction that recorded them
   commits (also for rows written in bulk outside a Session);
 - ``verification``: walking the chain to find the first row that does not hold;
+- ``sentences``: an event as a sentence people read;
 - ``export``: the events of a range of days for an administrator, and as CSV.
 """
 
@@ -20,6 +21,7 @@ from engine.core.audit.recording import (
     record,
     savepoint,
 )
+from engine.core.audit.sentences import describe, task_titles
 from engine.core.audit.verification import ChainBreak, ChainReport, verify
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "ChainBreak",
     "ChainReport",
     "canonical_content",
+    "describe",
     "chain_rows",
     "event_hash",
     "export_events",
@@ -36,5 +39,6 @@ __all__ = [
     "record",
     "render_csv",
     "savepoint",
+    "task_titles",
     "verify",
 ]

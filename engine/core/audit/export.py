@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.core import clock
 from engine.core.audit.recording import record
+from engine.core.audit.sentences import describe, task_titles
 from engine.core.models import AuditEvent, Case, Organisation, User
 
 EXPORT_COLUMNS = (
@@ -23,6 +24,7 @@ EXPORT_COLUMNS = (
     "user_name",
     "organisation",
     "action",
+    "what_happened",
     "case_reference",
     "object_type",
     "object_id",
@@ -66,6 +68,7 @@ def export_events(
         )
         .order_by(AuditEvent.seq)
     ).all()
+    titles = task_titles(session, ((row.object_type, row.object_id) for row, *_ in rows))
     exported = [
         {
             "id": row.id,
@@ -75,6 +78,12 @@ def export_events(
             "user_name": name,
             "organisation": organisation,
             "action": row.action,
+            "what_happened": describe(
+                row.action,
+                actor=name,
+                detail=row.detail,
+                task_title=titles.get(row.object_id) if row.object_type == "task" else None,
+            ),
             "case_reference": reference,
             "object_type": row.object_type,
             "object_id": row.object_id,

@@ -236,6 +236,10 @@ def _case() -> dict[str, Any]:
                     {
                         "at": DATE_TIME,
                         "action": STRING,
+                        "sentence": {
+                            "type": "string",
+                            "description": "The event in plain English, as the case page shows it",
+                        },
                         "user": PERSON_REF,
                         "organisation": nullable(organisation),
                         "object_type": STRING,

@@ -1,0 +1,135 @@
+"""An audit event as a sentence a person reads: "Carys Walker completed Acknowledge the
+application". The one place the trail's codes become words, so the case page, the API and the
+administrators' download say the same thing.
+
+A sentence names only what the event already shows its reader (who acted, the task, the
+statuses); it never looks up the applicant or anyone else's details. An action this module
+does not know still reads as words, from its code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.core.models import Task
+
+SERVICE = "The service"
+APPLICANT = "The applicant"
+
+
+def words(code: str) -> str:
+    """``review_being_arranged`` -> ``Review being arranged``."""
+    text = str(code).replace("_", " ").replace(".", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def describe(
+    action: str,
+    *,
+    actor: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    task_title: str | None = None,
+) -> str:
+    """The event in plain English. ``actor`` is the name of whoever acted (none for the
+    service itself); ``task_title`` the title of the task the event is about, if any."""
+    detail = detail or {}
+    who = actor or (APPLICANT if detail.get("by") == "applicant" else SERVICE)
+    task = task_title or (words(detail["task"]) if detail.get("task") else "a task")
+    phrase = _PHRASES.get(action)
+    sentence = phrase(who, task, detail) if phrase else f"{who}: {words(action).lower()}"
+    if detail.get("justification"):
+        sentence += f". Reason given: {detail['justification']}"
+    return sentence
+
+
+def task_titles(session: Session, objects: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The titles of the tasks among events' ``(object_type, object_id)``, by task id."""
+    ids = {int(oid) for otype, oid in objects if otype == "task" and str(oid).isdigit()}
+    if not ids:
+        return {}
+    rows = session.execute(select(Task.id, Task.title).where(Task.id.in_(ids)))
+    return {str(task_id): title for task_id, title in rows}
+
+
+def _status_changed(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    to = words(detail.get("to") or "")
+    if not detail.get("from"):
+        return f"The case's status was set to {to}"
+    return f"The case's status changed from {words(detail['from'])} to {to}"
+
+
+def _viewed(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    purpose = detail.get("purpose")
+    if purpose == "task":
+        return f"{who} looked at the case to work on a task"
+    return f"{who} looked at the case" + (f" ({purpose})" if purpose else "")
+
+
+def _disclosure(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    what = detail.get("what") or "a document"
+    return f"{who} downloaded {what}"
+
+
+def _escalated(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    level = detail.get("level")
+    return f"{task} is overdue and was escalated" + (f" (level {level})" if level else "")
+
+
+_Phrase = Callable[[str, str, Mapping[str, Any]], str]
+
+_PHRASES: dict[str, _Phrase] = {
+    "case.opened": lambda who, task, d: f"{who} opened the case",
+    "case.status_changed": _status_changed,
+    "case.viewed": _viewed,
+    "case.reading_justified": lambda who, task, d: f"{who} gave a reason to read the case",
+    "case.contact_named": lambda who, task, d: f"{who} named the case's contact",
+    "case.erased": lambda who, task, d: "The case's personal data was erased",
+    "disclosure": _disclosure,
+    "task.created": lambda who, task, d: f"The task {task} was set",
+    "task.completed": lambda who, task, d: f"{who} completed {task}",
+    "task.claimed": lambda who, task, d: f"{who} took {task}",
+    "task.released": lambda who, task, d: f"{who} put {task} back in the team's queue",
+    "task.reassigned": lambda who, task, d: f"{who} gave {task} to someone else",
+    "task.assigned": lambda who, task, d: f"{task} was given to {d.get('as') or 'a person'}",
+    "task.cancelled": lambda who, task, d: f"{task} was cancelled",
+    "task.draft_saved": lambda who, task, d: f"{who} saved a draft of {task}",
+    "task.reminded": lambda who, task, d: f"A reminder was sent about {task}",
+    "task.escalated": _escalated,
+    "process.started": lambda who, task, d: f"The process {words(d.get('key', ''))} started",
+    "process.completed": lambda who, task, d: "A process of the case finished",
+    "process.cancelled": lambda who, task, d: "A process of the case was stopped",
+    "process.failed": lambda who, task, d: "A process of the case stopped with an error",
+    "process.moved": lambda who, task, d: f"{who} moved the case's process to a new version",
+    "timer.fired": lambda who, task, d: "A time limit passed",
+    "message.received": lambda who, task, d: "The process received a message",
+    "attachment.added": lambda who, task, d: f"{who} added a file",
+    "attachment.removed": lambda who, task, d: f"{who} removed a file",
+    "document.generated": lambda who, task, d: (
+        f"{who} made the {words(d.get('kind', 'document')).lower()}"
+    ),
+    "letter.dispatched": lambda who, task, d: (
+        f"The {words(d.get('kind', 'letter')).lower()} was sent"
+    ),
+    "information.requested": lambda who, task, d: "The agencies were asked for information",
+    "applicant.updated": lambda who, task, d: "The applicant was sent an update",
+    "applicant.code_issued": lambda who, task, d: "The applicant was sent a code to get in",
+    "applicant.signed_in": lambda who, task, d: "The applicant got in to their case",
+    "applicant.token_issued": lambda who, task, d: "The applicant got in through the API",
+    "applicant.meeting_part": lambda who, task, d: f"{who} chose their part in the meeting",
+    "applicant.views_given": lambda who, task, d: f"{who} gave their views on the draft plan",
+    "appeal.lodged_for_applicant": lambda who, task, d: f"{who} lodged an appeal for the applicant",
+    "review.chair_changed": lambda who, task, d: f"{who} changed the review's chair",
+    "check_ins.scheduled": lambda who, task, d: "Check-ins after closure were planned",
+    "check_in.sent": lambda who, task, d: "The applicant was asked whether the behaviour goes on",
+    "check_in.answered": lambda who, task, d: f"{who} answered a check-in",
+    "notification.sent": lambda who, task, d: "A message was sent",
+    "notification.failed": lambda who, task, d: "A message could not be sent",
+    "notification.retried": lambda who, task, d: f"{who} tried a message again",
+    "subject_access.exported": lambda who, task, d: f"{who} made a subject access export",
+    "retention.reviewed": lambda who, task, d: f"{who} reviewed how long the case is kept",
+    "retention.applied": lambda who, task, d: "The case's retention was applied",
+}
