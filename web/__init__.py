@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         check_ins,
         documents,
         inbox,
+        passwords,
         public,
         tasks,
         users,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.register_blueprint(assets.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(passwords.blueprint)
     app.register_blueprint(inbox.blueprint)
     from web.notifications import blueprint as notifications_blueprint
 

@@ -70,6 +70,8 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
                     error = "The email address or password is not right"
             if user is not None:
                 start_staff_session(user)
+                if user.must_change_password:
+                    return redirect(url_for("passwords.change"))
                 return redirect(_safe_next(request.args.get("next")))
     if error is None:
         status = 200

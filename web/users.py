@@ -47,6 +47,7 @@ def new() -> str | tuple[str, int]:
                 roles=form.getlist("roles"),
                 password=password,
                 actor=actor,
+                temporary=True,
             )
             name, email = created.name, created.email
     except AccountError as refused:

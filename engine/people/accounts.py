@@ -83,7 +83,10 @@ def add_user(
     roles: Iterable[str],
     password: str,
     actor: User | None = None,
+    temporary: bool = False,
 ) -> User:
+    """A new user; ``temporary`` when the password is one handed over by an administrator,
+    which they must change at their first sign-in."""
     email = email.strip().lower()
     roles = sorted(set(roles))
     if not name.strip():
@@ -124,6 +127,7 @@ def add_user(
         name=name.strip(),
         organisation=organisation,
         password_hash=hash_password(password),
+        must_change_password=temporary,
         created_at=clock.now(),
         role_rows=[UserRole(role=role) for role in roles],
     )
@@ -253,13 +257,14 @@ def end_sessions(user: User) -> None:
 
 
 def reset_password(session: Session, actor: User, user_id: int) -> str:
-    """A new temporary password for a user who has lost theirs; their signed-in sessions end
-    and their API tokens stop working."""
+    """A new temporary password for a user who has lost theirs, to be changed at their next
+    sign-in; their signed-in sessions end and their API tokens stop working."""
     user = session.get(User, user_id)
     if user is None:
         raise AccountError("there is no such user")
     password = temporary_password()
     user.password_hash = hash_password(password)
+    user.must_change_password = True
     end_sessions(user)
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     audit.record(session, "user.password_reset", user=actor, object_type="user", object_id=user.id)

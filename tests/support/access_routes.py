@@ -8,6 +8,10 @@ from tests.support.access import ME, Route
 ROUTES = [
     Route("GET", "/sign-in", "/sign-in", "public"),
     Route("POST", "/sign-in", "/sign-in", "public", {"email": "x@example.org", "password": "no"}),
+    Route("GET", "/sign-in/forgotten", "/sign-in/forgotten", "public"),
+    Route("POST", "/sign-in/forgotten", "/sign-in/forgotten", "public", {}),
+    Route("GET", "/sign-in/reset/not-a-code", "/sign-in/reset/<token>", "public"),
+    Route("POST", "/sign-in/reset/not-a-code", "/sign-in/reset/<token>", "public", {}),
     Route("GET", "/apply", "/apply", "public"),
     Route("POST", "/apply", "/apply", "public", {}),
     Route("GET", "/appeal", "/appeal", "public"),
@@ -43,6 +47,9 @@ ROUTES = [
     Route("POST", "/api/v1/auth/token", "/api/v1/auth/token", "public", {"email": "x"}),
     Route("GET", "/", "/", "signed in"),
     Route("GET", "/sign-out", "/sign-out", "signed in"),
+    Route("GET", "/account/password", "/account/password", "signed in"),
+    # No answers: a password changed here would end the visitor's other sessions.
+    Route("POST", "/account/password", "/account/password", "signed in", {}),
     Route("GET", "/notifications", "/notifications", "signed in"),
     Route("POST", "/notifications/read-all", "/notifications/read-all", "signed in", {}),
     Route("GET", "/cases?reference={ref}", "/cases", "signed in"),

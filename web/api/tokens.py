@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, request
-from werkzeug.exceptions import Unauthorized
+from werkzeug.exceptions import Forbidden, Unauthorized
 
 from engine.chasing.account_warnings import warn_of_guessing
 from engine.core.errors import InvalidData
@@ -36,6 +36,12 @@ def issue() -> Response:
     )
     if user is None:
         raise Unauthorized("The email address or password is not right")
+    if user.must_change_password:
+        # A temporary password is for reaching the page that replaces it, nothing else.
+        raise Forbidden(
+            "This password is a temporary one: sign in to the service's pages and choose your "
+            "own password, then ask for a token with it"
+        )
     with db().transaction() as s:
         token = issue_token(s, user)
     return answer(

@@ -33,7 +33,14 @@ from engine.core.models.cases import (
     CaseStatusChange,
     Incident,
 )
-from engine.core.models.people import ROLES, ApiToken, SignInThrottle, User, UserRole
+from engine.core.models.people import (
+    ROLES,
+    ApiToken,
+    PasswordReset,
+    SignInThrottle,
+    User,
+    UserRole,
+)
 from engine.core.models.processes import (
     LIVE_TASK_STATES,
     LIVE_TASKS_SQL,
@@ -80,6 +87,7 @@ __all__ = [
     "TASK_STATES",
     "UNMANAGED_TABLES",
     "ApiToken",
+    "PasswordReset",
     "CheckIn",
     "Appeal",
     "Area",

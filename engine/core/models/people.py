@@ -1,5 +1,5 @@
-"""The people who use the service: their accounts and roles, their API tokens, and the count
-of failed sign-ins that throttles guessing."""
+"""The people who use the service: their accounts and roles, their API tokens, the links to
+choose a new password, and the count of failed sign-ins that throttles guessing."""
 
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class User(Base):
     created_at: Mapped[datetime]
     # Every signed-in session carries the number it began with; raising it ends them all.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set with a password an administrator handed over: the user chooses their own before
+    # anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     organisation: Mapped[Organisation] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", order_by="UserRole.role"
@@ -70,6 +73,20 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+
+
+class PasswordReset(Base):
+    """A link to choose a new password, emailed to someone who has forgotten theirs: only its
+    sha256 is stored; it works once, until it expires or a newer one is asked for."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    superseded_at: Mapped[datetime | None]
 
 
 class SignInThrottle(Base):
