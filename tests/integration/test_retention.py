@@ -65,7 +65,7 @@ def declined_case(db: Database) -> int:
         "reasons": DECLINE_REASONS,
     }
     do(db, case_id, "threshold_decision", "council@example.org", decision)
-    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "email"})
+    do(db, case_id, "decision_letter", "council@example.org", {"method": "email"})
     return case_id
 
 

@@ -34,7 +34,7 @@ def people(db: Database) -> dict[str, str]:
     """Sam applies for themself (and is written to by email); Alex applies for Sam; Jo, who
     shares nothing with Sam, and another Sam Taylor with another address apply too."""
     own = submit(db, application())  # Sam Taylor, sam@example.com
-    do(db, own, "acknowledge", "council@example.org", {"acknowledged_on": TODAY, "method": "email"})
+    do(db, own, "acknowledge", "council@example.org", {"method": "email"})
     for_sam = submit(
         db,
         application(

@@ -36,7 +36,7 @@ def app(app_db: Database, tmp_path) -> Flask:
 def returns_case(app_db: Database) -> int:
     """A case waiting for the agencies' information returns."""
     case_id = submit(app_db, application())
-    do(app_db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(app_db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
     return case_id
 

@@ -130,7 +130,7 @@ def user_with_roles(db: Database, email: str) -> User:
 
 def _returns_case(db: Database, district: str, council: str, incidents: list[dict]) -> int:
     case_id = submit(db, application(incidents, district=district))
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "acknowledge", council, {"method": "email"})
     do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
     return case_id
 

@@ -56,5 +56,5 @@ def outbox(db: Database, document: Document) -> Notification | None:
 
 def acknowledged(db: Database, **changes) -> int:
     case_id = submit(db, application(**changes))
-    do(db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     return case_id
