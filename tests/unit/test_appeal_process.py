@@ -67,7 +67,7 @@ def test_upheld_appeal_leads_to_a_second_review(appeal_db, fixed_clock) -> None:
     case_file = live(db, case_id)["case_file"]
     assert case_file.organisation_ids == [org_id(db, "derbyshire-dales-district-council")]
     assert case_file.due_on == date(2026, 4, 1)  # 5 working days
-    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-26"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-25"})
     decision = live(db, case_id)["panel_decision"]
     assert decision.due_on == date(2026, 4, 24)  # 20 working days after acknowledgement, Easter
     do(
@@ -82,7 +82,7 @@ def test_upheld_appeal_leads_to_a_second_review(appeal_db, fixed_clock) -> None:
         case_id,
         "decision_letters",
         OPCC,
-        {"council_told_on": "2026-03-27"},
+        {"council_told_on": "2026-03-25"},
     )
     assert result.process_finished
     assert case_of(db, case_id).status == "review_being_arranged"
@@ -150,6 +150,7 @@ def test_an_upheld_appeal_cancels_a_review_still_running(appeal_db, fixed_clock)
             user(db, "chair@example.org"),
             {
                 "held_on": TODAY,
+                "rescheduled": True,
                 "attendees": ["Chair"],
                 "findings": "-",
                 "applicant_took_part": "in_person",
@@ -346,6 +347,7 @@ def test_the_opcc_hearing_an_appeal_is_given_no_action_of_the_review(appeal_db) 
             user(db, "chair@example.org"),
             {
                 "held_on": TODAY,
+                "rescheduled": True,
                 "attendees": ["Chair"],
                 "findings": "-",
                 "applicant_took_part": "in_person",

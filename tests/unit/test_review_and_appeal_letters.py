@@ -45,6 +45,7 @@ def test_outcome_letter_lists_each_recommendation_and_the_appeal_route(
     db = letters_db
     case_id = met_case(db)
     hold_meeting(db, case_id, PLAN, fixed_clock)
+    fixed_clock.advance(timedelta(days=3))  # the letter goes on Monday 23 March
     do(
         db,
         case_id,
@@ -95,6 +96,7 @@ def test_an_outcome_without_recommendations_says_so(letters_db: Database, fixed_
     db = letters_db
     case_id = met_case(db)
     hold_meeting(db, case_id, [], fixed_clock)
+    fixed_clock.advance(timedelta(days=3))  # the letter goes on Monday 23 March
     do(
         db,
         case_id,
@@ -156,7 +158,7 @@ def test_appeal_letters_come_from_the_opcc(letters_db: Database, fixed_clock) ->
     assert sent.dispatched_by_id == user(db, OPCC).id
 
     do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
-    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-26"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-25"})
     do(
         db,
         case_id,
@@ -169,14 +171,14 @@ def test_appeal_letters_come_from_the_opcc(letters_db: Database, fixed_clock) ->
         case_id,
         "decision_letters",
         OPCC,
-        {"council_told_on": "2026-03-27"},
+        {"council_told_on": "2026-03-25"},
     )
     decided = letter(db, case_id, "appeal_decision_letter")
     lines = texts(decided)
     assert headings(decided)[0] == "Your appeal has been upheld"
     assert any(f"referred your case back to {DALES}" in line for line in lines)
     assert "Housing records were not considered" in lines
-    assert "27 March 2026" in lines
+    assert "25 March 2026" in lines, "dated the day it is sent"
     assert outbox(db, decided).email == "sam@example.com"
 
 
@@ -202,7 +204,7 @@ def test_an_appeal_out_of_time_gets_a_reasoned_refusal(letters_db: Database, fix
     lines = texts(sent)
     assert headings(sent)[0] == "Your appeal cannot be heard"
     assert any("after the deadline of 21 April 2026" in line for line in lines)
-    assert "30 April 2026" in lines
+    assert "29 April 2026" in lines, "dated the day it is sent"
 
 
 def test_each_letter_of_a_kind_is_a_new_version(letters_db: Database, fixed_clock) -> None:
@@ -218,14 +220,14 @@ def test_each_letter_of_a_kind_is_a_new_version(letters_db: Database, fixed_cloc
         {"method": "email"},
     )
     do(db, case_id, "check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
-    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-26"})
+    do(db, case_id, "case_file", COUNCIL, {"sent_on": "2026-03-25"})
     do(db, case_id, "panel_decision", OPCC, {"appeal_outcome": "upheld", "reasons": "Redo"})
     do(
         db,
         case_id,
         "decision_letters",
         OPCC,
-        {"council_told_on": "2026-03-27"},
+        {"council_told_on": "2026-03-25"},
     )
     # the fresh review ends with a second outcome letter
     fixed_clock.advance(timedelta(days=1))
