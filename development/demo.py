@@ -214,7 +214,12 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             {"threshold_met": True, "decision_basis": "count"},
         )
         do(case_id, "decision_letter", council, {"method": "email"})
-        do(case_id, "schedule_meeting", council, {"chair_email": chair, "meeting_date": meeting_day})
+        do(
+            case_id,
+            "schedule_meeting",
+            council,
+            {"chair_email": chair, "meeting_date": meeting_day},
+        )
         do(case_id, "chase_returns", council, {"all_returns_in": True})
         do(case_id, "meeting_pack", council, {"pack_ready_on": today})
 

@@ -17,7 +17,6 @@ from development.demo import active_users_by_email
 from engine.core import clock
 from engine.core.config import Settings
 from engine.core.db import Database
-from engine.core.workdays import add_working_days
 from engine.core.models import (
     LIVE_TASK_STATES,
     Appeal,
@@ -31,6 +30,7 @@ from engine.core.models import (
     Task,
     TaskCandidate,
 )
+from engine.core.workdays import add_working_days
 
 PROTOTYPE_DISTRICT = "derbyshire-dales"
 PROTOTYPE_COUNCIL = "derbyshire-dales-district-council"
@@ -154,7 +154,12 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
 
     def arranged(case_id: int) -> int:
         decided(case_id)
-        do(case_id, "schedule_meeting", council, {"chair_email": chair, "meeting_date": meeting_day})
+        do(
+            case_id,
+            "schedule_meeting",
+            council,
+            {"chair_email": chair, "meeting_date": meeting_day},
+        )
         do(case_id, "chase_returns", council, {"all_returns_in": True})
         do(case_id, "meeting_pack", council, {"pack_ready_on": iso})
         return case_id

@@ -111,9 +111,7 @@ class ProcedureEffects(runtime.Effects):
             # The action plan is finished (or the review made none): the applicant is told
             # the case is closing, why, and what to do if the behaviour goes on.
             if case.erased_on is None:
-                documents.send_letter(
-                    session, case, CASE_CLOSED_LETTER, None, {}, form=""
-                )
+                documents.send_letter(session, case, CASE_CLOSED_LETTER, None, {}, form="")
                 # Some months on, they are asked whether the behaviour goes on.
                 schedule_check_ins(session, case)
         if key == APPLICATION:

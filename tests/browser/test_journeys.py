@@ -19,7 +19,6 @@ from tests.support.databases import only_on
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
     INVITED,
-    TODAY,
     application,
     do,
     live,

@@ -19,7 +19,7 @@ from engine.people.access import consult_case
 from engine.people.accounts import add_user
 from engine.records.attachments import attach_file
 from tests.support.people import DEMO_PASSWORD, user
-from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.procedure import application, do, live, submit
 from tests.support.web import signed_in
 
 

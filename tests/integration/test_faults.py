@@ -152,7 +152,6 @@ def test_a_process_killed_while_completing_a_task_leaves_it_open_and_unchanged(
     database = prepared(blank_url)
     with clock.using_clock(clock.SystemClock()):
         case_id = submit(database, application())
-        today = clock.today().isoformat()
     acknowledge = live(database, case_id)["acknowledge"].id
     before = snapshot(database, case_id)
     marker = tmp_path / "paused"

@@ -19,7 +19,7 @@ from engine.core.db import Database
 from engine.core.models import Attachment
 from tests.support.ole import installer, outlook_message
 from tests.support.people import COUNCIL
-from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.procedure import application, do, live, submit
 from tests.support.web import csrf_token, signed_in
 from web import create_app
 

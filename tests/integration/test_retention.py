@@ -32,7 +32,7 @@ from engine.records.attachments import attach_file
 from engine.records.retention import due_for_erasure
 from engine.work.case_view import case_summary
 from tests.support.people import user
-from tests.support.procedure import THREE, TODAY, application, do, live, submit, through_to_decision
+from tests.support.procedure import THREE, application, do, live, submit, through_to_decision
 
 DECLINE_REASONS = "The fourth application about the same neighbour dispute this year"
 

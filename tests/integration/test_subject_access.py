@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.core.db import Database
 from engine.core.models import AuditEvent, Case, CheckIn, MeetingPart, Review
 from engine.records.subject_access import REDACTED
-from tests.support.procedure import TODAY, application, do, submit
+from tests.support.procedure import application, do, submit
 
 
 def invoke(db: Database, *args: str):

@@ -16,7 +16,7 @@ from engine.core.db import Database
 from engine.core.models import Attachment, AuditEvent, Case, Incident, Task
 from tests.support.files import FIXTURES
 from tests.support.people import COUNCIL
-from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.procedure import application, do, live, submit
 from tests.support.runtime import DIAGRAM, complete, deploy_bytes, open_tasks, start_case
 from tests.support.web import csrf_token, signed_in
 from web import create_app

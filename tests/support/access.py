@@ -35,7 +35,6 @@ from engine.records.attachments import attach_file
 from tests.support.applicant import following, new_link
 from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import (
-    TODAY,
     application,
     deploy_review_and_appeal,
     do,

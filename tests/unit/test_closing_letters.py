@@ -11,7 +11,7 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData
 from tests.support.letters import SPOC, acknowledged, headings, letter, outbox, texts
 from tests.support.people import COUNCIL
-from tests.support.procedure import TODAY, application, do, submit
+from tests.support.procedure import application, do, submit
 
 
 def test_closing_for_want_of_consent_gives_the_reasons(app_db: Database, fixed_clock) -> None:

@@ -12,7 +12,6 @@ from tests.support.letters import DALES, SPOC, acknowledged, headings, letter, o
 from tests.support.people import COUNCIL, user
 from tests.support.procedure import (
     THREE,
-    TODAY,
     application,
     do,
     met_case,
