@@ -75,7 +75,7 @@ def test_a_complaint_about_a_service_is_told_where_to_take_it(app_db: Database) 
     sent = letter(db, case_id, "complaint_referral_letter")
     lines = texts(sent)
     assert headings(sent)[0] == "Your application is a complaint about an officer or a service"
-    assert "4 March 2026" in lines
+    assert "2 March 2026" in lines  # dated the day it is sent
     assert "Make your complaint through the complaints procedure of Derbyshire Constabulary." in (
         lines
     )
