@@ -292,9 +292,10 @@ def the_case_closes(journey: Journey) -> None:
     """The OPCC decides the appeal (not upheld, so no fresh review), then the police report
     the agreed action done: the action plan is finished, the review ends and the case closes."""
     journey.do("check_eligibility", OPCC, {"eligible": True, "reasons": "In time"})
-    journey.do("case_file", COUNCIL, {"sent_on": "2026-03-31"})
+    today = journey.clock.now().date().isoformat()  # neither can be sent in the future
+    journey.do("case_file", COUNCIL, {"sent_on": today})
     journey.do("panel_decision", OPCC, {"appeal_outcome": "not_upheld", "reasons": DECIDED})
-    told = {"council_told_on": "2026-04-01"}
+    told = {"council_told_on": today}
     journey.do("decision_letters", OPCC, told)
     journey.do(
         "police_actions [child]",
