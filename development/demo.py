@@ -13,6 +13,7 @@ from engine.core.config import Settings
 from engine.core.db import Database
 from engine.core.errors import NotFound
 from engine.core.models import Case, Task, User
+from engine.core.workdays import add_working_days
 from engine.people.accounts import add_user, get_user
 from engine.runtime import latest_definition
 
@@ -170,6 +171,8 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             )
         users = active_users_by_email(session)
     today = clock.today().isoformat()
+    # A meeting is arranged for a working day; on a weekend it is held early, rescheduled.
+    meeting_day = add_working_days(clock.today(), 0).isoformat()
 
     def start(payload: dict) -> int:
         with db.transaction() as session:
@@ -192,7 +195,7 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     no_return = {"incidents": [], "actions_taken": "Advice given", "view": "Supports a review"}
 
     def to_returns(case_id: int) -> None:
-        do(case_id, "acknowledge", council, {"acknowledged_on": today, "method": "email"})
+        do(case_id, "acknowledge", council, {"method": "email"})
         do(case_id, "screen", council, {"route": "review", "hate_element": False})
 
     def to_decision(case_id: int) -> None:
@@ -210,13 +213,18 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             council,
             {"threshold_met": True, "decision_basis": "count"},
         )
-        do(case_id, "decision_letter", council, {"sent_on": today, "method": "email"})
-        do(case_id, "schedule_meeting", council, {"chair_email": chair, "meeting_date": today})
+        do(case_id, "decision_letter", council, {"method": "email"})
+        do(
+            case_id,
+            "schedule_meeting",
+            council,
+            {"chair_email": chair, "meeting_date": meeting_day},
+        )
         do(case_id, "chase_returns", council, {"all_returns_in": True})
         do(case_id, "meeting_pack", council, {"pack_ready_on": today})
 
     def hold_meeting(case_id: int, recommendations: list[dict]) -> None:
-        invited = {"invite": True, "sent_on": today, "method": "email"}
+        invited = {"invite": True, "method": "email"}
         do(case_id, "meeting_invitation", chair, invited)
         do(
             case_id,
@@ -224,6 +232,8 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             chair,
             {
                 "held_on": today,
+                # On a weekend the meeting was arranged for the next working day.
+                "rescheduled": meeting_day != today,
                 "attendees": ["Review chair", "Derbyshire Constabulary", "Dales Housing"],
                 "findings": "Reports were not shared between the agencies.",
                 "applicant_took_part": "remotely",
@@ -239,7 +249,7 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             case_id,
             "outcome_letter",
             council,
-            {"sent_on": today, "method": "email", "updates": "A monthly email from the SPOC"},
+            {"method": "email", "updates": "A monthly email from the SPOC"},
         )
 
     references = []

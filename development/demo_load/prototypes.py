@@ -30,6 +30,7 @@ from engine.core.models import (
     Task,
     TaskCandidate,
 )
+from engine.core.workdays import add_working_days
 
 PROTOTYPE_DISTRICT = "derbyshire-dales"
 PROTOTYPE_COUNCIL = "derbyshire-dales-district-council"
@@ -73,6 +74,8 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
 
     today = clock.today()
     iso = today.isoformat()
+    # A meeting is arranged for a working day; on a weekend it is held early, rescheduled.
+    meeting_day = add_working_days(today, 0).isoformat()
     with db.read() as session:
         users = active_users_by_email(session)
 
@@ -122,7 +125,7 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
     ]
 
     def acknowledged(case_id: int) -> int:
-        do(case_id, "acknowledge", council, {"acknowledged_on": iso, "method": "email"})
+        do(case_id, "acknowledge", council, {"method": "email"})
         return case_id
 
     def screened(case_id: int) -> int:
@@ -146,12 +149,17 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
             council,
             {"threshold_met": True, "decision_basis": "count"},
         )
-        do(case_id, "decision_letter", council, {"sent_on": iso, "method": "email"})
+        do(case_id, "decision_letter", council, {"method": "email"})
         return case_id
 
     def arranged(case_id: int) -> int:
         decided(case_id)
-        do(case_id, "schedule_meeting", council, {"chair_email": chair, "meeting_date": iso})
+        do(
+            case_id,
+            "schedule_meeting",
+            council,
+            {"chair_email": chair, "meeting_date": meeting_day},
+        )
         do(case_id, "chase_returns", council, {"all_returns_in": True})
         do(case_id, "meeting_pack", council, {"pack_ready_on": iso})
         return case_id
@@ -160,12 +168,13 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
         arranged(case_id)
         meeting = {
             "held_on": iso,
+            "rescheduled": meeting_day != iso,
             "attendees": ["Review chair", "Derbyshire Constabulary", "Dales Housing"],
             "findings": "Reports were not shared between the agencies.",
             "applicant_took_part": "remotely",
             "recommendations": recommendations if with_recommendations else [],
         }
-        invited = {"invite": True, "sent_on": iso, "method": "email"}
+        invited = {"invite": True, "method": "email"}
         do(case_id, "meeting_invitation", chair, invited)
         do(case_id, "record_meeting", chair, meeting)
         if with_recommendations:
@@ -173,7 +182,7 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
             do(case_id, "applicant_views", council, views)
             considered = {"views_considered": "Friday nights were added to the patrols."}
             do(case_id, "finalise_plan", chair, considered)
-        outcome = {"sent_on": iso, "method": "email", "updates": "A monthly email from the SPOC"}
+        outcome = {"method": "email", "updates": "A monthly email from the SPOC"}
         do(case_id, "outcome_letter", council, outcome)
         return case_id
 
@@ -195,7 +204,7 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
             "adequacy": "The police responded on the day",
         }
         do(case_id, "threshold_decision", council, decision)
-        do(case_id, "decision_letter", council, {"sent_on": iso, "method": "post"})
+        do(case_id, "decision_letter", council, {"method": "post"})
         return case_id
 
     def appealed(case_id: int) -> int:

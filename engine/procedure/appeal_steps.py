@@ -7,6 +7,7 @@ from typing import Any
 from engine.core import clock
 from engine.core.errors import InvalidData
 from engine.core.models import Appeal
+from engine.core.workdays import as_date
 from engine.procedure.step import Arrival, Step
 from engine.review.appeal_rules import eligibility
 
@@ -36,6 +37,18 @@ def check_eligibility(step: Step) -> dict[str, Any]:
     appeal.eligibility_reasons = step.data["reasons"]
     if not eligible:
         appeal.decided_on = clock.today()
+    return {}
+
+
+def sent_not_in_future(step: Step) -> dict[str, Any]:
+    """A date the OPCC or the council records sending something on has already come."""
+    problems = {
+        name: "The date cannot be in the future"
+        for name in ("sent_on", "council_told_on")
+        if step.data.get(name) and as_date(step.data[name]) > clock.today()
+    }
+    if problems:
+        raise InvalidData("The date needs correcting", problems)
     return {}
 
 

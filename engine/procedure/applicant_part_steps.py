@@ -64,7 +64,6 @@ def share_draft_plan(arrival: Arrival) -> None:
         DRAFT_PLAN_LETTER,
         chair,
         {"shared_on": shared.isoformat()},
-        date_answer="shared_on",
         form=arrival.task.form,
         task_id=arrival.task.id,
     )

@@ -64,7 +64,7 @@ class ProcedureEffects(runtime.Effects):
         step = Step(session, case, task, data, user, context)
         added = meaning.complete(step) if meaning.complete else {}
         if meaning.letter:
-            _send_letter(step, meaning.letter)
+            added = {**added, **_send_letter(step, meaning.letter)}
         return added
 
     def task_created(self, session: Session, task: Task, properties: Mapping[str, str]) -> None:
@@ -111,9 +111,7 @@ class ProcedureEffects(runtime.Effects):
             # The action plan is finished (or the review made none): the applicant is told
             # the case is closing, why, and what to do if the behaviour goes on.
             if case.erased_on is None:
-                documents.send_letter(
-                    session, case, CASE_CLOSED_LETTER, None, {}, date_answer="", form=""
-                )
+                documents.send_letter(session, case, CASE_CLOSED_LETTER, None, {}, form="")
                 # Some months on, they are asked whether the behaviour goes on.
                 schedule_check_ins(session, case)
         if key == APPLICATION:
@@ -126,8 +124,10 @@ class ProcedureEffects(runtime.Effects):
                 set_status(session, case, "closed")
 
 
-def _send_letter(step: Step, letter: SentLetter) -> None:
-    """Write the letter the task stands for, keep it, and send it to the applicant."""
+def _send_letter(step: Step, letter: SentLetter) -> dict[str, Any]:
+    """Write the letter the task stands for, keep it, and send it to the applicant; the day
+    it went is kept in the workflow under ``letter.date_answer``, where due rules count from
+    it (``appeal_decision after acknowledged_on``)."""
     answers = {**step.data, **{name: step.context.get(name) for name in letter.from_workflow}}
     documents.send_letter(
         step.session,
@@ -135,11 +135,12 @@ def _send_letter(step: Step, letter: SentLetter) -> None:
         letter.kind,
         step.user,
         answers,
-        date_answer=letter.date_answer,
         form=step.task.form,
         appeal_id=step.context.get("appeal_id"),
         task_id=step.task.id,
     )
+    # send_letter dates the letter today, as here.
+    return {letter.date_answer: clock.today()}
 
 
 EFFECTS = ProcedureEffects()

@@ -28,7 +28,8 @@ class SentLetter:
     """The letter a form sends to the applicant when its task is completed."""
 
     kind: str
-    # The answer that holds the date the letter carries.
+    # The workflow value keeping the day the letter was sent, which it is dated: the steps
+    # and due rules after it count from it. No one types it.
     date_answer: str
     # Values of the workflow the letter also needs, beside the answers.
     from_workflow: tuple[str, ...] = ()
@@ -169,7 +170,12 @@ _MEANINGS = (
         "Sends the applicant the letter saying the appeal cannot be heard.",
         letter=SentLetter("appeal_refusal_letter", "sent_on"),
     ),
-    FormMeaning("case_file", "Confirms the OPCC has the case file; records nothing more."),
+    FormMeaning(
+        "case_file",
+        "Confirms the OPCC has the case file (sent on a date not in the future); records "
+        "nothing more.",
+        complete=appeal_steps.sent_not_in_future,
+    ),
     FormMeaning(
         "appeal_decision",
         "Records the OPCC's decision on the appeal; upheld, a fresh review follows.",
@@ -177,7 +183,9 @@ _MEANINGS = (
     ),
     FormMeaning(
         "appeal_decision_letter",
-        "Sends the applicant the OPCC's decision letter.",
+        "Sends the applicant the OPCC's decision letter, and records the day the council was "
+        "told (not in the future).",
+        complete=appeal_steps.sent_not_in_future,
         letter=SentLetter("appeal_decision_letter", "applicant_told_on"),
     ),
     FormMeaning(

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import documents
-from engine.core import clock
+from engine.core import audit, clock
 from engine.core.errors import InvalidData
 from engine.core.models import CaseParticipant, Organisation, Recommendation, Review
+from engine.core.workdays import add_working_days, as_date, is_working_day
+from engine.documents.letters.shared import timescale
 from engine.documents.letters.updates import action_reported, meeting_arranged
 from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
@@ -27,8 +29,23 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
     if chair is None:
         problems["chair_email"] = NOT_A_CHAIR
     meeting_date = date.fromisoformat(data["meeting_date"])
+    reason = str(data.get("beyond_timescale_reason") or "").strip()
+    latest = add_working_days(
+        as_date(step.context.get("decided_on") or case.decided_on or clock.today()),
+        timescale(session, "review_meeting"),
+    )
     if meeting_date < clock.today():
         problems["meeting_date"] = "The meeting cannot be in the past"
+    elif not is_working_day(meeting_date):
+        problems["meeting_date"] = (
+            f"{meeting_date:%A %-d %B %Y} is not a working day: choose a weekday that is not "
+            "a bank holiday"
+        )
+    elif meeting_date > latest and not reason:
+        problems["beyond_timescale_reason"] = (
+            f"The area's timescale has the meeting held by {latest:%-d %B %Y}: choose a date "
+            "by then, or say why the meeting is later"
+        )
     if chair is None or problems:
         raise InvalidData("The meeting details need correcting", problems)
     previous = current_review(session, case)
@@ -47,6 +64,21 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
     )
     session.add(review)
     session.flush()
+    if meeting_date > latest:
+        review.beyond_timescale_reason = reason
+        audit.record(
+            session,
+            "review.beyond_timescale",
+            user=step.user,
+            case_id=case.id,
+            object_type="review",
+            object_id=review.id,
+            detail={
+                "meeting_date": meeting_date.isoformat(),
+                "due_by": latest.isoformat(),
+                "reason": reason,
+            },
+        )
     documents.tell_applicant(
         session,
         case,
@@ -78,9 +110,17 @@ def record_meeting(step: Step) -> dict[str, Any]:
         )
     }
     problems = {}
+    review = current_review(session, case)
     held_on = date.fromisoformat(data["held_on"])
+    rescheduled = bool(data.get("rescheduled"))
+    scheduled = review.meeting_date if review is not None else None
     if held_on > clock.today():
         problems["held_on"] = "The meeting cannot have been held in the future"
+    elif scheduled is not None and held_on < scheduled and not rescheduled:
+        problems["held_on"] = (
+            f"The meeting was arranged for {scheduled:%-d %B %Y}: it cannot have been held "
+            "before then unless it was rescheduled, which you should say below"
+        )
     for index, item in enumerate(data["recommendations"]):
         if item["organisation"] not in roles:
             problems[f"recommendations[{index}].organisation"] = (
@@ -90,12 +130,25 @@ def record_meeting(step: Step) -> dict[str, Any]:
             problems[f"recommendations[{index}].due_date"] = (
                 "The due date must be after the meeting"
             )
-    review = current_review(session, case)
     if review is None:
         problems[""] = "No review meeting has been arranged for this case"
     if review is None or problems:
         raise InvalidData("The meeting record needs correcting", problems)
     review.held_on = held_on
+    review.rescheduled = rescheduled
+    if rescheduled:
+        audit.record(
+            session,
+            "review.rescheduled",
+            user=step.user,
+            case_id=case.id,
+            object_type="review",
+            object_id=review.id,
+            detail={
+                "arranged_for": scheduled.isoformat() if scheduled else None,
+                "held_on": held_on.isoformat(),
+            },
+        )
     review.attendees = list(data["attendees"])
     review.findings = data["findings"]
     review.applicant_took_part = data.get("applicant_took_part")
@@ -130,7 +183,8 @@ def record_outcome_letter(step: Step) -> dict[str, Any]:
     review = current_review(step.session, step.case)
     if review is None:
         raise InvalidData("The letter needs a review", {"": "No review is recorded for this case"})
-    review.outcome_letter_sent_on = date.fromisoformat(step.data["sent_on"])
+    # The letter goes, dated today, as this task completes: the appeal window counts from it.
+    review.outcome_letter_sent_on = clock.today()
     return {}
 
 

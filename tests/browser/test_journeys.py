@@ -19,7 +19,6 @@ from tests.support.databases import only_on
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
     INVITED,
-    TODAY,
     application,
     do,
     live,
@@ -79,7 +78,7 @@ def test_a_police_officer_returns_information_with_a_list_of_incidents(
     server: str, page, app_db: Database
 ) -> None:
     case_id = submit(app_db, application())
-    do(app_db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(app_db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
     task_id = live(app_db, case_id)["police_return"].id
 

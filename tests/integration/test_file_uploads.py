@@ -19,7 +19,7 @@ from engine.core.db import Database
 from engine.core.models import Attachment
 from tests.support.ole import installer, outlook_message
 from tests.support.people import COUNCIL
-from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.procedure import application, do, live, submit
 from tests.support.web import csrf_token, signed_in
 from web import create_app
 
@@ -43,7 +43,7 @@ def app(app_db: Database, tmp_path) -> Flask:
 def task_id(app_db: Database) -> int:
     """The police's information return on a case waiting for the agencies' returns."""
     case_id = submit(app_db, application())
-    do(app_db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(app_db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
     return live(app_db, case_id)["police_return"].id
 

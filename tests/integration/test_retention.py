@@ -32,7 +32,7 @@ from engine.records.attachments import attach_file
 from engine.records.retention import due_for_erasure
 from engine.work.case_view import case_summary
 from tests.support.people import user
-from tests.support.procedure import THREE, TODAY, application, do, live, submit, through_to_decision
+from tests.support.procedure import THREE, application, do, live, submit, through_to_decision
 
 DECLINE_REASONS = "The fourth application about the same neighbour dispute this year"
 
@@ -65,7 +65,7 @@ def declined_case(db: Database) -> int:
         "reasons": DECLINE_REASONS,
     }
     do(db, case_id, "threshold_decision", "council@example.org", decision)
-    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "email"})
+    do(db, case_id, "decision_letter", "council@example.org", {"method": "email"})
     return case_id
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.core.db import Database
 from engine.core.models import AuditEvent, Case, CheckIn, MeetingPart, Review
 from engine.records.subject_access import REDACTED
-from tests.support.procedure import TODAY, application, do, submit
+from tests.support.procedure import application, do, submit
 
 
 def invoke(db: Database, *args: str):
@@ -34,7 +34,7 @@ def people(db: Database) -> dict[str, str]:
     """Sam applies for themself (and is written to by email); Alex applies for Sam; Jo, who
     shares nothing with Sam, and another Sam Taylor with another address apply too."""
     own = submit(db, application())  # Sam Taylor, sam@example.com
-    do(db, own, "acknowledge", "council@example.org", {"acknowledged_on": TODAY, "method": "email"})
+    do(db, own, "acknowledge", "council@example.org", {"method": "email"})
     for_sam = submit(
         db,
         application(

@@ -16,7 +16,7 @@ from engine.core.db import Database
 from engine.core.models import Attachment, AuditEvent, Case, Incident, Task
 from tests.support.files import FIXTURES
 from tests.support.people import COUNCIL
-from tests.support.procedure import TODAY, application, do, live, submit
+from tests.support.procedure import application, do, live, submit
 from tests.support.runtime import DIAGRAM, complete, deploy_bytes, open_tasks, start_case
 from tests.support.web import csrf_token, signed_in
 from web import create_app
@@ -36,7 +36,7 @@ def app(app_db: Database, tmp_path) -> Flask:
 def returns_case(app_db: Database) -> int:
     """A case waiting for the agencies' information returns."""
     case_id = submit(app_db, application())
-    do(app_db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(app_db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
     return case_id
 

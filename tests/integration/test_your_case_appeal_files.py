@@ -121,7 +121,7 @@ def test_files_sent_with_an_appeal_reach_the_opcc_alone(
         case_id,
         "acknowledge_appeal",
         OPCC,
-        {"acknowledged_on": "2026-03-21", "method": "email"},
+        {"method": "email"},
     )
     check = live(all_db, case_id)["check_eligibility"]
     assert f'href="/attachments/{ids[1]}"' in text(opcc.get(f"/tasks/{check.id}"))

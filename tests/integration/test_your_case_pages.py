@@ -177,7 +177,7 @@ def test_the_action_plan_shows_each_action_and_whether_it_is_done(
         },
     ]
     hold_meeting(all_db, case_id, plan, fixed_clock)
-    outcome = {"sent_on": "2026-03-20", "method": "email", "updates": "Monthly"}
+    outcome = {"method": "email", "updates": "Monthly"}
     do(all_db, case_id, "outcome_letter", COUNCIL, outcome)
     reference = reference_of(all_db, case_id)
     page = text(following(app, all_db, case_id).get(f"/your-case/{reference}"))

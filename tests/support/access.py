@@ -35,7 +35,6 @@ from engine.records.attachments import attach_file
 from tests.support.applicant import following, new_link
 from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import (
-    TODAY,
     application,
     deploy_review_and_appeal,
     do,
@@ -130,7 +129,7 @@ def user_with_roles(db: Database, email: str) -> User:
 
 def _returns_case(db: Database, district: str, council: str, incidents: list[dict]) -> int:
     case_id = submit(db, application(incidents, district=district))
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "acknowledge", council, {"method": "email"})
     do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
     return case_id
 

@@ -38,7 +38,7 @@ def closed_case(db: Database, fixed_clock: FixedClock, *, by_post: bool = False)
             COUNCIL,
             {"threshold_met": True, "decision_basis": "count"},
         )
-        do(db, case_id, "decision_letter", COUNCIL, {"sent_on": "2026-03-02", "method": "post"})
+        do(db, case_id, "decision_letter", COUNCIL, {"method": "post"})
     else:
         case_id = met_case(db)
     hold_meeting(db, case_id, [], fixed_clock)
@@ -47,7 +47,7 @@ def closed_case(db: Database, fixed_clock: FixedClock, *, by_post: bool = False)
         case_id,
         "outcome_letter",
         COUNCIL,
-        {"sent_on": CLOSED_ON, "method": "post" if by_post else "email", "updates": "None"},
+        {"method": "post" if by_post else "email", "updates": "None"},
     )
     assert case_of(db, case_id).status == "closed"
     return case_id

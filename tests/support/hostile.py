@@ -58,7 +58,7 @@ def a_case_reference(db: Database) -> str:
 def police_return(db: Database) -> tuple[int, int]:
     """A case's police return, waiting: the task's id and its instance's."""
     case_id = submit(db, application())
-    do(db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": "2026-03-02", "method": "email"})
+    do(db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     do(db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
     task = live(db, case_id)["police_return"]
     return task.id, task.instance_id

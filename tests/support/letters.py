@@ -11,7 +11,7 @@ from sqlalchemy import select
 from engine.core.db import Database
 from engine.core.models import Document, Notification
 from tests.support.people import COUNCIL
-from tests.support.procedure import TODAY, application, do, submit
+from tests.support.procedure import application, do, submit
 
 DALES = "Derbyshire Dales District Council"
 # The applicant's contact, once the application is acknowledged: the officer who acknowledged
@@ -56,5 +56,5 @@ def outbox(db: Database, document: Document) -> Notification | None:
 
 def acknowledged(db: Database, **changes) -> int:
     case_id = submit(db, application(**changes))
-    do(db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     return case_id

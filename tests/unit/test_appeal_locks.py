@@ -99,7 +99,7 @@ def test_an_appeal_s_step_waits_for_a_review_being_worked_on(appeal_db) -> None:
     lodge(db, case_of(db, case_id).reference, TODAY, GROUND)
     task = live(db, case_id)["acknowledge_appeal"]
     opcc = user(db, OPCC)
-    answers = {"acknowledged_on": TODAY, "method": "email"}
+    answers = {"method": "email"}
     holder = connect(db.url)
     try:
         with holder.transaction() as review_step:

@@ -48,7 +48,7 @@ def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
     assert case_of(db, case_id).reference == f"CT-2026-{case_id:05d}"
 
     council = "council@example.org"
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "email"})
+    do(db, case_id, "acknowledge", council, {"method": "email"})
     assert case_of(db, case_id).status == "screening"
     do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
     returns = live(db, case_id)
@@ -101,7 +101,7 @@ def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
         council,
         {"threshold_met": True, "decision_basis": "count"},
     )
-    result = do(db, case_id, "decision_letter", council, {"sent_on": TODAY, "method": "email"})
+    result = do(db, case_id, "decision_letter", council, {"method": "email"})
     assert result.process_finished
     case = case_of(db, case_id)
     assert (case.threshold_met, case.decision_basis, case.decided_on) == (
@@ -163,7 +163,7 @@ def test_not_met_below_the_count(app_db: Database) -> None:
             "adequacy": "Police responded",
         },
     )
-    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "post"})
+    do(db, case_id, "decision_letter", "council@example.org", {"method": "post"})
     case = case_of(db, case_id)
     assert (case.threshold_met, case.decision_basis, case.status) == (False, "discretion", "closed")
     assert case.closed_on == date(2026, 3, 2)
@@ -188,7 +188,7 @@ def test_discretionary_met_below_the_count(app_db: Database) -> None:
             "adequacy": "No action yet",
         },
     )
-    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "email"})
+    do(db, case_id, "decision_letter", "council@example.org", {"method": "email"})
     case = case_of(db, case_id)
     assert (case.threshold_met, case.decision_basis, case.status) == (
         True,
@@ -227,7 +227,7 @@ def test_declined_as_vexatious(app_db: Database) -> None:
             "reasons": "The fourth application about the same neighbour dispute this year",
         },
     )
-    do(db, case_id, "decision_letter", "council@example.org", {"sent_on": TODAY, "method": "post"})
+    do(db, case_id, "decision_letter", "council@example.org", {"method": "post"})
     case = case_of(db, case_id)
     assert (case.threshold_met, case.decision_basis, case.status) == (False, "declined", "closed")
     assert dales_figures(db, "applications", "threshold_not_met") == (1, 1), "a decline is not met"
@@ -239,7 +239,7 @@ def test_a_complaint_about_a_service_is_routed_to_its_complaints_procedure(
     db = app_db
     case_id = submit(db, application())
     council = "council@example.org"
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    do(db, case_id, "acknowledge", council, {"method": "letter"})
     with pytest.raises(InvalidData) as refused:
         do(db, case_id, "screen", council, {"route": "complaint", "hate_element": False})
     assert "complaint_organisation" in refused.value.fields
@@ -260,7 +260,7 @@ def test_a_complaint_about_a_service_is_routed_to_its_complaints_procedure(
         case_id,
         "complaint_letter",
         council,
-        {"letter_sent_on": TODAY, "complaints_route": "police_complaints_then_iopc"},
+        {"complaints_route": "police_complaints_then_iopc"},
     )
     assert result.process_finished
     case = case_of(db, case_id)
@@ -271,7 +271,7 @@ def test_hate_element_is_flagged_and_signposted(app_db: Database) -> None:
     db = app_db
     case_id = submit(db, application())
     council = "council@example.org"
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    do(db, case_id, "acknowledge", council, {"method": "letter"})
     with pytest.raises(InvalidData) as refused:
         do(db, case_id, "screen", council, {"route": "review", "hate_element": True})
     assert "hate_signposted" in refused.value.fields
@@ -296,7 +296,7 @@ def test_consent_hold_then_consent_given(app_db: Database) -> None:
     db = app_db
     case_id = _third_party(db)
     council = "council@example.org"
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    do(db, case_id, "acknowledge", council, {"method": "letter"})
     with pytest.raises(InvalidData) as refused:
         do(db, case_id, "screen", council, {"route": "review", "hate_element": False})
     assert "has not agreed" in refused.value.fields["route"]
@@ -311,7 +311,7 @@ def test_consent_hold_closes_after_the_set_time(app_db: Database, fixed_clock) -
     db = app_db
     case_id = _third_party(db)
     council = "council@example.org"
-    do(db, case_id, "acknowledge", council, {"acknowledged_on": TODAY, "method": "letter"})
+    do(db, case_id, "acknowledge", council, {"method": "letter"})
     do(db, case_id, "screen", council, {"route": "consent_hold", "hate_element": False})
     fixed_clock.advance(timedelta(days=20))
     assert fire_due_timers(db) == 0, "20 calendar days is not yet 20 working days"
@@ -323,7 +323,7 @@ def test_consent_hold_closes_after_the_set_time(app_db: Database, fixed_clock) -
         case_id,
         "consent_closure_letter",
         council,
-        {"letter_sent_on": "2026-04-01", "reasons": "We did not hear from the victim"},
+        {"reasons": "We did not hear from the victim"},
     )
     assert case_of(db, case_id).status == "closed"
 

@@ -93,7 +93,7 @@ def test_reviews_recommendations_appeals_and_documents_are_on_the_case(
         {"organisation": "dales-housing", "action": "Warn the tenant", "due_date": "2026-04-03"}
     ]
     hold_meeting(db, case_id, plan, fixed_clock)
-    letter = {"sent_on": "2026-03-20", "method": "post", "updates": "Monthly"}
+    letter = {"method": "post", "updates": "Monthly"}
     do(db, case_id, "outcome_letter", COUNCIL, letter)
     reference = case_of(db, case_id).reference
     appeal = {

@@ -55,7 +55,7 @@ def test_libreoffice_opens_the_pack_the_report_and_the_letters(
         case_id,
         "outcome_letter",
         COUNCIL,
-        {"sent_on": "2026-03-23", "method": "email", "updates": "Monthly calls"},
+        {"method": "email", "updates": "Monthly calls"},
     )
     with db.transaction() as session:
         case = session.get(Case, case_id)

@@ -12,7 +12,6 @@ from tests.support.letters import DALES, SPOC, acknowledged, headings, letter, o
 from tests.support.people import COUNCIL, user
 from tests.support.procedure import (
     THREE,
-    TODAY,
     application,
     do,
     met_case,
@@ -132,7 +131,7 @@ def test_threshold_not_met_letter_gives_reasons_and_the_appeal_deadline(app_db: 
             "adequacy": "The police attended within the hour",
         },
     )
-    do(db, case_id, "decision_letter", COUNCIL, {"sent_on": TODAY, "method": "post"})
+    do(db, case_id, "decision_letter", COUNCIL, {"method": "post"})
     sent = letter(db, case_id, "threshold_decision_letter")
     lines = texts(sent)
     assert headings(sent)[0] == (
@@ -171,7 +170,7 @@ def test_a_declined_application_is_told_why(app_db: Database) -> None:
             "reasons": "The fourth application about the same dispute this year",
         },
     )
-    do(db, case_id, "decision_letter", COUNCIL, {"sent_on": TODAY, "method": "email"})
+    do(db, case_id, "decision_letter", COUNCIL, {"method": "email"})
     sent = letter(db, case_id, "threshold_decision_letter")
     lines = texts(sent)
     assert headings(sent)[0] == "We cannot accept your application for an ASB Case Review"

@@ -171,7 +171,7 @@ def test_meeting_pack_of_a_case_waiting_for_its_meeting(review_db) -> None:
 def test_a_pack_says_what_the_case_does_not_hold_yet(app_db: Database) -> None:
     db = app_db
     case_id = submit(db, application())
-    do(db, case_id, "acknowledge", COUNCIL, {"acknowledged_on": "2026-03-02", "method": "email"})
+    do(db, case_id, "acknowledge", COUNCIL, {"method": "email"})
     do(
         db,
         case_id,

@@ -52,7 +52,7 @@ def test_review_with_recommendations_tracks_each_action_to_its_owner(
         case_id,
         "outcome_letter",
         COUNCIL,
-        {"sent_on": "2026-03-23", "method": "email", "updates": "Monthly email from the SPOC"},
+        {"method": "email", "updates": "Monthly email from the SPOC"},
     )
     actions = live(db, case_id)
     assert set(actions) == {"police_actions [child]", "housing_actions [child]"}
@@ -102,7 +102,7 @@ def test_review_without_recommendations_closes(review_db, fixed_clock) -> None:
         case_id,
         "outcome_letter",
         COUNCIL,
-        {"sent_on": "2026-03-23", "method": "post", "updates": "No further updates"},
+        {"method": "post", "updates": "No further updates"},
     )
     assert result.process_finished
     assert case_of(db, case_id).status == "closed"

@@ -132,7 +132,7 @@ def test_claim_release_and_complete_check_need_to_know_first(all_db: Database) -
 
     with pytest.raises(InvalidData) as refused:
         task_view.complete_task(db, task_id, council, {"method": "pigeon"}, forms_dir=FORMS)
-    assert set(refused.value.fields) == {"acknowledged_on", "method"}
+    assert set(refused.value.fields) == {"method"}
     done = task_view.complete_task(db, task_id, council, ACKNOWLEDGED, forms_dir=FORMS)
     assert (done.task.task_id, done.task.state) == (task_id, "completed")
     assert done.process_finished is False

@@ -34,7 +34,12 @@ class Review(Base):
     number: Mapped[int] = mapped_column(default=1)
     chair_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     meeting_date: Mapped[date | None] = mapped_column(Date)
+    # Why the meeting was arranged later than the area's timescale allows, when it was.
+    beyond_timescale_reason: Mapped[str | None] = mapped_column(Text)
     held_on: Mapped[date | None] = mapped_column(Date)
+    # The meeting was held on another day than the one arranged, as its record says; the
+    # only way it may have been held before that day.
+    rescheduled: Mapped[bool | None]
     attendees: Mapped[list[str] | None] = mapped_column(JSON)
     findings: Mapped[str] = mapped_column(Text, default="")
     outcome_letter_sent_on: Mapped[date | None] = mapped_column(Date)

@@ -23,7 +23,12 @@ from engine.documents.word import long_date
 from engine.review.appeal_rules import ground_sentence
 
 # Defaults of the area timescales a letter quotes (DOMAIN.md), when the area file omits one.
-DEFAULT_DAYS = {"threshold_decision": 10, "appeal_window": 20, "appeal_decision": 20}
+DEFAULT_DAYS = {
+    "threshold_decision": 10,
+    "review_meeting": 20,
+    "appeal_window": 20,
+    "appeal_decision": 20,
+}
 # A complaint about an officer or a service (DOMAIN.md, rule 5): the kind of body whose
 # complaints procedure it goes to, and who the applicant may ask to look at it after that.
 COMPLAINTS_ROUTES: dict[str, tuple[str, str]] = {

@@ -15,7 +15,6 @@ from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.area import service_url
 from engine.core.models import Appeal, Case, Document, User
-from engine.core.workdays import as_date
 from engine.documents.letters import compose_letter, letter_text, render_letter
 from engine.documents.store.kept import disclose, lock_case, next_version, store_document
 from engine.documents.word import template_path
@@ -41,7 +40,6 @@ def send_letter(
     user: User | None,
     answers: Mapping[str, Any],
     *,
-    date_answer: str,
     form: str,
     appeal_id: int | None = None,
     task_id: int | None = None,
@@ -49,10 +47,10 @@ def send_letter(
 ) -> Document:
     """Write the letter of ``kind`` that a task completed with ``form`` stands for, keep it,
     and send it: by email through the outbox, or marked for printing and posting. The letter
-    carries the date the officer gave it in the answer ``date_answer`` (or today's). With
-    no ``user``, the service sends it on its own (the case closing), signed by the case's
-    contact."""
-    letter_date = as_date(answers[date_answer]) if answers.get(date_answer) else clock.today()
+    is dated the day it is sent, whatever the answers say: a typed date could put it in the
+    future, and the applicant's time to appeal counts from it. With no ``user``, the service
+    sends it on its own (the case closing), signed by the case's contact."""
+    letter_date = clock.today()
     appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
     letter = compose_letter(
         session, case, kind, answers, letter_date=letter_date, signer=user, appeal=appeal

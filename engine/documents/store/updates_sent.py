@@ -42,7 +42,6 @@ def tell_applicant(
             UPDATE_LETTER,
             user,
             facts,
-            date_answer="",
             form=form,
             task_id=task_id,
         )

@@ -55,7 +55,7 @@ def test_a_task_with_its_form_and_draft(api: Api) -> None:
     task_id = acknowledge_task(api, reference)
     one = "/tasks/{task_id}"
     detail = api.call("get", f"/tasks/{task_id}", template=one, who=COUNCIL)
-    assert detail["schema"]["required"] == ["acknowledged_on", "method"]
+    assert detail["schema"]["required"] == ["method"]
     assert (detail["draft"], detail["actions"]["claim"]) == (None, True)
 
     draft = "/tasks/{task_id}/draft"
@@ -150,7 +150,7 @@ def test_completing_a_task(api: Api) -> None:
         json={"data": {"method": "pigeon"}},
         status=422,
     )
-    assert set(refused["fields"]) == {"acknowledged_on", "method"}
+    assert set(refused["fields"]) == {"method"}
     assert "Choose one of" in refused["fields"]["method"]
     api.call("post", f"/tasks/{task_id}/complete", template=done, who=COUNCIL, json={}, status=422)
 
