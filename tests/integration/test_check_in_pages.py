@@ -130,7 +130,7 @@ def test_the_council_records_a_posted_applicant_s_answer_on_the_case_page(
     page = _text(council.get(f"/cases/{reference}"))
     assert "their contact has a task to consider further action" in page
     assert re.search(r"Still happening, answered \d\d April 2026 \d\d:\d\d by Council", page)
-    assert "Rang on Monday" in page and "check_in.answered" in page
+    assert "Rang on Monday" in page and "Council answered a check-in" in page, "in the trail"
     (task,) = further_action(all_db, case_id)
     task_page = _text(council.get(f"/tasks/{task.id}"))
     assert "Consider further action" in task_page and "still happening" in task_page
