@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.cases.follow_up import code_digest
 from engine.core import clock
+from engine.core.counters import kept_digest
 from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import Case, CheckIn
@@ -58,7 +58,7 @@ def answer_check_in(
         refuse_if_locked(session, keys.values(), clock.now())
     with db.transaction() as session:
         check_in = session.scalar(
-            select(CheckIn).where(CheckIn.code_hash == code_digest(token or "")).with_for_update()
+            select(CheckIn).where(CheckIn.code_hash == kept_digest(token or "")).with_for_update()
         )
         case = session.get(Case, check_in.case_id) if check_in is not None else None
         if (

@@ -9,8 +9,6 @@ closes the case again: the check-ins not yet sent start over from the new closur
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -20,11 +18,6 @@ from engine.core.area import follow_up_months
 from engine.core.models import Case, CheckIn
 
 QUESTION = "Is the anti-social behaviour still happening?"
-
-
-def code_digest(code: str) -> str:
-    """What is kept of a check-in's one-time link: its sha256."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def schedule_check_ins(session: Session, case: Case) -> list[CheckIn]:

@@ -8,19 +8,15 @@ whether the address has an account.
 
 from __future__ import annotations
 
-import hashlib
-import math
 from datetime import timedelta
 
-from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from engine.chasing.notifications import notify
 from engine.core import clock
 from engine.core.area import service_url
-from engine.core.counters import count_one
-from engine.core.errors import TooManySubmissions
-from engine.core.models import SignInThrottle, User
+from engine.core.counters import count_one, forget_before, kept_digest, within_allowance
+from engine.core.models import User
 from engine.people.passwords import RESET_LIFETIME, issue_reset_link
 
 WINDOW = timedelta(hours=1)
@@ -38,19 +34,11 @@ def send_reset_link(session: Session, email: str, *, address: str) -> None:
     there is one and the address's hourly allowance of links is not used up; else nothing.
     ``TooManySubmissions`` when this network address has asked too often this hour."""
     now = clock.now()
-    session.execute(
-        delete(SignInThrottle).where(
-            or_(
-                SignInThrottle.key.startswith(EMAIL_KEY),
-                SignInThrottle.key.startswith(ADDRESS_KEY),
-            ),
-            SignInThrottle.first_failure_at <= now - WINDOW,
-        )
-    )
-    asked, began = count_one(session, f"{ADDRESS_KEY}{(address or 'unknown')[:64]}", now, WINDOW)
-    if asked > ASKS_PER_ADDRESS:
-        raise TooManySubmissions(max(1, math.ceil((began + WINDOW - now).total_seconds())))
-    typed = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+    for prefix in (EMAIL_KEY, ADDRESS_KEY):
+        forget_before(session, prefix, now - WINDOW)
+    address_key = f"{ADDRESS_KEY}{(address or 'unknown')[:64]}"
+    within_allowance(session, address_key, ASKS_PER_ADDRESS, now, WINDOW)
+    typed = kept_digest(email.strip().lower())
     if count_one(session, f"{EMAIL_KEY}{typed}", now, WINDOW)[0] > LINKS_PER_EMAIL:
         return
     issued = issue_reset_link(session, email)
@@ -61,7 +49,7 @@ def send_reset_link(session: Session, email: str, *, address: str) -> None:
     site = service_url(session)
     notify(
         session,
-        key=f"password_reset:{hashlib.sha256(token.encode()).hexdigest()[:32]}",
+        key=f"password_reset:{kept_digest(token)[:32]}",
         kind="password_reset",
         subject=RESET_SUBJECT,
         body="\n".join(

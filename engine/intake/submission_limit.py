@@ -3,17 +3,13 @@ work in several agencies' inboxes, so a script sending many must not reach them.
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine.core import clock
 from engine.core.config import Settings
-from engine.core.counters import count_one
-from engine.core.errors import TooManySubmissions
-from engine.core.models import SignInThrottle
+from engine.core.counters import forget_before, within_allowance
 
 WINDOW = timedelta(hours=1)
 KEY = "submissions:"
@@ -25,11 +21,11 @@ def count_submission(session: Session, address: str, settings: Settings) -> None
     back) when the hour's allowance is used up. Counted in the database, so the limit holds
     across every worker and host."""
     now = clock.now()
-    session.execute(
-        delete(SignInThrottle).where(
-            SignInThrottle.key.startswith(KEY), SignInThrottle.first_failure_at <= now - WINDOW
-        )
+    forget_before(session, KEY, now - WINDOW)
+    within_allowance(
+        session,
+        f"{KEY}{(address or 'unknown')[:64]}",
+        settings.public_submissions_per_hour,
+        now,
+        WINDOW,
     )
-    count, began = count_one(session, f"{KEY}{(address or 'unknown')[:64]}", now, WINDOW)
-    if count > settings.public_submissions_per_hour:
-        raise TooManySubmissions(max(1, math.ceil((began + WINDOW - now).total_seconds())))

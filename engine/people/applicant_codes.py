@@ -10,7 +10,6 @@ used code is the same, so none tells whether a case, an email address or a postc
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.counters import kept_digest
 from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import ApplicantCode, Case, User
@@ -52,10 +52,6 @@ class ApplicantAccess:
 
     def with_case(self, case_id: int) -> ApplicantAccess:
         return ApplicantAccess(self.case_ids | {case_id})
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
 
 
 def normalised_code(text: str) -> str:
@@ -93,7 +89,7 @@ def _issue(
         ApplicantCode(
             case_id=case.id,
             channel=channel,
-            code_hash=_digest(code),
+            code_hash=kept_digest(code),
             created_at=now,
             expires_at=now + lifetime,
             issued_for=issued_for,
@@ -154,7 +150,7 @@ def redeem_letter_code(
     ``redeem_email_link``; attempts are also counted per reference as typed."""
     reference = (reference or "").strip().upper()
     keys = {
-        "applicant": f"applicant:{_digest(reference)}",
+        "applicant": f"applicant:{kept_digest(reference)}",
         "address": applicant_address_key(address),
     }
     expected = (reference, re.sub(r"\s", "", (postcode or "").upper()))
@@ -184,7 +180,7 @@ def _redeem(
     with db.transaction() as session:
         row = session.scalar(
             select(ApplicantCode)
-            .where(ApplicantCode.code_hash == _digest(code), ApplicantCode.channel == channel)
+            .where(ApplicantCode.code_hash == kept_digest(code), ApplicantCode.channel == channel)
             .with_for_update()
         )
         case = session.get(Case, row.case_id) if row is not None else None

@@ -7,7 +7,6 @@ kept, and it expires within the hour.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -15,14 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.counters import kept_digest
 from engine.core.models import ApplicantCode, ApplicantToken, Case
 from engine.people.applicant_codes import ApplicantAccess
 
 APPLICANT_TOKEN_LIFETIME = timedelta(hours=1)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_applicant_token(session: Session, used: ApplicantCode) -> tuple[str, str]:
@@ -32,7 +28,7 @@ def issue_applicant_token(session: Session, used: ApplicantCode) -> tuple[str, s
     now = clock.now()
     session.add(
         ApplicantToken(
-            token_hash=_digest(token),
+            token_hash=kept_digest(token),
             case_id=case.id,
             created_at=now,
             expires_at=now + APPLICANT_TOKEN_LIFETIME,
@@ -58,7 +54,7 @@ def applicant_for_token(session: Session, token: str) -> ApplicantAccess | None:
         select(ApplicantToken.case_id)
         .join(Case, Case.id == ApplicantToken.case_id)
         .where(
-            ApplicantToken.token_hash == _digest(token),
+            ApplicantToken.token_hash == kept_digest(token),
             ApplicantToken.expires_at > clock.now(),
             Case.erased_on.is_(None),
         )

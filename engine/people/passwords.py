@@ -8,7 +8,6 @@ for another supersedes every earlier one. Whether an address has an account is n
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from enum import Enum
@@ -17,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.counters import kept_digest
 from engine.core.models import ApiToken, PasswordReset, User
 from engine.people.accounts import (
     MIN_PASSWORD_LENGTH,
@@ -45,10 +45,6 @@ class LinkRefused(ValueError):
     def __init__(self, state: LinkState) -> None:
         super().__init__(state.value)
         self.state = state
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def check_new_password(new: str, confirm: str, *, current_hash: str = "") -> dict[str, str]:
@@ -145,7 +141,7 @@ def issue_reset_link(session: Session, email: str) -> tuple[User, str] | None:
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordReset(
-            token_hash=_digest(token),
+            token_hash=kept_digest(token),
             user_id=user.id,
             created_at=now,
             expires_at=now + RESET_LIFETIME,
@@ -160,7 +156,7 @@ def issue_reset_link(session: Session, email: str) -> tuple[User, str] | None:
 def _find_link(session: Session, token: str, *, lock: bool = False) -> PasswordReset | None:
     if not token or len(token) > 200:
         return None
-    query = select(PasswordReset).where(PasswordReset.token_hash == _digest(token))
+    query = select(PasswordReset).where(PasswordReset.token_hash == kept_digest(token))
     return session.scalar(query.with_for_update() if lock else query)
 
 

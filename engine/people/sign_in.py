@@ -17,7 +17,6 @@ password included, and the lockout is written to the audit trail.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
 from engine.core.config import Settings
-from engine.core.counters import count_one
+from engine.core.counters import count_one, kept_digest
 from engine.core.db import Database
 from engine.core.errors import TooManyAttempts
 from engine.core.models import SignInThrottle, User
@@ -57,7 +56,7 @@ class SignInPolicy:
 
 
 def account_key(email: str) -> str:
-    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+    digest = kept_digest(email.strip().lower())
     return f"account:{digest}"
 
 
@@ -67,7 +66,7 @@ def address_key(address: str) -> str:
 
 def pair_key(email: str, address: str) -> str:
     together = f"{email.strip().lower()}\n{address[:64]}"
-    return f"pair:{hashlib.sha256(together.encode('utf-8')).hexdigest()}"
+    return f"pair:{kept_digest(together)}"
 
 
 def slowing_seconds(account_failures: int, policy: SignInPolicy) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -10,14 +9,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.counters import kept_digest
 from engine.core.models import ApiToken, User
 from engine.people.accounts import USER_LOADS
 
 TOKEN_LIFETIME = timedelta(hours=8)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_token(session: Session, user: User) -> str:
@@ -25,7 +21,7 @@ def issue_token(session: Session, user: User) -> str:
     now = clock.now()
     session.add(
         ApiToken(
-            token_hash=_digest(token),
+            token_hash=kept_digest(token),
             user_id=user.id,
             created_at=now,
             expires_at=now + TOKEN_LIFETIME,
@@ -53,7 +49,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     if not token or len(token) > 200:
         return None
     return (
-        session.execute(_USER_BY_TOKEN, {"token_hash": _digest(token), "now": clock.now()})
+        session.execute(_USER_BY_TOKEN, {"token_hash": kept_digest(token), "now": clock.now()})
         .unique()
         .scalar_one_or_none()
     )

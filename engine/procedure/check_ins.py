@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from engine import runtime
 from engine.cases.contact import contact_of
-from engine.cases.follow_up import QUESTION, code_digest
+from engine.cases.follow_up import QUESTION
 from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.area import service_url
+from engine.core.counters import kept_digest
 from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import Case, CheckIn, User
@@ -90,7 +91,7 @@ def send_check_in(session: Session, check_in: CheckIn, case: Case) -> None:
     site = service_url(session)
     if delivery == "email":
         token = secrets.token_urlsafe(32)
-        check_in.code_hash = code_digest(token)
+        check_in.code_hash = kept_digest(token)
         check_in.expires_at = now + CHECK_IN_LINK_LIFETIME
         notify(
             session,
