@@ -196,11 +196,31 @@ def compare(key: str) -> str:
     )
 
 
+@blueprint.get("/<key>/versions/<int:version>/move")
+@sign_in_required
+def confirm_move(key: str, version: int) -> str | Response:
+    """What a move would do, case by case, with the button that does it."""
+    try:
+        plan = definitions.plan_move(db(), current_user(), key, version)
+    except Conflict as nothing_newer:
+        flash(sentence(nothing_newer), "error")
+        return redirect(url_for("procedure.process", key=key))
+    return render_template("procedure/confirm_move.html", plan=plan)
+
+
 @blueprint.post("/<key>/versions/<int:version>/move")
 @sign_in_required
 def move(key: str, version: int) -> str | Response:
+    chosen = request.form.getlist("instance")
+    if request.form.get("confirmed") != "yes" or not all(
+        i.isascii() and i.isdigit() for i in chosen
+    ):
+        # A move is made only from the page that said what it would do, of the cases it listed.
+        return confirm_move(key, version)
     try:
-        report = definitions.move_to_newest(db(), current_user(), key, version)
+        report = definitions.move_to_newest(
+            db(), current_user(), key, version, instance_ids=[int(i) for i in chosen]
+        )
     except Conflict as nothing_newer:
         flash(sentence(nothing_newer), "error")
         return redirect(url_for("procedure.process", key=key))

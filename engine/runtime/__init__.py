@@ -15,7 +15,7 @@ from engine.runtime.deployment import DeployResult, check_bpmn, deploy, latest_d
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.instances import cancel_instance, erase_instance_data, running_instances
 from engine.runtime.messages import deliver_message
-from engine.runtime.moves import MoveReport, move_instances
+from engine.runtime.moves import MovePlan, MoveReport, PlannedMove, move_instances, plan_move
 from engine.runtime.steps import start_process
 from engine.runtime.tasks import (
     CompletionResult,
@@ -34,7 +34,9 @@ __all__ = [
     "CompletionResult",
     "DeployResult",
     "Effects",
+    "MovePlan",
     "MoveReport",
+    "PlannedMove",
     "cancel_instance",
     "check_bpmn",
     "check_may_work_on",
@@ -47,6 +49,7 @@ __all__ = [
     "fire_due_timers",
     "latest_definition",
     "move_instances",
+    "plan_move",
     "reassign_task",
     "release_task",
     "running_instances",

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.core import audit
 from engine.core.db import Database
 from engine.core.errors import Conflict, NotFound, ProcessFailed
-from engine.core.models import ProcessDefinition, ProcessInstance, User
+from engine.core.models import Case, ProcessDefinition, ProcessInstance, User
 from engine.runtime import bpmn, versions
 from engine.runtime.deployment import latest_definition, restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
@@ -28,6 +29,76 @@ class MoveReport:
     refused: dict[int, list[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PlannedMove:
+    """What a move would do to one running case: move it, or leave it where it is and why."""
+
+    instance_id: int
+    reference: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def moves(self) -> bool:
+        return not self.reasons
+
+
+@dataclass
+class MovePlan:
+    """What moving the running cases of an older version to the newest would do, before it is
+    done: each case tried against the newest version, nothing stored."""
+
+    key: str
+    from_version: int
+    to_version: int
+    cases: list[PlannedMove] = field(default_factory=list)
+
+    @property
+    def moving(self) -> list[PlannedMove]:
+        return [case for case in self.cases if case.moves]
+
+    @property
+    def staying(self) -> list[PlannedMove]:
+        return [case for case in self.cases if not case.moves]
+
+
+def _versions(
+    session: Session, key: str, from_version: int
+) -> tuple[ProcessDefinition, ProcessDefinition]:
+    latest = latest_definition(session, key)
+    source = session.scalar(
+        select(ProcessDefinition).where(
+            ProcessDefinition.key == key, ProcessDefinition.version == from_version
+        )
+    )
+    if latest is None or source is None:
+        raise NotFound(f"there is no version {from_version} of the process '{key}'")
+    if source.id == latest.id:
+        raise Conflict(f"version {from_version} is the newest; there is nothing to move to")
+    return source, latest
+
+
+def plan_move(db: Database, key: str, from_version: int) -> MovePlan:
+    """Try each running case of a version against the newest, as a move would, storing nothing."""
+    with db.read() as session:
+        source, latest = _versions(session, key, from_version)
+        plan = MovePlan(key, from_version, latest.version)
+        old_spec = restored_definition(session, source.id).spec_json
+        new_spec = restored_definition(session, latest.id).spec_json
+        running = session.execute(
+            select(ProcessInstance.id, ProcessInstance.workflow_json, Case.reference)
+            .join(Case, Case.id == ProcessInstance.case_id)
+            .where(ProcessInstance.definition_id == source.id, ProcessInstance.state == "running")
+            .order_by(ProcessInstance.id)
+        ).all()
+        for instance_id, workflow_json, reference in running:
+            try:
+                reasons = versions.move_workflow(workflow_json, old_spec, new_spec).reasons
+            except ProcessFailed as error:
+                reasons = [f"the new version could not carry it on: {error}"]
+            plan.cases.append(PlannedMove(instance_id, reference, tuple(reasons)))
+    return plan
+
+
 def move_instances(
     db: Database,
     key: str,
@@ -43,16 +114,7 @@ def move_instances(
     refused one is left exactly as it was, with the reasons in the report.
     """
     with db.read() as session:
-        latest = latest_definition(session, key)
-        source = session.scalar(
-            select(ProcessDefinition).where(
-                ProcessDefinition.key == key, ProcessDefinition.version == from_version
-            )
-        )
-        if latest is None or source is None:
-            raise NotFound(f"there is no version {from_version} of the process '{key}'")
-        if source.id == latest.id:
-            raise Conflict(f"version {from_version} is the newest; there is nothing to move to")
+        source, latest = _versions(session, key, from_version)
         running = session.scalars(
             select(ProcessInstance.id)
             .where(ProcessInstance.definition_id == source.id, ProcessInstance.state == "running")

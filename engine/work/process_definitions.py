@@ -264,6 +264,13 @@ def compare_versions(
     return runtime.compare(old.bpmn_xml, old.spec_json, new.bpmn_xml, new.spec_json)
 
 
+def plan_move(db: Database, user: User | None, key: str, from_version: int) -> runtime.MovePlan:
+    """What moving a version's running cases to the newest would do, for the process owner to
+    confirm before anything moves."""
+    _require_owner(user)
+    return runtime.plan_move(db, key, from_version)
+
+
 def move_to_newest(
     db: Database,
     user: User | None,

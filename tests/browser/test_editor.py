@@ -14,13 +14,15 @@ from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import ProcessDefinition, ProcessInstance
 from engine.people.accounts import add_user
+from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
 from tests.support.databases import only_on
-from tests.support.people import DEMO_PASSWORD
-from tests.support.procedure import application, live, submit
+from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.procedure import ACKNOWLEDGED, application, do, live, submit
 from web import create_app
 
 OWNER = "owner@example.org"
+REFUSED_DEPLOYMENT = "the server responded with a status of 422"
 KEY = "community_trigger_application"
 
 pytestmark = [
@@ -61,6 +63,17 @@ def page(browser) -> Iterator[object]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The console too: a policy violation (a font refused) or a library's complaint about
+    # its configuration is reported there, not thrown. Chromium also logs each answer of 4xx
+    # there; a refused deployment's 422 is the service's answer, which the page then shows.
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and REFUSED_DEPLOYMENT not in message.text
+            and errors.append(message.text)
+        ),
+    )
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
@@ -83,10 +96,38 @@ def open_editor(page, server: str) -> None:
     page.locator("#editor[data-editor-ready='true']").wait_for()
 
 
+def test_the_editor_draws_its_palette_and_menus_with_the_service_s_own_icon_font(
+    server: str, page
+) -> None:
+    open_editor(page, server)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("document.fonts.check('16px bpmn')"), "the icon font loaded"
+    task_tool = page.locator(".djs-palette .entry.bpmn-icon-task")
+    assert (
+        page.evaluate(
+            "(e) => getComputedStyle(e, '::before').fontFamily", task_tool.element_handle()
+        ).strip("'\"")
+        == "bpmn"
+    )
+    assert task_tool.bounding_box()["width"] > 0
+    # The palette covers nothing of the diagram: the leftmost element is drawn to its right.
+    palette = page.locator(".djs-palette").bounding_box()
+    start = page.locator("[data-element-id='StartEvent_1'], .djs-shape[data-element-id*='start']")
+    leftmost = min(box["x"] for box in (s.bounding_box() for s in start.all()) if box)
+    assert leftmost >= palette["x"] + palette["width"]
+    # The editor takes the width a diagram needs, not the narrow column of a page of text.
+    assert page.locator("#editor").bounding_box()["width"] > 900
+
+    page.locator("[data-element-id='acknowledge']").click()
+    assert page.locator(".djs-context-pad .entry.bpmn-icon-screw-wrench").is_visible()
+
+
 def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version_2(
     server: str, page, app_db: Database
 ) -> None:
     older_case = submit(app_db, application())
+    further_case = submit(app_db, application())
+    do(app_db, further_case, "acknowledge", COUNCIL, ACKNOWLEDGED)
     open_editor(page, server)
 
     page.get_by_label("Element to edit").select_option("acknowledge")
@@ -98,17 +139,30 @@ def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version
     assert "Acknowledge receipt" in " ".join(label.all_text_contents())
     page.get_by_role("button", name="Save and deploy").click()
     page.get_by_text("Deployed version 2").wait_for()
+    assert page.locator("#editing-version").inner_text().endswith("editing version 2")
+    assert page.get_by_role("link", name="download version 2").is_visible()
 
     page.get_by_role("link", name="See all versions").click()
     newest = page.get_by_role("row", name="Version 2 Newest")
     assert newest.get_by_role("cell", name="Pat Owner").is_visible()
     older = page.locator("#versions tr", has_text="Version 1")
-    assert older.get_by_role("button", name="Move its running cases to version 2").is_visible()
+    assert older.get_by_role("link", name="Move its running cases to version 2").is_visible()
 
     page.get_by_role("button", name="Compare").click()
     assert page.get_by_role("heading", name="From version 1 to version 2").is_visible()
     changes = page.locator("#changed")
-    assert changes.get_by_role("cell", name="its name, its due property").is_visible()
+    name_row = changes.get_by_role("row", name="its name")
+    assert name_row.get_by_role("cell").all_inner_texts() == [
+        "its name",
+        "Acknowledge the application",
+        "Acknowledge receipt",
+    ]
+    due_row = changes.get_by_role("row", name="its due property")
+    assert due_row.get_by_role("cell").all_inner_texts() == [
+        "its due property",
+        "acknowledge_application",
+        "3 working days",
+    ]
     newest_drawn = page.locator("[data-compare-url][data-diagram-ready='true']").first
     newest_drawn.wait_for()
     assert newest_drawn.locator("[data-element-id='acknowledge'].element-changed").count() == 1
@@ -116,6 +170,16 @@ def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version
     newer_case = submit(app_db, application())
     assert (version_of(app_db, older_case), version_of(app_db, newer_case)) == (1, 2)
     assert live(app_db, older_case)["acknowledge"].title == "Acknowledge the application"
+
+    # A move first says what it would do, case by case; both cases have reached the changed
+    # task, so both would stay, and there is nothing to confirm.
+    page.get_by_role("link", name="Back to the versions").click()
+    page.get_by_role("link", name="Move its running cases to version 2").click()
+    summary = page.locator("#plan-summary").inner_text()
+    assert "0 would move to version 2 and 2 would stay on version 1" in summary
+    assert "Acknowledge the application" in page.locator("#will-stay").inner_text()
+    assert page.get_by_role("button", name="Move").count() == 0
+    assert accessibility_problems(page) == []
     renamed = live(app_db, newer_case)["acknowledge"]
     assert renamed.title == "Acknowledge receipt"
     assert renamed.due_on.isoformat() == "2026-03-05", "3 working days from Monday 2 March"

@@ -99,6 +99,12 @@ ROUTES = [
         "process owner",
     ),
     Route(
+        "GET",
+        "/procedure/asb_case_review/versions/1/move",
+        "/procedure/<key>/versions/<int:version>/move",
+        "process owner",
+    ),
+    Route(
         "POST",
         "/procedure/asb_case_review/versions/1/move",
         "/procedure/<key>/versions/<int:version>/move",

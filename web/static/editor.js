@@ -19,9 +19,10 @@ const checkButton = document.getElementById("check-button");
 const deployButton = document.getElementById("deploy-button");
 const EDITABLE = /^bpmn:(.*Task|SubProcess|CallActivity|.*Event|.*Gateway)$/;
 
+// diagram-js binds its keyboard shortcuts to the canvas itself, so they act only when the
+// diagram has the focus and never take keys from the form beside it.
 const modeler = new BpmnJS({
   container,
-  keyboard: { bindTo: container },
   moddleExtensions: { spiffworkflow: spiffworkflowModdle },
 });
 const canvas = modeler.get("canvas");
@@ -287,6 +288,31 @@ async function check() {
   report(body.errors || [], body.warnings || [], null);
 }
 
+// After a deployment the page edits the newest version: its caption, the download link and
+// the address the next session of editing starts from all name it.
+function nowEditing(version) {
+  const download = container.dataset.downloadUrlPattern.replace("{version}", String(version));
+  container.dataset.editorXmlUrl = download;
+  document.getElementById("editing-version").textContent =
+    `${container.dataset.key}, editing version ${version}`;
+  const link = document.getElementById("download-newest");
+  link.href = download;
+  link.textContent = `download version ${version}`;
+}
+
+// The palette sits over the diagram's left edge: leave it room so that nothing, an error
+// marker included, is drawn beneath it.
+function fitBesidePalette() {
+  canvas.zoom("fit-viewport");
+  const palette = container.querySelector(".djs-palette");
+  const box = canvas.viewbox();
+  if (!palette || !box.scale) {
+    return;
+  }
+  const room = (palette.getBoundingClientRect().width + 16) / box.scale;
+  canvas.viewbox({ x: box.x - room, y: box.y, width: box.width + room, height: box.height });
+}
+
 async function deploy() {
   deployButton.disabled = true;
   try {
@@ -294,6 +320,7 @@ async function deploy() {
     const errors = body.errors || [];
     let success = false;
     if (!errors.length) {
+      nowEditing(body.version);
       success = {
         text: body.created
           ? `Deployed version ${body.version}. New cases start on it; running cases keep their version.`
@@ -320,7 +347,7 @@ async function open() {
   const xml = await response.text();
   loopReferences = readLoopReferences(xml);
   await modeler.importXML(xml);
-  canvas.zoom("fit-viewport");
+  fitBesidePalette();
   modeler.on("selection.changed", (event) => show(event.newSelection[0]));
   modeler.on("commandStack.changed", () => {
     listElements();

@@ -34,11 +34,25 @@ _ATTRIBUTE_WORDS = {
 }
 
 
+# Longer values (a script, say) are cut here: the table shows what changed, the diagrams how.
+VALUE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """One thing about an element that differs: in words, as it was and as it is."""
+
+    what: str
+    before: str
+    after: str
+
+
 @dataclass(frozen=True)
 class ElementChange:
     element_id: str
     name: str
     what: tuple[str, ...] = ()
+    values: tuple[ValueChange, ...] = ()
 
 
 @dataclass
@@ -77,8 +91,14 @@ def compare(old_xml: str, old_spec_json: str, new_xml: str, new_spec_json: str) 
             element = getattr(spec, "bpmn_id", None)
             if element and element in old_nodes and element in new_nodes:
                 newer_spec = diff.alignment.get(spec)
+                values = changed_values(spec, newer_spec, attributes)
                 result.changed.append(
-                    _change(newer_spec or spec, describe_changes(spec, newer_spec, attributes))
+                    ElementChange(
+                        element,
+                        (newer_spec or spec).bpmn_name or "",
+                        tuple(value.what for value in values),
+                        values,
+                    )
                 )
     for listed in (result.added, result.removed, result.changed):
         listed.sort(key=lambda change: change.element_id)
@@ -96,18 +116,63 @@ def _flow_nodes(xml: str) -> dict[str, str]:
     }
 
 
-def _change(spec: Any, what: tuple[str, ...] = ()) -> ElementChange:
-    return ElementChange(spec.bpmn_id, spec.bpmn_name or "", what)
-
-
 def describe_changes(old: Any, new: Any, attributes: list[str]) -> tuple[str, ...]:
-    words = []
+    """What differs about an element, in words ("its name", "its due property")."""
+    return tuple(value.what for value in changed_values(old, new, attributes))
+
+
+def changed_values(old: Any, new: Any, attributes: list[str]) -> tuple[ValueChange, ...]:
+    """Each thing that differs about an element, with its value before and after."""
+    changes = []
     for attribute in attributes:
         if attribute == "extensions" and new is not None:
             before = (old.extensions or {}).get("properties", {})
             after = (new.extensions or {}).get("properties", {})
             names = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
-            words += [f"its {name} property" for name in names] or ["its extension properties"]
+            changes += [
+                ValueChange(
+                    f"its {name} property", readable(before.get(name)), readable(after.get(name))
+                )
+                for name in names
+            ] or [ValueChange("its extension properties", readable(before), readable(after))]
         else:
-            words.append(_ATTRIBUTE_WORDS.get(attribute, attribute.replace("_", " ")))
-    return tuple(words)
+            changes.append(
+                ValueChange(
+                    _ATTRIBUTE_WORDS.get(attribute, attribute.replace("_", " ")),
+                    readable(getattr(old, attribute, None)),
+                    readable(getattr(new, attribute, None)) if new is not None else "",
+                )
+            )
+    return tuple(changes)
+
+
+def readable(value: Any) -> str:
+    """A spec's attribute as a process owner would name it: names of the elements it points
+    to, the text of a script or condition, "yes" or "no"; nothing for none."""
+    text = _readable(value)
+    return text if len(text) <= VALUE_LIMIT else text[: VALUE_LIMIT - 1] + "…"
+
+
+def _readable(value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_readable(item)}" for key, item in sorted(value.items()))
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_readable(item) for item in value]
+        return ", ".join(sorted(items) if isinstance(value, set | frozenset) else items)
+    for name in ("bpmn_name", "bpmn_id", "name", "expression"):
+        found = getattr(value, name, None)
+        if isinstance(found, str) and found:
+            return found
+    return _words(type(value).__name__)
+
+
+def _words(class_name: str) -> str:
+    """``TimerEventDefinition`` as "timer event definition"."""
+    letters = [f" {c.lower()}" if c.isupper() else c for c in class_name]
+    return "".join(letters).strip()

@@ -200,10 +200,27 @@ def test_compare_lists_added_removed_and_changed_elements(api: Api) -> None:
         template="/process-definitions/{key}/compare",
         who=OWNER,
     )
-    assert compared["added"] == [{"element_id": "extra_step", "name": "An extra step", "what": []}]
+    assert compared["added"] == [
+        {"element_id": "extra_step", "name": "An extra step", "what": [], "values": []}
+    ]
     assert compared["removed"] == []
-    changes = {c["element_id"]: c["what"] for c in compared["changed"]}
-    assert changes == {"acknowledge": ["its due property"], "screen": ["its name"]}
+    changes = {c["element_id"]: c["values"] for c in compared["changed"]}
+    assert changes == {
+        "acknowledge": [
+            {
+                "what": "its due property",
+                "before": "acknowledge_application",
+                "after": "3 working days",
+            }
+        ],
+        "screen": [
+            {
+                "what": "its name",
+                "before": "Screen the application",
+                "after": "Screen the application for a review",
+            }
+        ],
+    }
 
     backwards = api.call(
         "get",

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from engine import procedure
 from engine.core.db import Database
+from tests.support.api import Api, new_case
 from tests.support.editing import (
     KEY,
     OWNER,
@@ -18,9 +19,13 @@ from tests.support.editing import (
     SHIPPED,
     XML,
     changed,
+    definition_of,
+    deploy_version,
+    instance_of,
     versions,
 )
 from tests.support.people import COUNCIL
+from tests.support.procedure import ACKNOWLEDGED, do
 from tests.support.web import form_token, make_app, sign_in, signed_in
 
 
@@ -70,8 +75,9 @@ def test_process_owner_pages_list_upload_compare_and_move(
     assert client.get(f"/procedure/{KEY}/versions/2.bpmn").data == changed(RENAMED_SCREEN)
     editor = client.get(f"/procedure/{KEY}/edit")
     assert editor.status_code == 200 and b"data-deploy-url" in editor.data
-    moved = client.post(f"/procedure/{KEY}/versions/1/move", data={"csrf_token": token})
-    assert moved.status_code == 200 and b"0 running cases were moved" in moved.data
+    nothing_running = client.get(f"/procedure/{KEY}/versions/1/move")
+    assert b"No cases are running on version 1: there is nothing to move." in nothing_running.data
+    assert b'name="confirmed"' not in nothing_running.data
 
     check_json = client.post(
         "/procedure/check", data=b"<x/>", headers={"X-CSRFToken": token}, **XML
@@ -85,6 +91,40 @@ def test_process_owner_pages_list_upload_compare_and_move(
     )
     assert saved.status_code == 201 and saved.get_json()["version"] == 3
     assert client.post("/procedure/deploy", data=SHIPPED, **XML).status_code == 400, "CSRF"
+
+
+def test_a_move_says_case_by_case_what_it_will_do_and_acts_only_when_confirmed(
+    client: FlaskClient, api: Api, api_db: Database
+) -> None:
+    waiting_reference, waiting = new_case(api)  # at "acknowledge", which keeps its name
+    further_reference, further = new_case(api)
+    do(api_db, further, "acknowledge", COUNCIL, ACKNOWLEDGED)  # at "screen", renamed below
+    deploy_version(api, changed(RENAMED_SCREEN))
+    sign_in(client, OWNER)
+    versions_page = client.get(f"/procedure/{KEY}").get_data(as_text=True)
+    assert f'href="/procedure/{KEY}/versions/1/move"' in versions_page
+    assert f'action="/procedure/{KEY}/versions/1/move"' not in versions_page, "no one-click move"
+
+    plan = client.get(f"/procedure/{KEY}/versions/1/move").get_data(as_text=True)
+    assert "Of the 2 running cases on version 1, 1 would move to version 2 and 1 would stay" in plan
+    will_move, will_stay = plan.split('id="will-move"')[1], plan.split('id="will-stay"')[1]
+    assert waiting_reference in will_move.split("</table>")[0]
+    staying = will_stay.split("</table>")[0]
+    assert further_reference in staying
+    assert "&#39;Screen the application&#39; (screen), which it has reached, was changed" in staying
+    assert "Move 1 case to version 2" in plan
+
+    token = form_token(client, f"/procedure/{KEY}/versions/1/move")
+    unconfirmed = client.post(f"/procedure/{KEY}/versions/1/move", data={"csrf_token": token})
+    assert unconfirmed.status_code == 200 and b"Nothing has moved yet" in unconfirmed.data
+    assert (definition_of(api_db, waiting), definition_of(api_db, further)) == (1, 1)
+
+    moved = client.post(
+        f"/procedure/{KEY}/versions/1/move",
+        data={"csrf_token": token, "confirmed": "yes", "instance": [instance_of(api_db, waiting)]},
+    )
+    assert moved.status_code == 200 and b"1 running case was moved" in moved.data
+    assert (definition_of(api_db, waiting), definition_of(api_db, further)) == (2, 1)
 
 
 def test_people_who_are_not_process_owners_cannot_open_the_pages(

@@ -24,6 +24,11 @@ def schemas() -> dict[str, Any]:
             "element_id": STRING,
             "name": STRING,
             "what": {"type": "array", "items": STRING, "description": "What changed, in words"},
+            "values": {
+                "type": "array",
+                "description": "Each thing that changed, as it was and as it is (empty for none)",
+                "items": exact_object({"what": STRING, "before": STRING, "after": STRING}),
+            },
         }
     )
     changes = {"type": "array", "items": change}
