@@ -27,7 +27,14 @@ from engine.runtime.tasks import (
     release_task,
 )
 from engine.runtime.timers import fire_due_timers
-from engine.runtime.versions import Comparison, ElementChange, Validation, compare
+from engine.runtime.versions import (
+    Comparison,
+    ElementChange,
+    OutlineStep,
+    Validation,
+    compare,
+    outline,
+)
 
 __all__ = [
     "NO_EFFECTS",
@@ -56,6 +63,8 @@ __all__ = [
     "start_process",
     "Comparison",
     "ElementChange",
+    "OutlineStep",
     "Validation",
     "compare",
+    "outline",
 ]

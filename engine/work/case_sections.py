@@ -28,6 +28,7 @@ from engine.core.models import (
     TaskCandidate,
     User,
 )
+from engine.work.diagrams import process_steps
 from engine.work.inbox import task_name
 
 # Tasks the process dropped (a branch not taken) are not part of the case's story.
@@ -302,11 +303,12 @@ def processes(session: Session, case: Case) -> list[dict[str, Any]]:
             ProcessInstance.state,
             ProcessInstance.started_at,
             ProcessInstance.completed_at,
+            ProcessDefinition.bpmn_xml,
         )
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
         .where(ProcessInstance.case_id == case.id)
         .order_by(ProcessInstance.started_at, ProcessInstance.id)
-    )
+    ).all()
     return [
         {
             "id": instance_id,
@@ -316,8 +318,9 @@ def processes(session: Session, case: Case) -> list[dict[str, Any]]:
             "state": state,
             "started_at": started_at,
             "completed_at": completed_at,
+            "steps": process_steps(session, instance_id, bpmn_xml),
         }
-        for instance_id, key, name, version, state, started_at, completed_at in rows
+        for instance_id, key, name, version, state, started_at, completed_at, bpmn_xml in rows
     ]
 
 

@@ -1,4 +1,5 @@
-"""A case's process drawn as its diagram, with the tasks done and waiting marked on it."""
+"""A case's process drawn as its diagram, with the tasks done and waiting marked on it, and the
+same as a list of its steps, each with where the case is."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import runtime
 from engine.core.errors import NotFound
 from engine.core.models import LIVE_TASK_STATES, ProcessDefinition, ProcessInstance, Task, User
 from engine.people.access import visible_case
@@ -23,6 +25,52 @@ class ProcessDiagram:
     bpmn_xml: str
     completed: list[str]
     active: list[str]
+
+
+STEP_STATES = {
+    "waiting": "Waiting",
+    "done": "Done",
+    "cancelled": "Not needed",
+    "not_reached": "Not reached",
+}
+
+
+@dataclass(frozen=True)
+class ProcessStep:
+    """A task of the diagram, who does it, and where this case is with it."""
+
+    element_id: str
+    name: str
+    lane: str
+    state: str
+
+    @property
+    def state_text(self) -> str:
+        return STEP_STATES[self.state]
+
+
+def process_steps(session: Session, instance_id: int, bpmn_xml: str) -> list[ProcessStep]:
+    """The diagram's tasks in the order a case meets them, each waiting, done, not needed
+    (cancelled) or not reached in this process."""
+    states: dict[str, set[str]] = {}
+    for spec_name, state in session.execute(
+        select(Task.spec_name, Task.state).where(Task.instance_id == instance_id)
+    ):
+        states.setdefault(task_name(spec_name), set()).add(state)
+    return [
+        ProcessStep(
+            step.element_id, step.name, step.lane, _step_state(states.get(step.element_id, set()))
+        )
+        for step in runtime.outline(bpmn_xml)
+    ]
+
+
+def _step_state(states: set[str]) -> str:
+    if states & set(LIVE_TASK_STATES):
+        return "waiting"
+    if "completed" in states:
+        return "done"
+    return "cancelled" if states else "not_reached"
 
 
 def process_diagram(

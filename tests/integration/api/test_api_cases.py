@@ -22,6 +22,14 @@ def test_a_participant_sees_the_case_and_anyone_else_sees_nothing(api: Api) -> N
         "2026-02-02",
     ]
     assert managed["tasks"][0]["name"] == "acknowledge"
+    steps = managed["processes"][0]["steps"]
+    assert steps[0] == {
+        "element_id": "acknowledge",
+        "name": "Acknowledge the application",
+        "lane": "council",
+        "state": "waiting",
+    }
+    assert {step["state"] for step in steps[1:]} == {"not_reached"}
     assert managed["audit"][-1]["action"] == "case.viewed"
 
     police = api.call("get", f"/cases/{reference}", template=one, who="police@example.org")

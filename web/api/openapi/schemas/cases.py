@@ -203,6 +203,21 @@ def _case() -> dict[str, Any]:
                         "state": {"enum": ["running", "completed", "failed", "cancelled"]},
                         "started_at": DATE_TIME,
                         "completed_at": nullable(DATE_TIME),
+                        "steps": {
+                            "type": "array",
+                            "description": "The diagram's tasks in the order a case meets them, "
+                            "each with its lane and where this case is with it",
+                            "items": exact_object(
+                                {
+                                    "element_id": STRING,
+                                    "name": STRING,
+                                    "lane": STRING,
+                                    "state": {
+                                        "enum": ["waiting", "done", "cancelled", "not_reached"]
+                                    },
+                                }
+                            ),
+                        },
                     }
                 ),
             },
