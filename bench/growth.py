@@ -89,7 +89,6 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
         council,
         {"chair_email": "chair@highpeak.example.org", "meeting_date": today},
     )
-    do(case_id, "chase_returns", council, {"all_returns_in": True})
     do(case_id, "meeting_pack", council, {"pack_ready_on": today})
     due = (clock.today() + timedelta(days=60)).isoformat()
     actions = [

@@ -220,7 +220,6 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             council,
             {"chair_email": chair, "meeting_date": meeting_day},
         )
-        do(case_id, "chase_returns", council, {"all_returns_in": True})
         do(case_id, "meeting_pack", council, {"pack_ready_on": today})
 
     def hold_meeting(case_id: int, recommendations: list[dict]) -> None:

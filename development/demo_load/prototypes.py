@@ -160,7 +160,6 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
             council,
             {"chair_email": chair, "meeting_date": meeting_day},
         )
-        do(case_id, "chase_returns", council, {"all_returns_in": True})
         do(case_id, "meeting_pack", council, {"pack_ready_on": iso})
         return case_id
 

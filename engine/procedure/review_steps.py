@@ -18,7 +18,7 @@ from engine.documents.letters.shared import timescale
 from engine.documents.letters.updates import action_reported, meeting_arranged
 from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
-from engine.review.reviews import NOT_A_CHAIR, current_review, review_chair
+from engine.review.reviews import NOT_A_CHAIR, current_review, missing_returns, review_chair
 
 
 def schedule_meeting(step: Step) -> dict[str, Any]:
@@ -88,7 +88,8 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
         form=step.task.form,
         task_id=step.task.id,
     )
-    return {}
+    # The diagram asks someone to chase the information returns only when some are awaited.
+    return {"missing_returns": missing_returns(session, case)}
 
 
 def record_meeting(step: Step) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from engine.people.access import participant_roles, visible_case
 from engine.runtime import cancel_instance, running_instances
 
 REVIEW_PROCESS = "asb_case_review"
+INFORMATION_RETURN = "information_return"
 NOT_A_CHAIR = "Give the email address of a user who is a review chair"
 SUPERSEDED = "an upheld appeal started a fresh review"
 _CORRECT_THE_CHAIR = "The new chair needs correcting"
@@ -38,6 +39,23 @@ def current_review(session: Session, case: Case) -> Review | None:
     """The case's latest review (an upheld appeal starts another), or None before the first."""
     return session.scalar(
         select(Review).where(Review.case_id == case.id).order_by(Review.number.desc()).limit(1)
+    )
+
+
+def missing_returns(session: Session, case: Case) -> int:
+    """How many of the case's information returns are still awaited (their tasks open or
+    claimed): the review's diagram chases them before the meeting pack only when there are."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(
+                Task.case_id == case.id,
+                Task.form == INFORMATION_RETURN,
+                Task.state.in_(LIVE_TASK_STATES),
+            )
+        )
+        or 0
     )
 
 

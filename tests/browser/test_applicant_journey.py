@@ -167,7 +167,6 @@ def chooses_to_attend_with_an_adjustment(journey: Journey) -> None:
 def the_chair_sees_it_on_their_task_and_in_the_pack(journey: Journey) -> None:
     meeting = {"chair_email": CHAIR, "meeting_date": "2026-03-20", "venue": "Matlock"}
     journey.do("schedule_meeting", COUNCIL, meeting)
-    journey.do("chase_returns", COUNCIL, {"all_returns_in": True})
     journey.do("meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     task_id = live(journey.db, journey.case_id)["meeting_invitation"].id
     with staff(journey, CHAIR) as chair:

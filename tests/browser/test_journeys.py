@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from engine.core.db import Database
 from engine.core.models import Case, Incident
+from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
 from tests.support.databases import only_on
 from tests.support.people import COUNCIL
@@ -132,7 +133,6 @@ def test_the_chair_sees_the_diagram_with_the_active_task_highlighted(
         COUNCIL,
         {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
     )
-    do(app_db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(app_db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     do(app_db, case_id, "meeting_invitation", "chair@example.org", INVITED)
     with app_db.read() as session:
@@ -147,6 +147,29 @@ def test_the_chair_sees_the_diagram_with_the_active_task_highlighted(
     assert active.count() == 1
     assert review.locator("[data-element-id='meeting_pack'].task-completed").count() == 1
     assert review.locator(".task-active").count() == 1
+
+    # Drawn across the window, wider than the page's column of text, and zoomed on demand.
+    assert review.bounding_box()["width"] > 1100
+    fitted = _scale(review)
+    zoom = page.get_by_role("button", name="Zoom in on ASB case review")
+    zoom.click()
+    assert _scale(review) == pytest.approx(fitted * 1.25, rel=0.01)
+    page.get_by_role("button", name="Fit to width for ASB case review").click()
+    assert _scale(review) == pytest.approx(fitted, rel=0.01)
+    # The same steps, in words, with where the case is.
+    page.get_by_text("The steps of ASB case review, in order").click()
+    steps = page.locator("#steps-" + review.get_attribute("id").removeprefix("diagram-"))
+    rows = [row.get_by_role("cell").all_inner_texts() for row in steps.locator("tbody tr").all()]
+    assert rows[0] == ["Appoint the chair and schedule the meeting", "Council", "Done"]
+    assert ["Record the meeting", "Chair", "Waiting"] in rows
+    assert ["Carry out the police recommendations", "Police", "Not reached"] in rows
+    assert accessibility_problems(page) == []
+
+
+def _scale(diagram) -> float:  # noqa: ANN001 - a Playwright locator
+    """How large bpmn-js draws the diagram: the scale of its viewport's transform."""
+    matrix = diagram.locator("g.viewport").get_attribute("transform")
+    return float(re.match(r"matrix\(([-\d.e]+)", matrix).group(1))
 
 
 def test_an_opcc_officer_finds_an_appeal_task(

@@ -125,7 +125,6 @@ def test_views_on_the_draft_plan_reach_the_chair(
     case_id = met_case(all_db)
     reference = reference_of(all_db, case_id)
     schedule(all_db, case_id)
-    do(all_db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(all_db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     do(all_db, case_id, "meeting_invitation", CHAIR, INVITED)
     fixed_clock.advance(timedelta(days=18))

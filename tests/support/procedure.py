@@ -184,7 +184,6 @@ def hold_meeting(
         COUNCIL,
         {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"},
     )
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     assert live(db, case_id)["meeting_pack"].due_on == date(2026, 3, 18)  # 2 working days before
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     do(db, case_id, "meeting_invitation", "chair@example.org", INVITED)
@@ -237,9 +236,8 @@ def chair_of(db: Database, case_id: int) -> str:
 
 
 def meeting_to_record(db: Database, case_id: int) -> int:
-    """The returns in, the pack made and the applicant invited: the meeting's record, now
+    """The pack made and the applicant invited: the meeting's record, now
     waiting, by its task id."""
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     do(db, case_id, "meeting_invitation", chair_of(db, case_id), INVITED)
     return live(db, case_id)["record_meeting"].id

@@ -65,7 +65,6 @@ def scheduled(db: Database, case_id: int | None = None) -> int:
 def recorded_with_a_plan(db: Database, fixed_clock, case_id: int | None = None) -> int:
     """A meeting held on 20 March 2026 that drafted a plan, now with the applicant."""
     case_id = scheduled(db, case_id)
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-03-17"})
     do(db, case_id, "meeting_invitation", CHAIR, INVITED)
     fixed_clock.advance(timedelta(days=18))

@@ -238,7 +238,6 @@ def test_each_letter_of_a_kind_is_a_new_version(letters_db: Database, fixed_cloc
         COUNCIL,
         {"chair_email": "chair@example.org", "meeting_date": "2026-04-20"},
     )
-    do(db, case_id, "chase_returns", COUNCIL, {"all_returns_in": True})
     do(db, case_id, "meeting_pack", COUNCIL, {"pack_ready_on": "2026-04-16"})
     do(db, case_id, "meeting_invitation", "chair@example.org", INVITED)
     fixed_clock.advance(timedelta(days=25))

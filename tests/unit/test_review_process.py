@@ -121,3 +121,29 @@ def test_recommendations_must_name_a_participant(review_db, fixed_clock) -> None
             fixed_clock,
         )
     assert "taking part" in refused.value.fields["recommendations[0].organisation"]
+
+
+def test_the_returns_are_chased_before_the_pack_only_when_one_is_still_awaited(
+    review_db, fixed_clock
+) -> None:
+    db = review_db
+    meeting = {"chair_email": "chair@example.org", "meeting_date": "2026-03-20"}
+    every_return_in = met_case(db)
+    do(db, every_return_in, "schedule_meeting", COUNCIL, meeting)
+    waiting = live(db, every_return_in)
+    assert "chase_returns" not in waiting
+    assert {"meeting_pack", "meeting_invitation"} <= set(waiting)
+
+    # A return still awaited when the meeting is arranged (the shipped application waits for
+    # every return, but a process owner's diagram may go on without one).
+    one_awaited = met_case(db)
+    with db.transaction() as session:
+        police_return = session.scalar(
+            select(Task).where(Task.case_id == one_awaited, Task.spec_name == "police_return")
+        )
+        police_return.state = "open"
+    do(db, one_awaited, "schedule_meeting", COUNCIL, meeting)
+    waiting = live(db, one_awaited)
+    assert "chase_returns" in waiting and "meeting_pack" not in waiting
+    do(db, one_awaited, "chase_returns", COUNCIL, {"all_returns_in": True})
+    assert "meeting_pack" in live(db, one_awaited)
