@@ -63,6 +63,15 @@ def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str,
     return schema
 
 
+def _is_map(schema: Mapping[str, Any]) -> bool:
+    """An object whose keys are not listed but free, each holding text (``wording``)."""
+    return (
+        schema.get("type") == "object"
+        and not schema.get("properties")
+        and isinstance(schema.get("additionalProperties"), Mapping)
+    )
+
+
 def humanise(value: str) -> str:
     text = str(value).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
@@ -154,6 +163,9 @@ class SchemaForm:
             if _generic(path) in self.omit:
                 continue
             child = _resolve(child, self.schema)
+            if _is_map(child):
+                # Its keys are the page's to offer (a letter's quoted paragraphs): drawn there.
+                continue
             value = data.get(key) if isinstance(data, Mapping) else None
             if child.get("type") == "object":
                 inner = errors
@@ -255,6 +267,16 @@ class SchemaForm:
         for key, child in schema.get("properties", {}).items():
             path = _join(prefix, key)
             if _generic(path) in self.omit:
+                continue
+            if _is_map(_resolve(child, self.schema)):
+                start = f"{html_name(path)}."
+                typed = {
+                    name.removeprefix(start): text
+                    for name, text in form.items()
+                    if name.startswith(start) and text.strip()
+                }
+                if typed:
+                    data[key] = typed
                 continue
             value = self._read_value(_resolve(child, self.schema), path, form)
             if value is not None:

@@ -26,7 +26,9 @@ from engine.records.attachments import (
     remove_attachment,
 )
 from engine.work import task_view
+from engine.work.letter_preview import task_letter_document
 from web.context import db, settings, sign_in_required, signed_in_user, whole_number
+from web.documents import as_download
 from web.schema_forms import SchemaForm, apply_list_action, error_summary
 
 blueprint = Blueprint("tasks", __name__)
@@ -89,6 +91,7 @@ def _page(
         appeal_files=page.appeal_files,
         part=page.applicant_part,
         threshold=page.threshold,
+        letter=page.letter if may_work else None,
     ), status
 
 
@@ -157,6 +160,22 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
     else:
         flash(f"'{result.task.title}' is complete")
     return redirect(url_for("inbox.index"))
+
+
+@blueprint.get("/tasks/<int:task_id>/letter.docx")
+@sign_in_required
+def letter_preview(task_id: int) -> Response:
+    """The letter the task will send, as the Word document it would be sent as today."""
+    try:
+        with db().transaction() as s:
+            letter = task_letter_document(s, signed_in_user(), task_id)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    if letter is None:
+        abort(404)
+    return as_download(letter)
 
 
 @blueprint.post("/tasks/<int:task_id>/reassign")

@@ -34,6 +34,7 @@ from engine.core.models import (
     Task,
     User,
 )
+from engine.documents import Letter
 from engine.intake.appeals import APPEAL_PROCESS
 from engine.people.access import participant_roles, visible_task, works_on_cases
 from engine.procedure import ACTION_ROLES
@@ -42,6 +43,7 @@ from engine.review.applicant_part import ApplicantPart, applicant_part
 from engine.review.reviews import current_review
 from engine.work.case_view import case_summary
 from engine.work.inbox import InboxRow, rows_for_tasks
+from engine.work.letter_preview import task_letter
 
 # The tasks that decide or use the applicant's part in the review show it beside the form.
 SHOW_APPLICANT_PART = frozenset(
@@ -176,6 +178,8 @@ class TaskPage:
     appeal_files: list[AttachedFile] = field(default_factory=list)
     # On the threshold decision: the service's count, and each incident with why it counts.
     threshold: ThresholdAssessment | None = None
+    # On a task that sends a letter: the letter as it would go today.
+    letter: Letter | None = None
 
     @property
     def finished(self) -> bool:
@@ -261,6 +265,7 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
         ),
         appeal_files=_appeal_files(session, user, task),
         threshold=assess_case(session, task.case) if task.form == "threshold_decision" else None,
+        letter=task_letter(session, user, task),
     )
 
 

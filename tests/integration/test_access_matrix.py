@@ -43,6 +43,12 @@ EXCEPTIONS: dict[tuple[str, str], Callable[[str, str], str | None]] = {
         if (role, case) in {("opcc", "A"), ("police", "B"), ("another housing provider", "C")}
         else None
     ),
+    # Case A's task is the OPCC's acknowledgement of the appeal, which sends a letter: the
+    # OPCC may read it before it goes, the others who see the task may not. The other cases'
+    # tasks are information returns, which send no letter.
+    ("GET", "/tasks/{task}/letter.docx"): lambda role, case: (
+        (OK if role == "opcc" else FORBIDDEN) if case == "A" else HIDDEN
+    ),
     # No appeal was sent in the applicant's browser, so there is nothing to confirm.
     ("GET", "/your-case/{ref}/appeal/sent"): lambda role, case: HIDDEN,
 }

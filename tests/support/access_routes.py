@@ -171,6 +171,7 @@ ROUTES = [
         "case",
     ),
     Route("GET", "/tasks/{task}", "/tasks/<int:task_id>", "case"),
+    Route("GET", "/tasks/{task}/letter.docx", "/tasks/<int:task_id>/letter.docx", "case"),
     Route(
         "POST",
         "/tasks/{task}",

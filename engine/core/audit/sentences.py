@@ -111,6 +111,9 @@ _PHRASES: dict[str, _Phrase] = {
     "document.generated": lambda who, task, d: (
         f"{who} made the {words(d.get('kind', 'document')).lower()}"
     ),
+    "letter.previewed": lambda who, task, d: (
+        f"{who} downloaded the {words(d.get('kind', 'letter')).lower()} as it would be sent"
+    ),
     "letter.dispatched": lambda who, task, d: (
         f"The {words(d.get('kind', 'letter')).lower()} was sent"
     ),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.models import Appeal, Case
 from engine.core.workdays import add_working_days
-from engine.documents.letters.blocks import Block, Composed, Contact, bullets, h, p
+from engine.documents.letters.blocks import Block, Composed, Contact, bullets, h, p, quoted
 from engine.documents.letters.shared import contact_section, opcc_contact, timescale
 from engine.documents.word import long_date
 from engine.review.appeal_rules import GROUNDS, ground_sentence
@@ -80,7 +80,13 @@ def appeal_refusal_letter(
             f"{case.reference}. It cannot be heard."
         ),
         h("Our reasons"),
-        p(appeal.eligibility_reasons or "No reasons were recorded."),
+        quoted(
+            answers,
+            "reasons",
+            "the OPCC's reasons recorded with the check",
+            appeal.eligibility_reasons or "",
+            "No reasons were recorded.",
+        ),
         p(
             f"An appeal must reach us within {timescale(session, 'appeal_window')} working days "
             "of the letter it is about, on at least one of these grounds:"
@@ -128,7 +134,13 @@ def appeal_decision_letter(
         opening,
         result,
         h("Our reasons"),
-        p(appeal.outcome_reasons or "No reasons were recorded."),
+        quoted(
+            answers,
+            "reasons",
+            "the OPCC's reasons recorded with the decision",
+            appeal.outcome_reasons or "",
+            "No reasons were recorded.",
+        ),
         p(f"We have also told {council.name} of our decision."),
         *contact_section(opcc),
     ]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.core.area import service_url
 from engine.core.models import Appeal, Case, Organisation
-from engine.documents.letters.blocks import Block, Composed, Contact, h, p, table
+from engine.documents.letters.blocks import Block, Composed, Contact, h, p, quoted, table
 from engine.documents.letters.shared import contact_section
 from engine.documents.word import long_date
 from engine.review.applicant_part import CHOICES, applicant_part
@@ -56,7 +56,10 @@ def meeting_part_letter(
             )
         arrangements = str(answers.get("arrangements") or "").strip()
         if arrangements:
-            blocks += [h("Arrangements"), p(arrangements)]
+            blocks += [
+                h("Arrangements"),
+                quoted(answers, "arrangements", "the chair's arrangements", arrangements, ""),
+            ]
         if part.needs:
             blocks += [
                 h("Your communication needs"),
@@ -69,7 +72,13 @@ def meeting_part_letter(
                 f"The case review meeting about your application {case.reference} is{when}. "
                 "The chair has decided not to invite you to take part in it, for these reasons:"
             ),
-            p(str(answers.get("reasons") or "").strip() or "No reasons were given."),
+            quoted(
+                answers,
+                "reasons",
+                "the chair's reasons for not inviting them",
+                str(answers.get("reasons") or ""),
+                "No reasons were given.",
+            ),
             p(
                 "The meeting still considers the effect of the behaviour on you, in the words "
                 "of your application. You can still send a written statement for the meeting "

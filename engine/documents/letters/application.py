@@ -17,7 +17,7 @@ from engine.core.area import current_settings
 from engine.core.models import Appeal, Case, CaseParticipant, Organisation
 from engine.core.workdays import add_working_days
 from engine.documents.content import DECLINE_GROUNDS, decision
-from engine.documents.letters.blocks import Composed, Contact, h, p
+from engine.documents.letters.blocks import Composed, Contact, h, p, quoted
 from engine.documents.letters.shared import (
     COMPLAINTS_ROUTES,
     appeal_route,
@@ -101,14 +101,21 @@ def threshold_decision_letter(
     count, needed = assessment.qualifying_count, assessment.threshold_count
     counted = f"We counted {plural(count, 'qualifying complaint')}; the threshold is {needed}."
     considered = [
-        (title, text)
-        for title, text in (
-            ("How persistent the behaviour is", d.persistence),
-            ("The harm or potential harm", d.harm),
-            ("How adequate the response has been", d.adequacy),
+        (title, quoted(answers, key, f"the threshold decision's answer: {title.lower()}", text, ""))
+        for key, title, text in (
+            ("persistence", "How persistent the behaviour is", d.persistence),
+            ("harm", "The harm or potential harm", d.harm),
+            ("adequacy", "How adequate the response has been", d.adequacy),
         )
         if text.strip()
     ]
+    reasons = quoted(
+        answers,
+        "reasons",
+        "the threshold decision's reasons",
+        d.reasons,
+        "No reasons were recorded.",
+    )
     opening = (
         f"We have considered your application {case.reference}, received on "
         f"{long_date(case.received_on)}, with what the relevant bodies told us."
@@ -127,7 +134,7 @@ def threshold_decision_letter(
                 + (f", because {ground}." if ground else ".")
             )
         )
-        blocks += [h("Our reasons"), p(d.reasons or "No reasons were recorded.")]
+        blocks += [h("Our reasons"), reasons]
     elif d.met:
         title = "Your application meets the threshold for an ASB Case Review"
         blocks.append(
@@ -145,16 +152,16 @@ def threshold_decision_letter(
                     "vulnerability."
                 ),
                 h("Our reasons"),
-                p(d.reasons or "No reasons were recorded."),
+                reasons,
             ]
         else:
             blocks += [
                 p(f"{counted} We decided it is met even so."),
                 h("Our reasons"),
-                p(d.reasons or "No reasons were recorded."),
+                reasons,
             ]
-        for heading, text in considered:
-            blocks += [h(heading), p(text)]
+        for heading, said in considered:
+            blocks += [h(heading), said]
         blocks += [
             h("What happens next"),
             p(
@@ -172,10 +179,10 @@ def threshold_decision_letter(
             ),
             p(counted),
             h("Our reasons"),
-            p(d.reasons or "No reasons were recorded."),
+            reasons,
         ]
-        for heading, text in considered:
-            blocks += [h(heading), p(text)]
+        for heading, said in considered:
+            blocks += [h(heading), said]
     if d.recorded and not d.met:
         route, deadline = appeal_route(session, letter_date, THRESHOLD_GROUNDS)
         blocks += route
@@ -200,7 +207,13 @@ def closure_letter(
             f"received on {long_date(case.received_on)}."
         ),
         h("Why"),
-        p(str(answers.get("reasons", "")) or "No reasons were recorded."),
+        quoted(
+            answers,
+            "reasons",
+            "the reasons given for closing",
+            str(answers.get("reasons", "")),
+            "No reasons were recorded.",
+        ),
         p(
             "If the behaviour continues or your circumstances change, you can apply again. "
             "If you are in immediate danger, call 999."

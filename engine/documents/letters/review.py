@@ -23,7 +23,7 @@ from engine.core.models import (
     Review,
 )
 from engine.documents.content import user_names
-from engine.documents.letters.blocks import Block, Composed, Contact, h, p, table
+from engine.documents.letters.blocks import Block, Composed, Contact, h, p, quoted, table
 from engine.documents.letters.shared import appeal_deadline, appeal_route, contact_section, plural
 from engine.documents.word import long_date
 from engine.review.appeal_rules import GROUNDS
@@ -66,7 +66,16 @@ def outcome_letter(
                 + (f" Taking part: {', '.join(bodies)}." if bodies else "")
             )
         )
-        blocks += [h("What the review found"), p(review.findings or "No findings were recorded.")]
+        blocks += [
+            h("What the review found"),
+            quoted(
+                answers,
+                "findings",
+                "the findings recorded at the meeting",
+                review.findings or "",
+                "No findings were recorded.",
+            ),
+        ]
         recommendations = list(review.recommendations)
         facts["review_number"] = review.number
     blocks.append(h("What will be done"))
@@ -93,7 +102,13 @@ def outcome_letter(
     blocks += _views_considered(review)
     blocks += [
         h("How we will keep you updated"),
-        p(str(answers.get("updates", "")) or "We will write to you if anything changes."),
+        quoted(
+            answers,
+            "updates",
+            "how the applicant will be kept updated",
+            str(answers.get("updates", "")),
+            "We will write to you if anything changes.",
+        ),
     ]
     route, deadline = appeal_route(session, letter_date, tuple(GROUNDS))
     blocks += route

@@ -13,7 +13,12 @@ and every letter leaves by email through the outbox or is marked for printing an
 """
 
 from engine.documents.store.kept import Download, case_document, case_documents, store_document
-from engine.documents.store.letters_sent import delivery_for, send_letter
+from engine.documents.store.letters_sent import (
+    delivery_for,
+    preview_document,
+    preview_letter,
+    send_letter,
+)
 from engine.documents.store.meeting_packs import (
     MEETING_PACK,
     ZIP_MEDIA_TYPE,
@@ -35,6 +40,8 @@ __all__ = [
     "delivery_for",
     "meeting_pack",
     "meeting_pack_zip",
+    "preview_document",
+    "preview_letter",
     "send_letter",
     "statistics_report",
     "store_document",

@@ -15,7 +15,7 @@ from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.area import service_url
 from engine.core.models import Appeal, Case, Document, User
-from engine.documents.letters import compose_letter, letter_text, render_letter
+from engine.documents.letters import Letter, compose_letter, letter_text, render_letter
 from engine.documents.store.kept import disclose, lock_case, next_version, store_document
 from engine.documents.word import template_path
 from engine.people.applicant_codes import issue_letter_code, postcode_of, show_letter_code
@@ -31,6 +31,31 @@ def delivery_for(applicant: Mapping[str, Any]) -> tuple[str, str]:
     if preference in ("post", "letter") or not address:
         return "post", ""
     return "email", address
+
+
+def preview_letter(
+    session: Session,
+    case: Case,
+    kind: str,
+    user: User | None,
+    answers: Mapping[str, Any],
+    *,
+    appeal_id: int | None = None,
+) -> Letter:
+    """The letter of ``kind`` as it would go today with these answers, for the person about to
+    send it to read first: composed as ``send_letter`` composes it, nothing kept or sent (a
+    posted letter's access code is made only when it is sent)."""
+    appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
+    return compose_letter(
+        session, case, kind, answers, letter_date=clock.today(), signer=user, appeal=appeal
+    )
+
+
+def preview_document(letter: Letter, templates_dir: Path | None = None) -> bytes:
+    """A previewed letter as the Word document it would be sent as."""
+    return render_letter(
+        letter, template_path(letter.template_keys, templates_dir), made=clock.now()
+    )
 
 
 def send_letter(
