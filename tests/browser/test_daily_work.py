@@ -1,0 +1,168 @@
+"""The daily work as staff do it, in a real headless Chromium with axe-core on each page: a
+temporary password changed at the first sign-in, a forgotten one reset by a link mailed through
+a real SMTP server, a meeting date that makes no sense refused at its field, the service's
+count beside the threshold decision, and the case's trail read as sentences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from engine.chasing.mailer import send_due
+from engine.core.db import Database
+from engine.core.models import Case
+from engine.people.accounts import add_user
+from tests.support.axe import accessibility_problems
+from tests.support.browser import needs_chromium, sign_in
+from tests.support.databases import only_on
+from tests.support.mail import SmtpServer
+from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.procedure import (
+    application,
+    live,
+    met_case,
+    submit,
+    through_to_decision,
+)
+
+pytestmark = [needs_chromium, only_on("sqlite")]
+
+ADMIN = "admin@example.org"
+NEW_PASSWORD = "a kettle on the hob"
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def sign_in_with(page, server: str, email: str, password: str) -> None:  # noqa: ANN001
+    page.goto(f"{server}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_new_user_changes_their_temporary_password_before_anything_else(
+    server: str, page, app_db: Database
+) -> None:
+    with app_db.transaction() as session:
+        add_user(
+            session,
+            email=ADMIN,
+            name="Ada Admin",
+            organisation_key="derbyshire-dales-district-council",
+            roles=["administrator"],
+            password=DEMO_PASSWORD,
+        )
+    sign_in(page, server, ADMIN)
+    page.goto(f"{server}/users/new")
+    page.get_by_label("Full name").fill("Priya Shah")
+    page.get_by_label("Work email address").fill("priya@example.org")
+    page.get_by_label("Organisation").select_option("dales-housing")
+    page.get_by_label("Agency officer").check()
+    page.get_by_role("button", name="Add user").click()
+    temporary = page.locator("#password").inner_text()
+    page.get_by_role("link", name="Sign out").click()
+
+    sign_in_with(page, server, "priya@example.org", temporary)
+    page.wait_for_url(f"{server}/account/password")
+    assert page.get_by_text("You signed in with a temporary password").is_visible()
+    assert accessibility_problems(page) == []
+    page.goto(f"{server}/notifications")  # nothing else until it is changed
+    page.wait_for_url(f"{server}/account/password")
+    page.get_by_label("Current password").fill(temporary)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change your password").click()
+    page.goto(f"{server}/notifications")
+    assert page.url == f"{server}/notifications"
+
+
+def test_a_forgotten_password_is_reset_from_the_mailed_link(
+    server: str, page, app_db: Database, smtp: SmtpServer
+) -> None:
+    page.goto(f"{server}/sign-in")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    assert accessibility_problems(page) == []
+    page.get_by_label("Email address").fill(COUNCIL)
+    page.get_by_role("button").filter(has_text="link").click()
+    assert page.get_by_text("If there is an account for").is_visible()
+    send_due(app_db, smtp.url)
+    (mail,) = smtp.mailbox.to(COUNCIL)
+    link = re.search(r"http\S+(/sign-in/reset/\S+)", mail.get_content()).group(1)
+
+    page.goto(f"{server}{link}")
+    assert accessibility_problems(page) == []
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Choose this password").click()
+    sign_in_with(page, server, COUNCIL, NEW_PASSWORD)
+    page.wait_for_url(f"{server}/")
+    page.goto(f"{server}{link}")
+    assert page.get_by_text("already been used").first.is_visible(), "it works once"
+
+
+def test_a_meeting_on_a_saturday_is_refused_at_its_field_and_a_weekday_accepted(
+    server: str, page, app_db: Database
+) -> None:
+    case_id = met_case(app_db)
+    task_id = live(app_db, case_id)["schedule_meeting"].id
+    sign_in(page, server, COUNCIL)
+    page.goto(f"{server}/tasks/{task_id}")
+    page.get_by_role("button", name="Claim this task").click()
+    page.get_by_label("Email address of the review chair").fill("chair@example.org")
+    meeting = page.locator("#meeting_date")
+    for part, value in (("Day", "21"), ("Month", "3"), ("Year", "2026")):
+        meeting.get_by_label(part).fill(value)
+    page.get_by_role("button", name="Complete task").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Saturday 21 March 2026 is not a working day" in summary.inner_text()
+    assert page.get_by_label("Email address of the review chair").input_value() == (
+        "chair@example.org"
+    ), "nothing typed is lost"
+    assert accessibility_problems(page) == []
+    meeting.get_by_label("Day").fill("20")
+    page.get_by_role("button", name="Complete task").click()
+    page.get_by_text("is complete").first.wait_for()
+    assert "meeting_pack" in live(app_db, case_id)
+
+
+def test_the_threshold_decision_shows_the_count_and_the_trail_reads_as_sentences(
+    server: str, page, app_db: Database
+) -> None:
+    case_id = submit(app_db, application())
+    through_to_decision(app_db, case_id)
+    task_id = live(app_db, case_id)["threshold_decision"].id
+    sign_in(page, server, COUNCIL)
+    page.goto(f"{server}/tasks/{task_id}")
+    count = page.locator("#threshold-count").inner_text()
+    assert re.search(r"The service counts \d+ qualifying complaints; the threshold is \d+", count)
+    assert page.locator("#threshold-incidents tbody tr").count() >= 1
+    assert accessibility_problems(page) == []
+
+    with app_db.read() as session:
+        reference = session.get(Case, case_id).reference
+    page.goto(f"{server}/cases/{reference}")
+    page.get_by_text(re.compile(r"Show all \d+ events")).click()
+    trail = page.locator("#audit ~ details").inner_text()
+    assert "completed Acknowledge the application" in trail
+    assert "task.completed" not in trail and "case.status_changed" not in trail
+    assert accessibility_problems(page) == []
