@@ -1,17 +1,34 @@
-"""Notifications: each user's own list, and the outbox for administrators."""
+"""Notifications: each user's own list, how they hear of new tasks, and the outbox for
+administrators."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from engine.chasing import notifications
 from engine.chasing.leader import current_leader
 from engine.core import clock
-from engine.core.errors import Conflict, NotFound
+from engine.core.errors import Conflict, InvalidData, NotFound
 from engine.core.models import NOTIFICATION_STATES
+from engine.people.access import works_on_cases
+from engine.people.new_work_email import (
+    CHOICES,
+    NewWorkEmail,
+    choice_of,
+    choose_new_work_email,
+)
 from web.context import (
     db,
     settings,
@@ -22,6 +39,7 @@ from web.context import (
 
 blueprint = Blueprint("notifications", __name__)
 TASK_PAGE = "tasks.show"
+Page = str | Response | tuple[str, int]
 
 
 @blueprint.app_template_filter("local_time")
@@ -46,7 +64,38 @@ def mine() -> str:
         user=user,
         rows=rows,
         unread=unread,
+        choice=choice_of(user),
         task_page=TASK_PAGE if TASK_PAGE in current_app.view_functions else None,
+    )
+
+
+@blueprint.route("/account/notifications", methods=["GET", "POST"])
+@sign_in_required
+def new_work_email() -> Page:
+    """How the user hears of new tasks by email: at once, once a day, or not at all."""
+    user = signed_in_user()
+    if request.method == "GET":
+        return _new_work_page(choice_of(user), {})
+    answers = {name: request.form.get(name, "") for name in ("new_work_email", "digest_time")}
+    try:
+        with db().transaction() as session:
+            chosen = choice_of(choose_new_work_email(session, user.id, answers))
+    except InvalidData as refused:
+        kept = NewWorkEmail(answers["new_work_email"], answers["digest_time"])
+        return _new_work_page(kept, refused.fields), 400
+    flash(f"Your choice is saved. {chosen.sentence}")
+    return redirect(url_for("notifications.mine"))
+
+
+def _new_work_page(answers: NewWorkEmail, problems: dict[str, str]) -> str:
+    return render_template(
+        "new_work_email.html",
+        user=signed_in_user(),
+        works_on_cases=works_on_cases(signed_in_user()),
+        answers=answers,
+        choices=CHOICES,
+        problems=problems,
+        error_list=[{"text": text, "href": f"#{name}"} for name, text in problems.items()],
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from engine.chasing.escalation import chase_due
 from engine.chasing.mailer import MailResult, send_due
+from engine.chasing.new_work import send_due_digests
 from engine.chasing.scheduler import SweepFailed
 from engine.core.db import Database
 from engine.procedure import fire_due_timers
@@ -45,8 +46,9 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
     """Run every sweep once at the clock's current time; each counts what it did.
 
     Timers first (they may make new tasks), then the check-ins after closure, then reminders
-    and escalations (which write the outbox), then mail. A sweep that fails does not stop the
-    ones after it; SweepFailed is raised at the end, carrying the counts.
+    and escalations, then the daily summaries of new work (all of which write the outbox),
+    then mail. A sweep that fails does not stop the ones after it; SweepFailed is raised at
+    the end, carrying the counts.
     """
     done: dict[str, int] = {}
     failures: dict[str, str] = {}
@@ -69,16 +71,22 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
         done["tasks_reminded"] = chased.reminded
         done["tasks_escalated"] = chased.escalated
 
+    def digests() -> None:
+        done["digests_sent"] = send_due_digests(db)
+
     def mail() -> None:
         sent = send_mail(db, smtp_url or "")
         done["mails_sent"] = sent.sent
         done["mails_to_retry"] = sent.retrying
         done["mails_failed"] = sent.failed
 
-    done.update(timers_fired=0, check_ins_sent=0, tasks_reminded=0, tasks_escalated=0)
+    done.update(
+        timers_fired=0, check_ins_sent=0, tasks_reminded=0, tasks_escalated=0, digests_sent=0
+    )
     attempt("timers", timers)
     attempt("check-ins", check_ins)
     attempt("reminders and escalations", chasing)
+    attempt("daily summaries of new work", digests)
     if smtp_url:
         done.update(mails_sent=0, mails_to_retry=0, mails_failed=0)
         attempt("mail", mail)

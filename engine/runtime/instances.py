@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.chasing.due import DueRuleError, parse_due_rule
+from engine.chasing.new_work import tell_of_new_work
 from engine.core import audit, clock
 from engine.core.area import current_settings
 from engine.core.errors import Conflict, ProcessFailed
@@ -131,6 +132,9 @@ def _sync_tasks(
     for spiff_id, row in live.items():
         if spiff_id not in ready_ids:
             cancel_task_row(session, row, "the process moved on without it")
+    if created:
+        # Once the steps have had their say on the new tasks (given one to someone, say).
+        tell_of_new_work(session, created)
     return created
 
 

@@ -40,12 +40,16 @@ def test_people_see_their_own_notifications_and_mark_them_read(
 
     police = signed_in(app, "police@example.org")
     page = police.get("/notifications").get_data(as_text=True)
-    assert "You have 1 unread notification." in page
+    # Told of the task when it arrived, then reminded of it.
+    assert "You have 2 unread notifications." in page
+    assert "New task in your organisation&#39;s queue" in page
     assert "Reminder: &#39;Do the work&#39; for case CT-2026-" in page
     assert "Not for the police" not in page
     with db.read() as session:
         mine = session.scalar(
-            select(Notification).where(Notification.email == "police@example.org")
+            select(Notification).where(
+                Notification.email == "police@example.org", Notification.kind == "reminder"
+            )
         )
         theirs = session.scalar(select(Notification).where(Notification.key == "for-housing"))
     refused = police.post(f"/notifications/{theirs.id}/read", data={"csrf_token": csrf_token(page)})
@@ -54,6 +58,9 @@ def test_people_see_their_own_notifications_and_mark_them_read(
     response = police.post(f"/notifications/{mine.id}/read", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert state_of(db, mine.id).read_at == fixed_clock.now()
+    page = police.get("/notifications").get_data(as_text=True)
+    assert "You have 1 unread notification." in page
+    police.post("/notifications/read-all", data={"csrf_token": csrf_token(page)})
     page = police.get("/notifications").get_data(as_text=True)
     assert "You have read all your notifications." in page
 

@@ -51,6 +51,9 @@ ROUTES = [
     # No answers: a password changed here would end the visitor's other sessions.
     Route("POST", "/account/password", "/account/password", "signed in", {}),
     Route("GET", "/notifications", "/notifications", "signed in"),
+    Route("GET", "/account/notifications", "/account/notifications", "signed in"),
+    # No answers: refused, so the visitor's choice stays as it was.
+    Route("POST", "/account/notifications", "/account/notifications", "signed in", {}),
     Route("POST", "/notifications/read-all", "/notifications/read-all", "signed in", {}),
     Route("GET", "/cases?reference={ref}", "/cases", "signed in"),
     Route("GET", "/api/v1/tasks?scope=organisation", "/api/v1/tasks", "signed in"),

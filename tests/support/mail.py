@@ -16,6 +16,10 @@ from engine.core.db import Database
 from engine.core.models import Notification, User
 from tests.support.servers import free_port
 
+# The subjects of word of new tasks, which reaches every officer of an organisation a task
+# arrives for: tests about other mail leave them aside.
+NEW_WORK_SUBJECTS = frozenset({"New task in your organisation's queue", "New task for you"})
+
 
 class Mailbox:
     """An aiosmtpd handler keeping what arrives; it can refuse chosen recipients."""
@@ -39,6 +43,10 @@ class Mailbox:
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+    def besides_new_work(self, address: str) -> list[EmailMessage]:
+        """What came to ``address`` other than word of new tasks."""
+        return [m for m in self.to(address) if m["Subject"] not in NEW_WORK_SUBJECTS]
 
 
 class SlowMailbox(Mailbox):

@@ -122,6 +122,7 @@ def test_reminder_then_each_escalation_level_once(db: Database, fixed_clock: Fix
         "check_ins_sent": 0,
         "tasks_reminded": 1,
         "tasks_escalated": 0,
+        "digests_sent": 0,
     }
     # Unclaimed: its organisation's officers are reminded, not the manager.
     assert told(db, task_id, "reminder") == ["council2@example.org", "council@example.org"]
@@ -166,6 +167,7 @@ def test_reminder_then_each_escalation_level_once(db: Database, fixed_clock: Fix
         "check_ins_sent": 0,
         "tasks_reminded": 0,
         "tasks_escalated": 0,
+        "digests_sent": 0,
     }
     steps = audit_actions(db, task_id)
     assert [(action, detail.get("level")) for action, detail in steps] == [
@@ -184,7 +186,11 @@ def test_a_claimed_task_reminds_whoever_holds_it(db: Database, fixed_clock: Fixe
     chase_due(db)
     assert told(db, task_id, "reminder") == ["police2@example.org"]
     with db.read() as session:
-        reminder = session.scalar(select(Notification).where(Notification.task_id == task_id))
+        reminder = session.scalar(
+            select(Notification).where(
+                Notification.task_id == task_id, Notification.kind == "reminder"
+            )
+        )
         holder = session.scalar(select(User).where(User.email == "police2@example.org"))
     assert reminder.user_id == holder.id, "shown to its holder in the service too"
     assert reminder.subject.startswith("Reminder: 'Do the work' for case CT-2026-")
@@ -202,7 +208,8 @@ def test_a_task_done_in_time_is_not_chased(db: Database, fixed_clock: FixedClock
         fixed_clock.set(at(date(2026, 3, day)))
         assert chase_due(db).reminded + chase_due(db).escalated == 0
     with db.read() as session:
-        assert session.scalar(select(func.count()).select_from(Notification)) == 0
+        chased = select(func.count()).where(Notification.kind.in_(["reminder", "escalation"]))
+        assert session.scalar(chased) == 0
 
 
 def test_a_task_overrides_the_reminder_and_the_levels(

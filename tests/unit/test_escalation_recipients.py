@@ -75,7 +75,9 @@ def test_a_chair_s_late_task_is_told_to_the_council_managing_the_review(
     assert told(db, handed_back, "reminder") == ["chair@example.org"]
     with db.read() as session:
         waiting = session.scalar(
-            select(Notification.body).where(Notification.task_id == handed_back)
+            select(Notification.body).where(
+                Notification.task_id == handed_back, Notification.kind == "reminder"
+            )
         )
     assert "it is waiting for Chair of High Peak Borough Council." in waiting
     assert "can no longer sign in" not in waiting

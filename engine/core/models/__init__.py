@@ -34,6 +34,7 @@ from engine.core.models.cases import (
     Incident,
 )
 from engine.core.models.people import (
+    NEW_WORK_EMAILS,
     ROLES,
     ApiToken,
     PasswordReset,
@@ -80,6 +81,7 @@ __all__ = [
     "PART_CHOICES",
     "LIVE_TASK_STATES",
     "MAX_ROW_ID",
+    "NEW_WORK_EMAILS",
     "NOTIFICATION_STATES",
     "ORGANISATION_KINDS",
     "PARTICIPANT_ROLES",

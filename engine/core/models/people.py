@@ -3,13 +3,17 @@ choose a new password, and the count of failed sign-ins that throttles guessing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core.models.area import Organisation
 from engine.core.models.base import Base
+
+# How someone hears by email of new work for them or their organisation: an email for each
+# new task, one summary a day, or no email (their notifications in the service only).
+NEW_WORK_EMAILS = ("at_once", "daily", "never")
 
 ROLES = (
     "caseworker",
@@ -23,6 +27,12 @@ ROLES = (
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("new_work_email IN ('at_once','daily','never')", name="new_work_email"),
+        CheckConstraint(
+            "new_work_email <> 'daily' OR digest_time IS NOT NULL", name="daily_digest_time"
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -35,6 +45,11 @@ class User(Base):
     # Set with a password an administrator handed over: the user chooses their own before
     # anything else.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # One of NEW_WORK_EMAILS; with "daily", the time of day (UK time) the summary is sent.
+    new_work_email: Mapped[str] = mapped_column(
+        String(20), default="at_once", server_default="at_once"
+    )
+    digest_time: Mapped[time | None] = mapped_column(Time)
     organisation: Mapped[Organisation] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", order_by="UserRole.role"

@@ -74,7 +74,9 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    # Indexed: a step that gives a new task to someone tells them itself, and word of new
+    # work, written after it, looks for that rather than telling them twice.
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
     # Delivery by email; "not_sent" when there is no address to send to, "withdrawn" when
     # what it tells stopped being the recipient's business before it went (``last_error``
     # says why).
