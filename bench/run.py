@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # any library of the same name; the project's root goes there instead, so they are bench.*.
 sys.path[0] = str(ROOT)
 
+from bench.case_search import case_search  # noqa: E402
 from bench.completions import floor_and_service  # noqa: E402
 from bench.documents import documents  # noqa: E402
 from bench.escalation import escalation_sweep  # noqa: E402
@@ -71,6 +72,7 @@ def main() -> None:
         sqlite_env = prepare(f"sqlite:///{workdir / 'bench.db'}", workdir, args.cases)
         sqlite_db = connect(sqlite_env["CASEREVIEW_DATABASE_URL"])
         rows += inboxes(sqlite_env, sqlite_db, "SQLite", runs)
+        rows += case_search(sqlite_env, sqlite_db, "SQLite", runs)
         rows += floor_and_service(sqlite_env, sqlite_db, "SQLite", 20)
         rows += documents(sqlite_db, "SQLite", 5)
         rows += escalation_sweep(sqlite_db, "SQLite")
@@ -83,6 +85,7 @@ def main() -> None:
             checkpoint(postgres_url)
             pg_db = connect(postgres_url)
             rows += inboxes(pg_env, pg_db, "PostgreSQL", runs)
+            rows += case_search(pg_env, pg_db, "PostgreSQL", runs)
             rows += documents(pg_db, "PostgreSQL", 5)
             with gunicorn(pg_env, workers=WORKERS, threads=THREADS) as (base, master_pid):
                 rows += floor_and_service(pg_env, pg_db, "PostgreSQL", 20, http_base=base)

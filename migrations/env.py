@@ -6,7 +6,7 @@ from alembic import context
 
 from engine.core.config import load_settings
 from engine.core.db import UTCDateTime, connect
-from engine.core.models import UNMANAGED_TABLES, Base
+from engine.core.models import SEARCH_INDEXES, SEARCH_TABLES, UNMANAGED_TABLES, Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,8 +22,11 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 def _include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave alone the tables a library owns (APScheduler's job store)."""
-    return not (type_ == "table" and name in UNMANAGED_TABLES)
+    """Leave alone the tables a library owns (APScheduler's job store), and each database's
+    own text search over the cases (made by migration 0024, outside the models)."""
+    if type_ == "index":
+        return name not in SEARCH_INDEXES
+    return not (type_ == "table" and (name in UNMANAGED_TABLES or name in SEARCH_TABLES))
 
 
 def _url() -> str:

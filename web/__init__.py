@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         assets,
         audit,
         auth,
+        case_list,
         cases,
         check_ins,
         documents,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(your_part.blueprint)
     app.register_blueprint(check_ins.blueprint)
     app.register_blueprint(tasks.blueprint)
+    app.register_blueprint(case_list.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_template_global(current_applicant)
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
     app.add_template_global(working_days_left)
+    app.add_template_global(case_list.finds_cases)
     app.add_template_filter(humanise)
     app.register_error_handler(HTTPException, _http_error)
     for lost in (OperationalError, InterfaceError, PoolTimeout):

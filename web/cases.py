@@ -30,16 +30,6 @@ from web.context import current_user, db, sentence, sign_in_required, signed_in_
 blueprint = Blueprint("cases", __name__)
 
 
-@blueprint.get("/cases")
-@sign_in_required
-def find() -> Response:
-    """Go straight to a case by its reference (the inbox's search box)."""
-    reference = request.args.get("reference", "").strip().upper()
-    if not reference:
-        return redirect(url_for("inbox.index"))
-    return redirect(url_for("cases.show", reference=reference))
-
-
 @blueprint.get("/cases/<reference>")
 @sign_in_required
 def show(reference: str) -> str:

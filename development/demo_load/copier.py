@@ -25,6 +25,7 @@ from development.demo_load.writer import COPIED_TABLES
 from engine.chasing.escalation import ChasePlan, plan_for
 from engine.core import clock
 from engine.core.models import LIVE_TASK_STATES, TaskCandidate
+from engine.core.search_text import case_search_text
 
 CLAIMED_SHARE = 0.3
 _FIRST_NAMES = [
@@ -168,6 +169,8 @@ class Copier:
         case = fresh("cases", rows["cases"][0])
         case.update(id=case_id, reference=reference, district_id=cast.district_id)
         case["applicant"] = self._applicant(cast)
+        # Written in bulk, past the session that keeps the words a case is found by.
+        case["search_text"] = case_search_text(reference, case["applicant"], case.get("victim"))
         for row in rows["incidents"]:
             incident = fresh("incidents", row)
             incident["source"] = self._organisation_key(incident["source"], cast)
@@ -244,9 +247,12 @@ class Copier:
     def _applicant(self, cast: DistrictCast) -> dict[str, Any]:
         first, last = self.random.choice(_FIRST_NAMES), self.random.choice(_LAST_NAMES)
         town = cast.district_key.replace("-", " ").title()
+        letters = "ABDEFGHJLNPQRSTUWXYZ"  # as the inward part of a postcode has them
+        inward = f"{self.random.randint(1, 9)}{self.random.choice(letters)}"
         return {
             "name": f"{first} {last}",
             "address": f"{self.random.randint(1, 180)} {self.random.choice(_STREETS)}, {town}",
+            "postcode": f"DE{self.random.randint(1, 75)} {inward}{self.random.choice(letters)}",
             "email": f"{first.lower()}.{last.lower()}{self.random.randint(1, 999)}@example.com",
             "phone": f"07700 900{self.random.randint(0, 999):03d}",
             "contact_preference": self.random.choice(["email", "email", "letter"]),

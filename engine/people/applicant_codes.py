@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +23,7 @@ from engine.core.counters import kept_digest
 from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import ApplicantCode, Case, User
+from engine.core.postcodes import postcode_of
 from engine.people.sign_in import SignInPolicy, address_key, count_failure, refuse_if_locked
 
 EMAIL_LINK_LIFETIME = timedelta(hours=24)
@@ -37,8 +36,6 @@ NOT_RIGHT = (
     "That code has not worked. It may have been typed wrongly, used already or be out of "
     "date: check it, or ask for a new one"
 )
-# A UK postcode at the end of an address line (outward and inward parts).
-_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b")
 
 
 @dataclass(frozen=True)
@@ -62,17 +59,6 @@ def normalised_code(text: str) -> str:
 def show_letter_code(code: str) -> str:
     """A letter code in groups of four, as printed."""
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def postcode_of(applicant: Mapping[str, Any]) -> str:
-    """The applicant's postcode, normalised (capitals, no space): the one they gave, or the
-    last one in their address; "" when there is none."""
-    for text in (applicant.get("postcode"), applicant.get("address")):
-        found = _POSTCODE.findall(str(text or "").upper())
-        if found:
-            outward, inward = found[-1]
-            return f"{outward}{inward}"
-    return ""
 
 
 def _issue(

@@ -237,8 +237,9 @@ class Route:
     path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "own", "reason",
-    # "sign-out", "applicant" (the applicant's own pages) or "applicant token" (the API's
-    # routes for the applicant's token alone)
+    # "sign-out", "applicant" (the applicant's own pages), "applicant token" (the API's
+    # routes for the applicant's token alone), "case search" (the cases list: anyone signed
+    # in, an administrator with a reason) or "managers" (anyone with the manager role)
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False

@@ -55,7 +55,12 @@ ROUTES = [
     # No answers: refused, so the visitor's choice stays as it was.
     Route("POST", "/account/notifications", "/account/notifications", "signed in", {}),
     Route("POST", "/notifications/read-all", "/notifications/read-all", "signed in", {}),
-    Route("GET", "/cases?reference={ref}", "/cases", "signed in"),
+    # The cases list: what each finds is need-to-know (tests/integration/test_case_search.py);
+    # a case's whole reference goes to the case when the visitor may see it.
+    Route("GET", "/cases?q={ref}", "/cases", "case search"),
+    Route("GET", "/api/v1/cases?q={ref}", "/api/v1/cases", "case search"),
+    Route("GET", "/cases.csv?q={ref}", "/cases.csv", "managers"),
+    Route("POST", "/cases/search-reason", "/cases/search-reason", "reason", {"reason": "x"}),
     Route("GET", "/api/v1/tasks?scope=organisation", "/api/v1/tasks", "signed in"),
     Route("GET", "/api/v1/tasks/filters", "/api/v1/tasks/filters", "signed in"),
     Route(

@@ -18,13 +18,17 @@ from engine.core.config import DEFAULT_AREA_FILE
 from engine.core.db import Database, connect
 from engine.core.migrate import alembic_config, current_revision, upgrade_to_head
 from engine.core.models import (
+    SEARCH_INDEXES,
+    SEARCH_TABLES,
     UNMANAGED_TABLES,
     Attachment,
     Base,
+    Case,
     Notification,
     ProcessInstance,
     Task,
     TaskCandidate,
+    matching_words,
 )
 from engine.people.accounts import add_user
 from engine.runtime import cancel_instance
@@ -45,7 +49,10 @@ def test_upgrade_from_empty_matches_the_models(blank_url: str) -> None:
             options = {
                 "compare_type": True,
                 "include_object": lambda obj, name, type_, *_: (
-                    not (type_ == "table" and name in UNMANAGED_TABLES)
+                    not (
+                        (type_ == "table" and name in UNMANAGED_TABLES | SEARCH_TABLES)
+                        or (type_ == "index" and name in SEARCH_INDEXES)
+                    )
                 ),
             }
             differences = compare_metadata(
@@ -277,5 +284,42 @@ def test_a_sqlite_upgrade_that_leaves_broken_rows_is_undone(blank_url: str) -> N
         assert current_revision(db) == "0010"
         with db.writer.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        db.dispose()
+
+
+def test_cases_there_before_0024_are_found_by_their_words(blank_url: str) -> None:
+    """Migration 0024 works out the words of the cases already there and indexes them in the
+    database's own text search, which keeps later cases in step too."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            before = open_case(session, "derbyshire-dales")
+            before.applicant = {"name": "Priya O'Brien", "postcode": "DE4 3AG"}
+            session.flush()
+            before_id = before.id
+        _migrate(db, "0023")
+        db.dispose()
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            after = open_case(session, "erewash")
+            after.applicant = {"name": "Grace O'Brien", "address": "9 Derby Road, Ilkeston"}
+            session.flush()
+            after_id = after.id
+
+        def found(*words: str) -> list[int]:
+            with db.read() as session:
+                dialect = session.get_bind().dialect.name
+                matching = select(Case.id).where(matching_words(dialect, list(words)))
+                return sorted(session.scalars(matching))
+
+        assert found("obrien") == [before_id, after_id]
+        assert found("priya", "de43") == [before_id]
+        assert found("derby") == [after_id]
+        with db.transaction() as session:
+            session.get(Case, after_id).applicant = {"name": "Grace Hall"}
+        assert found("obrien") == [before_id], "kept in step as the applicant changes"
     finally:
         db.dispose()

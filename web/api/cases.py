@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response
+from typing import Any
+
+from flask import Response, request
 
 from engine.core.errors import InvalidData
 from engine.documents import meeting_pack as make_meeting_pack
+from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified, works_on_cases
 from engine.review.reviews import NOT_A_CHAIR, change_chair
+from engine.work.case_list import FIELDS, PAGE_SIZE, CaseRow, find_cases, read_search
 from engine.work.case_view import case_documents, case_summary
 from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
@@ -15,6 +19,53 @@ from web.context import db
 from web.documents import as_download
 
 _API_NAMES = {stored: name for name, stored in CONTACT_PREFERENCES.items()}
+
+
+@blueprint.get("/cases")
+def cases() -> Response:
+    """The cases the caller may see that match the search in the query, a page at a time;
+    the search is recorded in the audit trail. An administrator, who takes part in no case,
+    searches every case with a ``reason``, kept in the trail with the search."""
+    user = signed_in()
+    reason = request.args.get("reason", "").strip() or None
+    if not works_on_cases(user) and user.has_role("administrator"):
+        problem = ""
+        if not is_justified(user, reason):
+            problem = f"Give a reason of at least {SHORTEST_REASON} characters"
+        elif len(reason or "") > LONGEST_REASON:
+            problem = f"Give a reason of {LONGEST_REASON} characters or fewer"
+        if problem:
+            raise InvalidData("Say why you need to search the cases", {"reason": problem})
+    with db().read() as s:
+        search = read_search(s, {name: request.args.get(name, "") for name in FIELDS})
+    found = find_cases(db(), user, search, reason=reason, channel="API")
+    return answer(
+        {
+            "cases": [_listed(row) for row in found.rows],
+            "page": search.page,
+            "page_size": PAGE_SIZE,
+            "total": found.total,
+            "total_is_exact": found.total_is_exact,
+            "has_next": found.has_next,
+        }
+    )
+
+
+def _listed(row: CaseRow) -> dict[str, Any]:
+    return {
+        "reference": row.reference,
+        "status": row.status,
+        "district": {"key": row.district_key, "name": row.district_name},
+        "received_on": row.received_on,
+        "closed_on": row.closed_on,
+        "erased": row.erased,
+        "applicant": {
+            "name": row.applicant_name,
+            "address": row.applicant_address,
+            "postcode": row.postcode,
+        },
+        "victim_name": row.victim_name,
+    }
 
 
 @blueprint.get("/cases/<reference>")

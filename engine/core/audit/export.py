@@ -15,6 +15,7 @@ from engine.core import clock
 from engine.core.audit.recording import record
 from engine.core.audit.sentences import describe, task_titles
 from engine.core.models import AuditEvent, Case, Organisation, User
+from engine.core.spreadsheets import inert
 
 EXPORT_COLUMNS = (
     "id",
@@ -116,12 +117,5 @@ def render_csv(events: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for item in events:
         cells = {**item, "detail": json.dumps(item["detail"], sort_keys=True, ensure_ascii=False)}
-        writer.writerow({key: _inert(value) for key, value in cells.items()})
+        writer.writerow({key: inert(value) for key, value in cells.items()})
     return buffer.getvalue()
-
-
-def _inert(value: Any) -> Any:
-    # A spreadsheet would run a cell starting like a formula (a name or a reason typed in).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

@@ -10,6 +10,7 @@ does not know still reads as words, from its code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -79,6 +80,37 @@ def _escalated(who: str, task: str, detail: Mapping[str, Any]) -> str:
     return f"{task} is overdue and was escalated" + (f" (level {level})" if level else "")
 
 
+def _searched(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    """'Dana Hall searched the cases for "smith", in Erewash, received from 1 March 2026
+    (3 found)'; a download of them 'downloaded the cases ...'."""
+    asked = detail.get("looked_for") or {}
+    parts = [f'for "{asked["text"]}"'] if asked.get("text") else []
+    if asked.get("district"):
+        parts.append(f"in {asked.get('district_name') or asked['district']}")
+    if asked.get("status"):
+        parts.append(f"with the status {words(asked['status'])}")
+    first, last = _day(asked.get("received_from")), _day(asked.get("received_to"))
+    if first and last:
+        parts.append(f"received from {first} to {last}")
+    elif first or last:
+        parts.append(f"received {'on or after ' + first if first else 'on or before ' + last}")
+    did = "downloaded the cases" if detail.get("channel") == "download" else "searched the cases"
+    found = detail.get("found")
+    count = f"{'more than ' if detail.get('found_more') else ''}{found:,} found"
+    return (
+        f"{who} {did}"
+        + (f" {', '.join(parts)}" if parts else "")
+        + (f" ({count})" if isinstance(found, int) else "")
+    )
+
+
+def _day(iso: Any) -> str:
+    try:
+        return date.fromisoformat(str(iso)).strftime("%-d %B %Y") if iso else ""
+    except ValueError:
+        return str(iso)
+
+
 _Phrase = Callable[[str, str, Mapping[str, Any]], str]
 
 _PHRASES: dict[str, _Phrase] = {
@@ -88,6 +120,7 @@ _PHRASES: dict[str, _Phrase] = {
     "case.reading_justified": lambda who, task, d: f"{who} gave a reason to read the case",
     "case.contact_named": lambda who, task, d: f"{who} named the case's contact",
     "case.erased": lambda who, task, d: "The case's personal data was erased",
+    "cases.searched": _searched,
     "disclosure": _disclosure,
     "task.created": lambda who, task, d: f"The task {task} was set",
     "task.completed": lambda who, task, d: f"{who} completed {task}",

@@ -9,6 +9,7 @@ The tables are declared by subject, all on one declarative base; import them fro
 - ``applicants``: the one-time codes that let an applicant into their own case, and the
   check-ins after it closes;
 - ``cases``: cases, their incidents, the history of their status and who takes part;
+- ``case_search``: each database's text search over the words a case is found by;
 - ``processes``: deployed diagrams, running instances, their tasks and who may do them;
 - ``reviews``: reviews, the applicant's part in them, their recommendations, and appeals;
 - ``records``: the audit trail, notifications, the scheduler's lease, attachments and
@@ -24,6 +25,7 @@ from engine.core.models.area import (
     OrganisationDistrict,
 )
 from engine.core.models.base import APSCHEDULER_JOBS_TABLE, MAX_ROW_ID, UNMANAGED_TABLES, Base
+from engine.core.models.case_search import SEARCH_INDEXES, SEARCH_TABLES, matching_words
 from engine.core.models.cases import (
     CASE_STATUSES,
     DECISION_BASES,
@@ -86,6 +88,8 @@ __all__ = [
     "ORGANISATION_KINDS",
     "PARTICIPANT_ROLES",
     "ROLES",
+    "SEARCH_INDEXES",
+    "SEARCH_TABLES",
     "TASK_STATES",
     "UNMANAGED_TABLES",
     "ApiToken",
@@ -116,4 +120,5 @@ __all__ = [
     "TaskCandidate",
     "User",
     "UserRole",
+    "matching_words",
 ]

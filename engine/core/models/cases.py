@@ -32,7 +32,12 @@ class Case(Base):
     """One application for a case review, and what was decided about it."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_district_received", "district_id", "received_on"),)
+    __table_args__ = (
+        Index("ix_cases_district_received", "district_id", "received_on"),
+        # The cases list, newest first, and narrowed by status.
+        Index("ix_cases_received", "received_on", "id"),
+        Index("ix_cases_status_received", "status", "received_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
@@ -43,6 +48,10 @@ class Case(Base):
     # Personal data of the applicant (and the victim when someone applies on their behalf).
     applicant: Mapped[dict[str, Any]] = mapped_column(default=dict)
     victim: Mapped[dict[str, Any] | None]
+    # The words the case is found by (its reference, and the names, addresses and postcodes
+    # above), kept in step as they change and indexed by each database's text search
+    # (``engine.core.models.case_search``).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     on_behalf: Mapped[bool] = mapped_column(default=False)
     victim_consent: Mapped[bool] = mapped_column(default=False)
     hate_element: Mapped[bool] = mapped_column(default=False)

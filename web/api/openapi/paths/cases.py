@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.core.models import CASE_STATUSES
+from engine.work.case_list import LAST_PAGE, SORTS
 from web.api.openapi.parts import BEARER, error_responses, json_response, ref, request_body
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -16,8 +18,54 @@ REFERENCE = {
 }
 
 
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+SEARCH = [
+    _query(
+        "q",
+        {"type": "string"},
+        "A reference or part of one, a name, an address or a postcode: each word must start a "
+        "word of the case's reference, or its applicant's or victim's name, address or "
+        "postcode (CT-2026-001, Smi, DE4 3AG). Anything but letters and digits separates "
+        "words; a text with none finds nothing.",
+    ),
+    _query("district", {"type": "string"}, "A district's key, such as erewash"),
+    _query("status", {"enum": list(CASE_STATUSES)}, "The case's status"),
+    _query("received_from", {"type": "string", "format": "date"}, "Received on or after"),
+    _query("received_to", {"type": "string", "format": "date"}, "Received on or before"),
+    _query(
+        "sort",
+        {"enum": list(SORTS), "default": "received"},
+        "; ".join(f"{value}: {text}" for value, text in SORTS.items()),
+    ),
+    _query("page", {"type": "integer", "minimum": 1, "maximum": LAST_PAGE}, "The page"),
+    _query(
+        "reason",
+        {"type": "string"},
+        "An administrator's reason for searching every case (at least 10 characters), kept "
+        "in the audit trail with the search; an administrator without one is answered 422",
+    ),
+]
+
+
 def paths() -> dict[str, Any]:
     return {
+        "/cases": {
+            "get": {
+                "summary": (
+                    "The cases the caller's organisation takes part in that match a search, "
+                    "25 a page (the search is audited)"
+                ),
+                "security": BEARER,
+                "parameters": SEARCH,
+                "responses": {
+                    "200": json_response(ref("CaseList"), "A page of the cases found"),
+                    **error_responses(401, 422, 500),
+                },
+            }
+        },
         "/cases/{reference}": {
             "get": {
                 "summary": "The case as the caller may see it (the look is audited)",

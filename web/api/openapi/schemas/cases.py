@@ -43,7 +43,50 @@ def schemas() -> dict[str, Any]:
             {"reference": STRING, "documents": {"type": "array", "items": ref("Document")}}
         ),
         "Case": _case(),
+        "CaseList": exact_object(
+            {
+                "cases": {"type": "array", "items": _listed_case()},
+                "page": INTEGER,
+                "page_size": INTEGER,
+                "total": {
+                    "type": "integer",
+                    "description": "The cases found, counted up to 1,000 (see total_is_exact)",
+                },
+                "total_is_exact": {
+                    "type": "boolean",
+                    "description": "False when more than total were found",
+                },
+                "has_next": BOOLEAN,
+            }
+        ),
     }
+
+
+def _listed_case() -> dict[str, Any]:
+    return exact_object(
+        {
+            "reference": STRING,
+            "status": {"enum": list(CASE_STATUSES)},
+            "district": KEY_NAME,
+            "received_on": DATE,
+            "closed_on": nullable(DATE),
+            "erased": {
+                "type": "boolean",
+                "description": "Its personal data was erased at the end of its retention period",
+            },
+            "applicant": exact_object(
+                {
+                    "name": STRING,
+                    "address": STRING,
+                    "postcode": {"type": "string", "description": "As written, or ''"},
+                }
+            ),
+            "victim_name": {
+                "type": "string",
+                "description": "The person the applicant applied for, or ''",
+            },
+        }
+    )
 
 
 def _case() -> dict[str, Any]:
