@@ -18,6 +18,7 @@ from engine.core.models import (
     Task,
     User,
 )
+from engine.core.workdays import add_working_days
 
 
 def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
@@ -74,20 +75,22 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
             settings,
         ).id
     council, police = "caseworker@dales.example.org", "police@derbyshire.example.org"
+    # A meeting is arranged for a working day that has not passed: today, or the next one.
+    meeting_day = add_working_days(clock.today(), 0).isoformat()
     no_return = {"incidents": [], "actions_taken": "None", "view": "Supports a review"}
-    do(case_id, "acknowledge", council, {"acknowledged_on": today, "method": "email"})
+    do(case_id, "acknowledge", council, {"method": "email"})
     do(case_id, "screen", council, {"route": "review", "hate_element": False})
     do(case_id, "police_return", police, no_return)
     do(case_id, "housing_return [child]", "housing@dales-housing.example.org", no_return)
     do(case_id, "health_return", "health@icb.example.org", no_return)
     do(case_id, "council_return", council, no_return)
     do(case_id, "threshold_decision", council, {"threshold_met": True, "decision_basis": "count"})
-    do(case_id, "decision_letter", council, {"sent_on": today, "method": "email"})
+    do(case_id, "decision_letter", council, {"method": "email"})
     do(
         case_id,
         "schedule_meeting",
         council,
-        {"chair_email": "chair@highpeak.example.org", "meeting_date": today},
+        {"chair_email": "chair@highpeak.example.org", "meeting_date": meeting_day},
     )
     do(case_id, "meeting_pack", council, {"pack_ready_on": today})
     due = (clock.today() + timedelta(days=60)).isoformat()
@@ -96,13 +99,15 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
         for n in range(60)
     ]
     chair = "chair@highpeak.example.org"
-    do(case_id, "meeting_invitation", chair, {"invite": True, "sent_on": today, "method": "email"})
+    do(case_id, "meeting_invitation", chair, {"invite": True, "method": "email"})
     do(
         case_id,
         "record_meeting",
         chair,
         {
             "held_on": today,
+            # Today, or held early when today is not a working day to arrange it for.
+            "rescheduled": meeting_day != today,
             "attendees": ["Chair"],
             "findings": "Findings",
             "applicant_took_part": "did_not_take_part",
@@ -115,7 +120,7 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
         case_id,
         "outcome_letter",
         council,
-        {"sent_on": today, "method": "email", "updates": "Monthly"},
+        {"method": "email", "updates": "Monthly"},
     )
     sizes: list[int] = []
     costs: list[float] = []
