@@ -22,12 +22,15 @@ from engine.core.db import WORK, Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.forms import FormError, coerce_data, load_form, validate_data
 from engine.core.models import LIVE_TASK_STATES, Base, ProcessInstance, Task, TaskCandidate, User
-from engine.people.access import works_on_cases
 from engine.runtime import bpmn
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
+from engine.runtime.holders import may_hold
 from engine.runtime.instances import set_task_state, spiff_task_ids, stored_columns
 from engine.runtime.steps import fail_instance, step_or_fail
+
+# Why a task went to its holder, when a manager gave it (``Task.assigned_because``).
+MANAGER = "manager"
 
 
 @dataclass
@@ -261,7 +264,8 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
 
 
 def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -> Task:
-    """A manager gives a live task to someone else in their organisation (a candidate's)."""
+    """A manager gives a live task to someone else in their organisation who may hold it
+    (``may_hold``)."""
     with db.transaction() as session:
         task, _instance = _load_task_for_update(session, task_id)
         if not task.is_for(manager):
@@ -273,10 +277,8 @@ def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -
         assignee = session.get(User, assignee_id)
         if (
             assignee is None
-            or not assignee.active
             or assignee.organisation_id != manager.organisation_id
-            or not task.is_for(assignee)
-            or not works_on_cases(assignee)
+            or not may_hold(task, assignee)
         ):
             raise InvalidData(
                 "The task cannot be given to that person",
@@ -284,7 +286,10 @@ def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -
             )
         if task.assignee_id == assignee.id:
             return task
-        return _hand_to(session, task, assignee, actor=manager, action="task.reassigned")
+        _hand_to(session, task, assignee, actor=manager, action="task.reassigned")
+        if assignee.id != manager.id:
+            task.assigned_because = MANAGER
+        return task
 
 
 def _hand_to(
@@ -293,6 +298,7 @@ def _hand_to(
     """Give a task to one person, or back to its organisations' queue, and audit it."""
     task.assignee_id = assignee.id if assignee else None
     task.claimed_at = clock.now() if assignee else None
+    task.assigned_because = None
     set_task_state(task, "claimed" if assignee else "open")
     audit.record(
         session, action, user=actor, case_id=task.case_id, object_type="task", object_id=task.id

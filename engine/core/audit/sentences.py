@@ -79,6 +79,13 @@ def _escalated(who: str, task: str, detail: Mapping[str, Any]) -> str:
     return f"{task} is overdue and was escalated" + (f" (level {level})" if level else "")
 
 
+def _assigned(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    if detail.get("because") == "previous_step":
+        to = detail.get("to") or "the person"
+        return f"{task} was given to {to}, who completed the case's previous step in its lane"
+    return f"{task} was given to {detail.get('as') or 'a person'}"
+
+
 _Phrase = Callable[[str, str, Mapping[str, Any]], str]
 
 _PHRASES: dict[str, _Phrase] = {
@@ -94,7 +101,7 @@ _PHRASES: dict[str, _Phrase] = {
     "task.claimed": lambda who, task, d: f"{who} took {task}",
     "task.released": lambda who, task, d: f"{who} put {task} back in the team's queue",
     "task.reassigned": lambda who, task, d: f"{who} gave {task} to someone else",
-    "task.assigned": lambda who, task, d: f"{task} was given to {d.get('as') or 'a person'}",
+    "task.assigned": _assigned,
     "task.cancelled": lambda who, task, d: f"{task} was cancelled",
     "task.draft_saved": lambda who, task, d: f"{who} saved a draft of {task}",
     "task.reminded": lambda who, task, d: f"A reminder was sent about {task}",

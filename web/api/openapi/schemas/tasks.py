@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core.models import TASK_STATES
+from engine.core.models import ASSIGNMENT_REASONS, TASK_STATES
 from engine.work.inbox import SCOPES
 from web.api.openapi.parts import (
     BOOLEAN,
@@ -30,6 +30,13 @@ def schemas() -> dict[str, Any]:
         "district": KEY_NAME,
         "organisations": {"type": "array", "items": KEY_NAME},
         "assignee": PERSON_REF,
+        "assigned_because": {
+            "anyOf": [{"enum": list(ASSIGNMENT_REASONS)}, {"type": "null"}],
+            "description": "Why the holder has the task without claiming it: previous_step "
+            "(they completed the case's previous step in its lane), manager (a manager gave "
+            "it to them) or contact (they are the applicant's contact); null when they claimed "
+            "it or no one holds it",
+        },
         "state": {"enum": list(TASK_STATES)},
         "due_on": nullable(DATE),
         "working_days_left": nullable(INTEGER),
