@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         passwords,
         public,
         tasks,
+        team,
         users,
         your_case,
         your_part,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(your_part.blueprint)
     app.register_blueprint(check_ins.blueprint)
     app.register_blueprint(tasks.blueprint)
+    app.register_blueprint(team.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)

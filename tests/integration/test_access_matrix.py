@@ -71,6 +71,9 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         return OK
     if route.who == "administrator":
         return OK if role == "administrator" else FORBIDDEN
+    if route.who == "manager":
+        # Their own organisation's work, naming no case they may not see: 403, not 404.
+        return OK if "manager" in world.users[role].roles else FORBIDDEN
     if route.who == "process owner":
         # The diagrams are the partnership's procedure, not personal data: 403, not 404.
         return OK if role == "process owner" else FORBIDDEN

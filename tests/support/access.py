@@ -236,9 +236,10 @@ class Route:
     # {ref}, {task}, {instance}, {document}, {attachment}, {check_in}, {notification}, {user}
     path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
-    # "public", "signed in", "case", "administrator", "process owner", "own", "reason",
-    # "sign-out", "applicant" (the applicant's own pages) or "applicant token" (the API's
-    # routes for the applicant's token alone)
+    # "public", "signed in", "case", "administrator", "process owner", "manager" (a page of
+    # the manager's role about their own organisation), "own", "reason", "sign-out",
+    # "applicant" (the applicant's own pages) or "applicant token" (the API's routes for the
+    # applicant's token alone)
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False

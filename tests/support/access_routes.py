@@ -55,6 +55,9 @@ ROUTES = [
     Route("GET", "/cases?reference={ref}", "/cases", "signed in"),
     Route("GET", "/api/v1/tasks?scope=organisation", "/api/v1/tasks", "signed in"),
     Route("GET", "/api/v1/tasks/filters", "/api/v1/tasks/filters", "signed in"),
+    # The team's work: their own organisation's, for managers alone.
+    Route("GET", "/team", "/team", "manager"),
+    Route("GET", "/api/v1/team", "/api/v1/team", "manager"),
     Route(
         "POST",
         "/notifications/{notification}/read",
@@ -182,6 +185,14 @@ ROUTES = [
         "/tasks/<int:task_id>/reassign",
         "case",
         {"user_id": ME},
+        acts="manager",
+    ),
+    Route(
+        "POST",
+        "/team/tasks/{task}",
+        "/team/tasks/<int:task_id>",
+        "case",
+        {"to": ME},
         acts="manager",
     ),
     Route(

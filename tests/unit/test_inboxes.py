@@ -174,7 +174,7 @@ def test_filters_by_district_process_and_task(all_db: Database) -> None:
     assert len(rows(db, COUNCIL, "mine", task="council_return")) == 1
     with pytest.raises(InvalidData) as refused:
         rows(db, COUNCIL, "everything")
-    assert "mine, organisation, overdue" in refused.value.fields["scope"]
+    assert "mine, organisation, overdue, team" in refused.value.fields["scope"]
 
 
 def test_overdue_is_for_managers_and_lists_claimed_and_unclaimed(

@@ -75,6 +75,37 @@ def schemas() -> dict[str, Any]:
         ),
         "DraftSaved": exact_object({**task_properties, "draft": {"type": "object"}}),
         "Reassignment": exact_object({"user_id": INTEGER}),
+        "TeamHolder": exact_object(
+            {
+                "person": {
+                    **PERSON_REF,
+                    "description": "Who holds these tasks; null for those no one has claimed",
+                },
+                "may_hold": {
+                    "type": "boolean",
+                    "description": "false for someone who may no longer do the organisation's "
+                    "work (their account closed, or they moved organisation)",
+                },
+                "count": {"type": "integer", "minimum": 0},
+                "overdue": {"type": "integer", "minimum": 0},
+                "tasks": {"type": "array", "items": ref("Task")},
+            }
+        ),
+        "Team": exact_object(
+            {
+                "organisation": STRING,
+                "count": {"type": "integer", "minimum": 0},
+                "overdue": {"type": "integer", "minimum": 0},
+                "listed": {"type": "integer", "minimum": 0},
+                "people": {"type": "array", "items": ref("TeamHolder")},
+                "unclaimed": ref("TeamHolder"),
+                "colleagues": {
+                    "type": "array",
+                    "items": exact_object({"id": INTEGER, "name": STRING}),
+                    "description": "Who a task may be given to",
+                },
+            }
+        ),
         "Completion": exact_object(
             {
                 "task": ref("Task"),
