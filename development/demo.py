@@ -203,7 +203,8 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
         do(case_id, "police_return", "police@derbyshire.example.org", no_return)
         do(case_id, "housing_return [child]", "housing@dales-housing.example.org", no_return)
         do(case_id, "health_return", "health@icb.example.org", no_return)
-        do(case_id, "council_return", "manager@dales.example.org", no_return)
+        # The caseworker who screened the case has the council's return: work stays with them.
+        do(case_id, "council_return", council, no_return)
 
     def to_review(case_id: int) -> None:
         to_decision(case_id)

@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         passwords,
         public,
         tasks,
+        team,
         users,
         your_case,
         your_part,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(check_ins.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(case_list.blueprint)
+    app.register_blueprint(team.blueprint)
     app.register_blueprint(cases.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)

@@ -138,7 +138,8 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
         do(case_id, "police_return", "police@derbyshire.example.org", no_return)
         do(case_id, "housing_return [child]", "housing@dales-housing.example.org", no_return)
         do(case_id, "health_return", "health@icb.example.org", no_return)
-        do(case_id, "council_return", "manager@dales.example.org", no_return)
+        # The caseworker who screened the case has the council's return: work stays with them.
+        do(case_id, "council_return", council, no_return)
         return case_id
 
     def decided(case_id: int) -> int:

@@ -171,9 +171,15 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
         settings.get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS), source
     )
     settings["escalation"] = _parse_escalation(raw.get("escalation", {}), settings, source)
+    stays = settings.setdefault(WORK_STAYS, True)
+    if not isinstance(stays, bool):
+        raise AreaFileError(f"{source}: {WORK_STAYS} must be true or false")
     return settings
 
 
+# Whether the next task of a case in a lane goes to whoever completed the previous one there
+# (while they may still do it), rather than back to the organisation's queue.
+WORK_STAYS = "work_stays_with_its_person"
 # The applicant's part in the review, when the area file does not set it: the chair decides
 # it 5 working days before the meeting, and the applicant has 5 working days to give their
 # views on the draft action plan.
@@ -229,6 +235,11 @@ def _follow_up_months(value: Any, source: str) -> list[int]:
 def follow_up_months(session: Session) -> list[int]:
     """Months after a case closes when its applicant is asked whether the behaviour goes on."""
     return list(current_settings(session).get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS))
+
+
+def work_stays_with_its_person(session: Session) -> bool:
+    """Whether the next task of a case in a lane goes to whoever did the previous one there."""
+    return bool(current_settings(session).get(WORK_STAYS, True))
 
 
 def recipient_problem(recipient: Any) -> str | None:

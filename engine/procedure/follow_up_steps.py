@@ -9,19 +9,24 @@ from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.area import service_url
 from engine.procedure.step import Arrival
+from engine.runtime.holders import PREVIOUS_STEP
 
 
 def give_to_the_contact(arrival: Arrival) -> None:
     """Hand the task to the case's contact while they can take it; otherwise it waits in the
-    managing council's queue, like any task of the council's lane."""
+    managing council's queue, or stays with whoever did the case's last council step, like
+    any task of the council's lane. The contact comes first: the guidance asks for them."""
     task, case = arrival.task, arrival.case
     officer = contact_of(arrival.session, case)
-    if officer is None or task.assignee_id is not None:
+    if officer is None:
+        return
+    if task.assignee_id is not None and task.assigned_because != PREVIOUS_STEP:
         return
     if officer.organisation_id not in task.organisation_ids:
         return
     task.assignee_id = officer.id
     task.claimed_at = clock.now()
+    task.assigned_because = "contact"
     task.state = "claimed"
     for candidate in task.candidates:
         candidate.state = "claimed"

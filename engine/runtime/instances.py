@@ -30,6 +30,7 @@ from engine.core.workdays import as_date
 from engine.runtime import bpmn, expressions
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import Effects
+from engine.runtime.holders import keep_with_previous_holder, record_kept
 
 
 def running_instances(session: Session, case_id: int, key: str, *, lock: bool = False) -> list[int]:
@@ -208,6 +209,8 @@ def _new_task_row(
             for organisation_id in sorted({p.organisation_id for p in participants})
         ],
     )
+    # Before the row is written, so that a task kept with its person is written claimed.
+    holder = keep_with_previous_holder(session, row)
     effects.task_created(session, row, properties)
     session.add(row)
     session.flush()
@@ -224,6 +227,8 @@ def _new_task_row(
             "due_on": due_on.isoformat() if due_on else None,
         },
     )
+    if holder is not None:
+        record_kept(session, row, holder)
     return row
 
 

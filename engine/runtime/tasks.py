@@ -17,17 +17,22 @@ from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engine.chasing.notifications import notify
 from engine.core import audit, clock
+from engine.core.area import service_url
 from engine.core.db import WORK, Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.forms import FormError, coerce_data, load_form, validate_data
 from engine.core.models import LIVE_TASK_STATES, Base, ProcessInstance, Task, TaskCandidate, User
-from engine.people.access import works_on_cases
 from engine.runtime import bpmn
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
+from engine.runtime.holders import may_hold
 from engine.runtime.instances import set_task_state, spiff_task_ids, stored_columns
 from engine.runtime.steps import fail_instance, step_or_fail
+
+# Why a task went to its holder, when a manager gave it (``Task.assigned_because``).
+MANAGER = "manager"
 
 
 @dataclass
@@ -257,11 +262,14 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
             raise Conflict(f"'{task.title}' is not claimed")
         if task.assignee_id != user.id and not user.has_role("manager"):
             raise NotAllowed("only the person holding a task, or a manager, may release it")
-        return _hand_to(session, task, None, actor=user, action="task.released")
+        holder = session.get(User, task.assignee_id) if task.assignee_id != user.id else None
+        detail = {"from_user_id": holder.id, "from": holder.name} if holder else None
+        return _hand_to(session, task, None, actor=user, action="task.released", detail=detail)
 
 
 def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -> Task:
-    """A manager gives a live task to someone else in their organisation (a candidate's)."""
+    """A manager gives a live task to someone else in their organisation who may hold it
+    (``may_hold``), who is told in the service and by email."""
     with db.transaction() as session:
         task, _instance = _load_task_for_update(session, task_id)
         if not task.is_for(manager):
@@ -273,28 +281,78 @@ def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -
         assignee = session.get(User, assignee_id)
         if (
             assignee is None
-            or not assignee.active
             or assignee.organisation_id != manager.organisation_id
-            or not task.is_for(assignee)
-            or not works_on_cases(assignee)
+            or not may_hold(task, assignee)
         ):
             raise InvalidData(
                 "The task cannot be given to that person",
                 {"user_id": "Choose an active colleague in your organisation who works on cases"},
             )
         if task.assignee_id == assignee.id:
+            task.assignee = assignee
             return task
-        return _hand_to(session, task, assignee, actor=manager, action="task.reassigned")
+        previous = session.get(User, task.assignee_id) if task.assignee_id else None
+        _hand_to(
+            session,
+            task,
+            assignee,
+            actor=manager,
+            action="task.reassigned",
+            detail={
+                "to_user_id": assignee.id,
+                "to": assignee.name,
+                "from_user_id": previous.id if previous else None,
+                "from": previous.name if previous else None,
+            },
+        )
+        if assignee.id != manager.id:
+            task.assigned_because = MANAGER
+            _tell_new_holder(session, task, assignee)
+        return task
+
+
+def _tell_new_holder(session: Session, task: Task, holder: User) -> None:
+    """The person a manager gave a task to hears of it: the subject names only the task."""
+    reference = task.case.reference
+    notify(
+        session,
+        # Each hand-over is news, however often the task comes back to the same person.
+        key=f"task-given:{task.id}:{holder.id}:{clock.now().isoformat()}",
+        kind="assignment",
+        subject=f"A task was given to you: {task.title}",
+        body=(
+            f"A manager of your organisation gave you the task '{task.title}' of case "
+            f"{reference}. It is in your tasks now.\n\n"
+            f"{service_url(session)}/tasks/{task.id}\n"
+        ),
+        user=holder,
+        case_id=task.case_id,
+        task_id=task.id,
+    )
 
 
 def _hand_to(
-    session: Session, task: Task, assignee: User | None, *, actor: User, action: str
+    session: Session,
+    task: Task,
+    assignee: User | None,
+    *,
+    actor: User,
+    action: str,
+    detail: dict[str, Any] | None = None,
 ) -> Task:
     """Give a task to one person, or back to its organisations' queue, and audit it."""
     task.assignee_id = assignee.id if assignee else None
+    task.assignee = assignee  # so the caller can name the new holder after the commit
     task.claimed_at = clock.now() if assignee else None
+    task.assigned_because = None
     set_task_state(task, "claimed" if assignee else "open")
     audit.record(
-        session, action, user=actor, case_id=task.case_id, object_type="task", object_id=task.id
+        session,
+        action,
+        user=actor,
+        case_id=task.case_id,
+        object_type="task",
+        object_id=task.id,
+        detail=detail,
     )
     return task

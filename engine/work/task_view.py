@@ -42,7 +42,7 @@ from engine.records.attachments import appeal_attachments, task_attachments
 from engine.review.applicant_part import ApplicantPart, applicant_part
 from engine.review.reviews import current_review
 from engine.work.case_view import case_summary
-from engine.work.inbox import InboxRow, rows_for_tasks
+from engine.work.inbox import InboxRow, colleagues, rows_for_tasks
 from engine.work.letter_preview import task_letter
 
 # The tasks that decide or use the applicant's part in the review show it beside the form.
@@ -228,15 +228,11 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
     visible_task(session, user, task_id)
     case = case_summary(session, user, task.case.reference, purpose=f"task {task_id}")
     actions = allowed_actions(user, task)
-    colleagues = []
+    givable = []
     if actions["reassign"]:
-        colleagues = [
+        givable = [
             (colleague.id, colleague.name)
-            for colleague in session.scalars(
-                select(User)
-                .where(User.organisation_id == user.organisation_id, User.active.is_(True))
-                .order_by(User.name)
-            )
+            for colleague in colleagues(session, user)
             if task.is_for(colleague)
         ]
     # A review chair's task is the chair's alone, not their organisation's.
@@ -256,7 +252,7 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
         actions=actions,
         organisations=organisations,
         only_person=holder.name if holder else "",
-        colleagues=colleagues,
+        colleagues=givable,
         attachments=_attached_files(session, task),
         applicant_part=(
             applicant_part(session, task.case, current_review(session, task.case))
@@ -367,7 +363,7 @@ def release_task(db: Database, task_id: int, user: User) -> Task:
 
 
 def reassign_task(db: Database, task_id: int, manager: User, to_user_id: int) -> Task:
-    """A manager gives a live task to an active colleague who works on cases.
+    """A manager gives a live task to an active colleague who works on cases, who is told.
 
     ``NotAllowed`` for anyone but a manager of an organisation that does the task;
     ``InvalidData`` (field ``user_id``) when the colleague cannot take it.

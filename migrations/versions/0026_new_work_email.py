@@ -7,7 +7,7 @@ email at all. A step that gives its new task to someone, and tells them so itsel
 told twice: the notifications' task is indexed for the look.
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2027-01-10 09:00:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0026'
-down_revision = '0024'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -139,7 +139,7 @@ def threshold_is_met(journey: Journey) -> None:
     journey.do("police_return", "police@example.org", {**NO_RETURN, "incidents": reports})
     journey.do("housing_return [child]", "housing@example.org", NO_RETURN)
     journey.do("health_return", "health@example.org", NO_RETURN)
-    journey.do("council_return", "council2@example.org", NO_RETURN)
+    journey.do("council_return", COUNCIL, NO_RETURN)  # still with whoever screened it
     decision = {"threshold_met": True, "decision_basis": "count"}
     journey.do("threshold_decision", COUNCIL, decision)
     journey.do("decision_letter", COUNCIL, {"method": "email"})

@@ -79,11 +79,12 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         # Anyone signed in searches the cases they take part in; an administrator, who takes
         # part in none, says why before searching every case.
         return ASKS_REASON if role == "administrator" else OK
-    if route.who == "managers":
-        # A manager downloads the cases list; to anyone else it is another role's page.
-        return OK if "manager" in world.users[role].roles else FORBIDDEN
     if route.who == "administrator":
         return OK if role == "administrator" else FORBIDDEN
+    if route.who == "manager":
+        # Their own organisation's work, or the cases list to download, naming no case they
+        # may not see: to anyone else another role's page, 403, not 404.
+        return OK if "manager" in world.users[role].roles else FORBIDDEN
     if route.who == "process owner":
         # The diagrams are the partnership's procedure, not personal data: 403, not 404.
         return OK if role == "process owner" else FORBIDDEN

@@ -102,7 +102,8 @@ def test_a_meeting_date_that_makes_no_sense_is_refused_at_its_field(
     assert all(answer in page for answer in kept), "the answers are kept"
     assert reviews(all_db, case_id) == [], "no meeting is arranged"
     with all_db.read() as session:
-        assert session.get_one(Task, task_id).state == "open"
+        # Still waiting, with the caseworker who made the decision before it.
+        assert session.get_one(Task, task_id).state == "claimed"
 
 
 def test_a_meeting_beyond_the_timescale_is_arranged_with_its_reason_kept_and_audited(

@@ -79,11 +79,12 @@ def test_the_inbox_lists_the_organisations_tasks_with_due_dates(
 
 
 def test_the_inbox_filters_by_task(app: Flask, returns_case: int) -> None:
-    client = signed_in(app, "council2@example.org")
+    # The council's return is with the caseworker who screened the case.
+    client = signed_in(app, COUNCIL)
 
     def listed(query: str) -> str:
         page = client.get(f"/?{query}").get_data(as_text=True)
-        return re.search(r'id="organisation-tasks".*?</table>', page, re.S).group(0)
+        return re.search(r'id="my-tasks".*?</table>', page, re.S).group(0)
 
     assert "Council services information return" in listed("task=council_return")
     assert "Council services information return" not in listed("task=threshold_decision")
@@ -177,10 +178,16 @@ def test_completing_a_return_records_its_incidents(
 
 def test_claim_release_and_reassign(app: Flask, returns_case: int, app_db: Database) -> None:
     task_id = live(app_db, returns_case)["council_return"].id
+    # The caseworker who screened the case has it; they hand it back for a colleague.
+    first = signed_in(app, "council@example.org")
+    page = first.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Given to you because you completed the previous step of this case" in page
+    post(first, f"/tasks/{task_id}", {"action": "release"})
+    assert task(app_db, task_id).state == "open"
     worker = signed_in(app, "council2@example.org")
     post(worker, f"/tasks/{task_id}", {"action": "claim"})
     assert task(app_db, task_id).state == "claimed"
-    page = signed_in(app, "council@example.org").get(f"/tasks/{task_id}").get_data(as_text=True)
+    page = first.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "is working on this task" in page and "Complete task" not in page
     manager = signed_in(app, "manager@example.org")
     with app_db.read() as session:
@@ -228,12 +235,12 @@ def test_answers_refused_because_a_colleague_took_the_task_are_shown_again(
     """Shown apart from the task, read-only but selectable to copy, and clashing with nothing
     on the page; a task the colleague finished shows their answers as well."""
     task_id = live(app_db, returns_case)["council_return"].id
-    other = signed_in(app, "council2@example.org")
-    post(other, f"/tasks/{task_id}", {"action": "claim"})
+    # The caseworker who screened the case has the council's return (work stays with them).
+    other = signed_in(app, "council@example.org")
     if colleague == "completed":
         assert post(other, f"/tasks/{task_id}", return_form(("3", "A"))).status_code == 302
     late = post(
-        signed_in(app, "council@example.org"),
+        signed_in(app, "council2@example.org"),
         f"/tasks/{task_id}",
         {**return_form(("3", "A")), "actions_taken": "A visit and a letter"},
     )

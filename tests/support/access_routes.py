@@ -59,10 +59,13 @@ ROUTES = [
     # a case's whole reference goes to the case when the visitor may see it.
     Route("GET", "/cases?q={ref}", "/cases", "case search"),
     Route("GET", "/api/v1/cases?q={ref}", "/api/v1/cases", "case search"),
-    Route("GET", "/cases.csv?q={ref}", "/cases.csv", "managers"),
+    Route("GET", "/cases.csv?q={ref}", "/cases.csv", "manager"),
     Route("POST", "/cases/search-reason", "/cases/search-reason", "reason", {"reason": "x"}),
     Route("GET", "/api/v1/tasks?scope=organisation", "/api/v1/tasks", "signed in"),
     Route("GET", "/api/v1/tasks/filters", "/api/v1/tasks/filters", "signed in"),
+    # The team's work: their own organisation's, for managers alone.
+    Route("GET", "/team", "/team", "manager"),
+    Route("GET", "/api/v1/team", "/api/v1/team", "manager"),
     Route(
         "POST",
         "/notifications/{notification}/read",
@@ -197,6 +200,14 @@ ROUTES = [
         "/tasks/<int:task_id>/reassign",
         "case",
         {"user_id": ME},
+        acts="manager",
+    ),
+    Route(
+        "POST",
+        "/team/tasks/{task}",
+        "/team/tasks/<int:task_id>",
+        "case",
+        {"to": ME},
         acts="manager",
     ),
     Route(

@@ -18,8 +18,9 @@ from engine.core.db import Database
 from engine.core.models import Case, Document, Notification
 from engine.documents import LETTER_KINDS
 from engine.people.applicant_codes import issue_email_link, issue_letter_code
-from tests.support.people import COUNCIL
-from tests.support.procedure import ACKNOWLEDGED, NO_RETURN, application, do, submit
+from engine.work.task_view import release_task
+from tests.support.people import COUNCIL, user
+from tests.support.procedure import ACKNOWLEDGED, NO_RETURN, application, do, live, submit
 from tests.support.web import csrf_token
 
 # An applicant who asked for letters by post, with a postcode to sign in with.
@@ -137,5 +138,8 @@ def case_with_returns(db: Database) -> int:
     do(db, case_id, "police_return", "police@example.org", police)
     do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(db, case_id, "health_return", "health@example.org", NO_RETURN)
+    # Another officer does the council's return: the caseworker who screened the case, whose
+    # it was, hands it back to the queue.
+    release_task(db, live(db, case_id)["council_return"].id, user(db, COUNCIL))
     do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
     return case_id

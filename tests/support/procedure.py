@@ -125,7 +125,8 @@ def through_to_decision(db: Database, case_id: int, police_incidents: list | Non
     )
     do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(db, case_id, "health_return", "health@example.org", NO_RETURN)
-    do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
+    # The caseworker who screened the case has the council's return: work stays with them.
+    do(db, case_id, "council_return", council, NO_RETURN)
 
 
 # A review

@@ -72,7 +72,7 @@ def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
     do(db, case_id, "police_return", "police@example.org", {**NO_RETURN, "incidents": [same]})
     do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(db, case_id, "health_return", "health@example.org", NO_RETURN)
-    do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
+    do(db, case_id, "council_return", council, NO_RETURN)
 
     decision = live(db, case_id)["threshold_decision"]
     assert decision.draft == {"threshold_met": True, "decision_basis": "count"}

@@ -1,4 +1,5 @@
-"""Tasks: the inboxes, one task with its form, and what can be done to it."""
+"""Tasks: the inboxes, one task with its form, what can be done to it, and a manager's view of
+their team's work."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import Response, request
 
 from engine.core.errors import InvalidData
 from engine.work import task_view
-from engine.work.inbox import DEFAULT_LIMIT, MAX_LIMIT, inbox_filters, list_tasks
+from engine.work.inbox import DEFAULT_LIMIT, MAX_LIMIT, inbox_filters, list_tasks, team_work
 from web.api import blueprint
 from web.api.common import answer, form_answers, json_body, signed_in
 from web.context import db, settings, whole_number
@@ -89,3 +90,10 @@ def complete(task_id: int) -> Response:
     data = form_answers(json_body())
     done = task_view.complete_task(db(), task_id, user, data, forms_dir=settings().forms_dir)
     return answer(done.as_dict())
+
+
+@blueprint.get("/team")
+def team() -> Response:
+    user = signed_in()
+    with db().read() as s:
+        return answer(team_work(s, user).as_dict())

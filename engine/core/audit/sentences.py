@@ -111,6 +111,24 @@ def _day(iso: Any) -> str:
         return str(iso)
 
 
+def _released(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    taken = f", taking it from {detail['from']}" if detail.get("from") else ""
+    return f"{who} put {task} back in the team's queue{taken}"
+
+
+def _reassigned(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    to = detail.get("to") or "someone else"
+    taken = f", taking it from {detail['from']}" if detail.get("from") else ""
+    return f"{who} gave {task} to {to}{taken}"
+
+
+def _assigned(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    if detail.get("because") == "previous_step":
+        to = detail.get("to") or "the person"
+        return f"{task} was given to {to}, who completed the case's previous step in its lane"
+    return f"{task} was given to {detail.get('as') or 'a person'}"
+
+
 _Phrase = Callable[[str, str, Mapping[str, Any]], str]
 
 _PHRASES: dict[str, _Phrase] = {
@@ -125,9 +143,9 @@ _PHRASES: dict[str, _Phrase] = {
     "task.created": lambda who, task, d: f"The task {task} was set",
     "task.completed": lambda who, task, d: f"{who} completed {task}",
     "task.claimed": lambda who, task, d: f"{who} took {task}",
-    "task.released": lambda who, task, d: f"{who} put {task} back in the team's queue",
-    "task.reassigned": lambda who, task, d: f"{who} gave {task} to someone else",
-    "task.assigned": lambda who, task, d: f"{task} was given to {d.get('as') or 'a person'}",
+    "task.released": _released,
+    "task.reassigned": _reassigned,
+    "task.assigned": _assigned,
     "task.cancelled": lambda who, task, d: f"{task} was cancelled",
     "task.draft_saved": lambda who, task, d: f"{who} saved a draft of {task}",
     "task.reminded": lambda who, task, d: f"A reminder was sent about {task}",

@@ -45,6 +45,7 @@ from engine.core.models.people import (
     UserRole,
 )
 from engine.core.models.processes import (
+    ASSIGNMENT_REASONS,
     LIVE_TASK_STATES,
     LIVE_TASKS_SQL,
     TASK_STATES,
@@ -72,6 +73,7 @@ from engine.core.models.reviews import (
 )
 
 __all__ = [
+    "ASSIGNMENT_REASONS",
     "ApplicantCode",
     "ApplicantToken",
     "APSCHEDULER_JOBS_TABLE",

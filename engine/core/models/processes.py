@@ -23,6 +23,9 @@ from engine.core.models.cases import Case
 from engine.core.models.people import User
 
 TASK_STATES = ("open", "claimed", "completed", "cancelled")
+# Why a task went to its holder without their claiming it: they completed the case's previous
+# step in its lane, a manager gave it to them, or they are the applicant's contact.
+ASSIGNMENT_REASONS = ("previous_step", "manager", "contact")
 LIVE_TASK_STATES = ("open", "claimed")
 # The same, as SQL: the condition of the partial indexes on live tasks.
 LIVE_TASKS_SQL = f"state IN ({', '.join(repr(state) for state in LIVE_TASK_STATES)})"
@@ -120,6 +123,10 @@ class Task(Base):
     # How many times the task passed to someone else undone (a review's new chair): each
     # holder is reminded of it once, however often it comes back to them.
     handovers: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Why the task is held by its holder when they did not claim it themselves
+    # (``ASSIGNMENT_REASONS``), for the inbox and the task page to say; None when they claimed
+    # it, or while no one holds it.
+    assigned_because: Mapped[str | None] = mapped_column(String(20))
     instance: Mapped[ProcessInstance] = relationship()
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -59,6 +59,8 @@ class InboxRow:
     organisation_names: tuple[str, ...]
     assignee_id: int | None
     assignee_name: str | None
+    # Why the holder has it when they did not claim it (``ASSIGNMENT_REASONS``), or None.
+    assigned_because: str | None
     state: str
     due_on: date | None
     escalation_level: int
@@ -101,6 +103,7 @@ class InboxRow:
                 if self.assignee_id is not None
                 else None
             ),
+            "assigned_because": self.assigned_because,
             "state": self.state,
             "due_on": self.due_on,
             "working_days_left": left,
@@ -136,6 +139,7 @@ def _columns(*, joined: bool) -> Select[Any]:
         looked_up(District.name, District.id == Case.district_id).label("district_name"),
         Task.assignee_id,
         looked_up(User.name, User.id == Task.assignee_id).label("assignee_name"),
+        Task.assigned_because,
         Task.state,
         Task.due_on,
         Task.escalation_level,

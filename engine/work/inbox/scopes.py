@@ -6,7 +6,9 @@ Each scope reads one index range in due-date order and stops at the limit:
 - ``organisation``: ``task_candidates (organisation_id, state, due_on)`` for the unclaimed
   tasks of the user's organisation;
 - ``overdue`` (managers): the same candidate index, once for open and once for claimed tasks,
-  up to today.
+  up to today;
+- ``team`` (managers): the same index, once for open and once for claimed tasks, whoever holds
+  them: every live task of the organisation, for the team's view (``team``).
 
 A task whose lane the organisation plays through one person alone (a review chair) is in
 that person's inboxes only: the organisation's other people take no part in its case.
@@ -42,7 +44,12 @@ from engine.core.models import (
 from engine.people.access import works_on_cases
 from engine.work.inbox.rows import InboxRow, rows_for_tasks
 
-SCOPES = ("mine", "organisation", "overdue")
+SCOPES = ("mine", "organisation", "overdue", "team")
+# The scopes that show colleagues' work, a manager's alone: why anyone else is refused.
+MANAGERS_SCOPES = {
+    "overdue": "only a manager can see all of their organisation's overdue tasks",
+    "team": "only a manager can see the work of their whole organisation",
+}
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 # How far into an inbox a page may start: far enough for any real backlog, near enough that
@@ -78,6 +85,22 @@ def _ranges(scope: str, user: User) -> list[_Range]:
                 TaskCandidate.due_on,
                 TaskCandidate.task_id,
             )
+        ]
+    if scope == "team":
+        # The organisation's own tasks: a lane its manager alone plays (a review chair's) is in
+        # their own inboxes, not the team's.
+        return [
+            _Range(
+                TaskCandidate,
+                (
+                    TaskCandidate.organisation_id == user.organisation_id,
+                    TaskCandidate.user_id.is_(None),
+                    TaskCandidate.state == state,
+                ),
+                TaskCandidate.due_on,
+                TaskCandidate.task_id,
+            )
+            for state in LIVE_TASK_STATES
         ]
     # Overdue: one ordered range per live state, merged below, rather than one IN (...) that
     # would have to sort every overdue task of the organisation before the limit applies.
@@ -150,8 +173,9 @@ def list_tasks(
     ``limit`` of them, after skipping the first ``offset`` (a page of a long inbox).
 
     ``scope`` is ``mine`` (claimed by the user), ``organisation`` (unclaimed, for the user's
-    organisation) or ``overdue`` (managers: their organisation's live tasks past their due
-    date, claimed or not; ``NotAllowed`` for anyone else). ``district`` (a district key),
+    organisation), ``overdue`` (managers: their organisation's live tasks past their due
+    date, claimed or not; ``NotAllowed`` for anyone else) or ``team`` (managers: every live
+    task of their organisation, whoever holds it). ``district`` (a district key),
     ``process`` (a process key) and ``task`` (a task's name in its diagram) narrow the list.
     Someone whose roles do not work on cases has an empty inbox.
 
@@ -162,8 +186,8 @@ def list_tasks(
         raise InvalidData(
             "The inbox asked for does not exist", {"scope": f"Choose one of: {', '.join(SCOPES)}"}
         )
-    if scope == "overdue" and not user.has_role("manager"):
-        raise NotAllowed("only a manager can see all of their organisation's overdue tasks")
+    if scope in MANAGERS_SCOPES and not user.has_role("manager"):
+        raise NotAllowed(MANAGERS_SCOPES[scope])
     if not works_on_cases(user):
         return []
     limit = max(1, min(int(limit), MAX_LIMIT))

@@ -89,7 +89,7 @@ def test_a_case_waiting_for_several_returns_at_once_moves_and_carries_on(
     do(api_db, case_id, "police_return", "police@example.org", NO_RETURN)
     do(api_db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(api_db, case_id, "health_return", "health@example.org", NO_RETURN)
-    do(api_db, case_id, "council_return", "council2@example.org", NO_RETURN)
+    do(api_db, case_id, "council_return", COUNCIL, NO_RETURN)
     assert live(api_db, case_id)["threshold_decision"].title == "Decide on the threshold"
 
 

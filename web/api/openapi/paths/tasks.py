@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.work.inbox import MAX_LIMIT, SCOPES
+from engine.work.inbox import MAX_LIMIT, SCOPES, TEAM_LIMIT
 from web.api.openapi.parts import (
     BEARER,
     STRING,
@@ -56,7 +56,9 @@ def paths() -> dict[str, Any]:
                         "in": "query",
                         "schema": {"enum": list(SCOPES), "default": "mine"},
                         "description": "mine: claimed by you; organisation: waiting for "
-                        "someone in your organisation; overdue: managers only",
+                        "someone in your organisation; overdue (managers only): your "
+                        "organisation's tasks past their due date, claimed or not; team "
+                        "(managers only): every live task of your organisation, whoever holds it",
                     },
                     {"name": "district", "in": "query", "schema": STRING},
                     {"name": "process", "in": "query", "schema": STRING},
@@ -80,6 +82,22 @@ def paths() -> dict[str, Any]:
                 "responses": {
                     "200": json_response(ref("TaskFilters"), "Districts, processes and tasks"),
                     **error_responses(401, 500),
+                },
+            }
+        },
+        "/team": {
+            "get": {
+                "summary": "A manager's view of their organisation's work, by who holds it",
+                "description": "Every live task of the caller's organisation (the soonest "
+                f"{TEAM_LIMIT} listed, every one counted): each colleague's with how many they "
+                "hold and how many of those are overdue, then anyone else still holding some "
+                "(who may no longer do them), and those no one has claimed. Give a task to a "
+                "colleague with POST /tasks/{task_id}/reassign, or return it to the queue with "
+                "POST /tasks/{task_id}/release.",
+                "security": BEARER,
+                "responses": {
+                    "200": json_response(ref("Team"), "The team's work"),
+                    **error_responses(401, 403, 500),
                 },
             }
         },
@@ -112,7 +130,7 @@ def paths() -> dict[str, Any]:
         },
         "/tasks/{task_id}/reassign": {
             "post": _task_action(
-                "A manager gives the task to a colleague", body=ref("Reassignment")
+                "A manager gives the task to a colleague, who is told", body=ref("Reassignment")
             )
         },
         "/tasks/{task_id}/complete": {

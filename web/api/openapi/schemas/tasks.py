@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core.models import TASK_STATES
+from engine.core.models import ASSIGNMENT_REASONS, TASK_STATES
 from engine.work.inbox import SCOPES
 from web.api.openapi.parts import (
     BOOLEAN,
@@ -30,6 +30,13 @@ def schemas() -> dict[str, Any]:
         "district": KEY_NAME,
         "organisations": {"type": "array", "items": KEY_NAME},
         "assignee": PERSON_REF,
+        "assigned_because": {
+            "anyOf": [{"enum": list(ASSIGNMENT_REASONS)}, {"type": "null"}],
+            "description": "Why the holder has the task without claiming it: previous_step "
+            "(they completed the case's previous step in its lane), manager (a manager gave "
+            "it to them) or contact (they are the applicant's contact); null when they claimed "
+            "it or no one holds it",
+        },
         "state": {"enum": list(TASK_STATES)},
         "due_on": nullable(DATE),
         "working_days_left": nullable(INTEGER),
@@ -68,6 +75,37 @@ def schemas() -> dict[str, Any]:
         ),
         "DraftSaved": exact_object({**task_properties, "draft": {"type": "object"}}),
         "Reassignment": exact_object({"user_id": INTEGER}),
+        "TeamHolder": exact_object(
+            {
+                "person": {
+                    **PERSON_REF,
+                    "description": "Who holds these tasks; null for those no one has claimed",
+                },
+                "may_hold": {
+                    "type": "boolean",
+                    "description": "false for someone who may no longer do the organisation's "
+                    "work (their account closed, or they moved organisation)",
+                },
+                "count": {"type": "integer", "minimum": 0},
+                "overdue": {"type": "integer", "minimum": 0},
+                "tasks": {"type": "array", "items": ref("Task")},
+            }
+        ),
+        "Team": exact_object(
+            {
+                "organisation": STRING,
+                "count": {"type": "integer", "minimum": 0},
+                "overdue": {"type": "integer", "minimum": 0},
+                "listed": {"type": "integer", "minimum": 0},
+                "people": {"type": "array", "items": ref("TeamHolder")},
+                "unclaimed": ref("TeamHolder"),
+                "colleagues": {
+                    "type": "array",
+                    "items": exact_object({"id": INTEGER, "name": STRING}),
+                    "description": "Who a task may be given to",
+                },
+            }
+        ),
         "Completion": exact_object(
             {
                 "task": ref("Task"),
