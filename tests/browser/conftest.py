@@ -36,3 +36,16 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A page in a fresh context at a laptop's size; a test fails on any script error in it.
+    A module that needs another size or more checks defines its own."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"

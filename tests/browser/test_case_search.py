@@ -5,10 +5,7 @@ reference straight to its case; every page checked with axe-core."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
-
-import pytest
 
 from engine.cases.opening import open_case
 from engine.core.clock import FixedClock
@@ -25,17 +22,6 @@ pytestmark = [
     only_on("sqlite"),
 ]
 TEXT = "Reference, name, address or postcode"
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def test_a_caseworker_finds_cases_by_name_narrows_them_and_opens_one(

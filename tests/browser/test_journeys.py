@@ -7,7 +7,6 @@ no Chromium the tests skip and say how to get one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -35,17 +34,6 @@ pytestmark = [
     # are tested on both databases.
     only_on("sqlite"),
 ]
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Database) -> None:

@@ -4,10 +4,6 @@ notifications and opens it. Each page is checked with axe-core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from engine.core.db import Database
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
@@ -16,17 +12,6 @@ from tests.support.people import COUNCIL, user
 from tests.support.procedure import application, do, live, submit
 
 pytestmark = [needs_chromium, only_on("sqlite")]
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def test_an_officer_chooses_a_daily_summary_and_finds_new_work_in_their_notifications(

@@ -4,9 +4,6 @@ every state of the page checked with axe-core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from engine.core.db import Database
@@ -18,17 +15,6 @@ from tests.support.people import COUNCIL, MANAGER
 from tests.support.procedure import ACKNOWLEDGED, application, do, live, submit
 
 pytestmark = [needs_chromium, only_on("sqlite")]
-
-
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def test_a_manager_gives_a_colleague_s_task_to_another_from_the_team_view(

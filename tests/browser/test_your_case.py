@@ -30,17 +30,6 @@ def smtp() -> Iterator[SmtpServer]:
     server.stop()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
-
-
 def apply(page, server: str) -> str:  # noqa: ANN001 - a Playwright page
     """Apply through the form, as the applicant does: the reference given."""
     page.goto(f"{server}/apply")

@@ -14,14 +14,20 @@ from sqlalchemy import func, select
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import AuditEvent
-from tests.support.letters import letter, outbox, texts
+from tests.support.letters import (
+    RECORDED_PERSISTENCE,
+    REWORDED_PERSISTENCE,
+    decision_letter_waiting,
+    letter,
+    outbox,
+    texts,
+)
 from tests.support.people import COUNCIL
-from tests.support.procedure import THREE, application, do, live, submit, through_to_decision
+from tests.support.procedure import application, live, submit, through_to_decision
 from tests.support.web import csrf_token, signed_in
 from web import create_app
 
-RECORDED = "Three incidents in six months, reported to the police each time."
-REWORDED = "You told the police about the behaviour three times in six months."
+RECORDED, REWORDED = RECORDED_PERSISTENCE, REWORDED_PERSISTENCE
 
 
 @pytest.fixture
@@ -34,24 +40,7 @@ def app(app_db: Database, tmp_path) -> Flask:
 
 @pytest.fixture
 def letter_task(app_db: Database) -> tuple[int, int]:
-    """A case of one complaint decided at discretion, with its decision letter waiting."""
-    case_id = submit(app_db, application(THREE[:1]))
-    through_to_decision(app_db, case_id)
-    do(
-        app_db,
-        case_id,
-        "threshold_decision",
-        COUNCIL,
-        {
-            "threshold_met": True,
-            "decision_basis": "discretion",
-            "reasons": "The harm to the family outweighs the count.",
-            "persistence": RECORDED,
-            "harm": "The children cannot sleep.",
-            "adequacy": "Warnings were not followed up.",
-        },
-    )
-    return case_id, live(app_db, case_id)["decision_letter"].id
+    return decision_letter_waiting(app_db)
 
 
 def claimed(app: Flask, task_id: int) -> tuple[FlaskClient, str]:
