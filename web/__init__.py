@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         inbox,
         passwords,
         public,
+        statements,
         tasks,
         team,
         users,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(statements.blueprint)
     app.register_blueprint(your_case.blueprint)
     app.register_blueprint(your_part.blueprint)
     app.register_blueprint(check_ins.blueprint)
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_template_global(lambda: set(app.view_functions), "nav_endpoints")
     app.add_template_global(working_days_left)
     app.add_template_global(case_list.finds_cases)
+    app.add_template_global(statements.page_look)
+    app.add_template_filter(statements.long_date)
     app.add_template_filter(humanise)
     app.register_error_handler(HTTPException, _http_error)
     for lost in (OperationalError, InterfaceError, PoolTimeout):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.brand import BrandError, parse_brand, parse_statements
 from engine.core.models import (
     ORGANISATION_KINDS,
     PARTICIPANT_ROLES,
@@ -134,6 +135,11 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
             )
 
     settings = _parse_settings(raw, source)
+    try:
+        settings["brand"] = parse_brand(raw.get("brand"), name)
+        settings["statements"] = parse_statements(raw.get("statements"))
+    except BrandError as error:
+        raise AreaFileError(f"{source}: {error}") from None
     return AreaSpec(key, name, settings, districts, tuple(organisations))
 
 

@@ -26,6 +26,11 @@ ROUTES = [
     Route("GET", "/submitted", "/submitted", "public"),
     Route("GET", "/statistics", "/statistics", "public"),
     Route("GET", "/statistics/2025.docx", "/statistics/<int:year>.docx", "public"),
+    Route("GET", "/privacy", "/privacy", "public"),
+    Route("GET", "/accessibility", "/accessibility", "public"),
+    Route("GET", "/cookies", "/cookies", "public"),
+    Route("GET", "/contact", "/contact", "public"),
+    Route("GET", "/brand.css", "/brand.css", "public"),
     Route("GET", "/assets/govuk/govuk-frontend.min.css", "/assets/govuk/<path:filename>", "public"),
     Route("GET", "/assets/images/favicon.ico", "/assets/<path:filename>", "public"),
     Route(
