@@ -27,7 +27,8 @@ def test_an_officer_reads_the_letter_words_a_quoted_paragraph_and_sends_it(
     case_id, task_id = decision_letter_waiting(app_db)
     sign_in(page, server, COUNCIL)
     page.goto(f"{server}/tasks/{task_id}")
-    page.get_by_role("button", name="Claim this task").click()
+    # The task is theirs already: they completed the case's step before it in the lane.
+    assert page.get_by_text("Given to you because you completed the previous step").is_visible()
 
     preview = page.get_by_role("region", name="The letter as it will be sent")
     assert "Your application meets the threshold" in preview.inner_text()

@@ -59,8 +59,11 @@ def test_a_manager_gives_a_colleague_s_task_to_another_from_the_team_view(
     with app_db.read() as session:
         task = session.get_one(Task, screen.id)
         council2 = session.scalar(select(User).where(User.email == "council2@example.org"))
+        # Told of it by the hand-over, beside the word of new work its arrival brought Council.
         told = session.scalars(
-            select(Notification.user_id).where(Notification.task_id == screen.id)
+            select(Notification.user_id).where(
+                Notification.task_id == screen.id, Notification.kind == "assignment"
+            )
         ).all()
     assert (task.assignee_id, task.assigned_because) == (council2.id, "manager")
     assert told == [council2.id]
