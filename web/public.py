@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from engine.cases.statistics import figures_for_year, financial_year_of, table_rows, year_label
 from engine.core import clock
+from engine.core.area import current_settings
 from engine.core.errors import InvalidData, ProcessFailed, TooManySubmissions
 from engine.core.forms import load_form
 from engine.core.models import District, Organisation
@@ -99,14 +100,22 @@ def apply() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         with db().transaction() as s:
             count_submission(s, request.remote_addr or "", settings())
             case = submit_application(s, data, settings(), user=None)
-            reference, status = case.reference, case.status
+            submitted = {
+                "kind": "application",
+                "reference": case.reference,
+                "status": case.status,
+                # What the confirmation says next depends on these.
+                "on_behalf": case.on_behalf,
+                "victim_consent": case.victim_consent,
+                "hate_element": case.hate_element,
+            }
     except InvalidData as refused:
         return _form_page("apply.html", form, data, refused.fields, 400)
     except TooManySubmissions as refused:
         return too_many(_form_page("apply.html", form, data, {"": kept(refused)}, 429), refused)
     except ProcessFailed as failed:
         return _cannot_take("apply.html", form, data, failed)
-    session["submitted"] = {"kind": "application", "reference": reference, "status": status}
+    session["submitted"] = submitted
     return redirect(url_for("public.submitted"))
 
 
@@ -123,7 +132,9 @@ def submitted() -> str | Response:
     confirmation = session.get("submitted")
     if not confirmation:
         return redirect(url_for("public.apply"))
-    return render_template("submitted.html", confirmation=confirmation)
+    with db().read() as s:
+        timescales = current_settings(s)["timescales"]
+    return render_template("submitted.html", confirmation=confirmation, timescales=timescales)
 
 
 @blueprint.get("/statistics")

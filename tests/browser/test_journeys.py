@@ -58,6 +58,7 @@ def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Da
     reference = page.locator("#reference").inner_text()
     assert re.fullmatch(r"CT-2026-\d{5}", reference)
     assert page.get_by_role("heading", name="Application sent").is_visible()
+    assert accessibility_problems(page) == []
     with app_db.read() as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
         assert case.applicant["name"] == "Jo Bloggs"

@@ -257,3 +257,30 @@ def test_one_address_sends_only_so_many_applications_an_hour_across_workers(
     fixed_clock.advance(timedelta(minutes=1))
     assert workers[0].post("/apply", data=application_form(workers[0])).status_code == 302
     assert count(app_db, Case) == 5
+
+
+def test_the_confirmation_says_what_happens_next_for_each_kind_of_application(
+    app: Flask,
+) -> None:
+    client = app.test_client()
+    client.post("/apply", data=application_form(client))
+    plain = unescape(client.get("/submitted").get_data(as_text=True))
+    assert "acknowledge your application within 5 working days" in plain, "the area's timescale"
+    assert 'id="consent"' not in plain and 'id="hate"' not in plain
+
+    client = app.test_client()
+    for_someone = application_form(
+        client,
+        on_behalf="yes",
+        **{"victim-name": "Sam Taylor", "victim-address": "1 Bank Road, Matlock"},
+        victim_consent="no",
+        hate_element="yes",
+    )
+    assert client.post("/apply", data=for_someone).status_code == 302
+    page = unescape(client.get("/submitted").get_data(as_text=True))
+    consent = page[page.index('id="consent"') :]
+    assert "has not agreed yet" in consent
+    assert "not agreed within 20 working days, the application will be closed" in consent
+    hate = page[page.index('id="hate"') :]
+    assert "call <strong>999</strong> if you are in danger" in hate
+    assert "<strong>101</strong>, the police non-emergency number" in hate
