@@ -8,6 +8,7 @@ from sqlalchemy import select
 from engine.core.db import Database
 from engine.core.models import AuditEvent, Notification
 from engine.documents import delivery_for
+from engine.documents.letters.shared import addressed
 from tests.support.letters import DALES, SPOC, acknowledged, headings, letter, outbox, texts
 from tests.support.people import COUNCIL, user
 from tests.support.procedure import (
@@ -142,7 +143,7 @@ def test_threshold_not_met_letter_gives_reasons_and_the_appeal_deadline(app_db: 
     assert "The police attended within the hour" in lines
     assert "How persistent the behaviour is" in headings(sent)
     assert (
-        "You can appeal to Office of the Police and Crime Commissioner for Derbyshire. Your "
+        "You can appeal to the Office of the Police and Crime Commissioner for Derbyshire. Your "
         "appeal must reach them by 30 March 2026, which is 20 working days from the date of "
         "this letter. Quote your reference."
     ) in lines
@@ -179,3 +180,23 @@ def test_a_declined_application_is_told_why(app_db: Database) -> None:
     )
     assert "The fourth application about the same dispute this year" in lines
     assert "If you want to appeal" in headings(sent)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Community Safety Officer", "the Community Safety Officer"),
+        (
+            "Office of the Police and Crime Commissioner",
+            "the Office of the Police and Crime Commissioner",
+        ),
+        ("ASB Team", "the ASB Team"),
+        ("The Housing Team", "The Housing Team"),
+        ("Carys Walker", "Carys Walker"),
+        ("Derbyshire Dales District Council", "Derbyshire Dales District Council"),
+    ],
+)
+def test_a_role_or_an_office_is_named_with_the_and_a_person_or_a_council_without(
+    name: str, said: str
+) -> None:
+    assert addressed(name) == said

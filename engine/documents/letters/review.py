@@ -82,8 +82,8 @@ def outcome_letter(
     if recommendations:
         blocks.append(
             p(
-                "The review made these recommendations. Each organisation must have regard to "
-                "the recommendations it owns; we follow every action until it is done."
+                "The review made these recommendations. Each organisation must consider the "
+                "recommendations it is responsible for; we follow every action until it is done."
             )
         )
         blocks.append(

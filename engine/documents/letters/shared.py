@@ -6,6 +6,7 @@ about an officer or a service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -88,10 +89,25 @@ def opcc_contact(session: Session) -> Contact:
     return Contact(name=opcc.name, address=opcc.address, email=opcc.email, phone=opcc.phone)
 
 
+# Names that are a role or an office, not a person or a council, read with "the" before them:
+# "contact the Community Safety Officer", "appeal to the Office of the Police and Crime
+# Commissioner".
+_OFFICE_FIRST = re.compile(r"^(Office|OPCC|Community Safety|Anti-social|ASB)\b")
+_ROLE_LAST = re.compile(r"\b(Officer|Team|Unit|Co-?ordinator|Manager|Lead|Service)$")
+
+
+def addressed(name: str) -> str:
+    """A name as a sentence says it: with "the" before a role or an office."""
+    name = name.strip()
+    if re.match(r"(?i)^the\b", name) or not (_OFFICE_FIRST.match(name) or _ROLE_LAST.search(name)):
+        return name
+    return f"the {name}"
+
+
 def contact_section(contact: Contact, about: str = "") -> list[Block]:
     """A letter's closing section: whom to ask, and how."""
     ways = [part for part in (contact.phone, contact.email) if part]
-    who = contact.person or contact.name
+    who = addressed(contact.person or contact.name)
     line = f"{who} on {' or '.join(ways)}" if ways else who
     return [h("Contact"), p(f"If you have any questions{about}, contact {line}.")]
 
@@ -117,7 +133,7 @@ def appeal_route(
     blocks = [
         h("If you want to appeal"),
         p(
-            f"You can appeal to {opcc.name}. Your appeal must reach them by "
+            f"You can appeal to {addressed(opcc.name)}. Your appeal must reach them by "
             f"{long_date(deadline)}, which is {window} working days from the date of this "
             "letter. Quote your reference."
         ),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine.core.models import Appeal, Case
 from engine.core.workdays import as_date
 from engine.documents.letters.blocks import Composed, Contact, p
-from engine.documents.letters.shared import contact_section, plural
+from engine.documents.letters.shared import addressed, contact_section, plural
 from engine.documents.word import long_date
 
 # No personal data in a subject line: mail clients show it on locked screens and in lists.
@@ -96,7 +96,7 @@ def update_email(reference: str, facts: Mapping[str, Any], site: str, contact: C
     """The email's text: the update, where to follow the case, and whom to ask."""
     update = describe(reference, facts)
     ways = " or ".join(part for part in (contact.phone, contact.email) if part)
-    who = contact.person or contact.name
+    who = addressed(contact.person or contact.name)
     return "\n".join(
         [
             update.title,
