@@ -71,7 +71,9 @@ def engine_floor(db: Database, settings: Settings, task_id: int) -> float:
         )
         spiff_id = task.spiff_task_id
         schema = load_form(settings.forms_dir, task.form)
-    data = coerce_data(schema, step_data())
+    # With what the service's step for this form adds to the workflow's data (its count of
+    # returns still awaited), which the diagram's next gateway reads.
+    data = {**coerce_data(schema, step_data()), "missing_returns": 0}
 
     def step() -> None:
         workflow = bpmn.load_workflow(state, spec)
