@@ -66,8 +66,9 @@ def check_new_password(new: str, confirm: str, *, current_hash: str = "") -> dic
     return problems
 
 
-def _set_password(session: Session, user: User, new: str) -> None:
-    """Store ``new``, end every session and revoke every API token of ``user``."""
+def _set_password(session: Session, user: User, new: str, how: str) -> None:
+    """Store ``new``, end every session and revoke every API token of ``user``, and record
+    the change and ``how`` it was made."""
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_sessions(user)
@@ -81,6 +82,14 @@ def _set_password(session: Session, user: User, new: str) -> None:
             PasswordReset.superseded_at.is_(None),
         )
         .values(superseded_at=clock.now())
+    )
+    audit.record(
+        session,
+        "user.password_changed",
+        user=user,
+        object_type="user",
+        object_id=user.id,
+        detail={"how": how},
     )
 
 
@@ -99,15 +108,7 @@ def change_password(session: Session, user_id: int, current: str, new: str, conf
     problems.update(check_new_password(new, confirm, current_hash=user.password_hash))
     if problems:
         raise PasswordProblems(problems)
-    _set_password(session, user, new)
-    audit.record(
-        session,
-        "user.password_changed",
-        user=user,
-        object_type="user",
-        object_id=user.id,
-        detail={"how": "signed in"},
-    )
+    _set_password(session, user, new, "signed in")
     return user
 
 
@@ -193,13 +194,5 @@ def use_reset_link(session: Session, token: str, new: str, confirm: str) -> User
     if problems:
         raise PasswordProblems(problems)
     link.used_at = clock.now()
-    _set_password(session, user, new)
-    audit.record(
-        session,
-        "user.password_changed",
-        user=user,
-        object_type="user",
-        object_id=user.id,
-        detail={"how": "reset link"},
-    )
+    _set_password(session, user, new, "reset link")
     return user
