@@ -106,7 +106,15 @@ def _reason() -> str | None:
 
 def _reason_page(error: str | None = None, reason: str = "") -> str:
     return render_template(
-        "cases_reason.html", error=error, reason=reason, longest_reason=LONGEST_REASON
+        "reason.html",
+        question="Why do you need to search the cases?",
+        action=url_for("case_list.give_reason"),
+        hint="Administrators search every case, and read one, only with a reason. Your reason "
+        "is kept in the audit trail with every search you make until you sign out; each case "
+        "you open asks for its own.",
+        error=error,
+        reason=reason,
+        longest_reason=LONGEST_REASON,
     )
 
 

@@ -197,8 +197,11 @@ def give_reason(reference: str) -> tuple[str, int] | Response:
 
 def _reason_page(reference: str, error: str | None = None, reason: str = "") -> str:
     return render_template(
-        "case_reason.html",
-        reference=reference,
+        "reason.html",
+        question=f"Why do you need to read case {reference}?",
+        action=url_for("cases.give_reason", reference=reference),
+        hint="Administrators read cases only with a reason. Your reason is kept in the case’s "
+        "audit trail with every page you open.",
         error=error,
         reason=reason,
         longest_reason=LONGEST_REASON,
