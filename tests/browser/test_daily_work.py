@@ -13,12 +13,11 @@ import pytest
 from engine.chasing.mailer import send_due
 from engine.core.db import Database
 from engine.core.models import Case
-from engine.people.accounts import add_user
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
 from tests.support.databases import only_on
 from tests.support.mail import SmtpServer
-from tests.support.people import COUNCIL, DEMO_PASSWORD
+from tests.support.people import ADMIN, COUNCIL, add_administrator
 from tests.support.procedure import (
     application,
     live,
@@ -29,7 +28,6 @@ from tests.support.procedure import (
 
 pytestmark = [needs_chromium, only_on("sqlite")]
 
-ADMIN = "admin@example.org"
 NEW_PASSWORD = "a kettle on the hob"
 
 
@@ -52,15 +50,7 @@ def sign_in_with(page, server: str, email: str, password: str) -> None:  # noqa:
 def test_a_new_user_changes_their_temporary_password_before_anything_else(
     server: str, page, app_db: Database
 ) -> None:
-    with app_db.transaction() as session:
-        add_user(
-            session,
-            email=ADMIN,
-            name="Ada Admin",
-            organisation_key="derbyshire-dales-district-council",
-            roles=["administrator"],
-            password=DEMO_PASSWORD,
-        )
+    add_administrator(app_db)
     sign_in(page, server, ADMIN)
     page.goto(f"{server}/users/new")
     page.get_by_label("Full name").fill("Priya Shah")

@@ -18,29 +18,19 @@ from engine.chasing.password_mail import CHANGED_SUBJECT, RESET_SUBJECT
 from engine.core import clock
 from engine.core.db import Database
 from engine.core.models import AuditEvent, Notification, User
-from engine.people.accounts import add_user
 from tests.support.mail import SmtpServer
-from tests.support.people import DEMO_PASSWORD
+from tests.support.people import ADMIN, DEMO_PASSWORD, add_administrator
 from tests.support.web import csrf_token, form_token, make_app, sign_in, signed_in
 
 POLICE = "police@example.org"
 NOBODY = "nobody@example.org"
-ADMIN = "admin@example.org"
 NEW_PASSWORD = "a kettle on the hob"
 SAME_ANSWER = "If there is an account for"
 
 
 @pytest.fixture
 def app(db: Database, tmp_path) -> Flask:
-    with db.transaction() as session:
-        add_user(
-            session,
-            email=ADMIN,
-            name="Ada Admin",
-            organisation_key="derbyshire-dales-district-council",
-            roles=["administrator"],
-            password=DEMO_PASSWORD,
-        )
+    add_administrator(db)
     return make_app(db, tmp_path)
 
 

@@ -12,25 +12,14 @@ from sqlalchemy import select
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import AuditEvent, User
-from engine.people.accounts import add_user
-from tests.support.people import DEMO_PASSWORD
+from tests.support.people import ADMIN, DEMO_PASSWORD, add_administrator
 from tests.support.web import csrf_token, form_token, signed_in
 from web import create_app
-
-ADMIN = "admin@example.org"
 
 
 @pytest.fixture
 def app(db: Database, tmp_path) -> Flask:
-    with db.transaction() as session:
-        add_user(
-            session,
-            email=ADMIN,
-            name="Ada Admin",
-            organisation_key="derbyshire-dales-district-council",
-            roles=["administrator"],
-            password=DEMO_PASSWORD,
-        )
+    add_administrator(db)
     settings = load_settings(
         {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     )

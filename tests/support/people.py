@@ -13,6 +13,7 @@ COUNCIL = "council@example.org"
 MANAGER = "manager@example.org"
 OPCC = "opcc@example.org"
 POLICE = "police@example.org"
+ADMIN = "admin@example.org"
 
 
 def user(db: Database, email: str) -> User:
@@ -34,3 +35,16 @@ def add_people(db: Database, people: list[tuple[str, str, list[str]]]) -> None:
                 roles=roles,
                 password=DEMO_PASSWORD,
             )
+
+
+def add_administrator(db: Database) -> None:
+    """Add the administrator, Ada Admin, of the Derbyshire Dales council."""
+    with db.transaction() as session:
+        add_user(
+            session,
+            email=ADMIN,
+            name="Ada Admin",
+            organisation_key="derbyshire-dales-district-council",
+            roles=["administrator"],
+            password=DEMO_PASSWORD,
+        )
