@@ -303,7 +303,8 @@ def processes(session: Session, case: Case) -> list[dict[str, Any]]:
             ProcessInstance.state,
             ProcessInstance.started_at,
             ProcessInstance.completed_at,
-            ProcessDefinition.bpmn_xml,
+            ProcessDefinition.id,
+            ProcessDefinition.content_hash,
         )
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
         .where(ProcessInstance.case_id == case.id)
@@ -318,9 +319,19 @@ def processes(session: Session, case: Case) -> list[dict[str, Any]]:
             "state": state,
             "started_at": started_at,
             "completed_at": completed_at,
-            "steps": process_steps(session, instance_id, bpmn_xml),
+            "steps": process_steps(session, instance_id, definition_id, content_hash),
         }
-        for instance_id, key, name, version, state, started_at, completed_at, bpmn_xml in rows
+        for (
+            instance_id,
+            key,
+            name,
+            version,
+            state,
+            started_at,
+            completed_at,
+            definition_id,
+            content_hash,
+        ) in rows
     ]
 
 

@@ -49,7 +49,25 @@ class ProcessStep:
         return STEP_STATES[self.state]
 
 
-def process_steps(session: Session, instance_id: int, bpmn_xml: str) -> list[ProcessStep]:
+# A deployed diagram never changes: its steps, read once, by the hash of its content.
+_OUTLINES: dict[str, tuple[runtime.OutlineStep, ...]] = {}
+
+
+def _outline(
+    session: Session, definition_id: int, content_hash: str
+) -> tuple[runtime.OutlineStep, ...]:
+    found = _OUTLINES.get(content_hash)
+    if found is None:
+        xml = session.scalar(
+            select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == definition_id)
+        )
+        found = _OUTLINES[content_hash] = runtime.outline(xml or "")
+    return found
+
+
+def process_steps(
+    session: Session, instance_id: int, definition_id: int, content_hash: str
+) -> list[ProcessStep]:
     """The diagram's tasks in the order a case meets them, each waiting, done, not needed
     (cancelled) or not reached in this process."""
     states: dict[str, set[str]] = {}
@@ -61,7 +79,7 @@ def process_steps(session: Session, instance_id: int, bpmn_xml: str) -> list[Pro
         ProcessStep(
             step.element_id, step.name, step.lane, _step_state(states.get(step.element_id, set()))
         )
-        for step in runtime.outline(bpmn_xml)
+        for step in _outline(session, definition_id, content_hash)
     ]
 
 

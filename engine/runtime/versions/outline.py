@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lxml import etree
 
@@ -31,10 +30,8 @@ class OutlineStep:
     lane: str
 
 
-@lru_cache(maxsize=64)
 def outline(bpmn_xml: str) -> tuple[OutlineStep, ...]:
-    """The diagram's tasks in the order a case meets them (a deployed diagram never changes,
-    so the answer is kept for the next page that shows it)."""
+    """The diagram's tasks in the order a case meets them."""
     root = bpmn.parse_xml_safely(bpmn_xml.encode("utf-8"))
     steps: list[OutlineStep] = []
     for process in executable_processes(root):
