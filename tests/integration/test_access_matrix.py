@@ -14,15 +14,21 @@ so a new route cannot escape the matrix.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine.core.models import Notification, User
-from tests.support.access import APPLICANT, CASES, ROLES, SEES, Route, Visitor, World
+from tests.support.access import (
+    APPLICANT,
+    CASES,
+    ROLES,
+    SEES,
+    Route,
+    Visitor,
+    World,
+    route_path,
+)
 from tests.support.access_routes import ROUTES
 
 # What a route answers, in five kinds.
@@ -142,36 +148,6 @@ def kind_of(response: TestResponse, route: Route) -> str:
     return OK if status < 400 or status in (400, 409, 422) else f"unexpected {status}"
 
 
-def _notification(world: World, email: str | None, own: bool) -> int:
-    """A notification of this user's (own) or of someone else's."""
-    with world.db.read() as session:
-        user_id = session.scalar(select(User.id).where(User.email == (email or "")))
-        mine = Notification.user_id == user_id
-        chosen = select(Notification.id).where(mine if own else ~mine).limit(1)
-        return session.scalar(chosen) or 0
-
-
-def _path(world: World, role: str, route: Route, case: str) -> str | None:
-    """The route's path for this role and case; None where the case has no such thing."""
-    target = world.cases[case]
-    user = world.users.get(role)
-    task = target.tasks.get(user.organisation_id, target.any_task) if user else target.any_task
-    values = {
-        "ref": target.reference,
-        "task": task,
-        "instance": target.instance,
-        "document": target.document,
-        "attachment": target.attachment,
-        "letter": target.letter,
-        "check_in": target.check_in,
-        "notification": _notification(world, ROLES[role], route.who == "own") or None,
-        "user": world.users["health"].id,
-    }
-    if any(values[name] is None for name in re.findall(r"{(\w+)}", route.path)):
-        return None
-    return route.path.format(**values)
-
-
 def test_the_matrix_names_every_route_the_app_has(world: World) -> None:
     covered = {(route.method, route.rule) for route in ROUTES}
     missing = [
@@ -189,7 +165,7 @@ def test_each_role_sees_exactly_what_it_needs_to_know(world: World, role: str) -
     wrong = []
     for route in ROUTES:
         for case in CASES if "{" in route.path else CASES[:1]:
-            path = _path(world, role, route, case)
+            path = route_path(world, role, route, case)
             if path is None:
                 continue
             want = expected(world, role, route, case)

@@ -7,6 +7,7 @@ client. One role is no user: the applicant of case A, signed in with a link to i
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from engine.core.models import (
     CaseParticipant,
     CheckIn,
     Document,
+    Notification,
     ProcessInstance,
     Task,
     User,
@@ -308,3 +310,33 @@ class Visitor:
 
 def _csrf(page: TestResponse) -> str:
     return csrf_token(page.get_data(as_text=True))
+
+
+def _notification(world: World, email: str | None, own: bool) -> int:
+    """A notification of this user's (own) or of someone else's."""
+    with world.db.read() as session:
+        user_id = session.scalar(select(User.id).where(User.email == (email or "")))
+        mine = Notification.user_id == user_id
+        chosen = select(Notification.id).where(mine if own else ~mine).limit(1)
+        return session.scalar(chosen) or 0
+
+
+def route_path(world: World, role: str, route: Route, case: str) -> str | None:
+    """The route's path for this role and case; None where the case has no such thing."""
+    target = world.cases[case]
+    user = world.users.get(role)
+    task = target.tasks.get(user.organisation_id, target.any_task) if user else target.any_task
+    values = {
+        "ref": target.reference,
+        "task": task,
+        "instance": target.instance,
+        "document": target.document,
+        "attachment": target.attachment,
+        "letter": target.letter,
+        "check_in": target.check_in,
+        "notification": _notification(world, ROLES[role], route.who == "own") or None,
+        "user": world.users["health"].id,
+    }
+    if any(values[name] is None for name in re.findall(r"{(\w+)}", route.path)):
+        return None
+    return route.path.format(**values)

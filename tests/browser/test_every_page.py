@@ -1,0 +1,184 @@
+"""Every page of the service, for every role, in a real headless Chromium: axe-core finds no
+accessibility problem (WCAG 2.0, 2.1 and 2.2, A and AA), and at 320 CSS pixels wide no page
+scrolls sideways.
+
+The pages are the access matrix's (tests/support/access_routes.py), in the matrix's world of
+three cases at different stages: every route that answers a page, for each case it can name,
+as each role sees it; then every form posted as the matrix posts it (mostly with nothing
+filled in, so the page comes back with its errors), and the page that answers. A route added
+to the service is in the matrix, so it is visited here too.
+
+Axe checks each page once per shape (its elements, their classes and attributes, and which
+hold text): the same page for another case or another role with the same parts is not
+checked again. Every page's width is measured.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.core.clock import FixedClock
+from engine.core.db import Database
+from tests.support.access import (
+    APPLICANT,
+    APPLICANT_CASE,
+    CASES,
+    ME,
+    ROLES,
+    Route,
+    World,
+    build_world,
+    route_path,
+)
+from tests.support.access_routes import ROUTES
+from tests.support.applicant import new_link
+from tests.support.axe import accessibility_problems
+from tests.support.browser import needs_chromium, sign_in
+from tests.support.databases import only_on
+
+pytestmark = [needs_chromium, only_on("sqlite")]
+
+NARROWEST = {"width": 320, "height": 640}
+LAPTOP = {"width": 1200, "height": 900}
+
+# A page's shape: each element's name, classes, the names of its other attributes, and
+# whether it holds text of its own. Text and values (references, names, dates) are left out,
+# so the same page about another case has the same shape.
+SHAPE = """() => {
+    const parts = [];
+    for (const element of document.querySelectorAll('body *')) {
+        const names = element.getAttributeNames().filter(name => name !== 'class').sort();
+        const text = [...element.childNodes].some(
+            node => node.nodeType === Node.TEXT_NODE && node.textContent.trim() !== ''
+        );
+        parts.push([element.localName, element.className, names.join(' '), text].join('|'));
+    }
+    return parts.join('\\n');
+}"""
+# A form built in the page and sent, as a browser sends one the person filled in.
+POST = """([action, fields]) => {
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = action;
+    for (const [name, value] of Object.entries(fields)) {
+        const input = document.createElement('input');
+        input.type = 'hidden';
+        input.name = name;
+        input.value = value;
+        form.appendChild(input);
+    }
+    document.body.appendChild(form);
+    form.submit();
+}"""
+WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+
+# Shapes already checked by axe in this run, with where they were first seen.
+_checked: dict[str, str] = {}
+
+
+@pytest.fixture
+def world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> World:
+    return build_world(app_db, fixed_clock, tmp_path)
+
+
+@pytest.fixture
+def base(world: World) -> Iterator[str]:
+    """The world's app, served on a port of the loopback the kernel chose: its address."""
+    http = make_server("127.0.0.1", 0, world.app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(timeout=10)
+
+
+def _is_page(route: Route) -> bool:
+    """A route a person visits in a browser (not the API's, not a download)."""
+    return not route.path.startswith("/api/") and not route.upload
+
+
+def _signed_in(page: Any, base: str, world: World, role: str) -> None:
+    if role == APPLICANT:
+        token = new_link(world.db, world.cases[APPLICANT_CASE].case_id)
+        page.goto(f"{base}/your-case/sign-in/{token}")
+        page.locator("main form button").first.click()
+        page.wait_for_url(f"{base}/your-case/*")
+    elif ROLES[role]:
+        sign_in(page, base, ROLES[role])
+
+
+def _look(page: Any, where: str, problems: list[str]) -> None:
+    """Check the page as it stands: its width at 320 px, and axe once per shape."""
+    page.set_viewport_size(NARROWEST)
+    wide, viewport = page.evaluate(WIDTH)
+    if wide > viewport:
+        problems.append(f"{where}: {wide} px wide in a {viewport} px window")
+    page.set_viewport_size(LAPTOP)
+    shape = page.evaluate(SHAPE)
+    if shape in _checked:
+        return
+    _checked[shape] = where
+    problems.extend(f"{where}: {problem}" for problem in accessibility_problems(page))
+
+
+def _csrf(page: Any, base: str, role: str) -> str:
+    """The session's token against forged forms: from the page in view if it has a form."""
+    token = page.locator("input[name=csrf_token]")
+    if not token.count():
+        page.goto(f"{base}/sign-out" if ROLES.get(role) else f"{base}/sign-in")
+    return token.first.input_value()
+
+
+def _visits(world: World, role: str) -> Iterator[tuple[Route, str, str]]:
+    """Each route for this role and each case it can name: the pages, then the forms sent."""
+    for posting in (False, True):
+        for route in ROUTES:
+            if not _is_page(route) or (route.method == "POST") != posting:
+                continue
+            for case in CASES if "{" in route.path else CASES[:1]:
+                path = route_path(world, role, route, case)
+                if path is not None:
+                    yield route, path, case
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_passes_axe_and_fits_320_pixels(
+    browser: Any, world: World, base: str, role: str
+) -> None:
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        _signed_in(page, base, world, role)
+        user_id = world.users[role].id if role in world.users else 0
+        for route, path, case in _visits(world, role):
+            where = f"{role}: {route.method} {path} (case {case})"
+            if route.method == "GET":
+                # Downloads are not pages: asked first, so the browser opens only pages.
+                answer = page.request.get(f"{base}{path}", max_redirects=0)
+                if "text/html" not in answer.headers.get("content-type", ""):
+                    continue
+                response = page.goto(f"{base}{path}")
+            else:
+                fields = {"csrf_token": _csrf(page, base, role)}
+                fields.update(
+                    (name, str(user_id if value == ME else value))
+                    for name, value in (route.body or {}).items()
+                )
+                with page.expect_navigation():
+                    page.evaluate(POST, [f"{base}{path}", fields])
+                response = None
+            if response is not None and response.status >= 500:
+                problems.append(f"{where}: answered {response.status}")
+                continue
+            if "text/html" in page.evaluate("() => document.contentType"):
+                _look(page, where, problems)
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
