@@ -108,7 +108,7 @@ def _terms_of_reference(out: Builder, c: PackContent) -> None:
         out.text(c.fresh_review_reasons, missing="No reasons were recorded.")
     out.heading("Taking part", 2)
     if c.participants:
-        out.table(["Organisation", "Role"], c.participants, widths=[11.0, 5.6])
+        out.table(["Organisation", "Role"], c.participants, shares=[11.0, 5.6])
     else:
         out.paragraph("No organisations are recorded as taking part yet.", italic=True)
 
@@ -187,7 +187,7 @@ def _chronology(out: Builder, c: PackContent) -> None:
             )
             for row in c.chronology
         ),
-        widths=[0.9, 2.2, 2.2, 2.8, 2.0, 4.5, 2.0],
+        shares=[0.9, 2.2, 2.2, 2.8, 2.0, 4.5, 2.0],
     )
 
 
@@ -310,7 +310,7 @@ def _recommendations(out: Builder, c: PackContent) -> None:
             (n, r.action, r.organisation, long_date(r.due_date), r.status)
             for n, r in enumerate(c.recommendations, start=1)
         ),
-        widths=[1.0, 7.6, 3.6, 2.6, 1.8],
+        shares=[1.0, 7.6, 3.6, 2.6, 1.8],
     )
 
 
@@ -320,7 +320,7 @@ def _attendance(out: Builder, c: PackContent) -> None:
     rows = [("", c.chair or "", "Review chair", "")]
     rows += [("", name, role, "") for name, role in c.participants if role != "Review chair"]
     rows += [("", "", "", "")] * BLANK_ATTENDANCE_ROWS
-    out.table(["Name", "Organisation", "Role", "Present"], rows, widths=[5.0, 6.0, 3.6, 2.0])
+    out.table(["Name", "Organisation", "Role", "Present"], rows, shares=[5.0, 6.0, 3.6, 2.0])
 
 
 def _appendices(out: Builder, c: PackContent) -> None:
@@ -345,7 +345,7 @@ def _appendices(out: Builder, c: PackContent) -> None:
             )
             for a in c.appendices
         ),
-        widths=[1.8, 4.8, 3.6, 2.6, 1.6, 2.2],
+        shares=[1.8, 4.8, 3.6, 2.6, 1.6, 2.2],
     )
 
 

@@ -30,10 +30,8 @@ def render_statistics(figures: YearFigures, template: Path | None, *, made: date
         [label, *(str(getattr(d, name)) for d in figures.districts), str(figures.total(name))]
         for name, label in ROWS
     ]
-    width = 25.3  # A4 landscape less the margins
-    measure = 6.3
-    per_column = (width - measure) / (len(header) - 1)
-    out.table(header, rows, widths=[measure, *([per_column] * (len(header) - 1))])
+    # The measures read as sentences: theirs is the widest column the figures leave room for.
+    out.table(header, rows, shares=[4.0, *([1.0] * (len(header) - 1))])
     out.paragraph(
         f"Published under section 104 of the Anti-social Behaviour, Crime and Policing Act "
         f"2014. Produced on {long_date(made)}.",

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
+import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 
 import docx
+import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.cases.opening import open_case
@@ -25,6 +30,53 @@ NASTY = "Zoë O’Brien-Łukasz 王秀英 مريم \U0001f600 \x07\x1b\x0b\ufffe
 def open_docx(content: bytes) -> docx.document.Document:
     assert content[:2] == b"PK", "a Word file is a zip package"
     return docx.Document(io.BytesIO(content))
+
+
+def soffice() -> str:
+    """LibreOffice's program, or the test is skipped where it is not installed."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.skip(
+            "LibreOffice is not installed (Debian: apt-get install libreoffice-writer-nogui); "
+            "CI installs it to check the documents open"
+        )
+    return found
+
+
+def to_pdf(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
+    """Word files, by name, as LibreOffice lays them out and exports them to PDF."""
+    program = soffice()
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    result = subprocess.run(
+        [
+            program,
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "pdf"),
+            *sorted(str(folder / name) for name in files),
+        ],
+        capture_output=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    pdfs = {}
+    for name in files:
+        pdf = folder / "pdf" / Path(name).with_suffix(".pdf").name
+        assert pdf.is_file(), f"LibreOffice could not open {name}: {result.stdout!r}"
+        pdfs[name] = pdf.read_bytes()
+    return pdfs
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    """The lines of text of a PDF, page by page, in the order they were laid out."""
+    lines: list[str] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        lines += page.extract_text().splitlines()
+    return lines
 
 
 def rows_of(table) -> list[list[str]]:

@@ -46,7 +46,7 @@ def render_letter(letter: Letter, template: Path | None, *, made: datetime) -> b
         elif block.kind == "bullets":
             out.bullets(block.items)
         elif block.kind == "table":
-            out.table(block.header, block.rows, widths=[8.6, 4.6, 3.4])
+            out.table(block.header, block.rows, shares=[8.6, 4.6, 3.4])
         else:
             out.text(block.text, missing="")
     out.paragraph("Yours sincerely,")

@@ -3,6 +3,8 @@
 - ``template``: which base template a document is written on, the house styles and fonts,
   and the default template itself.
 - ``builder``: the ``Builder`` that writes one document onto a template and saves it.
+- ``columns``: a table's column widths, so that no word breaks inside itself.
+- ``fonts``: how wide text is in a document's font.
 - ``text``: ``clean`` (text safe for a Word file) and ``long_date`` (how dates read).
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -22,20 +22,31 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.text.paragraph import CT_P
-from docx.shared import Cm
+from docx.shared import Cm, Emu, Length, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from engine.documents.word.columns import breakable, plan_columns
+from engine.documents.word.fonts import text_width
 from engine.documents.word.template import (
     MARKING,
     MARKING_STYLE,
     TOC_STYLE,
     ensure_style,
     open_template,
+    text_font,
 )
 from engine.documents.word.text import clean
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# A table cell's text keeps this far from its left and right borders (Word's own default);
+# a column is wider than its text by both, and by 2 points more for the borders and for
+# rounding in Word and LibreOffice.
+_CELL_MARGIN = Twips(108)
+_CELL_PADDING = 2 * _CELL_MARGIN.pt + 2.0
+# Measured widths are taken this much wider, lest a word that only just fits break all the same.
+_MEASURE_SLACK = 1.02
 
 
 class Builder:
@@ -139,39 +150,70 @@ class Builder:
         header: Sequence[str],
         rows: Iterable[Sequence[Any]],
         *,
-        widths: Sequence[float] | None = None,
+        shares: Sequence[float] | None = None,
         repeat_header: bool = True,
     ) -> Table:
-        """A grid with a bold header row repeated on every page; ``widths`` in cm."""
-        table = self.document.add_table(rows=0, cols=len(header))
+        """A grid across the page with a bold header row, repeated on every page.
+
+        Each column is at least as wide as its longest word (see ``columns``), and the width
+        left over is shared in proportion to ``shares`` (equally when not given). The widths
+        are set on the grid and on every cell, with a fixed layout: Word and LibreOffice each
+        go by a different one."""
+        heads = [clean(text) for text in header]
+        values = [[clean(value) for value in row] for row in rows]
+        for row in values:
+            if len(row) != len(heads):
+                raise ValueError(f"a row of {len(heads)} columns was given {len(row)} values")
+        table = self.document.add_table(rows=0, cols=len(heads))
         table.style = self.style("Table Grid", WD_STYLE_TYPE.TABLE)
-        if widths:
-            table.autofit = False
-            for column, width in zip(table.columns, widths, strict=True):
-                column.width = Cm(width)
-            table._tbl.tblPr.append(OxmlElement("w:tblLayout", {qn("w:type"): "fixed"}))
+        family, size = text_font(self.document, table.style)
+        measure = _Measure(family)
+        columns = plan_columns(
+            heads,
+            values,
+            shares=shares or [1.0] * len(heads),
+            width=self._text_width(),
+            size=size,
+            padding=_CELL_PADDING,
+            measure=measure,
+        )
+        if columns.breaks:
+            rooms = [width - _CELL_PADDING for width in columns.widths]
+            for row in values:
+                for column, text in enumerate(row):
+                    row[column] = breakable(text, rooms[column], measure.at(columns.size))
+        widths = [Twips(int(width * 20)) for width in columns.widths]
+        _fix_widths(table, widths)
+        text_size = None if columns.size == size else columns.size
         # Every row is a copy of one empty row: building each cell through python-docx
         # costs more than the rest of a long chronology put together.
         blank = table.add_row()._tr
         blank.getparent().remove(blank)
+        for tc, width in zip(blank.findall(qn("w:tc")), widths, strict=True):
+            tc.width = width
         head = copy.deepcopy(blank)
         if repeat_header:
             head.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
-        self._fill(table, head, header, bold=True)
-        for values in rows:
-            self._fill(table, copy.deepcopy(blank), values)
+        self._fill(table, head, heads, bold=True, size=text_size)
+        for row in values:
+            self._fill(table, copy.deepcopy(blank), row, size=text_size)
         return table
 
     @staticmethod
-    def _fill(table: Table, tr: Any, values: Sequence[Any], *, bold: bool = False) -> None:
-        cells = tr.findall(qn("w:tc"))
-        if len(cells) != len(values):
-            raise ValueError(f"a row of {len(cells)} columns was given {len(values)} values")
-        for tc, value in zip(cells, values, strict=True):
-            text = clean(value)
+    def _fill(
+        table: Table, tr: Any, values: Sequence[str], *, bold: bool = False, size: float | None
+    ) -> None:
+        for tc, text in zip(tr.findall(qn("w:tc")), values, strict=True):
             if text:
-                _run(tc.find(qn("w:p")), text, bold=bold)
+                _run(tc.find(qn("w:p")), text, bold=bold, size=size)
         table._tbl.append(tr)
+
+    def _text_width(self) -> float:
+        """The width in points between the margins of the page the document ends on."""
+        section = self.document.sections[-1]
+        page = section.page_width or Cm(21.0)
+        margins = (section.left_margin or Cm(2.54)) + (section.right_margin or Cm(2.54))
+        return float(Emu(page - margins - (section.gutter or 0)).pt)
 
     # -- the contents list -----------------------------------------------------------------
 
@@ -273,18 +315,67 @@ class Builder:
         return buffer.getvalue()
 
 
+class _Measure:
+    """Words' widths in one font family at a size of one point, each measured once however
+    often it comes in a table."""
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self._widths: dict[tuple[str, bool], float] = {}
+
+    def __call__(self, word: str, bold: bool) -> float:
+        if (word, bold) not in self._widths:
+            width = text_width(word, self.family, 1.0, bold=bold)
+            self._widths[word, bold] = width * _MEASURE_SLACK
+        return self._widths[word, bold]
+
+    def at(self, size: float) -> Callable[[str], float]:
+        """Plain words' widths at ``size`` points."""
+        return lambda word: self(word, False) * size
+
+
+def _fix_widths(table: Table, widths: Sequence[Length]) -> None:
+    """A fixed layout, the columns' widths on the grid, the table's width, and the cells'
+    margins these widths allow for."""
+    table.autofit = False  # a fixed layout
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    properties = table._tbl.tblPr
+    table_width = properties.find(qn("w:tblW"))
+    if table_width is None:
+        table_width = OxmlElement("w:tblW")
+        properties.insert(1 if properties.find(qn("w:tblStyle")) is not None else 0, table_width)
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(Length(width).twips for width in widths)))
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margins.append(OxmlElement(side, {qn("w:w"): str(_CELL_MARGIN.twips), qn("w:type"): "dxa"}))
+    properties.get_or_add_tblLayout().addnext(margins)
+
+
 _BREAKS = re.compile("([\n\t])")
 
 
-def _run(parent: Any, text: str, *, bold: bool = False, italic: bool = False) -> None:
+def _run(
+    parent: Any,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: float | None = None,
+) -> None:
     """Append a run of already cleaned text; line ends become breaks, tabs become tabs."""
     run = OxmlElement("w:r")
-    if bold or italic:
+    if bold or italic or size:
         properties = OxmlElement("w:rPr")
         if bold:
             properties.append(OxmlElement("w:b"))
         if italic:
             properties.append(OxmlElement("w:i"))
+        if size:
+            half_points = str(round(size * 2))
+            properties.append(OxmlElement("w:sz", {qn("w:val"): half_points}))
+            properties.append(OxmlElement("w:szCs", {qn("w:val"): half_points}))
         run.append(properties)
     for piece in _BREAKS.split(text.replace("\r\n", "\n").replace("\r", "\n")):
         if piece == "\n":

@@ -19,8 +19,11 @@ import docx
 from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
 
 from engine.core.config import PROJECT_ROOT
 
@@ -87,6 +90,55 @@ def setup_styles(document: WordDocument) -> None:
 def _east_asian_font(style: Any, name: str) -> None:
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
+
+
+def text_font(document: WordDocument, table_style: Any = None) -> tuple[str, float]:
+    """The font family and size in points of plain text (in a table of ``table_style``), as
+    Word resolves them: the default paragraph style and those it is based on, then the table's
+    style, then the document's defaults; Word's own when none says."""
+    chain: list[Any] = []
+    for style in (document.styles.default(WD_STYLE_TYPE.PARAGRAPH), table_style):
+        # A damaged template may base a style on itself, at some remove.
+        seen: list[Any] = []
+        while style is not None and not any(element is style.element for element in seen):
+            seen.append(style.element)
+            chain.append(style.element.rPr)
+            style = style.base_style
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        chain.append(defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"))
+    family: str | None = None
+    size: float | None = None
+    for properties in chain:
+        if properties is None:
+            continue
+        fonts = properties.find(qn("w:rFonts"))
+        if family is None and fonts is not None:
+            theme = fonts.get(qn("w:asciiTheme"))
+            family = fonts.get(qn("w:ascii")) or _theme_font(document, theme)
+        half_points = properties.find(qn("w:sz"))
+        value = half_points.get(qn("w:val"), "") if half_points is not None else ""
+        if size is None and value.isdigit() and int(value) > 0:
+            size = int(value) / 2
+    return family or "Times New Roman", size or 10.0
+
+
+def _theme_font(document: WordDocument, theme: str | None) -> str | None:
+    """The typeface a theme font name (``minorHAnsi``, ``majorHAnsi``) stands for."""
+    if not theme:
+        return None
+    scheme = "majorFont" if theme.startswith("major") else "minorFont"
+    drawing = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    for relationship in document.part.rels.values():
+        if relationship.reltype != RT.THEME or relationship.is_external:
+            continue
+        try:
+            theme_xml = parse_xml(relationship.target_part.blob)
+        except etree.XMLSyntaxError:
+            return None  # a damaged theme: Word's own font stands in
+        latin = theme_xml.find(f".//{{{drawing}}}{scheme}/{{{drawing}}}latin")
+        return (latin.get("typeface") or None) if latin is not None else None
+    return None
 
 
 def ensure_style(document: WordDocument, name: str, kind: int = WD_STYLE_TYPE.PARAGRAPH) -> Any:
