@@ -39,13 +39,10 @@ from tests.support.access import (
 from tests.support.access_routes import ROUTES
 from tests.support.applicant import new_link
 from tests.support.axe import accessibility_problems
-from tests.support.browser import needs_chromium, sign_in
+from tests.support.browser import LAPTOP, needs_chromium, sideways_scroll, sign_in
 from tests.support.databases import only_on
 
 pytestmark = [needs_chromium, only_on("sqlite")]
-
-NARROWEST = {"width": 320, "height": 640}
-LAPTOP = {"width": 1200, "height": 900}
 
 # A page's shape: each element's name, classes, the names of its other attributes, and
 # whether it holds text of its own. Text and values (references, names, dates) are left out,
@@ -76,7 +73,6 @@ POST = """([action, fields]) => {
     document.body.appendChild(form);
     form.submit();
 }"""
-WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 # Shapes already checked by axe in this run, with where they were first seen.
 _checked: dict[str, str] = {}
@@ -115,11 +111,9 @@ def _signed_in(page: Any, base: str, world: World, role: str) -> None:
 
 def _look(page: Any, where: str, problems: list[str]) -> None:
     """Check the page as it stands: its width at 320 px, and axe once per shape."""
-    page.set_viewport_size(NARROWEST)
-    wide, viewport = page.evaluate(WIDTH)
-    if wide > viewport:
-        problems.append(f"{where}: {wide} px wide in a {viewport} px window")
-    page.set_viewport_size(LAPTOP)
+    overflow = sideways_scroll(page)
+    if overflow:
+        problems.append(f"{where}: {overflow}")
     shape = page.evaluate(SHAPE)
     if shape in _checked:
         return

@@ -25,3 +25,18 @@ def sign_in(page, base: str, email: str) -> None:
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+
+
+# The narrowest window the pages must fit (WCAG 2.1's reflow, success criterion 1.4.10), and
+# the laptop the other checks use.
+NARROWEST = {"width": 320, "height": 640}
+LAPTOP = {"width": 1200, "height": 900}
+
+
+def sideways_scroll(page) -> str | None:  # noqa: ANN001 - a Playwright page
+    """How far the page as it stands overflows a 320-pixel window, or None when it fits; the
+    window is put back to a laptop's size after."""
+    page.set_viewport_size(NARROWEST)
+    wide, viewport = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    page.set_viewport_size(LAPTOP)
+    return f"{wide} px wide in a {viewport} px window" if wide > viewport else None
