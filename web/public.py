@@ -18,7 +18,7 @@ from engine.core.models import District, Organisation
 from engine.intake.applications import submit_application
 from engine.intake.submission_limit import count_submission
 from web.context import current_user, db, kept, settings
-from web.schema_forms import SchemaForm, apply_list_action, error_summary
+from web.schema_forms import SchemaForm, apply_list_action, error_summary, list_focus
 
 blueprint = Blueprint("public", __name__)
 CANNOT_TAKE = (
@@ -61,12 +61,21 @@ def _application_form() -> SchemaForm:
 
 
 def _form_page(
-    template: str, form: SchemaForm, data: dict[str, Any], errors: dict[str, str], status: int
+    template: str,
+    form: SchemaForm,
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status: int,
+    focus: str = "",
 ) -> tuple[str, int]:
     fields = form.fields(data, errors)
     return (
         render_template(
-            template, form=form, fields=fields, error_list=error_summary(fields, errors)
+            template,
+            form=form,
+            fields=fields,
+            error_list=error_summary(fields, errors),
+            focus=focus,
         ),
         status,
     )
@@ -94,7 +103,7 @@ def apply() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     data = form.read(request.form)
     action = request.form.get("action", "submit")
     if apply_list_action(data, action):
-        return _form_page("apply.html", form, data, {}, 200)
+        return _form_page("apply.html", form, data, {}, 200, focus=list_focus(form, data, action))
     data.setdefault("on_behalf", False)
     try:
         with db().transaction() as s:

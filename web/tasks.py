@@ -29,7 +29,7 @@ from engine.work import task_view
 from engine.work.letter_preview import task_letter_document
 from web.context import db, settings, sign_in_required, signed_in_user, whole_number
 from web.documents import as_download
-from web.schema_forms import SchemaForm, apply_list_action, error_summary
+from web.schema_forms import SchemaForm, apply_list_action, error_summary, list_focus
 
 blueprint = Blueprint("tasks", __name__)
 # Why answers were not kept as a draft: from a form, only their size can be wrong.
@@ -122,7 +122,9 @@ def act(task_id: int) -> tuple[str, int] | Response:
         task_view.save_draft(db(), task_id, user, data)
         if action == "draft":
             flash("Your answers are saved as a draft")
-        anchor = action.split(":")[1].split("[")[0] if ":" in action else ""
+        # After adding or removing an item, the page opens with the focus where the person was
+        # working: the browser focuses the control its address's fragment names.
+        anchor = list_focus(form, data, action)
         return redirect(url_for("tasks.show", task_id=task_id, _anchor=anchor or None))
     except NotFound:
         abort(404)

@@ -145,6 +145,7 @@ def test_reports_are_added_and_removed_without_javascript(app: Flask) -> None:
     form = application_form(client, action="add:incidents")
     page = client.post("/apply", data=form).get_data(as_text=True)
     assert 'id="incidents-2"' in page, "a third, empty report to fill in"
+    assert 'data-focus="incidents-2-occurred_on-day"' in page, "where the focus goes"
     assert 'value="REF-1"' in page
     form = application_form(client, action="remove:incidents:0")
     page = client.post("/apply", data=form).get_data(as_text=True)

@@ -123,12 +123,16 @@ def test_a_draft_is_saved_and_repeating_groups_grow_and_shrink(
         client, f"/tasks/{task_id}", return_form(("3", "A"), ("9", "B"), action="add:incidents")
     )
     assert response.status_code == 302
+    # The page opens with the focus on the new incident's first box, which the fragment names.
+    assert response.location.endswith(f"/tasks/{task_id}#incidents-2-occurred_on-day")
     draft = task(app_db, task_id).draft
     assert [i.get("reference") for i in draft["incidents"]] == ["A", "B", None]
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert 'id="incidents-2"' in page and 'value="B"' in page
+    assert 'id="incidents-2-occurred_on-day"' in page
     form = return_form(("3", "A"), ("9", "B"), action="remove:incidents:0")
-    post(client, f"/tasks/{task_id}", form)
+    response = post(client, f"/tasks/{task_id}", form)
+    assert response.location.endswith("#incidents-0-occurred_on-day"), "the one in its place"
     assert [i["reference"] for i in task(app_db, task_id).draft["incidents"]] == ["B"]
 
 
