@@ -15,11 +15,13 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from engine.core.form_wording import resolve
+from web.dates import boxes_in_error, typed_date
+
 Choices = list[tuple[str, str]]
 YES, NO = "yes", "no"
 # A short string gets a one-line input; anything longer a text area.
 _TEXTAREA_FROM = 301
-_REQUIRED_MESSAGE = "Enter this - it is required"
 
 
 @dataclass
@@ -38,29 +40,33 @@ class Field:
     item_label: str = ""
     can_add: bool = False
     width: str = ""
+    # A date's boxes its error is about (GOV.UK marks only the missing month, say).
+    error_parts: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return self.name
 
     @property
+    def input_id(self) -> str:
+        """The id of the field's first input: a date's day, a group's first answer."""
+        if self.kind == "date":
+            return f"{self.name}-day"
+        if self.kind in ("group", "list", "fieldset") and self.items and self.items[0]:
+            return self.items[0][0].input_id
+        return self.name
+
+    @property
     def error_anchor(self) -> str:
-        return f"{self.name}-day" if self.kind == "date" else self.name
+        """Where the error summary's link for this field leads: the first box in error."""
+        if self.kind == "date" and self.error_parts:
+            return f"{self.name}-{self.error_parts[0]}"
+        return self.input_id
 
 
 def html_name(path: str) -> str:
     """``incidents[0].occurred_on`` -> ``incidents-0-occurred_on`` (safe in ids and names)."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", path.replace("[", "-").replace("].", "-")).strip("-")
-
-
-def _resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
-    reference = schema.get("$ref")
-    if isinstance(reference, str) and reference.startswith("#/"):
-        target: Any = root
-        for part in reference[2:].split("/"):
-            target = target[part]
-        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-    return schema
 
 
 def _is_map(schema: Mapping[str, Any]) -> bool:
@@ -156,25 +162,18 @@ class SchemaForm:
         data: Mapping[str, Any],
         errors: Mapping[str, str],
     ) -> list[Field]:
-        schema = _resolve(schema, self.schema)
+        schema = resolve(schema, self.schema)
         fields: list[Field] = []
         for key, child in schema.get("properties", {}).items():
             path = _join(prefix, key)
             if _generic(path) in self.omit:
                 continue
-            child = _resolve(child, self.schema)
+            child = resolve(child, self.schema)
             if _is_map(child):
                 # Its keys are the page's to offer (a letter's quoted paragraphs): drawn there.
                 continue
             value = data.get(key) if isinstance(data, Mapping) else None
             if child.get("type") == "object":
-                inner = errors
-                if errors.get(path) == _REQUIRED_MESSAGE:
-                    # A section left wholly blank: each answer it needs is named at its field.
-                    needed = {
-                        _join(path, name): _REQUIRED_MESSAGE for name in child.get("required", [])
-                    }
-                    inner = {**needed, **errors}
                 fields.append(
                     Field(
                         kind="fieldset",
@@ -182,7 +181,7 @@ class SchemaForm:
                         name=html_name(path),
                         label=child.get("title", humanise(key)),
                         hint=child.get("description", ""),
-                        items=[self._object_fields(child, path, value or {}, inner)],
+                        items=[self._object_fields(child, path, value or {}, errors)],
                     )
                 )
                 continue
@@ -207,7 +206,7 @@ class SchemaForm:
             label=label,
             hint=schema.get("description", ""),
             value=value,
-            error=self._message(errors.get(path, ""), kind, label),
+            error=errors.get(path, ""),
         )
         if kind in ("radios", "select"):
             made.choices = list(choices) if choices is not None else _choice_labels(schema)
@@ -217,16 +216,22 @@ class SchemaForm:
         elif kind == "checkboxes":
             made.choices = _choice_labels(schema["items"])
             made.value = list(value or [])
+            # An answer ticked that is not offered is told at the question.
+            made.error = made.error or next(
+                (text for where, text in errors.items() if where.startswith(f"{path}[")), ""
+            )
         elif kind in ("group", "list"):
             self._items(made, schema, value, errors)
         elif kind == "text" and schema.get("maxLength", 100) <= 50:
             made.width = "govuk-input--width-20"
+        elif kind == "date" and made.error:
+            made.error_parts = boxes_in_error(value)
         return made
 
     def _items(
         self, made: Field, schema: Mapping[str, Any], value: Any, errors: Mapping[str, str]
     ) -> None:
-        items_schema = _resolve(schema.get("items", {}), self.schema)
+        items_schema = resolve(schema.get("items", {}), self.schema)
         values = list(value) if isinstance(value, list) else []
         shown = max(len(values), schema.get("minItems", 0), 1 if made.kind == "group" else 0)
         values += [{} if made.kind == "group" else ""] * (shown - len(values))
@@ -240,19 +245,6 @@ class SchemaForm:
                 made.items.append([self._field(items_schema, path, made.item_label, item, errors)])
                 made.items[-1][0].label = f"{made.item_label} {index + 1}"
 
-    @staticmethod
-    def _message(message: str, kind: str, label: str) -> str:
-        if message != _REQUIRED_MESSAGE:
-            return message
-        lowered = label[:1].lower() + label[1:]
-        if kind == "yesno":
-            return f"Select yes or no: {lowered}"
-        if kind in ("radios", "select", "checkboxes"):
-            return f"Select {lowered}"
-        if kind in ("group", "list"):
-            return f"Add at least one: {lowered}"
-        return f"Enter {lowered}"
-
     # Reading back ------------------------------------------------------------------------
 
     def read(self, form: MultiDict[str, str]) -> dict[str, Any]:
@@ -262,13 +254,13 @@ class SchemaForm:
     def _read_object(
         self, schema: Mapping[str, Any], prefix: str, form: MultiDict[str, str]
     ) -> dict[str, Any]:
-        schema = _resolve(schema, self.schema)
+        schema = resolve(schema, self.schema)
         data: dict[str, Any] = {}
         for key, child in schema.get("properties", {}).items():
             path = _join(prefix, key)
             if _generic(path) in self.omit:
                 continue
-            if _is_map(_resolve(child, self.schema)):
+            if _is_map(resolve(child, self.schema)):
                 start = f"{html_name(path)}."
                 typed = {
                     name.removeprefix(start): text
@@ -278,7 +270,7 @@ class SchemaForm:
                 if typed:
                     data[key] = typed
                 continue
-            value = self._read_value(_resolve(child, self.schema), path, form)
+            value = self._read_value(resolve(child, self.schema), path, form)
             if value is not None:
                 data[key] = value
         return data
@@ -303,22 +295,14 @@ class SchemaForm:
             except ValueError:
                 return text  # the schema check says what is wrong, and the text is kept
         if schema.get("format") == "date":
-            parts = [form.get(f"{name}-{part}", "").strip() for part in ("year", "month", "day")]
-            if not any(parts):
-                return None
-            year, month, day = (part.replace("-", "") for part in parts)
-            # A year of fewer than four digits ("26") is refused, not read as the year 26.
-            if _YEAR.fullmatch(year) and _DIGITS.fullmatch(month) and _DIGITS.fullmatch(day):
-                return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-            # Anything else (letters, "²", a thousand digits) goes on for the schema to refuse.
-            return f"{year}-{month}-{day}"
+            return typed_date(form, name)
         given = form.get(name)
         if given is None:
             return None
         return given.replace("\r\n", "\n").strip() or None
 
     def _read_array(self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]) -> Any:
-        items = _resolve(schema.get("items", {}), self.schema)
+        items = resolve(schema.get("items", {}), self.schema)
         name = html_name(path)
         if items.get("type") == "string" and "enum" in items:
             chosen = [value for value in form.getlist(name) if value]
@@ -333,9 +317,6 @@ class SchemaForm:
         return values if values or f"{name}-present" in form else None
 
 
-# Only plain digits, and few of them: int() refuses "²" and numbers thousands of digits long.
-_DIGITS = re.compile(r"[0-9]{1,2}")
-_YEAR = re.compile(r"[0-9]{4}")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
 
@@ -450,7 +431,11 @@ def error_summary(fields: list[Field], errors: Mapping[str, str]) -> list[dict[s
 
     walk(fields)
     for path, message in errors.items():
-        # A section's own error is told by its answers' errors, when they have some.
-        if path not in seen and not any(shown.startswith(f"{path}.") for shown in seen):
+        # A section's own error is told by its answers' errors, when they have some; an
+        # answer ticked that is not offered, by its question's.
+        told = path in seen or any(
+            shown.startswith(f"{path}.") or path.startswith(f"{shown}[") for shown in seen
+        )
+        if not told:
             listed.append({"text": message, "href": f"#{html_name(path) or 'form'}"})
     return listed

@@ -4,7 +4,7 @@ one else lodges an appeal: it changes the case and lets the OPCC read it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,8 @@ from engine.cases.status import set_status
 from engine.core import audit, clock
 from engine.core.config import Settings
 from engine.core.errors import InvalidData, NotFound
-from engine.core.forms import load_form, validate_data
+from engine.core.form_wording import wording
+from engine.core.forms import iso_date, load_form, validate_data
 from engine.core.models import (
     Appeal,
     Case,
@@ -32,6 +33,7 @@ APPEAL_PROCESS = "opcc_appeal"
 # Staff lodging an appeal for the applicant say why, in a sentence or more.
 SHORTEST_REASON = 10
 LONGEST_REASON = 500
+NO_SUCH_CASE = "There is no case with this reference: check the reference on your letter"
 
 
 def lodge_for_applicant(
@@ -53,13 +55,13 @@ def lodge_for_applicant(
         raise NotFound("there is no such case")
     text = reason.strip() if isinstance(reason, str) else ""
     if not SHORTEST_REASON <= len(text) <= LONGEST_REASON:
-        raise InvalidData(
-            "The appeal needs correcting",
-            {
-                "on_behalf_reason": f"Say why you are lodging it for the applicant, in "
-                f"{SHORTEST_REASON} to {LONGEST_REASON} characters"
-            },
+        # Told with every other problem of the appeal, not before them.
+        problems, _ = check_appeal(session, answers, settings, user=user)
+        problems["on_behalf_reason"] = (
+            f"Enter why you are lodging it for the applicant, in {SHORTEST_REASON} to "
+            f"{LONGEST_REASON} characters"
         )
+        raise InvalidData("The appeal needs correcting", problems)
     appeal = submit_appeal(session, answers, settings, user=user)
     audit.record(
         session,
@@ -83,17 +85,7 @@ def submit_appeal(
     session: Session, payload: Any, settings: Settings, *, user: User | None = None
 ) -> Appeal:
     """Lodge an appeal and start its process; refused appeals store nothing."""
-    problems = validate_data(load_form(settings.forms_dir, "appeal"), payload)
-    case = None
-    if not problems:
-        # Locked, so that an appeal sent twice at once is checked after the first is stored.
-        case = session.scalar(
-            select(Case)
-            # References are written in capitals; one typed in small letters is the same.
-            .where(Case.reference == payload["case_reference"].strip().upper())
-            .with_for_update()
-        )
-        problems = _check(session, payload, case, user)
+    problems, case = check_appeal(session, payload, settings, user=user)
     if problems or case is None:
         raise InvalidData("The appeal needs correcting", problems)
     received_on = date.fromisoformat(payload.get("received_on") or clock.today().isoformat())
@@ -125,29 +117,56 @@ def submit_appeal(
     return appeal
 
 
-def _check(
-    session: Session, payload: Mapping[str, Any], case: Case | None, user: User | None
-) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if case is None:
-        return {"case_reference": "There is no case with this reference; check your letter"}
-    if case.decided_on is None:
-        problems["case_reference"] = (
-            "There is no decision letter on this case to appeal against yet"
+def check_appeal(
+    session: Session, payload: Any, settings: Settings, *, user: User | None = None
+) -> tuple[dict[str, str], Case | None]:
+    """Every problem with an appeal, by field, and the case it is on (locked, so that an
+    appeal sent twice at once is checked after the first is stored), if there is one.
+
+    The form's checks and the service's are made together; a check that needs an answer
+    left out or not understood is skipped, as that answer has its own problem to tell."""
+    schema = load_form(settings.forms_dir, "appeal")
+    problems = validate_data(schema, payload)
+    if not isinstance(payload, Mapping):
+        return problems, None
+    reference = payload.get("case_reference")
+    case = None
+    if isinstance(reference, str) and reference.strip():
+        case = session.scalar(
+            select(Case)
+            # References are written in capitals; one typed in small letters is the same.
+            .where(Case.reference == reference.strip().upper())
+            .with_for_update()
         )
-    elif _appeal_running(session, case):
-        problems["case_reference"] = (
-            "An appeal on this case is already with the OPCC: it is decided, and you are told, "
-            "before another can be made"
-        )
-    letter_date = date.fromisoformat(payload["letter_date"])
-    if letter_date > clock.today():
-        problems["letter_date"] = "The date of the letter cannot be in the future"
-    elif letter_date < case.received_on:
-        problems["letter_date"] = "The letter cannot be older than the application"
+        if case is None:
+            problems.setdefault("case_reference", NO_SUCH_CASE)
+    if case is not None:
+        for field, message in _check(session, schema, payload, case):
+            problems.setdefault(field, message)
     if "received_on" in payload and user is None:
         problems["received_on"] = "Only staff lodging an appeal may enter the date it arrived"
-    return problems
+    return problems, case
+
+
+def _check(
+    session: Session, schema: dict[str, Any], payload: Mapping[str, Any], case: Case
+) -> Iterator[tuple[str, str]]:
+    if case.decided_on is None:
+        yield "case_reference", "There is no decision letter on this case to appeal against yet"
+    elif _appeal_running(session, case):
+        yield (
+            "case_reference",
+            "An appeal on this case is already with the OPCC: it is decided, and you are told, "
+            "before another can be made",
+        )
+    letter_date = iso_date(payload.get("letter_date"))
+    if letter_date is not None and letter_date < case.received_on:
+        said = wording(schema, ["letter_date"])
+        yield (
+            "letter_date",
+            f"{said.subject} must be the same as or after {case.received_on:%-d %B %Y}, the "
+            "date of the application",
+        )
 
 
 def _appeal_running(session: Session, case: Case) -> bool:

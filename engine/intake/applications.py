@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -15,70 +14,110 @@ from engine.cases.status import set_status
 from engine.core import clock
 from engine.core.config import Settings
 from engine.core.errors import InvalidData
-from engine.core.forms import load_form, validate_data
+from engine.core.form_wording import Wording, wording
+from engine.core.forms import iso_date, load_form, validate_data
 from engine.core.models import Case, District, Incident, Organisation, User
 from engine.intake.applicant_links import send_sign_in_link
 from engine.procedure import start_process
 
 APPLICATION_PROCESS = "community_trigger_application"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ONLY_CASEWORKERS = "Only a council caseworker may enter the date a paper application arrived"
+CONTACT_NEEDED = (
+    "Enter an address, email address or phone number, so that we can contact you: an "
+    "application without one cannot be accepted"
+)
 
 
 def check_application(
     session: Session, payload: Any, settings: Settings, user: User | None = None
 ) -> dict[str, str]:
-    """Every problem with an application, by field; empty when it can be accepted."""
-    problems = validate_data(load_form(settings.forms_dir, "application"), payload)
-    if problems:
+    """Every problem with an application, by field; empty when it can be accepted.
+
+    The form's own checks and the service's are made together, so every problem is told at
+    once; a check that needs an answer left out or not understood (a date that is no date)
+    is skipped, as that answer has its own problem to tell."""
+    schema = load_form(settings.forms_dir, "application")
+    problems = validate_data(schema, payload)
+    if not isinstance(payload, Mapping):
         return problems
-    if not session.scalar(select(District.id).where(District.key == payload["district"])):
-        problems["district"] = f"'{payload['district']}' is not a district of this area"
-    applicant = payload["applicant"]
-    if not any(applicant.get(key, "").strip() for key in ("address", "email", "phone")):
-        problems["applicant.address"] = (
-            "Give an address, email address or phone number: "
-            "anonymous applications cannot be accepted"
-        )
-    for who in ("applicant", "victim"):
-        email = (payload.get(who) or {}).get("email", "")
-        if email and not _EMAIL.match(email):
-            problems[f"{who}.email"] = "Enter an email address like name@example.com"
-    if payload["on_behalf"]:
-        if not payload.get("victim"):
-            problems["victim.name"] = "Give the name of the person you are applying for"
-        if "victim_consent" not in payload:
-            problems["victim_consent"] = "Say whether the victim agrees to you applying for them"
-    today = clock.today()
-    received_on = today
-    if "received_on" in payload:
-        if user is None or not (
-            user.has_role("caseworker") and user.organisation.kind == "council"
-        ):
-            problems["received_on"] = (
-                "Only a council caseworker may enter the date a paper application arrived"
-            )
-        else:
-            received_on = date.fromisoformat(payload["received_on"])
-            if received_on > today:
-                problems["received_on"] = "The date received cannot be in the future"
-    known_bodies = _known_bodies(session)
-    for index, incident in enumerate(payload["incidents"]):
-        occurred = date.fromisoformat(incident["occurred_on"])
-        reported = date.fromisoformat(incident["reported_on"])
-        where = f"incidents[{index}]"
-        if occurred > received_on:
-            problems[f"{where}.occurred_on"] = "The date of the behaviour cannot be in the future"
-        if reported > received_on:
-            problems[f"{where}.reported_on"] = "The date you reported it cannot be in the future"
-        elif reported < occurred:
-            problems[f"{where}.reported_on"] = (
-                "The date you reported it must be on or after the behaviour"
-            )
-        if incident["reported_to"] not in known_bodies:
-            problems[f"{where}.reported_to"] = (
-                "Say who you reported it to: the council, police, a housing provider or health"
-            )
+    for field, message in _service_problems(session, schema, payload, user):
+        problems.setdefault(field, message)
+    if "received_on" in payload and not _may_enter_received_on(user):
+        # Whatever the date, it is not theirs to give.
+        problems["received_on"] = ONLY_CASEWORKERS
     return problems
+
+
+def _service_problems(
+    session: Session, schema: dict[str, Any], payload: Mapping[str, Any], user: User | None
+) -> Iterator[tuple[str, str]]:
+    """What the service checks beyond the form: a district it serves, a way to contact the
+    applicant, the victim's name and consent, dates that have happened in order, and a body
+    that was told."""
+    district = payload.get("district")
+    known = isinstance(district, str) and district.strip()
+    if known and not session.scalar(select(District.id).where(District.key == district)):
+        yield "district", "Select where you live from the list"
+    applicant = payload.get("applicant")
+    applicant = applicant if isinstance(applicant, Mapping) else {}
+    if not any(_text(applicant.get(key)) for key in ("address", "email", "phone")):
+        yield "applicant.address", CONTACT_NEEDED
+    if payload.get("on_behalf") is True:
+        victim = payload.get("victim")
+        if not isinstance(victim, Mapping) or not victim:
+            yield "victim.name", wording(schema, ["victim", "name"]).required()
+        if "victim_consent" not in payload:
+            yield "victim_consent", wording(schema, ["victim_consent"]).required()
+    received_on = _received_on(payload, user)
+    latest = received_on or clock.today()
+    incidents = payload.get("incidents")
+    known_bodies = _known_bodies(session) if isinstance(incidents, list) else set()
+    for index, incident in enumerate(incidents if isinstance(incidents, list) else []):
+        if not isinstance(incident, Mapping):
+            continue
+        where = f"incidents[{index}]"
+        occurred = iso_date(incident.get("occurred_on"))
+        reported = iso_date(incident.get("reported_on"))
+        occurred_words = wording(schema, ["incidents", index, "occurred_on"])
+        reported_words = wording(schema, ["incidents", index, "reported_on"])
+        if occurred is not None and occurred > latest:
+            yield f"{where}.occurred_on", _after(occurred_words, received_on)
+        if reported is not None and reported > latest:
+            yield f"{where}.reported_on", _after(reported_words, received_on)
+        elif reported is not None and occurred is not None and reported < occurred:
+            yield (
+                f"{where}.reported_on",
+                f"{reported_words.subject} must be the same as or after "
+                f"{occurred_words.name or 'the date of the behaviour'}",
+            )
+        body = incident.get("reported_to")
+        if isinstance(body, str) and body.strip() and body not in known_bodies:
+            yield f"{where}.reported_to", "Select who you reported it to from the list"
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _may_enter_received_on(user: User | None) -> bool:
+    return user is not None and user.has_role("caseworker") and user.organisation.kind == "council"
+
+
+def _received_on(payload: Mapping[str, Any], user: User | None) -> date | None:
+    """The date a paper application arrived, when a council caseworker gave one that has
+    come (the form refuses a later one): nothing in the application happened after it."""
+    received_on = iso_date(payload.get("received_on")) if _may_enter_received_on(user) else None
+    return received_on if received_on is not None and received_on <= clock.today() else None
+
+
+def _after(said: Wording, received_on: date | None) -> str:
+    """A date later than it can be: in the future, or after a paper application arrived."""
+    if received_on is None:
+        return said.message("x-latest")
+    return (
+        f"{said.subject} must be the same as or before {received_on:%-d %B %Y}, the date the "
+        "application was received"
+    )
 
 
 def _known_bodies(session: Session) -> set[str]:

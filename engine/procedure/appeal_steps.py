@@ -40,11 +40,18 @@ def check_eligibility(step: Step) -> dict[str, Any]:
     return {}
 
 
+# Named as their forms title them (the forms check them too, with ``x-latest``).
+_SENT_DATES = {
+    "sent_on": "The date the case file was sent",
+    "council_told_on": "The date the council was sent the decision",
+}
+
+
 def sent_not_in_future(step: Step) -> dict[str, Any]:
     """A date the OPCC or the council records sending something on has already come."""
     problems = {
-        name: "The date cannot be in the future"
-        for name in ("sent_on", "council_told_on")
+        name: f"{_SENT_DATES[name]} must be today or in the past"
+        for name in _SENT_DATES
         if step.data.get(name) and as_date(step.data[name]) > clock.today()
     }
     if problems:

@@ -35,7 +35,7 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
         timescale(session, "review_meeting"),
     )
     if meeting_date < clock.today():
-        problems["meeting_date"] = "The meeting cannot be in the past"
+        problems["meeting_date"] = "The date of the review meeting must be today or in the future"
     elif not is_working_day(meeting_date):
         problems["meeting_date"] = (
             f"{meeting_date:%A %-d %B %Y} is not a working day: choose a weekday that is not "
@@ -116,20 +116,20 @@ def record_meeting(step: Step) -> dict[str, Any]:
     rescheduled = bool(data.get("rescheduled"))
     scheduled = review.meeting_date if review is not None else None
     if held_on > clock.today():
-        problems["held_on"] = "The meeting cannot have been held in the future"
+        problems["held_on"] = "The date the meeting was held must be today or in the past"
     elif scheduled is not None and held_on < scheduled and not rescheduled:
         problems["held_on"] = (
-            f"The meeting was arranged for {scheduled:%-d %B %Y}: it cannot have been held "
-            "before then unless it was rescheduled, which you should say below"
+            f"The date the meeting was held must be the same as or after {scheduled:%-d %B %Y}, "
+            "the date it was arranged for, unless it was rescheduled (say so below)"
         )
     for index, item in enumerate(data["recommendations"]):
         if item["organisation"] not in roles:
             problems[f"recommendations[{index}].organisation"] = (
-                "Choose an agency taking part in this case"
+                "Select an agency taking part in this case"
             )
         if date.fromisoformat(item["due_date"]) < held_on:
             problems[f"recommendations[{index}].due_date"] = (
-                "The due date must be after the meeting"
+                "The date it is due must be after the date the meeting was held"
             )
     if review is None:
         problems[""] = "No review meeting has been arranged for this case"

@@ -29,7 +29,7 @@ from tests.support.procedure import (
     met_case,
     reviewed_case,
 )
-from tests.support.web import csrf_token, make_app, signed_in
+from tests.support.web import csrf_token, error_summary, field_error, make_app, signed_in
 
 CHAIR = "chair@example.org"
 # The threshold was met on Monday 2 March 2026, the tests' day; the area's timescale has the
@@ -84,7 +84,11 @@ def events(db: Database, case_id: int, kind: str) -> list[dict]:
     [
         ("2026-03-21", "meeting_date", "Saturday 21 March 2026 is not a working day"),
         ("2026-04-03", "meeting_date", "Friday 3 April 2026 is not a working day"),  # Good Friday
-        ("2026-02-27", "meeting_date", "The meeting cannot be in the past"),
+        (
+            "2026-02-27",
+            "meeting_date",
+            "The date of the review meeting must be today or in the future",
+        ),
         ("2026-03-31", "beyond_timescale_reason", "held by 30 March 2026"),
     ],
 )
@@ -104,6 +108,38 @@ def test_a_meeting_date_that_makes_no_sense_is_refused_at_its_field(
     with all_db.read() as session:
         # Still waiting, with the caseworker who made the decision before it.
         assert session.get_one(Task, task_id).state == "claimed"
+
+
+def test_a_task_form_tells_every_problem_at_once(app: Flask, all_db: Database) -> None:
+    """The form's own checks, dates included, all on the first go: no chair and a date
+    already gone are told together, each at its field."""
+    case_id = met_case(all_db)
+    task_id = live(all_db, case_id)["schedule_meeting"].id
+    client = signed_in(app, COUNCIL)
+    page = text(client.get(f"/tasks/{task_id}"))
+    response = client.post(
+        f"/tasks/{task_id}",
+        data={
+            "csrf_token": csrf_token(page),
+            "meeting_date-day": "27",
+            "meeting_date-month": "2",
+            "meeting_date-year": "2026",
+            "notes": "n" * 5001,
+            "action": "complete",
+        },
+    )
+    page = text(response)
+    assert response.status_code == 400
+    assert error_summary(page) == [
+        ("Enter the email address of the review chair", "#chair_email"),
+        ("The date of the review meeting must be today or in the future", "#meeting_date-day"),
+        ("Notes must be 5,000 characters or fewer", "#notes"),
+    ]
+    assert field_error(page, "meeting_date") == (
+        "The date of the review meeting must be today or in the future"
+    )
+    assert 'value="27"' in page and "For example, 27 3 2026" in page
+    assert reviews(all_db, case_id) == []
 
 
 def test_a_meeting_beyond_the_timescale_is_arranged_with_its_reason_kept_and_audited(
@@ -141,7 +177,9 @@ def test_a_meeting_cannot_be_recorded_as_held_in_the_future(
     fixed_clock.advance(MEETING_HELD)
     with pytest.raises(InvalidData) as refused:
         record(all_db, case_id, "2026-03-23", rescheduled=True)
-    assert refused.value.fields == {"held_on": "The meeting cannot have been held in the future"}
+    assert refused.value.fields == {
+        "held_on": "The date the meeting was held must be today or in the past"
+    }
     assert reviews(all_db, case_id)[0].held_on is None
 
 
@@ -152,7 +190,7 @@ def test_a_meeting_held_before_its_date_must_say_it_was_rescheduled(
     fixed_clock.advance(MEETING_HELD)
     with pytest.raises(InvalidData) as refused:
         record(all_db, case_id, "2026-03-18")
-    assert "arranged for 20 March 2026" in refused.value.fields["held_on"]
+    assert "the same as or after 20 March 2026" in refused.value.fields["held_on"]
     assert "rescheduled" in refused.value.fields["held_on"]
     assert reviews(all_db, case_id)[0].held_on is None
     assert events(all_db, case_id, "review.rescheduled") == []

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import Appeal, Case, Incident
+from engine.intake.applications import CONTACT_NEEDED
 from tests.support.api import api_application
 from tests.support.procedure import deploy_review_and_appeal, reviewed_case, submit
-from tests.support.web import application_form, csrf_token
+from tests.support.web import application_form, csrf_token, error_summary, field_error
 from web import create_app
 
 
@@ -88,9 +89,10 @@ def test_a_wrong_application_keeps_what_was_typed_and_says_what_to_fix(
     assert response.status_code == 400
     assert "<title>Error: " in page
     assert "There is a problem" in page
-    assert '<a href="#applicant-name">Enter full name</a>' in page
-    assert 'href="#incidents-1-occurred_on-day"' in page
-    assert "must be a real date" in page
+    assert error_summary(page) == [
+        ("Enter your full name", "#applicant-name"),
+        ("The date of the behaviour must be a real date", "#incidents-1-occurred_on-day"),
+    ]
     assert 'value="alex@example.com"' in page, "what was typed is kept"
     assert ">4 Dale Road\nMatlock</textarea>" in page
     assert 'name="incidents-1-occurred_on-month" type="text" value="13"' in page
@@ -103,10 +105,128 @@ def test_your_details_left_blank_are_named_at_their_fields(app: Flask, app_db: D
     response = client.post("/apply", data=application_form(client, **blank))
     page = unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert '<a href="#applicant-name">Enter full name</a>' in page
-    assert 'id="applicant-name-error"' in page
+    assert error_summary(page) == [
+        ("Enter your full name", "#applicant-name"),
+        (CONTACT_NEEDED, "#applicant-address"),
+    ]
+    assert field_error(page, "applicant-name") == "Enter your full name"
     assert "it is required" not in page, "no vague message for the whole section"
     assert count(app_db, Case) == 0
+
+
+def marked_boxes(page: str, date_id: str) -> list[str]:
+    """The boxes of a date input marked as in error (day, month, year)."""
+    return re.findall(
+        rf'class="govuk-input govuk-date-input__input [^"]*govuk-input--error"\s+'
+        rf'id="{date_id}-(day|month|year)"',
+        page,
+    )
+
+
+def test_a_blank_application_shows_every_problem_at_once(app: Flask, app_db: Database) -> None:
+    """Sent with nothing filled in, the form names everything it needs on the first go,
+    each linking to its field, not a few at a time."""
+    client = app.test_client()
+    blank = {
+        "csrf_token": application_form(client)["csrf_token"],
+        "incidents-present": "1",
+        "action": "submit",
+    }
+    response = client.post("/apply", data=blank)
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert error_summary(page) == [
+        ("Select where you live", "#district"),
+        ("Enter your full name", "#applicant-name"),
+        (CONTACT_NEEDED, "#applicant-address"),
+        ("Add at least one time you reported the behaviour", "#incidents-0-occurred_on-day"),
+    ]
+    assert field_error(page, "district") == "Select where you live"
+    assert field_error(page, "incidents") == "Add at least one time you reported the behaviour"
+    assert count(app_db, Case) == 0
+
+
+def test_the_services_own_checks_show_with_the_forms_on_the_first_go(
+    app: Flask, app_db: Database
+) -> None:
+    """A missing district, an email address that is no address, and a report dated in 2030:
+    all three told at once, each beside its field, with every answer kept."""
+    client = app.test_client()
+    form = application_form(
+        client,
+        district="",
+        **{
+            "applicant-email": "alex.example.com",
+            "incidents-1-reported_on-day": "4",
+            "incidents-1-reported_on-month": "5",
+            "incidents-1-reported_on-year": "2030",
+        },
+    )
+    response = client.post("/apply", data=form)
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert error_summary(page) == [
+        ("Select where you live", "#district"),
+        (
+            "Enter an email address in the correct format, like name@example.com",
+            "#applicant-email",
+        ),
+        ("The date you reported it must be today or in the past", "#incidents-1-reported_on-day"),
+    ]
+    assert field_error(page, "applicant-email").startswith("Enter an email address in the")
+    assert field_error(page, "incidents-1-reported_on") == (
+        "The date you reported it must be today or in the past"
+    )
+    assert marked_boxes(page, "incidents-1-reported_on") == ["day", "month", "year"]
+    assert 'value="alex.example.com"' in page, "what was typed is kept"
+    assert 'name="incidents-1-reported_on-year" type="text" value="2030"' in page
+    assert 'value="REF-1"' in page and ">4 Dale Road\nMatlock</textarea>" in page
+    assert count(app_db, Case) == 0
+
+
+def test_someone_applying_for_another_is_told_all_they_need_at_once(
+    app: Flask, app_db: Database
+) -> None:
+    client = app.test_client()
+    form = application_form(
+        client,
+        on_behalf="yes",
+        **{
+            "incidents-0-reported_on-day": "1",
+            "incidents-0-reported_on-month": "1",
+            "incidents-1-occurred_on-day": "",
+            "incidents-1-reported_to": "",
+        },
+    )
+    page = unescape(client.post("/apply", data=form).get_data(as_text=True))
+    assert error_summary(page) == [
+        ("Enter the full name of the person you are applying for", "#victim-name"),
+        ("Select yes if that person has agreed to you applying for them", "#victim_consent"),
+        (
+            "The date you reported it must be the same as or after the date of the behaviour",
+            "#incidents-0-reported_on-day",
+        ),
+        ("The date of the behaviour must include a day", "#incidents-1-occurred_on-day"),
+        ("Select who you reported it to", "#incidents-1-reported_to"),
+    ]
+    assert marked_boxes(page, "incidents-1-occurred_on") == ["day"]
+    assert count(app_db, Case) == 0
+
+
+def test_a_date_missing_parts_marks_those_boxes_and_never_speaks_iso(app: Flask) -> None:
+    client = app.test_client()
+    form = application_form(
+        client,
+        **{"incidents-0-occurred_on-day": "", "incidents-0-occurred_on-month": ""},
+    )
+    page = unescape(client.post("/apply", data=form).get_data(as_text=True))
+    assert error_summary(page) == [
+        ("The date of the behaviour must include a day and month", "#incidents-0-occurred_on-day")
+    ]
+    assert marked_boxes(page, "incidents-0-occurred_on") == ["day", "month"]
+    # The hint and the errors give dates the same way: as the boxes take them.
+    assert page.count("For example, 27 3 2026") == 4, "each date's hint"
+    assert not re.search(r"\b\d{4}-\d{1,2}-\d{1,2}\b", " ".join(t for t, _ in error_summary(page)))
 
 
 def test_a_year_of_two_digits_is_refused_not_read_as_long_ago(app: Flask, app_db: Database) -> None:
@@ -116,7 +236,13 @@ def test_a_year_of_two_digits_is_refused_not_read_as_long_ago(app: Flask, app_db
     )
     page = unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert 'href="#incidents-0-occurred_on-day"' in page
+    assert error_summary(page) == [
+        (
+            "The date of the behaviour must include a year with 4 numbers",
+            "#incidents-0-occurred_on-year",
+        )
+    ]
+    assert marked_boxes(page, "incidents-0-occurred_on") == ["year"]
     assert 'name="incidents-0-occurred_on-year" type="text" value="26"' in page
     assert count(app_db, Case) == 0
 
@@ -157,8 +283,10 @@ def test_an_anonymous_application_is_refused(app: Flask, app_db: Database) -> No
     client = app.test_client()
     form = application_form(client, **{"applicant-address": "", "applicant-email": ""})
     response = client.post("/apply", data=form)
+    page = unescape(response.get_data(as_text=True))
     assert response.status_code == 400
-    assert "anonymous applications cannot be accepted" in response.get_data(as_text=True)
+    assert error_summary(page) == [(CONTACT_NEEDED, "#applicant-address")]
+    assert "an application without one cannot be accepted" in CONTACT_NEEDED
     assert count(app_db, Case) == 0
 
 

@@ -4,6 +4,7 @@ and its forms posted with their CSRF tokens, as the web tests do."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 from flask import Flask
@@ -90,3 +91,24 @@ def application_form(client: FlaskClient, **overrides: str) -> dict[str, str]:
     }
     fields.update(overrides)
     return fields
+
+
+def error_summary(page: str) -> list[tuple[str, str]]:
+    """The GOV.UK error summary of a page, as (message, link) pairs in its order; [] without
+    one."""
+    summary = re.search(r'class="govuk-error-summary".*?</ul>', page, re.S)
+    if summary is None:
+        return []
+    return [
+        (unescape(" ".join(text.split())), unescape(href))
+        for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', summary.group(0), re.S)
+    ]
+
+
+def field_error(page: str, field_id: str) -> str:
+    """The error message shown beside the field with this id (GOV.UK's ``ID-error``)."""
+    found = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>(.*?)</p>', page, re.S)
+    if found is None:
+        return ""
+    text = re.sub(r"<[^>]+>", "", found.group(1)).replace("Error:", "", 1)
+    return unescape(" ".join(text.split()))

@@ -19,12 +19,14 @@ from engine.core.models import (
     Task,
     User,
 )
+from engine.intake.appeals import NO_SUCH_CASE, submit_appeal
 from engine.procedure import complete_task
 from engine.review.reviews import may_change_chair
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, OPCC, user
 from tests.support.procedure import (
     GROUND,
+    SETTINGS,
     TODAY,
     application,
     case_of,
@@ -302,7 +304,8 @@ def test_appeal_not_upheld(appeal_db, fixed_clock) -> None:
     [
         ("CT-2026-99999", "2026-03-01", "case_reference", "no case with this reference"),
         (None, "2026-03-01", "case_reference", "no decision letter"),
-        ("MET", "2027-01-01", "letter_date", "future"),
+        ("MET", "2027-01-01", "letter_date", "must be today or in the past"),
+        ("MET", "2026-02-01", "letter_date", "the same as or after 2 March 2026"),
     ],
 )
 def test_bad_appeals_are_refused(
@@ -333,6 +336,41 @@ def test_bad_appeals_are_refused(
         assert session.scalar(select(func.count()).select_from(Appeal)) == 0
 
 
+LETTER_DATE = "The date of the letter you are appealing against"
+
+
+def test_every_problem_with_an_appeal_is_told_at_once(appeal_db, fixed_clock) -> None:
+    """The form's checks and the service's together, a check needing a wrong answer skipped."""
+    db = appeal_db
+    reference = case_of(db, met_case(db)).reference
+    payloads = {
+        "known case": {
+            "case_reference": reference.lower(),
+            "letter_date": "2026-02-30",
+            "grounds": ["unhappy"],
+            "details": "d" * 20_001,
+            "received_on": "2026-03-01",
+        },
+        "no such case": {"case_reference": "CT-2026-99999", "letter_date": "2027-01-01"},
+    }
+    found = {}
+    for name, payload in payloads.items():
+        with pytest.raises(InvalidData) as refused, db.transaction() as session:
+            submit_appeal(session, payload, SETTINGS)
+        found[name] = refused.value.fields
+    assert found["known case"] == {
+        "letter_date": f"{LETTER_DATE} must be a real date",
+        "grounds[0]": "Select the grounds of appeal",
+        "details": "Why you are appealing must be 20,000 characters or fewer",
+        "received_on": "Only staff lodging an appeal may enter the date it arrived",
+    }
+    assert found["no such case"] == {
+        "case_reference": NO_SUCH_CASE,
+        "letter_date": f"{LETTER_DATE} must be today or in the past",
+        "grounds": "Select the grounds of appeal",
+    }
+
+
 def test_the_opcc_hearing_an_appeal_is_given_no_action_of_the_review(appeal_db) -> None:
     """The OPCC takes part in a case once an appeal is lodged, but it is no agency of the
     review: a recommendation for it is refused on its field, as for any other stranger."""
@@ -356,6 +394,6 @@ def test_the_opcc_hearing_an_appeal_is_given_no_action_of_the_review(appeal_db) 
             forms_dir=FORMS,
         )
     assert refused.value.fields == {
-        "recommendations[0].organisation": "Choose an agency taking part in this case"
+        "recommendations[0].organisation": "Select an agency taking part in this case"
     }
     assert live(db, case_id)["record_meeting"].id == record

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import AuditEvent, Case, CaseStatusChange, Task
-from engine.intake.applications import submit_application
+from engine.intake.applications import check_application, submit_application
 from engine.procedure import fire_due_timers
 from tests.support.people import user
 from tests.support.procedure import (
@@ -331,20 +331,28 @@ def test_consent_hold_closes_after_the_set_time(app_db: Database, fixed_clock) -
 @pytest.mark.parametrize(
     "payload, field, words",
     [
-        (application([]), "incidents", "too short"),
-        (application([incident("2026-03-05", "2026-03-06")]), "incidents[0].occurred_on", "future"),
+        (application([]), "incidents", "Add at least one time"),
+        (
+            application([incident("2026-03-05", "2026-03-06")]),
+            "incidents[0].occurred_on",
+            "today or in the past",
+        ),
         (
             application([incident("2026-02-05", "2026-02-01")]),
             "incidents[0].reported_on",
-            "on or after",
+            "must be the same as or after the date of the behaviour",
         ),
-        (application(on_behalf=True, victim={"name": "Jo"}), "victim_consent", "agrees"),
-        (application(district="atlantis"), "district", "not a district"),
-        (application(applicant={"name": "Anon"}), "applicant.address", "anonymous"),
+        (
+            application(on_behalf=True, victim={"name": "Jo"}),
+            "victim_consent",
+            "Select yes if that person has agreed",
+        ),
+        (application(district="atlantis"), "district", "Select where you live from the list"),
+        (application(applicant={"name": "Anon"}), "applicant.address", "cannot be accepted"),
         (
             application([incident("2026-02-05", "2026-02-06", "the neighbours")]),
             "incidents[0].reported_to",
-            "Say who",
+            "Select who you reported it to",
         ),
         (application(received_on="2026-01-01"), "received_on", "council caseworker"),
     ],
@@ -365,3 +373,52 @@ def test_a_caseworker_may_enter_a_paper_application_with_its_date(app_db: Databa
             session, application(received_on="2026-02-20"), SETTINGS, user=caseworker
         )
         assert (case.received_on, case.channel) == (date(2026, 2, 20), "paper")
+
+
+def test_every_problem_with_an_application_is_told_at_once(app_db) -> None:
+    """The form's checks and the service's together: a checked answer that is missing or not
+    understood skips only the checks that need it."""
+    payload = application(
+        [
+            incident("2026-01-05", "2030-05-04"),
+            incident("2026-13-40", "2026-01-06", "the neighbours"),
+            {"reported_on": "2026-01-06", "reported_to": "police"},
+        ],
+        district="",
+        applicant={"name": "Sam Taylor", "email": "sam.example.com"},
+        on_behalf=True,
+    )
+    with pytest.raises(InvalidData) as refused:
+        submit(app_db, payload)
+    assert refused.value.fields == {
+        "district": "Select where you live",
+        "applicant.email": "Enter an email address in the correct format, like name@example.com",
+        "victim.name": "Enter the full name of the person you are applying for",
+        "victim_consent": "Select yes if that person has agreed to you applying for them",
+        "incidents[0].reported_on": "The date you reported it must be today or in the past",
+        "incidents[1].occurred_on": "The date of the behaviour must be a real date",
+        "incidents[1].reported_to": "Select who you reported it to from the list",
+        "incidents[2].occurred_on": "Enter the date of the behaviour",
+    }
+    with app_db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_a_paper_application_s_dates_are_checked_against_the_day_it_arrived(app_db) -> None:
+    paper = application([incident("2026-02-25", "2026-02-26")], received_on="2026-02-20")
+    with app_db.transaction() as session:
+        caseworker = user(app_db, "council@example.org")
+        problems = check_application(session, paper, SETTINGS, caseworker)
+        later = check_application(
+            session, {**paper, "received_on": "2026-03-09"}, SETTINGS, caseworker
+        )
+    arrived = (
+        "must be the same as or before 20 February 2026, the date the application was received"
+    )
+    assert problems == {
+        "incidents[0].occurred_on": f"The date of the behaviour {arrived}",
+        "incidents[0].reported_on": f"The date you reported it {arrived}",
+    }
+    assert later == {
+        "received_on": "The date the application was received must be today or in the past"
+    }
