@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 
 from engine.chasing.password_mail import send_reset_link, tell_password_changed
 from engine.core.errors import TooManySubmissions
+from engine.core.form_wording import EMAIL_MESSAGE
+from engine.core.forms import is_email_address
 from engine.people.accounts import MIN_PASSWORD_LENGTH
 from engine.people.passwords import (
     LinkRefused,
@@ -101,8 +103,8 @@ def forgotten() -> Page:
     if request.method == "GET":
         return render_template("passwords/forgotten.html", email="", problems={})
     email = request.form.get("email", "").strip()
-    if not email:
-        problems = {"email": "Enter your email address"}
+    if not email or not is_email_address(email):
+        problems = {"email": EMAIL_MESSAGE if email else "Enter your email address"}
         page = render_template(
             "passwords/forgotten.html",
             email=email,

@@ -37,6 +37,8 @@ from engine.core.errors import (
     TooManyAttempts,
     TooManySubmissions,
 )
+from engine.core.form_wording import EMAIL_MESSAGE
+from engine.core.forms import is_email_address
 from engine.core.models import ApplicantCode, Case
 from engine.intake.submission_limit import count_submission
 from engine.people.applicant_codes import NOT_RIGHT, redeem_email_link, redeem_letter_code
@@ -152,6 +154,8 @@ def letter_code() -> Page:
 def new_link() -> Page:
     """Ask for a new sign-in link: the answer is the same whether or not anything matched."""
     answers, errors = _answers(LINK_FIELDS)
+    if answers["email"] and not is_email_address(answers["email"]):
+        errors["email"] = EMAIL_MESSAGE
     if errors:
         return _start_page(answers, errors, 400)
     with db().transaction() as s:
@@ -255,9 +259,10 @@ def _appeal_page(
     # A refusal for no field of the form (the time to appeal is over, say) links to where
     # the page tells it; each file refused (files, files:2, ...) links to the file field.
     whole = "grounds" if case.appeal.open else "appeal-closed"
+    # In the page's order, as the summary lists them.
+    ordered = sorted(errors.items(), key=lambda item: _page_order(item[0], APPEAL_FIELDS))
     error_list = [
-        {"text": message, "href": f"#{_field_of(field, whole)}"}
-        for field, message in errors.items()
+        {"text": message, "href": f"#{_field_of(field, whole)}"} for field, message in ordered
     ]
     page = render_template(
         "your_case/appeal.html",
@@ -271,6 +276,11 @@ def _appeal_page(
         error_list=error_list,
     )
     return page, status
+
+
+def _page_order(field: str, fields: tuple[str, ...]) -> int:
+    name = field.split(":")[0]
+    return fields.index(name) if name in fields else len(fields)
 
 
 def _field_of(field: str, whole: str) -> str:

@@ -13,7 +13,7 @@ from engine.applicant.your_case import appeal_chance, applicant_case
 from engine.core.config import Settings
 from engine.core.errors import InvalidData
 from engine.core.models import Appeal
-from engine.intake.appeals import submit_appeal
+from engine.intake.appeals import check_appeal, submit_appeal
 from engine.people.applicant_codes import ApplicantAccess
 from engine.records.attachments import (
     MOST_APPEAL_FILES,
@@ -22,6 +22,8 @@ from engine.records.attachments import (
     checked_uploads,
     keep_appeal_files,
 )
+
+CHOOSE_GROUNDS = "Select why you are appealing"
 
 
 def appeal_from_applicant(
@@ -42,22 +44,25 @@ def appeal_from_applicant(
     grounds = [str(ground) for ground in answers.get("grounds") or []]
     problems = {}
     if not grounds:
-        problems["grounds"] = "Choose at least one reason for your appeal"
+        problems["grounds"] = CHOOSE_GROUNDS
     elif not set(grounds) <= set(chance.grounds):
-        problems["grounds"] = "Choose from the reasons listed"
+        problems["grounds"] = f"{CHOOSE_GROUNDS} from the reasons listed"
     checked: list[CheckedUpload] = []
     try:
         checked = checked_uploads(files, most=MOST_APPEAL_FILES)
     except InvalidData as refused:
         problems.update(refused.fields)
-    if problems:
-        raise InvalidData("Your appeal needs correcting", problems)
     payload = {
         "case_reference": case.reference,
         "letter_date": chance.letter_date.isoformat(),
-        "grounds": grounds,
+        "grounds": [ground for ground in grounds if ground in chance.grounds],
         "details": str(answers.get("details") or ""),
     }
+    if problems:
+        # What the form itself checks (the details' length) is told with the rest.
+        for field, message in check_appeal(session, payload, settings)[0].items():
+            problems.setdefault(field, message)
+        raise InvalidData("Your appeal needs correcting", problems)
     appeal = submit_appeal(session, payload, settings, user=None)
     keep_appeal_files(session, appeal, checked)
     return appeal

@@ -28,6 +28,14 @@ from engine.runtime import deliver_message, running_instances
 VIEWS_MESSAGE = "applicant_views"
 PART_FIELDS = ("choice", "advocate_name", "advocate_relationship", "statement", "needs")
 LIMITS = {"advocate_name": 200, "advocate_relationship": 200, "statement": 20000, "needs": 5000}
+# How each answer is named when it is too long, as the page labels it.
+NAMES = {
+    "advocate_name": "Their name",
+    "advocate_relationship": "Who they are to you",
+    "statement": "Your statement",
+    "needs": "Communication needs or reasonable adjustments",
+}
+MOST_VIEWS = 20000
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,7 @@ def choose_part(
     said = {field: str(answers.get(field) or "").strip() for field in PART_FIELDS}
     problems = {}
     if said["choice"] not in CHOICES:
-        problems["choice"] = "Choose how you want to take part"
+        problems["choice"] = "Select how you want to take part"
     if said["choice"] == "advocate":
         if not said["advocate_name"]:
             problems["advocate_name"] = "Enter the name of your advocate or supporter"
@@ -109,7 +117,7 @@ def choose_part(
         problems["statement"] = "Enter your written statement"
     for field, most in LIMITS.items():
         if len(said[field]) > most:
-            problems[field] = f"Use {most:,} characters or fewer"
+            problems[field] = f"{NAMES[field]} must be {most:,} characters or fewer"
     if problems:
         raise InvalidData("Your answers need correcting", problems)
     if said["choice"] != "advocate":
@@ -144,8 +152,9 @@ def give_views(session: Session, access: ApplicantAccess, reference: str, views:
     text = (views or "").strip()
     if not text:
         raise InvalidData("Your views need correcting", {"views": "Enter your views on the plan"})
-    if len(text) > 20000:
-        raise InvalidData("Your views need correcting", {"views": "Use 20,000 characters or fewer"})
+    if len(text) > MOST_VIEWS:
+        too_long = f"Your views must be {MOST_VIEWS:,} characters or fewer"
+        raise InvalidData("Your views need correcting", {"views": too_long})
     review = current_review(session, case)
     running = running_instances(session, case.id, REVIEW_PROCESS)
     if review is None or _views_task(session, case) is None or not running:

@@ -39,19 +39,21 @@ CHECK_IN_SUBJECT = "Your ASB case review: is it still happening?"
 BATCH = 200
 MOST_COMMENT = 5000
 CHOOSE = "Select yes if the anti-social behaviour is still happening"
-TOO_LONG = f"The comment must be {MOST_COMMENT:,} characters or fewer"
 ANSWERS = {"yes": True, "no": False}
 
 
-def checked_answer(form: Mapping[str, Any]) -> tuple[bool, str]:
-    """The answer and comment as given; ``InvalidData`` (by field) when one needs correcting."""
+def checked_answer(
+    form: Mapping[str, Any], *, comment_named: str = "What you want to tell us"
+) -> tuple[bool, str]:
+    """The answer and comment as given; ``InvalidData`` (by field) when one needs correcting,
+    each problem told at once (the comment named as its page labels it)."""
     answer = str(form.get("still_happening") or "").strip().lower()
     comment = str(form.get("comment") or "").replace("\r\n", "\n").strip()
     problems = {}
     if answer not in ANSWERS:
         problems["still_happening"] = CHOOSE
     if len(comment) > MOST_COMMENT:
-        problems["comment"] = TOO_LONG
+        problems["comment"] = f"{comment_named} must be {MOST_COMMENT:,} characters or fewer"
     if problems:
         raise InvalidData("The answer needs correcting", problems)
     return ANSWERS[answer], comment

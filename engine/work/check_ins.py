@@ -87,7 +87,7 @@ def record_given_answer(
         raise Conflict("this check-in is not due yet: there is no answer to record")
     if check_in.answered_at is not None:
         raise Conflict("this check-in has been answered already")
-    still_happening, comment = checked_answer(form)
+    still_happening, comment = checked_answer(form, comment_named="What they said")
     record_answer(
         session, check_in, case, still_happening=still_happening, comment=comment, by=user
     )

@@ -20,7 +20,7 @@ from engine.procedure.sweeps import run_due
 from tests.support.follow_up import check_in_links, check_ins, closed_case, further_action
 from tests.support.people import COUNCIL
 from tests.support.procedure import case_of
-from tests.support.web import csrf_token, make_app, sign_in
+from tests.support.web import csrf_token, error_summary, field_error, make_app, sign_in
 
 LINK_REFUSED = "This link has not worked. It may have been used already or be out of date"
 
@@ -85,6 +85,27 @@ def test_the_applicant_answers_from_the_link_once_without_signing_in(
     assert again.status_code == 400
     assert LINK_REFUSED in _text(again)
     assert [c.still_happening for c in check_ins(all_db, case_id)][0] is True
+
+
+def test_every_answer_to_correct_is_told_at_once(
+    app: Flask, all_db: Database, fixed_clock: FixedClock
+) -> None:
+    case_id = _due(all_db, fixed_clock)
+    (token,) = check_in_links(all_db, case_id)
+    path = f"/your-case/check-in/{token}"
+    long = "c" * 5001
+    refused = _post(app.test_client(), path, {"comment": long})
+    page = _text(refused)
+    assert refused.status_code == 400
+    assert error_summary(page) == [
+        ("Select yes if the anti-social behaviour is still happening", "#still_happening"),
+        ("What you want to tell us must be 5,000 characters or fewer", "#comment"),
+    ]
+    assert (
+        field_error(page, "comment") == "What you want to tell us must be 5,000 characters or fewer"
+    )
+    assert f">{long}</textarea>" in page
+    assert all(c.answered_at is None for c in check_ins(all_db, case_id)), "the link still works"
 
 
 def test_a_wrong_link_says_so_and_nothing_more(app: Flask, all_db: Database) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -20,7 +21,15 @@ from engine.core.db import Database
 from engine.core.models import AuditEvent, Notification, User
 from tests.support.mail import SmtpServer
 from tests.support.people import ADMIN, DEMO_PASSWORD, add_administrator
-from tests.support.web import csrf_token, form_token, make_app, sign_in, signed_in
+from tests.support.web import (
+    csrf_token,
+    error_summary,
+    field_error,
+    form_token,
+    make_app,
+    sign_in,
+    signed_in,
+)
 
 POLICE = "police@example.org"
 NOBODY = "nobody@example.org"
@@ -316,3 +325,37 @@ def test_the_change_form_keeps_its_csrf_protection(app: Flask) -> None:
     )
     assert refused.status_code == 400
     assert sign_in(app.test_client(), POLICE).status_code == 302, "unchanged"
+
+
+def test_each_password_form_tells_every_problem_at_once(app: Flask, db: Database) -> None:
+    visitor = app.test_client()
+    malformed = ask_for_link(visitor, "police.example.org")
+    page = unescape(text(malformed))
+    assert malformed.status_code == 400
+    assert error_summary(page) == [
+        ("Enter an email address in the correct format, like name@example.com", "#email")
+    ]
+    assert 'value="police.example.org"' in page
+    assert reset_links(db) == [], "nothing is sent for an address that is no address"
+
+    ask_for_link(visitor, POLICE)
+    (link,) = reset_links(db)
+    blank = post(visitor, link, {"new_password": "", "confirm_password": ""})
+    assert error_summary(unescape(text(blank))) == [
+        ("Enter a new password", "#new_password"),
+        ("Enter the new password again", "#confirm_password"),
+    ]
+
+    here = signed_in(app, POLICE)
+    nothing = post(
+        here,
+        "/account/password",
+        {"current_password": "", "new_password": "short", "confirm_password": ""},
+    )
+    page = unescape(text(nothing))
+    assert error_summary(page) == [
+        ("Enter your current password", "#current_password"),
+        ("The new password must be at least 10 characters", "#new_password"),
+        ("Enter the new password again", "#confirm_password"),
+    ]
+    assert field_error(page, "confirm_password") == "Enter the new password again"

@@ -27,7 +27,7 @@ from engine.people.sign_in import SLOWEST, SignInPolicy, slowing_seconds
 from tests.support.files import ROOT
 from tests.support.mail import SmtpServer
 from tests.support.people import DEMO_PASSWORD
-from tests.support.web import csrf_token, form_token, page_sign_in
+from tests.support.web import csrf_token, error_summary, field_error, form_token, page_sign_in
 from web import SecretKeyError, create_app
 
 POLICE = "police@example.org"
@@ -240,8 +240,12 @@ def test_a_missing_answer_is_named_beside_it(app: Flask) -> None:
     assert 'id="email-error"' not in page
     assert 'value="Police@Example.org"' in page, "the address typed is kept"
     neither = page_sign_in(client, "", "").get_data(as_text=True)
-    assert '<a href="#email">Enter your email address</a>' in neither
-    assert '<a href="#password">Enter your password</a>' in neither
+    assert error_summary(neither) == [
+        ("Enter your email address", "#email"),
+        ("Enter your password", "#password"),
+    ], "both at once"
+    assert field_error(neither, "email") == "Enter your email address"
+    assert "<title>Error: Sign in" in neither
     wrong = page_sign_in(client, "police@example.org", "not the password").get_data(as_text=True)
     assert '<a href="#email">The email address or password is not right</a>' in wrong
     assert 'id="email-error"' in wrong

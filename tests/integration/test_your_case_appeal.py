@@ -4,6 +4,7 @@ refusal that keeps what they typed and says why."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from html import unescape
 from pathlib import Path
@@ -20,7 +21,15 @@ from engine.core.models import Appeal, Case
 from tests.support.applicant import following, reference_of
 from tests.support.people import OPCC
 from tests.support.procedure import application, live, reviewed_case, submit
-from tests.support.web import application_form, csrf_token, form_token, make_app, signed_in
+from tests.support.web import (
+    application_form,
+    csrf_token,
+    error_summary,
+    field_error,
+    form_token,
+    make_app,
+    signed_in,
+)
 
 WHAT = "The housing provider's noise diary was not read at the meeting"
 
@@ -99,14 +108,45 @@ def test_an_appeal_needs_a_ground_and_keeps_what_was_typed(
     page = text(answer)
     assert answer.status_code == 400
     assert "<title>Error: " in page
-    assert '<a href="#grounds">Choose at least one reason for your appeal</a>' in page
+    assert '<a href="#grounds">Select why you are appealing</a>' in page
     assert 'id="grounds-error"' in page
     assert f">{WHAT}</textarea>" in page
     answer = send(client, reference, ["information_not_considered", "unhappy_with_outcome"])
     page = text(answer)
     assert answer.status_code == 400
-    assert '<a href="#grounds">Choose from the reasons listed</a>' in page
+    assert '<a href="#grounds">Select why you are appealing from the reasons listed</a>' in page
     assert 'value="information_not_considered" checked' in page
+    assert appeals(all_db) == 0
+
+
+def test_every_problem_with_an_appeal_is_told_at_once(
+    app: Flask, all_db: Database, fixed_clock: FixedClock
+) -> None:
+    """No reason chosen, too much written and a file that cannot be taken: all three on the
+    first go, each linking to its field, with what was written kept."""
+    case_id, reference = reviewed_case(all_db, fixed_clock)
+    client = following(app, all_db, case_id)
+    long = "x" * 20_001
+    answer = client.post(
+        f"/your-case/{reference}/appeal",
+        data={
+            "csrf_token": form_token(client, f"/your-case/{reference}/appeal"),
+            "details": long,
+            "files": [(io.BytesIO(b"<html><body>hi</body></html>"), "page.html")],
+        },
+        content_type="multipart/form-data",
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    listed = error_summary(page)
+    assert [href for _, href in listed] == ["#grounds", "#details", "#files"], "page order"
+    assert listed[0][0] == "Select why you are appealing"
+    assert listed[1][0] == "Why you are appealing must be 20,000 characters or fewer"
+    assert "page.html" in listed[2][0]
+    assert field_error(page, "grounds") == "Select why you are appealing"
+    assert field_error(page, "details") == listed[1][0]
+    assert field_error(page, "files") == listed[2][0]
+    assert f">{long}</textarea>" in page
     assert appeals(all_db) == 0
 
 

@@ -20,7 +20,7 @@ from engine.core.models import MeetingPart
 from tests.support.applicant import following, reference_of
 from tests.support.people import COUNCIL
 from tests.support.procedure import INVITED, do, live, met_case
-from tests.support.web import form_token, make_app, signed_in
+from tests.support.web import error_summary, field_error, form_token, make_app, signed_in
 
 CHAIR = "chair@example.org"
 ADJUSTMENT = "Step-free access and a quiet room to wait in"
@@ -101,6 +101,35 @@ def test_an_answer_to_correct_is_listed_with_what_was_typed_kept(
     assert "Enter the name of your advocate or supporter" in page
     assert 'value="My sister"' in page
     assert ADJUSTMENT in page
+    assert parts(all_db) == 0
+
+
+def test_every_answer_to_correct_is_told_at_once(app: Flask, all_db: Database) -> None:
+    case_id = met_case(all_db)
+    reference = reference_of(all_db, case_id)
+    client = following(app, all_db, case_id)
+    long_needs = "n" * 5001
+    answer = send(
+        client, f"/your-case/{reference}/meeting", {"choice": "advocate", "needs": long_needs}
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    assert error_summary(page) == [
+        ("Enter the name of your advocate or supporter", "#advocate_name"),
+        ("Enter who they are to you", "#advocate_relationship"),
+        (
+            "Communication needs or reasonable adjustments must be 5,000 characters or fewer",
+            "#needs",
+        ),
+    ]
+    assert field_error(page, "advocate_relationship") == "Enter who they are to you"
+    assert f">{long_needs}</textarea>" in page
+    unchosen = text(send(client, f"/your-case/{reference}/meeting", {"needs": long_needs}))
+    assert [message for message, _ in error_summary(unchosen)] == [
+        "Select how you want to take part",
+        "Communication needs or reasonable adjustments must be 5,000 characters or fewer",
+    ]
+    assert field_error(unchosen, "choice") == "Select how you want to take part"
     assert parts(all_db) == 0
 
 

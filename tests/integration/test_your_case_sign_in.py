@@ -29,7 +29,7 @@ from tests.support.applicant import (
 )
 from tests.support.people import COUNCIL
 from tests.support.procedure import ACKNOWLEDGED, application, do, submit
-from tests.support.web import csrf_token, form_token, make_app, sign_in
+from tests.support.web import csrf_token, error_summary, field_error, form_token, make_app, sign_in
 
 
 @pytest.fixture
@@ -109,22 +109,43 @@ def test_a_letter_code_works_with_the_right_postcode_only(app: Flask, app_db: Da
 
 
 def test_each_empty_answer_is_named_at_its_field(app: Flask) -> None:
+    """Every problem with a form at once, each linking to its field, with the answers kept."""
     client = app.test_client()
+    answer = client.post("/your-case/code", data={"csrf_token": form_token(client, "/your-case")})
+    page = text(answer)
+    assert answer.status_code == 400
+    assert error_summary(page) == [
+        ("Enter your case reference", "#code-reference"),
+        ("Enter the access code from your letter", "#code"),
+        ("Enter your postcode", "#postcode"),
+    ]
+    assert field_error(page, "postcode") == "Enter your postcode"
     answer = client.post(
         "/your-case/code",
         data={"csrf_token": form_token(client, "/your-case"), "postcode": "DE4 3AB"},
     )
     page = text(answer)
-    assert answer.status_code == 400
-    assert '<a href="#code-reference">Enter your case reference</a>' in page
-    assert '<a href="#code">Enter the access code from your letter</a>' in page
+    assert [href for _, href in error_summary(page)] == ["#code-reference", "#code"]
     assert 'id="code-error"' in page
     assert 'value="DE4 3AB"' in page
     answer = client.post("/your-case/link", data={"csrf_token": form_token(client, "/your-case")})
     page = text(answer)
     assert answer.status_code == 400
-    assert '<a href="#link-reference">Enter your case reference</a>' in page
-    assert '<a href="#email">Enter the email address you gave when you applied</a>' in page
+    assert error_summary(page) == [
+        ("Enter your case reference", "#link-reference"),
+        ("Enter the email address you gave when you applied", "#email"),
+    ]
+    answer = client.post(
+        "/your-case/link",
+        data={"csrf_token": form_token(client, "/your-case"), "email": "sam.example.com"},
+    )
+    page = text(answer)
+    assert answer.status_code == 400
+    assert error_summary(page) == [
+        ("Enter your case reference", "#link-reference"),
+        ("Enter an email address in the correct format, like name@example.com", "#email"),
+    ]
+    assert 'value="sam.example.com"' in page
 
 
 def test_wrong_codes_are_limited_then_even_the_right_one_waits(
