@@ -22,8 +22,10 @@ from engine.work.case_list import (
     search_choices,
 )
 from web.context import db, sign_in_required, signed_in_user
+from web.dates import boxes_in_error, date_answer
 
 blueprint = Blueprint("case_list", __name__)
+DATE_FIELDS = ("received_from", "received_to")
 # An administrator's reason for searching every case, kept while they are signed in.
 SEARCH_REASON = "case_search_reason"
 
@@ -37,7 +39,7 @@ def index() -> Response | tuple[str, int]:
     user = signed_in_user()
     if not works_on_cases(user) and user.has_role("administrator") and not _reason():
         return _reason_page(), 200
-    values = {name: request.args.get(name, "") for name in (*FIELDS, "reference")}
+    values = _values((*FIELDS, "reference"))
     values["page"] = _page_number(values["page"])
     with db().read() as s:
         choices = search_choices(s)
@@ -58,7 +60,7 @@ def download() -> Response | tuple[str, int]:
     user = signed_in_user()
     if not may_download(user):
         abort(403)
-    values = {name: request.args.get(name, "") for name in FIELDS}
+    values = _values(FIELDS)
     with db().read() as s:
         choices = search_choices(s)
         try:
@@ -92,6 +94,15 @@ def give_reason() -> Response | tuple[str, int]:
         return _reason_page(error, reason), 400
     session[SEARCH_REASON] = reason
     return redirect(url_for("case_list.index"))
+
+
+def _values(names: tuple[str, ...]) -> dict[str, str]:
+    """The search in the address; a date from its three boxes, or given whole (as the
+    page's own links give it)."""
+    values = {name: request.args.get(name, "") for name in names}
+    for name in DATE_FIELDS:
+        values[name] = date_answer(request.args, name)
+    return values
 
 
 def finds_cases(user: User) -> bool:
@@ -136,12 +147,16 @@ def _list_page(
     errors: dict[str, str] | None = None,
 ) -> str:
     values = {**values, "q": values.get("q") or values.get("reference", "")}
+    errors = errors or {}
     return render_template(
         "cases.html",
+        date_errors={
+            name: boxes_in_error(values.get(name)) for name in DATE_FIELDS if name in errors
+        },
         works_on_cases=works_on_cases(user) or bool(_reason()),
         choices=choices,
         values=values,
-        errors=errors or {},
+        errors=errors,
         found=found,
         pagination=_pagination(found) if found else None,
         download_url=(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -86,7 +87,26 @@ def test_a_wrong_range_is_explained_and_nothing_is_exported(app: Flask, db: Data
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "There is a problem" in page
-    assert "Enter the last day as a date, like 2026-03-31" in page
+    assert '<a href="#to-day">The last day must be a real date</a>' in page
+    assert not re.search(r"like \d{4}-", page), "no ISO date to copy"
+    typed = admin.get(
+        "/audit/export",
+        query_string={
+            "from-day": "5",
+            "from-month": "3",
+            "from-year": "",
+            "to-day": "",
+            "to-month": "",
+            "to-year": "",
+            "format": "csv",
+        },
+    )
+    page = typed.get_data(as_text=True)
+    assert typed.status_code == 400
+    assert '<a href="#from-year">The first day must include a year</a>' in page
+    assert '<a href="#to-day">Enter the last day</a>' in page
+    assert 'name="from-day" type="text" value="5"' in page, "what was typed is kept"
+    assert page.count("For example, 27 3 2026") == 2
     response = admin.get("/audit/export?from=2026-03-05&to=2026-03-01")
     assert "The last day must be the same as or after the first day" in response.get_data(
         as_text=True

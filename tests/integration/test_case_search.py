@@ -145,6 +145,8 @@ def test_cases_are_narrowed_by_district_status_and_dates_and_sorted(
     assert listed(police, received_from="2026-03-03") == [found["erewash"], found["smith"]]
     assert listed(police, received_to="2026-03-02") == [found["obrien"], found["paper"]]
     assert listed(police, received_from="2026-02-16", received_to="2026-02-16") == [found["paper"]]
+    typed = {"received_from-day": "16", "received_from-month": "2", "received_from-year": "2026"}
+    assert listed(police, **typed, received_to="2026-02-16") == [found["paper"]], "as typed"
     assert listed(police, status="closed") == []
     assert listed(police, q="smith", district="derbyshire-dales") == [found["smith"]]
     oldest = listed(police, sort="received-oldest")
@@ -196,16 +198,21 @@ def test_a_wrong_date_or_status_is_explained_at_its_field_with_the_search_kept(
     assert answer.status_code == 400
     assert "<title>Error: Cases" in page and "There is a problem" in page
     for field, message in [
-        ("status", "Choose a status from the list"),
-        ("received_from", "Enter the earliest date received as a real date"),
-        ("received_to", "Enter the latest date received as a real date"),
-        ("sort", "Choose how to sort the cases from the list"),
+        ("status", "Select a status from the list"),
+        ("received_from-day", "The earliest date received must be a real date"),
+        ("received_to-day", "The latest date received must be a real date"),
+        ("sort", "Select how to sort the cases from the list"),
     ]:
         assert f'href="#{field}">{message}' in page, field
-        assert f'id="{field}-error"' in page
+        assert f'id="{field.removesuffix("-day")}-error"' in page
     assert 'value="smith"' in page, "the text is kept"
     assert 'value="derbyshire-dales" selected' in page, "the district is kept"
-    assert 'value="2026-02-30"' in page and 'value="soon"' in page
+    assert 'name="received_from-day" type="text" value="30"' in page
+    assert not re.search(r"like \d{4}-", page), "no ISO date to copy"
+    part = council.get("/cases", query_string={"received_to-day": "1", "received_to-year": "2026"})
+    assert '<a href="#received_to-month">The latest date received must include a month</a>' in (
+        part.get_data(as_text=True)
+    )
     backwards = council.get("/cases?received_from=2026-03-05&received_to=2026-03-01")
     assert backwards.status_code == 400
     assert "must be the same as or after the earliest" in backwards.get_data(as_text=True)
@@ -314,7 +321,7 @@ def test_managers_download_the_list_as_csv_that_a_spreadsheet_will_not_run(
     assert "cases.csv" not in council.get("/cases?q=de4").get_data(as_text=True)
     assert council.get("/cases.csv?q=de4").status_code == 403
     bad = manager.get("/cases.csv?received_from=yesterday")
-    assert bad.status_code == 400 and "as a real date" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "must be a real date" in bad.get_data(as_text=True)
     with app_db.read() as session:
         downloads = session.scalars(
             select(AuditEvent).where(

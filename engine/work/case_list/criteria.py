@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from engine.core.audit.sentences import words
 from engine.core.errors import InvalidData
+from engine.core.form_wording import date_problem
+from engine.core.forms import iso_date
 from engine.core.models import CASE_STATUSES, District
 
 # How a list can be sorted, and what each is called; the first is the default.
@@ -88,7 +90,7 @@ def read_search(session: Session, values: Mapping[str, str]) -> CaseSearch:
     district, district_name = _district(session, values.get("district", ""), problems)
     status = (values.get("status") or "").strip()
     if status and status not in CASE_STATUSES:
-        problems["status"] = "Choose a status from the list"
+        problems["status"] = "Select a status from the list"
     received_from = _day(values, "received_from", "the earliest date received", problems)
     received_to = _day(values, "received_to", "the latest date received", problems)
     if received_from and received_to and received_to < received_from:
@@ -97,7 +99,7 @@ def read_search(session: Session, values: Mapping[str, str]) -> CaseSearch:
         )
     sort = (values.get("sort") or DEFAULT_SORT).strip()
     if sort not in SORTS:
-        problems["sort"] = "Choose how to sort the cases from the list"
+        problems["sort"] = "Select how to sort the cases from the list"
     page = _page(values.get("page"), problems)
     if problems:
         raise InvalidData("The search needs correcting", problems)
@@ -119,7 +121,7 @@ def _district(session: Session, key: str, problems: dict[str, str]) -> tuple[str
         return "", ""
     name = session.scalar(select(District.name).where(District.key == key))
     if name is None:
-        problems["district"] = "Choose a district from the list"
+        problems["district"] = "Select a district from the list"
         return "", ""
     return key, name
 
@@ -128,11 +130,10 @@ def _day(values: Mapping[str, str], name: str, label: str, problems: dict[str, s
     text = (values.get(name) or "").strip()
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems[name] = f"Enter {label} as a real date, like 2026-03-31"
-        return None
+    day = iso_date(text)
+    if day is None:
+        problems[name] = f"{label[:1].upper()}{label[1:]} {date_problem(text)[0]}"
+    return day
 
 
 def _page(text: str | None, problems: dict[str, str]) -> int:
