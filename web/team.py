@@ -15,7 +15,7 @@ from web.context import db, sentence, sign_in_required, signed_in_user, whole_nu
 blueprint = Blueprint("team", __name__)
 # The choice that puts a task back in the organisation's queue, beside the colleagues' ids.
 QUEUE = "queue"
-CHOOSE = "Choose who should do the task, or return it to the queue"
+CHOOSE = "Select who should do the task, or return it to the queue"
 
 
 def _page(

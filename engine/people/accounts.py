@@ -223,7 +223,7 @@ def change_user(
     chosen = sorted(set(roles))
     unknown = [role for role in chosen if role not in ROLES]
     if unknown or not chosen:
-        raise AccountError("Choose at least one role", "roles")
+        raise AccountError("Select at least one role", "roles")
     if user.id == actor.id and (not active or "administrator" not in chosen):
         raise AccountError(
             "You cannot remove your own administrator access",

@@ -22,7 +22,7 @@ CHOICES = {
 }
 # The time offered to someone choosing a daily summary for the first time.
 SUGGESTED_TIME = time(8, 0)
-CHOOSE = "Choose how you want to hear of new tasks by email"
+CHOOSE = "Select how you want to hear of new tasks by email"
 ENTER_TIME = "Enter the time of day for your summary, for example 08:00"
 REAL_TIME = "Enter a real time of day, like 08:00 or 17:30"
 

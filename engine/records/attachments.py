@@ -100,7 +100,8 @@ def checked_uploads(uploads: Sequence[Upload], *, most: int) -> list[CheckedUplo
     and why (fields ``files``, then ``files:2`` and on), or saying there are too many."""
     if len(uploads) > most:
         raise InvalidData(
-            "Too many files", {"files": f"Choose up to {most} files: you chose {len(uploads)}"}
+            "Too many files",
+            {"files": f"Select no more than {most} files: you selected {len(uploads)}"},
         )
     kept, problems = [], []
     for upload in uploads:

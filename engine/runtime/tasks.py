@@ -286,7 +286,7 @@ def reassign_task(db: Database, task_id: int, manager: User, assignee_id: int) -
         ):
             raise InvalidData(
                 "The task cannot be given to that person",
-                {"user_id": "Choose an active colleague in your organisation who works on cases"},
+                {"user_id": "Select an active colleague in your organisation who works on cases"},
             )
         if task.assignee_id == assignee.id:
             task.assignee = assignee

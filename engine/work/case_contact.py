@@ -13,7 +13,7 @@ from engine.core.errors import Conflict, InvalidData, NotAllowed
 from engine.core.models import Case, User
 from engine.people.access import participant_roles, visible_case
 
-CHOOSE_AN_OFFICER = "Choose an officer of the council managing this case"
+CHOOSE_AN_OFFICER = "Select an officer of the council managing this case"
 
 
 @dataclass(frozen=True)

@@ -371,7 +371,7 @@ def reassign_task(db: Database, task_id: int, manager: User, to_user_id: int) ->
     if not 0 < to_user_id <= MAX_ROW_ID:
         raise InvalidData(
             "The task cannot be given to that person",
-            {"user_id": "Choose an active colleague in your organisation who works on cases"},
+            {"user_id": "Select an active colleague in your organisation who works on cases"},
         )
     with db.read() as session:
         _ours(session, manager, task_id)

@@ -41,7 +41,7 @@ def test_a_manager_gives_a_colleague_s_task_to_another_from_the_team_view(
     council.get_by_role("button", name="Reassign Screen the application").click()
     page.wait_for_load_state()
     summary_box = page.locator(".govuk-error-summary")
-    assert summary_box.get_by_role("link", name="Choose who should do the task").is_visible()
+    assert summary_box.get_by_role("link", name="Select who should do the task").is_visible()
     assert page.locator(f"#give-{screen.id}-error").is_visible()
     assert accessibility_problems(page) == []
 

@@ -56,7 +56,7 @@ def test_a_manager_names_the_contact_and_the_applicant_sees_them(
     )
     assert wrong.status_code == 400
     assert "<title>Error: Case" in wrong.get_data(as_text=True)
-    assert "Choose an officer of the council managing this case" in _words(wrong)
+    assert "Select an officer of the council managing this case" in _words(wrong)
     assert case_of(db, case_id).contact_user_id == user(db, COUNCIL).id
 
     done = manager.post(

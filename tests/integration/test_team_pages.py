@@ -142,12 +142,12 @@ def test_a_task_given_to_a_colleague_and_back_to_the_queue(
 @pytest.mark.parametrize(
     "who, why",
     [
-        ("", "Choose who should do the task, or return it to the queue"),
-        ("police@example.org", "Choose an active colleague in your organisation"),
-        ("owner@example.org", "Choose an active colleague in your organisation"),
-        ("gone@example.org", "Choose an active colleague in your organisation"),
-        ("999999", "Choose an active colleague in your organisation"),
-        ("someone", "Choose an active colleague in your organisation"),
+        ("", "Select who should do the task, or return it to the queue"),
+        ("police@example.org", "Select an active colleague in your organisation"),
+        ("owner@example.org", "Select an active colleague in your organisation"),
+        ("gone@example.org", "Select an active colleague in your organisation"),
+        ("999999", "Select an active colleague in your organisation"),
+        ("someone", "Select an active colleague in your organisation"),
     ],
 )
 def test_someone_who_cannot_take_it_is_refused_at_the_choice(

@@ -162,7 +162,7 @@ def test_an_administrator_cannot_lock_themselves_out(app: Flask, db: Database) -
     )
     no_role = post(admin, f"/users/{me}", {"active": "yes"})
     assert no_role.status_code == 400
-    assert '<a href="#roles">Choose at least one role</a>' in no_role.get_data(as_text=True)
+    assert '<a href="#roles">Select at least one role</a>' in no_role.get_data(as_text=True)
     kept = post(admin, f"/users/{me}", {"roles": ["caseworker", "manager"], "active": "no"})
     page = kept.get_data(as_text=True)
     assert re.search(r'value="manager" checked', page), "what was chosen is shown again"

@@ -163,7 +163,7 @@ def test_too_many_files_or_one_too_big_are_refused(
     six = [(PDF, f"page {n}.pdf") for n in range(1, 7)]
     answer = send(client, reference, six)
     assert answer.status_code == 400
-    assert "Choose up to 5 files: you chose 6" in text(answer)
+    assert "Select no more than 5 files: you selected 6" in text(answer)
     big = b"%PDF-1.4\n" + b"0" * MAX_BYTES
     answer = send(client, reference, [(big, "scan.pdf")])
     assert answer.status_code == 400
