@@ -18,7 +18,8 @@ from engine.core.models import District, Organisation
 from engine.intake.applications import submit_application
 from engine.intake.submission_limit import count_submission
 from web.context import current_user, db, kept, settings
-from web.schema_forms import SchemaForm, apply_list_action, error_summary, list_focus
+from web.form_lists import apply_list_action, list_focus
+from web.schema_forms import SchemaForm, error_summary
 
 blueprint = Blueprint("public", __name__)
 CANNOT_TAKE = (

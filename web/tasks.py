@@ -29,7 +29,8 @@ from engine.work import task_view
 from engine.work.letter_preview import task_letter_document
 from web.context import db, settings, sign_in_required, signed_in_user, whole_number
 from web.documents import as_download
-from web.schema_forms import SchemaForm, apply_list_action, error_summary, list_focus
+from web.form_lists import apply_list_action, list_focus
+from web.schema_forms import SchemaForm, error_summary
 
 blueprint = Blueprint("tasks", __name__)
 # Why answers were not kept as a draft: from a form, only their size can be wrong.

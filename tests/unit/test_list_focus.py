@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from web.schema_forms import SchemaForm, apply_list_action, list_focus
+from web.form_lists import apply_list_action, list_focus
+from web.schema_forms import SchemaForm
 
 FORM = SchemaForm(
     {
