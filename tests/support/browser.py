@@ -35,8 +35,11 @@ LAPTOP = {"width": 1200, "height": 900}
 
 def sideways_scroll(page) -> str | None:  # noqa: ANN001 - a Playwright page
     """How far the page as it stands overflows a 320-pixel window, or None when it fits; the
-    window is put back to a laptop's size after."""
-    page.set_viewport_size(NARROWEST)
+    window is put back to its own size after."""
+    size = page.viewport_size
+    if size != NARROWEST:
+        page.set_viewport_size(NARROWEST)
     wide, viewport = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-    page.set_viewport_size(LAPTOP)
+    if size != NARROWEST:
+        page.set_viewport_size(size)
     return f"{wide} px wide in a {viewport} px window" if wide > viewport else None
