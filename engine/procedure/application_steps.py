@@ -65,13 +65,18 @@ def record_information_request(arrival: Arrival) -> None:
     )
 
 
+def screening_problems(step: Step) -> dict[str, str]:
+    case, route = step.case, step.data.get("route")
+    if route == "consent_hold" and not case.on_behalf:
+        return {"route": "Only an application made on someone else's behalf can wait for consent"}
+    if route == "review" and case.on_behalf and not case.victim_consent:
+        return {"route": "The victim has not agreed: hold the application until they do"}
+    return {}
+
+
 def record_screening(step: Step) -> dict[str, Any]:
     case, data = step.case, step.data
-    problems = {}
-    if data["route"] == "consent_hold" and not case.on_behalf:
-        problems["route"] = "Only an application made on someone else's behalf can wait for consent"
-    if data["route"] == "review" and case.on_behalf and not case.victim_consent:
-        problems["route"] = "The victim has not agreed: hold the application until they do"
+    problems = screening_problems(step)
     if problems:
         raise InvalidData("The screening needs correcting", problems)
     case.hate_element = bool(data["hate_element"])
@@ -92,13 +97,14 @@ def suggest_decision(arrival: Arrival) -> None:
         arrival.task.draft = {"threshold_met": True, "decision_basis": "count"}
 
 
-def record_decision(step: Step) -> dict[str, Any]:
-    case, data = step.case, step.data
-    assessment = assess_case(step.session, case)
+def decision_problems(step: Step) -> dict[str, str]:
+    """A decision must agree with the count of qualifying complaints: met when the count
+    meets the area's, and never on the count when it does not."""
+    assessment = assess_case(step.session, step.case)
     count, needed = assessment.qualifying_count, assessment.threshold_count
-    basis, met = data["decision_basis"], data["threshold_met"]
+    basis, met = step.data.get("decision_basis"), step.data.get("threshold_met")
     problems: dict[str, str] = {}
-    if assessment.met_by_count and (not met or basis != "count"):
+    if assessment.met_by_count and (met is False or basis not in (None, "count")):
         problems["threshold_met"] = (
             f"There are {count} qualifying complaints, at or above the area's count of {needed}: "
             "the threshold is met and cannot be recorded otherwise"
@@ -108,8 +114,17 @@ def record_decision(step: Step) -> dict[str, Any]:
             f"There are {count} qualifying complaints, fewer than {needed}: record a "
             "discretionary decision with reasons, a vulnerable victim decision, or a decline"
         )
+    return problems
+
+
+def record_decision(step: Step) -> dict[str, Any]:
+    case, data = step.case, step.data
+    problems = decision_problems(step)
     if problems:
         raise InvalidData("The decision needs correcting", problems)
+    assessment = assess_case(step.session, case)
+    count, needed = assessment.qualifying_count, assessment.threshold_count
+    basis, met = data["decision_basis"], data["threshold_met"]
     case.threshold_met = bool(met)
     case.decision_basis = basis
     case.decided_on = clock.today()

@@ -67,6 +67,20 @@ class ProcedureEffects(runtime.Effects):
             added = {**added, **_send_letter(step, meaning.letter)}
         return added
 
+    def problems(
+        self,
+        session: Session,
+        task: Task,
+        data: Mapping[str, Any],
+        user: User,
+        context: Mapping[str, Any],
+    ) -> dict[str, str]:
+        meaning = meaning_of(task.form)
+        case = session.get(Case, task.case_id)
+        if meaning.check is None or case is None or not isinstance(data, Mapping):
+            return {}
+        return meaning.check(Step(session, case, task, data, user, context))
+
     def task_created(self, session: Session, task: Task, properties: Mapping[str, str]) -> None:
         schedule_new_task(session, task, properties)
 

@@ -20,7 +20,7 @@ from engine.procedure import (
     follow_up_steps,
     review_steps,
 )
-from engine.procedure.step import Completion, Preparation
+from engine.procedure.step import Check, Completion, Preparation
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ class FormMeaning:
     # What completing it does, in a sentence for process owners.
     does: str
     complete: Completion | None = None
+    # The step's own rules, told with the form's problems (``complete`` applies them again).
+    check: Check | None = None
     letter: SentLetter | None = None
     # The case's status from when a task with this form becomes ready.
     case_status: str | None = None
@@ -62,6 +64,7 @@ _MEANINGS = (
         "Records whether the application goes to review, waits for the victim's consent or "
         "is a complaint, and any hate element.",
         complete=application_steps.record_screening,
+        check=application_steps.screening_problems,
         case_status="screening",
     ),
     FormMeaning(
@@ -96,6 +99,7 @@ _MEANINGS = (
         "Records whether the threshold is met, and on what basis; met by the count of "
         "qualifying complaints, it cannot be recorded otherwise.",
         complete=application_steps.record_decision,
+        check=application_steps.decision_problems,
         case_status="threshold_decision",
         when_ready=application_steps.suggest_decision,
     ),
@@ -109,6 +113,7 @@ _MEANINGS = (
         "Arranges the review meeting: its chair joins the case, and the applicant is told "
         "its date.",
         complete=review_steps.schedule_meeting,
+        check=review_steps.meeting_problems,
         case_status="review_being_arranged",
     ),
     FormMeaning(
@@ -125,6 +130,7 @@ _MEANINGS = (
         "Records the meeting held, whether the applicant took part, and its recommendations, "
         "each an action for an agency.",
         complete=review_steps.record_meeting,
+        check=review_steps.record_problems,
     ),
     FormMeaning(
         "applicant_views",

@@ -4,15 +4,17 @@ when the meeting is arranged and as each action is reported."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import documents
 from engine.core import audit, clock
 from engine.core.errors import InvalidData
-from engine.core.models import CaseParticipant, Organisation, Recommendation, Review
+from engine.core.models import Case, CaseParticipant, Organisation, Recommendation, Review
 from engine.core.workdays import add_working_days, as_date, is_working_day
 from engine.documents.letters.shared import timescale
 from engine.documents.letters.updates import action_reported, meeting_arranged
@@ -21,19 +23,33 @@ from engine.procedure.step import ACTION_ROLES, Step
 from engine.review.reviews import NOT_A_CHAIR, current_review, missing_returns, review_chair
 
 
-def schedule_meeting(step: Step) -> dict[str, Any]:
-    """The chair and date of the review meeting: the chair joins the case."""
-    session, case, data = step.session, step.case, step.data
-    chair = review_chair(session, data["chair_email"])
+def _date(value: Any) -> date | None:
+    """An answer as a date, or None where it is missing or no date (the form tells that)."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _meeting_due_by(step: Step) -> date:
+    """The last day the area's timescale allows for the meeting, from the decision."""
+    decided = step.context.get("decided_on") or step.case.decided_on or clock.today()
+    return add_working_days(as_date(decided), timescale(step.session, "review_meeting"))
+
+
+def meeting_problems(step: Step) -> dict[str, str]:
+    """The chair must be one, and the meeting on a working day, not past, and within the
+    area's timescale or with a reason."""
+    session, data = step.session, step.data
     problems = {}
-    if chair is None:
+    chair_email = data.get("chair_email")
+    if isinstance(chair_email, str) and chair_email and review_chair(session, chair_email) is None:
         problems["chair_email"] = NOT_A_CHAIR
-    meeting_date = date.fromisoformat(data["meeting_date"])
+    meeting_date = _date(data.get("meeting_date"))
+    if meeting_date is None:
+        return problems
     reason = str(data.get("beyond_timescale_reason") or "").strip()
-    latest = add_working_days(
-        as_date(step.context.get("decided_on") or case.decided_on or clock.today()),
-        timescale(session, "review_meeting"),
-    )
+    latest = _meeting_due_by(step)
     if meeting_date < clock.today():
         problems["meeting_date"] = "The date of the review meeting must be today or in the future"
     elif not is_working_day(meeting_date):
@@ -46,8 +62,19 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
             f"The area's timescale has the meeting held by {latest:%-d %B %Y}: choose a date "
             "by then, or say why the meeting is later"
         )
+    return problems
+
+
+def schedule_meeting(step: Step) -> dict[str, Any]:
+    """The chair and date of the review meeting: the chair joins the case."""
+    session, case, data = step.session, step.case, step.data
+    chair = review_chair(session, data["chair_email"])
+    problems = meeting_problems(step)
     if chair is None or problems:
         raise InvalidData("The meeting details need correcting", problems)
+    meeting_date = date.fromisoformat(data["meeting_date"])
+    reason = str(data.get("beyond_timescale_reason") or "").strip()
+    latest = _meeting_due_by(step)
     previous = current_review(session, case)
     for participant in [p for p in case.participants if p.role == "chair"]:
         case.participants.remove(participant)
@@ -92,13 +119,9 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
     return {"missing_returns": missing_returns(session, case)}
 
 
-def record_meeting(step: Step) -> dict[str, Any]:
-    """The meeting held: who came, whether and how the applicant took part, what it found,
-    and each recommendation, which becomes an action for the agency it is given to
-    (``<role>_actions`` in the workflow). Recommendations go to the applicant as a draft
-    plan for their views."""
-    session, case, data = step.session, step.case, step.data
-    roles = {
+def _agencies(session: Session, case: Case) -> dict[str, str]:
+    """The case's agencies that may be given actions, by key: their role on the case."""
+    return {
         key: role
         for key, role in session.execute(
             select(Organisation.key, CaseParticipant.role)
@@ -110,31 +133,56 @@ def record_meeting(step: Step) -> dict[str, Any]:
             )
         )
     }
+
+
+def record_problems(step: Step) -> dict[str, str]:
+    """The meeting was arranged and is held by now (on its day, or later if rescheduled), and
+    each recommendation goes to an agency of the case, due after the meeting."""
+    session, case, data = step.session, step.case, step.data
+    roles = _agencies(session, case)
     problems = {}
     review = current_review(session, case)
-    held_on = date.fromisoformat(data["held_on"])
-    rescheduled = bool(data.get("rescheduled"))
+    if review is None:
+        problems[""] = "No review meeting has been arranged for this case"
+    held_on = _date(data.get("held_on"))
     scheduled = review.meeting_date if review is not None else None
-    if held_on > clock.today():
+    if held_on is not None and held_on > clock.today():
         problems["held_on"] = "The date the meeting was held must be today or in the past"
-    elif scheduled is not None and held_on < scheduled and not rescheduled:
+    elif held_on and scheduled and held_on < scheduled and not data.get("rescheduled"):
         problems["held_on"] = (
             f"The date the meeting was held must be the same as or after {scheduled:%-d %B %Y}, "
             "the date it was arranged for, unless it was rescheduled (say so below)"
         )
-    for index, item in enumerate(data["recommendations"]):
-        if item["organisation"] not in roles:
+    recommendations = data.get("recommendations")
+    for index, item in enumerate(recommendations if isinstance(recommendations, list) else []):
+        if not isinstance(item, Mapping):
+            continue
+        if item.get("organisation") and item["organisation"] not in roles:
             problems[f"recommendations[{index}].organisation"] = (
                 "Select an agency taking part in this case"
             )
-        if date.fromisoformat(item["due_date"]) < held_on:
+        due = _date(item.get("due_date"))
+        if due is not None and held_on is not None and due < held_on:
             problems[f"recommendations[{index}].due_date"] = (
                 "The date it is due must be after the date the meeting was held"
             )
-    if review is None:
-        problems[""] = "No review meeting has been arranged for this case"
+    return problems
+
+
+def record_meeting(step: Step) -> dict[str, Any]:
+    """The meeting held: who came, whether and how the applicant took part, what it found,
+    and each recommendation, which becomes an action for the agency it is given to
+    (``<role>_actions`` in the workflow). Recommendations go to the applicant as a draft
+    plan for their views."""
+    session, case, data = step.session, step.case, step.data
+    problems = record_problems(step)
+    review = current_review(session, case)
     if review is None or problems:
         raise InvalidData("The meeting record needs correcting", problems)
+    held_on = date.fromisoformat(data["held_on"])
+    rescheduled = bool(data.get("rescheduled"))
+    scheduled = review.meeting_date
+    roles = _agencies(session, case)
     review.held_on = held_on
     review.rescheduled = rescheduled
     if rescheduled:

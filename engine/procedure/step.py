@@ -38,6 +38,9 @@ class Arrival:
 # Checks and records what a completion means; may raise InvalidData; returns data to add to
 # the workflow.
 Completion = Callable[[Step], dict[str, Any]]
+# What a step's rules find wrong with what was sent, by field, before the form has checked
+# it: every answer may be missing or malformed.
+Check = Callable[[Step], dict[str, str]]
 # Prepares a task that has just become ready (a suggested draft) or records its arrival.
 Preparation = Callable[[Arrival], None]
 

@@ -27,6 +27,19 @@ class Effects:
         ``context`` is the task's data in the workflow before ``data`` is applied."""
         return {}
 
+    def problems(
+        self,
+        session: Session,
+        task: Task,
+        data: Mapping[str, Any],
+        user: User,
+        context: Mapping[str, Any],
+    ) -> dict[str, str]:
+        """What the step's own rules find wrong with ``data`` as sent, by field, told beside
+        the form's own problems so that a person sees every problem at once. ``data`` has not
+        been checked against the form: any answer may be missing or malformed."""
+        return {}
+
     def task_created(self, session: Session, task: Task, properties: Mapping[str, str]) -> None:
         """A human task's new Task row, before it is written (it has no id yet): what is set
         on it here goes into the same INSERT rather than an UPDATE after it."""

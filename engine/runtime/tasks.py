@@ -202,15 +202,20 @@ def complete_task_in(
         schema = load_form(forms_dir, task.form)
     except FormError as error:
         raise ProcessFailed(str(error)) from None
-    problems = validate_data(schema, data)
-    if problems:
-        raise InvalidData("Some answers need correcting", problems)
     workflow = bpmn.load_workflow(
         instance.workflow_json, restored_definition(session, instance.definition_id)
     )
     spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
     if spiff_task is None or not bpmn.is_ready(spiff_task):
         raise Conflict(f"'{task.title}' is no longer waiting to be done")
+    # The step's rules and the form's checks together: every problem at once. Where both
+    # find fault with an answer, the form's words are kept.
+    problems = {
+        **effects.problems(session, task, data, user, spiff_task.data),
+        **validate_data(schema, data),
+    }
+    if problems:
+        raise InvalidData("Some answers need correcting", problems)
     still_waiting = spiff_task_ids(bpmn.ready_human_tasks(workflow)) - {task.spiff_task_id}
     added = effects.before_completion(session, task, data, user, spiff_task.data)
     failure = None

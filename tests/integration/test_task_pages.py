@@ -201,7 +201,7 @@ def test_claim_release_and_reassign(app: Flask, returns_case: int, app_db: Datab
     no_one = post(manager, f"/tasks/{task_id}/reassign", {"user_id": ""})
     assert no_one.status_code == 400
     page = no_one.get_data(as_text=True)
-    assert '<a href="#user_id">Choose an active colleague' in page
+    assert '<a href="#user_id">Select an active colleague' in page
     assert 'id="user_id-error"' in page
     response = post(manager, f"/tasks/{task_id}/reassign", {"user_id": str(council_id)})
     assert response.status_code == 302
