@@ -25,14 +25,21 @@ def suggest_eligibility(arrival: Arrival) -> None:
     arrival.task.draft = {"eligible": eligible, "reasons": reasons}
 
 
+def eligibility_problems(step: Step) -> dict[str, str]:
+    """The officer's answer must be the rules' (in time, on an allowed ground)."""
+    answer = step.data.get("eligible")
+    if not isinstance(answer, bool):
+        return {}
+    eligible, reasons = eligibility(step.session, _appeal(step, step.context))
+    return {"eligible": reasons} if answer != eligible else {}
+
+
 def check_eligibility(step: Step) -> dict[str, Any]:
+    problems = eligibility_problems(step)
+    if problems:
+        raise InvalidData("The eligibility decision needs correcting", problems)
     appeal = _appeal(step, step.context)
-    eligible, reasons = eligibility(step.session, appeal)
-    if bool(step.data["eligible"]) != eligible:
-        raise InvalidData(
-            "The eligibility decision needs correcting",
-            {"eligible": reasons},
-        )
+    eligible, _ = eligibility(step.session, appeal)
     appeal.eligible = eligible
     appeal.eligibility_reasons = step.data["reasons"]
     if not eligible:

@@ -131,11 +131,18 @@ def record_decision(step: Step) -> dict[str, Any]:
     return {"qualifying_count": count, "threshold_count": needed}
 
 
-def check_complaint_route(step: Step) -> dict[str, Any]:
+def complaint_route_problems(step: Step) -> dict[str, str]:
     """The referral's route must be the complaints procedure of the organisation the
     screening found the complaint is about."""
+    if not step.data.get("complaints_route"):
+        return {}
     answers = {**step.data, "complaint_organisation": step.context.get("complaint_organisation")}
     problem = documents.complaint_route_problem(step.session, step.case, answers)
-    if problem:
-        raise InvalidData("The letter needs correcting", {"complaints_route": problem})
+    return {"complaints_route": problem} if problem else {}
+
+
+def check_complaint_route(step: Step) -> dict[str, Any]:
+    problems = complaint_route_problems(step)
+    if problems:
+        raise InvalidData("The letter needs correcting", problems)
     return {}

@@ -81,6 +81,7 @@ _MEANINGS = (
         "complaint_referral",
         "Sends the applicant the letter referring a complaint to the body it is about.",
         complete=application_steps.check_complaint_route,
+        check=application_steps.complaint_route_problems,
         letter=SentLetter(
             "complaint_referral_letter",
             "letter_sent_on",
@@ -169,6 +170,7 @@ _MEANINGS = (
         "appeal_eligibility",
         "Records whether the appeal can be heard; the rules' answer is suggested.",
         complete=appeal_steps.check_eligibility,
+        check=appeal_steps.eligibility_problems,
         when_ready=appeal_steps.suggest_eligibility,
     ),
     FormMeaning(

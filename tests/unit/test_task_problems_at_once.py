@@ -15,8 +15,10 @@ from tests.support.procedure import (
     ACKNOWLEDGED,
     application,
     do,
+    lodge,
     meeting_scheduled,
     met_case,
+    reviewed_case,
     submit,
     through_to_decision,
 )
@@ -81,3 +83,16 @@ def test_a_meeting_record_names_an_agency_not_on_the_case_and_missing_findings(
     )
     assert "after the date the meeting was held" in problems["recommendations[0].due_date"]
     assert "findings" in problems
+
+
+def test_eligibility_names_an_answer_the_rules_contradict_and_missing_reasons(
+    appeal_db: Database, fixed_clock: FixedClock
+) -> None:
+    case_id, reference = reviewed_case(appeal_db, fixed_clock)
+    lodge(appeal_db, reference, "2026-03-20", ["information_not_considered"])
+    do(appeal_db, case_id, "acknowledge_appeal", "opcc@example.org", {"method": "email"})
+    problems = _refused(
+        appeal_db, case_id, "check_eligibility", "opcc@example.org", {"eligible": False}
+    )
+    assert "eligible" in problems and "reasons" in problems
+    assert problems["eligible"] != problems["reasons"]
