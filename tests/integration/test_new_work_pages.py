@@ -59,8 +59,8 @@ def test_a_person_chooses_a_daily_summary_and_is_told_what_they_chose(
         ({"new_work_email": "daily", "digest_time": "25:00"}, "digest_time", "real time of day"),
         ({"new_work_email": "daily", "digest_time": "noon"}, "digest_time", "real time of day"),
         ({"new_work_email": "daily", "digest_time": ""}, "digest_time", "Enter the time of day"),
-        ({"new_work_email": "hourly", "digest_time": "09:15"}, "new_work_email", "Choose how"),
-        ({"digest_time": "09:15"}, "new_work_email", "Choose how"),
+        ({"new_work_email": "hourly", "digest_time": "09:15"}, "new_work_email", "Select how"),
+        ({"digest_time": "09:15"}, "new_work_email", "Select how"),
     ],
 )
 def test_a_choice_that_cannot_be_kept_is_refused_on_the_form_with_the_answers_kept(
