@@ -35,6 +35,21 @@ _TYPE_WORDS = {
     "array": "a list",
     "object": "a set of answers",
 }
+# The sentence for an answer that failed a check, where the field's name and the check's
+# limit are all it needs.
+_SENTENCES = {
+    "maxLength": "{subject} must be {limit:,} characters or fewer",
+    "minLength": "{subject} must be {limit:,} characters or more",
+    "minItems": "{subject} must have at least {limit:,}",
+    "maxItems": "{subject} must have no more than {limit:,}",
+    "x-latest": "{subject} must be today or in the past",
+    "x-earliest": "{subject} must be today or in the future",
+    "minimum": "{subject} must be {limit} or more",
+    "maximum": "{subject} must be {limit} or less",
+    "exclusiveMinimum": "{subject} must be more than {limit}",
+    "exclusiveMaximum": "{subject} must be less than {limit}",
+    "uniqueItems": "{subject} must not have the same answer twice",
+}
 
 
 def resolve(schema: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -208,14 +223,8 @@ class Wording:
         subject = self.subject
         if keyword in ("required", "enum"):
             return self.required()
-        if keyword == "maxLength":
-            return f"{subject} must be {limit:,} characters or fewer"
-        if keyword == "minLength":
-            return f"{subject} must be {limit:,} characters or more"
-        if keyword == "minItems":
-            return f"{subject} must have at least {limit:,}"
-        if keyword == "maxItems":
-            return f"{subject} must have no more than {limit:,}"
+        if keyword in _SENTENCES:
+            return _SENTENCES[keyword].format(subject=subject, limit=limit)
         if keyword == "format":
             return self._format(limit, value)
         if keyword == "type":
@@ -225,20 +234,6 @@ class Wording:
         if keyword == "const":
             wanted = {True: "yes", False: "no"}.get(limit) if isinstance(limit, bool) else None
             return f"{subject} must be {wanted or json.dumps(limit)} here"
-        if keyword == "x-latest":
-            return f"{subject} must be today or in the past"
-        if keyword == "x-earliest":
-            return f"{subject} must be today or in the future"
-        if keyword == "minimum":
-            return f"{subject} must be {limit} or more"
-        if keyword == "maximum":
-            return f"{subject} must be {limit} or less"
-        if keyword == "exclusiveMinimum":
-            return f"{subject} must be more than {limit}"
-        if keyword == "exclusiveMaximum":
-            return f"{subject} must be less than {limit}"
-        if keyword == "uniqueItems":
-            return f"{subject} must not have the same answer twice"
         if keyword == "pattern":
             return f"Enter {self.name or 'the answer'} in the correct format"
         return f"{subject} is not right"
