@@ -4,12 +4,14 @@ decision."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from engine import documents
 from engine.cases.assessment import assess_case
 from engine.cases.contact import name_contact
+from engine.cases.threshold import ThresholdAssessment
 from engine.core import audit, clock
 from engine.core.errors import InvalidData
 from engine.core.models import Incident
@@ -100,9 +102,12 @@ def suggest_decision(arrival: Arrival) -> None:
 def decision_problems(step: Step) -> dict[str, str]:
     """A decision must agree with the count of qualifying complaints: met when the count
     meets the area's, and never on the count when it does not."""
-    assessment = assess_case(step.session, step.case)
+    return _contradicted(assess_case(step.session, step.case), step.data)
+
+
+def _contradicted(assessment: ThresholdAssessment, data: Mapping[str, Any]) -> dict[str, str]:
     count, needed = assessment.qualifying_count, assessment.threshold_count
-    basis, met = step.data.get("decision_basis"), step.data.get("threshold_met")
+    basis, met = data.get("decision_basis"), data.get("threshold_met")
     problems: dict[str, str] = {}
     if assessment.met_by_count and (met is False or basis not in (None, "count")):
         problems["threshold_met"] = (
@@ -119,10 +124,10 @@ def decision_problems(step: Step) -> dict[str, str]:
 
 def record_decision(step: Step) -> dict[str, Any]:
     case, data = step.case, step.data
-    problems = decision_problems(step)
+    assessment = assess_case(step.session, case)
+    problems = _contradicted(assessment, data)
     if problems:
         raise InvalidData("The decision needs correcting", problems)
-    assessment = assess_case(step.session, case)
     count, needed = assessment.qualifying_count, assessment.threshold_count
     basis, met = data["decision_basis"], data["threshold_met"]
     case.threshold_met = bool(met)
