@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         inbox,
         passwords,
         public,
+        report_marks,
         statements,
         tasks,
         team,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(case_list.blueprint)
     app.register_blueprint(team.blueprint)
     app.register_blueprint(cases.blueprint)
+    app.register_blueprint(report_marks.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)
     app.register_blueprint(audit.blueprint)

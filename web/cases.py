@@ -25,6 +25,7 @@ from engine.work.case_contact import change_contact, contact_choices
 from engine.work.case_view import case_summary, justify_reading
 from engine.work.check_ins import record_given_answer, records_answers
 from engine.work.diagrams import process_diagram
+from engine.work.report_marks import may_mark_reports
 from web.context import current_user, db, sentence, sign_in_required, signed_in_user
 
 blueprint = Blueprint("cases", __name__)
@@ -59,6 +60,7 @@ def _page(
         gives_a_way_in = may_give_a_way_in(s, user, reference)
         officers = contact_choices(s, user, reference)
         records_check_ins = records_answers(s, user, reference)
+        marks_reports = may_mark_reports(s, user, reference)
     return render_template(
         "case.html",
         case=case,
@@ -68,6 +70,7 @@ def _page(
         gives_a_way_in=gives_a_way_in,
         new_code=new_code,
         officers=officers,
+        marks_reports=marks_reports,
         contact_error=contact_error,
         records_check_ins=records_check_ins,
         check_in_form=check_in_form or {},

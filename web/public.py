@@ -14,8 +14,8 @@ from engine.core import clock
 from engine.core.area import current_settings
 from engine.core.errors import InvalidData, ProcessFailed, TooManySubmissions
 from engine.core.forms import load_form
-from engine.core.models import District, Organisation
-from engine.intake.applications import submit_application
+from engine.core.models import District
+from engine.intake.applications import submit_application, who_reports_can_go_to
 from engine.intake.submission_limit import count_submission
 from web.context import current_user, db, kept, settings
 from web.form_lists import apply_list_action, list_focus
@@ -27,30 +27,16 @@ CANNOT_TAKE = (
     "are below: please try again later, or contact your council."
 )
 
-REPORTED_TO_KINDS = [
-    ("council", "The council"),
-    ("police", "The police"),
-    ("housing", "A housing provider (landlord)"),
-    ("health", "A health service"),
-]
-
 
 def _application_form() -> SchemaForm:
     with db().read() as s:
         districts = [(d.key, d.name) for d in s.scalars(select(District).order_by(District.name))]
-        housing = [
-            (o.key, o.name)
-            for o in s.scalars(
-                select(Organisation)
-                .where(Organisation.kind == "housing")
-                .order_by(Organisation.name)
-            )
-        ]
+        told = who_reports_can_go_to(s)
     return SchemaForm(
         load_form(settings().forms_dir, "application"),
         choices={
             "district": districts,
-            "incidents[].reported_to": REPORTED_TO_KINDS + housing,
+            "incidents[].reported_to": told,
             "contact_preference": [
                 ("email", "By email"),
                 ("phone", "By phone"),

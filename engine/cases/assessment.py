@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.threshold import IncidentReport, ThresholdAssessment, assess
-from engine.core.area import current_settings
-from engine.core.models import Case, Organisation
+from engine.core.area import MORE_RELEVANT_BODIES, current_settings
+from engine.core.models import Case, Incident, Organisation
+
+# The bodies section 104 names: the council, the police and the social housing providers.
+# The area file adds others (``other_relevant_bodies``), such as the integrated care board.
+RELEVANT_KINDS = ("council", "police", "housing")
+
+
+def relevant_bodies(session: Session) -> frozenset[str]:
+    """Every ``reported_to`` that names a relevant body: the organisations' keys, and the
+    bare kinds the application offers ("police")."""
+    more = set(current_settings(session).get(MORE_RELEVANT_BODIES, ()))
+    rows = session.execute(select(Organisation.key, Organisation.kind)).all()
+    relevant = [(key, kind) for key, kind in rows if kind in RELEVANT_KINDS or key in more]
+    return frozenset({key for key, _ in relevant} | {kind for _, kind in relevant})
+
+
+def incident_report(incident: Incident, bodies: dict[str, str] | None = None) -> IncidentReport:
+    """An incident as the threshold rules read it; ``bodies`` turns a bare kind ("police")
+    into the organisation of that kind taking part in the case, so that the applicant's
+    entry and that body's own return of one report are seen as one."""
+    reported_to = incident.reported_to
+    if bodies and reported_to in bodies:
+        reported_to = bodies[reported_to]
+    return IncidentReport(
+        occurred_on=incident.occurred_on,
+        reported_on=incident.reported_on,
+        reported_to=reported_to,
+        reference=incident.reference,
+        description=incident.description,
+        source=incident.source,
+        id=incident.id,
+        reported_to_other=incident.reported_to_other,
+        mark=incident.mark or "",
+        mark_reason=incident.mark_reason,
+        duplicate_of=incident.duplicate_of_id,
+    )
+
+
+def bodies_of_case(case: Case) -> dict[str, str]:
+    """Each kind of body to the one organisation of that kind taking part in the case."""
+    by_role: defaultdict[str, set[str]] = defaultdict(set)
+    for participant in case.participants:
+        by_role[participant.role].add(participant.organisation.key)
+    return {role: next(iter(keys)) for role, keys in by_role.items() if len(keys) == 1}
 
 
 def assess_case(session: Session, case: Case) -> ThresholdAssessment:
     """The qualifying complaints of a case, from its application and every return so far."""
     names = dict(session.execute(select(Organisation.key, Organisation.name)).all())
-    reports = [
-        IncidentReport(
-            occurred_on=incident.occurred_on,
-            reported_on=incident.reported_on,
-            reported_to=incident.reported_to,
-            reference=incident.reference,
-            description=incident.description,
-            source=incident.source,
-        )
-        for incident in case.incidents
-    ]
+    bodies = bodies_of_case(case)
+    reports = [incident_report(incident, bodies) for incident in case.incidents]
     count = current_settings(session)["threshold_count"]
-    return assess(reports, case.received_on, count, names=names)
+    return assess(
+        reports, case.received_on, count, relevant_bodies=relevant_bodies(session), names=names
+    )

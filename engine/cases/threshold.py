@@ -5,13 +5,16 @@ when at least ``threshold_count`` qualifying complaints were made (3 unless the 
 lower number). This module is pure: it takes incident reports and dates and returns an
 assessment; it reads no clock, database or configuration.
 
-A **qualifying complaint** is a report of ASB made to a relevant body within one calendar
-month of the behaviour (``occurred_on <= reported_on <= occurred_on + 1 month``), where the
-application is made within six calendar months of the report
-(``reported_on <= application_received_on <= reported_on + 6 months``). Calendar months clamp
-to the month end: 31 January + 1 month is 28 February (29 February in a leap year). A report
-dated before the behaviour, or after the application, is an error in the data and does not
-qualify.
+A **qualifying complaint** is a report of ASB made to a **relevant body** (the council, the
+police, a social housing provider of the area, and whatever else the area names: the caller
+says which bodies those are) "within the period of one month beginning with the date on which
+the behaviour is alleged to have occurred", where the application is made "within the period
+of six months beginning with the date on which the complaint is made". A period of months
+beginning with a day includes that day and ends on the day before the same date that many
+months later (1 January's month ends on 31 January), or on the last day of the month when that
+month has no such date (31 January's month ends on 28 February, 29 in a leap year). A report
+to anyone else (an MP, a GP, a charity) is kept and shown but never counts. A report dated
+before the behaviour, or after the application, is an error in the data and does not qualify.
 
 **Counting** is by incident, not by report, and is about what was reported, not whether an
 agency responded. Reports arrive from the application and from each agency's information
@@ -20,8 +23,16 @@ incident when either:
 
 - they share a non-empty crime/incident ``reference`` (compared ignoring case and all
   whitespace, so ``"DC 123/24"`` and ``"dc123/24"`` match), or
-- their behaviour happened on the same ``occurred_on`` date: behaviour on one day is treated
-  as one incident, even when it was reported to different bodies under different references.
+- they are about behaviour on the same day, were made to the same body, and do not carry two
+  different references: the applicant's own entry and that body's return of one report.
+
+Behaviour on one day reported to two bodies, or under two references, is two incidents unless
+staff say otherwise. Staff may mark a report:
+
+- ``duplicate`` of another report: it joins that report's incident and nothing else;
+- ``separate``: a different incident from anything it would be matched with by the rules above
+  (it still joins a report that is marked a duplicate of it);
+- ``unrelated``: not about the behaviour under review; it is shown, and never counts.
 
 Merging is transitive (a report linked to two groups joins them). A merged incident takes the
 earliest ``occurred_on`` of its reports. It qualifies when any of its reports qualifies; the
@@ -33,11 +44,14 @@ that of its earliest report.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 MANDATORY_THRESHOLD = 3
+MARKS = ("duplicate", "separate", "unrelated")
+# Who a report was made to when it was none of the bodies the service knows.
+SOMEONE_ELSE = "other"
 
 # How a bare kind of body reads in a sentence; organisation keys are turned into words.
 _KIND_NAMES = {
@@ -56,6 +70,14 @@ class IncidentReport:
     reference: str = ""
     description: str = ""
     source: str = "application"  # "application" or the organisation key whose return listed it
+    id: int | None = None
+    # Who it was told to, in the applicant's words, when ``reported_to`` is ``SOMEONE_ELSE``.
+    reported_to_other: str = ""
+    # What staff said about it: one of ``MARKS`` (or nothing), why, and for a duplicate the
+    # ``id`` of the report it repeats.
+    mark: str = ""
+    mark_reason: str = ""
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +86,11 @@ class AssessedIncident:
     reports: tuple[IncidentReport, ...]  # all merged reports, earliest reported_on first
     qualifying: bool
     reason: str  # plain English, for the meeting pack chronology and the decision letter
+    # Staff's marks on its reports, as sentences (why a report was joined, kept apart or left
+    # out), for whoever checks the count.
+    marks: tuple[str, ...] = ()
+    unrelated: bool = False  # a report staff left out: shown, never counted
+    complaint: IncidentReport | None = None  # the report that qualifies it, if one does
 
 
 @dataclass(frozen=True)
@@ -81,6 +108,15 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day_of_period(first_day: date, months: int) -> date:
+    """The last day of "the period of ``months`` months beginning with" ``first_day``: the day
+    before the same date that many months later or, when that month has no such date, its
+    last day (the month beginning with 1 January ends on 31 January; with 31 January, on the
+    last day of February)."""
+    same_date = add_months(first_day, months)
+    return same_date if same_date.day < first_day.day else same_date - timedelta(days=1)
 
 
 def _long_date(day: date) -> str:
@@ -101,6 +137,13 @@ def body_name(reported_to: str, names: Mapping[str, str] | None = None) -> str:
     return " ".join(word.capitalize() for word in key.replace("_", "-").split("-") if word)
 
 
+def told(report: IncidentReport, names: Mapping[str, str] | None = None) -> str:
+    """Who a report was made to, in words: the applicant's own when it was someone else."""
+    if report.reported_to == SOMEONE_ELSE:
+        return report.reported_to_other.strip() or "someone else"
+    return body_name(report.reported_to, names)
+
+
 def normalise_reference(reference: str) -> str:
     """The form in which references are compared: no whitespace anywhere, case folded."""
     return "".join(reference.split()).casefold()
@@ -110,35 +153,47 @@ def is_qualifying(
     report: IncidentReport,
     application_received_on: date,
     *,
+    relevant_bodies: Collection[str],
     names: Mapping[str, str] | None = None,
 ) -> tuple[bool, str]:
-    """Whether one report is a qualifying complaint for an application, and why in words."""
+    """Whether one report is a qualifying complaint for an application, and why in words.
+    ``relevant_bodies`` holds the ``reported_to`` values that name a relevant body."""
     problems = []
+    if report.reported_to not in relevant_bodies:
+        problems.append(f"reported to {told(report, names)}, which is not a relevant body")
+    month_ends = last_day_of_period(report.occurred_on, 1)
     if report.reported_on < report.occurred_on:
         problems.append(
             f"reported on {_long_date(report.reported_on)}, before the behaviour on "
             f"{_long_date(report.occurred_on)} (an error in the dates)"
         )
-    elif report.reported_on > add_months(report.occurred_on, 1):
-        days = (report.reported_on - report.occurred_on).days
-        problems.append(f"reported {days} days after the behaviour (more than one month)")
+    elif report.reported_on > month_ends:
+        problems.append(
+            f"reported on {_long_date(report.reported_on)}, after the month beginning with "
+            f"the behaviour ended on {_long_date(month_ends)}"
+        )
+    six_months_end = last_day_of_period(report.reported_on, 6)
     if report.reported_on > application_received_on:
         problems.append(
             f"reported on {_long_date(report.reported_on)}, after the application was "
             f"received on {_long_date(application_received_on)}"
         )
-    elif application_received_on > add_months(report.reported_on, 6):
-        problems.append("reported more than six months before the application")
+    elif application_received_on > six_months_end:
+        problems.append(
+            f"the application came after the six months beginning with the report ended on "
+            f"{_long_date(six_months_end)}"
+        )
     if problems:
         return False, "; ".join(problems)
     return True, (
-        f"reported to {body_name(report.reported_to, names)} within one month and within "
-        "six months of the application"
+        f"reported to {told(report, names)} within one month and within six months of the "
+        "application"
     )
 
 
 def _group(reports: list[IncidentReport]) -> list[list[IncidentReport]]:
-    """Reports joined into incidents by shared reference or same behaviour date."""
+    """Reports joined into incidents: by a shared reference, by the same day and body, and
+    by staff's marks (which, for the reports they mark, replace the first two)."""
     parent = list(range(len(reports)))
 
     def find(i: int) -> int:
@@ -147,17 +202,36 @@ def _group(reports: list[IncidentReport]) -> list[list[IncidentReport]]:
             i = parent[i]
         return i
 
-    first_by_key: dict[tuple[str, object], int] = {}
+    def join(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    by_id = {report.id: i for i, report in enumerate(reports) if report.id is not None}
+    first_with_reference: dict[str, int] = {}
+    same_day_and_body: dict[tuple[date, str], list[int]] = {}
     for i, report in enumerate(reports):
-        keys: list[tuple[str, object]] = [("day", report.occurred_on)]
+        if report.mark == "duplicate" and report.duplicate_of in by_id:
+            join(i, by_id[report.duplicate_of])
+            continue
+        if report.mark == "separate":
+            continue
         reference = normalise_reference(report.reference)
         if reference:
-            keys.append(("ref", reference))
-        for key in keys:
-            if key in first_by_key:
-                parent[find(i)] = find(first_by_key[key])
+            if reference in first_with_reference:
+                join(i, first_with_reference[reference])
             else:
-                first_by_key[key] = i
+                first_with_reference[reference] = i
+        body = (
+            report.reported_to_other.strip().casefold()
+            if report.reported_to == SOMEONE_ELSE
+            else report.reported_to
+        )
+        seen = same_day_and_body.setdefault((report.occurred_on, body), [])
+        for j in seen:
+            other = normalise_reference(reports[j].reference)
+            if not reference or not other or reference == other:
+                join(i, j)
+                break
+        seen.append(i)
 
     groups: dict[int, list[IncidentReport]] = {}
     for i, report in enumerate(reports):
@@ -165,15 +239,37 @@ def _group(reports: list[IncidentReport]) -> list[list[IncidentReport]]:
     return list(groups.values())
 
 
+def _mark_sentence(
+    report: IncidentReport,
+    by_id: Mapping[int, IncidentReport],
+    names: Mapping[str, str] | None,
+) -> str:
+    this = f"The report of {_long_date(report.occurred_on)} to {told(report, names)}"
+    why = f": {report.mark_reason.strip()}" if report.mark_reason.strip() else ""
+    if report.mark == "duplicate":
+        original = by_id.get(report.duplicate_of) if report.duplicate_of is not None else None
+        of = (
+            f"the report of {_long_date(original.occurred_on)} to {told(original, names)}"
+            if original is not None
+            else "another report"
+        )
+        return f"{this} was marked a duplicate of {of}{why}"
+    if report.mark == "separate":
+        return f"{this} was marked a separate incident{why}"
+    return f"{this} was marked as not about this behaviour{why}"
+
+
 def assess(
     reports: Iterable[IncidentReport],
     application_received_on: date,
     threshold_count: int = MANDATORY_THRESHOLD,
     *,
+    relevant_bodies: Collection[str],
     names: Mapping[str, str] | None = None,
 ) -> ThresholdAssessment:
     """Merge reports into incidents, decide which qualify, and compare the count with the
-    area's threshold. ``names`` maps organisation keys to names for the reasons."""
+    area's threshold. ``relevant_bodies`` holds the ``reported_to`` values that name a
+    relevant body; ``names`` maps organisation keys to names for the reasons."""
     if (
         isinstance(threshold_count, bool)
         or not isinstance(threshold_count, int)
@@ -184,17 +280,35 @@ def assess(
             "an area may lower the mandatory threshold but never raise it"
         )
 
-    incidents = []
-    for group in _group(list(reports)):
+    every = list(reports)
+    by_id = {report.id: report for report in every if report.id is not None}
+    incidents = [
+        AssessedIncident(
+            occurred_on=report.occurred_on,
+            reports=(report,),
+            qualifying=False,
+            reason="marked as not about this behaviour",
+            marks=(_mark_sentence(report, by_id, names),),
+            unrelated=True,
+        )
+        for report in every
+        if report.mark == "unrelated"
+    ]
+    for group in _group([report for report in every if report.mark != "unrelated"]):
         ordered = tuple(sorted(group, key=lambda r: (r.reported_on, r.occurred_on)))
-        verdicts = [is_qualifying(r, application_received_on, names=names) for r in ordered]
-        qualifying = [reason for ok, reason in verdicts if ok]
+        verdicts = [
+            is_qualifying(r, application_received_on, relevant_bodies=relevant_bodies, names=names)
+            for r in ordered
+        ]
+        qualifying = [(r, reason) for r, (ok, reason) in zip(ordered, verdicts, strict=True) if ok]
         incidents.append(
             AssessedIncident(
                 occurred_on=min(r.occurred_on for r in ordered),
                 reports=ordered,
                 qualifying=bool(qualifying),
-                reason=qualifying[0] if qualifying else verdicts[0][1],
+                reason=qualifying[0][1] if qualifying else verdicts[0][1],
+                marks=tuple(_mark_sentence(r, by_id, names) for r in ordered if r.mark),
+                complaint=qualifying[0][0] if qualifying else None,
             )
         )
     incidents.sort(key=lambda incident: (incident.occurred_on, incident.reports[0].reported_on))

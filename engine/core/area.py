@@ -135,6 +135,7 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
             )
 
     settings = _parse_settings(raw, source)
+    settings[MORE_RELEVANT_BODIES] = _more_relevant_bodies(settings, by_key, source)
     try:
         settings["brand"] = parse_brand(raw.get("brand"), name)
         settings["statements"] = parse_statements(raw.get("statements"))
@@ -183,6 +184,23 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     return settings
 
 
+def _more_relevant_bodies(
+    settings: dict[str, Any], organisations: dict[str, OrganisationSpec], source: str
+) -> list[str]:
+    keys = settings.get(MORE_RELEVANT_BODIES, [])
+    if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+        raise AreaFileError(f"{source}: {MORE_RELEVANT_BODIES} must be a list of organisation keys")
+    unknown = [key for key in keys if key not in organisations]
+    if unknown:
+        raise AreaFileError(
+            f"{source}: {MORE_RELEVANT_BODIES}: '{unknown[0]}' is not an organisation in this file"
+        )
+    return keys
+
+
+# Organisations whose reports count towards the threshold besides the council, the police and
+# the social housing providers, which always do.
+MORE_RELEVANT_BODIES = "other_relevant_bodies"
 # Whether the next task of a case in a lane goes to whoever completed the previous one there
 # (while they may still do it), rather than back to the organisation's queue.
 WORK_STAYS = "work_stays_with_its_person"

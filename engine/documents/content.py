@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.assessment import assess_case
-from engine.cases.threshold import body_name
+from engine.cases.threshold import told
 from engine.core.models import (
     Appeal,
     Attachment,
@@ -64,6 +64,7 @@ class ChronologyRow:
     summary: str
     qualifying: bool
     reason: str
+    marks: tuple[str, ...]  # what staff said about its reports, and why
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
     chronology = []
     for number, incident in enumerate(assessment.incidents, start=1):
         reports = incident.reports
-        bodies = _unique(body_name(r.reported_to, names) for r in reports)
+        bodies = _unique(told(r, names) for r in reports)
         references = _unique(r.reference.strip() for r in reports)
         summaries = _unique(r.description.strip() for r in reports)
         chronology.append(
@@ -291,6 +292,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
                 summary="\n".join(summaries),
                 qualifying=incident.qualifying,
                 reason=incident.reason,
+                marks=incident.marks,
             )
         )
 

@@ -161,9 +161,11 @@ def _chronology(out: Builder, c: PackContent) -> None:
     out.paragraph(
         f"{len(c.chronology)} incident(s), in the date order of the behaviour. The same incident "
         "reported to several bodies is shown once. "
-        f"{c.qualifying_count} qualify as complaints under the area's rules (reported within one "
-        "month of the behaviour and within six months of the application); the area's threshold "
-        f"is {c.threshold_count}."
+        f"{c.qualifying_count} qualify as complaints under the area's rules (reported to a "
+        "relevant body within the month beginning with the behaviour, and within the six months "
+        "before the application); the area's threshold is "
+        f"{c.threshold_count}. Reports to anyone else, and reports staff marked as not about "
+        "this behaviour, are shown and do not count."
     )
     out.table(
         [
@@ -189,6 +191,10 @@ def _chronology(out: Builder, c: PackContent) -> None:
         ),
         shares=[0.9, 2.2, 2.2, 2.8, 2.0, 4.5, 2.0],
     )
+    marked = [(row.number, mark) for row in c.chronology for mark in row.marks]
+    if marked:
+        out.heading("What staff said counts", 2)
+        out.bullets(f"Incident {number}: {mark}" for number, mark in marked)
 
 
 def _returns(out: Builder, c: PackContent) -> None:

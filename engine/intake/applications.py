@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from engine.cases.opening import open_case
 from engine.cases.status import set_status
+from engine.cases.threshold import SOMEONE_ELSE
 from engine.core import clock
+from engine.core.area import MORE_RELEVANT_BODIES, current_settings
 from engine.core.config import Settings
 from engine.core.errors import InvalidData
 from engine.core.form_wording import Wording, wording
@@ -93,6 +95,8 @@ def _service_problems(
         body = incident.get("reported_to")
         if isinstance(body, str) and body.strip() and body not in known_bodies:
             yield f"{where}.reported_to", "Select who you reported it to from the list"
+        if body == SOMEONE_ELSE and not _text(incident.get("reported_to_other")):
+            yield f"{where}.reported_to_other", "Enter who you reported it to"
 
 
 def _text(value: Any) -> str:
@@ -120,9 +124,26 @@ def _after(said: Wording, received_on: date | None) -> str:
     )
 
 
+def who_reports_can_go_to(session: Session) -> list[tuple[str, str]]:
+    """The choices of who a report was made to: the relevant bodies, the area's housing
+    providers and other relevant bodies by name, and someone else."""
+    more = current_settings(session).get(MORE_RELEVANT_BODIES, [])
+    named = session.execute(
+        select(Organisation.key, Organisation.name)
+        .where((Organisation.kind == "housing") | Organisation.key.in_(more))
+        .order_by(Organisation.kind != "housing", Organisation.name)
+    ).all()
+    return [
+        ("council", "The council"),
+        ("police", "The police"),
+        *((key, str(name)) for key, name in named),
+        (SOMEONE_ELSE, "Someone else, for example your MP, your doctor or a charity"),
+    ]
+
+
 def _known_bodies(session: Session) -> set[str]:
     rows = session.execute(select(Organisation.key, Organisation.kind)).all()
-    return {key for key, _ in rows} | {kind for _, kind in rows}
+    return {key for key, _ in rows} | {kind for _, kind in rows} | {SOMEONE_ELSE}
 
 
 def submit_application(
@@ -158,6 +179,9 @@ def submit_application(
             occurred_on=date.fromisoformat(item["occurred_on"]),
             reported_on=date.fromisoformat(item["reported_on"]),
             reported_to=item["reported_to"],
+            reported_to_other=(
+                _text(item.get("reported_to_other")) if item["reported_to"] == SOMEONE_ELSE else ""
+            ),
             reference=item.get("reference", ""),
             description=item.get("description", ""),
             created_at=now,

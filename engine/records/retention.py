@@ -182,7 +182,9 @@ def erase_case(
     case.victim = None
     case.impact = ""
     session.execute(
-        update(Incident).where(Incident.case_id == case.id).values(description="", reference="")
+        update(Incident)
+        .where(Incident.case_id == case.id)
+        .values(description="", reference="", reported_to_other="", mark_reason="")
     )
     session.execute(update(Task).where(Task.case_id == case.id).values(data=None, draft=None))
     for instance in session.scalars(

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from engine.cases.counting import report_counting
+from engine.cases.threshold import SOMEONE_ELSE
 from engine.core import audit
 from engine.core.models import (
     Appeal,
@@ -67,35 +69,47 @@ def status_history(session: Session, case: Case) -> list[dict[str, Any]]:
 
 
 def incidents(session: Session, case: Case) -> list[dict[str, Any]]:
-    """The chronology: every incident reported, in the order the behaviour happened."""
-    incidents = session.scalars(
+    """The chronology: every report, in the order the behaviour happened, with the incident
+    it is counted as and whether (and why) it counts towards the threshold."""
+    reports = session.scalars(
         select(Incident)
         .where(Incident.case_id == case.id)
         .order_by(Incident.occurred_on, Incident.reported_on, Incident.id)
     ).all()
-    keys = {i.reported_to for i in incidents} | {i.source for i in incidents}
+    keys = {i.reported_to for i in reports} | {i.source for i in reports}
     names = dict(
         session.execute(
             select(Organisation.key, Organisation.name).where(Organisation.key.in_(keys))
         ).all()
     )
+    counting = report_counting(session, case)
     return [
         {
-            "occurred_on": incident.occurred_on,
-            "reported_on": incident.reported_on,
-            "reported_to": incident.reported_to,
-            # An applicant may name a kind of body ("police") rather than an organisation.
-            "reported_to_name": names.get(incident.reported_to, incident.reported_to),
-            "reference": incident.reference,
-            "description": incident.description,
-            "source": incident.source,
+            "id": report.id,
+            "occurred_on": report.occurred_on,
+            "reported_on": report.reported_on,
+            "reported_to": report.reported_to,
+            # An applicant may name a kind of body ("police"), or someone else in their words.
+            "reported_to_name": (
+                report.reported_to_other or "Someone else"
+                if report.reported_to == SOMEONE_ELSE
+                else names.get(report.reported_to, report.reported_to)
+            ),
+            "reference": report.reference,
+            "description": report.description,
+            "source": report.source,
             "source_name": (
                 "The application"
-                if incident.source == "application"
-                else names.get(incident.source, incident.source)
+                if report.source == "application"
+                else names.get(report.source, report.source)
             ),
+            "incident": counting[report.id].incident,
+            "counts": counting[report.id].counts,
+            "counting": counting[report.id].words,
+            "mark": report.mark,
+            "mark_reason": report.mark_reason,
         }
-        for incident in incidents
+        for report in reports
     ]
 
 

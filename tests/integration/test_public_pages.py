@@ -413,3 +413,32 @@ def test_the_confirmation_says_what_happens_next_for_each_kind_of_application(
     hate = page[page.index('id="hate"') :]
     assert "call <strong>999</strong> if you are in danger" in hate
     assert "<strong>101</strong>, the police non-emergency number" in hate
+
+
+def test_a_report_to_someone_else_is_accepted_with_who_and_kept(
+    app: Flask, app_db: Database
+) -> None:
+    client = app.test_client()
+    page = unescape(client.get("/apply").get_data(as_text=True))
+    assert '<option value="other">Someone else, for example your MP, your doctor or a charity' in (
+        page
+    )
+    assert '<option value="derby-derbyshire-icb">' in page  # a body the area names
+    assert '<option value="health">' not in page  # "a health service" would take in a GP
+
+    form = application_form(client, **{"incidents-1-reported_to": "other"})
+    refused = client.post("/apply", data=form)
+    assert refused.status_code == 400
+    assert error_summary(refused.get_data(as_text=True)) == [
+        ("Enter who you reported it to", "#incidents-1-reported_to_other")
+    ]
+    assert 'value="other" selected' in refused.get_data(as_text=True)
+
+    form = application_form(
+        client,
+        **{"incidents-1-reported_to": "other", "incidents-1-reported_to_other": "My MP"},
+    )
+    assert client.post("/apply", data=form).status_code == 302
+    with app_db.read() as session:
+        kept = session.scalar(select(Incident).where(Incident.reported_to == "other"))
+        assert kept.reported_to_other == "My MP"

@@ -114,6 +114,11 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
                 Notification.case_id == case_id, Notification.kind == "letter"
             )
         )
+    with db.transaction() as session:
+        # A report told to someone else, in the applicant's words, and a caseworker's mark.
+        told = session.scalars(select(Incident).where(Incident.case_id == case_id)).first()
+        told.reported_to, told.reported_to_other = "other", "Councillor Jo Bloggs"
+        told.mark, told.mark_reason = "unrelated", "About Sam Taylor's car, not the noise"
     before = published(db, range(2024, 2027))
 
     # The day before six years are up: nothing is due, and the look is still recorded.
@@ -147,6 +152,7 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
         )
         incidents = session.scalars(select(Incident).where(Incident.case_id == case_id)).all()
         assert incidents and all(i.description == "" and i.reference == "" for i in incidents)
+        assert all(i.reported_to_other == "" and i.mark_reason == "" for i in incidents)
         assert all(i.occurred_on for i in incidents)
         tasks = session.scalars(select(Task).where(Task.case_id == case_id)).all()
         assert tasks and all(t.data is None and t.draft is None for t in tasks)

@@ -26,6 +26,7 @@ from engine.core.models import (
     CaseParticipant,
     CheckIn,
     Document,
+    Incident,
     Notification,
     ProcessInstance,
     Task,
@@ -111,6 +112,7 @@ class Target:
     attachment: int | None = None
     letter: int | None = None  # a letter to the applicant
     check_in: int | None = None  # a check-in after closure, asked and waiting for its answer
+    report: int | None = None  # a report of the behaviour, from the application or a return
 
 
 @dataclass
@@ -165,6 +167,9 @@ def _target(db: Database, case_id: int) -> Target:
             select(Attachment.id).where(Attachment.case_id == case_id).limit(1)
         )
         target.check_in = session.scalar(select(CheckIn.id).where(CheckIn.case_id == case_id))
+        target.report = session.scalar(
+            select(Incident.id).where(Incident.case_id == case_id).order_by(Incident.id).limit(1)
+        )
         target.letter = session.scalar(
             select(Document.id)
             .where(Document.case_id == case_id, Document.kind.in_(LETTER_KINDS))
@@ -235,7 +240,8 @@ def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> Wo
 @dataclass(frozen=True)
 class Route:
     method: str
-    # {ref}, {task}, {instance}, {document}, {attachment}, {check_in}, {notification}, {user}
+    # {ref}, {task}, {instance}, {document}, {attachment}, {check_in}, {report}, {notification},
+    # {user}
     path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "manager" (a page of
@@ -334,6 +340,7 @@ def route_path(world: World, role: str, route: Route, case: str) -> str | None:
         "attachment": target.attachment,
         "letter": target.letter,
         "check_in": target.check_in,
+        "report": target.report,
         "notification": _notification(world, ROLES[role], route.who == "own") or None,
         "user": world.users["health"].id,
     }

@@ -308,6 +308,23 @@ ROUTES = [
         {},
         acts="council",
     ),
+    # The council managing the case says what a report counts for (no answer given here, so it
+    # is asked for again; on a case past its threshold decision, it is told that is too late).
+    Route(
+        "GET",
+        "/cases/{ref}/reports/{report}",
+        "/cases/<reference>/reports/<int:incident_id>",
+        "case",
+        acts="council",
+    ),
+    Route(
+        "POST",
+        "/cases/{ref}/reports/{report}",
+        "/cases/<reference>/reports/<int:incident_id>",
+        "case",
+        {},
+        acts="council",
+    ),
     # A manager of the managing council names themselves the applicant's contact.
     Route(
         "POST",

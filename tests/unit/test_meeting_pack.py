@@ -139,7 +139,7 @@ def test_meeting_pack_of_a_case_waiting_for_its_meeting(review_db) -> None:
         "19 January 2026",
         "2 February 2026",
     ]
-    assert chronology[1][2:5] == ["6 January 2026", "the police", "DC-101"]
+    assert chronology[1][2:5] == ["6 January 2026", "Derbyshire Constabulary", "DC-101"]
     assert chronology[2][3] == "Derbyshire Dales District Council"
     assert chronology[3][3:5] == ["Dales Housing", "DH-7"]
     assert [row[6] for row in chronology[1:]] == ["Yes", "Yes", "Yes"]

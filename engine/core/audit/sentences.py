@@ -56,6 +56,20 @@ def task_titles(session: Session, objects: Iterable[tuple[str, str]]) -> dict[st
     return {str(task_id): title for task_id, title in rows}
 
 
+_REPORT_MARKS = {
+    "duplicate": "a duplicate of another report",
+    "separate": "a separate incident",
+    "unrelated": "not about the behaviour under review",
+    "counts": "counting as the rules decide",
+}
+
+
+def _report_marked(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    mark = _REPORT_MARKS.get(str(detail.get("to")), words(str(detail.get("to") or "")).lower())
+    reason = f" ({detail['reason']})" if detail.get("reason") else ""
+    return f"{who} marked a report as {mark}{reason}"
+
+
 def _status_changed(who: str, task: str, detail: Mapping[str, Any]) -> str:
     to = words(detail.get("to") or "")
     if not detail.get("from"):
@@ -137,6 +151,7 @@ _PHRASES: dict[str, _Phrase] = {
     "case.viewed": _viewed,
     "case.reading_justified": lambda who, task, d: f"{who} gave a reason to read the case",
     "case.contact_named": lambda who, task, d: f"{who} named the case's contact",
+    "incident.marked": _report_marked,
     "case.erased": lambda who, task, d: "The case's personal data was erased",
     "cases.searched": _searched,
     "disclosure": _disclosure,

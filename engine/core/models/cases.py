@@ -79,6 +79,7 @@ class Incident(Base):
     """One report of behaviour, from the application or from an agency's information return."""
 
     __tablename__ = "incidents"
+    __table_args__ = (CheckConstraint("mark IN ('duplicate','separate','unrelated')", name="mark"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(100), default="application")
@@ -87,7 +88,19 @@ class Incident(Base):
     reported_to: Mapped[str] = mapped_column(String(100), default="")
     reference: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Who it was told to, in the applicant's words, when it was none of the bodies offered
+    # (``reported_to`` is then "other"): kept and shown, never counted.
+    reported_to_other: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime]
+    # What the council's staff said about it for the threshold count (``threshold.MARKS``),
+    # why, who and when; a duplicate names the report it repeats.
+    mark: Mapped[str | None] = mapped_column(String(20))
+    mark_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL")
+    )
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime | None]
     case: Mapped[Case] = relationship(back_populates="incidents")
 
 

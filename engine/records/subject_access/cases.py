@@ -120,7 +120,11 @@ def case_export(
             {
                 "occurred_on": incident.occurred_on,
                 "reported_on": incident.reported_on,
-                "reported_to": orgs.get(incident.reported_to, incident.reported_to),
+                "reported_to": (
+                    redact(incident.reported_to_other)
+                    if incident.reported_to_other
+                    else orgs.get(incident.reported_to, incident.reported_to)
+                ),
                 "recorded_by": (
                     "the application"
                     if incident.source == "application"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.cases.threshold import MARKS
 from engine.core.models import CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES
 from engine.review.appeal_rules import GROUNDS
 from web.api.openapi.parts import (
@@ -150,6 +151,28 @@ def _case() -> dict[str, Any]:
                             "whose information return gave it",
                         },
                         "source_name": STRING,
+                        "id": INTEGER,
+                        "incident": {
+                            "type": "integer",
+                            "description": "The incident it is counted as, numbered from 1 in "
+                            "the order the behaviour happened: reports of one incident share it",
+                        },
+                        "counts": {
+                            "type": "boolean",
+                            "description": "Whether it is the report that makes its incident a "
+                            "qualifying complaint",
+                        },
+                        "counting": {
+                            "type": "string",
+                            "description": "What it counts for, and why, in words",
+                        },
+                        "mark": nullable(
+                            {
+                                "enum": list(MARKS),
+                                "description": "What the council's staff said it counts for",
+                            }
+                        ),
+                        "mark_reason": TEXT,
                     }
                 ),
             },

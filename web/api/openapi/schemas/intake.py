@@ -37,13 +37,20 @@ def schemas() -> dict[str, Any]:
                 "reported_on": DATE,
                 "reported_to": {
                     "type": "string",
-                    "description": "An organisation's key, or a kind: council, police, "
-                    "housing, health",
+                    "description": "An organisation's key, a kind (council, police, housing, "
+                    "health), or other: someone else, named in reported_to_other. Only a "
+                    "report to a relevant body counts towards the threshold; the rest are kept",
+                },
+                "reported_to_other": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "description": "Who it was reported to, when reported_to is other (for "
+                    "example the applicant's MP, doctor or a charity)",
                 },
                 "reference": {"type": "string", "maxLength": 100},
                 "description": {"type": "string", "maxLength": 5000},
             },
-            optional=("reference", "description"),
+            optional=("reported_to_other", "reference", "description"),
         ),
         "Application": exact_object(
             {
