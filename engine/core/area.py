@@ -173,6 +173,7 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     for name, days in timescales.items():
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise AreaFileError(f"{source}: timescale '{name}' must be a whole number of days")
+    _check_returns_fit(timescales, source)
     settings["timescales"] = timescales
     settings["follow_up_months"] = _follow_up_months(
         settings.get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS), source
@@ -201,6 +202,28 @@ def _more_relevant_bodies(
 # Organisations whose reports count towards the threshold besides the council, the police and
 # the social housing providers, which always do.
 MORE_RELEVANT_BODIES = "other_relevant_bodies"
+
+
+def _check_returns_fit(timescales: dict[str, int], source: str) -> None:
+    """The agencies' information returns must fall due before the threshold decision they
+    inform. Both clocks run from receipt: the agencies are asked once the application is
+    screened, due ``acknowledge_application`` working days after receipt, and their returns
+    fall due by the working day before the decision, due ``threshold_decision`` working days
+    after receipt. A decision due sooner than two working days after the screening leaves an
+    agency asked on time no working day to reply."""
+    screened = timescales.get("acknowledge_application")
+    decided = timescales.get("threshold_decision")
+    if screened is None or decided is None or decided >= screened + 2:
+        return
+    raise AreaFileError(
+        f"{source}: threshold_decision ({decided} working days from receipt) must be at least "
+        f"{screened + 2}, two more than acknowledge_application ({screened}): the agencies are "
+        "asked for their information returns (agency_information_return) once the application "
+        "is acknowledged and screened, and the returns fall due by the working day before the "
+        "threshold decision, so an agency needs a working day between the two"
+    )
+
+
 # Whether the next task of a case in a lane goes to whoever completed the previous one there
 # (while they may still do it), rather than back to the organisation's queue.
 WORK_STAYS = "work_stays_with_its_person"

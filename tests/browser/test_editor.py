@@ -131,7 +131,9 @@ def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version
     open_editor(page, server)
 
     page.get_by_label("Element to edit").select_option("acknowledge")
-    assert page.get_by_label("Due rule").input_value() == "acknowledge_application"
+    assert (
+        page.get_by_label("Due rule").input_value() == "acknowledge_application after received_on"
+    )
     page.get_by_label("Name", exact=True).fill("Acknowledge receipt")
     page.get_by_label("Due rule").fill("3 working days")
     page.get_by_role("button", name="Apply to the diagram").click()
@@ -160,7 +162,7 @@ def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version
     due_row = changes.get_by_role("row", name="its due property")
     assert due_row.get_by_role("cell").all_inner_texts() == [
         "its due property",
-        "acknowledge_application",
+        "acknowledge_application after received_on",
         "3 working days",
     ]
     newest_drawn = page.locator("[data-compare-url][data-diagram-ready='true']").first

@@ -73,7 +73,7 @@ def test_the_inbox_lists_the_organisations_tasks_with_due_dates(
     page = signed_in(app, "police@example.org").get("/").get_data(as_text=True)
     waiting = re.search(r'id="organisation-tasks".*?</table>', page, re.S).group(0)
     assert "Police information return" in waiting
-    assert "Due in 10 working days" in waiting
+    assert "Due in 9 working days" in waiting, "the working day before the threshold decision"
     assert "Derbyshire Dales" in waiting
     assert "Claim" in waiting
 
@@ -101,7 +101,7 @@ def test_an_overdue_task_shows_a_red_tag_to_its_managers(
     page = signed_in(app, "manager@example.org").get("/").get_data(as_text=True)
     overdue = re.search(r'id="overdue-tasks".*?</table>', page, re.S).group(0)
     assert "Council services information return" in overdue
-    assert "govuk-tag--red" in overdue and "Overdue by 2 working days" in overdue
+    assert "govuk-tag--red" in overdue and "Overdue by 3 working days" in overdue
 
 
 def test_the_task_form_is_drawn_from_its_schema(app: Flask, returns_case: int, app_db) -> None:

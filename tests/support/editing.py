@@ -20,7 +20,7 @@ LANE_SET = b'<bpmn:laneSet id="LaneSet_community_trigger_application">'
 RENAMED_SCREEN = (b'name="Screen the application"', b'name="Screen the application for a review"')
 RENAMED_ACKNOWLEDGE = (b'name="Acknowledge the application"', b'name="Acknowledge receipt"')
 FASTER_ACKNOWLEDGE = (
-    b'<spiffworkflow:property name="due" value="acknowledge_application"/>',
+    b'<spiffworkflow:property name="due" value="acknowledge_application after received_on"/>',
     b'<spiffworkflow:property name="due" value="3 working days"/>',
 )
 

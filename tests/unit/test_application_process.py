@@ -58,7 +58,8 @@ def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
     assert returns["council_return"].organisation_ids == [
         org_id(db, "derbyshire-dales-district-council")
     ]
-    assert {task.due_on for task in returns.values()} == {date(2026, 3, 16)}
+    # Due the working day before the threshold decision, which they inform.
+    assert {task.due_on for task in returns.values()} == {date(2026, 3, 13)}
     with db.read() as session:
         requests = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "information.requested")

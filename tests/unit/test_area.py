@@ -115,12 +115,26 @@ def _broken(change) -> dict:
         (lambda r: r["districts"][0].pop("name"), "'name' is missing"),
         (lambda r: r["timescales"].update(review_meeting="soon"), "whole number"),
         (lambda r: r.update(districts=[]), "no districts"),
+        (
+            lambda r: r["timescales"].update(acknowledge_application=9),
+            "threshold_decision (10 working days from receipt) must be at least 11, two more "
+            "than acknowledge_application (9)",
+        ),
     ],
 )
 def test_bad_area_files_are_refused_with_the_reason(change, words) -> None:
     with pytest.raises(AreaFileError, match=None) as refused:
         parse_area(_broken(change))
     assert words in str(refused.value)
+
+
+def test_the_threshold_decision_may_leave_the_agencies_a_single_working_day() -> None:
+    """Screening is due `acknowledge_application` working days after receipt and the returns
+    by the working day before the decision: two working days more is the least that works."""
+    raw = _broken(lambda r: r["timescales"].update(acknowledge_application=5, threshold_decision=7))
+    assert parse_area(raw).timescales["threshold_decision"] == 7
+    with pytest.raises(AreaFileError, match="agency_information_return"):
+        parse_area(_broken(lambda r: r["timescales"].update(threshold_decision=6)))
 
 
 def test_unreadable_area_file(tmp_path) -> None:

@@ -187,12 +187,12 @@ def test_overdue_is_for_managers_and_lists_claimed_and_unclaimed(
     task_view.claim_task(db, returns["council_return"].id, user(db, "council2@example.org"))
     with pytest.raises(NotAllowed):
         rows(db, COUNCIL, "overdue")
-    assert rows(db, "manager@example.org", "overdue") == [], "due on 16 March, today is 2 March"
+    assert rows(db, "manager@example.org", "overdue") == [], "due on 13 March, today is 2 March"
 
-    fixed_clock.advance(timedelta(days=16))  # Wednesday 18 March: two working days late
+    fixed_clock.advance(timedelta(days=16))  # Wednesday 18 March: three working days late
     late = rows(db, "manager@example.org", "overdue")
     assert [(row.spec_name, row.state) for row in late] == [("council_return", "claimed")]
-    assert (late[0].is_overdue, late[0].overdue_by, late[0].working_days_left) == (True, 2, -2)
+    assert (late[0].is_overdue, late[0].overdue_by, late[0].working_days_left) == (True, 3, -3)
     assert late[0].assignee_name == "Council2"
     police_late = rows(db, "police.manager@example.org", "overdue")
     assert [(row.spec_name, row.state) for row in police_late] == [("police_return", "open")]

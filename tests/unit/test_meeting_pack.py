@@ -184,7 +184,7 @@ def test_a_pack_says_what_the_case_does_not_hold_yet(app_db: Database) -> None:
     assert "Meeting date: No meeting date has been set yet" in texts
     assert "Chair: No chair has been appointed yet" in texts
     assert "No threshold decision has been recorded yet." in texts
-    assert "This agency has not sent its return yet, due 16 March 2026." in texts
+    assert "This agency has not sent its return yet, due 13 March 2026." in texts
     assert any(t.startswith("A hate element was identified") for t in texts)
     assert any(t.startswith("No recommendations have been recorded yet") for t in texts)
 

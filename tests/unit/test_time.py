@@ -10,7 +10,16 @@ from engine.chasing.due import DueRuleError, parse_due_rule
 from engine.core import clock
 from engine.core.workdays import add_working_days, is_working_day, working_days_between
 
-TIMESCALES = {"acknowledge_application": 5, "meeting_pack": 2}
+TIMESCALES = {
+    "acknowledge_application": 5,
+    "meeting_pack": 2,
+    "agency_information_return": 10,
+    "threshold_decision": 10,
+}
+RETURNS = (
+    "agency_information_return, at the latest 1 working day before threshold_decision "
+    "after received_on"
+)
 
 
 @pytest.mark.parametrize(
@@ -58,16 +67,59 @@ def test_due_rules() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "soon!", "5 days", "five working days", "5 working days after"]
+    "today, received_on, decision_days, due_on",
+    [
+        # Asked the day the application arrived: 10 working days would be the decision's day.
+        ("2026-03-02", "2026-03-02", 10, date(2026, 3, 13)),
+        # The decision is due Tuesday 7 April; the working day before it is Thursday 2 April,
+        # Good Friday and Easter Monday not being working days.
+        ("2026-03-24", "2026-03-20", 10, date(2026, 4, 2)),
+        # A decision due later: the returns' own 10 working days end first.
+        ("2026-03-02", "2026-03-02", 15, date(2026, 3, 16)),
+        # Asked on the decision's own day: due that day, never before it.
+        ("2026-03-16", "2026-03-02", 10, date(2026, 3, 16)),
+    ],
+)
+def test_a_due_rule_at_the_latest_the_working_day_before_another(
+    today: str, received_on: str, decision_days: int, due_on: date
+) -> None:
+    timescales = {**TIMESCALES, "threshold_decision": decision_days}
+    rule = parse_due_rule(RETURNS, timescales)
+    moment = datetime.fromisoformat(f"{today}T09:00")
+    with clock.using_clock(clock.FixedClock(moment)):
+        assert rule.due_on({"received_on": received_on}, timescales) == due_on
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "soon!",
+        "5 days",
+        "five working days",
+        "5 working days after",
+        "5 working days after after",
+        "5 working days before 3 working days",
+        "5 working days, at the latest",
+        "5 working days, soon",
+        "5 working days, at the latest 1 working day, at the latest 2 working days",
+    ],
 )
 def test_unparseable_due_rules(text) -> None:
     with pytest.raises(DueRuleError, match="not a due rule"):
         parse_due_rule(text, TIMESCALES)
 
 
-def test_unknown_timescale() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fortnight",
+        "5 working days, at the latest 1 working day before fortnight after received_on",
+    ],
+)
+def test_unknown_timescale(text: str) -> None:
     with pytest.raises(DueRuleError, match="no timescale called 'fortnight'"):
-        parse_due_rule("fortnight", TIMESCALES)
+        parse_due_rule(text, TIMESCALES)
 
 
 def test_clock_can_be_fixed_moved_and_started() -> None:

@@ -209,7 +209,7 @@ def test_compare_lists_added_removed_and_changed_elements(api: Api) -> None:
         "acknowledge": [
             {
                 "what": "its due property",
-                "before": "acknowledge_application",
+                "before": "acknowledge_application after received_on",
                 "after": "3 working days",
             }
         ],
