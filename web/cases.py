@@ -22,6 +22,7 @@ from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
 from engine.review.reviews import change_chair, may_change_chair
 from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
 from engine.work.case_contact import change_contact, contact_choices
+from engine.work.case_links import link_case, may_link, unlink_case
 from engine.work.case_view import case_summary, justify_reading
 from engine.work.check_ins import record_given_answer, records_answers
 from engine.work.diagrams import process_diagram
@@ -45,6 +46,8 @@ def _page(
     new_code: NewWayIn | None = None,
     contact_error: str | None = None,
     check_in_form: dict[str, Any] | None = None,
+    link_error: str | None = None,
+    link_other: str = "",
 ) -> str:
     user = signed_in_user()
     with db().transaction() as s:
@@ -61,6 +64,7 @@ def _page(
         officers = contact_choices(s, user, reference)
         records_check_ins = records_answers(s, user, reference)
         marks_reports = may_mark_reports(s, user, reference)
+        links = may_link(s, user, reference)
     return render_template(
         "case.html",
         case=case,
@@ -71,6 +75,9 @@ def _page(
         new_code=new_code,
         officers=officers,
         marks_reports=marks_reports,
+        links=links,
+        link_error=link_error,
+        link_other=link_other,
         contact_error=contact_error,
         records_check_ins=records_check_ins,
         check_in_form=check_in_form or {},
@@ -96,6 +103,46 @@ def applicant_code(reference: str) -> str | Response:
         flash("We have emailed the applicant a new sign-in link")
         return redirect(url_for("cases.show", reference=reference))
     return _page(reference, new_code=given)
+
+
+@blueprint.post("/cases/<reference>/link")
+@sign_in_required
+def link(reference: str) -> tuple[str, int] | Response:
+    """The managing council links the application to another about the same behaviour."""
+    other = request.form.get("other", "")
+    try:
+        with db().transaction() as s:
+            lead = link_case(s, signed_in_user(), reference, other)
+            linked_to = lead.reference
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except Conflict as refused:
+        flash(sentence(refused), "error")
+        return redirect(url_for("cases.show", reference=reference))
+    except InvalidData as refused:
+        return _page(reference, link_error=refused.fields["other"], link_other=other), 400
+    flash(f"Linked with {linked_to}: the community threshold counts across them")
+    return redirect(url_for("cases.show", reference=reference, _anchor="linked"))
+
+
+@blueprint.post("/cases/<reference>/unlink")
+@sign_in_required
+def unlink(reference: str) -> Response:
+    """The managing council takes the application out of its linked group."""
+    try:
+        with db().transaction() as s:
+            unlink_case(s, signed_in_user(), reference)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except Conflict as refused:
+        flash(sentence(refused), "error")
+        return redirect(url_for("cases.show", reference=reference))
+    flash("The application is no longer linked to the others")
+    return redirect(url_for("cases.show", reference=reference, _anchor="linked"))
 
 
 @blueprint.post("/cases/<reference>/contact")

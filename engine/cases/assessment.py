@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.cases.threshold import IncidentReport, ThresholdAssessment, assess
-from engine.core.area import MORE_RELEVANT_BODIES, current_settings
+from engine.cases.links import linked_group, person_of
+from engine.cases.threshold import (
+    Application,
+    IncidentReport,
+    ThresholdAssessment,
+    assess,
+    assess_community,
+)
+from engine.core.area import COMMUNITY_THRESHOLD, MORE_RELEVANT_BODIES, current_settings
 from engine.core.models import Case, Incident, Organisation
 
 # The bodies section 104 names: the council, the police and the social housing providers.
@@ -56,11 +64,43 @@ def bodies_of_case(case: Case) -> dict[str, str]:
 
 
 def assess_case(session: Session, case: Case) -> ThresholdAssessment:
-    """The qualifying complaints of a case, from its application and every return so far."""
+    """The qualifying complaints of a case, from its application and every return so far;
+    and, where the area has a community threshold and the council linked other applications
+    about the same behaviour, the separate individuals across them."""
     names = dict(session.execute(select(Organisation.key, Organisation.name)).all())
+    relevant = relevant_bodies(session)
+    settings = current_settings(session)
     bodies = bodies_of_case(case)
     reports = [incident_report(incident, bodies) for incident in case.incidents]
-    count = current_settings(session)["threshold_count"]
-    return assess(
-        reports, case.received_on, count, relevant_bodies=relevant_bodies(session), names=names
+    assessment = assess(
+        reports,
+        case.received_on,
+        settings["threshold_count"],
+        relevant_bodies=relevant,
+        names=names,
     )
+    community = settings.get(COMMUNITY_THRESHOLD)
+    group = linked_group(session, case) if community else []
+    if community is None or len(group) < 2:
+        return assessment
+    applications = [
+        Application(
+            reference=member.reference,
+            person=person_of(member),
+            received_on=member.received_on,
+            reports=tuple(
+                incident_report(incident, bodies_of_case(member))
+                for incident in member.incidents
+                if incident.source == "application"
+            ),
+        )
+        for member in group
+    ]
+    counted = assess_community(
+        applications,
+        community["individuals"],
+        community["months"],
+        relevant_bodies=relevant,
+        names=names,
+    )
+    return replace(assessment, community=counted)

@@ -94,11 +94,49 @@ class AssessedIncident:
 
 
 @dataclass(frozen=True)
+class Application:
+    """One of several linked applications about the same behaviour, for the community
+    threshold: whose it is (``person``, a key that tells individuals apart), when it was
+    received, and the reports it gives."""
+
+    reference: str
+    person: str
+    received_on: date
+    reports: tuple[IncidentReport, ...]
+
+
+@dataclass(frozen=True)
+class CountedApplication:
+    reference: str
+    counts: bool  # a separate individual who reported within the period
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommunityAssessment:
+    """The area's community threshold over linked applications: at least ``needed`` separate
+    individuals reported related incidents to a relevant body within ``months`` months."""
+
+    applications: tuple[CountedApplication, ...]  # in the order they were received
+    individuals: int
+    needed: int
+    months: int
+    met: bool
+
+
+@dataclass(frozen=True)
 class ThresholdAssessment:
     incidents: tuple[AssessedIncident, ...]  # in occurred_on order
     qualifying_count: int
     threshold_count: int
     met_by_count: bool
+    community: CommunityAssessment | None = None  # with linked applications, where the area
+    # has a community threshold
+
+    @property
+    def met(self) -> bool:
+        """Met by the count of qualifying complaints, or by the community threshold."""
+        return self.met_by_count or (self.community is not None and self.community.met)
 
 
 def add_months(day: date, months: int) -> date:
@@ -319,4 +357,59 @@ def assess(
         qualifying_count=count,
         threshold_count=threshold_count,
         met_by_count=count >= threshold_count,
+    )
+
+
+def assess_community(
+    applications: Iterable[Application],
+    needed: int,
+    months: int,
+    *,
+    relevant_bodies: Collection[str],
+    names: Mapping[str, str] | None = None,
+) -> CommunityAssessment:
+    """Count the separate individuals among linked applications who reported the behaviour
+    to a relevant body within the ``months`` months beginning with their report and ending on
+    or after the latest application. One person applying twice counts once; a report staff
+    marked as not about the behaviour, or made after its application, does not count."""
+    ordered = sorted(applications, key=lambda a: (a.received_on, a.reference))
+    latest = max((a.received_on for a in ordered), default=None)
+    first_of_person: dict[str, str] = {}
+    counted = []
+    for application in ordered:
+        if application.person in first_of_person:
+            counted.append(
+                CountedApplication(
+                    application.reference,
+                    False,
+                    f"the same individual as {first_of_person[application.person]}",
+                )
+            )
+            continue
+        in_time = [
+            report
+            for report in sorted(application.reports, key=lambda r: r.reported_on)
+            if report.mark != "unrelated"
+            and report.reported_to in relevant_bodies
+            and report.reported_on <= application.received_on
+            and latest is not None
+            and latest <= last_day_of_period(report.reported_on, months)
+        ]
+        if in_time:
+            first_of_person[application.person] = application.reference
+            report = in_time[-1]
+            reason = (
+                f"reported to {told(report, names)} on {_long_date(report.reported_on)}, within "
+                f"{months} months"
+            )
+        else:
+            reason = f"no report to a relevant body within {months} months of the last application"
+        counted.append(CountedApplication(application.reference, bool(in_time), reason))
+    individuals = sum(1 for item in counted if item.counts)
+    return CommunityAssessment(
+        applications=tuple(counted),
+        individuals=individuals,
+        needed=needed,
+        months=months,
+        met=individuals >= needed,
     )

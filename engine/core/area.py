@@ -136,6 +136,7 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
 
     settings = _parse_settings(raw, source)
     settings[MORE_RELEVANT_BODIES] = _more_relevant_bodies(settings, by_key, source)
+    _check_community_threshold(settings, source)
     try:
         settings["brand"] = parse_brand(raw.get("brand"), name)
         settings["statements"] = parse_statements(raw.get("statements"))
@@ -199,6 +200,31 @@ def _more_relevant_bodies(
     return keys
 
 
+def _check_community_threshold(settings: dict[str, Any], source: str) -> None:
+    community = settings.get(COMMUNITY_THRESHOLD)
+    if community is None:
+        return
+    individuals = community.get("individuals") if isinstance(community, dict) else None
+    months = community.get("months") if isinstance(community, dict) else None
+    if (
+        not isinstance(community, dict)
+        or set(community) != {"individuals", "months"}
+        or isinstance(individuals, bool)
+        or not isinstance(individuals, int)
+        or individuals < 2
+        or isinstance(months, bool)
+        or not isinstance(months, int)
+        or not 1 <= months <= 12
+    ):
+        raise AreaFileError(
+            f"{source}: {COMMUNITY_THRESHOLD} must be {{ individuals = N, months = M }}: at least "
+            "2 separate individuals, within 1 to 12 months"
+        )
+
+
+# A second threshold over applications the council links as being about the same behaviour:
+# so many separate individuals reporting within so many months. Absent, there is none.
+COMMUNITY_THRESHOLD = "community_threshold"
 # Organisations whose reports count towards the threshold besides the council, the police and
 # the social housing providers, which always do.
 MORE_RELEVANT_BODIES = "other_relevant_bodies"

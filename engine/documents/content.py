@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.assessment import assess_case
-from engine.cases.threshold import told
+from engine.cases.threshold import CommunityAssessment, told
 from engine.core.models import (
     Appeal,
     Attachment,
@@ -145,6 +145,11 @@ class PackContent:
     fresh_review_reasons: str = ""
     # How the applicant wants to take part in the meeting, and the chair's decision.
     applicant_part: ApplicantPart = ApplicantPart()
+    # A business or community group applying through the applicant, its named contact.
+    applying_for: str = ""
+    # The applications linked to this one about the same behaviour, and the community
+    # threshold's count across them (None without a link or a community threshold).
+    community: CommunityAssessment | None = None
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -359,7 +364,17 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         appendices=appendices,
         fresh_review_reasons=fresh,
         applicant_part=applicant_part(session, case, review),
+        applying_for=_applying_for(case),
+        community=assessment.community,
     )
+
+
+def _applying_for(case: Case) -> str:
+    if case.applying_as == "person":
+        return ""
+    kind = "A business" if case.applying_as == "business" else "A community group"
+    name = str((case.applicant or {}).get("organisation", ""))
+    return f"{kind}: {name}" if name else kind
 
 
 def _unique(values: Any) -> list[str]:

@@ -116,6 +116,8 @@ def _terms_of_reference(out: Builder, c: PackContent) -> None:
 def _applicant(out: Builder, c: PackContent) -> None:
     out.heading("The applicant's account", 1, contents=True)
     out.labelled("Applicant", c.applicant_name or "Not recorded")
+    if c.applying_for:
+        out.labelled("Applying for", f"{c.applying_for}, with the applicant as its named contact")
     if c.on_behalf:
         out.labelled("Applying on behalf of", c.victim_name or "Not recorded")
         out.labelled("Victim's consent", "Given" if c.victim_consent else "Not given")
@@ -191,6 +193,24 @@ def _chronology(out: Builder, c: PackContent) -> None:
         ),
         shares=[0.9, 2.2, 2.2, 2.8, 2.0, 4.5, 2.0],
     )
+    if c.community is not None:
+        community = c.community
+        out.heading("Linked applications", 2)
+        out.paragraph(
+            f"The council linked {len(community.applications)} applications as being about "
+            f"the same behaviour. {community.individuals} separate individuals reported it to a "
+            f"relevant body within {community.months} months; the area's community threshold "
+            f"is {community.needed}, so it is {'met' if community.met else 'not met'} by the "
+            "community threshold."
+        )
+        out.table(
+            ["Application", "A separate individual who reported it"],
+            (
+                (item.reference, f"{'Yes' if item.counts else 'No'}: {item.reason}")
+                for item in community.applications
+            ),
+            shares=[4.0, 12.6],
+        )
     marked = [(row.number, mark) for row in c.chronology for mark in row.marks]
     if marked:
         out.heading("What staff said counts", 2)

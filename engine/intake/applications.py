@@ -24,6 +24,8 @@ from engine.procedure import start_process
 
 APPLICATION_PROCESS = "community_trigger_application"
 ONLY_CASEWORKERS = "Only a council caseworker may enter the date a paper application arrived"
+# Who applies through a named contact rather than for themselves.
+GROUPS = ("business", "community_group")
 CONTACT_NEEDED = (
     "Enter an address, email address or phone number, so that we can contact you: an "
     "application without one cannot be accepted"
@@ -64,6 +66,8 @@ def _service_problems(
     applicant = applicant if isinstance(applicant, Mapping) else {}
     if not any(_text(applicant.get(key)) for key in ("address", "email", "phone")):
         yield "applicant.address", CONTACT_NEEDED
+    if payload.get("applying_as") in GROUPS and not _text(applicant.get("organisation")):
+        yield "applicant.organisation", "Enter the name of the business or group"
     if payload.get("on_behalf") is True:
         victim = payload.get("victim")
         if not isinstance(victim, Mapping) or not victim:
@@ -163,10 +167,13 @@ def submit_application(
     received_on = date.fromisoformat(payload["received_on"]) if "received_on" in payload else None
     case = open_case(session, payload["district"], received_on, user=user)
     case.channel = "online" if user is None else "paper"
+    case.applying_as = payload.get("applying_as", "person")
     case.applicant = {
         **payload["applicant"],
         "contact_preference": payload.get("contact_preference", "letter"),
     }
+    if case.applying_as not in GROUPS:
+        case.applicant.pop("organisation", None)
     case.on_behalf = bool(payload["on_behalf"])
     case.victim = payload.get("victim") if case.on_behalf else None
     case.victim_consent = bool(payload.get("victim_consent", not case.on_behalf))

@@ -95,7 +95,7 @@ def record_consent(step: Step) -> dict[str, Any]:
 def suggest_decision(arrival: Arrival) -> None:
     """Where the count of qualifying complaints meets the threshold, the decision is made."""
     assessment = assess_case(arrival.session, arrival.case)
-    if assessment.met_by_count:
+    if assessment.met:
         arrival.task.draft = {"threshold_met": True, "decision_basis": "count"}
 
 
@@ -109,12 +109,19 @@ def _contradicted(assessment: ThresholdAssessment, data: Mapping[str, Any]) -> d
     count, needed = assessment.qualifying_count, assessment.threshold_count
     basis, met = data.get("decision_basis"), data.get("threshold_met")
     problems: dict[str, str] = {}
+    community = assessment.community
     if assessment.met_by_count and (met is False or basis not in (None, "count")):
         problems["threshold_met"] = (
             f"There are {count} qualifying complaints, at or above the area's count of {needed}: "
             "the threshold is met and cannot be recorded otherwise"
         )
-    elif not assessment.met_by_count and basis == "count":
+    elif community is not None and community.met and (met is False or basis not in (None, "count")):
+        problems["threshold_met"] = (
+            f"{community.individuals} separate individuals reported the behaviour within "
+            f"{community.months} months, at or above the area's community threshold of "
+            f"{community.needed}: the threshold is met and cannot be recorded otherwise"
+        )
+    elif not assessment.met and basis == "count":
         problems["decision_basis"] = (
             f"There are {count} qualifying complaints, fewer than {needed}: record a "
             "discretionary decision with reasons, a vulnerable victim decision, or a decline"

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from engine.cases.assessment import assess_case
 from engine.cases.counting import report_counting
+from engine.cases.links import lead_of, linked_group
 from engine.cases.threshold import SOMEONE_ELSE
 from engine.core import audit
 from engine.core.models import (
@@ -111,6 +113,33 @@ def incidents(session: Session, case: Case) -> list[dict[str, Any]]:
         }
         for report in reports
     ]
+
+
+def linked_applications(session: Session, case: Case) -> dict[str, Any] | None:
+    """The applications linked with this one about the same behaviour, and the community
+    threshold's count across them; None for an application linked to no other."""
+    group = linked_group(session, case)
+    if len(group) < 2:
+        return None
+    community = assess_case(session, case).community
+    counted = {item.reference: item for item in community.applications} if community else {}
+    return {
+        "applications": [
+            {
+                "reference": member.reference,
+                "received_on": member.received_on,
+                "this": member.id == case.id,
+                "first": member.id == lead_of(case),
+                "counts": counted[member.reference].counts if member.reference in counted else None,
+                "counting": counted[member.reference].reason if member.reference in counted else "",
+            }
+            for member in group
+        ],
+        "individuals": community.individuals if community else None,
+        "needed": community.needed if community else None,
+        "months": community.months if community else None,
+        "met": community.met if community else None,
+    }
 
 
 def tasks(session: Session, case: Case) -> list[dict[str, Any]]:

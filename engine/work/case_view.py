@@ -28,6 +28,7 @@ from engine.work.case_sections import (
     audit_trail,
     documents,
     incidents,
+    linked_applications,
     participants,
     processes,
     reviews,
@@ -49,13 +50,15 @@ def case_summary(
 
     Keys: reference, status, district {key, name}, received_on, channel, closed_on, erased_on
     (when its personal data was erased at the end of its retention period, or None), applicant,
-    on_behalf, victim, victim_consent, hate_element, impact, decision {threshold_met, basis,
-    decided_on}, contact (the applicant's single point of contact {id, name, email}, or None
-    before one is named), participants, status_history, incidents, tasks, reviews, appeals,
-    documents, attachments, processes, check_ins (after closure: each one's months, due_on,
-    sent_at, delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only
-    when the caller may read the audit trail.
-    ``reason`` is an administrator's recorded justification for reading a case.
+    applying_as (person, business or community_group), on_behalf, victim, victim_consent,
+    hate_element, impact, decision {threshold_met, basis, decided_on}, contact (the applicant's
+    single point of contact {id, name, email}, or None before one is named), participants,
+    status_history, incidents, linked (the applications linked with it about the same behaviour
+    and the community threshold's count, or None), tasks, reviews, appeals, documents,
+    attachments, processes, check_ins (after closure: each one's months, due_on, sent_at,
+    delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only when the
+    caller may read the audit trail. ``reason`` is an administrator's recorded justification for
+    reading a case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
     summary: dict[str, Any] = {
@@ -67,6 +70,7 @@ def case_summary(
         "closed_on": case.closed_on,
         "erased_on": case.erased_on,
         "applicant": dict(case.applicant or {}),
+        "applying_as": case.applying_as,
         "on_behalf": case.on_behalf,
         "victim": dict(case.victim) if case.victim else None,
         "victim_consent": case.victim_consent,
@@ -81,6 +85,7 @@ def case_summary(
         "participants": participants(session, case),
         "status_history": status_history(session, case),
         "incidents": incidents(session, case),
+        "linked": linked_applications(session, case),
         "tasks": tasks(session, case),
         "reviews": reviews(session, case),
         "appeals": appeals(session, case),

@@ -308,6 +308,10 @@ ROUTES = [
         {},
         acts="council",
     ),
+    # The council managing the case links its application to another (none named here, so it
+    # is asked for again), or unlinks it (it is linked to none: it is told so).
+    Route("POST", "/cases/{ref}/link", "/cases/<reference>/link", "case", {}, acts="council"),
+    Route("POST", "/cases/{ref}/unlink", "/cases/<reference>/unlink", "case", {}, acts="council"),
     # The council managing the case says what a report counts for (no answer given here, so it
     # is asked for again; on a case past its threshold decision, it is told that is too late).
     Route(

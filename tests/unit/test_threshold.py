@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 
 from engine.cases.threshold import (
+    Application,
     IncidentReport,
     add_months,
     assess,
+    assess_community,
     is_qualifying,
     last_day_of_period,
 )
@@ -425,3 +427,68 @@ def test_no_reports_means_not_met():
 def test_threshold_count_must_be_one_to_three(threshold):
     with pytest.raises(ValueError):
         count(three_incidents(), date(2026, 4, 1), threshold_count=threshold)
+
+
+# --- the community threshold over linked applications ----------------------------------------
+
+
+def one_application(reference, person, received, *reports):
+    return Application(reference, person, date.fromisoformat(received), tuple(reports))
+
+
+def community(applications, needed=5, months=6):
+    return assess_community(applications, needed, months, relevant_bodies=RELEVANT)
+
+
+def five_neighbours(received="2026-07-01"):
+    return [
+        one_application(f"CT-{n}", f"neighbour {n}", received, report("2026-03-01", "2026-03-02"))
+        for n in range(1, 6)
+    ]
+
+
+def test_five_separate_individuals_within_six_months_meet_the_community_threshold():
+    result = community(five_neighbours())
+    assert (result.individuals, result.needed, result.months, result.met) == (5, 5, 6, True)
+    assert result.applications[0].reason == (
+        "reported to Derbyshire Constabulary on 2 March 2026, within 6 months"
+    )
+
+
+def test_one_person_applying_twice_counts_once():
+    applications = five_neighbours()
+    applications[4] = one_application(
+        "CT-5", "neighbour 1", "2026-07-01", report("2026-03-01", "2026-03-02")
+    )
+    result = community(applications)
+    assert result.individuals == 4 and not result.met
+    assert result.applications[4].reason == "the same individual as CT-1"
+
+
+def test_the_six_months_end_the_day_before_the_anniversary_of_a_report():
+    # Reported on 2 March: the six months beginning with it end on 1 September.
+    assert community(five_neighbours("2026-09-01")).met
+    late = community(five_neighbours("2026-09-02"))
+    assert late.individuals == 0 and not late.met
+    assert late.applications[0].reason == (
+        "no report to a relevant body within 6 months of the last application"
+    )
+
+
+def test_reports_to_someone_else_or_marked_unrelated_do_not_make_an_individual_count():
+    applications = five_neighbours()
+    applications[0] = one_application(
+        "CT-1",
+        "neighbour 1",
+        "2026-07-01",
+        report("2026-03-01", "2026-03-02", to="other", reported_to_other="my MP"),
+    )
+    applications[1] = one_application(
+        "CT-2",
+        "neighbour 2",
+        "2026-07-01",
+        report("2026-03-01", "2026-03-02", mark="unrelated", mark_reason="a parking dispute"),
+    )
+    result = community(applications)
+    assert [a.counts for a in result.applications] == [False, False, True, True, True]
+    assert not result.met

@@ -152,6 +152,8 @@ _PHRASES: dict[str, _Phrase] = {
     "case.reading_justified": lambda who, task, d: f"{who} gave a reason to read the case",
     "case.contact_named": lambda who, task, d: f"{who} named the case's contact",
     "incident.marked": _report_marked,
+    "case.linked": lambda who, task, d: f"{who} linked the application to {d.get('to', 'another')}",
+    "case.unlinked": lambda who, task, d: f"{who} unlinked the application from the others",
     "case.erased": lambda who, task, d: "The case's personal data was erased",
     "cases.searched": _searched,
     "disclosure": _disclosure,

@@ -27,6 +27,7 @@ from engine.core.models.area import (
 from engine.core.models.base import APSCHEDULER_JOBS_TABLE, MAX_ROW_ID, UNMANAGED_TABLES, Base
 from engine.core.models.case_search import SEARCH_INDEXES, SEARCH_TABLES, matching_words
 from engine.core.models.cases import (
+    APPLYING_AS,
     CASE_STATUSES,
     DECISION_BASES,
     PARTICIPANT_ROLES,
@@ -80,6 +81,7 @@ __all__ = [
     "AUDIT_APPEND_ONLY_DDL",
     "CASE_STATUSES",
     "DECISION_BASES",
+    "APPLYING_AS",
     "LIVE_TASKS_SQL",
     "MEETING_PARTS",
     "PART_CHOICES",

@@ -26,6 +26,7 @@ CASE_STATUSES = (
     "appeal_decided",
 )
 DECISION_BASES = ("count", "discretion", "vulnerability", "declined")
+APPLYING_AS = ("person", "business", "community_group")
 
 
 class Case(Base):
@@ -33,6 +34,9 @@ class Case(Base):
 
     __tablename__ = "cases"
     __table_args__ = (
+        CheckConstraint(
+            "applying_as IN ('person','business','community_group')", name="applying_as"
+        ),
         Index("ix_cases_district_received", "district_id", "received_on"),
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
@@ -52,6 +56,13 @@ class Case(Base):
     # above), kept in step as they change and indexed by each database's text search
     # (``engine.core.models.case_search``).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Who applies: a person (for themselves, or for someone else with ``on_behalf``), or a
+    # business or community group through a named contact (the applicant, whose
+    # ``organisation`` names it).
+    applying_as: Mapped[str] = mapped_column(String(20), default="person", server_default="person")
+    # Applications about the same behaviour, linked by the council to one (the first, which
+    # has none) so that an area's community threshold counts the individuals across them.
+    linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     on_behalf: Mapped[bool] = mapped_column(default=False)
     victim_consent: Mapped[bool] = mapped_column(default=False)
     hate_element: Mapped[bool] = mapped_column(default=False)

@@ -100,6 +100,13 @@ def threshold_decision_letter(
     assessment = assess_case(session, case)
     count, needed = assessment.qualifying_count, assessment.threshold_count
     counted = f"We counted {plural(count, 'qualifying complaint')}; the threshold is {needed}."
+    community = assessment.community
+    if community is not None and community.met and not assessment.met_by_count:
+        counted += (
+            f" With the other applications about the same behaviour, "
+            f"{plural(community.individuals, 'separate individual')} reported it within "
+            f"{community.months} months, which meets the community threshold of {community.needed}."
+        )
     considered = [
         (title, quoted(answers, key, f"the threshold decision's answer: {title.lower()}", text, ""))
         for key, title, text in (

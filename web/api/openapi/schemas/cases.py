@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.cases.threshold import MARKS
-from engine.core.models import CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES
+from engine.core.models import APPLYING_AS, CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES
 from engine.review.appeal_rules import GROUNDS
 from web.api.openapi.parts import (
     BOOLEAN,
@@ -103,6 +103,11 @@ def _case() -> dict[str, Any]:
             "closed_on": nullable(DATE),
             "erased_on": nullable(DATE),
             "applicant": contact,
+            "applying_as": {
+                "enum": list(APPLYING_AS),
+                "description": "A person, or a business or community group through the "
+                "applicant, its named contact (applicant.organisation)",
+            },
             "on_behalf": BOOLEAN,
             "victim": nullable(contact),
             "victim_consent": BOOLEAN,
@@ -287,6 +292,34 @@ def _case() -> dict[str, Any]:
                     }
                 ),
             },
+            "linked": nullable(
+                exact_object(
+                    {
+                        "applications": {
+                            "type": "array",
+                            "description": "The applications the council linked as being "
+                            "about the same behaviour, this one among them, as received",
+                            "items": exact_object(
+                                {
+                                    "reference": STRING,
+                                    "received_on": DATE,
+                                    "this": BOOLEAN,
+                                    "first": {
+                                        "type": "boolean",
+                                        "description": "The one the others are linked to",
+                                    },
+                                    "counts": nullable(BOOLEAN),
+                                    "counting": STRING,
+                                }
+                            ),
+                        },
+                        "individuals": nullable(INTEGER),
+                        "needed": nullable(INTEGER),
+                        "months": nullable(INTEGER),
+                        "met": nullable(BOOLEAN),
+                    }
+                )
+            ),
             "check_ins": {
                 "type": "array",
                 "description": "After the case closed at the end of its review: each time the "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.cases.statistics import FIELDS
-from engine.core.models import CASE_STATUSES
+from engine.core.models import APPLYING_AS, CASE_STATUSES
 from engine.review.appeal_rules import GROUNDS
 from web.api.intake import CONTACT_PREFERENCES
 from web.api.openapi.parts import BOOLEAN, DATE, INTEGER, STRING, exact_object, ref
@@ -23,12 +23,18 @@ def schemas() -> dict[str, Any]:
         "Applicant": exact_object(
             {
                 **person,
+                "organisation": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "description": "The business or community group the applicant is the named "
+                    "contact of, when applying_as says so",
+                },
                 "contact_preference": {
                     "enum": list(CONTACT_PREFERENCES),
                     "description": "How letters should reach the applicant",
                 },
             },
-            optional=("address", "email", "phone", "contact_preference"),
+            optional=("address", "email", "phone", "organisation", "contact_preference"),
         ),
         "Person": exact_object(person, optional=("address", "email", "phone")),
         "IncidentReport": exact_object(
@@ -55,6 +61,11 @@ def schemas() -> dict[str, Any]:
         "Application": exact_object(
             {
                 "district": {"type": "string", "description": "The district's key"},
+                "applying_as": {
+                    "enum": list(APPLYING_AS),
+                    "description": "A person (the default), or a business or community group "
+                    "through its named contact, the applicant",
+                },
                 "applicant": ref("Applicant"),
                 "on_behalf": BOOLEAN,
                 "victim": ref("Person"),
@@ -72,7 +83,14 @@ def schemas() -> dict[str, Any]:
                     "description": "A paper application's date; council caseworkers only",
                 },
             },
-            optional=("victim", "victim_consent", "hate_element", "impact", "received_on"),
+            optional=(
+                "applying_as",
+                "victim",
+                "victim_consent",
+                "hate_element",
+                "impact",
+                "received_on",
+            ),
         ),
         "Appeal": exact_object(
             {
