@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.assessment import assess_case
+from engine.cases.details import ApplicationDetails, details_of
 from engine.cases.threshold import body_name
 from engine.core.models import (
     Appeal,
@@ -144,6 +145,9 @@ class PackContent:
     fresh_review_reasons: str = ""
     # How the applicant wants to take part in the meeting, and the chair's decision.
     applicant_part: ApplicantPart = ApplicantPart()
+    # Where the behaviour happens, who is believed responsible, witnesses, what the applicant
+    # wants to happen, their communication needs and the format of their letters.
+    details: ApplicationDetails = ApplicationDetails()
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -357,6 +361,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         appendices=appendices,
         fresh_review_reasons=fresh,
         applicant_part=applicant_part(session, case, review),
+        details=details_of(case.details),
     )
 
 
