@@ -71,6 +71,8 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
                 "incidents": incidents,
                 "hate_element": False,
                 "impact": "Sleepless nights",
+                "place": "The park behind Station Road",
+                "outcome": "The shouting to stop",
             },
             settings,
         ).id

@@ -122,7 +122,17 @@ def _incident(days_ago: int, reported_after: int, to: str, reference: str, what:
     }
 
 
-def _application(district: str, name: str, incidents: int = 3) -> dict:
+# What some demo applicants need, so the case pages, information requests and packs show each
+# kind of answer.
+_LARGE_PRINT = {"letter_format": "large_print", "communication_needs": "I am partially sighted."}
+_IN_POLISH = {
+    "letter_format": "another_language",
+    "letter_language": "Polish",
+    "communication_needs": "A Polish interpreter for phone calls and meetings, please.",
+}
+
+
+def _application(district: str, name: str, incidents: int = 3, *, said: dict | None = None) -> dict:
     behaviours = [
         (70, 1, "police", "DC-24-1187", "Loud music and shouting from next door until 3am"),
         (45, 2, "housing", "", "Bins set alight in the shared yard"),
@@ -142,6 +152,11 @@ def _application(district: str, name: str, incidents: int = 3) -> dict:
         "incidents": [_incident(*item) for item in behaviours[:incidents]],
         "hate_element": False,
         "impact": "We no longer feel safe in our home.",
+        "place": "Outside my house, and on the shared path to the garages behind it",
+        "responsible": "A group of teenagers who live nearby; I do not know their names.",
+        "witnesses": "My neighbour at number 14 has seen it too.",
+        "outcome": "I want the noise and the damage to stop, and to feel safe in my home.",
+        **(said or {}),
     }
 
 
@@ -253,13 +268,23 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
         )
 
     references = []
-    new = start(_application("derbyshire-dales", "Sam Taylor"))
-    start(_application("erewash", "Erin Hughes", 2))
-    waiting = start(_application("derbyshire-dales", "Alex Morgan", 4))
+    new = start(_application("derbyshire-dales", "Sam Taylor", said=_LARGE_PRINT))
+    start(_application("erewash", "Erin Hughes", 2, said={"place": "The park behind Station Road"}))
+    waiting = start(_application("derbyshire-dales", "Alex Morgan", 4, said=_IN_POLISH))
     to_returns(waiting)
     deciding = start(_application("derbyshire-dales", "Jordan Lee", 2))
     to_decision(deciding)
-    meeting = start(_application("derbyshire-dales", "Priya Shah", 4))
+    meeting = start(
+        _application(
+            "derbyshire-dales",
+            "Priya Shah",
+            4,
+            said={
+                "place": "The flats above the shops on Dale Road, Matlock, and the alley behind",
+                "letter_format": "easy_read",
+            },
+        )
+    )
     to_review(meeting)
     actions = start(_application("derbyshire-dales", "Chris Evans", 3))
     to_review(actions)

@@ -42,6 +42,17 @@ class Field:
     width: str = ""
     # A date's boxes its error is about (GOV.UK marks only the missing month, say).
     error_parts: tuple[str, ...] = ()
+    # A choice's answers shown inside one of its options when it is chosen (``x-reveals``).
+    reveals: dict[str, list[Field]] = field(default_factory=dict)
+
+    @property
+    def inner(self) -> list[Field]:
+        """The fields drawn inside this one: its sections' or items' answers, and those its
+        options reveal."""
+        return [
+            *(child for group in self.items for child in group),
+            *(child for shown in self.reveals.values() for child in shown),
+        ]
 
     @property
     def id(self) -> str:
@@ -148,8 +159,7 @@ class SchemaForm:
         def rename(items: list[Field]) -> None:
             for item in items:
                 item.name = f"copy-{item.name}"
-                for group in item.items:
-                    rename(group)
+                rename(item.inner)
 
         copied = self.fields(data, {})
         rename(copied)
@@ -163,30 +173,52 @@ class SchemaForm:
         errors: Mapping[str, str],
     ) -> list[Field]:
         schema = resolve(schema, self.schema)
+        properties = schema.get("properties", {})
+        reveals = _reveals(properties)
+        revealed = {
+            name for options in reveals.values() for names in options.values() for name in names
+        }
         fields: list[Field] = []
-        for key, child in schema.get("properties", {}).items():
-            path = _join(prefix, key)
-            if _generic(path) in self.omit:
+        for key, child in properties.items():
+            if key in revealed:
+                continue  # drawn inside the option of the choice that reveals it
+            made = self._property_field(key, child, prefix, data, errors)
+            if made is None:
                 continue
-            child = resolve(child, self.schema)
-            if _is_map(child):
-                # Its keys are the page's to offer (a letter's quoted paragraphs): drawn there.
-                continue
-            value = data.get(key) if isinstance(data, Mapping) else None
-            if child.get("type") == "object":
-                fields.append(
-                    Field(
-                        kind="fieldset",
-                        path=path,
-                        name=html_name(path),
-                        label=child.get("title", humanise(key)),
-                        hint=child.get("description", ""),
-                        items=[self._object_fields(child, path, value or {}, errors)],
-                    )
+            for option, names in reveals.get(key, {}).items():
+                shown = (
+                    self._property_field(n, properties[n], prefix, data, errors) for n in names
                 )
-                continue
-            fields.append(self._field(child, path, key, value, errors))
+                made.reveals[option] = [item for item in shown if item is not None]
+            fields.append(made)
         return fields
+
+    def _property_field(
+        self,
+        key: str,
+        child: Mapping[str, Any],
+        prefix: str,
+        data: Mapping[str, Any],
+        errors: Mapping[str, str],
+    ) -> Field | None:
+        path = _join(prefix, key)
+        if _generic(path) in self.omit:
+            return None
+        child = resolve(child, self.schema)
+        if _is_map(child):
+            # Its keys are the page's to offer (a letter's quoted paragraphs): drawn there.
+            return None
+        value = data.get(key) if isinstance(data, Mapping) else None
+        if child.get("type") == "object":
+            return Field(
+                kind="fieldset",
+                path=path,
+                name=html_name(path),
+                label=child.get("title", humanise(key)),
+                hint=child.get("description", ""),
+                items=[self._object_fields(child, path, value or {}, errors)],
+            )
+        return self._field(child, path, key, value, errors)
 
     def _field(
         self,
@@ -273,6 +305,12 @@ class SchemaForm:
             value = self._read_value(resolve(child, self.schema), path, form)
             if value is not None:
                 data[key] = value
+        for key, reveals in _reveals(schema.get("properties", {})).items():
+            for option, names in reveals.items():
+                if data.get(key) != option:
+                    # Hidden with its option not chosen: what was typed there is not an answer.
+                    for name in names:
+                        data.pop(name, None)
         return data
 
     def _read_value(self, schema: Mapping[str, Any], path: str, form: MultiDict[str, str]) -> Any:
@@ -317,6 +355,16 @@ class SchemaForm:
         return values if values or f"{name}-present" in form else None
 
 
+def _reveals(properties: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """The answers each choice among ``properties`` reveals, by option (``x-reveals``,
+    checked when the form is loaded)."""
+    return {
+        key: dict(child["x-reveals"])
+        for key, child in properties.items()
+        if isinstance(child, Mapping) and isinstance(child.get("x-reveals"), Mapping)
+    }
+
+
 def error_summary(fields: list[Field], errors: Mapping[str, str]) -> list[dict[str, str]]:
     """The GOV.UK error summary: each problem linking to its field, in the page's order."""
     listed: list[dict[str, str]] = []
@@ -327,8 +375,7 @@ def error_summary(fields: list[Field], errors: Mapping[str, str]) -> list[dict[s
             if item.error:
                 listed.append({"text": item.error, "href": f"#{item.error_anchor}"})
                 seen.add(item.path)
-            for group in item.items:
-                walk(group)
+            walk(item.inner)
 
     walk(fields)
     for path, message in errors.items():

@@ -170,7 +170,12 @@ class Copier:
         case.update(id=case_id, reference=reference, district_id=cast.district_id)
         case["applicant"] = self._applicant(cast)
         # Written in bulk, past the session that keeps the words a case is found by.
-        case["search_text"] = case_search_text(reference, case["applicant"], case.get("victim"))
+        case["search_text"] = case_search_text(
+            reference,
+            case["applicant"],
+            case.get("victim"),
+            (case.get("details") or {}).get("place", ""),
+        )
         for row in rows["incidents"]:
             incident = fresh("incidents", row)
             incident["source"] = self._organisation_key(incident["source"], cast)

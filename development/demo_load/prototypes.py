@@ -93,6 +93,8 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
             "incidents": _incidents(today, incidents),
             "hate_element": False,
             "impact": "We no longer feel safe in our home.",
+            "place": "The park behind Station Road, Matlock",
+            "outcome": "I want the noise and the damage to stop.",
         }
         with db.transaction() as session:
             return submit_application(session, payload, settings).id

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from engine.cases.details import details_of
 from engine.core import audit, clock
 from engine.core.errors import NotFound
 from engine.core.models import (
@@ -118,6 +119,18 @@ class AppealChance:
 
 
 @dataclass(frozen=True)
+class Told:
+    """What their application said about them: where the behaviour happens, what they would
+    like to happen, what they need and the format of their letters ('' where it said nothing).
+    Who they named as responsible or as witnesses is about other people, and is not shown."""
+
+    place: str = ""
+    outcome: str = ""
+    communication_needs: str = ""
+    letters_in: str = ""
+
+
+@dataclass(frozen=True)
 class YourCase:
     reference: str
     district: str
@@ -138,6 +151,7 @@ class YourCase:
     views_open_until: date | None = None
     # The names of the files they sent with their latest appeal.
     appeal_files: tuple[str, ...] = ()
+    told: Told = Told()
 
 
 def applicant_case(
@@ -183,7 +197,13 @@ def your_case(session: Session, access: ApplicantAccess, reference: str) -> Your
         appeal=appeal_chance(session, case),
         **_part(session, case),
         appeal_files=appeal_files(session, case.id),
+        told=_told(case),
     )
+
+
+def _told(case: Case) -> Told:
+    said = details_of(case.details)
+    return Told(said.place, said.outcome, said.communication_needs, said.letters_in)
 
 
 def appeal_files(session: Session, case_id: int) -> tuple[str, ...]:

@@ -5,6 +5,9 @@ A form decides what a task's data means. Fields with ``"format": "date"`` become
 calculate with them. Every problem with an answer is found in one pass and worded for the
 person answering (``engine.core.form_wording``, which reads a field's ``x-errors``); a date
 field may carry ``"x-latest": "today"`` (today or in the past) or ``"x-earliest": "today"``.
+A choice may reveal other answers of its section when one of its options is chosen
+(``"x-reveals": {"another_language": ["letter_language"]}``): the page shows them inside that
+option, as GOV.UK's conditional reveal; the form's own ``if``/``then`` says when they are needed.
 """
 
 from __future__ import annotations
@@ -128,9 +131,32 @@ def _check_own_keywords(schema: Any, name: str) -> None:
     for keyword in _DATE_KEYWORDS:
         if keyword in schema and schema[keyword] != "today":
             raise FormError(f'form {name}: {keyword} must be "today"')
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for key, child in properties.items():
+            if isinstance(child, dict) and "x-reveals" in child:
+                _check_reveals(child, key, properties, name)
     for key, value in schema.items():
-        if key not in ("x-errors", "x-labels", "enum", "const"):
+        if key not in ("x-errors", "x-labels", "x-reveals", "enum", "const"):
             _check_own_keywords(value, name)
+
+
+def _check_reveals(field: dict[str, Any], key: str, siblings: dict[str, Any], name: str) -> None:
+    """A choice reveals answers of its own section, each under one of its options."""
+    reveals = field["x-reveals"]
+    options = field.get("enum", [])
+    if not isinstance(reveals, dict) or not all(
+        option in options
+        and isinstance(revealed, list)
+        and all(other in siblings and other != key for other in revealed)
+        for option, revealed in reveals.items()
+    ):
+        raise FormError(
+            f"form {name}: x-reveals of {key} must map its options to other answers beside it"
+        )
+    shown = [other for revealed in reveals.values() for other in revealed]
+    if len(shown) != len(set(shown)):
+        raise FormError(f"form {name}: x-reveals of {key} reveals an answer twice")
 
 
 def validate_data(schema: dict[str, Any], data: Any) -> dict[str, str]:

@@ -1,11 +1,12 @@
 """The words a case is found by, and the words of what someone searched for, made the same way.
 
-A case is found by its reference, and by the names, addresses and postcodes of its applicant
-and of the victim they applied for. Those are kept together in ``cases.search_text`` as plain
-words: small letters and digits, without accents, one space between them. Both databases'
-text search (SQLite's FTS5, PostgreSQL's ``to_tsvector('simple', ...)``) then split that
-text alike, and a search typed by a person is made into words the same way, so what matches
-does not depend on the database.
+A case is found by its reference, by the names, addresses and postcodes of its applicant
+and of the victim they applied for, and by where the behaviour happens (an address, or a
+place described: "the park behind Station Road"). Those are kept together in
+``cases.search_text`` as plain words: small letters and digits, without accents, one space
+between them. Both databases' text search (SQLite's FTS5, PostgreSQL's
+``to_tsvector('simple', ...)``) then split that text alike, and a search typed by a person is
+made into words the same way, so what matches does not depend on the database.
 
 A word searched for matches the start of a word of the case ("smi" finds Smith, "de4" finds
 DE4 3AG). To make references, postcodes and names easy to find however they are typed, a
@@ -71,8 +72,10 @@ def case_search_text(
     reference: str,
     applicant: Mapping[str, Any] | None,
     victim: Mapping[str, Any] | None,
+    place: str = "",
 ) -> str:
-    """The words a case is found by, as kept in ``cases.search_text``."""
+    """The words a case is found by, as kept in ``cases.search_text``: ``place`` is where
+    the behaviour happens, as the application says."""
     found = words(reference)
     number = _REFERENCE_NUMBER.match((reference or "").upper())
     if number:
@@ -81,6 +84,11 @@ def case_search_text(
         if person:
             parts = [str(person.get(part) or "") for part in _PERSON_PARTS]
             found += [word for part in (*parts, postcode_of(person)) for word in _with_joined(part)]
+    if place:
+        # A place may hold a postcode as an address does.
+        found += [
+            word for part in (place, postcode_of({"address": place})) for word in _with_joined(part)
+        ]
     return " ".join(dict.fromkeys(found))
 
 

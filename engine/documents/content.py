@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.assessment import assess_case
+from engine.cases.details import ApplicationDetails, details_of
 from engine.cases.threshold import CommunityAssessment, told
 from engine.core.models import (
     Appeal,
@@ -150,6 +151,9 @@ class PackContent:
     # The applications linked to this one about the same behaviour, and the community
     # threshold's count across them (None without a link or a community threshold).
     community: CommunityAssessment | None = None
+    # Where the behaviour happens, who is believed responsible, witnesses, what the applicant
+    # wants to happen, their communication needs and the format of their letters.
+    details: ApplicationDetails = ApplicationDetails()
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -366,6 +370,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         applicant_part=applicant_part(session, case, review),
         applying_for=_applying_for(case),
         community=assessment.community,
+        details=details_of(case.details),
     )
 
 

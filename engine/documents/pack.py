@@ -35,6 +35,7 @@ def render_pack(
 
     _terms_of_reference(out, content)
     _applicant(out, content)
+    _what_the_applicant_told_us(out, content)
     _applicant_part(out, content)
     _chronology(out, content)
     _returns(out, content)
@@ -134,6 +135,32 @@ def _applicant(out: Builder, c: PackContent) -> None:
         if reported or c.chronology
         else "No incidents are recorded on this case."
     )
+
+
+def _what_the_applicant_told_us(out: Builder, c: PackContent) -> None:
+    """Where the behaviour happens and who is said to be involved (what the agencies search
+    their records by), what the applicant wants, and how to reach them."""
+    d = c.details
+    out.heading("Where it happens and what the applicant wants", 1, contents=True)
+    for title, text, missing in (
+        ("Where the behaviour happens", d.place, "The application does not say where."),
+        (
+            "Who the applicant believes is responsible",
+            d.responsible,
+            "The applicant did not say who they believe is responsible.",
+        ),
+        ("Witnesses", d.witnesses, "The applicant named no witnesses."),
+        (
+            "What the applicant wants to happen",
+            d.outcome,
+            "The application does not say what the applicant wants to happen.",
+        ),
+    ):
+        out.heading(title, 2)
+        out.text(text, missing=missing)
+    out.heading("Communicating with the applicant", 2)
+    out.labelled("Communication needs or adjustments", d.communication_needs or "None given")
+    out.labelled("Letters in", d.letters_in)
 
 
 def _applicant_part(out: Builder, c: PackContent) -> None:

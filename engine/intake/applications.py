@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.details import ANOTHER_LANGUAGE, details_from_application
 from engine.cases.opening import open_case
 from engine.cases.status import set_status
 from engine.cases.threshold import SOMEONE_ELSE
@@ -56,12 +57,19 @@ def _service_problems(
     session: Session, schema: dict[str, Any], payload: Mapping[str, Any], user: User | None
 ) -> Iterator[tuple[str, str]]:
     """What the service checks beyond the form: a district it serves, a way to contact the
-    applicant, the victim's name and consent, dates that have happened in order, and a body
-    that was told."""
+    applicant, the victim's name and consent, answers that are more than spaces, dates that
+    have happened in order, and a body that was told."""
     district = payload.get("district")
     known = isinstance(district, str) and district.strip()
     if known and not session.scalar(select(District.id).where(District.key == district)):
         yield "district", "Select where you live from the list"
+    needed = ["place", "outcome"]
+    if payload.get("letter_format") == ANOTHER_LANGUAGE:
+        needed.append("letter_language")
+    for field in needed:
+        given = payload.get(field)
+        if isinstance(given, str) and not given.strip():
+            yield field, wording(schema, [field]).required()
     applicant = payload.get("applicant")
     applicant = applicant if isinstance(applicant, Mapping) else {}
     if not any(_text(applicant.get(key)) for key in ("address", "email", "phone")):
@@ -179,6 +187,7 @@ def submit_application(
     case.victim_consent = bool(payload.get("victim_consent", not case.on_behalf))
     case.hate_element = bool(payload.get("hate_element", False))
     case.impact = payload.get("impact", "")
+    case.details = details_from_application(payload)
     now = clock.now()
     case.incidents.extend(
         Incident(

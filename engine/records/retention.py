@@ -1,7 +1,9 @@
 """Retention: once a case has been closed for the area's retention period (``retention_years``
 in the area file, 6 by default), its personal data is erased.
 
-What goes: the applicant's and victim's details and account, what each incident report says
+What goes: the applicant's and victim's details and account, what the application says beside
+its incidents (where the behaviour happens, who is believed responsible, witnesses, the
+outcome wanted, communication needs and the format of letters), what each incident report says
 and its reference, every task's answers and draft, the data inside the stored workflows, the
 findings, recommendation wording and appeal reasons, how the applicant chose to take part in
 the meeting and their views on the plan (with the reasons they were not invited and how
@@ -181,6 +183,7 @@ def erase_case(
     case.applicant = {}
     case.victim = None
     case.impact = ""
+    case.details = {}
     session.execute(
         update(Incident)
         .where(Incident.case_id == case.id)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.cases.contact import contact_of
+from engine.cases.details import details_of
 from engine.core import audit
 from engine.core.models import Case, User
 from engine.people.access import consult_case, may_see_audit, visible_case
@@ -51,14 +52,15 @@ def case_summary(
     Keys: reference, status, district {key, name}, received_on, channel, closed_on, erased_on
     (when its personal data was erased at the end of its retention period, or None), applicant,
     applying_as (person, business or community_group), on_behalf, victim, victim_consent,
-    hate_element, impact, decision {threshold_met, basis, decided_on}, contact (the applicant's
-    single point of contact {id, name, email}, or None before one is named), participants,
-    status_history, incidents, linked (the applications linked with it about the same behaviour
-    and the community threshold's count, or None), tasks, reviews, appeals, documents,
-    attachments, processes, check_ins (after closure: each one's months, due_on, sent_at,
-    delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only when the
-    caller may read the audit trail. ``reason`` is an administrator's recorded justification for
-    reading a case.
+    hate_element, impact, details (what the application says beside its incidents:
+    ``engine.cases.details.ApplicationDetails``, '' where it said nothing), decision
+    {threshold_met, basis, decided_on}, contact (the applicant's single point of contact {id,
+    name, email}, or None before one is named), participants, status_history, incidents,
+    linked (the applications linked with it about the same behaviour and the community
+    threshold's count, or None), tasks, reviews, appeals, documents, attachments, processes,
+    check_ins (after closure: each one's months, due_on, sent_at, delivery, answered_at,
+    still_happening, comment, answered_by), and ``audit`` only when the caller may read the
+    audit trail. ``reason`` is an administrator's recorded justification for reading a case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
     summary: dict[str, Any] = {
@@ -76,6 +78,7 @@ def case_summary(
         "victim_consent": case.victim_consent,
         "hate_element": case.hate_element,
         "impact": case.impact,
+        "details": details_of(case.details).as_dict(),
         "decision": {
             "threshold_met": case.threshold_met,
             "basis": case.decision_basis,

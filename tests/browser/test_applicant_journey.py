@@ -78,6 +78,8 @@ def applies(journey: Journey) -> None:
     report.get_by_label("Who you reported it to").select_option("police")
     report.get_by_label("What happened").fill("Stones thrown at the windows")
     page.locator("#hate_element-2").check()
+    page.get_by_label("Where does the behaviour happen?").fill("The park behind Station Road")
+    page.get_by_label("What would you like to happen?").fill("The stone throwing to stop")
     page.get_by_role("button", name="Send application").click()
     page.wait_for_url(f"{journey.server}/submitted")
     journey.check()

@@ -53,6 +53,15 @@ def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Da
     report.get_by_label("Who you reported it to").select_option("police")
     report.get_by_label("What happened").fill("Motorbikes on the footpath every night")
     page.locator("#hate_element-2").check()
+    page.get_by_label("Where does the behaviour happen?").fill("The footpath behind Mill Lane")
+    page.get_by_label("What would you like to happen?").fill("The motorbikes to stop")
+    # The language is asked only once letters in another language are chosen.
+    language = page.get_by_label("Which language?")
+    assert not language.is_visible()
+    page.get_by_label("Another language").check()
+    assert language.is_visible()
+    assert accessibility_problems(page) == []
+    language.fill("Polish")
     page.get_by_role("button", name="Send application").click()
     page.wait_for_url(f"{server}/submitted")
     reference = page.locator("#reference").inner_text()
@@ -62,6 +71,12 @@ def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Da
     with app_db.read() as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
         assert case.applicant["name"] == "Jo Bloggs"
+        assert case.details == {
+            "place": "The footpath behind Mill Lane",
+            "outcome": "The motorbikes to stop",
+            "letter_format": "another_language",
+            "letter_language": "Polish",
+        }
 
 
 def test_a_police_officer_returns_information_with_a_list_of_incidents(

@@ -117,6 +117,19 @@ def test_a_member_of_the_public_applies_with_the_keyboard_alone(
     no = press(page, "ArrowRight")  # Yes and No side by side
     assert (no.id, no.checked) == ("hate_element-2", True)
 
+    tab_to(page, with_id("place"))
+    type_text(page, "The park behind Station Road")
+    tab_to(page, with_id("outcome"))
+    type_text(page, "The stone throwing to stop")
+    # Letters in another language: choosing it reveals the language, next in the Tab order.
+    letters = tab_to(page, lambda focus: focus.name == "letter_format")
+    assert (letters.text, letters.checked) == ("Standard", False)
+    for _ in range(3):
+        chosen = press(page, "ArrowDown")
+    assert (chosen.text, chosen.checked) == ("Another language", True)
+    assert press(page, "Tab").id == "letter_language", "the revealed answer comes next"
+    type_text(page, "Polish")
+
     # Sent with the mistake: the focus moves to the error summary, whose link leads to the date.
     tab_to(page, with_text("Send application"))
     press_and_load(page)
@@ -134,6 +147,9 @@ def test_a_member_of_the_public_applies_with_the_keyboard_alone(
     if not field.id.endswith("-day"):
         tab_to(page, with_id("incidents-1-occurred_on-day"), backwards=True)
     replace_text(page, "27")
+    # The language stays where it was revealed, as typed.
+    language = tab_to(page, with_id("letter_language"))
+    assert language.value == "Polish"
 
     tab_to(page, with_text("Send application"))
     press_and_load(page)

@@ -140,6 +140,8 @@ def test_a_blank_application_shows_every_problem_at_once(app: Flask, app_db: Dat
         ("Enter your full name", "#applicant-name"),
         (CONTACT_NEEDED, "#applicant-address"),
         ("Add at least one time you reported the behaviour", "#incidents-0-occurred_on-day"),
+        ("Enter where the behaviour happens", "#place"),
+        ("Enter what you would like to happen", "#outcome"),
     ]
     assert field_error(page, "district") == "Select where you live"
     assert field_error(page, "incidents") == "Add at least one time you reported the behaviour"

@@ -52,7 +52,14 @@ def published(db: Database, years: range) -> list[dict]:
 def declined_case(db: Database) -> int:
     """A real application, with a file attached, taken through to a declined decision and its
     letter by email: closed on 2 March 2026 with its process finished."""
-    case_id = submit(db, application(THREE[:1]))
+    said = {
+        "responsible": "Two brothers from Hill Street",
+        "witnesses": "Mrs Khan at number 14",
+        "communication_needs": "A Polish interpreter at meetings",
+        "letter_format": "another_language",
+        "letter_language": "Polish",
+    }
+    case_id = submit(db, application(THREE[:1], **said))
     acknowledge = live(db, case_id)["acknowledge"]
     attach_file(
         db, acknowledge.id, user(db, "council@example.org"), "note.pdf", b"%PDF-1.4 Sam Taylor"
@@ -132,9 +139,10 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
     assert "1 case(s) would be erased:" in dry.output
     assert reference in dry.output and "closed 2026-03-02, due 2032-03-02" in dry.output
     with db.read() as session:
-        assert session.get(Case, case_id).applicant["name"] == "Sam Taylor", (
-            "a dry run changes nothing"
-        )
+        kept = session.get(Case, case_id)
+        assert kept.applicant["name"] == "Sam Taylor", "a dry run changes nothing"
+        assert kept.details["place"] == "The park behind Bank Road, Matlock"
+        assert "park" in kept.search_text.split(), "found by where the behaviour happens"
 
     done = invoke(db, "2032-03-02T09:00", "retention", "--apply")
     assert done.exit_code == 0, done.output
@@ -143,6 +151,10 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
     with db.read() as session:
         case = session.get(Case, case_id)
         assert case.applicant == {} and case.victim is None and case.impact == ""
+        # Where it happens, who is believed responsible, the witnesses, what the applicant
+        # wanted and what they needed go too, and no search finds the case by them.
+        assert case.details == {}
+        assert "park" not in case.search_text.split()
         assert case.erased_on == date(2032, 3, 2)
         # The facts stay.
         assert (case.threshold_met, case.decision_basis, case.decided_on) == (
@@ -180,6 +192,7 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
     with db.transaction() as session:
         summary = case_summary(session, council, reference)
         assert summary["applicant"] == {} and summary["decision"]["basis"] == "declined"
+        assert summary["details"]["place"] == summary["details"]["outcome"] == ""
         assert summary["erased_on"] == date(2032, 3, 2)
         with pytest.raises(NotFound, match="erased on 02 March 2032"):
             case_document(session, council, reference, letter_id)
@@ -187,6 +200,8 @@ def test_a_closed_case_is_erased_after_six_years_and_the_figures_stay(
     page = case_page(db, tmp_path, reference)
     assert page.status_code == 200
     assert "Sam Taylor" not in page.get_data(as_text=True)
+    for erased in ("Bank Road", "Hill Street", "Mrs Khan", "Polish", "shouting at night"):
+        assert erased not in page.get_data(as_text=True), erased
     assert (
         "The personal data of this case was erased on 02 March 2032, at the end of its "
         "retention period." in " ".join(page.get_data(as_text=True).split())

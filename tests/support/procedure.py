@@ -58,6 +58,8 @@ def application(incidents: list[dict] | None = None, **changes) -> dict:
         "incidents": THREE if incidents is None else incidents,
         "hate_element": False,
         "impact": "We cannot sleep and my children are frightened.",
+        "place": "The park behind Bank Road, Matlock",
+        "outcome": "The shouting at night to stop.",
     }
     payload.update(changes)
     return payload

@@ -87,6 +87,8 @@ def application_form(client: FlaskClient, **overrides: str) -> dict[str, str]:
         **report(1, "19", "1", "dales-housing"),
         "hate_element": "no",
         "impact": "I cannot sleep",
+        "place": "The park behind Station Road",
+        "outcome": "The music at night to stop",
         "action": "submit",
     }
     fields.update(overrides)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -208,3 +209,22 @@ def test_a_form_s_own_words_are_checked_when_it_is_loaded(tmp_path) -> None:
     (tmp_path / "later.json").write_text('{"properties": {"a": {"x-latest": "tomorrow"}}}')
     with pytest.raises(FormError, match='x-latest must be "today"'):
         load_form(tmp_path, "later")
+
+
+def test_a_choice_reveals_only_answers_beside_it_under_its_own_options(tmp_path) -> None:
+    def form(reveals: object) -> str:
+        letters = {"enum": ["standard", "another_language"], "x-reveals": reveals}
+        return json.dumps({"properties": {"letters": letters, "language": {"type": "string"}}})
+
+    (tmp_path / "fine.json").write_text(form({"another_language": ["language"]}))
+    assert load_form(tmp_path, "fine")["properties"]["letters"]["x-reveals"]
+    for name, reveals in (
+        ("elsewhere", {"another_language": ["nowhere"]}),
+        ("itself", {"another_language": ["letters"]}),
+        ("unoffered", {"braille": ["language"]}),
+        ("unlisted", {"another_language": "language"}),
+        ("twice", {"another_language": ["language"], "standard": ["language"]}),
+    ):
+        (tmp_path / f"{name}.json").write_text(form(reveals))
+        with pytest.raises(FormError, match="x-reveals of letters"):
+            load_form(tmp_path, name)

@@ -76,6 +76,7 @@ PACK_SECTIONS = [
     "Contents",
     "Terms of reference",
     "The applicant's account",
+    "Where it happens and what the applicant wants",
     "The applicant's part in the meeting",
     "Chronology of incidents",
     "Agency returns",
@@ -187,6 +188,66 @@ def test_a_pack_says_what_the_case_does_not_hold_yet(app_db: Database) -> None:
     assert "This agency has not sent its return yet, due 13 March 2026." in texts
     assert any(t.startswith("A hate element was identified") for t in texts)
     assert any(t.startswith("No recommendations have been recorded yet") for t in texts)
+
+
+TOLD = {
+    "place": "The park behind Station Road, Matlock DE4 3AG",
+    "responsible": "Two brothers from Hill Street",
+    "witnesses": "Mrs Khan at number 14",
+    "outcome": "The shouting at night to stop.\n\nA named officer to call.",
+    "communication_needs": "A Polish interpreter at meetings",
+    "letter_format": "another_language",
+    "letter_language": "Polish",
+}
+
+
+def _section(texts: list[str], heading: str, following: str) -> list[str]:
+    return texts[texts.index(heading) + 1 : texts.index(following)]
+
+
+def test_the_pack_tells_the_chair_where_it_happens_and_what_the_applicant_wants(
+    app_db: Database,
+) -> None:
+    db = app_db
+    case_id = submit(db, application(**TOLD))
+    texts = body_texts(open_docx(pack_for(db, reference_of(db, case_id)).content))
+    said = _section(
+        texts,
+        "Where it happens and what the applicant wants",
+        "The applicant's part in the meeting",
+    )
+    assert said == [
+        "Where the behaviour happens",
+        "The park behind Station Road, Matlock DE4 3AG",
+        "Who the applicant believes is responsible",
+        "Two brothers from Hill Street",
+        "Witnesses",
+        "Mrs Khan at number 14",
+        "What the applicant wants to happen",
+        "The shouting at night to stop.",
+        "A named officer to call.",
+        "Communicating with the applicant",
+        "Communication needs or adjustments: A Polish interpreter at meetings",
+        "Letters in: Another language: Polish",
+    ]
+
+
+def test_a_pack_of_a_case_made_before_the_application_asked_says_so(app_db: Database) -> None:
+    db = app_db
+    case_id = submit(db, application())
+    with db.transaction() as session:
+        session.get_one(Case, case_id).details = {}
+    texts = body_texts(open_docx(pack_for(db, reference_of(db, case_id)).content))
+    said = _section(
+        texts,
+        "Where it happens and what the applicant wants",
+        "The applicant's part in the meeting",
+    )
+    assert "The application does not say where." in said
+    assert "The applicant did not say who they believe is responsible." in said
+    assert "The applicant named no witnesses." in said
+    assert "The application does not say what the applicant wants to happen." in said
+    assert said[-2:] == ["Communication needs or adjustments: None given", "Letters in: Standard"]
 
 
 def test_recommendations_appear_once_the_meeting_records_them(review_db, fixed_clock) -> None:

@@ -68,3 +68,24 @@ def test_a_case_is_found_by_its_reference_and_its_peoples_names_addresses_and_po
     ]
     assert "example" not in text and "07700" not in text, "email and phone are not searched"
     assert case_search_text("CT-2026-00124", {}, None) == "ct 2026 00124 124"
+
+
+def test_a_case_is_found_by_where_the_behaviour_happens_too() -> None:
+    text = case_search_text(
+        "CT-2026-00125", {"name": "Sam Taylor"}, None, "The park behind St-John's Road, DE4 3AG"
+    )
+    assert text.split()[4:] == [
+        "sam",
+        "taylor",
+        "the",
+        "park",
+        "behind",
+        "st",
+        "john",
+        "s",
+        "stjohns",
+        "road",
+        "de4",
+        "3ag",
+        "de43ag",
+    ]

@@ -8,10 +8,10 @@ Both are made with the table (``create_all``, as the tests do) and by migration 
 holds the same statements. A later migration that rebuilds ``cases`` on SQLite (a batch
 operation that copies the table) drops its triggers with it, and must make them again.
 
-``search_text`` itself is worked out here from the reference, applicant and victim whenever a
-case is added or one of them changes, in any session (``engine.core.search_text`` says
-what it holds). Rows written in bulk outside a session, as the benchmark's loader does, must
-fill it in themselves.
+``search_text`` itself is worked out here from the reference, applicant, victim and where the
+behaviour happens (``details``) whenever a case is added or one of them changes, in any
+session (``engine.core.search_text`` says what it holds). Rows written in bulk outside a
+session, as the benchmark's loader does, must fill it in themselves.
 """
 
 from __future__ import annotations
@@ -78,13 +78,13 @@ event.listen(
     DDL(f"DROP TABLE IF EXISTS {SQLITE_TABLE}").execute_if(dialect="sqlite"),
 )
 
-_FOUND_BY = ("reference", "applicant", "victim")
+_FOUND_BY = ("reference", "applicant", "victim", "details")
 
 
 @event.listens_for(Session, "before_flush")
 def _keep_search_text(session: Session, _context: Any, _instances: Any) -> None:
-    """A new case, or one whose reference, applicant or victim changed, is found by its
-    words as they now are (an erased case by nothing of the people it was about)."""
+    """A new case, or one whose reference, applicant, victim or details changed, is found by
+    its words as they now are (an erased case by nothing of the people it was about)."""
     for case in (*session.new, *session.dirty):
         if not isinstance(case, Case):
             continue
@@ -92,7 +92,14 @@ def _keep_search_text(session: Session, _context: Any, _instances: Any) -> None:
         if case in session.new or any(
             state.attrs[name].history.has_changes() for name in _FOUND_BY
         ):
-            case.search_text = case_search_text(case.reference, case.applicant, case.victim)
+            case.search_text = case_search_text(
+                case.reference, case.applicant, case.victim, _place(case.details)
+            )
+
+
+def _place(details: Any) -> str:
+    place = details.get("place") if isinstance(details, dict) else None
+    return place if isinstance(place, str) else ""
 
 
 def matching_words(dialect: str, words: list[str]) -> ColumnElement[bool]:

@@ -52,9 +52,13 @@ class Case(Base):
     # Personal data of the applicant (and the victim when someone applies on their behalf).
     applicant: Mapped[dict[str, Any]] = mapped_column(default=dict)
     victim: Mapped[dict[str, Any] | None]
-    # The words the case is found by (its reference, and the names, addresses and postcodes
-    # above), kept in step as they change and indexed by each database's text search
-    # (``engine.core.models.case_search``).
+    # What the application says beside its incidents (where the behaviour happens, who is
+    # believed responsible, witnesses, the outcome wanted, communication needs, the format of
+    # letters): personal data too, read through ``engine.cases.details``.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The words the case is found by (its reference, the names, addresses and postcodes above
+    # and where the behaviour happens), kept in step as they change and indexed by each
+    # database's text search (``engine.core.models.case_search``).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Who applies: a person (for themselves, or for someone else with ``on_behalf``), or a
     # business or community group through a named contact (the applicant, whose

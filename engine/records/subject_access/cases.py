@@ -1,6 +1,8 @@
 """What an export holds about one case, seen from the person it is about: their own details,
-the case's facts, incidents, answers, reviews, appeals, the applicant's part in the review and
-their answers after closure, and the letters written to them.
+the case's facts, what the application says beside its incidents (where the behaviour
+happens, who is believed responsible, witnesses, the outcome wanted, communication needs and
+the format of letters), incidents, answers, reviews, appeals, the applicant's part in the
+review and their answers after closure, and the letters written to them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.details import details_of
 from engine.core.models import (
     Appeal,
     Attachment,
@@ -111,6 +114,7 @@ def case_export(
         "victim_consent": case.victim_consent,
         "hate_element": case.hate_element,
         "effect_described": redact(case.impact),
+        "application_details": _application_details(case, redact),
         "threshold_decision": {
             "met": case.threshold_met,
             "basis": case.decision_basis,
@@ -209,6 +213,19 @@ def case_export(
         ],
     }
     return exported, letters
+
+
+def _application_details(case: Case, redact: Redactor) -> dict[str, str]:
+    """What the application says beside its incidents, in words a reader follows."""
+    said = details_of(case.details)
+    return {
+        "where_the_behaviour_happens": redact(said.place),
+        "believed_responsible": redact(said.responsible),
+        "witnesses": redact(said.witnesses),
+        "what_the_applicant_wants_to_happen": redact(said.outcome),
+        "communication_needs_or_adjustments": redact(said.communication_needs),
+        "letters_in": said.letters_in,
+    }
 
 
 def _meeting_part(part: MeetingPart | None, redact: Redactor) -> dict[str, Any] | None:

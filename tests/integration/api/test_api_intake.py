@@ -3,6 +3,7 @@ published figures), and an appeal, which only the council lodges for the applica
 
 from __future__ import annotations
 
+from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
 from engine.core.models import Appeal, AuditEvent, Case
@@ -34,6 +35,61 @@ def test_a_refused_application_lists_every_field_to_correct(api: Api) -> None:
     api.call("post", "/applications", json=["not", "an", "object"], status=400)
     with db_of(api).read() as session:
         assert session.scalars(select(Case)).all() == []
+
+
+TOLD = {
+    "place": "The park behind Station Road, Matlock",
+    "responsible": "Two brothers from Hill Street",
+    "witnesses": "Mrs Khan at number 14",
+    "outcome": "The music at night to stop",
+    "communication_needs": "A Polish interpreter at meetings",
+    "letter_format": "another_language",
+    "letter_language": "Polish",
+}
+
+
+def test_an_application_says_where_and_what_and_the_case_reads_it_back(api: Api) -> None:
+    payload = api_application(**TOLD)
+    documented = api.document["components"]["schemas"]["Application"]
+    Draft202012Validator({**documented, "components": api.document["components"]}).validate(payload)
+    reference = api.call("post", "/applications", json=payload, status=201)["reference"]
+    case = api.call("get", f"/cases/{reference}", template="/cases/{reference}", who=POLICE)
+    assert case["details"] == TOLD
+
+    # Where and what are needed; letters in another language need the language.
+    refused = api.call(
+        "post",
+        "/applications",
+        json=api_application(**{**TOLD, "place": " ", "letter_language": ""}),
+        status=422,
+    )
+    assert refused["fields"] == {
+        "place": "Enter where the behaviour happens",
+        "letter_language": "Enter the language you need our letters in",
+    }
+    without = api_application()
+    del without["outcome"], without["place"]
+    refused = api.call("post", "/applications", json=without, status=422)
+    assert refused["fields"] == {
+        "place": "Enter where the behaviour happens",
+        "outcome": "Enter what you would like to happen",
+    }
+
+
+def test_a_case_from_before_the_application_asked_reads_back_blank(api: Api) -> None:
+    reference, case_id = new_case(api)
+    with db_of(api).transaction() as session:
+        session.get_one(Case, case_id).details = {}
+    one = api.call("get", f"/cases/{reference}", template="/cases/{reference}", who=COUNCIL)
+    assert one["details"] == {
+        "place": "",
+        "responsible": "",
+        "witnesses": "",
+        "outcome": "",
+        "communication_needs": "",
+        "letter_format": "standard",
+        "letter_language": "",
+    }
 
 
 def test_a_council_caseworker_enters_a_paper_application(api: Api) -> None:

@@ -108,6 +108,19 @@ def schemas() -> dict[str, Any]:
                     "items": STRING,
                     "description": "The files sent with their latest appeal, as kept",
                 },
+                "told": {
+                    "description": "What their application said of where the behaviour happens, "
+                    "what they would like to happen, their communication needs and the format "
+                    "of their letters; '' where it said nothing",
+                    **exact_object(
+                        {
+                            "place": STRING,
+                            "outcome": STRING,
+                            "communication_needs": STRING,
+                            "letters_in": {**STRING, "description": "As 'Large print'"},
+                        }
+                    ),
+                },
             }
         ),
     }

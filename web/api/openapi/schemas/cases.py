@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.cases.details import LETTER_FORMATS, TEXT_FIELDS
 from engine.cases.threshold import MARKS
 from engine.core.models import APPLYING_AS, CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES
 from engine.review.appeal_rules import GROUNDS
@@ -113,6 +114,22 @@ def _case() -> dict[str, Any]:
             "victim_consent": BOOLEAN,
             "hate_element": BOOLEAN,
             "impact": TEXT,
+            "details": {
+                "description": "What the application says beside its incidents, '' where it "
+                "said nothing (a case made before the application asked, or erased): where the "
+                "behaviour happens, who is believed responsible, witnesses, the outcome the "
+                "applicant wants, their communication needs and the format of their letters",
+                **exact_object(
+                    {
+                        **dict.fromkeys(TEXT_FIELDS, TEXT),
+                        "letter_format": {"enum": list(LETTER_FORMATS)},
+                        "letter_language": {
+                            "type": "string",
+                            "description": "With letters in another language; '' otherwise",
+                        },
+                    }
+                ),
+            },
             "decision": exact_object(
                 {
                     "threshold_met": nullable(BOOLEAN),

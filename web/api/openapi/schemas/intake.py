@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.cases.details import LETTER_FORMATS
 from engine.cases.statistics import FIELDS
 from engine.core.models import APPLYING_AS, CASE_STATUSES
 from engine.review.appeal_rules import GROUNDS
@@ -78,6 +79,7 @@ def schemas() -> dict[str, Any]:
                 },
                 "hate_element": BOOLEAN,
                 "impact": {"type": "string", "maxLength": 10000},
+                **application_details(),
                 "received_on": {
                     **DATE,
                     "description": "A paper application's date; council caseworkers only",
@@ -89,6 +91,11 @@ def schemas() -> dict[str, Any]:
                 "victim_consent",
                 "hate_element",
                 "impact",
+                "responsible",
+                "witnesses",
+                "communication_needs",
+                "letter_format",
+                "letter_language",
                 "received_on",
             ),
         ),
@@ -126,4 +133,48 @@ def schemas() -> dict[str, Any]:
                 "totals": exact_object(dict.fromkeys(FIELDS, INTEGER)),
             }
         ),
+    }
+
+
+def application_details() -> dict[str, Any]:
+    """What an application says beside its incidents, as it is sent and as a case reads it
+    back (``details``)."""
+    return {
+        "place": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 1000,
+            "description": "Where the behaviour happens: an address, or the place described",
+        },
+        "responsible": {
+            "type": "string",
+            "maxLength": 2000,
+            "description": "Who the applicant believes is responsible",
+        },
+        "witnesses": {
+            "type": "string",
+            "maxLength": 2000,
+            "description": "Who else has seen or heard the behaviour",
+        },
+        "outcome": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 5000,
+            "description": "What the applicant would like to happen",
+        },
+        "communication_needs": {
+            "type": "string",
+            "maxLength": 2000,
+            "description": "The applicant's communication needs or reasonable adjustments",
+        },
+        "letter_format": {
+            "enum": list(LETTER_FORMATS),
+            "description": "The format the applicant needs letters in (standard when not given)",
+        },
+        "letter_language": {
+            "type": "string",
+            "maxLength": 50,
+            "description": "The language of the letters: needed with another_language, and "
+            "kept only with it",
+        },
     }
