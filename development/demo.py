@@ -269,8 +269,23 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
 
     references = []
     new = start(_application("derbyshire-dales", "Sam Taylor", said=_LARGE_PRINT))
-    start(_application("erewash", "Erin Hughes", 2, said={"place": "The park behind Station Road"}))
-    waiting = start(_application("derbyshire-dales", "Alex Morgan", 4, said=_IN_POLISH))
+    group = _application(
+        "erewash",
+        "Erin Hughes",
+        2,
+        said={"place": "The park behind Station Road", "applying_as": "community_group"},
+    )
+    group["applicant"]["organisation"] = "Station Road Residents' Association"
+    start(group)
+    told_an_mp = _application("derbyshire-dales", "Alex Morgan", 4, said=_IN_POLISH)
+    # A report to someone other than a relevant body: kept and shown, never counted.
+    told_an_mp["incidents"].append(
+        {
+            **_incident(20, 1, "other", "", "Wrote to my MP about the shouting at night"),
+            "reported_to_other": "My MP",
+        }
+    )
+    waiting = start(told_an_mp)
     to_returns(waiting)
     deciding = start(_application("derbyshire-dales", "Jordan Lee", 2))
     to_decision(deciding)
