@@ -132,6 +132,9 @@ class PackContent:
     victim_consent: bool
     channel: str
     hate_element: bool
+    # The applicant's own answer, and why screening differs from it ("" where it does not).
+    applicant_hate_element: bool | None
+    hate_element_reason: str
     impact: str
     participants: tuple[tuple[str, str], ...]
     chronology: tuple[ChronologyRow, ...]
@@ -344,6 +347,8 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         victim_consent=case.victim_consent,
         channel=case.channel,
         hate_element=case.hate_element,
+        applicant_hate_element=case.applicant_hate_element,
+        hate_element_reason=case.hate_element_reason or "",
         impact=case.impact,
         participants=tuple(
             (name, ROLE_NAMES.get(role, role)) for name, role, _user in participants

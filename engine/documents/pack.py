@@ -123,6 +123,11 @@ def _applicant(out: Builder, c: PackContent) -> None:
     out.labelled(
         "Hate element", "Yes: flagged and signposted to the police" if c.hate_element else "No"
     )
+    if c.hate_element_reason and c.applicant_hate_element is not None:
+        out.paragraph(
+            f"The applicant said: {_yes_no(c.applicant_hate_element)}. Screening: "
+            f"{_yes_no(c.hate_element)}, because {c.hate_element_reason}"
+        )
     out.heading("The effect on the victim, in the applicant's words", 2)
     out.text(c.impact, missing="The applicant did not describe the effect on them.")
     reported = [row for row in c.chronology if row.summary]
@@ -254,6 +259,10 @@ def _risk(out: Builder, c: PackContent) -> None:
             "what they know to the meeting.",
             italic=True,
         )
+
+
+def _yes_no(answer: bool) -> str:
+    return "yes" if answer else "no"
 
 
 def _decision(out: Builder, c: PackContent) -> None:

@@ -1,6 +1,6 @@
 """What the application's steps record: the applicant's contact, named at the
-acknowledgement; agencies' returns, the screening, the victim's consent and the threshold
-decision."""
+acknowledgement; agencies' returns, the screening (beside the applicant's own answers), the
+victim's consent and the threshold decision."""
 
 from __future__ import annotations
 
@@ -68,12 +68,33 @@ def record_information_request(arrival: Arrival) -> None:
 
 
 def screening_problems(step: Step) -> dict[str, str]:
+    """The route must be one the application can take, and an answer about a hate element
+    other than the applicant's own needs its reason."""
     case, route = step.case, step.data.get("route")
+    problems = {}
     if route == "consent_hold" and not case.on_behalf:
-        return {"route": "Only an application made on someone else's behalf can wait for consent"}
-    if route == "review" and case.on_behalf and not case.victim_consent:
-        return {"route": "The victim has not agreed: hold the application until they do"}
-    return {}
+        problems["route"] = "Only an application made on someone else's behalf can wait for consent"
+    elif route == "review" and case.on_behalf and not case.victim_consent:
+        problems["route"] = "The victim has not agreed: hold the application until they do"
+    if _differs_from_applicant(step) and not _hate_element_reason(step):
+        problems["hate_element_reason"] = (
+            "Enter why screening finds no hate element: the applicant said there is one"
+            if case.applicant_hate_element
+            else "Enter why screening finds a hate element: the applicant did not say there is one"
+        )
+    return problems
+
+
+def _differs_from_applicant(step: Step) -> bool:
+    """Whether screening's answer is not the applicant's own (unknown for a case screened
+    before the service kept it, so never different)."""
+    screened, said = step.data.get("hate_element"), step.case.applicant_hate_element
+    return isinstance(screened, bool) and said is not None and screened != said
+
+
+def _hate_element_reason(step: Step) -> str:
+    reason = step.data.get("hate_element_reason")
+    return reason.strip() if isinstance(reason, str) else ""
 
 
 def record_screening(step: Step) -> dict[str, Any]:
@@ -82,6 +103,22 @@ def record_screening(step: Step) -> dict[str, Any]:
     if problems:
         raise InvalidData("The screening needs correcting", problems)
     case.hate_element = bool(data["hate_element"])
+    # The applicant's answer stays as they gave it; a different one is kept with its reason.
+    case.hate_element_reason = _hate_element_reason(step) if _differs_from_applicant(step) else None
+    if case.hate_element_reason is not None:
+        audit.record(
+            step.session,
+            "screening.hate_element_changed",
+            user=step.user,
+            case_id=case.id,
+            object_type="case",
+            object_id=case.reference,
+            detail={
+                "applicant_said": case.applicant_hate_element,
+                "screening_found": case.hate_element,
+                "reason": case.hate_element_reason,
+            },
+        )
     if data["route"] == "complaint":
         case.closed_on = clock.today()
     return {}

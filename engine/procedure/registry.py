@@ -62,7 +62,8 @@ _MEANINGS = (
     FormMeaning(
         "screening",
         "Records whether the application goes to review, waits for the victim's consent or "
-        "is a complaint, and any hate element.",
+        "is a complaint, and any hate element; an answer other than the applicant's own is "
+        "kept beside it with its reason, and audited.",
         complete=application_steps.record_screening,
         check=application_steps.screening_problems,
         case_status="screening",

@@ -181,6 +181,7 @@ def erase_case(
     case.applicant = {}
     case.victim = None
     case.impact = ""
+    case.hate_element_reason = None
     session.execute(
         update(Incident).where(Incident.case_id == case.id).values(description="", reference="")
     )

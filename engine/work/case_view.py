@@ -49,12 +49,14 @@ def case_summary(
 
     Keys: reference, status, district {key, name}, received_on, channel, closed_on, erased_on
     (when its personal data was erased at the end of its retention period, or None), applicant,
-    on_behalf, victim, victim_consent, hate_element, impact, decision {threshold_met, basis,
-    decided_on}, contact (the applicant's single point of contact {id, name, email}, or None
-    before one is named), participants, status_history, incidents, tasks, reviews, appeals,
-    documents, attachments, processes, check_ins (after closure: each one's months, due_on,
-    sent_at, delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only
-    when the caller may read the audit trail.
+    on_behalf, victim, victim_consent, hate_element (as screened), applicant_hate_element (the
+    applicant's own answer; None where it was not kept), hate_element_reason (why screening
+    differs from it, or None), impact, decision {threshold_met, basis, decided_on}, contact
+    (the applicant's single point of contact {id, name, email}, or None before one is named),
+    participants, status_history, incidents,
+    tasks, reviews, appeals, documents, attachments, processes, check_ins (after closure: each
+    one's months, due_on, sent_at, delivery, answered_at, still_happening, comment,
+    answered_by), and ``audit`` only when the caller may read the audit trail.
     ``reason`` is an administrator's recorded justification for reading a case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
@@ -71,6 +73,8 @@ def case_summary(
         "victim": dict(case.victim) if case.victim else None,
         "victim_consent": case.victim_consent,
         "hate_element": case.hate_element,
+        "applicant_hate_element": case.applicant_hate_element,
+        "hate_element_reason": case.hate_element_reason,
         "impact": case.impact,
         "decision": {
             "threshold_met": case.threshold_met,

@@ -1,10 +1,11 @@
 """Every task of the shipped procedure, as the person who does it sees it in Chromium.
 
-One case is taken from its application through the agencies' returns, the threshold
-decision, a review meeting with a draft action plan, the plan's action and an appeal to the
-OPCC. At each step the task's page, then the same page sent with its answers left blank (so it
-comes back with its errors), pass axe-core's WCAG 2.0, 2.1 and 2.2 A and AA checks and fit a
-window 320 pixels wide; then the step is done with real answers and the case moves on.
+One case is taken from its application through screening (which finds a hate element the
+applicant did not say), the agencies' returns, the threshold decision, a review meeting with
+a draft action plan, the plan's action and an appeal to the OPCC. At each step the task's
+page, then the same page sent with its answers left blank (so it comes back with its errors),
+pass axe-core's WCAG 2.0, 2.1 and 2.2 A and AA checks and fit a window 320 pixels wide; then
+the step is done with real answers and the case moves on.
 """
 
 from __future__ import annotations
@@ -39,7 +40,16 @@ MEETING_DAY = "2026-03-20"  # the tests' clock starts on Monday 2 March 2026
 # Each step in order: the task, who does it, and their answers.
 REVIEW = [
     ("acknowledge", COUNCIL, ACKNOWLEDGED),
-    ("screen", COUNCIL, {"route": "review", "hate_element": False}),
+    (
+        "screen",
+        COUNCIL,
+        {
+            "route": "review",
+            "hate_element": True,
+            "hate_signposted": True,
+            "hate_element_reason": "The incidents describe racist abuse",
+        },
+    ),
     ("police_return", POLICE, NO_RETURN),
     ("housing_return [child]", "housing@example.org", NO_RETURN),
     ("health_return", "health@example.org", NO_RETURN),

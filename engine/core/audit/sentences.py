@@ -129,6 +129,18 @@ def _assigned(who: str, task: str, detail: Mapping[str, Any]) -> str:
     return f"{task} was given to {detail.get('as') or 'a person'}"
 
 
+def _hate_element_changed(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    """'Carys Walker screened the application: a hate element, where the applicant said
+    none, because ...'"""
+    found = "a hate element" if detail.get("screening_found") else "no hate element"
+    said = "there is one" if detail.get("applicant_said") else "none"
+    reason = detail.get("reason") or "no reason was given"
+    return (
+        f"{who} screened the application: {found}, where the applicant said {said}, "
+        f"because {reason}"
+    )
+
+
 _Phrase = Callable[[str, str, Mapping[str, Any]], str]
 
 _PHRASES: dict[str, _Phrase] = {
@@ -177,6 +189,7 @@ _PHRASES: dict[str, _Phrase] = {
     "applicant.views_given": lambda who, task, d: f"{who} gave their views on the draft plan",
     "appeal.lodged_for_applicant": lambda who, task, d: f"{who} lodged an appeal for the applicant",
     "review.chair_changed": lambda who, task, d: f"{who} changed the review's chair",
+    "screening.hate_element_changed": _hate_element_changed,
     "check_ins.scheduled": lambda who, task, d: "Check-ins after closure were planned",
     "check_in.sent": lambda who, task, d: "The applicant was asked whether the behaviour goes on",
     "check_in.answered": lambda who, task, d: f"{who} answered a check-in",

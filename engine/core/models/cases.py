@@ -54,7 +54,14 @@ class Case(Base):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     on_behalf: Mapped[bool] = mapped_column(default=False)
     victim_consent: Mapped[bool] = mapped_column(default=False)
+    # Whether there is a hate element, as screening found (the application's answer until the
+    # case is screened).
     hate_element: Mapped[bool] = mapped_column(default=False)
+    # The applicant's own answer, as given on the application, kept beside the screened one;
+    # None for a case screened before the service kept it.
+    applicant_hate_element: Mapped[bool | None]
+    # Why screening found otherwise than the applicant; None where it agreed.
+    hate_element_reason: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str] = mapped_column(Text, default="")
     # The threshold decision, as recorded (never a running counter).
     threshold_met: Mapped[bool | None]

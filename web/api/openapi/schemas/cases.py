@@ -105,7 +105,17 @@ def _case() -> dict[str, Any]:
             "on_behalf": BOOLEAN,
             "victim": nullable(contact),
             "victim_consent": BOOLEAN,
-            "hate_element": BOOLEAN,
+            "hate_element": {"type": "boolean", "description": "As screening found"},
+            "applicant_hate_element": {
+                "description": "The applicant's own answer on the application; null for a "
+                "case screened before the service kept it",
+                **nullable(BOOLEAN),
+            },
+            "hate_element_reason": {
+                "description": "Why screening differs from the applicant's answer; null "
+                "where it does not",
+                **nullable(TEXT),
+            },
             "impact": TEXT,
             "decision": exact_object(
                 {
