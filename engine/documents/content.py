@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -104,7 +104,10 @@ class Decision:
     harm: str
     adequacy: str
     decline_ground: str
+    # A vulnerable victim decision's senior officer, and when they confirmed it (None while it
+    # waits for them, and for a decision recorded before the service asked them to).
     senior_officer: str
+    senior_officer_confirmed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,10 @@ def decision(session: Session, case: Case) -> Decision:
     decided_by = ""
     if task is not None and task.completed_by_id is not None:
         decided_by = user_names(session, {task.completed_by_id}).get(task.completed_by_id, "")
+    officer = user_names(session, {case.senior_officer_id}).get(case.senior_officer_id or 0, "")
+    if not officer and case.decision_basis == "vulnerability":
+        # Named in free text on a decision recorded before officers were checked.
+        officer = str(answers.get("senior_officer", ""))
     return Decision(
         recorded=case.decision_basis is not None,
         met=case.threshold_met,
@@ -193,7 +200,8 @@ def decision(session: Session, case: Case) -> Decision:
         harm=str(answers.get("harm", "")),
         adequacy=str(answers.get("adequacy", "")),
         decline_ground=str(answers.get("decline_ground", "")),
-        senior_officer=str(answers.get("senior_officer", "")),
+        senior_officer=officer,
+        senior_officer_confirmed_at=case.senior_officer_confirmed_at,
     )
 
 

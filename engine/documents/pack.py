@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from engine.core.clock import LOCAL_ZONE
 from engine.documents.content import DECISION_BASES, DECLINE_GROUNDS, PackContent
 from engine.documents.word import MARKING, Builder, long_date
 
@@ -268,6 +269,14 @@ def _yes_no(answer: bool) -> str:
 def _decision(out: Builder, c: PackContent) -> None:
     out.heading("Threshold decision", 1, contents=True)
     d = c.decision
+    if not d.recorded and d.senior_officer:
+        out.paragraph(
+            "A vulnerable victim decision"
+            + (f" recorded by {d.decided_by}" if d.decided_by else "")
+            + f" is waiting for {d.senior_officer}, the senior officer it names, to confirm it.",
+            italic=True,
+        )
+        return
     if not d.recorded:
         out.paragraph("No threshold decision has been recorded yet.", italic=True)
         return
@@ -285,7 +294,16 @@ def _decision(out: Builder, c: PackContent) -> None:
     if d.decline_ground:
         out.labelled("Declined because", DECLINE_GROUNDS.get(d.decline_ground, d.decline_ground))
     if d.senior_officer:
-        out.labelled("Senior officer", d.senior_officer)
+        confirmed = d.senior_officer_confirmed_at
+        out.labelled(
+            "Senior officer",
+            d.senior_officer
+            + (
+                f", who confirmed it on {long_date(confirmed.astimezone(LOCAL_ZONE))}"
+                if confirmed
+                else " (named on the decision; no confirmation was recorded)"
+            ),
+        )
     out.heading("Reasons", 2)
     if d.basis == "count" and not d.reasons.strip():
         out.paragraph(

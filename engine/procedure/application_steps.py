@@ -1,6 +1,7 @@
 """What the application's steps record: the applicant's contact, named at the
 acknowledgement; agencies' returns, the screening (beside the applicant's own answers), the
-victim's consent and the threshold decision."""
+victim's consent and the threshold decision (a vulnerable victim's with its senior officer,
+``senior_officer_steps``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from engine.cases.threshold import ThresholdAssessment
 from engine.core import audit, clock
 from engine.core.errors import InvalidData
 from engine.core.models import Incident
+from engine.procedure.senior_officer_steps import (
+    VULNERABILITY,
+    back_to_who_decided,
+    name_senior_officer,
+    senior_officer_problems,
+)
 from engine.procedure.step import LEGAL_BASIS, Arrival, Step
 
 
@@ -130,7 +137,9 @@ def record_consent(step: Step) -> dict[str, Any]:
 
 
 def suggest_decision(arrival: Arrival) -> None:
-    """Where the count of qualifying complaints meets the threshold, the decision is made."""
+    """Where the count of qualifying complaints meets the threshold, the decision is made.
+    Made again after a senior officer did not confirm it, it goes back to who made it."""
+    back_to_who_decided(arrival)
     assessment = assess_case(arrival.session, arrival.case)
     if assessment.met_by_count:
         arrival.task.draft = {"threshold_met": True, "decision_basis": "count"}
@@ -138,8 +147,12 @@ def suggest_decision(arrival: Arrival) -> None:
 
 def decision_problems(step: Step) -> dict[str, str]:
     """A decision must agree with the count of qualifying complaints: met when the count
-    meets the area's, and never on the count when it does not."""
-    return _contradicted(assess_case(step.session, step.case), step.data)
+    meets the area's, and never on the count when it does not; a vulnerable victim decision
+    names a manager of the managing council as its senior officer."""
+    return {
+        **_contradicted(assess_case(step.session, step.case), step.data),
+        **senior_officer_problems(step),
+    }
 
 
 def _contradicted(assessment: ThresholdAssessment, data: Mapping[str, Any]) -> dict[str, str]:
@@ -162,15 +175,20 @@ def _contradicted(assessment: ThresholdAssessment, data: Mapping[str, Any]) -> d
 def record_decision(step: Step) -> dict[str, Any]:
     case, data = step.case, step.data
     assessment = assess_case(step.session, case)
-    problems = _contradicted(assessment, data)
+    problems = {**_contradicted(assessment, data), **senior_officer_problems(step)}
     if problems:
         raise InvalidData("The decision needs correcting", problems)
     count, needed = assessment.qualifying_count, assessment.threshold_count
+    recorded = {"qualifying_count": count, "threshold_count": needed}
     basis, met = data["decision_basis"], data["threshold_met"]
+    if basis == VULNERABILITY:
+        # Recorded once its senior officer confirms it: now, if they are who records it.
+        return {**recorded, "senior_officer_confirmed": name_senior_officer(step)}
     case.threshold_met = bool(met)
     case.decision_basis = basis
     case.decided_on = clock.today()
-    return {"qualifying_count": count, "threshold_count": needed}
+    case.senior_officer_id = case.senior_officer_confirmed_at = None
+    return recorded
 
 
 def complaint_route_problems(step: Step) -> dict[str, str]:

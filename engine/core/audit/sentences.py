@@ -141,6 +141,18 @@ def _hate_element_changed(who: str, task: str, detail: Mapping[str, Any]) -> str
     )
 
 
+def _confirmation_asked(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    officer = detail.get("senior_officer") or "the senior officer it names"
+    return f"{who} recorded a vulnerable victim decision for {officer} to confirm"
+
+
+def _not_confirmed(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    reason = detail.get("reason")
+    return f"{who} did not confirm the vulnerable victim decision" + (
+        f", because {reason}" if reason else ""
+    )
+
+
 _Phrase = Callable[[str, str, Mapping[str, Any]], str]
 
 _PHRASES: dict[str, _Phrase] = {
@@ -190,6 +202,11 @@ _PHRASES: dict[str, _Phrase] = {
     "appeal.lodged_for_applicant": lambda who, task, d: f"{who} lodged an appeal for the applicant",
     "review.chair_changed": lambda who, task, d: f"{who} changed the review's chair",
     "screening.hate_element_changed": _hate_element_changed,
+    "threshold.confirmation_asked": _confirmation_asked,
+    "threshold.senior_officer_confirmed": lambda who, task, d: (
+        f"{who} confirmed the vulnerable victim decision as its senior officer"
+    ),
+    "threshold.senior_officer_not_confirmed": _not_confirmed,
     "check_ins.scheduled": lambda who, task, d: "Check-ins after closure were planned",
     "check_in.sent": lambda who, task, d: "The applicant was asked whether the behaviour goes on",
     "check_in.answered": lambda who, task, d: f"{who} answered a check-in",

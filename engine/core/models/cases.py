@@ -67,6 +67,10 @@ class Case(Base):
     threshold_met: Mapped[bool | None]
     decision_basis: Mapped[str | None] = mapped_column(String(20))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # A vulnerable victim decision: the manager of the managing council named as the senior
+    # officer who decided, and when they confirmed it (the threshold is recorded only then).
+    senior_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    senior_officer_confirmed_at: Mapped[datetime | None]
     closed_on: Mapped[date | None] = mapped_column(Date)
     # When the retention period ran out and the personal data was erased (the facts stay).
     erased_on: Mapped[date | None] = mapped_column(Date)

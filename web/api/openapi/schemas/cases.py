@@ -122,6 +122,16 @@ def _case() -> dict[str, Any]:
                     "threshold_met": nullable(BOOLEAN),
                     "basis": nullable({"enum": list(DECISION_BASES)}),
                     "decided_on": nullable(DATE),
+                    "senior_officer": {
+                        "description": "The manager a vulnerable victim decision names, and "
+                        "when they confirmed it (null while it waits for them); null for other "
+                        "decisions",
+                        **nullable(
+                            exact_object(
+                                {"id": INTEGER, "name": STRING, "confirmed_at": nullable(DATE_TIME)}
+                            )
+                        ),
+                    },
                 }
             ),
             "contact": {
