@@ -92,6 +92,8 @@ def _page(
         appeal_files=page.appeal_files,
         part=page.applicant_part,
         threshold=page.threshold,
+        to_confirm=page.to_confirm,
+        not_confirmed=page.not_confirmed,
         letter=page.letter if may_work else None,
     ), status
 

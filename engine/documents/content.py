@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -106,7 +106,10 @@ class Decision:
     harm: str
     adequacy: str
     decline_ground: str
+    # A vulnerable victim decision's senior officer, and when they confirmed it (None while it
+    # waits for them, and for a decision recorded before the service asked them to).
     senior_officer: str
+    senior_officer_confirmed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,9 @@ class PackContent:
     victim_consent: bool
     channel: str
     hate_element: bool
+    # The applicant's own answer, and why screening differs from it ("" where it does not).
+    applicant_hate_element: bool | None
+    hate_element_reason: str
     impact: str
     participants: tuple[tuple[str, str], ...]
     chronology: tuple[ChronologyRow, ...]
@@ -189,6 +195,10 @@ def decision(session: Session, case: Case) -> Decision:
     decided_by = ""
     if task is not None and task.completed_by_id is not None:
         decided_by = user_names(session, {task.completed_by_id}).get(task.completed_by_id, "")
+    officer = user_names(session, {case.senior_officer_id}).get(case.senior_officer_id or 0, "")
+    if not officer and case.decision_basis == "vulnerability":
+        # Named in free text on a decision recorded before officers were checked.
+        officer = str(answers.get("senior_officer", ""))
     return Decision(
         recorded=case.decision_basis is not None,
         met=case.threshold_met,
@@ -200,7 +210,8 @@ def decision(session: Session, case: Case) -> Decision:
         harm=str(answers.get("harm", "")),
         adequacy=str(answers.get("adequacy", "")),
         decline_ground=str(answers.get("decline_ground", "")),
-        senior_officer=str(answers.get("senior_officer", "")),
+        senior_officer=officer,
+        senior_officer_confirmed_at=case.senior_officer_confirmed_at,
     )
 
 
@@ -355,6 +366,8 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         victim_consent=case.victim_consent,
         channel=case.channel,
         hate_element=case.hate_element,
+        applicant_hate_element=case.applicant_hate_element,
+        hate_element_reason=case.hate_element_reason or "",
         impact=case.impact,
         participants=tuple(
             (name, ROLE_NAMES.get(role, role)) for name, role, _user in participants

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from engine.core.clock import LOCAL_ZONE
 from engine.documents.content import DECISION_BASES, DECLINE_GROUNDS, PackContent
 from engine.documents.word import MARKING, Builder, long_date
 
@@ -126,6 +127,11 @@ def _applicant(out: Builder, c: PackContent) -> None:
     out.labelled(
         "Hate element", "Yes: flagged and signposted to the police" if c.hate_element else "No"
     )
+    if c.hate_element_reason and c.applicant_hate_element is not None:
+        out.paragraph(
+            f"The applicant said: {_yes_no(c.applicant_hate_element)}. Screening: "
+            f"{_yes_no(c.hate_element)}, because {c.hate_element_reason}"
+        )
     out.heading("The effect on the victim, in the applicant's words", 2)
     out.text(c.impact, missing="The applicant did not describe the effect on them.")
     reported = [row for row in c.chronology if row.summary]
@@ -309,9 +315,21 @@ def _risk(out: Builder, c: PackContent) -> None:
         )
 
 
+def _yes_no(answer: bool) -> str:
+    return "yes" if answer else "no"
+
+
 def _decision(out: Builder, c: PackContent) -> None:
     out.heading("Threshold decision", 1, contents=True)
     d = c.decision
+    if not d.recorded and d.senior_officer:
+        out.paragraph(
+            "A vulnerable victim decision"
+            + (f" recorded by {d.decided_by}" if d.decided_by else "")
+            + f" is waiting for {d.senior_officer}, the senior officer it names, to confirm it.",
+            italic=True,
+        )
+        return
     if not d.recorded:
         out.paragraph("No threshold decision has been recorded yet.", italic=True)
         return
@@ -329,7 +347,16 @@ def _decision(out: Builder, c: PackContent) -> None:
     if d.decline_ground:
         out.labelled("Declined because", DECLINE_GROUNDS.get(d.decline_ground, d.decline_ground))
     if d.senior_officer:
-        out.labelled("Senior officer", d.senior_officer)
+        confirmed = d.senior_officer_confirmed_at
+        out.labelled(
+            "Senior officer",
+            d.senior_officer
+            + (
+                f", who confirmed it on {long_date(confirmed.astimezone(LOCAL_ZONE))}"
+                if confirmed
+                else " (named on the decision; no confirmation was recorded)"
+            ),
+        )
     out.heading("Reasons", 2)
     if d.basis == "count" and not d.reasons.strip():
         out.paragraph(

@@ -185,7 +185,7 @@ def submit_application(
     case.on_behalf = bool(payload["on_behalf"])
     case.victim = payload.get("victim") if case.on_behalf else None
     case.victim_consent = bool(payload.get("victim_consent", not case.on_behalf))
-    case.hate_element = bool(payload.get("hate_element", False))
+    case.hate_element = case.applicant_hate_element = bool(payload.get("hate_element", False))
     case.impact = payload.get("impact", "")
     case.details = details_from_application(payload)
     now = clock.now()

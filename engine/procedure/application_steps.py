@@ -1,6 +1,7 @@
 """What the application's steps record: the applicant's contact, named at the
-acknowledgement; agencies' returns, the screening, the victim's consent and the threshold
-decision."""
+acknowledgement; agencies' returns, the screening (beside the applicant's own answers), the
+victim's consent and the threshold decision (a vulnerable victim's with its senior officer,
+``senior_officer_steps``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from engine.cases.threshold import ThresholdAssessment
 from engine.core import audit, clock
 from engine.core.errors import InvalidData
 from engine.core.models import Incident
+from engine.procedure.senior_officer_steps import (
+    VULNERABILITY,
+    back_to_who_decided,
+    name_senior_officer,
+    senior_officer_problems,
+)
 from engine.procedure.step import LEGAL_BASIS, Arrival, Step
 
 
@@ -68,12 +75,33 @@ def record_information_request(arrival: Arrival) -> None:
 
 
 def screening_problems(step: Step) -> dict[str, str]:
+    """The route must be one the application can take, and an answer about a hate element
+    other than the applicant's own needs its reason."""
     case, route = step.case, step.data.get("route")
+    problems = {}
     if route == "consent_hold" and not case.on_behalf:
-        return {"route": "Only an application made on someone else's behalf can wait for consent"}
-    if route == "review" and case.on_behalf and not case.victim_consent:
-        return {"route": "The victim has not agreed: hold the application until they do"}
-    return {}
+        problems["route"] = "Only an application made on someone else's behalf can wait for consent"
+    elif route == "review" and case.on_behalf and not case.victim_consent:
+        problems["route"] = "The victim has not agreed: hold the application until they do"
+    if _differs_from_applicant(step) and not _hate_element_reason(step):
+        problems["hate_element_reason"] = (
+            "Enter why screening finds no hate element: the applicant said there is one"
+            if case.applicant_hate_element
+            else "Enter why screening finds a hate element: the applicant did not say there is one"
+        )
+    return problems
+
+
+def _differs_from_applicant(step: Step) -> bool:
+    """Whether screening's answer is not the applicant's own (unknown for a case screened
+    before the service kept it, so never different)."""
+    screened, said = step.data.get("hate_element"), step.case.applicant_hate_element
+    return isinstance(screened, bool) and said is not None and screened != said
+
+
+def _hate_element_reason(step: Step) -> str:
+    reason = step.data.get("hate_element_reason")
+    return reason.strip() if isinstance(reason, str) else ""
 
 
 def record_screening(step: Step) -> dict[str, Any]:
@@ -82,6 +110,22 @@ def record_screening(step: Step) -> dict[str, Any]:
     if problems:
         raise InvalidData("The screening needs correcting", problems)
     case.hate_element = bool(data["hate_element"])
+    # The applicant's answer stays as they gave it; a different one is kept with its reason.
+    case.hate_element_reason = _hate_element_reason(step) if _differs_from_applicant(step) else None
+    if case.hate_element_reason is not None:
+        audit.record(
+            step.session,
+            "screening.hate_element_changed",
+            user=step.user,
+            case_id=case.id,
+            object_type="case",
+            object_id=case.reference,
+            detail={
+                "applicant_said": case.applicant_hate_element,
+                "screening_found": case.hate_element,
+                "reason": case.hate_element_reason,
+            },
+        )
     if data["route"] == "complaint":
         case.closed_on = clock.today()
     return {}
@@ -93,7 +137,9 @@ def record_consent(step: Step) -> dict[str, Any]:
 
 
 def suggest_decision(arrival: Arrival) -> None:
-    """Where the count of qualifying complaints meets the threshold, the decision is made."""
+    """Where the count of qualifying complaints meets the threshold, the decision is made.
+    Made again after a senior officer did not confirm it, it goes back to who made it."""
+    back_to_who_decided(arrival)
     assessment = assess_case(arrival.session, arrival.case)
     if assessment.met:
         arrival.task.draft = {"threshold_met": True, "decision_basis": "count"}
@@ -101,8 +147,12 @@ def suggest_decision(arrival: Arrival) -> None:
 
 def decision_problems(step: Step) -> dict[str, str]:
     """A decision must agree with the count of qualifying complaints: met when the count
-    meets the area's, and never on the count when it does not."""
-    return _contradicted(assess_case(step.session, step.case), step.data)
+    meets the area's, and never on the count when it does not; a vulnerable victim decision
+    names a manager of the managing council as its senior officer."""
+    return {
+        **_contradicted(assess_case(step.session, step.case), step.data),
+        **senior_officer_problems(step),
+    }
 
 
 def _contradicted(assessment: ThresholdAssessment, data: Mapping[str, Any]) -> dict[str, str]:
@@ -132,15 +182,20 @@ def _contradicted(assessment: ThresholdAssessment, data: Mapping[str, Any]) -> d
 def record_decision(step: Step) -> dict[str, Any]:
     case, data = step.case, step.data
     assessment = assess_case(step.session, case)
-    problems = _contradicted(assessment, data)
+    problems = {**_contradicted(assessment, data), **senior_officer_problems(step)}
     if problems:
         raise InvalidData("The decision needs correcting", problems)
     count, needed = assessment.qualifying_count, assessment.threshold_count
+    recorded = {"qualifying_count": count, "threshold_count": needed}
     basis, met = data["decision_basis"], data["threshold_met"]
+    if basis == VULNERABILITY:
+        # Recorded once its senior officer confirms it: now, if they are who records it.
+        return {**recorded, "senior_officer_confirmed": name_senior_officer(step)}
     case.threshold_met = bool(met)
     case.decision_basis = basis
     case.decided_on = clock.today()
-    return {"qualifying_count": count, "threshold_count": needed}
+    case.senior_officer_id = case.senior_officer_confirmed_at = None
+    return recorded
 
 
 def complaint_route_problems(step: Step) -> dict[str, str]:

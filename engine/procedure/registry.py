@@ -19,6 +19,7 @@ from engine.procedure import (
     application_steps,
     follow_up_steps,
     review_steps,
+    senior_officer_steps,
 )
 from engine.procedure.step import Check, Completion, Preparation
 
@@ -62,7 +63,8 @@ _MEANINGS = (
     FormMeaning(
         "screening",
         "Records whether the application goes to review, waits for the victim's consent or "
-        "is a complaint, and any hate element.",
+        "is a complaint, and any hate element; an answer other than the applicant's own is "
+        "kept beside it with its reason, and audited.",
         complete=application_steps.record_screening,
         check=application_steps.screening_problems,
         case_status="screening",
@@ -98,16 +100,28 @@ _MEANINGS = (
     FormMeaning(
         "threshold_decision",
         "Records whether the threshold is met, and on what basis; met by the count of "
-        "qualifying complaints, it cannot be recorded otherwise.",
+        "qualifying complaints, it cannot be recorded otherwise. A vulnerable victim decision "
+        "names a manager of the managing council as its senior officer, and is recorded when "
+        "they confirm it (at once, if they record it themselves).",
         complete=application_steps.record_decision,
         check=application_steps.decision_problems,
         case_status="threshold_decision",
         when_ready=application_steps.suggest_decision,
     ),
     FormMeaning(
+        senior_officer_steps.CONFIRMATION_FORM,
+        "Goes to the senior officer named in a vulnerable victim decision, who confirms it "
+        "(the threshold is then recorded as met) or not (the council decides again).",
+        complete=senior_officer_steps.record_confirmation,
+        check=senior_officer_steps.confirmation_problems,
+        when_ready=senior_officer_steps.give_to_the_senior_officer,
+    ),
+    FormMeaning(
         "decision_letter",
-        "Sends the applicant the threshold decision letter.",
+        "Sends the applicant the threshold decision letter; after a senior officer's "
+        "confirmation, it goes back to whoever recorded the decision.",
         letter=SentLetter("threshold_decision_letter", "sent_on"),
+        when_ready=senior_officer_steps.back_to_who_decided,
     ),
     FormMeaning(
         "schedule_meeting",

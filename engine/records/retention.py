@@ -184,6 +184,7 @@ def erase_case(
     case.victim = None
     case.impact = ""
     case.details = {}
+    case.hate_element_reason = None
     session.execute(
         update(Incident)
         .where(Incident.case_id == case.id)

@@ -11,7 +11,13 @@
   version; ``effects`` are the hooks through which the steps of a process act on its case.
 """
 
-from engine.runtime.deployment import DeployResult, check_bpmn, deploy, latest_definition
+from engine.runtime.deployment import (
+    DeployResult,
+    check_bpmn,
+    deploy,
+    instance_forms,
+    latest_definition,
+)
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.instances import cancel_instance, erase_instance_data, running_instances
 from engine.runtime.messages import deliver_message
@@ -54,6 +60,7 @@ __all__ = [
     "deploy",
     "erase_instance_data",
     "fire_due_timers",
+    "instance_forms",
     "latest_definition",
     "move_instances",
     "plan_move",

@@ -14,7 +14,7 @@ from engine.core import audit, clock
 from engine.core.area import current_settings
 from engine.core.db import PerDatabase
 from engine.core.errors import DeploymentRefused, Problem
-from engine.core.models import ProcessDefinition, User
+from engine.core.models import ProcessDefinition, ProcessInstance, User
 from engine.runtime import bpmn, versions
 
 
@@ -114,3 +114,12 @@ def restored_definition(session: Session, definition_id: int) -> bpmn.Definition
         ).scalar_one()
         cached = per_database[definition_id] = bpmn.Definition.restore(spec_json)
     return cached
+
+
+def instance_forms(session: Session, instance_id: int) -> frozenset[str]:
+    """The forms the user tasks of an instance's diagram name: what its process can ask for,
+    on the version it runs on (an earlier one may lack a step a later one has)."""
+    definition_id = session.execute(
+        select(ProcessInstance.definition_id).where(ProcessInstance.id == instance_id)
+    ).scalar_one()
+    return restored_definition(session, definition_id).forms()

@@ -52,15 +52,19 @@ def case_summary(
     Keys: reference, status, district {key, name}, received_on, channel, closed_on, erased_on
     (when its personal data was erased at the end of its retention period, or None), applicant,
     applying_as (person, business or community_group), on_behalf, victim, victim_consent,
-    hate_element, impact, details (what the application says beside its incidents:
+    hate_element (as screened), applicant_hate_element (the applicant's own answer; None where
+    it was not kept), hate_element_reason (why screening differs from it, or None), impact,
+    details (what the application says beside its incidents:
     ``engine.cases.details.ApplicationDetails``, '' where it said nothing), decision
-    {threshold_met, basis, decided_on}, contact (the applicant's single point of contact {id,
-    name, email}, or None before one is named), participants, status_history, incidents,
-    linked (the applications linked with it about the same behaviour and the community
-    threshold's count, or None), tasks, reviews, appeals, documents, attachments, processes,
-    check_ins (after closure: each one's months, due_on, sent_at, delivery, answered_at,
-    still_happening, comment, answered_by), and ``audit`` only when the caller may read the
-    audit trail. ``reason`` is an administrator's recorded justification for reading a case.
+    {threshold_met, basis, decided_on, senior_officer (a vulnerable victim decision's {id,
+    name, confirmed_at}, confirmed_at None while it waits for them; or None)}, contact (the
+    applicant's single point of contact {id, name, email}, or None before one is named),
+    participants, status_history, incidents, linked (the applications linked with it about
+    the same behaviour and the community threshold's count, or None), tasks, reviews, appeals,
+    documents, attachments, processes, check_ins (after closure: each one's months, due_on,
+    sent_at, delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only
+    when the caller may read the audit trail. ``reason`` is an administrator's recorded
+    justification for reading a case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
     summary: dict[str, Any] = {
@@ -77,12 +81,15 @@ def case_summary(
         "victim": dict(case.victim) if case.victim else None,
         "victim_consent": case.victim_consent,
         "hate_element": case.hate_element,
+        "applicant_hate_element": case.applicant_hate_element,
+        "hate_element_reason": case.hate_element_reason,
         "impact": case.impact,
         "details": details_of(case.details).as_dict(),
         "decision": {
             "threshold_met": case.threshold_met,
             "basis": case.decision_basis,
             "decided_on": case.decided_on,
+            "senior_officer": _senior_officer(session, case),
         },
         "contact": _contact(session, case),
         "participants": participants(session, case),
@@ -100,6 +107,19 @@ def case_summary(
     if may_see_audit(session, user, case.id):
         summary["audit"] = audit_trail(session, case)
     return summary
+
+
+def _senior_officer(session: Session, case: Case) -> dict[str, Any] | None:
+    """The officer a vulnerable victim decision names, and when they confirmed it (None
+    while it waits for them)."""
+    if case.senior_officer_id is None:
+        return None
+    officer = session.get_one(User, case.senior_officer_id)
+    return {
+        "id": officer.id,
+        "name": officer.name,
+        "confirmed_at": case.senior_officer_confirmed_at,
+    }
 
 
 def _contact(session: Session, case: Case) -> dict[str, Any] | None:

@@ -41,6 +41,7 @@ from engine.procedure import ACTION_ROLES
 from engine.records.attachments import appeal_attachments, task_attachments
 from engine.review.applicant_part import ApplicantPart, applicant_part
 from engine.review.reviews import current_review
+from engine.work import senior_officer
 from engine.work.case_view import case_summary
 from engine.work.inbox import InboxRow, colleagues, rows_for_tasks
 from engine.work.letter_preview import task_letter
@@ -178,6 +179,10 @@ class TaskPage:
     appeal_files: list[AttachedFile] = field(default_factory=list)
     # On the threshold decision: the service's count, and each incident with why it counts.
     threshold: ThresholdAssessment | None = None
+    # On its senior officer's confirmation: the decision to confirm; on the decision made
+    # again: the officer's answer that sent it back.
+    to_confirm: senior_officer.ToConfirm | None = None
+    not_confirmed: senior_officer.NotConfirmed | None = None
     # On a task that sends a letter: the letter as it would go today.
     letter: Letter | None = None
 
@@ -201,8 +206,14 @@ def _form_of(session: Session, task: Task, forms_dir: Path) -> TaskForm:
             .order_by(Organisation.name)
         )
     ]
-    # An action is given to one of the case's own agencies.
-    return TaskForm(schema, {"recommendations[].organisation": organisations})
+    # An action is given to one of the case's own agencies; a vulnerable victim decision
+    # names one of the managing council's managers.
+    choices = {"recommendations[].organisation": organisations}
+    if "senior_officer" in schema.get("properties", {}):
+        officers = senior_officer.officer_choices(session, task.case)
+        if officers:
+            choices["senior_officer"] = officers
+    return TaskForm(schema, choices)
 
 
 def task_form(session: Session, user: User, task_id: int, forms_dir: Path) -> TaskForm:
@@ -260,7 +271,9 @@ def task_page(session: Session, user: User, task_id: int, forms_dir: Path) -> Ta
             else None
         ),
         appeal_files=_appeal_files(session, user, task),
-        threshold=assess_case(session, task.case) if task.form == "threshold_decision" else None,
+        threshold=assess_case(session, task.case) if task.form in senior_officer.FORMS else None,
+        to_confirm=senior_officer.decision_to_confirm(session, task),
+        not_confirmed=senior_officer.not_confirmed(session, task),
         letter=task_letter(session, user, task),
     )
 

@@ -49,12 +49,33 @@ def upgrade() -> None:
     op.create_index(op.f('ix_cases_linked_to_id'), 'cases', ['linked_to_id'], unique=False)
 
 
+# A later revision may rebuild the cases table on SQLite, after which its columns cannot be
+# dropped in place; rebuilding it here drops the triggers keeping its text search in step
+# (revision 0024), so they are made again.
+SQLITE_CASE_SEARCH_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS case_search_insert AFTER INSERT ON cases BEGIN "
+    "INSERT INTO case_search(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS case_search_delete AFTER DELETE ON cases BEGIN "
+    "INSERT INTO case_search(case_search, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS case_search_update AFTER UPDATE OF search_text ON cases BEGIN "
+    "INSERT INTO case_search(case_search, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO case_search(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+
+
 def downgrade() -> None:
     op.drop_index(op.f('ix_cases_linked_to_id'), table_name='cases')
-    if op.get_bind().dialect.name != 'sqlite':
-        op.drop_constraint(op.f('ck_cases_applying_as'), 'cases', type_='check')
-        op.drop_constraint(op.f('fk_cases_linked_to_id_cases'), 'cases', type_='foreignkey')
-    # Dropped in place (SQLite 3.35 and later can, once nothing names them), keeping the
-    # triggers.
+    if op.get_bind().dialect.name == 'sqlite':
+        with op.batch_alter_table('cases', schema=None, recreate='always') as batch_op:
+            batch_op.drop_constraint(batch_op.f('ck_cases_applying_as'), type_='check')
+            batch_op.drop_column('linked_to_id')
+            batch_op.drop_column('applying_as')
+        for statement in SQLITE_CASE_SEARCH_TRIGGERS:
+            op.execute(statement)
+        return
+    op.drop_constraint(op.f('ck_cases_applying_as'), 'cases', type_='check')
+    op.drop_constraint(op.f('fk_cases_linked_to_id_cases'), 'cases', type_='foreignkey')
     op.drop_column('cases', 'linked_to_id')
     op.drop_column('cases', 'applying_as')

@@ -270,7 +270,7 @@ def test_a_complaint_about_a_service_is_routed_to_its_complaints_procedure(
 
 def test_hate_element_is_flagged_and_signposted(app_db: Database) -> None:
     db = app_db
-    case_id = submit(db, application())
+    case_id = submit(db, application(hate_element=True))
     council = "council@example.org"
     do(db, case_id, "acknowledge", council, {"method": "letter"})
     with pytest.raises(InvalidData) as refused:
@@ -283,7 +283,12 @@ def test_hate_element_is_flagged_and_signposted(app_db: Database) -> None:
         council,
         {"route": "review", "hate_element": True, "hate_signposted": True},
     )
-    assert case_of(db, case_id).hate_element is True
+    case = case_of(db, case_id)
+    assert (case.hate_element, case.applicant_hate_element, case.hate_element_reason) == (
+        True,
+        True,
+        None,
+    ), "screening agreed with the applicant: no reason asked"
     assert "police_return" in live(db, case_id), "the application still proceeds"
 
 

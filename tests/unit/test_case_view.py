@@ -44,7 +44,12 @@ def test_a_participant_sees_the_case_and_the_look_is_audited(all_db: Database) -
     )
     assert seen["applicant"]["name"] == "Sam Taylor", "every participant sees who applied"
     assert seen["applicant"]["contact_preference"] == "email"
-    assert seen["decision"] == {"threshold_met": None, "basis": None, "decided_on": None}
+    assert seen["decision"] == {
+        "threshold_met": None,
+        "basis": None,
+        "decided_on": None,
+        "senior_officer": None,
+    }
     chronology = [(i["occurred_on"], i["source"]) for i in seen["incidents"]]
     assert chronology == sorted(chronology, key=lambda item: item[0])
     assert chronology[0] == (date(2025, 12, 24), "derbyshire-constabulary")

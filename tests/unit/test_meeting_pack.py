@@ -178,7 +178,12 @@ def test_a_pack_says_what_the_case_does_not_hold_yet(app_db: Database) -> None:
         case_id,
         "screen",
         COUNCIL,
-        {"route": "review", "hate_element": True, "hate_signposted": True},
+        {
+            "route": "review",
+            "hate_element": True,
+            "hate_element_reason": "the incidents describe racist abuse",
+            "hate_signposted": True,
+        },
     )
     do(db, case_id, "police_return", "police@example.org", NO_RETURN)
     texts = body_texts(open_docx(pack_for(db, reference_of(db, case_id)).content))
@@ -187,6 +192,9 @@ def test_a_pack_says_what_the_case_does_not_hold_yet(app_db: Database) -> None:
     assert "No threshold decision has been recorded yet." in texts
     assert "This agency has not sent its return yet, due 13 March 2026." in texts
     assert any(t.startswith("A hate element was identified") for t in texts)
+    assert (
+        "The applicant said: no. Screening: yes, because the incidents describe racist abuse"
+    ) in texts, "the applicant's own answer beside screening's"
     assert any(t.startswith("No recommendations have been recorded yet") for t in texts)
 
 

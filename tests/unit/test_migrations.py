@@ -31,9 +31,12 @@ from engine.core.models import (
     matching_words,
 )
 from engine.people.accounts import add_user
+from engine.procedure import deploy
 from engine.runtime import cancel_instance
 from tests.support.databases import only_on
-from tests.support.people import user
+from tests.support.files import FORMS, ROOT
+from tests.support.people import COUNCIL, user
+from tests.support.procedure import ACKNOWLEDGED, application, do, submit
 from tests.support.runtime import deploy_diagram, one_task_diagram, start
 
 
@@ -321,5 +324,59 @@ def test_cases_there_before_0024_are_found_by_their_words(blank_url: str) -> Non
         with db.transaction() as session:
             session.get(Case, after_id).applicant = {"name": "Grace Hall"}
         assert found("obrien") == [before_id], "kept in step as the applicant changes"
+    finally:
+        db.dispose()
+
+
+def test_cases_there_before_0027_keep_the_applicant_s_hate_answer_where_it_is_known(
+    blank_url: str,
+) -> None:
+    """Migration 0027 keeps the applicant's own answer about a hate element beside
+    screening's: a case not yet screened still has it as its hate element, so it is copied;
+    a case already screened may have had it overwritten, so it is left unknown."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            add_user(
+                session,
+                email=COUNCIL,
+                name="Council",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            path = ROOT / "workflows" / "community_trigger_application.bpmn"
+            deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
+        screened = submit(db, application(hate_element=False))
+        do(db, screened, "acknowledge", COUNCIL, ACKNOWLEDGED)
+        do(
+            db,
+            screened,
+            "screen",
+            COUNCIL,
+            {
+                "route": "review",
+                "hate_element": True,
+                "hate_signposted": True,
+                "hate_element_reason": "Racist abuse described in the incidents",
+            },
+        )
+        waiting = submit(db, application(hate_element=True))
+        _migrate(db, "0026")
+        db.dispose()
+        upgrade_to_head(db)
+        with db.read() as session:
+            kept = dict(
+                session.execute(
+                    select(Case.id, Case.applicant_hate_element).where(
+                        Case.id.in_([screened, waiting])
+                    )
+                ).all()
+            )
+            hate = session.scalar(select(Case.hate_element).where(Case.id == screened))
+        assert kept == {screened: None, waiting: True}
+        assert hate is True, "screening's answer stays"
     finally:
         db.dispose()

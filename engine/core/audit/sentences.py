@@ -143,6 +143,30 @@ def _assigned(who: str, task: str, detail: Mapping[str, Any]) -> str:
     return f"{task} was given to {detail.get('as') or 'a person'}"
 
 
+def _hate_element_changed(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    """'Carys Walker screened the application: a hate element, where the applicant said
+    none, because ...'"""
+    found = "a hate element" if detail.get("screening_found") else "no hate element"
+    said = "there is one" if detail.get("applicant_said") else "none"
+    reason = detail.get("reason") or "no reason was given"
+    return (
+        f"{who} screened the application: {found}, where the applicant said {said}, "
+        f"because {reason}"
+    )
+
+
+def _confirmation_asked(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    officer = detail.get("senior_officer") or "the senior officer it names"
+    return f"{who} recorded a vulnerable victim decision for {officer} to confirm"
+
+
+def _not_confirmed(who: str, task: str, detail: Mapping[str, Any]) -> str:
+    reason = detail.get("reason")
+    return f"{who} did not confirm the vulnerable victim decision" + (
+        f", because {reason}" if reason else ""
+    )
+
+
 _Phrase = Callable[[str, str, Mapping[str, Any]], str]
 
 _PHRASES: dict[str, _Phrase] = {
@@ -194,6 +218,12 @@ _PHRASES: dict[str, _Phrase] = {
     "applicant.views_given": lambda who, task, d: f"{who} gave their views on the draft plan",
     "appeal.lodged_for_applicant": lambda who, task, d: f"{who} lodged an appeal for the applicant",
     "review.chair_changed": lambda who, task, d: f"{who} changed the review's chair",
+    "screening.hate_element_changed": _hate_element_changed,
+    "threshold.confirmation_asked": _confirmation_asked,
+    "threshold.senior_officer_confirmed": lambda who, task, d: (
+        f"{who} confirmed the vulnerable victim decision as its senior officer"
+    ),
+    "threshold.senior_officer_not_confirmed": _not_confirmed,
     "check_ins.scheduled": lambda who, task, d: "Check-ins after closure were planned",
     "check_in.sent": lambda who, task, d: "The applicant was asked whether the behaviour goes on",
     "check_in.answered": lambda who, task, d: f"{who} answered a check-in",

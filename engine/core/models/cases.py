@@ -69,12 +69,23 @@ class Case(Base):
     linked_to_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     on_behalf: Mapped[bool] = mapped_column(default=False)
     victim_consent: Mapped[bool] = mapped_column(default=False)
+    # Whether there is a hate element, as screening found (the application's answer until the
+    # case is screened).
     hate_element: Mapped[bool] = mapped_column(default=False)
+    # The applicant's own answer, as given on the application, kept beside the screened one;
+    # None for a case screened before the service kept it.
+    applicant_hate_element: Mapped[bool | None]
+    # Why screening found otherwise than the applicant; None where it agreed.
+    hate_element_reason: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str] = mapped_column(Text, default="")
     # The threshold decision, as recorded (never a running counter).
     threshold_met: Mapped[bool | None]
     decision_basis: Mapped[str | None] = mapped_column(String(20))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # A vulnerable victim decision: the manager of the managing council named as the senior
+    # officer who decided, and when they confirmed it (the threshold is recorded only then).
+    senior_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    senior_officer_confirmed_at: Mapped[datetime | None]
     closed_on: Mapped[date | None] = mapped_column(Date)
     # When the retention period ran out and the personal data was erased (the facts stay).
     erased_on: Mapped[date | None] = mapped_column(Date)

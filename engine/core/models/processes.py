@@ -25,7 +25,7 @@ from engine.core.models.people import User
 TASK_STATES = ("open", "claimed", "completed", "cancelled")
 # Why a task went to its holder without their claiming it: they completed the case's previous
 # step in its lane, a manager gave it to them, or they are the applicant's contact.
-ASSIGNMENT_REASONS = ("previous_step", "manager", "contact")
+ASSIGNMENT_REASONS = ("previous_step", "manager", "contact", "senior_officer")
 LIVE_TASK_STATES = ("open", "claimed")
 # The same, as SQL: the condition of the partial indexes on live tasks.
 LIVE_TASKS_SQL = f"state IN ({', '.join(repr(state) for state in LIVE_TASK_STATES)})"

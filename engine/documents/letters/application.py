@@ -155,8 +155,9 @@ def threshold_decision_letter(
         elif d.basis == "vulnerability":
             blocks += [
                 p(
-                    f"{counted} A senior officer decided it is met because of the victim's "
-                    "vulnerability."
+                    f"{counted} A senior officer"
+                    + (f", {d.senior_officer}," if d.senior_officer else "")
+                    + " decided it is met because of the victim's vulnerability."
                 ),
                 h("Our reasons"),
                 reasons,

@@ -113,6 +113,9 @@ def case_export(
         "on_behalf": case.on_behalf,
         "victim_consent": case.victim_consent,
         "hate_element": case.hate_element,
+        # The applicant's own answer, and why screening found otherwise (None where it agreed).
+        "hate_element_in_the_application": case.applicant_hate_element,
+        "hate_element_screening_reason": redact(case.hate_element_reason),
         "effect_described": redact(case.impact),
         "application_details": _application_details(case, redact),
         "threshold_decision": {

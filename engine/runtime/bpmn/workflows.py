@@ -47,6 +47,15 @@ class Definition:
             return self.process, dict(self.subprocesses)
         return restore_specs(self.spec_json)
 
+    def forms(self) -> frozenset[str]:
+        """The forms its user tasks name, in its process and its subprocesses."""
+        return frozenset(
+            form
+            for spec in (self.process, *self.subprocesses.values())
+            for task_spec in spec.task_specs.values()
+            if (form := spec_properties(task_spec).get("form"))
+        )
+
 
 def _changes_its_specs(process: Any, subprocesses: Mapping[str, Any]) -> bool:
     # SpiffWorkflow wires an event subprocess started by a message, signal or the like into
@@ -247,4 +256,9 @@ def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 def task_properties(task: SpiffTask) -> dict[str, str]:
     """The extension properties (form, due, ...) the diagram gives a task."""
-    return (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+    return spec_properties(task.task_spec)
+
+
+def spec_properties(task_spec: Any) -> dict[str, str]:
+    """The extension properties the diagram gives a task's spec."""
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})

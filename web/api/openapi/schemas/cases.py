@@ -112,7 +112,17 @@ def _case() -> dict[str, Any]:
             "on_behalf": BOOLEAN,
             "victim": nullable(contact),
             "victim_consent": BOOLEAN,
-            "hate_element": BOOLEAN,
+            "hate_element": {"type": "boolean", "description": "As screening found"},
+            "applicant_hate_element": {
+                "description": "The applicant's own answer on the application; null for a "
+                "case screened before the service kept it",
+                **nullable(BOOLEAN),
+            },
+            "hate_element_reason": {
+                "description": "Why screening differs from the applicant's answer; null "
+                "where it does not",
+                **nullable(TEXT),
+            },
             "impact": TEXT,
             "details": {
                 "description": "What the application says beside its incidents, '' where it "
@@ -135,6 +145,16 @@ def _case() -> dict[str, Any]:
                     "threshold_met": nullable(BOOLEAN),
                     "basis": nullable({"enum": list(DECISION_BASES)}),
                     "decided_on": nullable(DATE),
+                    "senior_officer": {
+                        "description": "The manager a vulnerable victim decision names, and "
+                        "when they confirmed it (null while it waits for them); null for other "
+                        "decisions",
+                        **nullable(
+                            exact_object(
+                                {"id": INTEGER, "name": STRING, "confirmed_at": nullable(DATE_TIME)}
+                            )
+                        ),
+                    },
                 }
             ),
             "contact": {
