@@ -210,3 +210,20 @@ def test_applications_in_two_districts_are_not_linked(app: Flask, all_db: Databa
     token = form_token(police, "/account/password")
     forbidden = police.post(f"/cases/{dales}/link", data={"other": dales, "csrf_token": token})
     assert forbidden.status_code == 403
+
+
+def test_someone_applying_for_another_shows_them_and_their_consent(
+    app: Flask, all_db: Database
+) -> None:
+    case_id = submit(
+        all_db,
+        application(
+            on_behalf=True,
+            victim={"name": "Pat Jones", "address": "3 Bank Road"},
+            victim_consent=True,
+        ),
+    )
+    page = signed_in(app, COUNCIL).get(f"/cases/{reference_of(all_db, case_id)}")
+    html = page.get_data(as_text=True)
+    assert "Pat Jones<br>3 Bank Road<br>They agreed" in html
+    assert "&lt;br&gt;" not in html
