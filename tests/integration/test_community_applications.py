@@ -4,7 +4,6 @@ five separate individuals within six months) counts the individuals across them.
 
 from __future__ import annotations
 
-import re
 from html import unescape
 from pathlib import Path
 
@@ -19,32 +18,27 @@ from tests.support.applicant import reference_of
 from tests.support.documents import open_docx, pack_for
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
-    NO_RETURN,
+    NOT_MET,
     application,
     do,
     incident,
     live,
     submit,
+    through_to_decision,
 )
-from tests.support.web import application_form, error_summary, form_token, make_app, signed_in
-
-NOT_MET = {
-    "threshold_met": False,
-    "decision_basis": "discretion",
-    "reasons": "One report each",
-    "persistence": "p",
-    "harm": "h",
-    "adequacy": "a",
-}
+from tests.support.web import (
+    application_form,
+    error_summary,
+    form_token,
+    make_app,
+    page_words,
+    signed_in,
+)
 
 
 @pytest.fixture
 def app(all_db: Database, tmp_path: Path) -> Flask:
     return make_app(all_db, tmp_path)
-
-
-def _words(response) -> str:  # noqa: ANN001 - a test response
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def neighbour(db: Database, n: int, district: str = "derbyshire-dales") -> int:
@@ -61,15 +55,6 @@ def neighbour(db: Database, n: int, district: str = "derbyshire-dales") -> int:
             },
         ),
     )
-
-
-def _to_decision(db: Database, case_id: int) -> None:
-    do(db, case_id, "acknowledge", COUNCIL, {"method": "email"})
-    do(db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
-    do(db, case_id, "police_return", "police@example.org", NO_RETURN)
-    do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
-    do(db, case_id, "health_return", "health@example.org", NO_RETURN)
-    do(db, case_id, "council_return", COUNCIL, NO_RETURN)
 
 
 def _link(client, reference: str, other: str):  # noqa: ANN001, ANN202 - a test client
@@ -99,7 +84,7 @@ def test_a_business_applies_through_its_named_contact(app: Flask, all_db: Databa
         case = session.scalar(select(Case).where(Case.applying_as == "business"))
         assert case.applicant["organisation"] == "Dales Bakery"
         reference = case.reference
-    shown = _words(signed_in(app, COUNCIL).get(f"/cases/{reference}"))
+    shown = page_words(signed_in(app, COUNCIL).get(f"/cases/{reference}"))
     assert "A business: Dales Bakery, with the applicant as its named contact" in shown
 
 
@@ -131,11 +116,11 @@ def test_five_linked_neighbours_meet_the_community_threshold(app: Flask, all_db:
             )
         )
 
-    shown = _words(caseworker.get(f"/cases/{references[4]}"))
+    shown = page_words(caseworker.get(f"/cases/{references[4]}"))
     assert "Linked applications" in shown
     assert "5 did, so it is met by the community threshold" in shown
 
-    _to_decision(db, ids[4])
+    through_to_decision(db, ids[4])
     assert live(db, ids[4])["threshold_decision"].draft == {
         "threshold_met": True,
         "decision_basis": "count",
@@ -165,7 +150,7 @@ def test_five_linked_neighbours_meet_the_community_threshold(app: Flask, all_db:
     sixth = reference_of(db, neighbour(db, 6))
     late = _link(caseworker, sixth, references[0])
     assert late.status_code == 400
-    assert f"{references[4]} had its threshold decision on 2 March 2026" in _words(late)
+    assert f"{references[4]} had its threshold decision on 2 March 2026" in page_words(late)
 
 
 def test_an_unlinked_neighbour_no_longer_counts(app: Flask, all_db: Database) -> None:
@@ -180,10 +165,10 @@ def test_an_unlinked_neighbour_no_longer_counts(app: Flask, all_db: Database) ->
     with db.read() as session:
         leads = session.scalars(select(Case.linked_to_id).where(Case.id.in_(ids))).all()
     assert leads == [None, None, ids[1], ids[1], ids[1]]  # the next one leads the rest
-    assert "4 did, so it is not met by the community threshold" in _words(
+    assert "4 did, so it is not met by the community threshold" in page_words(
         caseworker.get(f"/cases/{references[2]}")
     )
-    _to_decision(db, ids[2])
+    through_to_decision(db, ids[2])
     do(db, ids[2], "threshold_decision", COUNCIL, NOT_MET)  # one report, four individuals
 
 

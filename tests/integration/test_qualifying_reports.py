@@ -5,8 +5,6 @@ the audit trail and the meeting pack follow the marks."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
 from pathlib import Path
 
 import pytest
@@ -20,24 +18,16 @@ from tests.support.applicant import reference_of
 from tests.support.documents import open_docx, pack_for
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
-    NO_RETURN,
+    NOT_MET,
     THREE,
     application,
     do,
     incident,
     live,
     submit,
+    through_to_decision,
 )
-from tests.support.web import error_summary, form_token, make_app, signed_in
-
-NOT_MET = {
-    "threshold_met": False,
-    "decision_basis": "discretion",
-    "reasons": "The reports do not show persistent behaviour",
-    "persistence": "p",
-    "harm": "h",
-    "adequacy": "a",
-}
+from tests.support.web import error_summary, form_token, make_app, page_words, signed_in
 
 
 @pytest.fixture
@@ -45,21 +35,8 @@ def app(all_db: Database, tmp_path: Path) -> Flask:
     return make_app(all_db, tmp_path)
 
 
-def _words(response) -> str:  # noqa: ANN001 - a test response
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
-
-
 def told_someone_else(occurred: str, who: str) -> dict:
     return {**incident(occurred, occurred, "other"), "reported_to_other": who}
-
-
-def _to_decision(db: Database, case_id: int) -> None:
-    do(db, case_id, "acknowledge", COUNCIL, {"method": "email"})
-    do(db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
-    do(db, case_id, "police_return", "police@example.org", NO_RETURN)
-    do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
-    do(db, case_id, "health_return", "health@example.org", NO_RETURN)
-    do(db, case_id, "council_return", COUNCIL, NO_RETURN)
 
 
 def _reports(db: Database, case_id: int) -> list[Incident]:
@@ -86,7 +63,7 @@ def test_reports_to_an_mp_a_gp_and_a_charity_are_kept_and_never_meet_the_thresho
         ),
     )
     assert [r.reported_to_other for r in _reports(db, case_id)] == ["My MP", "A GP", "RSPCA"]
-    _to_decision(db, case_id)
+    through_to_decision(db, case_id)
     decision = live(db, case_id)["threshold_decision"]
     assert decision.draft is None  # not met by count: the council decides
     do(db, case_id, "threshold_decision", COUNCIL, NOT_MET)
@@ -114,7 +91,7 @@ def test_marking_a_report_unrelated_lets_the_council_decide_not_met(
 ) -> None:
     db = all_db
     case_id = submit(db, application())
-    _to_decision(db, case_id)
+    through_to_decision(db, case_id)
     with pytest.raises(InvalidData) as refused:  # three qualifying complaints: met by count
         do(db, case_id, "threshold_decision", COUNCIL, NOT_MET)
     assert "3 qualifying complaints" in refused.value.fields["threshold_met"]
@@ -123,9 +100,9 @@ def test_marking_a_report_unrelated_lets_the_council_decide_not_met(
     housing = next(r for r in _reports(db, case_id) if r.reported_to == "dales-housing")
     caseworker = signed_in(app, COUNCIL)
     case_page = caseworker.get(f"/cases/{reference}")
-    assert "Counts towards the threshold" in _words(case_page)
+    assert "Counts towards the threshold" in page_words(case_page)
     page = f"/cases/{reference}/reports/{housing.id}"
-    assert "What does this report count for?" in _words(caseworker.get(page))
+    assert "What does this report count for?" in page_words(caseworker.get(page))
     marked = caseworker.post(
         page,
         data={
@@ -135,7 +112,7 @@ def test_marking_a_report_unrelated_lets_the_council_decide_not_met(
         },
     )
     assert marked.status_code == 302
-    shown = _words(caseworker.get(f"/cases/{reference}"))
+    shown = page_words(caseworker.get(f"/cases/{reference}"))
     assert (
         "No: marked as not about this behaviour (The housing report is about a neighbour's "
         "dog, not this behaviour)" in shown
@@ -163,7 +140,7 @@ def test_marking_a_report_unrelated_lets_the_council_decide_not_met(
         data={"mark": "counts", "csrf_token": form_token(caseworker, f"/cases/{reference}")},
         follow_redirects=True,
     )
-    assert "the threshold decision was recorded on 2 march 2026" in _words(late).lower()
+    assert "the threshold decision was recorded on 2 march 2026" in page_words(late).lower()
     assert _reports(db, case_id)[2].mark == "unrelated"
 
 
@@ -202,7 +179,7 @@ def test_a_duplicate_counts_once_and_every_problem_is_told_at_once(
             "csrf_token": form_token(caseworker, page),
         },
     )
-    shown = _words(caseworker.get(f"/cases/{reference}"))
+    shown = page_words(caseworker.get(f"/cases/{reference}"))
     assert "Counted once, as incident 1, with the report of 6 January 2026" in shown
     assert "Marked a duplicate: The applicant rang the police and the council" in shown
 
@@ -222,7 +199,7 @@ def test_a_duplicate_counts_once_and_every_problem_is_told_at_once(
         ("Select the report this one repeats", "#duplicate_of")
     ]
 
-    _to_decision(db, case_id)
+    through_to_decision(db, case_id)
     assert live(db, case_id)["threshold_decision"].draft is None  # two incidents: not met
 
 
@@ -234,7 +211,7 @@ def test_only_the_council_managing_the_case_marks_its_reports(app: Flask, all_db
     reference = reference_of(db, case_id)
     first = _reports(db, case_id)[0]
     police = signed_in(app, "police@example.org")
-    assert "Counts towards the threshold" in _words(police.get(f"/cases/{reference}"))
+    assert "Counts towards the threshold" in page_words(police.get(f"/cases/{reference}"))
     assert f"/cases/{reference}/reports/" not in police.get(f"/cases/{reference}").get_data(
         as_text=True
     )

@@ -22,6 +22,15 @@ SETTINGS = load_settings({})
 TODAY = "2026-03-02"
 DALES_COUNCIL = "derbyshire-dales-district-council"
 NO_RETURN = {"incidents": [], "actions_taken": "None needed", "view": "Nothing held"}
+# A threshold decision that it is not met, at the council's discretion.
+NOT_MET = {
+    "threshold_met": False,
+    "decision_basis": "discretion",
+    "reasons": "The reports do not show persistent behaviour",
+    "persistence": "p",
+    "harm": "h",
+    "adequacy": "a",
+}
 ACKNOWLEDGED = {"method": "email"}
 
 

@@ -114,3 +114,8 @@ def field_error(page: str, field_id: str) -> str:
         return ""
     text = re.sub(r"<[^>]+>", "", found.group(1)).replace("Error:", "", 1)
     return unescape(" ".join(text.split()))
+
+
+def page_words(response: TestResponse) -> str:
+    """A page's text as a reader sees it: no markup, one space between words."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
