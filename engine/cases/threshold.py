@@ -21,8 +21,8 @@ agency responded. Reports arrive from the application and from each agency's inf
 return, so one incident often appears several times. Two reports are treated as the same
 incident when either:
 
-- they share a non-empty crime/incident ``reference`` (compared ignoring case and all
-  whitespace, so ``"DC 123/24"`` and ``"dc123/24"`` match), or
+- they share a non-empty crime/incident ``reference`` (compared by its letters and digits
+  alone, ignoring case, so ``"DC 123/24"``, ``"dc-123-24"`` and ``"DC12324"`` match), or
 - they are about behaviour on the same day, were made to the same body, and do not carry two
   different references: the applicant's own entry and that body's return of one report.
 
@@ -183,8 +183,9 @@ def told(report: IncidentReport, names: Mapping[str, str] | None = None) -> str:
 
 
 def normalise_reference(reference: str) -> str:
-    """The form in which references are compared: no whitespace anywhere, case folded."""
-    return "".join(reference.split()).casefold()
+    """The form in which references are compared: letters and digits only, case folded, as one
+    reference is written "DC-101", "dc 101" or "DC/101"."""
+    return "".join(character for character in reference if character.isalnum()).casefold()
 
 
 def is_qualifying(

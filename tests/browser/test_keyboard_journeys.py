@@ -73,10 +73,14 @@ def test_a_member_of_the_public_applies_with_the_keyboard_alone(
     type_text(page, "Derbys")
     assert focused(page).value == "derbyshire-dales"
 
+    # Who applies: Tab reaches the first answer, and Space chooses it.
+    person = press(page, "Tab")
+    assert (person.id, person.checked) == ("applying_as", False)
+    assert press(page, "Space").checked
     assert press(page, "Tab").id == "applicant-name"
     type_text(page, "Robin Hart")
-    # Back to check the district, and on again.
-    assert press(page, "Shift+Tab").id == "district"
+    # Back to check who applies, and on again.
+    assert press(page, "Shift+Tab").id == "applying_as"
     assert press(page, "Tab").id == "applicant-name"
     tab_to(page, with_id("applicant-email"))
     type_text(page, "robin@example.com")

@@ -48,7 +48,10 @@ def test_the_decision_page_shows_the_count_and_why_each_incident_counts(
     rows = page[page.index('id="threshold-incidents"') :].split("</table>")[0]
     rows = [_text(row) for row in rows.split('<tr class="govuk-table__row">')[2:]]
     assert len(rows) == 3, "the repeated report is one incident"
-    assert rows[0].startswith(" 1 January 2026 1 No Reported 50 days after the behaviour")
+    assert rows[0].startswith(
+        " 1 January 2026 1 No Reported on 20 February 2026, after the month beginning with the "
+        "behaviour ended on 31 January 2026"
+    )
     assert rows[1].startswith(" 5 January 2026 2 Yes Reported to ")
     assert rows[2].startswith(" 19 January 2026 1 Yes Reported to ")
     assert "within one month and within six months of the application" in rows[2]

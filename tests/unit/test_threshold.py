@@ -492,3 +492,15 @@ def test_reports_to_someone_else_or_marked_unrelated_do_not_make_an_individual_c
     result = community(applications)
     assert [a.counts for a in result.applications] == [False, False, True, True, True]
     assert not result.met
+
+
+def test_references_written_with_other_separators_match():
+    result = count(
+        [
+            report("2026-03-01", "2026-03-01", reference="DC-101"),
+            report("2026-03-01", "2026-03-02", POLICE, reference="dc 101", source=POLICE),
+            report("2026-03-04", "2026-03-04", HOUSING, reference="DC/101"),
+        ],
+        date(2026, 4, 1),
+    )
+    assert len(result.incidents) == 1
