@@ -184,6 +184,9 @@ def erase_case(
     case.victim = None
     case.impact = ""
     case.details = {}
+    # The risk assessment's answers say how the victim lives and what they fear; its level
+    # is a fact of the case, like the decision's basis, and stays.
+    case.risk = None
     session.execute(
         update(Incident)
         .where(Incident.case_id == case.id)

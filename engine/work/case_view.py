@@ -14,6 +14,7 @@ section is one query, so the cost of a case does not grow with the number of its
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -53,7 +54,9 @@ def case_summary(
     (when its personal data was erased at the end of its retention period, or None), applicant,
     applying_as (person, business or community_group), on_behalf, victim, victim_consent,
     hate_element, impact, details (what the application says beside its incidents:
-    ``engine.cases.details.ApplicationDetails``, '' where it said nothing), decision
+    ``engine.cases.details.ApplicationDetails``, '' where it said nothing), risk (the risk
+    and vulnerability assessment {level, assessed_on, assessed_by, answers, high_because},
+    or None before it is done; its answers are gone once the case is erased), decision
     {threshold_met, basis, decided_on}, contact (the applicant's single point of contact {id,
     name, email}, or None before one is named), participants, status_history, incidents,
     linked (the applications linked with it about the same behaviour and the community
@@ -79,6 +82,7 @@ def case_summary(
         "hate_element": case.hate_element,
         "impact": case.impact,
         "details": details_of(case.details).as_dict(),
+        "risk": _risk(case),
         "decision": {
             "threshold_met": case.threshold_met,
             "basis": case.decision_basis,
@@ -100,6 +104,20 @@ def case_summary(
     if may_see_audit(session, user, case.id):
         summary["audit"] = audit_trail(session, case)
     return summary
+
+
+def _risk(case: Case) -> dict[str, Any] | None:
+    if case.risk_level is None:
+        return None
+    recorded = case.risk or {}
+    assessed_on = recorded.get("assessed_on")
+    return {
+        "level": case.risk_level,
+        "assessed_on": date.fromisoformat(assessed_on) if assessed_on else None,
+        "assessed_by": str(recorded.get("assessed_by", "")),
+        "answers": dict(recorded.get("answers") or {}),
+        "high_because": list(recorded.get("high_because") or []),
+    }
 
 
 def _contact(session: Session, case: Case) -> dict[str, Any] | None:

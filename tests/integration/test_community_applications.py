@@ -20,6 +20,7 @@ from tests.support.documents import open_docx, pack_for
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
     NO_RETURN,
+    STANDARD_RISK,
     application,
     do,
     incident,
@@ -70,6 +71,7 @@ def _to_decision(db: Database, case_id: int) -> None:
     do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(db, case_id, "health_return", "health@example.org", NO_RETURN)
     do(db, case_id, "council_return", COUNCIL, NO_RETURN)
+    do(db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
 
 
 def _link(client, reference: str, other: str):  # noqa: ANN001, ANN202 - a test client

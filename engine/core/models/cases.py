@@ -27,6 +27,7 @@ CASE_STATUSES = (
 )
 DECISION_BASES = ("count", "discretion", "vulnerability", "declined")
 APPLYING_AS = ("person", "business", "community_group")
+RISK_LEVELS = ("standard", "medium", "high")
 
 
 class Case(Base):
@@ -37,6 +38,7 @@ class Case(Base):
         CheckConstraint(
             "applying_as IN ('person','business','community_group')", name="applying_as"
         ),
+        CheckConstraint("risk_level IN ('standard','medium','high')", name="risk_level"),
         Index("ix_cases_district_received", "district_id", "received_on"),
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
@@ -71,6 +73,11 @@ class Case(Base):
     victim_consent: Mapped[bool] = mapped_column(default=False)
     hate_element: Mapped[bool] = mapped_column(default=False)
     impact: Mapped[str] = mapped_column(Text, default="")
+    # The council's risk and vulnerability assessment after screening (``engine.cases.risk``):
+    # its level, and the answers with who assessed it and when (personal data: erased with
+    # the rest). None until it is done.
+    risk_level: Mapped[str | None] = mapped_column(String(20))
+    risk: Mapped[dict[str, Any] | None]
     # The threshold decision, as recorded (never a running counter).
     threshold_met: Mapped[bool | None]
     decision_basis: Mapped[str | None] = mapped_column(String(20))
