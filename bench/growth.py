@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.measure import Row, ms, say, timed
+from development.demo import STANDARD_RISK
 from engine.core import clock
 from engine.core.config import load_settings
 from engine.core.db import Database
@@ -86,6 +87,7 @@ def growth(env: dict[str, str], db: Database, label: str) -> list[Row]:
     do(case_id, "housing_return [child]", "housing@dales-housing.example.org", no_return)
     do(case_id, "health_return", "health@icb.example.org", no_return)
     do(case_id, "council_return", council, no_return)
+    do(case_id, "risk_assessment", council, STANDARD_RISK)
     do(case_id, "threshold_decision", council, {"threshold_met": True, "decision_basis": "count"})
     do(case_id, "decision_letter", council, {"method": "email"})
     do(

@@ -167,6 +167,25 @@ class DemoUnavailable(RuntimeError):
     """The demo cases cannot be made on this database."""
 
 
+# Risk and vulnerability assessments giving each level (engine.cases.risk).
+STANDARD_RISK = {
+    "impact_on_health": "none",
+    "impact_on_sleep": "some",
+    "impact_on_daily_life": "some",
+    "fear": "some",
+    "vulnerability_factors": ["none"],
+    "targeted_repeatedly": False,
+    "hate_motivated": False,
+}
+_MEDIUM_RISK = {**STANDARD_RISK, "impact_on_sleep": "severe", "targeted_repeatedly": True}
+_HIGH_RISK = {
+    **STANDARD_RISK,
+    "fear": "severe",
+    "vulnerability_factors": ["isolated", "age"],
+    "risk_notes": "Lives alone and is afraid to go out after dark.",
+}
+
+
 def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     """A handful of cases at different stages, so every demo inbox has work in it.
 
@@ -213,16 +232,17 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
         do(case_id, "acknowledge", council, {"method": "email"})
         do(case_id, "screen", council, {"route": "review", "hate_element": False})
 
-    def to_decision(case_id: int) -> None:
+    def to_decision(case_id: int, risk: dict = STANDARD_RISK) -> None:
         to_returns(case_id)
         do(case_id, "police_return", "police@derbyshire.example.org", no_return)
         do(case_id, "housing_return [child]", "housing@dales-housing.example.org", no_return)
         do(case_id, "health_return", "health@icb.example.org", no_return)
         # The caseworker who screened the case has the council's return: work stays with them.
         do(case_id, "council_return", council, no_return)
+        do(case_id, "risk_assessment", council, risk)
 
-    def to_review(case_id: int) -> None:
-        to_decision(case_id)
+    def to_review(case_id: int, risk: dict = STANDARD_RISK) -> None:
+        to_decision(case_id, risk)
         do(
             case_id,
             "threshold_decision",
@@ -288,7 +308,8 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
     waiting = start(told_an_mp)
     to_returns(waiting)
     deciding = start(_application("derbyshire-dales", "Jordan Lee", 2))
-    to_decision(deciding)
+    # Assessed at high risk: its threshold decision is due sooner, and the inbox says so.
+    to_decision(deciding, _HIGH_RISK)
     meeting = start(
         _application(
             "derbyshire-dales",
@@ -300,7 +321,7 @@ def load_demo_cases(db: Database, settings: Settings) -> list[str]:
             },
         )
     )
-    to_review(meeting)
+    to_review(meeting, _MEDIUM_RISK)
     actions = start(_application("derbyshire-dales", "Chris Evans", 3))
     to_review(actions)
     due = (clock.today() + timedelta(days=28)).isoformat()

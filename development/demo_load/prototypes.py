@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import FromClause, select
 from sqlalchemy.engine import Connection
 
-from development.demo import active_users_by_email
+from development.demo import STANDARD_RISK, active_users_by_email
 from engine.core import clock
 from engine.core.config import Settings
 from engine.core.db import Database
@@ -142,6 +142,7 @@ def build_prototypes(db: Database, settings: Settings) -> dict[str, int]:
         do(case_id, "health_return", "health@icb.example.org", no_return)
         # The caseworker who screened the case has the council's return: work stays with them.
         do(case_id, "council_return", council, no_return)
+        do(case_id, "risk_assessment", council, STANDARD_RISK)
         return case_id
 
     def decided(case_id: int) -> int:

@@ -17,6 +17,9 @@ before the threshold decision falls due.
 ``agency_information_return`` working days from the request, but fall due by the working day
 before the threshold decision they inform. When that day has already gone (the request itself
 came late), the task is due the day it becomes ready, not on a day before it existed.
+
+A case assessed at high risk (``engine.cases.risk``) counts its tasks made from then on with
+the area's ``high_risk_timescales`` in place of the timescales they name (``case_timescales``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,15 @@ _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # A rule counted from a count counted from a count...: a few are plenty, and a bound keeps a
 # diagram's text from costing more than a glance to read.
 _MOST_COUNTS = 4
+
+
+def case_timescales(settings: Mapping[str, Any], risk_level: str | None) -> dict[str, int]:
+    """The timescales a case's new tasks are counted with: the area's, with the shorter
+    ``high_risk_timescales`` in their place once the case is assessed at high risk."""
+    timescales = dict(settings.get("timescales", {}))
+    if risk_level == "high":
+        timescales.update(settings.get("high_risk_timescales", {}))
+    return timescales
 
 
 class DueRuleError(ValueError):

@@ -176,6 +176,7 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
             raise AreaFileError(f"{source}: timescale '{name}' must be a whole number of days")
     _check_returns_fit(timescales, source)
     settings["timescales"] = timescales
+    _check_high_risk_timescales(settings, timescales, source)
     settings["follow_up_months"] = _follow_up_months(
         settings.get("follow_up_months", DEFAULT_FOLLOW_UP_MONTHS), source
     )
@@ -250,6 +251,33 @@ def _check_returns_fit(timescales: dict[str, int], source: str) -> None:
     )
 
 
+def _check_high_risk_timescales(
+    settings: dict[str, Any], timescales: dict[str, int], source: str
+) -> None:
+    """A case assessed at high risk may have shorter timescales: each names one of the area's,
+    is a whole number of working days no longer than it, and the returns still fit."""
+    shorter = settings.setdefault(HIGH_RISK_TIMESCALES, {})
+    if not isinstance(shorter, dict):
+        raise AreaFileError(
+            f"{source}: {HIGH_RISK_TIMESCALES} must map timescale names to working days, such "
+            "as { threshold_decision = 7, review_meeting = 15 }"
+        )
+    for name, days in shorter.items():
+        if name not in timescales:
+            raise AreaFileError(
+                f"{source}: {HIGH_RISK_TIMESCALES}: '{name}' is not one of the area's timescales"
+            )
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= timescales[name]:
+            raise AreaFileError(
+                f"{source}: {HIGH_RISK_TIMESCALES}: '{name}' must be a whole number of working "
+                f"days from 0 to {timescales[name]} (a high risk shortens a timescale, never "
+                "lengthens it)"
+            )
+    _check_returns_fit({**timescales, **shorter}, f"{source}: {HIGH_RISK_TIMESCALES}")
+
+
+# Shorter timescales for the tasks of a case assessed at high risk (engine.chasing.due).
+HIGH_RISK_TIMESCALES = "high_risk_timescales"
 # Whether the next task of a case in a lane goes to whoever completed the previous one there
 # (while they may still do it), rather than back to the organisation's queue.
 WORK_STAYS = "work_stays_with_its_person"

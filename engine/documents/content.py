@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.cases.assessment import assess_case
 from engine.cases.details import ApplicationDetails, details_of
+from engine.cases.risk import RiskRecord, risk_of
 from engine.cases.threshold import CommunityAssessment, told
 from engine.core.models import (
     Appeal,
@@ -160,6 +161,8 @@ class PackContent:
     # Where the behaviour happens, who is believed responsible, witnesses, what the applicant
     # wants to happen, their communication needs and the format of their letters.
     details: ApplicationDetails = ApplicationDetails()
+    # The council's risk and vulnerability assessment, or None before it is done.
+    risk: RiskRecord | None = None
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -384,6 +387,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         applying_for=_applying_for(case),
         community=assessment.community,
         details=details_of(case.details),
+        risk=risk_of(case.risk_level, case.risk),
     )
 
 

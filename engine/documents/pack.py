@@ -6,7 +6,7 @@ meeting date, no returns, no recommendations) the pack says so in that place.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from engine.core.clock import LOCAL_ZONE
@@ -288,7 +288,7 @@ def _actions(out: Builder, c: PackContent) -> None:
 def _risk(out: Builder, c: PackContent) -> None:
     out.heading("Risk and vulnerability", 1, contents=True)
     d = c.decision
-    said = False
+    said = _assessment(out, c)
     if c.hate_element:
         out.paragraph(
             "A hate element was identified: the applicant was signposted to the police "
@@ -317,6 +317,26 @@ def _risk(out: Builder, c: PackContent) -> None:
 
 def _yes_no(answer: bool) -> str:
     return "yes" if answer else "no"
+
+
+def _assessment(out: Builder, c: PackContent) -> bool:
+    """The council's risk and vulnerability assessment: its level, when and by whom, and the
+    answers it was given; whether there was one."""
+    risk = c.risk
+    if risk is None:
+        return False
+    out.labelled("Level of risk", risk.level_name)
+    day = date.fromisoformat(risk.assessed_on) if risk.assessed_on else None
+    assessed = long_date(day, missing="on a date not kept")
+    out.labelled("Assessed", f"{assessed} by {risk.assessed_by or 'the council'}")
+    if risk.high_because:
+        out.paragraph("High whatever the score, for " + " and for ".join(risk.high_because) + ".")
+    for question, answer in risk.answers:
+        out.labelled(question, answer)
+    if risk.notes.strip():
+        out.heading("Notes for the chair", 2)
+        out.text(risk.notes, missing="")
+    return True
 
 
 def _decision(out: Builder, c: PackContent) -> None:

@@ -19,6 +19,7 @@ from engine.procedure import (
     application_steps,
     follow_up_steps,
     review_steps,
+    risk_steps,
     senior_officer_steps,
 )
 from engine.procedure.step import Check, Completion, Preparation
@@ -96,6 +97,15 @@ _MEANINGS = (
         complete=application_steps.record_return,
         case_status="awaiting_information",
         when_ready=application_steps.record_information_request,
+    ),
+    FormMeaning(
+        "risk_assessment",
+        "Records the risk and vulnerability assessment's answers and the level they give "
+        "(standard, medium or high) on the case; a high risk shortens the area's timescales "
+        "for the tasks that follow. The screening's hate element is filled in.",
+        complete=risk_steps.record_risk,
+        check=risk_steps.risk_problems,
+        when_ready=risk_steps.suggest_hate_element,
     ),
     FormMeaning(
         "threshold_decision",

@@ -185,6 +185,9 @@ def erase_case(
     case.impact = ""
     case.details = {}
     case.hate_element_reason = None
+    # The risk assessment's answers say how the victim lives and what they fear; its level
+    # is a fact of the case, like the decision's basis, and stays.
+    case.risk = None
     session.execute(
         update(Incident)
         .where(Incident.case_id == case.id)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.chasing.due import DueRuleError, parse_due_rule
+from engine.chasing.due import DueRuleError, case_timescales, parse_due_rule
 from engine.chasing.new_work import tell_of_new_work
 from engine.core import audit, clock
 from engine.core.area import current_settings
@@ -126,7 +126,9 @@ def _sync_tasks(
         if str(spiff_task.id) in live:
             continue
         if timescales is None:
-            timescales = current_settings(session).get("timescales", {})
+            # The case is already in the session wherever a process moves on: no statement.
+            case = session.get_one(Case, instance.case_id)
+            timescales = case_timescales(current_settings(session), case.risk_level)
         row = _new_task_row(session, instance, spiff_task, timescales, effects)
         effects.task_ready(session, row, spiff_task.data, bpmn.task_properties(spiff_task))
         created.append(row)

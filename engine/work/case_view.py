@@ -14,6 +14,7 @@ section is one query, so the cost of a case does not grow with the number of its
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -55,16 +56,18 @@ def case_summary(
     hate_element (as screened), applicant_hate_element (the applicant's own answer; None where
     it was not kept), hate_element_reason (why screening differs from it, or None), impact,
     details (what the application says beside its incidents:
-    ``engine.cases.details.ApplicationDetails``, '' where it said nothing), decision
-    {threshold_met, basis, decided_on, senior_officer (a vulnerable victim decision's {id,
-    name, confirmed_at}, confirmed_at None while it waits for them; or None)}, contact (the
-    applicant's single point of contact {id, name, email}, or None before one is named),
-    participants, status_history, incidents, linked (the applications linked with it about
-    the same behaviour and the community threshold's count, or None), tasks, reviews, appeals,
-    documents, attachments, processes, check_ins (after closure: each one's months, due_on,
-    sent_at, delivery, answered_at, still_happening, comment, answered_by), and ``audit`` only
-    when the caller may read the audit trail. ``reason`` is an administrator's recorded
-    justification for reading a case.
+    ``engine.cases.details.ApplicationDetails``, '' where it said nothing), risk (the risk and
+    vulnerability assessment {level, assessed_on, assessed_by, answers, high_because}, or None
+    before it is done; its answers are gone once the case is erased), decision {threshold_met,
+    basis, decided_on, senior_officer (a vulnerable victim decision's {id, name, confirmed_at},
+    confirmed_at None while it waits for them; or None)}, contact (the applicant's single point
+    of contact {id, name, email}, or None before one is named), participants, status_history,
+    incidents, linked (the applications linked with it about the same behaviour and the
+    community threshold's count, or None), tasks, reviews, appeals, documents, attachments,
+    processes, check_ins (after closure: each one's months, due_on, sent_at, delivery,
+    answered_at, still_happening, comment, answered_by), and ``audit`` only when the caller may
+    read the audit trail. ``reason`` is an administrator's recorded justification for reading a
+    case.
     """
     case = consult_case(session, user, reference, purpose=purpose, reason=reason)
     summary: dict[str, Any] = {
@@ -85,6 +88,7 @@ def case_summary(
         "hate_element_reason": case.hate_element_reason,
         "impact": case.impact,
         "details": details_of(case.details).as_dict(),
+        "risk": _risk(case),
         "decision": {
             "threshold_met": case.threshold_met,
             "basis": case.decision_basis,
@@ -119,6 +123,20 @@ def _senior_officer(session: Session, case: Case) -> dict[str, Any] | None:
         "id": officer.id,
         "name": officer.name,
         "confirmed_at": case.senior_officer_confirmed_at,
+    }
+
+
+def _risk(case: Case) -> dict[str, Any] | None:
+    if case.risk_level is None:
+        return None
+    recorded = case.risk or {}
+    assessed_on = recorded.get("assessed_on")
+    return {
+        "level": case.risk_level,
+        "assessed_on": date.fromisoformat(assessed_on) if assessed_on else None,
+        "assessed_by": str(recorded.get("assessed_by", "")),
+        "answers": dict(recorded.get("answers") or {}),
+        "high_because": list(recorded.get("high_because") or []),
     }
 
 

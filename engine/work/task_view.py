@@ -109,9 +109,9 @@ def task_detail(session: Session, user: User, task_id: int, forms_dir: Path) -> 
 
     Keys: those of ``InboxRow.as_dict()`` (id, title, name, form, case_reference, district,
     organisations, assignee, state, due_on, working_days_left, overdue, overdue_by,
-    escalation_level, process), then created_at, claimed_at, completed_at, schema (the form's
-    JSON Schema), draft (saved answers or None), data (the answers it was completed with, or
-    None) and actions (``allowed_actions``).
+    escalation_level, process, risk_level), then created_at, claimed_at, completed_at, schema
+    (the form's JSON Schema), draft (saved answers or None), data (the answers it was
+    completed with, or None) and actions (``allowed_actions``).
     """
     task = visible_task(session, user, task_id)
     try:

@@ -39,7 +39,15 @@ from tests.support.follow_up import check_ins, further_action
 from tests.support.journey import Journey, Step, body_of, letter_received, mail_sent, staff
 from tests.support.mail import SmtpServer
 from tests.support.people import COUNCIL, OPCC, user
-from tests.support.procedure import ACKNOWLEDGED, CONSIDERED, INVITED, NO_RETURN, case_of, live
+from tests.support.procedure import (
+    ACKNOWLEDGED,
+    CONSIDERED,
+    INVITED,
+    NO_RETURN,
+    STANDARD_RISK,
+    case_of,
+    live,
+)
 
 pytestmark = [
     needs_chromium,
@@ -142,6 +150,7 @@ def threshold_is_met(journey: Journey) -> None:
     journey.do("housing_return [child]", "housing@example.org", NO_RETURN)
     journey.do("health_return", "health@example.org", NO_RETURN)
     journey.do("council_return", COUNCIL, NO_RETURN)  # still with whoever screened it
+    journey.do("risk_assessment", COUNCIL, STANDARD_RISK)
     decision = {"threshold_met": True, "decision_basis": "count"}
     journey.do("threshold_decision", COUNCIL, decision)
     journey.do("decision_letter", COUNCIL, {"method": "email"})

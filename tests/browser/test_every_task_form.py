@@ -25,6 +25,7 @@ from tests.support.procedure import (
     CONSIDERED,
     INVITED,
     NO_RETURN,
+    STANDARD_RISK,
     THREE,
     VIEWS_BY_LETTER,
     application,
@@ -56,6 +57,7 @@ REVIEW = [
     ("housing_return [child]", "housing@example.org", NO_RETURN),
     ("health_return", "health@example.org", NO_RETURN),
     ("council_return", COUNCIL, NO_RETURN),
+    ("risk_assessment", COUNCIL, STANDARD_RISK),
     (
         "threshold_decision",
         COUNCIL,

@@ -20,7 +20,15 @@ from engine.documents import LETTER_KINDS
 from engine.people.applicant_codes import issue_email_link, issue_letter_code
 from engine.work.task_view import release_task
 from tests.support.people import COUNCIL, user
-from tests.support.procedure import ACKNOWLEDGED, NO_RETURN, application, do, live, submit
+from tests.support.procedure import (
+    ACKNOWLEDGED,
+    NO_RETURN,
+    STANDARD_RISK,
+    application,
+    do,
+    live,
+    submit,
+)
 from tests.support.web import csrf_token
 
 # An applicant who asked for letters by post, with a postcode to sign in with.
@@ -142,4 +150,5 @@ def case_with_returns(db: Database) -> int:
     # it was, hands it back to the queue.
     release_task(db, live(db, case_id)["council_return"].id, user(db, COUNCIL))
     do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
+    do(db, case_id, "risk_assessment", "council2@example.org", STANDARD_RISK)
     return case_id

@@ -32,6 +32,16 @@ NOT_MET = {
     "adequacy": "a",
 }
 ACKNOWLEDGED = {"method": "email"}
+# A risk and vulnerability assessment that finds a standard risk.
+STANDARD_RISK = {
+    "impact_on_health": "none",
+    "impact_on_sleep": "some",
+    "impact_on_daily_life": "some",
+    "fear": "some",
+    "vulnerability_factors": ["none"],
+    "targeted_repeatedly": False,
+    "hate_motivated": False,
+}
 
 
 # An application
@@ -126,6 +136,7 @@ def through_to_decision(db: Database, case_id: int, police_incidents: list | Non
         "housing_return [child]",
         "health_return",
         "council_return",
+        "risk_assessment",
     }
     do(
         db,
@@ -138,6 +149,7 @@ def through_to_decision(db: Database, case_id: int, police_incidents: list | Non
     do(db, case_id, "health_return", "health@example.org", NO_RETURN)
     # The caseworker who screened the case has the council's return: work stays with them.
     do(db, case_id, "council_return", council, NO_RETURN)
+    do(db, case_id, "risk_assessment", council, STANDARD_RISK)
 
 
 # A review

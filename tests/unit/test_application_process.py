@@ -16,6 +16,7 @@ from tests.support.people import user
 from tests.support.procedure import (
     NO_RETURN,
     SETTINGS,
+    STANDARD_RISK,
     THREE,
     TODAY,
     application,
@@ -74,6 +75,7 @@ def test_met_by_count_cannot_be_recorded_otherwise(app_db: Database) -> None:
     do(db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(db, case_id, "health_return", "health@example.org", NO_RETURN)
     do(db, case_id, "council_return", council, NO_RETURN)
+    do(db, case_id, "risk_assessment", council, STANDARD_RISK)
 
     decision = live(db, case_id)["threshold_decision"]
     assert decision.draft == {"threshold_met": True, "decision_basis": "count"}

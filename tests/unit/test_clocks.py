@@ -22,6 +22,7 @@ from tests.support.procedure import (
     ACKNOWLEDGED,
     NO_RETURN,
     SETTINGS,
+    STANDARD_RISK,
     application,
     case_of,
     do,
@@ -86,6 +87,7 @@ def test_a_late_acknowledgement_does_not_move_the_rest_of_the_application_s_cloc
     do(app_db, case_id, "screen", COUNCIL, SCREENED)
     for name, email in RETURNS.items():
         do(app_db, case_id, name, email, NO_RETURN)
+    do(app_db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     assert live(app_db, case_id)["threshold_decision"].due_on == date(2026, 3, 4)
 
 

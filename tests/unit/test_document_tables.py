@@ -34,6 +34,7 @@ from tests.support.procedure import (
     CONSIDERED,
     INVITED,
     NO_RETURN,
+    STANDARD_RISK,
     VIEWS_BY_LETTER,
     application,
     do,
@@ -74,9 +75,10 @@ def bolsover_case(db: Database, fixed_clock: FixedClock) -> int:
         "health_return": "health@example.org",
         "council_return": BOLSOVER,
     }
-    assert set(live(db, case_id)) == set(returns)
+    assert set(live(db, case_id)) == {*returns, "risk_assessment"}
     for task, email in returns.items():
         do(db, case_id, task, email, NO_RETURN)
+    do(db, case_id, "risk_assessment", BOLSOVER, STANDARD_RISK)
     add_attachment(
         db, case_id, "police_return", POLICE, "neighbourhood-policing-log.pdf", b"%PDF police"
     )

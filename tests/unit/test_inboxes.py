@@ -191,7 +191,11 @@ def test_overdue_is_for_managers_and_lists_claimed_and_unclaimed(
 
     fixed_clock.advance(timedelta(days=16))  # Wednesday 18 March: three working days late
     late = rows(db, "manager@example.org", "overdue")
-    assert [(row.spec_name, row.state) for row in late] == [("council_return", "claimed")]
+    # The risk assessment stays with whoever screened the case.
+    assert [(row.spec_name, row.state) for row in late] == [
+        ("council_return", "claimed"),
+        ("risk_assessment", "claimed"),
+    ]
     assert (late[0].is_overdue, late[0].overdue_by, late[0].working_days_left) == (True, 3, -3)
     assert late[0].assignee_name == "Council2"
     police_late = rows(db, "police.manager@example.org", "overdue")

@@ -14,7 +14,7 @@ from engine.core.models import AuditEvent, Task
 from engine.work.task_view import claim_task, complete_task
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, user
-from tests.support.procedure import NO_RETURN, application, do, live, submit
+from tests.support.procedure import NO_RETURN, STANDARD_RISK, application, do, live, submit
 
 
 def _at_once(work: list[tuple[Any, ...]]) -> list[Any]:
@@ -71,6 +71,7 @@ def test_returns_completed_at_the_same_moment_are_all_kept(app_db: Database) -> 
         {"method": "email"},
     )
     do(app_db, case_id, "screen", COUNCIL, {"route": "review", "hate_element": False})
+    do(app_db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     returns = live(app_db, case_id)
     people = {
         "police_return": "police@example.org",

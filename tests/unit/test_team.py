@@ -44,8 +44,8 @@ def _shares(team) -> dict[str, tuple[int, int, list[str]]]:  # noqa: ANN001
 
 def _work(db: Database) -> tuple[int, int, int]:
     """Three Dales cases: one just in (its acknowledgement for anyone to claim), one screened
-    by Council (the council's return is theirs), one acknowledged by Council2 (its screening is
-    theirs)."""
+    by Council (the council's return and risk assessment are theirs), one acknowledged by
+    Council2 (its screening is theirs)."""
     new = submit(db, application())
     returns = screened(db)
     third = submit(db, application())
@@ -69,16 +69,21 @@ def test_every_live_task_of_the_organisation_by_who_holds_it(all_db: Database, f
     ]
     assert _shares(team) == {
         "Not yet claimed": (1, 0, ["acknowledge"]),
-        "Council": (1, 0, ["council_return"]),
+        "Council": (2, 0, ["council_return", "risk_assessment"]),
         "Council2": (1, 0, ["screen"]),
         "Manager": (0, 0, []),
     }
-    assert (team.count, team.overdue, team.listed) == (3, 0, 3)
+    assert (team.count, team.overdue, team.listed) == (4, 0, 4)
     (screen,) = team.people[1].rows
     assert screen.assigned_because == "previous_step"
     # The same, as the team inbox lists it: claimed and unclaimed, soonest due first.
     listed = rows(db, MANAGER, "team")
-    assert sorted(row.spec_name for row in listed) == ["acknowledge", "council_return", "screen"]
+    assert sorted(row.spec_name for row in listed) == [
+        "acknowledge",
+        "council_return",
+        "risk_assessment",
+        "screen",
+    ]
     assert [row.due_on for row in listed] == sorted(row.due_on for row in listed)
 
 
@@ -106,8 +111,8 @@ def test_counts_are_of_every_task_when_fewer_are_listed(all_db: Database) -> Non
     db = all_db
     _work(db)
     team = _team(db, limit=1)
-    assert (team.count, team.listed) == (3, 1)
-    assert [holder.count for holder in team.people] == [1, 1, 0]
+    assert (team.count, team.listed) == (4, 1)
+    assert [holder.count for holder in team.people] == [2, 1, 0]
     assert not all(holder.listed_all for holder in team.people)
 
 

@@ -29,6 +29,7 @@ from tests.support.people import COUNCIL, POLICE, add_people, user
 from tests.support.procedure import (
     ACKNOWLEDGED,
     NO_RETURN,
+    STANDARD_RISK,
     application,
     do,
     live,
@@ -116,6 +117,7 @@ def test_a_deactivated_person_s_next_step_waits_in_the_queue(app_db: Database) -
     case_id = _acknowledged(db)
     do(db, case_id, "screen", COUNCIL, SCREENED)
     do(db, case_id, "council_return", COUNCIL, NO_RETURN)
+    do(db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     with db.transaction() as session:
         admin = session.scalar(select(User).where(User.email == "admin@example.org"))
         change_user(session, admin, user(db, COUNCIL).id, roles=["caseworker"], active=False)
@@ -134,6 +136,7 @@ def test_a_person_who_moved_organisation_leaves_the_next_step_to_the_queue(
     case_id = _acknowledged(db)
     do(db, case_id, "screen", COUNCIL, SCREENED)
     do(db, case_id, "council_return", COUNCIL, NO_RETURN)
+    do(db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     with db.transaction() as session:
         moved = session.scalar(select(User).where(User.email == COUNCIL))
         moved.organisation_id = session.scalar(
@@ -151,6 +154,7 @@ def test_a_person_whose_role_no_longer_works_on_cases_leaves_it_to_the_queue(
     case_id = _acknowledged(db)
     do(db, case_id, "screen", COUNCIL, SCREENED)
     do(db, case_id, "council_return", COUNCIL, NO_RETURN)
+    do(db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     with db.transaction() as session:
         admin = session.scalar(select(User).where(User.email == "admin@example.org"))
         change_user(session, admin, user(db, COUNCIL).id, roles=["process_owner"], active=True)

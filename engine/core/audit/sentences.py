@@ -178,6 +178,9 @@ _PHRASES: dict[str, _Phrase] = {
     "incident.marked": _report_marked,
     "case.linked": lambda who, task, d: f"{who} linked the application to {d.get('to', 'another')}",
     "case.unlinked": lambda who, task, d: f"{who} unlinked the application from the others",
+    "case.risk_assessed": lambda who, task, d: (
+        f"{who} assessed the risk as {str(d.get('level', 'recorded'))}"
+    ),
     "case.erased": lambda who, task, d: "The case's personal data was erased",
     "cases.searched": _searched,
     "disclosure": _disclosure,

@@ -27,6 +27,7 @@ CASE_STATUSES = (
 )
 DECISION_BASES = ("count", "discretion", "vulnerability", "declined")
 APPLYING_AS = ("person", "business", "community_group")
+RISK_LEVELS = ("standard", "medium", "high")
 
 
 class Case(Base):
@@ -37,6 +38,7 @@ class Case(Base):
         CheckConstraint(
             "applying_as IN ('person','business','community_group')", name="applying_as"
         ),
+        CheckConstraint("risk_level IN ('standard','medium','high')", name="risk_level"),
         Index("ix_cases_district_received", "district_id", "received_on"),
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
@@ -78,6 +80,11 @@ class Case(Base):
     # Why screening found otherwise than the applicant; None where it agreed.
     hate_element_reason: Mapped[str | None] = mapped_column(Text)
     impact: Mapped[str] = mapped_column(Text, default="")
+    # The council's risk and vulnerability assessment after screening (``engine.cases.risk``):
+    # its level, and the answers with who assessed it and when (personal data: erased with
+    # the rest). None until it is done.
+    risk_level: Mapped[str | None] = mapped_column(String(20))
+    risk: Mapped[dict[str, Any] | None]
     # The threshold decision, as recorded (never a running counter).
     threshold_met: Mapped[bool | None]
     decision_basis: Mapped[str | None] = mapped_column(String(20))

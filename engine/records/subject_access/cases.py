@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.details import details_of
+from engine.cases.risk import risk_of
 from engine.core.models import (
     Appeal,
     Attachment,
@@ -118,6 +119,7 @@ def case_export(
         "hate_element_screening_reason": redact(case.hate_element_reason),
         "effect_described": redact(case.impact),
         "application_details": _application_details(case, redact),
+        "risk_assessment": _risk_assessment(case, redact),
         "threshold_decision": {
             "met": case.threshold_met,
             "basis": case.decision_basis,
@@ -228,6 +230,19 @@ def _application_details(case: Case, redact: Redactor) -> dict[str, str]:
         "what_the_applicant_wants_to_happen": redact(said.outcome),
         "communication_needs_or_adjustments": redact(said.communication_needs),
         "letters_in": said.letters_in,
+    }
+
+
+def _risk_assessment(case: Case, redact: Redactor) -> dict[str, Any] | None:
+    """The council's risk and vulnerability assessment: its level, and each answer in words."""
+    risk = risk_of(case.risk_level, case.risk)
+    if risk is None:
+        return {"level": case.risk_level} if case.risk_level else None
+    return {
+        "level": risk.level,
+        "assessed_on": risk.assessed_on,
+        "answers": dict(risk.answers),
+        "notes_for_the_chair": redact(risk.notes),
     }
 
 

@@ -65,6 +65,9 @@ class InboxRow:
     due_on: date | None
     escalation_level: int
     process_key: str
+    # The case's risk from its risk and vulnerability assessment (``engine.cases.risk``), or
+    # None before it is assessed.
+    risk_level: str | None = None
 
     @property
     def district(self) -> str:
@@ -111,6 +114,7 @@ class InboxRow:
             "overdue_by": overdue_by(left),
             "escalation_level": self.escalation_level,
             "process": self.process_key,
+            "risk_level": self.risk_level,
         }
 
 
@@ -144,6 +148,7 @@ def _columns(*, joined: bool) -> Select[Any]:
         Task.due_on,
         Task.escalation_level,
         process_key.label("process_key"),
+        Case.risk_level,
     )
 
 

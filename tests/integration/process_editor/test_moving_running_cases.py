@@ -19,7 +19,7 @@ from tests.support.editing import (
     instance_of,
 )
 from tests.support.people import COUNCIL
-from tests.support.procedure import ACKNOWLEDGED, NO_RETURN, do, live
+from tests.support.procedure import ACKNOWLEDGED, NO_RETURN, STANDARD_RISK, do, live
 
 MOVE = "/process-definitions/{key}/versions/{version}/move"
 
@@ -90,6 +90,7 @@ def test_a_case_waiting_for_several_returns_at_once_moves_and_carries_on(
     do(api_db, case_id, "housing_return [child]", "housing@example.org", NO_RETURN)
     do(api_db, case_id, "health_return", "health@example.org", NO_RETURN)
     do(api_db, case_id, "council_return", COUNCIL, NO_RETURN)
+    do(api_db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     assert live(api_db, case_id)["threshold_decision"].title == "Decide on the threshold"
 
 

@@ -6,7 +6,13 @@ from typing import Any
 
 from engine.cases.details import LETTER_FORMATS, TEXT_FIELDS
 from engine.cases.threshold import MARKS
-from engine.core.models import APPLYING_AS, CASE_STATUSES, DECISION_BASES, PARTICIPANT_ROLES
+from engine.core.models import (
+    APPLYING_AS,
+    CASE_STATUSES,
+    DECISION_BASES,
+    PARTICIPANT_ROLES,
+    RISK_LEVELS,
+)
 from engine.review.appeal_rules import GROUNDS
 from web.api.openapi.parts import (
     BOOLEAN,
@@ -140,6 +146,23 @@ def _case() -> dict[str, Any]:
                     }
                 ),
             },
+            "risk": nullable(
+                {
+                    "description": "The council's risk and vulnerability assessment after "
+                    "screening, or null before it is done: its level, who assessed it and when, "
+                    "the answers (the form risk_assessment's; {} once the case is erased) and "
+                    "the rules that made it high whatever the score",
+                    **exact_object(
+                        {
+                            "level": {"enum": list(RISK_LEVELS)},
+                            "assessed_on": nullable(DATE),
+                            "assessed_by": STRING,
+                            "answers": {"type": "object"},
+                            "high_because": {"type": "array", "items": STRING},
+                        }
+                    ),
+                }
+            ),
             "decision": exact_object(
                 {
                     "threshold_met": nullable(BOOLEAN),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core.models import ASSIGNMENT_REASONS, TASK_STATES
+from engine.core.models import ASSIGNMENT_REASONS, RISK_LEVELS, TASK_STATES
 from engine.work.inbox import SCOPES
 from web.api.openapi.parts import (
     BOOLEAN,
@@ -44,6 +44,11 @@ def schemas() -> dict[str, Any]:
         "overdue_by": {"type": "integer", "minimum": 0},
         "escalation_level": {"type": "integer", "minimum": 0},
         "process": STRING,
+        "risk_level": {
+            "anyOf": [{"enum": list(RISK_LEVELS)}, {"type": "null"}],
+            "description": "The case's risk from its risk and vulnerability assessment: "
+            "standard, medium or high; null before it is assessed",
+        },
     }
     actions = ("claim", "release", "reassign", "save_draft", "complete")
     return {
