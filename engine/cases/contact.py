@@ -8,6 +8,8 @@ naming is in the case's audit trail, and the officer is told.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -43,6 +45,11 @@ def managing_councils(session: Session, case: Case) -> list[int]:
 def contact_candidates(session: Session, case: Case) -> list[User]:
     """Who may be the case's contact: active users of the managing council whose work is on
     cases, by name."""
+    return council_officers(session, case, CASE_ROLES)
+
+
+def council_officers(session: Session, case: Case, roles: Collection[str]) -> list[User]:
+    """The active users of the council managing the case with any of ``roles``, by name."""
     councils = managing_councils(session, case)
     if not councils:
         return []
@@ -52,7 +59,7 @@ def contact_candidates(session: Session, case: Case) -> list[User]:
             .where(
                 User.organisation_id.in_(councils),
                 User.active.is_(True),
-                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))),
+                User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))),
             )
             .options(selectinload(User.role_rows))
             .order_by(User.name, User.id)

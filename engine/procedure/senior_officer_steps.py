@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import runtime
-from engine.cases.contact import managing_councils
+from engine.cases.contact import council_officers, managing_councils
 from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.area import service_url
 from engine.core.errors import InvalidData
-from engine.core.models import Case, Organisation, Task, User, UserRole
+from engine.core.models import Case, Organisation, Task, User
 from engine.procedure.step import Arrival, Step
 from engine.runtime.holders import PREVIOUS_STEP, may_hold
 
@@ -34,21 +34,7 @@ CONFIRMED = "threshold.senior_officer_confirmed"
 
 def senior_officers(session: Session, case: Case) -> list[User]:
     """Who may be named: the active managers of the council managing the case, by name."""
-    councils = managing_councils(session, case)
-    if not councils:
-        return []
-    return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.organisation_id.in_(councils),
-                User.active.is_(True),
-                User.id.in_(select(UserRole.user_id).where(UserRole.role == "manager")),
-            )
-            .options(selectinload(User.role_rows))
-            .order_by(User.name, User.id)
-        )
-    )
+    return council_officers(session, case, ("manager",))
 
 
 def _council_names(session: Session, case: Case) -> str:
