@@ -150,5 +150,5 @@ def case_with_returns(db: Database) -> int:
     # it was, hands it back to the queue.
     release_task(db, live(db, case_id)["council_return"].id, user(db, COUNCIL))
     do(db, case_id, "council_return", "council2@example.org", NO_RETURN)
-    do(db, case_id, "risk_assessment", "council2@example.org", STANDARD_RISK)
+    do(db, case_id, "risk_assessment", COUNCIL, STANDARD_RISK)
     return case_id
