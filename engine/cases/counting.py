@@ -4,11 +4,11 @@ is a qualifying complaint, in words a caseworker checks the threshold count by."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.orm import Session
 
 from engine.cases.assessment import assess_case
+from engine.cases.threshold import long_date
 from engine.core.models import Case
 
 
@@ -17,10 +17,6 @@ class ReportCounting:
     incident: int  # the incident's number in the chronology, from 1
     counts: bool  # the report that makes its incident a qualifying complaint
     words: str
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def report_counting(session: Session, case: Case) -> dict[int, ReportCounting]:
@@ -48,6 +44,6 @@ def report_counting(session: Session, case: Case) -> dict[int, ReportCounting]:
                     number,
                     False,
                     f"Counted once, as incident {number}, with the report of "
-                    f"{_long_date(complaint.reported_on)}",
+                    f"{long_date(complaint.reported_on)}",
                 )
     return counting

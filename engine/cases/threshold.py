@@ -157,7 +157,8 @@ def last_day_of_period(first_day: date, months: int) -> date:
     return same_date if same_date.day < first_day.day else same_date - timedelta(days=1)
 
 
-def _long_date(day: date) -> str:
+def long_date(day: date) -> str:
+    """1 March 2026."""
     return f"{day.day} {day:%B %Y}"
 
 
@@ -203,24 +204,24 @@ def is_qualifying(
     month_ends = last_day_of_period(report.occurred_on, 1)
     if report.reported_on < report.occurred_on:
         problems.append(
-            f"reported on {_long_date(report.reported_on)}, before the behaviour on "
-            f"{_long_date(report.occurred_on)} (an error in the dates)"
+            f"reported on {long_date(report.reported_on)}, before the behaviour on "
+            f"{long_date(report.occurred_on)} (an error in the dates)"
         )
     elif report.reported_on > month_ends:
         problems.append(
-            f"reported on {_long_date(report.reported_on)}, after the month beginning with "
-            f"the behaviour ended on {_long_date(month_ends)}"
+            f"reported on {long_date(report.reported_on)}, after the month beginning with "
+            f"the behaviour ended on {long_date(month_ends)}"
         )
     six_months_end = last_day_of_period(report.reported_on, 6)
     if report.reported_on > application_received_on:
         problems.append(
-            f"reported on {_long_date(report.reported_on)}, after the application was "
-            f"received on {_long_date(application_received_on)}"
+            f"reported on {long_date(report.reported_on)}, after the application was "
+            f"received on {long_date(application_received_on)}"
         )
     elif application_received_on > six_months_end:
         problems.append(
             f"the application came after the six months beginning with the report ended on "
-            f"{_long_date(six_months_end)}"
+            f"{long_date(six_months_end)}"
         )
     if problems:
         return False, "; ".join(problems)
@@ -283,12 +284,12 @@ def _mark_sentence(
     by_id: Mapping[int, IncidentReport],
     names: Mapping[str, str] | None,
 ) -> str:
-    this = f"The report of {_long_date(report.occurred_on)} to {told(report, names)}"
+    this = f"The report of {long_date(report.occurred_on)} to {told(report, names)}"
     why = f": {report.mark_reason.strip()}" if report.mark_reason.strip() else ""
     if report.mark == "duplicate":
         original = by_id.get(report.duplicate_of) if report.duplicate_of is not None else None
         of = (
-            f"the report of {_long_date(original.occurred_on)} to {told(original, names)}"
+            f"the report of {long_date(original.occurred_on)} to {told(original, names)}"
             if original is not None
             else "another report"
         )
@@ -400,7 +401,7 @@ def assess_community(
             first_of_person[application.person] = application.reference
             report = in_time[-1]
             reason = (
-                f"reported to {told(report, names)} on {_long_date(report.reported_on)}, within "
+                f"reported to {told(report, names)} on {long_date(report.reported_on)}, within "
                 f"{months} months"
             )
         else:

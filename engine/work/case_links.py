@@ -9,22 +9,21 @@ from sqlalchemy.orm import Session
 
 from engine.cases.links import lead_of, linked_group
 from engine.core import audit
-from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.errors import Conflict, InvalidData
 from engine.core.models import Case, User
-from engine.people.access import participant_roles, visible_case
+from engine.people.access import visible_case
+from engine.work.before_decision import check_before_decision, may_before_decision
 
 LINKED = "case.linked"
 UNLINKED = "case.unlinked"
 ENTER_A_REFERENCE = "Enter the reference of the application about the same behaviour"
+LINKING = "link applications"
+TOO_LATE = "link applications before the decision"
 
 
 def may_link(session: Session, user: User, reference: str) -> bool:
     """A caseworker or manager of the council managing the case, before its decision."""
-    try:
-        _check_may_link(session, user, visible_case(session, user, reference))
-    except (NotFound, NotAllowed, Conflict):
-        return False
-    return True
+    return may_before_decision(session, user, reference, doing=LINKING, after=TOO_LATE)
 
 
 def link_case(session: Session, user: User, reference: str, other_reference: str) -> Case:
@@ -36,7 +35,7 @@ def link_case(session: Session, user: User, reference: str, other_reference: str
     managing council's caseworkers and managers, ``Conflict`` once its threshold decision
     is recorded, ``InvalidData`` (on ``other``) for an application that cannot be linked."""
     case = visible_case(session, user, reference)
-    _check_may_link(session, user, case)
+    check_before_decision(session, user, case, doing=LINKING, after=TOO_LATE)
     wanted = "".join(other_reference.split()).upper()
     if not wanted:
         raise _refused(ENTER_A_REFERENCE)
@@ -82,7 +81,7 @@ def unlink_case(session: Session, user: User, reference: str) -> None:
     """Take the case out of its group (the first application's others are then linked to
     the next one received). Refusals as ``link_case``."""
     case = visible_case(session, user, reference)
-    _check_may_link(session, user, case)
+    check_before_decision(session, user, case, doing=LINKING, after=TOO_LATE)
     group = linked_group(session, case)
     if len(group) < 2:
         raise Conflict(f"{case.reference} is not linked to another application")
@@ -101,18 +100,6 @@ def unlink_case(session: Session, user: User, reference: str) -> None:
         object_id=case.reference,
         detail={"from": [c.reference for c in rest]},
     )
-
-
-def _check_may_link(session: Session, user: User, case: Case) -> None:
-    if not (user.active and "council" in participant_roles(session, user, case.id)):
-        raise NotAllowed("only the council managing the case may link its application")
-    if not (user.has_role("caseworker") or user.has_role("manager")):
-        raise NotAllowed("only a caseworker or a manager may link applications")
-    if case.decided_on is not None:
-        raise Conflict(
-            f"the threshold decision was recorded on {case.decided_on:%-d %B %Y}: link "
-            "applications before the decision"
-        )
 
 
 def _refused(message: str) -> InvalidData:

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine.cases.threshold import MARKS
 from engine.core import audit, clock
-from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.core.models import Case, Incident, User
-from engine.people.access import participant_roles, visible_case
+from engine.core.errors import InvalidData, NotFound
+from engine.core.models import Incident, User
+from engine.people.access import visible_case
+from engine.work.before_decision import check_before_decision, may_before_decision
 
 MARKED = "incident.marked"
 COUNTS = "counts"  # the answer that takes a mark away: the rules alone decide
@@ -21,16 +22,14 @@ LONGEST_REASON = 2000
 CHOOSE = "Select whether this report counts towards the threshold"
 CHOOSE_ORIGINAL = "Select the report this one repeats"
 GIVE_A_REASON = "Enter why you are marking this report"
+MARKING = "say what a report counts for"
+TOO_LATE = "what counted then stays as it was"
 
 
 def may_mark_reports(session: Session, user: User, reference: str) -> bool:
     """A caseworker or manager of the council managing the case, until the threshold
     decision is recorded."""
-    try:
-        _check_may_mark(session, user, visible_case(session, user, reference))
-    except (NotFound, NotAllowed, Conflict):
-        return False
-    return True
+    return may_before_decision(session, user, reference, doing=MARKING, after=TOO_LATE)
 
 
 def report_to_mark(session: Session, user: User, reference: str, incident_id: int) -> Incident:
@@ -39,20 +38,8 @@ def report_to_mark(session: Session, user: User, reference: str, incident_id: in
     report = session.get(Incident, incident_id)
     if report is None or report.case_id != case.id:
         raise NotFound(f"case {reference} has no report {incident_id}")
-    _check_may_mark(session, user, case)
+    check_before_decision(session, user, case, doing=MARKING, after=TOO_LATE)
     return report
-
-
-def _check_may_mark(session: Session, user: User, case: Case) -> None:
-    if not (user.active and "council" in participant_roles(session, user, case.id)):
-        raise NotAllowed("only the council managing the case may say what its reports count for")
-    if not (user.has_role("caseworker") or user.has_role("manager")):
-        raise NotAllowed("only a caseworker or a manager may say what a report counts for")
-    if case.decided_on is not None:
-        raise Conflict(
-            f"the threshold decision was recorded on {case.decided_on.day} "
-            f"{case.decided_on:%B %Y}: what counted then stays as it was"
-        )
 
 
 def mark_report(
