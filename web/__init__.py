@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         check_ins,
         documents,
         inbox,
+        organisation_sign_in,
         passwords,
         public,
         report_marks,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         tasks,
         team,
         users,
+        waiting_people,
         your_case,
         your_part,
     )
@@ -84,6 +86,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.register_blueprint(assets.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(organisation_sign_in.blueprint)
+    organisation_sign_in.oauth.init_app(app)
+    app.register_blueprint(waiting_people.blueprint)
     app.register_blueprint(passwords.blueprint)
     app.register_blueprint(inbox.blueprint)
     from web.notifications import blueprint as notifications_blueprint

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 
 from engine.chasing.account_warnings import warn_of_guessing
 from engine.core.errors import TooManyAttempts
-from engine.people.sign_in import SignInPolicy
+from engine.people.provider_sign_in import organisations_with_providers
+from engine.people.sign_in import PasswordNotAllowed, SignInPolicy
 from engine.people.sign_in import sign_in as check_sign_in
 from engine.people.sign_in import sign_out as end_every_session
 from web.context import current_user, db, settings, start_staff_session
@@ -18,7 +19,7 @@ from web.context import current_user, db, settings, start_staff_session
 blueprint = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Where to go after signing in: a page of this service, read as a browser reads an
     address (dropping tabs and new lines, taking a backslash for a slash), else the inbox."""
     cleaned = re.sub(r"[\t\n\r]", "", target or "").replace("\\", "/")
@@ -65,6 +66,8 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
             except TooManyAttempts as refused:
                 user, error, status = None, str(refused), 429
                 headers["Retry-After"] = str(refused.retry_after)
+            except PasswordNotAllowed as refused:
+                user, error, status = None, str(refused), 403
             else:
                 if user is None:
                     error = "The email address or password is not right"
@@ -72,12 +75,21 @@ def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
                 start_staff_session(user)
                 if user.must_change_password:
                     return redirect(url_for("passwords.change"))
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
     if error is None:
         status = 200
     elif not errors:
         errors["email"] = error
-    page = render_template("sign_in.html", error=error, errors=errors, email=email)
+    with db().read() as s:
+        organisation_accounts = bool(organisations_with_providers(s))
+    page = render_template(
+        "sign_in.html",
+        error=error,
+        errors=errors,
+        email=email,
+        organisation_accounts=organisation_accounts,
+        next=request.args.get("next", ""),
+    )
     return page, status, headers
 
 

@@ -32,7 +32,9 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, form_targets: tuple[str, ...] = ()) -> str:
+    """The page's policy; ``form_targets`` are the other addresses its forms may lead to (the
+    organisations' sign-in services, from the page that sends people there)."""
     return "; ".join(
         [
             "default-src 'self'",
@@ -44,7 +46,7 @@ def content_security_policy(nonce: str) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
             "frame-ancestors 'none'",
         ]
     )
@@ -59,7 +61,9 @@ class SessionCookies(SecureCookieSessionInterface):
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    headers["Content-Security-Policy"] = content_security_policy(
+        csp_nonce(), tuple(g.get("form_action_origins", ()))
+    )
     headers["X-Frame-Options"] = "DENY"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"

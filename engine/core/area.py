@@ -12,6 +12,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.area_sign_in import SignInSettingError, parse_sign_in
 from engine.core.brand import BrandError, parse_brand, parse_statements
 from engine.core.models import (
     ORGANISATION_KINDS,
@@ -46,6 +47,8 @@ class OrganisationSpec:
     address: str = ""
     email: str = ""
     phone: str = ""
+    # None: the service's passwords alone; else as ``engine.core.area_sign_in`` parses it.
+    sign_in: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,10 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
         unknown = sorted(set(served) - set(district_keys))
         if unknown:
             raise AreaFileError(f"{where}: unknown district(s) {', '.join(unknown)}")
+        try:
+            sign_in = parse_sign_in(item)
+        except SignInSettingError as error:
+            raise AreaFileError(f"{where}: {error}") from None
         organisations.append(
             OrganisationSpec(
                 key=_require(item, "key", where),
@@ -117,6 +124,7 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
                 address=item.get("address", ""),
                 email=item.get("email", ""),
                 phone=item.get("phone", ""),
+                sign_in=sign_in,
             )
         )
     by_key = {o.key: o for o in organisations}
@@ -436,6 +444,7 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
             item.email,
             item.phone,
         )
+        organisation.sign_in = item.sign_in
     districts = {d.key: d for d in session.scalars(select(District))}
     for position, district_spec in enumerate(spec.districts, start=1):
         district = districts.get(district_spec.key)

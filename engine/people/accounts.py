@@ -47,22 +47,26 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if password_hash is None:  # signs in only through their organisation's provider
+        return False
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def needs_rehash(password_hash: str) -> bool:
+def needs_rehash(password_hash: str | None) -> bool:
     """True when the hash was made with other (older) parameters than the service's now."""
+    if password_hash is None:
+        return False
     try:
         return _hasher.check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
 
 
-def _keep_duties_apart(roles: Iterable[str]) -> None:
+def keep_duties_apart(roles: Iterable[str]) -> None:
     """Separation of duties: an administrator reads a case only with a recorded reason, so
     their account takes no part in cases; someone who does both has two accounts."""
     roles = set(roles)
@@ -115,7 +119,7 @@ def add_user(
             + (f"; unknown: {', '.join(unknown)}" if unknown else ""),
             "roles",
         )
-    _keep_duties_apart(roles)
+    keep_duties_apart(roles)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"the password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
@@ -231,7 +235,7 @@ def change_user(
         )
     if user.id == actor.id and chosen != sorted(user.roles):
         raise AccountError("You cannot change your own roles: ask another administrator", "roles")
-    _keep_duties_apart(chosen)
+    keep_duties_apart(chosen)
     before = {"roles": user.roles, "active": user.active}
     if before != {"roles": chosen, "active": active}:
         end_sessions(user)

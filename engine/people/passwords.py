@@ -105,7 +105,7 @@ def change_password(session: Session, user_id: int, current: str, new: str, conf
         problems["current_password"] = "Enter your current password"
     elif not verify_password(user.password_hash, current):
         problems["current_password"] = "Your current password is not right"
-    problems.update(check_new_password(new, confirm, current_hash=user.password_hash))
+    problems.update(check_new_password(new, confirm, current_hash=user.password_hash or ""))
     if problems:
         raise PasswordProblems(problems)
     _set_password(session, user, new, "signed in")

@@ -31,9 +31,23 @@ from engine.core import audit, clock
 from engine.core.config import Settings
 from engine.core.counters import count_one, kept_digest
 from engine.core.db import Database
-from engine.core.errors import TooManyAttempts
+from engine.core.errors import NotAllowed, TooManyAttempts
 from engine.core.models import SignInThrottle, User
 from engine.people.accounts import authenticate, end_sessions, hash_password, needs_rehash
+from engine.people.provider_sign_in import allows_password
+
+
+class PasswordNotAllowed(NotAllowed):
+    """The password was right, but the person's organisation signs its staff in through its
+    own provider only."""
+
+    def __init__(self, organisation_name: str) -> None:
+        super().__init__(
+            f"{organisation_name} signs its staff in with their own organisation's account, "
+            "not a password for this service. Choose \"Sign in with your organisation's "
+            'account".'
+        )
+
 
 ADDRESS_ALLOWANCE = 10  # an address may fail this many times as often as one account
 # Each failure on an account beyond the limit, from anywhere, slows its next check this much,
@@ -117,6 +131,8 @@ def sign_in(
     if user is None:
         count_failure(db, keys, email, address, policy, warn=warn)
         return None
+    if not allows_password(user.organisation):
+        raise PasswordNotAllowed(user.organisation.name)
     with db.transaction() as session:
         # A lockout that began while the password was being checked still holds.
         refuse_if_locked(session, locking, clock.now())

@@ -38,6 +38,7 @@ SIGN_IN = "asks to sign in"  # HTML: redirect to the sign-in page; API: 401
 FORBIDDEN = "403"  # a page for another role, which hides nothing about any case
 ASKS_REASON = "asks why"  # an administrator is asked for a reason before reading a case
 ASKS_CODE = "asks for a code"  # the applicant's pages: redirect to where a code is used
+REFUSED = "400"  # a GET that cannot be answered without what it should follow
 
 
 # Answers that differ from the general rule, and why.
@@ -63,6 +64,10 @@ EXCEPTIONS: dict[tuple[str, str], Callable[[str, str], str | None]] = {
 def expected(world: World, role: str, route: Route, case: str) -> str:
     if route.who == "public":
         return OK
+    if route.who == "provider callback":
+        # Anyone may come back from a provider, but only to finish a sign-in this browser
+        # started: the matrix's visitors started none.
+        return REFUSED
     if route.who == "applicant token":
         return OK if role == APPLICANT else SIGN_IN
     if role == APPLICANT and (route.method, route.path) == ("POST", "/api/v1/appeals"):
@@ -87,6 +92,13 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         return ASKS_REASON if role == "administrator" else OK
     if route.who == "administrator":
         return OK if role == "administrator" else FORBIDDEN
+    if route.who == "admits":
+        # Managers and administrators answer people waiting for roles; the user a POST names
+        # (the health officer) is not waiting, so it is not there to answer.
+        admits = role == "administrator" or "manager" in world.users[role].roles
+        if not admits:
+            return FORBIDDEN
+        return OK if route.method == "GET" else HIDDEN
     if route.who == "manager":
         # Their own organisation's work, or the cases list to download, naming no case they
         # may not see: to anyone else another role's page, 403, not 404.
@@ -144,6 +156,8 @@ def kind_of(response: TestResponse, route: Route) -> str:
     if b'name="reason"' in response.get_data():
         return ASKS_REASON
     if route.method == "GET":
+        if status == 400:
+            return REFUSED
         return OK if status in (200, 302) else f"unexpected {status}"
     return OK if status < 400 or status in (400, 409, 422) else f"unexpected {status}"
 

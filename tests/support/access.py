@@ -246,9 +246,10 @@ class Route:
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "manager" (a page of
     # the manager's role about their own organisation, or its download of the cases list),
-    # "own", "reason", "sign-out", "applicant" (the applicant's own pages), "applicant token"
-    # (the API's routes for the applicant's token alone) or "case search" (the cases list:
-    # anyone signed in, an administrator with a reason)
+    # "admits" (people waiting for roles: managers and administrators), "own", "reason",
+    # "sign-out", "provider callback" (back from a provider), "applicant" (the applicant's own
+    # pages), "applicant token" (the API's routes for the applicant's token alone) or "case
+    # search" (the cases list: anyone signed in, an administrator with a reason)
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False

@@ -8,6 +8,14 @@ from tests.support.access import ME, Route
 ROUTES = [
     Route("GET", "/sign-in", "/sign-in", "public"),
     Route("POST", "/sign-in", "/sign-in", "public", {"email": "x@example.org", "password": "no"}),
+    Route("GET", "/sign-in/organisation", "/sign-in/organisation", "public"),
+    Route("POST", "/sign-in/organisation", "/sign-in/organisation", "public", {"email": ""}),
+    Route(
+        "GET",
+        "/sign-in/organisation/callback",
+        "/sign-in/organisation/callback",
+        "provider callback",
+    ),
     Route("GET", "/sign-in/forgotten", "/sign-in/forgotten", "public"),
     Route("POST", "/sign-in/forgotten", "/sign-in/forgotten", "public", {}),
     Route("GET", "/sign-in/reset/not-a-code", "/sign-in/reset/<token>", "public"),
@@ -79,6 +87,9 @@ ROUTES = [
         {},
     ),
     Route("GET", "/outbox", "/outbox", "administrator"),
+    # People waiting for roles: their organisation's managers, and administrators.
+    Route("GET", "/people/waiting", "/people/waiting", "admits"),
+    Route("POST", "/people/waiting/{user}", "/people/waiting/<int:user_id>", "admits", {}),
     Route("GET", "/users", "/users", "administrator"),
     Route("GET", "/audit", "/audit", "administrator"),
     Route(

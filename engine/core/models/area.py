@@ -38,6 +38,9 @@ class Organisation(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    # How its staff sign in: None for the service's passwords alone, else the methods and its
+    # OpenID Connect provider, as the area file gives them (``engine.core.area_sign_in``).
+    sign_in: Mapped[dict[str, Any] | None]
     districts: Mapped[list[District]] = relationship(
         secondary="organisation_districts",
         back_populates="organisations",

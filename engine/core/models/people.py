@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core.models.area import Organisation
@@ -28,6 +28,7 @@ ROLES = (
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
+        UniqueConstraint("identity_issuer", "identity_subject"),
         CheckConstraint("new_work_email IN ('at_once','daily','never')", name="new_work_email"),
         CheckConstraint(
             "new_work_email <> 'daily' OR digest_time IS NOT NULL", name="daily_digest_time"
@@ -37,7 +38,12 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None for someone who signs in only through their organisation's provider.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Who their organisation's OpenID Connect provider says they are (its issuer and their
+    # subject there), once they have signed in through it.
+    identity_issuer: Mapped[str | None] = mapped_column(String(500))
+    identity_subject: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     # Every signed-in session carries the number it began with; raising it ends them all.

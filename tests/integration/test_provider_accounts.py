@@ -1,0 +1,270 @@
+"""Who a provider's checked claims are, and what they may do here: a first sign-in gives no
+access by itself, roles follow groups where the area maps them, leaving ends access, and an
+address that is another organisation's account is refused. The protocol itself is tested
+against a real provider in tests/browser/test_organisation_sign_in.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from engine.core.db import Database
+from engine.core.errors import NotFound
+from engine.core.models import ApiToken, AuditEvent, User
+from engine.people.accounts import AccountError, add_user
+from engine.people.provider_sign_in import (
+    Outcome,
+    ProviderSignIn,
+    account_for_claims,
+    provider_for_email,
+    provider_settings,
+)
+from engine.people.sign_in import PasswordNotAllowed, SignInPolicy, sign_in
+from engine.people.tokens import issue_token
+from engine.people.waiting_people import give_roles, turn_away, waiting_users
+from tests.support.people import ADMIN, DEMO_PASSWORD, MANAGER, POLICE, add_administrator, user
+from tests.support.providers import POLICE_DOMAIN, POLICE_ORGANISATION, give_provider
+from tests.support.web import make_app, page_sign_in
+
+ISSUER = "https://login.example.net/police-tenant/v2.0"
+OFFICER = f"pat.ryan@{POLICE_DOMAIN}"
+
+
+def claims(email: str = OFFICER, **more: Any) -> dict[str, Any]:
+    return {"sub": f"subject-of-{email}", "email": email, "name": "Pat Ryan", **more}
+
+
+def signs_in(db: Database, found: dict[str, Any]) -> ProviderSignIn:
+    with db.transaction() as session:
+        settings = provider_settings(session, POLICE_ORGANISATION)
+        assert settings is not None
+        outcome = account_for_claims(session, settings, found)
+        if outcome.user is not None:
+            outcome.user.roles  # noqa: B018 - loaded while the session is open
+        return outcome
+
+
+def actions(db: Database, action: str) -> list[dict[str, Any]]:
+    with db.read() as session:
+        return [
+            event.detail
+            for event in session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+            )
+        ]
+
+
+@pytest.fixture
+def police_provider(db: Database) -> Database:
+    give_provider(db, ISSUER)
+    return db
+
+
+def test_a_first_sign_in_makes_a_person_who_waits_with_no_roles_and_no_password(
+    police_provider: Database,
+) -> None:
+    outcome = signs_in(police_provider, claims())
+    assert outcome.outcome is Outcome.WAITING
+    with police_provider.read() as session:
+        made = session.scalar(select(User).where(User.email == OFFICER))
+        assert made is not None
+        assert (made.name, made.roles, made.password_hash) == ("Pat Ryan", [], None)
+        assert (made.identity_issuer, made.identity_subject) == (ISSUER, f"subject-of-{OFFICER}")
+        assert made.organisation.key == POLICE_ORGANISATION
+    assert actions(police_provider, "user.created")[-1]["via"] == "provider"
+    # Signing in again changes nothing until a manager answers.
+    assert signs_in(police_provider, claims()).outcome is Outcome.WAITING
+
+
+def test_a_manager_of_the_organisation_gives_roles_and_the_next_sign_in_works(
+    police_provider: Database,
+) -> None:
+    signs_in(police_provider, claims())
+    with police_provider.transaction() as session:
+        add_user(
+            session,
+            email="inspector@example.org",
+            name="Inspector",
+            organisation_key=POLICE_ORGANISATION,
+            roles=["manager"],
+            password=DEMO_PASSWORD,
+        )
+    police_manager = user(police_provider, "inspector@example.org")
+    council_manager = user(police_provider, MANAGER)
+    with police_provider.read() as session:
+        assert [p.email for p in waiting_users(session, police_manager)] == [OFFICER]
+        assert waiting_users(session, council_manager) == []
+        waiting_id = waiting_users(session, police_manager)[0].id
+    with police_provider.transaction() as session, pytest.raises(NotFound):
+        give_roles(session, council_manager, waiting_id, ["agency_officer"])
+    with police_provider.transaction() as session, pytest.raises(AccountError) as refused:
+        give_roles(session, police_manager, waiting_id, ["administrator"])
+    assert refused.value.field == "roles"
+    with police_provider.transaction() as session:
+        give_roles(session, police_manager, waiting_id, ["agency_officer"])
+    outcome = signs_in(police_provider, claims())
+    assert outcome.outcome is Outcome.SIGNED_IN
+    assert outcome.user is not None and outcome.user.roles == ["agency_officer"]
+    assert actions(police_provider, "user.signed_in")[-1] == {
+        "via": "provider",
+        "organisation": POLICE_ORGANISATION,
+    }
+
+
+def test_someone_turned_away_is_refused_at_their_next_sign_in(police_provider: Database) -> None:
+    signs_in(police_provider, claims())
+    with police_provider.read() as session:
+        waiting_id = session.scalar(select(User.id).where(User.email == OFFICER))
+    add_administrator(police_provider)
+    with police_provider.transaction() as session:
+        turn_away(session, user(police_provider, ADMIN), waiting_id or 0)
+    outcome = signs_in(police_provider, claims())
+    assert outcome.outcome is Outcome.REFUSED
+    assert "your access has been stopped" in outcome.reason
+
+
+@pytest.fixture
+def grouped(db: Database) -> Database:
+    give_provider(
+        db,
+        ISSUER,
+        roles={"ct-officers": ["agency_officer"], "ct-managers": ["manager"]},
+    )
+    return db
+
+
+def test_roles_follow_the_groups_at_every_sign_in_and_go_when_the_groups_do(
+    grouped: Database,
+) -> None:
+    first = signs_in(grouped, claims(groups=["ct-officers", "all-staff"]))
+    assert first.outcome is Outcome.SIGNED_IN
+    assert first.user is not None and first.user.roles == ["agency_officer"]
+    promoted = signs_in(grouped, claims(groups=["ct-officers", "ct-managers"]))
+    assert promoted.user is not None and promoted.user.roles == ["agency_officer", "manager"]
+    with grouped.transaction() as session:
+        person = session.get_one(User, promoted.user.id)
+        generation = person.session_generation
+        issue_token(session, person)
+    left = signs_in(grouped, claims(groups=["all-staff"]))
+    assert left.outcome is Outcome.WAITING
+    with grouped.read() as session:
+        person = session.get_one(User, promoted.user.id)
+        assert person.roles == []
+        assert person.session_generation > generation, "their sessions end with their access"
+        assert session.scalar(select(ApiToken).where(ApiToken.user_id == person.id)) is None
+    assert actions(grouped, "user.roles_from_provider")[-1]["after"] == []
+
+
+def test_groups_that_would_make_an_administrator_who_works_on_cases_are_refused(
+    db: Database,
+) -> None:
+    give_provider(db, ISSUER, roles={"it": ["administrator"], "ct": ["caseworker"]})
+    outcome = signs_in(db, claims(groups=["it", "ct"]))
+    assert outcome.outcome is Outcome.REFUSED
+    assert "both an administrator and someone who works on cases" in outcome.reason
+
+
+def test_a_manager_cannot_hand_out_roles_that_follow_groups(grouped: Database) -> None:
+    signs_in(grouped, claims(groups=[]))
+    add_administrator(grouped)
+    admin = user(grouped, ADMIN)
+    with grouped.read() as session:
+        waiting_id = waiting_users(session, admin)[0].id
+    with grouped.transaction() as session, pytest.raises(AccountError) as refused:
+        give_roles(session, admin, waiting_id, ["agency_officer"])
+    assert "ask its IT team to add this person to a group" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("found", "reason"),
+    [
+        (claims("pat@gmail.example"), "which is not one of Derbyshire Constabulary's"),
+        (claims(email_verified=False), "has not confirmed your email address"),
+        ({"sub": "x"}, "did not give your email address"),
+        ({"email": OFFICER}, "gave no identifier for you"),
+    ],
+)
+def test_claims_that_cannot_be_this_organisation_s_person_are_refused(
+    police_provider: Database, found: dict[str, Any], reason: str
+) -> None:
+    outcome = signs_in(police_provider, found)
+    assert outcome.outcome is Outcome.REFUSED
+    assert reason in outcome.reason
+    assert outcome.reason.startswith("Derbyshire Constabulary's sign-in service")
+    assert actions(police_provider, "sign_in.provider_refused")[-1]["organisation"] == (
+        POLICE_ORGANISATION
+    )
+
+
+def test_an_address_that_is_another_organisation_s_account_is_refused(
+    police_provider: Database,
+) -> None:
+    give_provider(police_provider, ISSUER, domains=(POLICE_DOMAIN, "example.org"))
+    outcome = signs_in(police_provider, claims(MANAGER))
+    assert outcome.outcome is Outcome.REFUSED
+    assert "belongs to an account of another organisation" in outcome.reason
+    with police_provider.read() as session:
+        council_manager = session.scalar(select(User).where(User.email == MANAGER))
+        assert council_manager is not None and council_manager.identity_subject is None
+
+
+def test_an_account_an_administrator_made_is_linked_at_its_first_sign_in(
+    police_provider: Database,
+) -> None:
+    """The police officer of the tests signs in through the provider with their address at the
+    police's domain allowed: the account keeps its roles and learns its identity."""
+    give_provider(police_provider, ISSUER, domains=(POLICE_DOMAIN, "example.org"))
+    outcome = signs_in(police_provider, claims(POLICE))
+    assert outcome.outcome is Outcome.SIGNED_IN
+    assert outcome.user is not None and outcome.user.roles == ["agency_officer"]
+    assert actions(police_provider, "user.identity_linked")
+    # Another subject with the same address is someone else.
+    other = signs_in(police_provider, claims(POLICE, sub="another-subject"))
+    assert other.outcome is Outcome.REFUSED
+
+
+def test_organisations_are_found_by_their_staff_s_email_domains(police_provider: Database) -> None:
+    with police_provider.read() as session:
+        found = provider_for_email(session, f"Someone@{POLICE_DOMAIN.upper()}")
+        assert found is not None and found.organisation_key == POLICE_ORGANISATION
+        assert provider_for_email(session, "someone@example.org") is None
+
+
+def test_a_password_is_refused_where_the_organisation_signs_in_only_through_its_provider(
+    police_provider: Database,
+) -> None:
+    with pytest.raises(PasswordNotAllowed) as refused:
+        sign_in(
+            police_provider, POLICE, DEMO_PASSWORD, address="", policy=SignInPolicy(), via="api"
+        )
+    assert "Derbyshire Constabulary signs its staff in with their own organisation's account" in (
+        str(refused.value)
+    )
+    # A wrong password is answered as any wrong password, saying nothing of the organisation.
+    assert (
+        sign_in(police_provider, POLICE, "wrong", address="", policy=SignInPolicy(), via="api")
+        is None
+    )
+    give_provider(police_provider, ISSUER, methods=("provider", "password"))
+    signed = sign_in(
+        police_provider, POLICE, DEMO_PASSWORD, address="", policy=SignInPolicy(), via="api"
+    )
+    assert signed is not None
+
+
+def test_the_pages_say_why_a_password_is_refused_and_offer_the_organisation_s_account(
+    police_provider: Database, tmp_path: Any
+) -> None:
+    app: Flask = make_app(police_provider, tmp_path)
+    client = app.test_client()
+    refused = page_sign_in(client, POLICE, DEMO_PASSWORD)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 403
+    assert "signs its staff in with their own organisation" in text
+    assert 'id="organisation-sign-in"' in text
+    api = client.post("/api/v1/auth/token", json={"email": POLICE, "password": DEMO_PASSWORD})
+    assert api.status_code == 403
+    assert "own organisation's account" in api.get_json()["error"]
