@@ -20,6 +20,7 @@ from engine.core.models import Base
 from engine.people.accounts import add_user
 from tests.support.figures import record_facts
 from tests.support.files import FORMS, ROOT
+from tests.support.oidc import Providers
 from tests.support.people import DEMO_PASSWORD
 from tests.support.procedure import prepare
 
@@ -169,3 +170,12 @@ def facts(db: Database) -> Database:
     """Cases, reviews and appeals around the edges of the 2020/21, 2021/22 and 2022/23 years,
     for the published figures."""
     return record_facts(db)
+
+
+@pytest.fixture
+def oidc_providers(tmp_path: Path) -> Iterator[Providers]:
+    """OpenID Connect providers on loopback that a test starts (``oidc_providers.start``),
+    all stopped after it."""
+    providers = Providers(tmp_path / "oidc")
+    yield providers
+    providers.stop_all()
