@@ -44,10 +44,17 @@ REFUSED = "400"  # a GET that cannot be answered without what it should follow
 # Answers that differ from the general rule, and why.
 EXCEPTIONS: dict[tuple[str, str], Callable[[str, str], str | None]] = {
     ("POST", "/api/v1/appeals"): lambda role, case: HIDDEN,
-    # Only the organisation that added a file may take it off; to anyone else it is not there.
+    # Only the organisation that added a file may take it off (the police: both of its
+    # officers); to anyone else it is not there.
     ("POST", "/tasks/{task}/attachments/{attachment}/remove"): lambda role, case: (
         OK
-        if (role, case) in {("opcc", "A"), ("police", "B"), ("another housing provider", "C")}
+        if (role, case)
+        in {
+            ("opcc", "A"),
+            ("police", "B"),
+            ("police, own account", "B"),
+            ("another housing provider", "C"),
+        }
         else None
     ),
     # Case A's task is the OPCC's acknowledgement of the appeal, which sends a letter: the

@@ -5,11 +5,9 @@ where a test asks it to (another issuer, another audience, a short-lived code)."
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
-from html import unescape
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -20,7 +18,14 @@ from authlib.jose import JsonWebKey, jwt
 from authlib.jose.errors import InvalidClaimError
 from authlib.oidc.core import CodeIDToken
 
-from tests.support.oidc import Account, Client, Provider, Providers
+from tests.support.oidc import (
+    Account,
+    Client,
+    Provider,
+    Providers,
+    follow,
+    log_in_over_http,
+)
 
 # The service's callback: the provider sends the browser there, and these tests read the
 # code from the address without fetching it.
@@ -59,21 +64,6 @@ def oauth(provider: Provider, client: Client = SERVICE) -> OAuth2Session:
     )
 
 
-def visit(browser: requests.Session, url: str, form: dict | None = None) -> requests.Response:
-    """Go to ``url`` (posting ``form`` if given) and follow redirects, stopping at the
-    service's callback, whose address is then the response's ``url``."""
-    response = browser.request(
-        "POST" if form else "GET", url, data=form, allow_redirects=False, timeout=10
-    )
-    while response.is_redirect:
-        url = urljoin(url, response.headers["Location"])
-        if url.startswith(REDIRECT):
-            response.url = url
-            return response
-        response = browser.get(url, allow_redirects=False, timeout=10)
-    return response
-
-
 def begin(provider: Provider, client: Client = SERVICE) -> Attempt:
     """An authorization started as the service starts it, up to the provider's login page."""
     verifier, state, nonce = generate_token(48), generate_token(), generate_token()
@@ -84,17 +74,14 @@ def begin(provider: Provider, client: Client = SERVICE) -> Attempt:
         code_verifier=verifier,
     )
     browser = requests.Session()
-    page = visit(browser, url)
+    page = follow(browser, url, REDIRECT)
     assert page.status_code == 200, page.text
     return Attempt(browser, page, verifier, state, nonce)
 
 
 def submit(attempt: Attempt, email: str, password: str) -> requests.Response:
     """Fill in and send the login page's form, as it names its fields."""
-    action = re.search(r'<form method="post" action="([^"]+)"', attempt.page.text)
-    assert action is not None, attempt.page.text
-    form_url = urljoin(attempt.page.url, unescape(action.group(1)))
-    return visit(attempt.browser, form_url, {"email": email, "password": password})
+    return log_in_over_http(attempt.browser, attempt.page, email, password, REDIRECT)
 
 
 def sign_in(
@@ -178,7 +165,7 @@ def test_an_authorization_without_pkce_is_refused(provider: Provider) -> None:
         SERVICE.client_id, SERVICE.client_secret, scope=SCOPE, redirect_uri=REDIRECT
     ).create_authorization_url(metadata(provider)["authorization_endpoint"], nonce="n")
 
-    refused = visit(requests.Session(), url)
+    refused = follow(requests.Session(), url, REDIRECT)
 
     assert parse_qs(urlsplit(refused.url).query)["error"] == ["invalid_request"]
 

@@ -34,8 +34,10 @@ from engine.core.models import (
 )
 from engine.documents import LETTER_KINDS
 from engine.people.accounts import add_user
+from engine.people.tokens import issue_token
 from engine.records.attachments import attach_file
 from tests.support.applicant import following, new_link
+from tests.support.oidc import Account, Client, Provider, sign_in_through
 from tests.support.people import COUNCIL, DEMO_PASSWORD
 from tests.support.procedure import (
     application,
@@ -46,9 +48,12 @@ from tests.support.procedure import (
     reviewed_case,
     submit,
 )
+from tests.support.providers import POLICE_ORGANISATION, give_provider
 from tests.support.web import csrf_token
 from web import create_app
 
+CALLBACK = "/sign-in/organisation/callback"
+PROVIDER_START = f"/sign-in/organisation/{POLICE_ORGANISATION}"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 # Who signs in for each role: the users of tests/conftest.py, and a few more added here.
@@ -64,6 +69,9 @@ ROLES: dict[str, str | None] = {
     "review chair": "chair@example.org",
     "the chair's colleague": "highpeak@example.org",
     "opcc": "opcc@example.org",
+    # A police officer who signs in through the police's own provider (``PROVIDER_OFFICER``),
+    # their role given by their group there.
+    "police, own account": "officer@derbyshire.police.example",
     "process owner": "owner@example.org",
     "administrator": "admin@example.org",
     # No account: signed in with a one-time link to their own case (``APPLICANT_CASE``).
@@ -77,6 +85,13 @@ EXTRA_USERS = [
     ("owner@example.org", "derbyshire-dales-district-council", ["process_owner"]),
     ("admin@example.org", "derbyshire-dales-district-council", ["administrator"]),
 ]
+PROVIDER_ROLE = "police, own account"
+PROVIDER_OFFICER = Account(
+    "officer@derbyshire.police.example", "their password at the police", "Officer", ["ct"]
+)
+PROVIDER_SECRET = "the matrix's client secret at the police's provider"
+# The test client's address, where the provider sends the browser back.
+PROVIDER_CLIENT = Client("casereview", PROVIDER_SECRET, ["http://localhost" + CALLBACK])
 # The cases each role takes part in: the rule, written out.
 SEES: dict[str, set[str]] = {
     "anonymous": set(),
@@ -90,6 +105,7 @@ SEES: dict[str, set[str]] = {
     "review chair": {"A"},
     "the chair's colleague": set(),
     "opcc": {"A"},
+    "police, own account": {"A", "B", "C"},
     "process owner": set(),
     "administrator": set(),
     APPLICANT: {APPLICANT_CASE},  # on their own pages only
@@ -121,6 +137,7 @@ class World:
     db: Database
     cases: dict[str, Target]
     users: dict[str, User]
+    provider: Provider | None = None
 
 
 def user_with_roles(db: Database, email: str) -> User:
@@ -195,8 +212,12 @@ def _asked(db: Database, case_id: int) -> None:
         )
 
 
-def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> World:
-    """The three cases, the extra users, and the app, with a file on each case."""
+def build_world(
+    app_db: Database, fixed_clock: FixedClock, tmp_path: Path, provider: Provider | None = None
+) -> World:
+    """The three cases, the extra users, and the app, with a file on each case. With
+    ``provider`` (for ``PROVIDER_CLIENT`` and ``PROVIDER_OFFICER``, its secret in the
+    environment), the police sign in through it too, and its officer has signed in once."""
     db = deploy_review_and_appeal(app_db)
     with db.transaction() as session:
         for email, organisation, roles in EXTRA_USERS:
@@ -233,8 +254,21 @@ def build_world(app_db: Database, fixed_clock: FixedClock, tmp_path: Path) -> Wo
     settings = load_settings(
         {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
     )
-    users = {role: user_with_roles(db, email) for role, email in ROLES.items() if email}
-    return World(create_app(settings, db), db, cases, users)
+    app = create_app(settings, db)
+    if provider is not None:
+        give_provider(
+            db, provider.issuer, methods=("provider", "password"), roles={"ct": ["agency_officer"]}
+        )
+        first = sign_in_through(
+            app.test_client(), PROVIDER_START, PROVIDER_OFFICER.email, PROVIDER_OFFICER.password
+        )
+        assert first.status_code == 302, first.get_data(as_text=True)
+    users = {
+        role: user_with_roles(db, email)
+        for role, email in ROLES.items()
+        if email and (provider is not None or role != PROVIDER_ROLE)
+    }
+    return World(app, db, cases, users, provider)
 
 
 @dataclass(frozen=True)
@@ -267,6 +301,7 @@ class Visitor:
         another."""
         self.browser = world.app.test_client()
         self.api = world.app.test_client()
+        self.db = world.db
         self.token = ""
         self.user_id = 0
         if follows is not None:
@@ -279,6 +314,9 @@ class Visitor:
         if email is None:
             return
         self.user_id = user_with_roles(world.db, email).id
+        if email == PROVIDER_OFFICER.email:
+            self._through_provider()
+            return
         csrf = _csrf(self.browser.get("/sign-in"))
         signed = self.browser.post(
             "/sign-in", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf}
@@ -288,6 +326,15 @@ class Visitor:
             "/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD}
         )
         self.token = issued.get_json()["token"]
+
+    def _through_provider(self) -> None:
+        """Signed in through the police's provider, with a token of their own for the API."""
+        signed = sign_in_through(
+            self.browser, PROVIDER_START, PROVIDER_OFFICER.email, PROVIDER_OFFICER.password
+        )
+        assert signed.status_code == 302, signed.get_data(as_text=True)
+        with self.db.transaction() as session:
+            self.token = issue_token(session, session.get_one(User, self.user_id))
 
     @classmethod
     def for_role(cls, world: World, role: str) -> Visitor:

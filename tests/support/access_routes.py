@@ -10,11 +10,19 @@ ROUTES = [
     Route("POST", "/sign-in", "/sign-in", "public", {"email": "x@example.org", "password": "no"}),
     Route("GET", "/sign-in/organisation", "/sign-in/organisation", "public"),
     Route("POST", "/sign-in/organisation", "/sign-in/organisation", "public", {"email": ""}),
+    # Before any sign-in is started (the next route starts one).
     Route(
         "GET",
         "/sign-in/organisation/callback",
         "/sign-in/organisation/callback",
         "provider callback",
+    ),
+    # To the police's provider.
+    Route(
+        "GET",
+        "/sign-in/organisation/derbyshire-constabulary",
+        "/sign-in/organisation/<key>",
+        "public",
     ),
     Route("GET", "/sign-in/forgotten", "/sign-in/forgotten", "public"),
     Route("POST", "/sign-in/forgotten", "/sign-in/forgotten", "public", {}),

@@ -17,14 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass, field
+from html import unescape
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+import requests
 
 from tests.support.files import ROOT
 
@@ -203,6 +207,54 @@ def sign_in_at_provider(page, email: str, password: str) -> None:  # noqa: ANN00
         error = page.locator("#error")
         said = error.inner_text() if error.count() else page.inner_text("body")
         raise AssertionError(f"the provider did not sign {email} in: {said}")
+
+
+def follow(
+    browser: requests.Session, url: str, stop_at: str, form: dict[str, str] | None = None
+) -> requests.Response:
+    """Go to ``url`` over HTTP (posting ``form`` if given) and follow redirects as a browser
+    would, stopping at the first address that starts with ``stop_at`` (a client's redirect
+    URI), which is then the response's ``url``, unvisited."""
+    response = browser.request(
+        "POST" if form else "GET", url, data=form, allow_redirects=False, timeout=10
+    )
+    while response.is_redirect:
+        url = urljoin(url, response.headers["Location"])
+        if url.startswith(stop_at):
+            response.url = url
+            return response
+        response = browser.get(url, allow_redirects=False, timeout=10)
+    return response
+
+
+def log_in_over_http(
+    browser: requests.Session,
+    login_page: requests.Response,
+    email: str,
+    password: str,
+    stop_at: str,
+) -> requests.Response:
+    """Send the provider's login form, as the page names its fields; the answer is where the
+    provider sends the browser next (``follow``)."""
+    action = re.search(r'<form method="post" action="([^"]+)"', login_page.text)
+    assert action is not None, login_page.text
+    form_url = urljoin(login_page.url, unescape(action.group(1)))
+    return follow(browser, form_url, stop_at, {"email": email, "password": password})
+
+
+def sign_in_through(client: Any, start: str, email: str, password: str) -> Any:
+    """Sign in to the service as a Flask test ``client``: from its address ``start`` to the
+    provider, through its login page over HTTP, and back to the service's callback; the
+    callback's answer."""
+    started = client.get(start)
+    assert started.status_code == 302, started.get_data(as_text=True)
+    browser = requests.Session()
+    service = "http://localhost/"
+    page = follow(browser, started.headers["Location"], service)
+    back = log_in_over_http(browser, page, email, password, service)
+    assert back.url.startswith(service), back.text
+    address = urlsplit(back.url)
+    return client.get(f"{address.path}?{address.query}")
 
 
 def _write_atomically(path: Path, content: dict[str, object]) -> None:
