@@ -165,6 +165,11 @@ def callback() -> str | Response | tuple[str, int]:
 def _client(chosen: ProviderSettings) -> Any:
     """Authlib's client for one provider, made again whenever its settings (or secret) change;
     its discovery document is checked to name the issuer the area file gives."""
+    if not chosen.client_secret:
+        raise ProviderUnavailable(
+            f"the environment variable {chosen.client_secret_env}, which holds its client "
+            "secret, is not set"
+        )
     fingerprint = hashlib.sha256(repr((chosen, chosen.client_secret)).encode("utf-8")).hexdigest()[
         :16
     ]

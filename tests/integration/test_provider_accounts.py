@@ -5,12 +5,15 @@ against a real provider in tests/browser/test_organisation_sign_in.py."""
 
 from __future__ import annotations
 
+import logging
+import tomllib
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from engine.core.area_sign_in import parse_sign_in
 from engine.core.db import Database
 from engine.core.errors import NotFound
 from engine.core.models import ApiToken, AuditEvent, User
@@ -25,8 +28,9 @@ from engine.people.provider_sign_in import (
 from engine.people.sign_in import PasswordNotAllowed, SignInPolicy, sign_in
 from engine.people.tokens import issue_token
 from engine.people.waiting_people import give_roles, turn_away, waiting_users
+from tests.support.files import ROOT
 from tests.support.people import ADMIN, DEMO_PASSWORD, MANAGER, POLICE, add_administrator, user
-from tests.support.providers import POLICE_DOMAIN, POLICE_ORGANISATION, give_provider
+from tests.support.providers import POLICE_DOMAIN, POLICE_ORGANISATION, SECRET_ENV, give_provider
 from tests.support.web import make_app, page_sign_in
 
 ISSUER = "https://login.example.net/police-tenant/v2.0"
@@ -268,3 +272,29 @@ def test_the_pages_say_why_a_password_is_refused_and_offer_the_organisation_s_ac
     api = client.post("/api/v1/auth/token", json={"email": POLICE, "password": DEMO_PASSWORD})
     assert api.status_code == 403
     assert "own organisation's account" in api.get_json()["error"]
+
+
+def test_a_provider_whose_secret_is_not_set_gets_one_page_and_one_line_in_the_log(
+    police_provider: Database,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    caplog.set_level(logging.WARNING)
+    client = make_app(police_provider, tmp_path).test_client()
+    answer = client.get(f"/sign-in/organisation/{POLICE_ORGANISATION}")
+    assert answer.status_code == 503
+    assert "not set up to work with this service" in answer.get_data(as_text=True)
+    lines = [line.getMessage() for line in caplog.records if line.name.startswith("web.")]
+    assert len(lines) == 1
+    assert SECRET_ENV in lines[0] and "is not set" in lines[0]
+
+
+def test_the_entra_id_example_in_the_operations_guide_is_a_working_setting() -> None:
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    example = guide.split("An Entra ID (Azure AD) example", 1)[1].split("```toml", 1)[1]
+    entry = tomllib.loads(example.split("```", 1)[0])["organisations"][0]
+    stored = parse_sign_in(entry)
+    assert stored is not None
+    assert stored["provider"]["roles"]["CaseReview.Manager"] == ["agency_officer", "manager"]
