@@ -15,6 +15,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from engine.chasing.access_requests import tell_managers_someone_waits
 from engine.people.provider_sign_in import (
     Outcome,
     ProviderSettings,
@@ -149,6 +150,8 @@ def callback() -> str | Response | tuple[str, int]:
         return _problem(chosen, "answered without saying who you are.", status=403)
     with db().transaction() as s:
         outcome = account_for_claims(s, chosen, dict(claims))
+        if outcome.outcome is Outcome.WAITING and outcome.first and outcome.user is not None:
+            tell_managers_someone_waits(s, outcome.user)
     if outcome.outcome is Outcome.REFUSED:
         log.warning("sign-in through %s refused: %s", chosen.organisation_key, outcome.reason)
         return _problem(chosen, outcome.reason, status=403, whole=True)

@@ -25,6 +25,7 @@ from engine.people.accounts import (
     hash_password,
     verify_password,
 )
+from engine.people.provider_sign_in import allows_password
 
 RESET_LIFETIME = timedelta(hours=1)
 
@@ -123,11 +124,12 @@ class PasswordProblems(AccountError):
 
 def issue_reset_link(session: Session, email: str) -> tuple[User, str] | None:
     """A new reset link for the active account with ``email``, superseding any earlier one;
-    None (and nothing stored) when there is no such account."""
+    None (and nothing stored) when there is no such account, or its organisation signs its
+    staff in only through its own provider (a password would open nothing)."""
     user = session.scalar(
         select(User).where(User.email == email.strip().lower(), User.active.is_(True))
     )
-    if user is None:
+    if user is None or not allows_password(user.organisation):
         return None
     now = clock.now()
     session.execute(

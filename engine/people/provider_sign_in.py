@@ -124,6 +124,8 @@ class ProviderSignIn:
     outcome: Outcome
     user: User | None = None
     reason: str = ""
+    # True the first time the person is seen (a new account, or one linked to its provider).
+    first: bool = False
 
 
 def account_for_claims(
@@ -154,6 +156,7 @@ def account_for_claims(
     )
     assert organisation is not None  # the settings were read from it
     user = _known_user(session, settings.issuer, subject)
+    first = user is None
     if user is None:
         user = _user_by_email(session, email)
         if user is not None and user.organisation_id != organisation.id:
@@ -184,7 +187,7 @@ def account_for_claims(
         if problem:
             return _refused(session, settings, email, problem)
     if not user.roles:
-        return ProviderSignIn(Outcome.WAITING, user)
+        return ProviderSignIn(Outcome.WAITING, user, first=first)
     audit.record(
         session,
         "user.signed_in",

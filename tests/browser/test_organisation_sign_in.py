@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from engine.core.db import Database
+from engine.core.models import Notification
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium
 from tests.support.browser import sign_in as sign_in_with_password
@@ -124,15 +126,20 @@ def test_a_first_sign_in_waits_for_a_manager_who_gives_roles(
 ) -> None:
     # The police's managers still sign in with passwords.
     police_provider(oidc_providers, service, app_db, methods=("provider", "password"))
+    add_people(app_db, [("inspector@example.org", "derbyshire-constabulary", ["manager"])])
     sign_in_with_organisation(page, service.base, OFFICER)
     assert page.get_by_role("heading", name="Your access is not ready yet").is_visible()
-    assert "People waiting for access" in page.locator("#what-next").inner_text()
+    assert "have been told you are waiting" in page.locator("#what-next").inner_text()
     assert accessibility_problems(page) == []
     # Nothing is reachable meanwhile.
     page.goto(f"{service.base}/")
     assert "/sign-in" in page.url
+    with app_db.read() as session:
+        told = session.scalars(
+            select(Notification.email).where(Notification.kind == "access_waiting")
+        ).all()
+    assert told == ["inspector@example.org"], "the police's manager is told, once"
 
-    add_people(app_db, [("inspector@example.org", "derbyshire-constabulary", ["manager"])])
     manager = browser.new_context().new_page()
     sign_in_with_password(manager, service.base, "inspector@example.org")
     manager.goto(f"{service.base}/team")

@@ -18,6 +18,7 @@ from engine.core.db import Database
 from engine.core.errors import NotFound
 from engine.core.models import ApiToken, AuditEvent, User
 from engine.people.accounts import AccountError, add_user
+from engine.people.passwords import issue_reset_link
 from engine.people.provider_sign_in import (
     Outcome,
     ProviderSignIn,
@@ -298,3 +299,11 @@ def test_the_entra_id_example_in_the_operations_guide_is_a_working_setting() -> 
     stored = parse_sign_in(entry)
     assert stored is not None
     assert stored["provider"]["roles"]["CaseReview.Manager"] == ["agency_officer", "manager"]
+
+
+def test_no_password_link_is_sent_where_a_password_would_open_nothing(
+    police_provider: Database,
+) -> None:
+    with police_provider.transaction() as session:
+        assert issue_reset_link(session, POLICE) is None
+        assert issue_reset_link(session, MANAGER) is not None, "the council still uses passwords"
