@@ -63,6 +63,9 @@ def _error_list(problems: dict[str, str]) -> list[dict[str, str]]:
 @sign_in_required
 def change() -> Page:
     user = signed_in_user()
+    if user.password_hash is None:
+        # They sign in only with their organisation's own account: no password to change.
+        return render_template("passwords/none.html", organisation=user.organisation.name)
     forced = user.must_change_password
     if request.method == "GET":
         return _change_page(forced, {})

@@ -6,6 +6,7 @@ against a real provider in tests/browser/test_organisation_sign_in.py."""
 from __future__ import annotations
 
 import logging
+import time
 import tomllib
 from typing import Any
 
@@ -307,3 +308,19 @@ def test_no_password_link_is_sent_where_a_password_would_open_nothing(
     with police_provider.transaction() as session:
         assert issue_reset_link(session, POLICE) is None
         assert issue_reset_link(session, MANAGER) is not None, "the council still uses passwords"
+
+
+def test_someone_who_signs_in_only_through_their_provider_has_no_password_to_change(
+    grouped: Database, tmp_path: Any
+) -> None:
+    signs_in(grouped, claims(groups=["ct-officers"]))
+    client = make_app(grouped, tmp_path).test_client()
+    with grouped.read() as session:
+        officer = session.scalar(select(User).where(User.email == OFFICER))
+        assert officer is not None
+    # Signed in as the provider's sign-in leaves them (the browser tests go through it).
+    with client.session_transaction() as browser:
+        browser.update(user_id=officer.id, generation=officer.session_generation, since=time.time())
+    page = client.get("/account/password")
+    assert page.status_code == 200
+    assert "this service holds no password for you" in page.get_data(as_text=True)
