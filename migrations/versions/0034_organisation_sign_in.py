@@ -5,16 +5,16 @@ passwords, its provider, or both). A user remembers who their organisation's pro
 they are (the issuer and their subject there), and someone who signs in only through it has no
 password.
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-07 14:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0033'
-down_revision = '0032'
+revision = '0034'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 
