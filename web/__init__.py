@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     security.init_app(app, settings)
 
     from web import (
+        access_tokens,
         assets,
         audit,
         auth,
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(report_marks.blueprint)
     app.register_blueprint(documents.blueprint)
     app.register_blueprint(users.blueprint)
+    app.register_blueprint(access_tokens.blueprint)
     app.register_blueprint(audit.blueprint)
     from web.procedure import blueprint as procedure_blueprint
 

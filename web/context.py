@@ -17,7 +17,7 @@ from engine.core.models import User
 from engine.people.accounts import get_user
 from engine.people.applicant_codes import ApplicantAccess
 from engine.people.applicant_tokens import applicant_for_token
-from engine.people.tokens import user_for_token
+from engine.people.tokens import HeldToken, held_token
 
 
 def whole_number(text: str | None, digits: int = 9) -> int | None:
@@ -61,14 +61,18 @@ def current_user() -> User | None:
     """The user of this request: from an API bearer token, or from the signed-in session.
 
     The JSON API reads only bearer tokens, never the session cookie, which is why it can be
-    exempt from CSRF protection.
+    exempt from CSRF protection. The API holds a personal access token to its scope
+    (``web.api.scopes``); the pages take none.
     """
     if "user" not in g:
         g.user = None
         token = bearer_token()
         if token is not None:
             with db().read() as s:
-                g.user = user_for_token(s, token)
+                held = held_token(s, token)
+            # A personal access token is for the API alone, never the pages.
+            if held is not None and (is_api_request() or not held.personal):
+                g.user, g.held_token = held.user, held
         elif session.get("user_id") is not None and not is_api_request():
             with db().read() as s:
                 user = get_user(s, session["user_id"])
@@ -78,6 +82,13 @@ def current_user() -> User | None:
                 # Ended elsewhere (signed out, a new password, other roles) or too old.
                 session.clear()
     return g.user
+
+
+def staff_token() -> HeldToken | None:
+    """The staff token this request came with, when it works: with its scope, for the API to
+    hold the request to."""
+    current_user()
+    return g.get("held_token")
 
 
 def start_staff_session(user: User) -> None:

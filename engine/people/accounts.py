@@ -9,13 +9,14 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import String, delete, func, select
+from sqlalchemy import String, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.types import TypeEngine
 
 from engine.core import audit, clock
-from engine.core.models import ROLES, ApiToken, Organisation, User, UserRole
+from engine.core.models import ROLES, Organisation, User, UserRole
 from engine.people.access import CASE_ROLES
+from engine.people.personal_tokens import end_every_token
 
 
 def _column_length(column_type: TypeEngine[Any]) -> int:
@@ -243,7 +244,7 @@ def change_user(
     user.active = active
     session.flush()
     if not active:
-        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        end_every_token(session, user, actor, "access stopped")
     audit.record(
         session,
         "user.changed",
@@ -270,6 +271,6 @@ def reset_password(session: Session, actor: User, user_id: int) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     end_sessions(user)
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_every_token(session, user, actor, "password reset")
     audit.record(session, "user.password_reset", user=actor, object_type="user", object_id=user.id)
     return password

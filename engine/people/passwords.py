@@ -12,12 +12,12 @@ import secrets
 from datetime import timedelta
 from enum import Enum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
 from engine.core.counters import kept_digest
-from engine.core.models import ApiToken, PasswordReset, User
+from engine.core.models import PasswordReset, User
 from engine.people.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
@@ -25,6 +25,7 @@ from engine.people.accounts import (
     hash_password,
     verify_password,
 )
+from engine.people.personal_tokens import end_every_token
 from engine.people.provider_sign_in import allows_password
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -73,7 +74,7 @@ def _set_password(session: Session, user: User, new: str, how: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     end_sessions(user)
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_every_token(session, user, user, "password changed")
     # A link asked for before would set the password over the one just chosen.
     session.execute(
         update(PasswordReset)

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.core import audit, clock
 from engine.core.area_sign_in import DEFAULT_SCOPE, PASSWORD, PROVIDER
-from engine.core.models import ApiToken, Organisation, User, UserRole
+from engine.core.models import Organisation, User, UserRole
 from engine.people.accounts import (
     LONGEST_EMAIL,
     LONGEST_NAME,
@@ -29,6 +29,7 @@ from engine.people.accounts import (
     end_sessions,
     keep_duties_apart,
 )
+from engine.people.personal_tokens import end_every_token
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def _roles_from_groups(
         # their API tokens.
         end_sessions(user)
     if not mapped:
-        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+        end_every_token(session, user, user, "no longer in a group that gives access")
     user.role_rows = [UserRole(role=role) for role in mapped]
     session.flush()
     audit.record(

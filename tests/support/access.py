@@ -22,6 +22,7 @@ from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
 from engine.core.models import (
+    ApiToken,
     Attachment,
     CaseParticipant,
     CheckIn,
@@ -34,6 +35,7 @@ from engine.core.models import (
 )
 from engine.documents import LETTER_KINDS
 from engine.people.accounts import add_user
+from engine.people.personal_tokens import READ_ONLY, TokenAnswers, default_expiry, make_token
 from engine.people.tokens import issue_token
 from engine.records.attachments import attach_file
 from tests.support.applicant import following, new_link
@@ -268,6 +270,11 @@ def build_world(
         for role, email in ROLES.items()
         if email and (provider is not None or role != PROVIDER_ROLE)
     }
+    with db.transaction() as session:
+        for user in users.values():
+            last_day = default_expiry(clock.today()).isoformat()
+            answers = TokenAnswers("Matrix link", last_day, READ_ONLY)
+            make_token(session, session.get_one(User, user.id), answers, ())
     return World(app, db, cases, users, provider)
 
 
@@ -275,7 +282,7 @@ def build_world(
 class Route:
     method: str
     # {ref}, {task}, {instance}, {document}, {attachment}, {check_in}, {report}, {notification},
-    # {user}
+    # {user}, {token} (a personal access token: the visitor's own on an "own" route)
     path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "manager" (a page of
@@ -375,6 +382,17 @@ def _notification(world: World, email: str | None, own: bool) -> int:
         return session.scalar(chosen) or 0
 
 
+def _token(world: World, email: str | None, own: bool) -> int:
+    """A personal access token of this user's (own), or else of the health officer's."""
+    mine = own and email is not None
+    with world.db.read() as session:
+        owner = select(User.id).where(User.email == (email if mine else ROLES["health"]))
+        return (
+            session.scalar(select(ApiToken.id).where(ApiToken.user_id == owner.scalar_subquery()))
+            or 0
+        )
+
+
 def route_path(world: World, role: str, route: Route, case: str) -> str | None:
     """The route's path for this role and case; None where the case has no such thing."""
     target = world.cases[case]
@@ -391,6 +409,7 @@ def route_path(world: World, role: str, route: Route, case: str) -> str | None:
         "report": target.report,
         "notification": _notification(world, ROLES[role], route.who == "own") or None,
         "user": world.users["health"].id,
+        "token": _token(world, ROLES[role], route.who == "own") or None,
     }
     if any(values[name] is None for name in re.findall(r"{(\w+)}", route.path)):
         return None

@@ -76,6 +76,19 @@ ROUTES = [
     # No answers: refused, so the visitor's choice stays as it was.
     Route("POST", "/account/notifications", "/account/notifications", "signed in", {}),
     Route("POST", "/notifications/read-all", "/notifications/read-all", "signed in", {}),
+    # Personal access tokens: each person's own (no answers: refused and asked again), and
+    # every user's for administrators. Revoking is for the token's owner or an administrator.
+    Route("GET", "/account/tokens", "/account/tokens", "signed in"),
+    Route("POST", "/account/tokens", "/account/tokens", "signed in", {}),
+    Route(
+        "POST",
+        "/account/tokens/{token}/revoke",
+        "/account/tokens/<int:token_id>/revoke",
+        "own",
+        {},
+    ),
+    Route("GET", "/tokens", "/tokens", "administrator"),
+    Route("POST", "/tokens/{token}/revoke", "/tokens/<int:token_id>/revoke", "administrator", {}),
     # The cases list: what each finds is need-to-know (tests/integration/test_case_search.py);
     # a case's whole reference goes to the case when the visitor may see it.
     Route("GET", "/cases?q={ref}", "/cases", "case search"),

@@ -3,18 +3,22 @@ the rows already there along."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from engine.cases.opening import open_case
 from engine.chasing.notifications import notify, withdraw_unsent
 from engine.chasing.scheduler import create_job_table
+from engine.core import clock
 from engine.core.area import load_area, read_area_file
 from engine.core.config import DEFAULT_AREA_FILE
+from engine.core.counters import kept_digest
 from engine.core.db import Database, connect
 from engine.core.migrate import alembic_config, current_revision, upgrade_to_head
 from engine.core.models import (
@@ -28,9 +32,18 @@ from engine.core.models import (
     ProcessInstance,
     Task,
     TaskCandidate,
+    User,
     matching_words,
 )
 from engine.people.accounts import add_user
+from engine.people.personal_tokens import (
+    FULL,
+    READ_ONLY,
+    TokenAnswers,
+    TokenScope,
+    make_token,
+)
+from engine.people.tokens import held_token
 from engine.procedure import deploy
 from engine.runtime import cancel_instance
 from tests.support.databases import only_on
@@ -378,5 +391,59 @@ def test_cases_there_before_0027_keep_the_applicant_s_hate_answer_where_it_is_kn
             hate = session.scalar(select(Case.hate_element).where(Case.id == screened))
         assert kept == {screened: None, waiting: True}
         assert hate is True, "screening's answer stays"
+    finally:
+        db.dispose()
+
+
+def test_tokens_there_before_0033_reach_everything_and_personal_ones_go_back_with_it(
+    blank_url: str,
+) -> None:
+    """Migration 0033 gives the tokens already there, every one got with a password, the full
+    scope they always had, so they go on working; going back deletes the personal access
+    tokens, which that version would let reach everything their owner may."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            person = add_user(
+                session,
+                email=COUNCIL,
+                name="Council",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+        _migrate(db, "0032")
+        db.dispose()
+        with db.writer.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) "
+                    "VALUES (:hash, :user, :now, :until)"
+                ),
+                {
+                    "hash": kept_digest("older"),
+                    "user": person.id,
+                    "now": datetime(2026, 3, 2, 9),
+                    "until": datetime(2026, 3, 2, 17),
+                },
+            )
+        upgrade_to_head(db)
+        with clock.using_clock(clock.FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))):
+            with db.read() as session:
+                held = held_token(session, "older")
+            assert held is not None and held.scope == TokenScope(FULL)
+            assert held.scope.allows("POST", "/api/v1/tasks/{task_id}/complete")
+            with db.transaction() as session:
+                answers = TokenAnswers("Case system", "2026-05-31", READ_ONLY)
+                made = make_token(session, session.get_one(User, person.id), answers, ())
+            with db.read() as session:
+                assert held_token(session, made.token) is not None
+        _migrate(db, "0032")
+        db.dispose()
+        with db.reader.connect() as connection:
+            kept = connection.execute(text("SELECT token_hash FROM api_tokens")).scalars().all()
+        assert kept == [kept_digest("older")]
     finally:
         db.dispose()

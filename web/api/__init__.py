@@ -1,7 +1,8 @@
 """The JSON API, version 1, under ``/api/v1``: the same engine calls as the pages, as JSON.
 
-Staff authenticate with a bearer token from ``POST /api/v1/auth/token``, an applicant with one
-from ``POST /api/v1/applicant/token`` for their one-time code, which reaches their own case
+Staff authenticate with a bearer token from ``POST /api/v1/auth/token``, or with a personal
+access token made on their account's pages, held to its scope (``scopes``); an applicant with
+one from ``POST /api/v1/applicant/token`` for their one-time code, which reaches their own case
 alone; the session cookie is never read here (``web.context.current_user``), which is why the
 API is exempt from CSRF.
 Every error is ``{"error": "<plain English>"}``, with ``"fields"`` when data needs correcting.
@@ -31,6 +32,7 @@ from web.api import (  # noqa: E402, F401 - routes
     intake,
     openapi,
     process_definitions,
+    scopes,
     tasks,
     tokens,
 )

@@ -33,7 +33,7 @@ def optional_user() -> User | None:
     applicant's is, and they are answered as anyone is)."""
     user = current_user()
     if user is None and bearer_token() is not None and api_applicant() is None:
-        raise Unauthorized("The token is unknown or has expired; ask for a new one")
+        raise Unauthorized("The token is unknown, has expired or was revoked; ask for a new one")
     return user
 
 

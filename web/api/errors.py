@@ -26,7 +26,10 @@ from engine.core.errors import (
 
 MESSAGES = {
     400: "The request could not be understood",
-    401: "Send a valid token: Authorization: Bearer <token> from POST /api/v1/auth/token",
+    401: (
+        "Send a valid token: Authorization: Bearer <token> from POST /api/v1/auth/token, "
+        "or a personal access token from your account's API tokens page"
+    ),
     403: "You may not do this",
     404: "There is nothing at this address",
     405: "This address does not accept that method",

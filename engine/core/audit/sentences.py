@@ -233,6 +233,8 @@ _PHRASES: dict[str, _Phrase] = {
     "notification.sent": lambda who, task, d: "A message was sent",
     "notification.failed": lambda who, task, d: "A message could not be sent",
     "notification.retried": lambda who, task, d: f"{who} tried a message again",
+    "api_token.made": lambda who, task, d: f"{who} made the API token {d.get('name', '')}",
+    "api_token.revoked": lambda who, task, d: f"{who} revoked the API token {d.get('name', '')}",
     "subject_access.exported": lambda who, task, d: f"{who} made a subject access export",
     "retention.reviewed": lambda who, task, d: f"{who} reviewed how long the case is kept",
     "retention.applied": lambda who, task, d: "The case's retention was applied",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.core.models.area import Organisation
@@ -85,15 +85,34 @@ class UserRole(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for the JSON API; only its sha256 is stored."""
+    """A bearer token for the JSON API; only its sha256 is stored.
+
+    One got with a password (``POST /api/v1/auth/token``) has no name and the ``full`` scope:
+    everything its user may do. A personal access token, made on the account's pages for an
+    integration, has a name and a narrower scope: ``read_only`` (GET requests alone) or
+    ``routes`` (those listed in ``routes``, as ``GET /api/v1/cases/{reference}``). It is
+    revoked, not deleted, so its owner and administrators still see it listed.
+    """
 
     __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("scope IN ('full','read_only','routes')", name="scope"),
+        CheckConstraint(
+            "(scope = 'full' AND name IS NULL) OR (scope <> 'full' AND name IS NOT NULL)",
+            name="named",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+    name: Mapped[str | None] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(20), default="full", server_default="full")
+    routes: Mapped[list[str] | None] = mapped_column(JSON)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class PasswordReset(Base):

@@ -9,11 +9,26 @@ from flask import Response
 from web.api import blueprint
 from web.api.common import answer
 from web.api.openapi import paths, schemas
-from web.api.openapi.parts import PUBLIC, json_response
+from web.api.openapi.parts import PUBLIC, error_responses, json_response
+from web.api.scopes import TAKES_NO_STAFF_TOKEN
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI document (paths relative to the server URL ``/api/v1``)."""
+    return _scope_refusals(_document())
+
+
+def _scope_refusals(described: dict[str, Any]) -> dict[str, Any]:
+    """Every operation that takes a staff token may refuse one whose scope does not include
+    it (403), whatever else it answers."""
+    for path, item in described["paths"].items():
+        for method, operation in item.items():
+            if f"{method.upper()} /api/v1{path}" not in TAKES_NO_STAFF_TOKEN:
+                operation["responses"].setdefault("403", error_responses(403)["403"])
+    return described
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -51,7 +66,19 @@ def document() -> dict[str, Any]:
                 **schemas.cases.schemas(),
                 **schemas.process_definitions.schemas(),
             },
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A staff token: from POST /auth/token (8 hours, reaching "
+                    "everything its user may do), or a personal access token made on the "
+                    "account's API tokens page (/account/tokens): named, working until the day "
+                    "its owner chose, and read only (GET requests alone) or limited to the "
+                    "routes chosen for it. A request outside a token's scope answers 403; a "
+                    "revoked or expired token 401. An applicant's token, from POST "
+                    "/applicant/token, is taken by the applicant's routes alone.",
+                }
+            },
         },
     }
 

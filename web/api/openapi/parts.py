@@ -46,7 +46,7 @@ def error_responses(*statuses: int) -> dict[str, Any]:
     described = {
         400: "The body is not a JSON object",
         401: "No token, or an unknown or expired one",
-        403: "The caller may see this but not do it",
+        403: "The caller may see this but not do it, or their token's scope does not include it",
         404: "No such thing, or it is outside the caller's need-to-know",
         409: "The task was already completed, is held by someone else, or has been dropped",
         413: "The request body is too large",
