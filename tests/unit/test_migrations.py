@@ -447,3 +447,47 @@ def test_tokens_there_before_0033_reach_everything_and_personal_ones_go_back_wit
         assert kept == [kept_digest("older")]
     finally:
         db.dispose()
+
+
+def test_people_with_no_password_are_given_one_no_one_can_type_going_back_before_0034(
+    blank_url: str,
+) -> None:
+    """Revision 0034 lets a user have no password (they sign in through their organisation's
+    provider) and remembers who the provider says they are; going back, such a user keeps an
+    account whose password no one can type, and everyone else's password stays."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            with_password = add_user(
+                session,
+                email=COUNCIL,
+                name="Council",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            kept_hash = with_password.password_hash
+            session.add(
+                User(
+                    email="officer@police.example",
+                    name="Officer",
+                    organisation=with_password.organisation,
+                    password_hash=None,
+                    identity_issuer="https://login.example.net/tenant/v2.0",
+                    identity_subject="subject-1",
+                    created_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+                )
+            )
+        _migrate(db, "0033")
+        db.dispose()
+        with db.reader.connect() as connection:
+            hashes = dict(connection.execute(text("SELECT email, password_hash FROM users")).all())
+        assert hashes == {COUNCIL: kept_hash, "officer@police.example": "!"}
+        upgrade_to_head(db)
+        with db.read() as session:
+            officer = session.scalar(select(User).where(User.email == "officer@police.example"))
+            assert officer is not None and officer.identity_subject is None
+    finally:
+        db.dispose()
