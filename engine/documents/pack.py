@@ -52,7 +52,7 @@ def render_pack(
 
 
 def _cover(out: Builder, c: PackContent, version: int, made: datetime) -> None:
-    out.paragraph(MARKING, style="Protective Marking")
+    # The marking is in every page's header and footer (``mark_every_page``), the cover's too.
     out.paragraph("ASB Case Review (Community Trigger)", style="Title")
     out.paragraph("Meeting pack", style="Subtitle")
     out.labelled("Case reference", c.reference)
@@ -266,8 +266,7 @@ def _returns(out: Builder, c: PackContent) -> None:
             long_date(item.returned_on) + (f" by {item.returned_by}" if item.returned_by else ""),
         )
         out.labelled("Incidents it holds", f"{item.incidents} (shown in the chronology)")
-        out.heading("Actions taken", 3)
-        out.text(item.actions_taken, missing="None recorded.")
+        # Its actions are under "Actions already taken", with every agency's, once.
         out.heading("Its view of the case", 3)
         out.text(item.view, missing="None recorded.")
         if item.appendices:
