@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         organisation_sign_in,
         passwords,
         public,
+        published_figures,
         report_marks,
         statements,
         tasks,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(published_figures.blueprint)
     app.register_blueprint(statements.blueprint)
     app.register_blueprint(your_case.blueprint)
     app.register_blueprint(your_part.blueprint)

@@ -9,7 +9,14 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from engine.cases.statistics import figures_for_year, financial_year_of, table_rows, year_label
+from engine.cases.statistics import (
+    figures_for_year,
+    financial_year_bounds,
+    financial_year_of,
+    table_rows,
+    year_label,
+)
+from engine.cases.statistics_notes import may_write_notes
 from engine.core import clock
 from engine.core.area import current_settings
 from engine.core.errors import InvalidData, ProcessFailed, TooManySubmissions
@@ -141,8 +148,14 @@ def statistics() -> str:
     except ValueError:
         year = latest
     year = min(max(year, 2014), latest)
+    user = current_user()
     with db().read() as s:
         figures = figures_for_year(s, year)
+        districts = s.scalars(select(District).order_by(District.position)).all()
+        # The districts whose notes this person writes: their council's, if they work there.
+        writes_for = [
+            (d.key, d.name) for d in districts if user is not None and may_write_notes(user, d)
+        ]
     rows = table_rows(figures)
     return render_template(
         "statistics.html",
@@ -151,5 +164,7 @@ def statistics() -> str:
         rows=rows[1:],
         years=[(y, year_label(y)) for y in range(latest, 2013, -1)],
         year=year,
-        signed_in=current_user() is not None,
+        signed_in=user is not None,
+        writes_for=writes_for,
+        year_ends=financial_year_bounds(year)[1].isoformat(),
     )

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from engine.cases.statistics_notes import notes_for_year
+from engine.core import clock
 from engine.core.models import Appeal, Case, CheckIn, District, Recommendation, Review
 
 # (field of DistrictFigures, row label as published), in the published order.
@@ -30,6 +32,11 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("threshold_not_met", "Number of times the threshold was not met"),
     ("reviews_held", "Number of ASB Case Reviews carried out"),
     ("reviews_with_recommendations", "Number of ASB Case Reviews that resulted in recommendations"),
+    (
+        "still_pending",
+        "Number of this year's applications still waiting for a threshold decision or a review "
+        "(at the year's end, or today while the year runs)",
+    ),
     ("appeals_received", "Number of appeals received"),
     ("appeals_upheld", "Number of appeals upheld"),
     ("cases_followed_up", "Number of closed cases whose applicant answered a follow-up"),
@@ -46,6 +53,7 @@ class DistrictFigures:
     threshold_not_met: int
     reviews_held: int
     reviews_with_recommendations: int
+    still_pending: int
     appeals_received: int
     appeals_upheld: int
     cases_followed_up: int
@@ -57,6 +65,10 @@ class YearFigures:
     year: int
     label: str
     districts: tuple[DistrictFigures, ...]
+    # The year has not ended: its figures are those so far, and will change.
+    provisional: bool = False
+    # What districts' councils say about the year: (district key, district name, note).
+    notes: tuple[tuple[str, str, str], ...] = ()
 
     def total(self, field: str) -> int:
         if field not in FIELDS:
@@ -83,9 +95,11 @@ def _per_district(session: Session, query: Select[int, int]) -> dict[int, int]:
     return {district_id: count for district_id, count in session.execute(query)}
 
 
-def figures_for_year(session: Session, year: int) -> YearFigures:
-    """Count every published figure of one financial year, for every district of the area."""
+def figures_for_year(session: Session, year: int, today: date | None = None) -> YearFigures:
+    """Count every published figure of one financial year, for every district of the area;
+    provisional while ``today`` (the service's today by default) is within or before it."""
     first, last = financial_year_bounds(year)
+    today = today or clock.today()
     counts: dict[str, Mapping[int, int]] = {}
 
     counts["applications"] = _per_district(
@@ -130,11 +144,13 @@ def figures_for_year(session: Session, year: int) -> YearFigures:
         .group_by(Case.district_id),
     )
 
+    counts["still_pending"] = _still_pending(session, first, last, min(today, last))
     counts.update(_follow_ups(session, first, last))
 
     districts = session.execute(
         select(District.id, District.key, District.name).order_by(District.position)
     ).all()
+    notes = notes_for_year(session, year)
     return YearFigures(
         year=year,
         label=year_label(year),
@@ -146,6 +162,37 @@ def figures_for_year(session: Session, year: int) -> YearFigures:
             )
             for district_id, key, name in districts
         ),
+        provisional=today <= last,
+        notes=tuple(
+            (key, name, notes[district_id])
+            for district_id, key, name in districts
+            if district_id in notes
+        ),
+    )
+
+
+def _still_pending(session: Session, first: date, last: date, cutoff: date) -> dict[int, int]:
+    """Applications received in the year that, at ``cutoff``, were open with neither a
+    decision that the threshold was not met nor a review held: why a district's applications
+    can exceed its not met and its reviews."""
+    # Written so that a case with no decision yet (NULLs) is not left out by SQL's NULLs.
+    not_met_by_then = and_(
+        Case.decided_on.is_not(None),
+        Case.decided_on <= cutoff,
+        or_(Case.threshold_met.is_(False), func.coalesce(Case.decision_basis, "") == "declined"),
+    )
+    reviewed_by_then = exists().where(Review.case_id == Case.id, Review.held_on <= cutoff)
+    return _per_district(
+        session,
+        select(Case.district_id, func.count(Case.id))
+        .where(
+            Case.received_on.between(first, last),
+            Case.received_on <= cutoff,
+            or_(Case.closed_on.is_(None), Case.closed_on > cutoff),
+            ~not_met_by_then,
+            ~reviewed_by_then,
+        )
+        .group_by(Case.district_id),
     )
 
 
@@ -209,6 +256,7 @@ def as_json(figures: YearFigures) -> dict[str, Any]:
     return {
         "year": figures.year,
         "label": figures.label,
+        "provisional": figures.provisional,
         "districts": [
             {
                 "key": d.district_key,
@@ -218,4 +266,5 @@ def as_json(figures: YearFigures) -> dict[str, Any]:
             for d in figures.districts
         ],
         "totals": {field: figures.total(field) for field in FIELDS},
+        "notes": [{"key": key, "name": name, "note": note} for key, name, note in figures.notes],
     }

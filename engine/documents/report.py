@@ -30,8 +30,18 @@ def render_statistics(figures: YearFigures, template: Path | None, *, made: date
         [label, *(str(getattr(d, name)) for d in figures.districts), str(figures.total(name))]
         for name, label in ROWS
     ]
+    if figures.provisional:
+        out.paragraph(
+            f"Provisional: the year runs until {long_date(last)}, and these are its figures so "
+            "far. They will change until then.",
+            bold=True,
+        )
     # The measures read as sentences: theirs is the widest column the figures leave room for.
     out.table(header, rows, shares=[4.0, *([1.0] * (len(header) - 1))])
+    if figures.notes:
+        out.heading("Notes from the districts", 2)
+        for _key, name, note in figures.notes:
+            out.labelled(name, note)
     out.paragraph(
         f"Published under section 104 of the Anti-social Behaviour, Crime and Policing Act "
         f"2014. Produced on {long_date(made)}.",

@@ -99,6 +99,13 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         return ASKS_REASON if role == "administrator" else OK
     if route.who == "administrator":
         return OK if role == "administrator" else FORBIDDEN
+    if route.who == "district notes":
+        # Derbyshire Dales's notes: its council's caseworkers and managers, no one else.
+        # (Case A is in Derbyshire Dales, managed by its council.)
+        user = world.users[role]
+        dales = user.organisation_id == world.cases["A"].council
+        writes = dales and bool({"caseworker", "manager"} & set(user.roles))
+        return OK if writes else FORBIDDEN
     if route.who == "admits":
         # Managers and administrators answer people waiting for roles; the user a POST names
         # (the health officer) is not waiting, so it is not there to answer.

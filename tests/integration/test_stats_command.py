@@ -120,6 +120,7 @@ def test_stats_json(cli_env) -> None:
         "threshold_not_met": 1,
         "reviews_held": 1,
         "reviews_with_recommendations": 0,
+        "still_pending": 1,  # received 1 April 2022, its meeting never held
         "appeals_received": 0,
         "appeals_upheld": 1,
         "cases_followed_up": 0,

@@ -287,7 +287,8 @@ class Route:
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
     # "public", "signed in", "case", "administrator", "process owner", "manager" (a page of
     # the manager's role about their own organisation, or its download of the cases list),
-    # "admits" (people waiting for roles: managers and administrators), "own", "reason",
+    # "admits" (people waiting for roles: managers and administrators), "district notes"
+    # (Derbyshire Dales's notes on its figures: its council's staff), "own", "reason",
     # "sign-out", "provider callback" (back from a provider), "applicant" (the applicant's own
     # pages), "applicant token" (the API's routes for the applicant's token alone) or "case
     # search" (the cases list: anyone signed in, an administrator with a reason)

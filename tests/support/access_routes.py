@@ -42,6 +42,22 @@ ROUTES = [
     Route("GET", "/submitted", "/submitted", "public"),
     Route("GET", "/statistics", "/statistics", "public"),
     Route("GET", "/statistics/2025.docx", "/statistics/<int:year>.docx", "public"),
+    Route("GET", "/statistics/2025.csv", "/statistics/<int:year>.csv", "public"),
+    Route("GET", "/statistics/2025.json", "/statistics/<int:year>.json", "public"),
+    # A district's notes on its figures: its own council's caseworkers and managers.
+    Route(
+        "GET",
+        "/statistics/2025/notes/derbyshire-dales",
+        "/statistics/<int:year>/notes/<district_key>",
+        "district notes",
+    ),
+    Route(
+        "POST",
+        "/statistics/2025/notes/derbyshire-dales",
+        "/statistics/<int:year>/notes/<district_key>",
+        "district notes",
+        {"note": "Counted as recorded."},
+    ),
     Route("GET", "/privacy", "/privacy", "public"),
     Route("GET", "/accessibility", "/accessibility", "public"),
     Route("GET", "/cookies", "/cookies", "public"),

@@ -61,7 +61,7 @@ def test_year_label(year: int, label: str) -> None:
 def test_rows_follow_the_figures_in_published_order() -> None:
     assert [f.name for f in fields(DistrictFigures)][2:] == FIELDS
     assert ROWS[0] == ("applications", "Number of ASB Case Review applications received")
-    assert ROWS[5] == ("appeals_upheld", "Number of appeals upheld")
+    assert ROWS[6] == ("appeals_upheld", "Number of appeals upheld")
     assert ROWS[-1] == (
         "behaviour_stopped",
         "Number of those where the applicant said the behaviour had stopped",
@@ -79,6 +79,7 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "threshold_not_met": 1,  # the decline; the other "not met" was decided in 2022/23
         "reviews_held": 2,  # one for a case received in 2020/21
         "reviews_with_recommendations": 1,
+        "still_pending": 1,  # received 31 March 2022, decided after the year's end
         "appeals_received": 3,
         "appeals_upheld": 1,  # the other upheld appeal was decided in 2022/23
         "cases_followed_up": 0,
@@ -89,6 +90,7 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "threshold_not_met": 1,
         "reviews_held": 1,
         "reviews_with_recommendations": 1,
+        "still_pending": 2,  # one never decided; one met, its review not held
         "appeals_received": 2,
         "appeals_upheld": 1,
         "cases_followed_up": 0,
@@ -101,6 +103,7 @@ def test_figures_for_2021_22(facts: Database) -> None:
         "threshold_not_met": 2,
         "reviews_held": 3,
         "reviews_with_recommendations": 2,
+        "still_pending": 3,
         "appeals_received": 5,
         "appeals_upheld": 2,
         "cases_followed_up": 0,
@@ -116,6 +119,7 @@ def test_figures_for_the_neighbouring_years(facts: Database) -> None:
         "threshold_not_met": 1,  # received 31 March 2022, decided 5 April 2022
         "reviews_held": 1,  # the fresh review after the upheld appeal; the planned one is not held
         "reviews_with_recommendations": 0,
+        "still_pending": 1,  # received 1 April 2022, its meeting never held
         "appeals_received": 0,
         "appeals_upheld": 1,  # received in 2021/22, decided 2 April 2022
         "cases_followed_up": 0,
@@ -124,9 +128,10 @@ def test_figures_for_the_neighbouring_years(facts: Database) -> None:
     assert _of(later, "erewash") == zeros()
 
     earlier = _figures(facts, 2020)
-    assert _of(earlier, "derbyshire-dales") == {**zeros(), "applications": 1}
+    # Received 20 March 2021 and decided as met, its review held only in the next year.
+    assert _of(earlier, "derbyshire-dales") == {**zeros(), "applications": 1, "still_pending": 1}
     assert earlier.total("applications") == 1
-    assert sum(earlier.total(field) for field in FIELDS) == 1
+    assert sum(earlier.total(field) for field in FIELDS) == 2
 
 
 def test_every_district_in_published_order_even_when_empty(db: Database) -> None:
@@ -198,5 +203,20 @@ def test_as_json(facts: Database) -> None:
     dales = data["districts"][4]
     assert dales["key"] == "derbyshire-dales"
     assert set(dales) == {"key", "name", *FIELDS}
+    assert data["provisional"] is False
     assert dales["reviews_held"] == 2
     assert data["totals"]["appeals_received"] == 5
+
+
+def test_the_year_under_way_is_provisional_and_counts_what_waits_today(facts: Database) -> None:
+    with facts.read() as session:
+        under_way = figures_for_year(session, 2021, today=date(2021, 9, 1))
+        ended = figures_for_year(session, 2021, today=date(2022, 4, 1))
+    assert under_way.provisional and not ended.provisional
+    # On 1 September 2021 the Erewash cases of May and August were waiting (the one of July
+    # was decided as not met, the one of October not yet received).
+    assert _of(under_way, "erewash")["still_pending"] == 2
+    # In Derbyshire Dales, the case of June was met and waited for its review (held in March);
+    # at the year's end only the case received on its last day waits.
+    assert _of(under_way, "derbyshire-dales")["still_pending"] == 1
+    assert _of(ended, "derbyshire-dales")["still_pending"] == 1

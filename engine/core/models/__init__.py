@@ -21,6 +21,7 @@ from engine.core.models.area import (
     ORGANISATION_KINDS,
     Area,
     District,
+    DistrictYearNote,
     Organisation,
     OrganisationDistrict,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "CaseParticipant",
     "CaseStatusChange",
     "District",
+    "DistrictYearNote",
     "Document",
     "Incident",
     "Lease",

@@ -64,6 +64,20 @@ class District(Base):
     )
 
 
+class DistrictYearNote(Base):
+    """What a district's council says about its published figures for one financial year
+    (the year it starts in), shown under them."""
+
+    __tablename__ = "district_year_notes"
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime]
+
+
 class OrganisationDistrict(Base):
     __tablename__ = "organisation_districts"
     organisation_id: Mapped[int] = mapped_column(

@@ -131,6 +131,15 @@ def schemas() -> dict[str, Any]:
                     ),
                 },
                 "totals": exact_object(dict.fromkeys(FIELDS, INTEGER)),
+                "provisional": {
+                    "type": "boolean",
+                    "description": "The year has not ended: the figures so far, which will change",
+                },
+                "notes": {
+                    "type": "array",
+                    "description": "What districts' councils say about their figures for the year",
+                    "items": exact_object({"key": STRING, "name": STRING, "note": STRING}),
+                },
             }
         ),
     }
