@@ -88,13 +88,24 @@ def start(key: str) -> str | Response | tuple[str, int]:
 
 
 def _go_to_provider(chosen: ProviderSettings, email: str) -> str | Response | tuple[str, int]:
+    # Only one sign-in is under way in a browser: what Authlib kept for one started before
+    # and left is dropped, so the session cookie cannot grow with each abandoned start.
+    for key in [key for key in session if key.startswith("_state_")]:
+        session.pop(key)
     try:
         client = _client(chosen)
         extra = {"login_hint": email} if email else {}
         answer = client.authorize_redirect(
             url_for("organisation_sign_in.callback", _external=True), **extra
         )
-    except (ProviderUnavailable, requests.RequestException, AuthlibBaseError, ValueError) as error:
+    except (
+        ProviderUnavailable,
+        requests.RequestException,
+        AuthlibBaseError,
+        ValueError,
+        TypeError,
+        RuntimeError,
+    ) as error:
         return _unavailable(chosen, error)
     session[_PENDING] = {
         "organisation": chosen.organisation_key,
@@ -120,8 +131,9 @@ def callback() -> str | Response | tuple[str, int]:
     if request.args.get("error"):
         # The person cancelled, or the provider would not sign them in.
         reason = request.args.get("error_description") or request.args["error"]
+        # As a quoted string, so what the provider (or anyone) put in it stays on one line.
         log.warning(
-            "sign-in through %s refused by the provider: %s", chosen.organisation_key, reason
+            "sign-in through %s refused by the provider: %r", chosen.organisation_key, reason
         )
         return _problem(chosen, "did not sign you in.", status=403)
     try:
@@ -136,7 +148,7 @@ def callback() -> str | Response | tuple[str, int]:
         )
     except (requests.RequestException, ProviderUnavailable) as error:
         return _unavailable(chosen, error)
-    except (AuthlibBaseError, ValueError, KeyError) as error:
+    except (AuthlibBaseError, ValueError, KeyError, TypeError, RuntimeError) as error:
         log.warning(
             "sign-in through %s refused: %s: %s",
             chosen.organisation_key,
@@ -148,17 +160,19 @@ def callback() -> str | Response | tuple[str, int]:
     if not claims:
         log.warning("sign-in through %s refused: no ID token", chosen.organisation_key)
         return _problem(chosen, "answered without saying who you are.", status=403)
+    told = False
     with db().transaction() as s:
         outcome = account_for_claims(s, chosen, dict(claims))
-        if outcome.outcome is Outcome.WAITING and outcome.first and outcome.user is not None:
-            tell_managers_someone_waits(s, outcome.user)
+        waits_for_a_person = outcome.outcome is Outcome.WAITING and not chosen.roles_follow_groups
+        if waits_for_a_person and outcome.first and outcome.user is not None:
+            told = tell_managers_someone_waits(s, outcome.user) > 0
     if outcome.outcome is Outcome.REFUSED:
         log.warning("sign-in through %s refused: %s", chosen.organisation_key, outcome.reason)
         return _problem(chosen, outcome.reason, status=403, whole=True)
     assert outcome.user is not None
     if outcome.outcome is Outcome.WAITING:
         page = render_template(
-            "organisation_sign_in/waiting.html", provider=chosen, person=outcome.user
+            "organisation_sign_in/waiting.html", provider=chosen, person=outcome.user, told=told
         )
         return page, 403
     start_staff_session(outcome.user)
@@ -191,7 +205,18 @@ def _client(chosen: ProviderSettings) -> Any:
             },
         )
         client = oauth.create_client(name)
-    metadata = client.load_server_metadata()
+    try:
+        metadata = client.load_server_metadata()
+    except (ValueError, TypeError) as error:  # not JSON, or not a JSON object
+        raise ProviderUnavailable(f"its discovery document cannot be read: {error}") from None
+    missing = [
+        name
+        for name in ("authorization_endpoint", "token_endpoint", "jwks_uri")
+        if not isinstance(metadata, dict) or not metadata.get(name)
+    ]
+    if missing:
+        client.server_metadata = {}
+        raise ProviderUnavailable(f"its discovery document has no {', '.join(missing)}")
     if metadata.get("issuer") != chosen.issuer:
         # A discovery document for another issuer is either a mistake in the area file or
         # someone else's provider: nothing it signs can be trusted here.

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from engine.core.errors import NotFound
 from engine.core.models import User
 from engine.people.accounts import ROLE_NAMES, AccountError
+from engine.people.provider_sign_in import organisations_with_providers
 from engine.people.waiting_people import (
     give_roles,
     may_admit,
@@ -58,9 +59,15 @@ def _page(
     actor: User, *, error: str = "", about: int = 0, chosen: list[str] | None = None
 ) -> tuple[str, int]:
     with db().read() as s:
+        follow_groups = {
+            provider.organisation_key
+            for provider in organisations_with_providers(s)
+            if provider.roles_follow_groups
+        }
         page = render_template(
             "waiting_people/index.html",
             people=waiting_users(s, actor),
+            follow_groups=follow_groups,
             roles=[(role, ROLE_NAMES[role]) for role in roles_to_give(actor)],
             error=error,
             about=about,

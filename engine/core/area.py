@@ -12,7 +12,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
-from engine.core.area_sign_in import SignInSettingError, parse_sign_in
+from engine.core.area_sign_in import SignInSettingError, check_domains_apart, parse_sign_in
 from engine.core.brand import BrandError, parse_brand, parse_statements
 from engine.core.models import (
     ORGANISATION_KINDS,
@@ -130,6 +130,10 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
     by_key = {o.key: o for o in organisations}
     if len(by_key) != len(organisations):
         raise AreaFileError(f"{source}: an organisation key is listed twice")
+    try:
+        check_domains_apart({o.key: o.sign_in for o in organisations})
+    except SignInSettingError as error:
+        raise AreaFileError(f"{source}: {error}") from None
     for district in districts:
         lead = by_key.get(district.lead_council)
         if lead is None or lead.kind != "council":

@@ -27,6 +27,7 @@ organisation to give them roles; with it, their roles follow their groups at eve
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,6 +78,22 @@ def parse_sign_in(item: dict[str, Any]) -> dict[str, Any] | None:
     if methods == [PASSWORD]:
         return None
     return {"methods": sorted(set(methods)), "provider": _parse_provider(provider)}
+
+
+def check_domains_apart(sign_ins: Mapping[str, dict[str, Any] | None]) -> None:
+    """``SignInSettingError`` when two organisations' providers claim one email domain: a
+    person of that domain could otherwise be made a member of either."""
+    seen: dict[str, str] = {}
+    for key, sign_in in sign_ins.items():
+        if sign_in is None:
+            continue
+        for domain in sign_in["provider"]["email_domains"]:
+            if domain in seen:
+                raise SignInSettingError(
+                    f"the email domain {domain} is given to both {seen[domain]} and {key}; "
+                    "each domain's staff belong to one organisation"
+                )
+            seen[domain] = key
 
 
 def _parse_provider(raw: Any) -> dict[str, Any]:

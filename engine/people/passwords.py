@@ -125,12 +125,12 @@ class PasswordProblems(AccountError):
 
 def issue_reset_link(session: Session, email: str) -> tuple[User, str] | None:
     """A new reset link for the active account with ``email``, superseding any earlier one;
-    None (and nothing stored) when there is no such account, or its organisation signs its
-    staff in only through its own provider (a password would open nothing)."""
+    None (and nothing stored) when there is no such account, or it signs in through its
+    organisation's own account (a password would open nothing)."""
     user = session.scalar(
         select(User).where(User.email == email.strip().lower(), User.active.is_(True))
     )
-    if user is None or not allows_password(user.organisation):
+    if user is None or not allows_password(user.organisation) or user.identity_subject:
         return None
     now = clock.now()
     session.execute(

@@ -142,7 +142,8 @@ def account_for_claims(
     if not isinstance(email, str) or "@" not in email or len(email) > LONGEST_EMAIL:
         return _refused(session, settings, "", "did not give your email address")
     email = email.strip().lower()
-    if claims.get("email_verified") is False:
+    # Absent (as from Entra ID) is taken as confirmed; anything but true (or "true") is not.
+    if claims.get("email_verified", True) not in (True, "true"):
         return _refused(session, settings, email, "has not confirmed your email address")
     if email.rpartition("@")[2] not in settings.email_domains:
         return _refused(
@@ -172,7 +173,7 @@ def account_for_claims(
                 session,
                 settings,
                 email,
-                "says you are someone else than the person this email address's account "
+                "says you are someone other than the person this email address's account "
                 "was first linked to",
             )
         if user is None:
@@ -267,10 +268,19 @@ def _roles_from_groups(
 ) -> str:
     """Give ``user`` the roles their groups map to, taking away the rest; a reason to refuse
     the sign-in, or ""."""
+    if settings.groups_claim in (claims.get("_claim_names") or {}):
+        # Entra ID's "overage": too many groups to send, so none are; reading that as no
+        # groups would take everyone's roles away.
+        return (
+            "did not send your groups (you are in too many); ask your IT team to send only "
+            "the groups this service uses"
+        )
     groups = claims.get(settings.groups_claim) or []
     if isinstance(groups, str):
         groups = [groups]
-    mapped = sorted({role for group in groups for role in settings.roles.get(str(group), ())})
+    if not isinstance(groups, list) or not all(isinstance(group, str) for group in groups):
+        return "sent your groups in a form the service cannot read"
+    mapped = sorted({role for group in groups for role in settings.roles.get(group, ())})
     try:
         keep_duties_apart(mapped)
     except AccountError:

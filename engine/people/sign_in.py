@@ -131,7 +131,9 @@ def sign_in(
     if user is None:
         count_failure(db, keys, email, address, policy, warn=warn)
         return None
-    if not allows_password(user.organisation):
+    if not allows_password(user.organisation) or user.identity_subject is not None:
+        # Once someone has signed in through their organisation's account, that is their
+        # only way in: its multi-factor checks and groups cannot be gone around.
         raise PasswordNotAllowed(user.organisation.name)
     with db.transaction() as session:
         # A lockout that began while the password was being checked still holds.

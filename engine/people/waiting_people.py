@@ -21,11 +21,16 @@ def may_admit(actor: User) -> bool:
     return actor.has_role("manager") or actor.has_role("administrator")
 
 
+# A manager gives the roles of their organisation's own case work; chairing reviews and
+# changing the area's procedure are for an administrator to give.
+MANAGERS_GIVE = ("caseworker", "agency_officer", "manager")
+
+
 def roles_to_give(actor: User) -> tuple[str, ...]:
-    """What ``actor`` may give: an administrator any role; a manager any but administrator."""
+    """What ``actor`` may give: an administrator any role; a manager ``MANAGERS_GIVE``."""
     if actor.has_role("administrator"):
         return ROLES
-    return tuple(role for role in ROLES if role != "administrator")
+    return MANAGERS_GIVE
 
 
 def waiting_users(session: Session, actor: User) -> list[User]:

@@ -20,6 +20,7 @@ from engine.core.errors import NotFound
 from engine.core.models import ApiToken, AuditEvent, User
 from engine.people.accounts import AccountError, add_user
 from engine.people.passwords import issue_reset_link
+from engine.people.personal_tokens import READ_ONLY, TokenAnswers, make_token
 from engine.people.provider_sign_in import (
     Outcome,
     ProviderSignIn,
@@ -28,7 +29,7 @@ from engine.people.provider_sign_in import (
     provider_settings,
 )
 from engine.people.sign_in import PasswordNotAllowed, SignInPolicy, sign_in
-from engine.people.tokens import issue_token
+from engine.people.tokens import held_token, issue_token
 from engine.people.waiting_people import give_roles, turn_away, waiting_users
 from tests.support.files import ROOT
 from tests.support.people import ADMIN, DEMO_PASSWORD, MANAGER, POLICE, add_administrator, user
@@ -106,9 +107,10 @@ def test_a_manager_of_the_organisation_gives_roles_and_the_next_sign_in_works(
         waiting_id = waiting_users(session, police_manager)[0].id
     with police_provider.transaction() as session, pytest.raises(NotFound):
         give_roles(session, council_manager, waiting_id, ["agency_officer"])
-    with police_provider.transaction() as session, pytest.raises(AccountError) as refused:
-        give_roles(session, police_manager, waiting_id, ["administrator"])
-    assert refused.value.field == "roles"
+    for not_a_manager_s_to_give in ("administrator", "process_owner", "review_chair"):
+        with police_provider.transaction() as session, pytest.raises(AccountError) as refused:
+            give_roles(session, police_manager, waiting_id, [not_a_manager_s_to_give])
+        assert refused.value.field == "roles"
     with police_provider.transaction() as session:
         give_roles(session, police_manager, waiting_id, ["agency_officer"])
     outcome = signs_in(police_provider, claims())
@@ -154,14 +156,43 @@ def test_roles_follow_the_groups_at_every_sign_in_and_go_when_the_groups_do(
         person = session.get_one(User, promoted.user.id)
         generation = person.session_generation
         issue_token(session, person)
+        kept = make_token(
+            session, person, TokenAnswers("Case system", "2026-05-31", READ_ONLY), ()
+        ).token
     left = signs_in(grouped, claims(groups=["all-staff"]))
     assert left.outcome is Outcome.WAITING
     with grouped.read() as session:
         person = session.get_one(User, promoted.user.id)
         assert person.roles == []
         assert person.session_generation > generation, "their sessions end with their access"
-        assert session.scalar(select(ApiToken).where(ApiToken.user_id == person.id)) is None
+        assert held_token(session, kept) is None, "their personal access token is revoked"
+        assert session.scalars(
+            select(ApiToken.scope).where(ApiToken.user_id == person.id)
+        ).all() == [READ_ONLY], (
+            "their password token is gone; the personal one stays listed, revoked"
+        )
     assert actions(grouped, "user.roles_from_provider")[-1]["after"] == []
+
+
+@pytest.mark.parametrize(
+    ("found", "reason"),
+    [
+        (
+            claims(_claim_names={"groups": "src1"}, _claim_sources={"src1": {}}),
+            "did not send your groups (you are in too many)",
+        ),
+        (claims(groups=7), "sent your groups in a form the service cannot read"),
+    ],
+)
+def test_groups_the_service_cannot_read_leave_roles_as_they_were(
+    grouped: Database, found: dict[str, Any], reason: str
+) -> None:
+    first = signs_in(grouped, claims(groups=["ct-officers"]))
+    assert first.outcome is Outcome.SIGNED_IN
+    outcome = signs_in(grouped, found)
+    assert outcome.outcome is Outcome.REFUSED and reason in outcome.reason
+    with grouped.read() as session:
+        assert session.get_one(User, first.user.id).roles == ["agency_officer"]
 
 
 def test_groups_that_would_make_an_administrator_who_works_on_cases_are_refused(
@@ -189,6 +220,7 @@ def test_a_manager_cannot_hand_out_roles_that_follow_groups(grouped: Database) -
     [
         (claims("pat@gmail.example"), "which is not one of Derbyshire Constabulary's"),
         (claims(email_verified=False), "has not confirmed your email address"),
+        (claims(email_verified="false"), "has not confirmed your email address"),
         ({"sub": "x"}, "did not give your email address"),
         ({"email": OFFICER}, "gave no identifier for you"),
     ],
@@ -230,6 +262,20 @@ def test_an_account_an_administrator_made_is_linked_at_its_first_sign_in(
     # Another subject with the same address is someone else.
     other = signs_in(police_provider, claims(POLICE, sub="another-subject"))
     assert other.outcome is Outcome.REFUSED
+    # Linked, they sign in only through the provider, whose checks and groups cannot be gone
+    # around with a password, though the police allow passwords to others.
+    give_provider(
+        police_provider,
+        ISSUER,
+        domains=(POLICE_DOMAIN, "example.org"),
+        methods=("provider", "password"),
+    )
+    with pytest.raises(PasswordNotAllowed):
+        sign_in(
+            police_provider, POLICE, DEMO_PASSWORD, address="", policy=SignInPolicy(), via="web"
+        )
+    with police_provider.transaction() as session:
+        assert issue_reset_link(session, POLICE) is None
 
 
 def test_organisations_are_found_by_their_staff_s_email_domains(police_provider: Database) -> None:
@@ -324,3 +370,24 @@ def test_someone_who_signs_in_only_through_their_provider_has_no_password_to_cha
     page = client.get("/account/password")
     assert page.status_code == 200
     assert "this service holds no password for you" in page.get_data(as_text=True)
+
+
+def test_what_the_provider_says_when_it_refuses_stays_on_one_line_of_the_log(
+    police_provider: Database,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "a secret")
+    caplog.set_level(logging.WARNING)
+    client = make_app(police_provider, tmp_path).test_client()
+    with client.session_transaction() as browser:
+        browser["provider_sign_in"] = {"organisation": POLICE_ORGANISATION, "next": "/"}
+    answer = client.get(
+        "/sign-in/organisation/callback",
+        query_string={"error": "access_denied", "error_description": "no\nFAKE: signed in"},
+    )
+    assert answer.status_code == 403
+    assert "did not sign you in" in answer.get_data(as_text=True)
+    lines = [line.getMessage() for line in caplog.records if line.name.startswith("web.")]
+    assert len(lines) == 1 and "\n" not in lines[0]

@@ -99,3 +99,13 @@ def test_the_area_file_names_the_organisation_whose_settings_are_wrong() -> None
         parse_area(raw, "derbyshire.toml")
     assert "organisation derbyshire-constabulary" in str(refused.value)
     assert "[provider] is missing" in str(refused.value)
+
+
+def test_an_email_domain_belongs_to_one_organisation_s_provider() -> None:
+    raw = tomllib.loads(DEFAULT_AREA_FILE.read_text(encoding="utf-8"))
+    for key in ("derbyshire-constabulary", "dales-housing"):
+        entry = next(o for o in raw["organisations"] if o["key"] == key)
+        entry.update(_with(email_domains=["shared.example.org"]))
+    with pytest.raises(AreaFileError) as refused:
+        parse_area(raw, "derbyshire.toml")
+    assert "the email domain shared.example.org is given to both" in str(refused.value)

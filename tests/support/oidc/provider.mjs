@@ -215,7 +215,8 @@ function interactions(provider) {
 }
 
 // A deliberate misbehaviour, for a test that the client refuses it: the ID tokens of a client
-// with id_token_audience are signed again, with the same key, for that audience instead.
+// with id_token_audience are signed again, with the same key, for that audience instead. They
+// keep the client as their authorized party (azp), so that only the audience gives them away.
 function misaddressedIdTokens() {
   const audiences = new Map(config.clients
     .filter((client) => client.id_token_audience)
@@ -230,7 +231,9 @@ function misaddressedIdTokens() {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     const audience = audiences.get(claims.aud);
     if (audience) {
-      const changed = Buffer.from(JSON.stringify({ ...claims, aud: audience }));
+      const changed = Buffer.from(
+        JSON.stringify({ ...claims, aud: audience, azp: claims.aud }),
+      );
       const signed = `${header}.${changed.toString('base64url')}`;
       const signature = sign('sha256', Buffer.from(signed), privateKey).toString('base64url');
       ctx.body = { ...ctx.body, id_token: `${signed}.${signature}` };
