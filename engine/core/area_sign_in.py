@@ -48,6 +48,7 @@ _PROVIDER_KEYS = {
     "scope",
 }
 DEFAULT_SCOPE = "openid email profile"
+LONGEST_ISSUER = 500  # as users.identity_issuer keeps it
 _ENVIRONMENT_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,99}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -103,6 +104,8 @@ def _parse_provider(raw: Any) -> dict[str, Any]:
     if unknown:
         raise SignInSettingError(f"[provider]: unknown setting(s) {', '.join(unknown)}")
     issuer = _text(raw, "issuer")
+    if len(issuer) > LONGEST_ISSUER:
+        raise SignInSettingError(f"[provider]: issuer must be {LONGEST_ISSUER} characters or fewer")
     address = urlsplit(issuer)
     if address.scheme != "https" and not (
         address.scheme == "http" and address.hostname in _LOOPBACK

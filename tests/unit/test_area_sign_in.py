@@ -67,6 +67,7 @@ def test_groups_map_to_roles_read_from_the_groups_claim_by_default() -> None:
         ({"sign_in": []}, "must list one or both"),
         (_with(issuer="http://login.example.org"), "must be an https address"),
         (_with(issuer=None), "'issuer' is missing"),
+        (_with(issuer="https://login.example.net/" + "t" * 480), "500 characters or fewer"),
         (_with(client_id=" "), "'client_id' is missing"),
         (_with(client_secret_env="s3cr3t-value"), "the name of an environment variable"),
         (_with(email_domains=[]), "'email_domains' must list"),
