@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from engine.cases.opening import open_case
 from engine.chasing.notifications import notify, withdraw_unsent
@@ -405,15 +406,7 @@ def test_tokens_there_before_0033_reach_everything_and_personal_ones_go_back_wit
     try:
         upgrade_to_head(db)
         with db.transaction() as session:
-            load_area(session, read_area_file(DEFAULT_AREA_FILE))
-            person = add_user(
-                session,
-                email=COUNCIL,
-                name="Council",
-                organisation_key="derbyshire-dales-district-council",
-                roles=["caseworker"],
-                password="a long enough password",
-            )
+            person = _area_and_its_caseworker(session)
         _migrate(db, "0032")
         db.dispose()
         with db.writer.begin() as connection:
@@ -459,15 +452,7 @@ def test_people_with_no_password_are_given_one_no_one_can_type_going_back_before
     try:
         upgrade_to_head(db)
         with db.transaction() as session:
-            load_area(session, read_area_file(DEFAULT_AREA_FILE))
-            with_password = add_user(
-                session,
-                email=COUNCIL,
-                name="Council",
-                organisation_key="derbyshire-dales-district-council",
-                roles=["caseworker"],
-                password="a long enough password",
-            )
+            with_password = _area_and_its_caseworker(session)
             kept_hash = with_password.password_hash
             session.add(
                 User(
@@ -491,3 +476,16 @@ def test_people_with_no_password_are_given_one_no_one_can_type_going_back_before
             assert officer is not None and officer.identity_subject is None
     finally:
         db.dispose()
+
+
+def _area_and_its_caseworker(session: Session) -> User:
+    """The area loaded, and a caseworker of the Derbyshire Dales council with a password."""
+    load_area(session, read_area_file(DEFAULT_AREA_FILE))
+    return add_user(
+        session,
+        email=COUNCIL,
+        name="Council",
+        organisation_key="derbyshire-dales-district-council",
+        roles=["caseworker"],
+        password="a long enough password",
+    )
