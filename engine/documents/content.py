@@ -130,6 +130,8 @@ class PackContent:
     received_on: date
     review_number: int | None
     meeting_date: date | None
+    # Why the meeting is later than the area's timescale allows, when it is.
+    beyond_timescale_reason: str
     venue: str
     chair: str
     applicant_name: str
@@ -361,6 +363,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         received_on=case.received_on,
         review_number=review.number if review is not None else None,
         meeting_date=review.meeting_date if review is not None else None,
+        beyond_timescale_reason=(review.beyond_timescale_reason or "") if review else "",
         venue=str(schedule.get("venue", "")) if review is not None else "",
         chair=chair,
         applicant_name=str(applicant.get("name", "")),

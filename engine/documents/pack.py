@@ -62,6 +62,8 @@ def _cover(out: Builder, c: PackContent, version: int, made: datetime) -> None:
         "Meeting date",
         long_date(c.meeting_date) if c.meeting_date else "No meeting date has been set yet",
     )
+    if c.beyond_timescale_reason:
+        out.labelled("Later than the area's timescale because", c.beyond_timescale_reason)
     if c.venue:
         out.labelled("Venue", c.venue)
     out.labelled("Chair", c.chair or "No chair has been appointed yet")

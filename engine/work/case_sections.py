@@ -239,6 +239,7 @@ def reviews(session: Session, case: Case) -> list[dict[str, Any]]:
             "number": review.number,
             "chair": _person(review.chair_user_id, chair_name),
             "meeting_date": review.meeting_date,
+            "beyond_timescale_reason": review.beyond_timescale_reason,
             "held_on": review.held_on,
             "attendees": list(review.attendees or []),
             "findings": review.findings,

@@ -5,6 +5,7 @@ with the answers kept."""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData
 from engine.core.models import AuditEvent, Review, Task
 from tests.support.applicant import following
+from tests.support.documents import open_docx, reference_of
 from tests.support.people import COUNCIL
 from tests.support.procedure import (
     MEETING_HELD,
@@ -147,13 +149,24 @@ def test_a_meeting_beyond_the_timescale_is_arranged_with_its_reason_kept_and_aud
 ) -> None:
     case_id = met_case(all_db)
     task_id = live(all_db, case_id)["schedule_meeting"].id
-    response = arrange(signed_in(app, COUNCIL), task_id, "2026-03-31", WHY_LATE)
+    council = signed_in(app, COUNCIL)
+    response = arrange(council, task_id, "2026-03-31", WHY_LATE)
     assert response.status_code == 302
     [review] = reviews(all_db, case_id)
     assert review.meeting_date.isoformat() == "2026-03-31"
     assert review.beyond_timescale_reason == WHY_LATE
     assert events(all_db, case_id, "review.beyond_timescale") == [
         {"meeting_date": "2026-03-31", "due_by": "2026-03-30", "reason": WHY_LATE}
+    ]
+    # Reported where the case is read: its page, its meeting pack and the API.
+    reference = reference_of(all_db, case_id)
+    page = text(council.get(f"/cases/{reference}"))
+    assert f"Later than the area's timescale because: {WHY_LATE}" in " ".join(
+        unescape(part) for part in re.sub(r"<[^>]+>", " ", page).split()
+    )
+    pack = open_docx(council.get(f"/cases/{reference}/documents/meeting-pack").data)
+    assert f"Later than the area's timescale because: {WHY_LATE}" in [
+        p.text for p in pack.paragraphs
     ]
 
 

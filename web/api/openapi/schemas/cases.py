@@ -267,6 +267,11 @@ def _case() -> dict[str, Any]:
                         "number": INTEGER,
                         "chair": PERSON_REF,
                         "meeting_date": nullable(DATE),
+                        "beyond_timescale_reason": {
+                            "type": ["string", "null"],
+                            "description": "Why the meeting is later than the area's "
+                            "timescale allows; null when it is not",
+                        },
                         "held_on": nullable(DATE),
                         "attendees": {"type": "array", "items": STRING},
                         "findings": TEXT,
