@@ -180,6 +180,20 @@ def test_appeal_letters_come_from_the_opcc(letters_db: Database, fixed_clock) ->
     assert "Housing records were not considered" in lines
     assert "25 March 2026" in lines, "dated the day it is sent"
     assert outbox(db, decided).email == "sam@example.com"
+    # The way on, for each kind of body that took part: its complaints, then its ombudsman.
+    assert "If you are still unhappy" in headings(decided)
+    assert (
+        f"{DALES}: its own complaints procedure, then the Local Government and Social Care "
+        "Ombudsman (www.lgo.org.uk, telephone 0300 061 0614)"
+    ) in lines
+    assert any(
+        line.startswith(
+            "Derbyshire Constabulary: its own complaints procedure, then the "
+            "Independent Office for Police Conduct (IOPC)"
+        )
+        for line in lines
+    )
+    assert any("then the Housing Ombudsman (www.housing-ombudsman.org.uk" in line for line in lines)
 
 
 def test_an_appeal_out_of_time_gets_a_reasoned_refusal(letters_db: Database, fixed_clock) -> None:
@@ -204,6 +218,7 @@ def test_an_appeal_out_of_time_gets_a_reasoned_refusal(letters_db: Database, fix
     lines = texts(sent)
     assert headings(sent)[0] == "Your appeal cannot be heard"
     assert any("after the deadline of 21 April 2026" in line for line in lines)
+    assert "If you are still unhappy" in headings(sent)
     assert "29 April 2026" in lines, "dated the day it is sent"
 
 

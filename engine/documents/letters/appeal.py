@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 from engine.core.models import Appeal, Case
 from engine.core.workdays import add_working_days
 from engine.documents.letters.blocks import Block, Composed, Contact, bullets, h, p, quoted
-from engine.documents.letters.shared import contact_section, opcc_contact, timescale
+from engine.documents.letters.shared import (
+    contact_section,
+    next_routes,
+    opcc_contact,
+    timescale,
+)
 from engine.documents.word import long_date
 from engine.review.appeal_rules import GROUNDS, ground_sentence
 
@@ -93,6 +98,7 @@ def appeal_refusal_letter(
         ),
         bullets([ground_sentence(ground) for ground in GROUNDS]),
         p(f"We have told {council.name} of this decision."),
+        *next_routes(session, case),
         *contact_section(opcc),
     ]
     return "Your appeal cannot be heard", blocks, {"eligible": False}
@@ -142,6 +148,7 @@ def appeal_decision_letter(
             "No reasons were recorded.",
         ),
         p(f"We have also told {council.name} of our decision."),
+        *next_routes(session, case),
         *contact_section(opcc),
     ]
     return title, blocks, {"appeal_outcome": appeal.outcome}

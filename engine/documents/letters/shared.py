@@ -43,6 +43,64 @@ COMPLAINTS_ROUTES: dict[str, tuple[str, str]] = {
 }
 
 
+# Who looks at a body's handling of a case once its own complaints procedure is finished, by
+# the kind of body, with how to reach them: the route after the OPCC's appeal decision.
+NEXT_ROUTES: dict[str, tuple[str, str, str]] = {
+    "council": (
+        "the Local Government and Social Care Ombudsman",
+        "www.lgo.org.uk",
+        "0300 061 0614",
+    ),
+    "housing": ("the Housing Ombudsman", "www.housing-ombudsman.org.uk", "0300 111 3000"),
+    "police": (
+        "the Independent Office for Police Conduct (IOPC)",
+        "www.policeconduct.gov.uk",
+        "0300 020 0096",
+    ),
+    "health": (
+        "the Parliamentary and Health Service Ombudsman",
+        "www.ombudsman.org.uk",
+        "0345 015 4033",
+    ),
+}
+_ROUTE_ORDER = ("council", "housing", "police", "health")
+
+
+def next_routes(session: Session, case: Case) -> list[Block]:
+    """What the applicant can do after the OPCC's decision: complain to the body whose
+    handling they are unhappy with, then ask its ombudsman (or, for the police, the IOPC),
+    for each kind of body taking part in the case."""
+    taking_part = set(
+        session.scalars(
+            select(CaseParticipant.role).where(CaseParticipant.case_id == case.id)
+        ).all()
+    )
+    routes = []
+    for kind in _ROUTE_ORDER:
+        if kind not in taking_part:
+            continue
+        names = session.scalars(
+            select(Organisation.name)
+            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+            .where(CaseParticipant.case_id == case.id, CaseParticipant.role == kind)
+            .order_by(Organisation.name)
+        ).all()
+        who, website, phone = NEXT_ROUTES[kind]
+        routes.append(
+            f"{' or '.join(names)}: its own complaints procedure, then {who} ({website}, "
+            f"telephone {phone})"
+        )
+    return [
+        h("If you are still unhappy"),
+        p(
+            "Our decision ends the ASB Case Review appeal. If you are unhappy with how an "
+            "organisation handled your case, you can complain to it; if you are not satisfied "
+            "with its final answer, you can ask an independent body to look at it:"
+        ),
+        bullets(routes),
+    ]
+
+
 def timescale(session: Session, name: str) -> int:
     """An area timescale in working days, or its default when the area file omits it."""
     return current_settings(session).get("timescales", {}).get(name, DEFAULT_DAYS[name])
