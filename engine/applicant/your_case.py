@@ -30,6 +30,7 @@ from engine.documents.letters.shared import case_contact
 from engine.intake.appeals import APPEAL_PROCESS
 from engine.people.access import record_disclosure
 from engine.people.applicant_codes import ApplicantAccess
+from engine.review.appeal_rules import NOT_DELIVERED, undelivered_window_closes
 from engine.review.applicant_part import applicant_part
 from engine.review.reviews import current_review
 from engine.runtime import running_instances
@@ -324,6 +325,16 @@ def appeal_chance(session: Session, case: Case) -> AppealChance:
             "decide it, and tell you, before another can be made.",
         )
     if clock.today() > closes_on:
+        action_window = undelivered_window_closes(session, case.id, clock.today())
+        if action_window is not None:
+            # An action left undone past its due date opens that one ground again.
+            return AppealChance(
+                True,
+                letter_title=sent.title,
+                letter_date=sent.letter_date,
+                closes_on=action_window,
+                grounds=(NOT_DELIVERED,),
+            )
         return AppealChance(
             False,
             letter_title=sent.title,

@@ -296,7 +296,7 @@ WORK_STAYS = "work_stays_with_its_person"
 # The applicant's part in the review, when the area file does not set it: the chair decides
 # it 5 working days before the meeting, and the applicant has 5 working days to give their
 # views on the draft action plan.
-DEFAULT_TIMESCALES = {"meeting_invitation": 5, "views_wait": 5}
+DEFAULT_TIMESCALES = {"meeting_invitation": 5, "views_wait": 5, "action_plan_appeal_window": 20}
 # When a closed case's applicant is asked whether the behaviour goes on: months after the
 # closure. The 2024 report found most victims still targeted after a review; asking is how a
 # partnership learns whether its reviews work.

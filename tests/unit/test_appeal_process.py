@@ -7,12 +7,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from engine.applicant.your_case import appeal_chance
 from engine.cases.statistics import figures_for_year
 from engine.core.db import Database
 from engine.core.errors import Conflict, InvalidData
 from engine.core.models import (
     Appeal,
     AuditEvent,
+    Case,
     ProcessDefinition,
     ProcessInstance,
     Review,
@@ -21,6 +23,7 @@ from engine.core.models import (
 )
 from engine.intake.appeals import NO_SUCH_CASE, submit_appeal
 from engine.procedure import complete_task
+from engine.review.appeal_rules import eligibility
 from engine.review.reviews import may_change_chair
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, OPCC, user
@@ -397,3 +400,65 @@ def test_the_opcc_hearing_an_appeal_is_given_no_action_of_the_review(appeal_db) 
         "recommendations[0].organisation": "Select an agency taking part in this case"
     }
     assert live(db, case_id)["record_meeting"].id == record
+
+
+UNDONE = [
+    {
+        "organisation": "derbyshire-constabulary",
+        "action": "Patrol the street on weekend nights",
+        "due_date": "2026-04-24",
+    }
+]
+
+
+def test_an_action_left_undone_opens_an_appeal_on_that_ground_after_the_letter_s_window(
+    appeal_db, fixed_clock
+) -> None:
+    """The outcome letter of 20 March may be appealed until 21 April; its action falls due on
+    24 April. Left undone, it opens the ground that the action plan was not delivered for the
+    area's 20 working days from then (to 26 May, past the May bank holidays)."""
+    db = appeal_db
+    case_id = met_case(db)
+    hold_meeting(db, case_id, UNDONE, fixed_clock)
+    do(db, case_id, "outcome_letter", COUNCIL, {"method": "post", "updates": "None"})
+    reference = case_of(db, case_id).reference
+
+    fixed_clock.advance(timedelta(days=33))  # 22 April: the letter's window closed, not yet due
+    with db.read() as session:
+        assert not appeal_chance(session, session.get_one(Case, case_id)).open
+
+    fixed_clock.advance(timedelta(days=13))  # 5 May
+    with db.read() as session:
+        chance = appeal_chance(session, session.get_one(Case, case_id))
+        assert chance.open
+        assert (chance.grounds, chance.closes_on) == (
+            ("action_plan_not_delivered",),
+            date(2026, 5, 26),
+        )
+        on_another_ground = Appeal(
+            case_id=case_id,
+            letter_date=date(2026, 3, 20),
+            received_on=date(2026, 5, 5),
+            grounds=["information_not_considered"],
+        )
+        heard, why = eligibility(session, on_another_ground)
+        assert not heard and "after the deadline of 21 April 2026" in why
+
+    lodge(db, reference, "2026-03-20", ["action_plan_not_delivered"])
+    acknowledge(db, case_id, "2026-05-05")
+    check = live(db, case_id)["check_eligibility"]
+    assert check.draft["eligible"] is True
+    assert "may be made until 26 May 2026" in check.draft["reasons"]
+
+    fixed_clock.advance(timedelta(days=22))  # 27 May: that window has closed too
+    with db.read() as session:
+        heard, why = eligibility(
+            session,
+            Appeal(
+                case_id=case_id,
+                letter_date=date(2026, 3, 20),
+                received_on=date(2026, 5, 27),
+                grounds=["action_plan_not_delivered"],
+            ),
+        )
+        assert not heard

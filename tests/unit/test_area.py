@@ -28,6 +28,7 @@ def test_derbyshire_file_lists_nine_districts_in_published_order() -> None:
         "meeting_pack": 2,
         "outcome_letter": 5,
         "appeal_window": 20,
+        "action_plan_appeal_window": 20,
         "opcc_acknowledge_appeal": 5,
         "council_case_file_to_opcc": 5,
         "appeal_decision": 20,
