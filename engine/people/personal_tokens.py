@@ -265,10 +265,11 @@ def revoke_token(session: Session, actor: User, token_id: int) -> TokenRow:
     return row
 
 
-def end_every_token(session: Session, user: User, actor: User, why: str) -> None:
+def end_every_token(session: Session, user: User, actor: User | None, why: str) -> None:
     """Every API token of ``user`` stops working (their password changed, say, or their
     access stopped, ``why``): one got with a password is deleted, as it names nothing worth
-    keeping; a personal access token is revoked by ``actor`` and stays listed."""
+    keeping; a personal access token is revoked by ``actor`` (None: by the service itself)
+    and stays listed."""
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.scope == FULL))
     live = session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -277,9 +278,9 @@ def end_every_token(session: Session, user: User, actor: User, why: str) -> None
         _revoke(session, token, actor, {"why": why})
 
 
-def _revoke(session: Session, token: ApiToken, actor: User, detail: dict[str, Any]) -> None:
+def _revoke(session: Session, token: ApiToken, actor: User | None, detail: dict[str, Any]) -> None:
     token.revoked_at = clock.now()
-    token.revoked_by_id = actor.id
+    token.revoked_by_id = actor.id if actor is not None else None
     audit.record(
         session,
         "api_token.revoked",

@@ -296,7 +296,8 @@ def _roles_from_groups(
         # their API tokens.
         end_sessions(user)
     if not mapped:
-        end_every_token(session, user, user, "no longer in a group that gives access")
+        # Revoked by the service, as the provider's groups say, not by the person.
+        end_every_token(session, user, None, "no longer in a group that gives access")
     user.role_rows = [UserRole(role=role) for role in mapped]
     session.flush()
     audit.record(

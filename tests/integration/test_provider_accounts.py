@@ -166,6 +166,10 @@ def test_roles_follow_the_groups_at_every_sign_in_and_go_when_the_groups_do(
         assert person.roles == []
         assert person.session_generation > generation, "their sessions end with their access"
         assert held_token(session, kept) is None, "their personal access token is revoked"
+        revoked_by = session.scalars(
+            select(ApiToken.revoked_by_id).where(ApiToken.user_id == person.id)
+        ).all()
+        assert revoked_by == [None], "by the service, as the groups say, not by the person"
         assert session.scalars(
             select(ApiToken.scope).where(ApiToken.user_id == person.id)
         ).all() == [READ_ONLY], (
