@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from engine.cases.statistics import ROWS
 from engine.core.clock import FixedClock
 from engine.core.db import Database
 from tests.support.axe import accessibility_problems
@@ -171,7 +172,7 @@ def test_the_published_figures_are_read_whole_at_320_and_reached_by_tab(
     assert focus == "rgb(255, 221, 0) solid 3px", "its focus is shown as GOV.UK shows focus"
 
     measures = shown_cells(phone.locator("#figures"))
-    assert len(measures) == 8
+    assert len(measures) == len(ROWS)
     for measure in measures:
         # The measure's name, then each district's figure beside the district's name.
         assert [label for label, _text in measure] == ["", *PUBLISHED_ORDER, "Total"]
