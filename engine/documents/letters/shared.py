@@ -70,21 +70,11 @@ def next_routes(session: Session, case: Case) -> list[Block]:
     """What the applicant can do after the OPCC's decision: complain to the body whose
     handling they are unhappy with, then ask its ombudsman (or, for the police, the IOPC),
     for each kind of body taking part in the case."""
-    taking_part = set(
-        session.scalars(
-            select(CaseParticipant.role).where(CaseParticipant.case_id == case.id)
-        ).all()
-    )
     routes = []
     for kind in _ROUTE_ORDER:
-        if kind not in taking_part:
+        names = taking_part_as(session, case, kind)
+        if not names:
             continue
-        names = session.scalars(
-            select(Organisation.name)
-            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
-            .where(CaseParticipant.case_id == case.id, CaseParticipant.role == kind)
-            .order_by(Organisation.name)
-        ).all()
         who, website, phone = NEXT_ROUTES[kind]
         routes.append(
             f"{' or '.join(names)}: its own complaints procedure, then {who} ({website}, "
@@ -229,13 +219,20 @@ def complaint_body(session: Session, case: Case, answers: Mapping[str, Any]) -> 
         ).first()
         return ComplaintBody(found.name, found.kind) if found else ComplaintBody(named, "")
     role, _ombudsman = COMPLAINTS_ROUTES.get(str(answers.get("complaints_route")), ("", ""))
-    names = session.scalars(
-        select(Organisation.name)
-        .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
-        .where(CaseParticipant.case_id == case.id, CaseParticipant.role == role)
-        .order_by(Organisation.name)
-    ).all()
+    names = taking_part_as(session, case, role)
     return ComplaintBody(" or ".join(names) or "the organisation concerned", role)
+
+
+def taking_part_as(session: Session, case: Case, role: str) -> list[str]:
+    """The names of the organisations taking part in ``case`` in ``role``, by name."""
+    return list(
+        session.scalars(
+            select(Organisation.name)
+            .join(CaseParticipant, CaseParticipant.organisation_id == Organisation.id)
+            .where(CaseParticipant.case_id == case.id, CaseParticipant.role == role)
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def complaint_route_problem(session: Session, case: Case, answers: Mapping[str, Any]) -> str | None:
