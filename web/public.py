@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine.cases.statistics import (
+    FIRST_YEAR,
     figures_for_year,
     financial_year_bounds,
     financial_year_of,
@@ -147,7 +148,7 @@ def statistics() -> str:
         year = int(request.args.get("year", latest))
     except ValueError:
         year = latest
-    year = min(max(year, 2014), latest)
+    year = min(max(year, FIRST_YEAR), latest)
     user = current_user()
     with db().read() as s:
         figures = figures_for_year(s, year)
@@ -162,7 +163,7 @@ def statistics() -> str:
         figures=figures,
         header=rows[0],
         rows=rows[1:],
-        years=[(y, year_label(y)) for y in range(latest, 2013, -1)],
+        years=[(y, year_label(y)) for y in range(latest, FIRST_YEAR - 1, -1)],
         year=year,
         signed_in=user is not None,
         writes_for=writes_for,

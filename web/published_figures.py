@@ -9,6 +9,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from engine.cases.statistics import (
+    FIRST_YEAR,
+    YEARS,
     YearFigures,
     as_json,
     figures_for_year,
@@ -28,10 +30,6 @@ from engine.core.errors import InvalidData, NotFound
 from web.context import db, sign_in_required, signed_in_user
 
 blueprint = Blueprint("published_figures", __name__)
-# Years an address may name: any year outside those the service holds is answered with
-# empty figures, not an error; beyond these it is not a year at all.
-YEARS = range(2000, 2101)
-FIRST_NOTE_YEAR = 2014  # the Act's case review provisions came into force in October 2014
 
 
 def _figures(year: int) -> YearFigures:
@@ -70,7 +68,7 @@ def _open_data(body: str, media_type: str, label: str, suffix: str) -> Response:
 def notes(year: int, district_key: str) -> str | Response | tuple[str, int]:
     """A district's council writes what its figures for the year need said."""
     user = signed_in_user()
-    if not FIRST_NOTE_YEAR <= year <= financial_year_of(clock.today()):
+    if not FIRST_YEAR <= year <= financial_year_of(clock.today()):
         abort(404)
     error = ""
     text = request.form.get("note", "")

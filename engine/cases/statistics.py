@@ -43,6 +43,12 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("behaviour_stopped", "Number of those where the applicant said the behaviour had stopped"),
 )
 FIELDS: tuple[str, ...] = tuple(name for name, _label in ROWS)
+# The first financial year with figures: the Act's case review provisions came into force in
+# October 2014.
+FIRST_YEAR = 2014
+# The years an address may name for the figures: one the service holds nothing for is answered
+# with empty figures, not an error; beyond these it is not a year at all.
+YEARS = range(2000, 2101)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from flask import Response, request
 from sqlalchemy.orm import Session
 
 from engine.applicant.appeals import appeal_from_applicant
-from engine.cases.statistics import as_json, figures_for_year, financial_year_of
+from engine.cases.statistics import FIRST_YEAR, as_json, figures_for_year, financial_year_of
 from engine.core import clock
 from engine.core.errors import InvalidData
 from engine.core.models import Appeal, Case
@@ -21,7 +21,6 @@ from web.context import api_applicant, db, settings, whole_number
 
 # How the API names the ways letters reach an applicant, and the application form's names.
 CONTACT_PREFERENCES = {"email": "email", "post": "letter"}
-FIRST_YEAR = 2014  # the Act's case review provisions came into force in October 2014
 
 
 def _application(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

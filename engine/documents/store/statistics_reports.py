@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from engine.cases.statistics import as_json, figures_for_year
+from engine.cases.statistics import YEARS, as_json, figures_for_year
 from engine.core import clock
 from engine.core.db import take_turns
 from engine.core.errors import NotFound
@@ -22,7 +22,6 @@ from engine.documents.store.kept import Download, disclose, store_document, temp
 from engine.documents.word import DOCX_MEDIA_TYPE, template_path
 
 STATISTICS_REPORT = "statistics_report"
-YEARS = range(2000, 2101)
 
 # A kept report, as much of it as is needed to tell whether it is still current.
 KeptReport = Row[int, int, dict[str, Any]]
