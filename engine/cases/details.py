@@ -21,6 +21,7 @@ LETTER_FORMATS = {
     "another_language": "Another language",
 }
 STANDARD = "standard"
+LARGE_PRINT = "large_print"
 ANOTHER_LANGUAGE = "another_language"
 # The application's answers kept in ``Case.details``, by the names the form and the API use.
 TEXT_FIELDS = ("place", "responsible", "witnesses", "outcome", "communication_needs")

@@ -196,7 +196,27 @@ def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
     stays = settings.setdefault(WORK_STAYS, True)
     if not isinstance(stays, bool):
         raise AreaFileError(f"{source}: {WORK_STAYS} must be true or false")
+    settings[LARGE_PRINT_SIZE] = _large_print_size(
+        settings.get(LARGE_PRINT_SIZE, DEFAULT_LARGE_PRINT_SIZE), source
+    )
     return settings
+
+
+def _large_print_size(value: Any, source: str) -> float:
+    smallest, largest = LARGE_PRINT_SIZES
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not smallest <= value <= largest
+        or value * 2 != int(value * 2)
+    ):
+        raise AreaFileError(
+            f"{source}: {LARGE_PRINT_SIZE} must be a size in points from {smallest:g} to "
+            f"{largest:g}, in whole or half points, such as 16: smaller text is not large print "
+            "(RNIB advises 16 to 18 points), and larger leaves too few words to a line of an "
+            "A4 page"
+        )
+    return float(value)
 
 
 def _more_relevant_bodies(
@@ -293,6 +313,11 @@ HIGH_RISK_TIMESCALES = "high_risk_timescales"
 # Whether the next task of a case in a lane goes to whoever completed the previous one there
 # (while they may still do it), rather than back to the organisation's queue.
 WORK_STAYS = "work_stays_with_its_person"
+# The size in points of a large-print letter's text (its headings scaled as much), and the
+# sizes an area may set.
+LARGE_PRINT_SIZE = "large_print_size"
+DEFAULT_LARGE_PRINT_SIZE = 16
+LARGE_PRINT_SIZES = (14, 36)
 # The applicant's part in the review, when the area file does not set it: the chair decides
 # it 5 working days before the meeting, and the applicant has 5 working days to give their
 # views on the draft action plan.
@@ -353,6 +378,11 @@ def follow_up_months(session: Session) -> list[int]:
 def work_stays_with_its_person(session: Session) -> bool:
     """Whether the next task of a case in a lane goes to whoever did the previous one there."""
     return bool(current_settings(session).get(WORK_STAYS, True))
+
+
+def large_print_size(session: Session) -> float:
+    """The size in points of the text of a letter in large print."""
+    return float(current_settings(session).get(LARGE_PRINT_SIZE, DEFAULT_LARGE_PRINT_SIZE))
 
 
 def recipient_problem(recipient: Any) -> str | None:

@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from engine.documents.letters.blocks import Letter
+from engine.documents.letters.blocks import Contact, Letter
 from engine.documents.word import Builder, clean, long_date
 
 
-def render_letter(letter: Letter, template: Path | None, *, made: datetime) -> bytes:
-    """The letter as a Word file on the sender's base template."""
-    out = Builder(template)
+def render_letter(
+    letter: Letter, template: Path | None, *, made: datetime, large_print: float | None = None
+) -> bytes:
+    """The letter as a Word file on the sender's base template; with ``large_print``, a size
+    in points, in large print at that size."""
+    out = Builder(template, large_print=large_print)
     out.properties(title=letter.title, subject=letter.reference, author=letter.sender.name)
     out.page_numbers(f"Our reference: {letter.reference}")
     sender = letter.sender
@@ -51,29 +54,33 @@ def render_letter(letter: Letter, template: Path | None, *, made: datetime) -> b
             out.text(block.text, missing="")
     out.paragraph("Yours sincerely,")
     out.paragraph(letter.signer)
-    council = letter.council
-    out.heading("Your council contact", 3)
-    out.paragraph(", ".join([council.name, *council.address_lines]))
-    out.paragraph(
-        "; ".join(
-            part
-            for part in (
-                council.person,
-                f"phone {council.phone}" if council.phone else "",
-                f"email {council.email}" if council.email else "",
-            )
-            if part
-        )
-    )
+    out.heading(COUNCIL_CONTACT, 3)
+    for line in _council_contact(letter.council):
+        out.paragraph(line)
     return out.save(made)
 
 
-def letter_text(letter: Letter) -> str:
-    """The same letter as plain text, for the body of the email that carries it."""
+COUNCIL_CONTACT = "Your council contact"
+
+
+def _council_contact(council: Contact) -> list[str]:
+    """The council's address, then who to ask for and how to reach them."""
+    how = (
+        council.person,
+        f"phone {council.phone}" if council.phone else "",
+        f"email {council.email}" if council.email else "",
+    )
+    return [", ".join([council.name, *council.address_lines]), "; ".join(filter(None, how))]
+
+
+def letter_text(letter: Letter, attachment: str = "") -> str:
+    """The same letter as plain text, for the body of the email that carries it, which names
+    the ``attachment`` it is sent as."""
     lines = [letter.salutation, ""]
     for block in letter.blocks:
         if block.kind == "h":
-            lines += [clean(block.text).upper(), ""]
+            # In its own case: a screen reader may spell out a word in capitals.
+            lines += [clean(block.text), ""]
         elif block.kind == "bullets":
             lines += [f"- {clean(item)}" for item in block.items] + [""]
         elif block.kind == "table":
@@ -89,8 +96,12 @@ def letter_text(letter: Letter) -> str:
         else:
             lines += [clean(block.text), ""]
     lines += ["Yours sincerely,", clean(letter.signer), ""]
+    lines += [COUNCIL_CONTACT, *map(clean, _council_contact(letter.council)), ""]
     lines += [
         f"Our reference: {letter.reference}",
-        "The letter is attached as a Word document.",
+        f"Date of the letter: {long_date(letter.letter_date)}",
+        f"The letter is attached as a Word document: {clean(attachment)}."
+        if attachment
+        else "The letter is attached as a Word document.",
     ]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ and every letter leaves by email through the outbox or is marked for printing an
 from engine.documents.store.kept import Download, case_document, case_documents, store_document
 from engine.documents.store.letters_sent import (
     delivery_for,
+    large_print_for,
     preview_document,
     preview_letter,
     send_letter,
@@ -38,6 +39,7 @@ __all__ = [
     "case_documents",
     "current_meeting_pack",
     "delivery_for",
+    "large_print_for",
     "meeting_pack",
     "meeting_pack_zip",
     "preview_document",

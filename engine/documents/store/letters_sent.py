@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.cases.details import ANOTHER_LANGUAGE, LARGE_PRINT, details_of
 from engine.chasing.notifications import notify
 from engine.core import audit, clock
-from engine.core.area import service_url
+from engine.core.area import large_print_size, service_url
 from engine.core.models import Appeal, Case, Document, User
 from engine.documents.letters import Letter, compose_letter, letter_text, render_letter
 from engine.documents.store.kept import disclose, lock_case, next_version, store_document
@@ -31,6 +32,15 @@ def delivery_for(applicant: Mapping[str, Any]) -> tuple[str, str]:
     if preference in ("post", "letter") or not address:
         return "post", ""
     return "email", address
+
+
+def large_print_for(session: Session, case: Case, *, asked: bool = False) -> float | None:
+    """The size in points of the text of letters to the applicant of ``case``: the area's
+    large print size when they asked for letters in large print (or a large-print copy is
+    ``asked`` for); None for the base template's own."""
+    if asked or details_of(case.details).letter_format == LARGE_PRINT:
+        return large_print_size(session)
+    return None
 
 
 def preview_letter(
@@ -51,10 +61,16 @@ def preview_letter(
     )
 
 
-def preview_document(letter: Letter, templates_dir: Path | None = None) -> bytes:
-    """A previewed letter as the Word document it would be sent as."""
+def preview_document(
+    letter: Letter, templates_dir: Path | None = None, *, large_print: float | None = None
+) -> bytes:
+    """A previewed letter as the Word document it would be sent as (in large print at
+    ``large_print`` points when given)."""
     return render_letter(
-        letter, template_path(letter.template_keys, templates_dir), made=clock.now()
+        letter,
+        template_path(letter.template_keys, templates_dir),
+        made=clock.now(),
+        large_print=large_print,
     )
 
 
@@ -74,13 +90,19 @@ def send_letter(
     and send it: by email through the outbox, or marked for printing and posting. The letter
     is dated the day it is sent, whatever the answers say: a typed date could put it in the
     future, and the applicant's time to appeal counts from it. With no ``user``, the service
-    sends it on its own (the case closing), signed by the case's contact."""
+    sends it on its own (the case closing), signed by the case's contact.
+
+    The letter is made in the format the applicant asked for: in large print at the area's
+    size, or, for easy read or another language, which the service cannot write, as a
+    standard letter that records the format it is to be provided in."""
     letter_date = clock.today()
     appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
     letter = compose_letter(
         session, case, kind, answers, letter_date=letter_date, signer=user, appeal=appeal
     )
     template = template_path(letter.template_keys, templates_dir)
+    asked = details_of(case.details)
+    large_print = large_print_for(session, case)
     lock_case(session, case.id)
     version = next_version(session, case.id, kind)
     made = clock.now()
@@ -91,13 +113,14 @@ def send_letter(
         code = issue_letter_code(session, case, issued_for="letter")
         follow = (f"{service_url(session)}/your-case", show_letter_code(code))
         letter = replace(letter, follow_online=follow)
+    filename = f"{case.reference}-{kind.replace('_', '-')}-v{version}.docx"
     document = store_document(
         session,
         case=case,
         kind=kind,
         version=version,
-        filename=f"{case.reference}-{kind.replace('_', '-')}-v{version}.docx",
-        content=render_letter(letter, template, made=made),
+        filename=filename,
+        content=render_letter(letter, template, made=made, large_print=large_print),
         user=user,
         detail={
             "title": letter.title,
@@ -107,6 +130,13 @@ def send_letter(
             "template": template.name,
             "method_recorded": answers.get("method"),
             **letter.facts,
+            "letter_format": asked.letter_format,
+            **({"large_print_size": large_print} if large_print else {}),
+            **(
+                {"letter_language": asked.letter_language}
+                if asked.letter_format == ANOTHER_LANGUAGE
+                else {}
+            ),
         },
     )
     if delivery == "email":
@@ -115,7 +145,7 @@ def send_letter(
             key=f"letter:document:{document.id}",
             kind="letter",
             subject=f"{letter.title} ({case.reference})",
-            body=letter_text(letter),
+            body=letter_text(letter, filename),
             email=address,
             case_id=case.id,
             task_id=task_id,

@@ -26,12 +26,13 @@ from docx.shared import Cm, Emu, Length, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from engine.documents.word.columns import breakable, plan_columns
+from engine.documents.word.columns import SMALLEST, breakable, plan_columns
 from engine.documents.word.fonts import text_width
 from engine.documents.word.template import (
     MARKING,
     MARKING_STYLE,
     TOC_STYLE,
+    enlarge,
     ensure_style,
     open_template,
     text_font,
@@ -50,10 +51,16 @@ _MEASURE_SLACK = 1.02
 
 
 class Builder:
-    """One document being written onto a base template."""
+    """One document being written onto a base template; with ``large_print``, a size in
+    points, in large print: plain text at that size and everything else scaled to match
+    (``template.enlarge``), tables never set smaller."""
 
-    def __init__(self, template: Path | None) -> None:
+    def __init__(self, template: Path | None, *, large_print: float | None = None) -> None:
         self.document = open_template(template)
+        self._smallest = SMALLEST
+        if large_print:
+            enlarge(self.document, large_print)
+            self._smallest = large_print
         body = self.document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -176,6 +183,7 @@ class Builder:
             size=size,
             padding=_CELL_PADDING,
             measure=measure,
+            smallest=self._smallest,
         )
         if columns.breaks:
             rooms = [width - _CELL_PADDING for width in columns.widths]

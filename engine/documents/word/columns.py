@@ -8,7 +8,8 @@ words cannot all fit side by side:
 
 1. a long word in a cell (a reference, a file name) may break after a character where a reader
    expects a break, such as ``/`` or ``-``, marked with a zero-width space;
-2. failing that, the table's text is set smaller, half a point at a time, down to ``SMALLEST``;
+2. failing that, the table's text is set smaller, half a point at a time, down to ``SMALLEST``
+   (a large-print document's table is never set smaller than its text);
 3. failing that, at that size, a cell's word too long for its column breaks where it must, so
    that the headings still do not.
 
@@ -54,10 +55,11 @@ def plan_columns(
     size: float,
     padding: float,
     measure: Measure,
+    smallest: float = SMALLEST,
 ) -> Columns:
-    """Columns for a table ``width`` points wide whose text is ``size`` points at most, each
-    cell's text ``padding`` points narrower than its column; ``shares`` says how the width left
-    over is shared (a free-text column's share is larger)."""
+    """Columns for a table ``width`` points wide whose text is ``size`` points at most and
+    ``smallest`` at least, each cell's text ``padding`` points narrower than its column;
+    ``shares`` says how the width left over is shared (a free-text column's share is larger)."""
     if len(shares) != len(header) or any(share <= 0 for share in shares):
         raise ValueError("every column needs a share of the width above nothing")
     headings = [_widest(_words(text), True, measure) for text in header]
@@ -69,7 +71,7 @@ def plan_columns(
         max(headings[column], _widest(_column_pieces(rows, column), False, measure))
         for column in range(len(header))
     ]
-    sizes = _sizes(size)
+    sizes = _sizes(size, smallest)
     for candidate in sizes:
         for needs, breaks in ((words, False), (pieces, True)):
             widths = _share_out([need * candidate + padding for need in needs], shares, width)
@@ -109,10 +111,10 @@ def breakable(text: str, room: float, measure: Callable[[str], float]) -> str:
     return _WORD.sub(fit, text)
 
 
-def _sizes(size: float) -> list[float]:
+def _sizes(size: float, smallest: float) -> list[float]:
     """The sizes to try, largest first, in the half points Word sets text in."""
     sizes = [size]
-    while sizes[-1] - 0.5 >= SMALLEST:
+    while sizes[-1] - 0.5 >= smallest:
         sizes.append(sizes[-1] - 0.5)
     return sizes
 

@@ -20,7 +20,7 @@ from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
@@ -139,6 +139,34 @@ def _theme_font(document: WordDocument, theme: str | None) -> str | None:
         latin = theme_xml.find(f".//{{{drawing}}}{scheme}/{{{drawing}}}latin")
         return (latin.get("typeface") or None) if latin is not None else None
     return None
+
+
+def enlarge(document: WordDocument, size: float) -> None:
+    """Large print on the same template: plain text at ``size`` points, and the text of every
+    other style (headings, tables, lists, header and footer) as much larger as plain text is,
+    none smaller than ``size``, so that headings keep their place above the text."""
+    _, plain = text_font(document)
+    least = round(size * 2)  # Word sets sizes in half points
+    factor = size / plain
+    styles = document.styles.element
+    for element in styles.iter(qn("w:sz"), qn("w:szCs")):
+        value = element.get(qn("w:val"), "")
+        if value.isdigit():
+            element.set(qn("w:val"), str(max(least, round(int(value) * factor))))
+    # Plain text is ``size`` however the template arrives at its own: its default paragraph
+    # style says so, and so do the document's defaults, for the styles based on neither.
+    normal = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    holders = [normal.element.get_or_add_rPr()] if normal is not None else []
+    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if defaults is not None:
+        holders.append(defaults)
+    for properties in holders:
+        properties.get_or_add_sz().val = Pt(size)
+        complex_script = properties.find(qn("w:szCs"))
+        if complex_script is None:
+            complex_script = OxmlElement("w:szCs")
+            properties.sz.addnext(complex_script)
+        complex_script.set(qn("w:val"), str(least))
 
 
 def ensure_style(document: WordDocument, name: str, kind: int = WD_STYLE_TYPE.PARAGRAPH) -> Any:
