@@ -170,10 +170,13 @@ def _complete(task_id: int, user: User, data: dict[str, Any]) -> tuple[str, int]
 @blueprint.get("/tasks/<int:task_id>/letter.docx")
 @sign_in_required
 def letter_preview(task_id: int) -> Response:
-    """The letter the task will send, as the Word document it would be sent as today."""
+    """The letter the task will send, as the Word document it would be sent as today
+    (``?print=large``: a copy in large print)."""
     try:
         with db().transaction() as s:
-            letter = task_letter_document(s, signed_in_user(), task_id)
+            letter = task_letter_document(
+                s, signed_in_user(), task_id, large_print=request.args.get("print") == "large"
+            )
     except NotFound:
         abort(404)
     except NotAllowed:

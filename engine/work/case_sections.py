@@ -285,22 +285,25 @@ def documents(session: Session, case: Case) -> list[dict[str, Any]]:
             Document.created_at,
             Document.delivery,
             Document.dispatched_at,
+            Document.detail,
         )
         .where(Document.case_id == case.id)
         .order_by(Document.created_at, Document.id)
     )
     return [
         {
-            "id": doc_id,
-            "kind": kind,
-            "version": version,
-            "filename": filename,
-            "sha256": sha256,
-            "created_at": created_at,
-            "delivery": delivery,
-            "dispatched_at": dispatched_at,
+            "id": row.id,
+            "kind": row.kind,
+            "version": row.version,
+            "filename": row.filename,
+            "sha256": row.sha256,
+            "created_at": row.created_at,
+            "delivery": row.delivery,
+            "dispatched_at": row.dispatched_at,
+            # A letter's: the format the applicant asked for when it was sent.
+            "letter_format": (row.detail or {}).get("letter_format"),
         }
-        for doc_id, kind, version, filename, sha256, created_at, delivery, dispatched_at in rows
+        for row in rows
     ]
 
 

@@ -36,10 +36,17 @@ def task_letter(session: Session, user: User, task: Task) -> Letter | None:
 
 
 def task_letter_document(
-    session: Session, user: User, task_id: int, templates_dir: Path | None = None
+    session: Session,
+    user: User,
+    task_id: int,
+    templates_dir: Path | None = None,
+    *,
+    large_print: bool = False,
 ) -> Download | None:
     """The letter a task will send as its Word document, for those who may send it (None for a
-    task that sends none); the look is audited, as the letter holds the case's personal data."""
+    task that sends none); the look is audited, as the letter holds the case's personal data.
+    It is in large print when the applicant asked for it, or ``large_print`` asks for a copy
+    in it."""
     task = visible_task(session, user, task_id)
     letter = task_letter(session, user, task)
     if letter is None:
@@ -56,8 +63,10 @@ def task_letter_document(
         object_id=task.id,
         detail={"kind": letter.kind},
     )
+    size = documents.large_print_for(session, task.case, asked=large_print)
+    name = f"{letter.reference}-{letter.kind.replace('_', '-')}-preview"
     return Download(
-        f"{letter.reference}-{letter.kind.replace('_', '-')}-preview.docx",
+        f"{name}-large-print.docx" if size else f"{name}.docx",
         DOCX_MEDIA_TYPE,
-        documents.preview_document(letter, templates_dir),
+        documents.preview_document(letter, templates_dir, large_print=size),
     )

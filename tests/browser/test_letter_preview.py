@@ -1,5 +1,7 @@
 """A council officer reads the threshold decision letter before it goes, words a quoted
-paragraph for the applicant, and sends what they read; in a real headless Chromium."""
+paragraph for the applicant, and sends what they read; beside a letter to an applicant who
+asked for easy read, they are warned to provide it in easy read; in a real headless
+Chromium."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from tests.support.letters import (
     texts,
 )
 from tests.support.people import COUNCIL
+from tests.support.procedure import application, live, submit
 
 pytestmark = [needs_chromium, only_on("sqlite")]
 
@@ -46,3 +49,16 @@ def test_an_officer_reads_the_letter_words_a_quoted_paragraph_and_sends_it(
     page.get_by_text("is complete").first.wait_for()
     sent = texts(letter(app_db, case_id, "threshold_decision_letter"))
     assert REWORDED in sent and RECORDED not in sent
+
+
+def test_an_officer_is_warned_beside_the_letter_to_provide_it_in_easy_read(
+    server: str, page, app_db: Database
+) -> None:
+    case_id = submit(app_db, application(letter_format="easy_read"))
+    sign_in(page, server, COUNCIL)
+    page.goto(f"{server}/tasks/{live(app_db, case_id)['acknowledge'].id}")
+    preview = page.get_by_role("region", name="The letter as it will be sent")
+    warning = preview.locator(".govuk-warning-text")
+    assert warning.is_visible()
+    assert "you must also provide it to the applicant in easy read" in warning.inner_text()
+    assert accessibility_problems(page) == []

@@ -156,6 +156,7 @@ def test_reviews_recommendations_appeals_and_documents_are_on_the_case(
         "created_at",
         "delivery",
         "dispatched_at",
+        "letter_format",
     }, "never the content"
     with db.read() as session:
         listed = case_documents(session, user(db, "housing@example.org"), reference)

@@ -45,6 +45,11 @@ def schemas() -> dict[str, Any]:
                 "created_at": DATE_TIME,
                 "delivery": nullable({"enum": ["email", "post"]}),
                 "dispatched_at": nullable(DATE_TIME),
+                "letter_format": {
+                    **nullable({"enum": list(LETTER_FORMATS)}),
+                    "description": "A letter's: the format the applicant asked for when it was "
+                    "sent (large_print: it was made in large print); null for other documents",
+                },
             }
         ),
         "DocumentList": exact_object(
