@@ -1,0 +1,378 @@
+"""How the procedure runs, step by step: for each task of a deployed diagram, how long it took
+(median and 90th percentile, in working days), the share done by its due date, and how many
+running cases wait at it now and how many of those are overdue. Schedule 4 of the Act asks the
+relevant bodies to keep their procedure under review; these are the figures to review it by.
+
+Process owners and managers see them. They are counts and durations of tasks, never a case.
+
+The figures come from the Task rows, without loading a workflow:
+
+- a step's *time taken* is the working days (``engine.core.workdays``: weekends and bank
+  holidays do not count) from the day its task was made to the day it was completed, of the
+  tasks completed in the period; 0 is the same day;
+- *on time* is completed on or before the task's due date, as the diagram's due rule set it
+  when the task was made (``engine.chasing.due``); tasks with no due date are left out of the
+  share;
+- *waiting now* are the live tasks (open or claimed) whatever the period, *overdue* those past
+  their due date.
+
+The database counts the working days itself: a date's number of weekdays since a Monday is
+arithmetic, and the bank holidays up to a date are a short ``CASE`` over their numbers. So one
+``GROUP BY`` of the step and the days taken answers each step's histogram, a few rows per
+step at any number of cases, and the percentiles are read from it here (nearest rank). That
+works alike on SQLite, which has no ``percentile_cont``, and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Integer, case, cast, func, literal, select, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine import runtime
+from engine.core import clock
+from engine.core.area import current_settings
+from engine.core.errors import NotAllowed
+from engine.core.models import LIVE_TASK_STATES, ProcessDefinition, ProcessInstance, Task, User
+from engine.core.workdays import bank_holidays
+from engine.work.inbox import task_name
+
+ROLES = ("process_owner", "manager")
+# The period shown when none is chosen: the year up to today.
+DEFAULT_DAYS = 365
+# Day numbers count from a Monday, so that a number's remainder by 7 is its weekday.
+_EPOCH = date(1970, 1, 5)
+# Tasks completed in a period were mostly made in it; the bank holidays of the two years
+# before it cover those made long before.
+_HOLIDAY_YEARS_BEFORE = 2
+
+
+@dataclass(frozen=True)
+class Band:
+    """How late a step runs, in words as well as colour: the diagram's legend and overlays,
+    and the table, say the band's name."""
+
+    key: str
+    name: str
+    meaning: str
+
+
+ON_TIME = Band("on-time", "On time", "9 in 10 or more done by their due date")
+SOMETIMES_LATE = Band("sometimes-late", "Sometimes late", "7 to 9 in 10 done by their due date")
+OFTEN_LATE = Band("often-late", "Often late", "fewer than 7 in 10 done by their due date")
+NO_FIGURES = Band("no-figures", "No figures", "none with a due date completed in the period")
+BANDS = (ON_TIME, SOMETIMES_LATE, OFTEN_LATE, NO_FIGURES)
+
+
+def band_of(on_time: int, with_due: int) -> Band:
+    if not with_due:
+        return NO_FIGURES
+    if on_time * 10 >= with_due * 9:
+        return ON_TIME
+    if on_time * 10 >= with_due * 7:
+        return SOMETIMES_LATE
+    return OFTEN_LATE
+
+
+def nearest_rank(histogram: Sequence[tuple[int, int]], percentile: int) -> int | None:
+    """The value at rank ceil(percentile% of n) of the values ``(value, how many)`` counts,
+    sorted by value: the smallest value at least that share of them are no more than."""
+    total = sum(count for _value, count in histogram)
+    if not total:
+        return None
+    rank = max(1, -(-percentile * total // 100))
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if seen >= rank:
+            return value
+    return histogram[-1][0]
+
+
+@dataclass(frozen=True)
+class StepTiming:
+    element_id: str
+    name: str
+    lane: str
+    due_rule: str
+    completed: int = 0
+    with_due: int = 0
+    on_time: int = 0
+    median_days: int | None = None
+    p90_days: int | None = None
+    waiting: int = 0
+    overdue: int = 0
+    # Not a task of the version shown, but of another version in the period.
+    elsewhere: bool = False
+
+    @property
+    def on_time_percent(self) -> int | None:
+        return None if not self.with_due else round(100 * self.on_time / self.with_due)
+
+    @property
+    def band(self) -> Band:
+        return band_of(self.on_time, self.with_due)
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StepTimings:
+    """One process's steps and their figures, for one version or all, over a period."""
+
+    key: str
+    name: str
+    version: int | None  # None: every version's tasks
+    shown_version: int  # the version whose diagram is drawn
+    versions: list[int]
+    processes: list[Choice]
+    first_day: date
+    last_day: date
+    bpmn_xml: str
+    steps: list[StepTiming] = field(default_factory=list)
+
+
+def may_see_step_timings(user: User | None) -> bool:
+    return user is not None and user.active and any(user.has_role(role) for role in ROLES)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def step_timings(
+    session: Session,
+    user: User | None,
+    key: str | None = None,
+    *,
+    version: int | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> StepTimings | None:
+    """The figures of process ``key`` (the first process when None), of its ``version`` (all
+    versions when None), for tasks completed from ``first_day`` to ``last_day`` (the last year
+    when None). None when the service holds no such process or version; a period in which
+    nothing was completed gives steps without figures, not an error."""
+    if not may_see_step_timings(user):
+        raise NotAllowed("only process owners and managers may see how the procedure runs")
+    processes = _processes(session)
+    if not processes:
+        return None
+    key = key or processes[0].key
+    definitions = session.execute(
+        select(ProcessDefinition.id, ProcessDefinition.version, ProcessDefinition.bpmn_xml)
+        .where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
+    ).all()
+    chosen = [row for row in definitions if version is None or row.version == version]
+    if not chosen:
+        return None
+    default_first, default_last = default_period(clock.today())
+    first_day, last_day = first_day or default_first, last_day or default_last
+    shown = chosen[0]
+    ids = [row.id for row in chosen]
+    timescales = current_settings(session).get("timescales", {})
+    completed = _completed(session, ids, first_day, last_day)
+    waiting = _waiting(session, ids)
+    steps = [
+        _step(
+            step.element_id, step.name, step.lane, _spelt(step.due, timescales), completed, waiting
+        )
+        for step in runtime.outline(shown.bpmn_xml)
+    ]
+    drawn = {step.element_id for step in steps}
+    for element_id in sorted((set(completed) | set(waiting)) - drawn):
+        title = completed[element_id].title if element_id in completed else waiting[element_id][2]
+        steps.append(_step(element_id, title, "", "", completed, waiting, elsewhere=True))
+    return StepTimings(
+        key=key,
+        name=next(p.name for p in processes if p.key == key),
+        version=version,
+        shown_version=shown.version,
+        versions=[row.version for row in definitions],
+        processes=processes,
+        first_day=first_day,
+        last_day=last_day,
+        bpmn_xml=shown.bpmn_xml,
+        steps=steps,
+    )
+
+
+def _processes(session: Session) -> list[Choice]:
+    newest = (
+        select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.key)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ProcessDefinition.key, ProcessDefinition.name)
+        .join(
+            newest,
+            (newest.c.key == ProcessDefinition.key)
+            & (newest.c.version == ProcessDefinition.version),
+        )
+        .order_by(ProcessDefinition.key)
+    ).all()
+    return [Choice(row.key, row.name or row.key) for row in rows]
+
+
+_TIMESCALE_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
+
+
+def _spelt(rule: str, timescales: dict[str, Any]) -> str:
+    """The rule with each area timescale it names followed by its working days."""
+    if rule.startswith("the date "):
+        return rule
+    return _TIMESCALE_WORD.sub(
+        lambda found: (
+            f"{found.group()} ({timescales[found.group()]} working days)"
+            if found.group() in timescales
+            else found.group()
+        ),
+        rule,
+    )
+
+
+@dataclass
+class _Completed:
+    title: str = ""
+    histogram: dict[int, int] = field(default_factory=dict)
+    with_due: int = 0
+    on_time: int = 0
+
+
+def _step(
+    element_id: str,
+    name: str,
+    lane: str,
+    due_rule: str,
+    completed: dict[str, _Completed],
+    waiting: dict[str, tuple[int, int, str]],
+    *,
+    elsewhere: bool = False,
+) -> StepTiming:
+    done = completed.get(element_id, _Completed())
+    histogram = sorted(done.histogram.items())
+    live, overdue, _title = waiting.get(element_id, (0, 0, ""))
+    return StepTiming(
+        element_id=element_id,
+        name=name,
+        lane=lane,
+        due_rule=due_rule,
+        completed=sum(done.histogram.values()),
+        with_due=done.with_due,
+        on_time=done.on_time,
+        median_days=nearest_rank(histogram, 50),
+        p90_days=nearest_rank(histogram, 90),
+        waiting=live,
+        overdue=overdue,
+        elsewhere=elsewhere,
+    )
+
+
+def _day_number(session: Session, column: Any) -> ColumnElement[int]:
+    """Days from ``_EPOCH`` (a Monday) to the date of a date or UTC date-time column."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(cast(column, Date) - literal(_EPOCH, Date), Integer)
+    return cast(func.julianday(func.date(column)) - func.julianday(_EPOCH.isoformat()), Integer)
+
+
+def _weekdays_to(number: ColumnElement[int]) -> ColumnElement[int]:
+    """Weekdays from ``_EPOCH`` up to and including day ``number``."""
+    rest = number % 7
+    return 5 * (number // 7) + case((rest >= 4, 5), else_=rest + 1)
+
+
+def _holidays_to(number: ColumnElement[int], holidays: list[int]) -> ColumnElement[int]:
+    """Weekday bank holidays up to and including day ``number``, of those listed (sorted)."""
+    if not holidays:
+        return literal(0)
+    return case(
+        *((number < day, index) for index, day in enumerate(holidays)),
+        else_=len(holidays),
+    )
+
+
+def _holiday_numbers(first_year: int, last_year: int) -> list[int]:
+    return sorted(
+        (holiday - _EPOCH).days
+        for year in range(first_year, last_year + 1)
+        for holiday in bank_holidays(year)
+        if holiday.weekday() < 5
+    )
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=clock.LOCAL_ZONE)
+
+
+def _completed(
+    session: Session, definition_ids: list[int], first_day: date, last_day: date
+) -> dict[str, _Completed]:
+    holidays = _holiday_numbers(first_day.year - _HOLIDAY_YEARS_BEFORE, last_day.year)
+    made = _day_number(session, Task.created_at)
+    done = _day_number(session, Task.completed_at)
+    due = _day_number(session, Task.due_on)
+    days = (_weekdays_to(done) - _holidays_to(done, holidays)) - (
+        _weekdays_to(made) - _holidays_to(made, holidays)
+    )
+    query = (
+        select(
+            Task.spec_name,
+            days.label("days"),
+            func.count().label("tasks"),
+            func.count(Task.due_on).label("with_due"),
+            func.coalesce(func.sum(case((done <= due, 1), else_=0)), 0).label("on_time"),
+            func.max(Task.title).label("title"),
+        )
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .where(
+            ProcessInstance.definition_id.in_(definition_ids),
+            Task.state == "completed",
+            Task.completed_at >= _local_midnight(first_day),
+            Task.completed_at < _local_midnight(last_day + timedelta(days=1)),
+        )
+        .group_by(Task.spec_name, days)
+    )
+    found: dict[str, _Completed] = {}
+    for row in session.execute(query):
+        step = found.setdefault(task_name(row.spec_name), _Completed(title=row.title))
+        taken = max(0, int(row.days))
+        step.histogram[taken] = step.histogram.get(taken, 0) + row.tasks
+        step.with_due += row.with_due
+        step.on_time += int(row.on_time)
+    return found
+
+
+def _waiting(session: Session, definition_ids: list[int]) -> dict[str, tuple[int, int, str]]:
+    today = clock.today()
+    query = (
+        select(
+            Task.spec_name,
+            func.count().label("tasks"),
+            func.coalesce(func.sum(case((Task.due_on < today, 1), else_=0)), 0).label("overdue"),
+            func.max(Task.title).label("title"),
+        )
+        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
+        .where(
+            ProcessInstance.definition_id.in_(definition_ids),
+            Task.state.in_(LIVE_TASK_STATES),
+        )
+        .group_by(Task.spec_name)
+    )
+    found: dict[str, tuple[int, int, str]] = {}
+    for row in session.execute(query):
+        name = task_name(row.spec_name)
+        live, overdue, _title = found.get(name, (0, 0, ""))
+        found[name] = (live + row.tasks, overdue + int(row.overdue), row.title)
+    return found
