@@ -38,9 +38,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from engine import runtime
 from engine.core import clock
 from engine.core.area import current_settings
-from engine.core.errors import NotAllowed
+from engine.core.errors import NotAllowed, NotFound
 from engine.core.models import LIVE_TASK_STATES, ProcessDefinition, ProcessInstance, Task, User
 from engine.core.workdays import bank_holidays
+from engine.work.diagrams import outline_of
 from engine.work.inbox import task_name
 
 ROLES = ("process_owner", "manager")
@@ -133,6 +134,7 @@ class StepTimings:
     key: str
     name: str
     version: int | None  # None: every version's tasks
+    holds_version: bool  # False: the version asked for is not one the service holds
     shown_version: int  # the version whose diagram is drawn
     versions: list[int]
     processes: list[Choice]
@@ -161,51 +163,78 @@ def step_timings(
 ) -> StepTimings | None:
     """The figures of process ``key`` (the first process when None), of its ``version`` (all
     versions when None), for tasks completed from ``first_day`` to ``last_day`` (the last year
-    when None). None when the service holds no such process or version; a period in which
-    nothing was completed gives steps without figures, not an error."""
+    when None). None when the service holds no process at all; a version it does not hold
+    gives no steps, and a period in which nothing was completed steps without figures: an
+    empty view, not an error."""
     if not may_see_step_timings(user):
         raise NotAllowed("only process owners and managers may see how the procedure runs")
     processes = _processes(session)
     if not processes:
         return None
     key = key or processes[0].key
+    if key not in {process.key for process in processes}:
+        raise NotFound("there is no such process")
     definitions = session.execute(
-        select(ProcessDefinition.id, ProcessDefinition.version, ProcessDefinition.bpmn_xml)
+        select(ProcessDefinition.id, ProcessDefinition.version, ProcessDefinition.content_hash)
         .where(ProcessDefinition.key == key)
         .order_by(ProcessDefinition.version.desc())
     ).all()
     chosen = [row for row in definitions if version is None or row.version == version]
-    if not chosen:
-        return None
     default_first, default_last = default_period(clock.today())
     first_day, last_day = first_day or default_first, last_day or default_last
-    shown = chosen[0]
-    ids = [row.id for row in chosen]
-    timescales = current_settings(session).get("timescales", {})
-    completed = _completed(session, ids, first_day, last_day)
-    waiting = _waiting(session, ids)
-    steps = [
-        _step(
-            step.element_id, step.name, step.lane, _spelt(step.due, timescales), completed, waiting
-        )
-        for step in runtime.outline(shown.bpmn_xml)
-    ]
-    drawn = {step.element_id for step in steps}
-    for element_id in sorted((set(completed) | set(waiting)) - drawn):
-        title = completed[element_id].title if element_id in completed else waiting[element_id][2]
-        steps.append(_step(element_id, title, "", "", completed, waiting, elsewhere=True))
+    # A version the service does not hold shows its newest diagram, with no steps to count.
+    shown = chosen[0] if chosen else definitions[0]
+    bpmn_xml = (
+        session.scalar(select(ProcessDefinition.bpmn_xml).where(ProcessDefinition.id == shown.id))
+        or ""
+    )
+    steps = _steps(
+        session,
+        outline_of(session, shown.id, shown.content_hash),
+        [row.id for row in chosen],
+        first_day,
+        last_day,
+    )
     return StepTimings(
         key=key,
         name=next(p.name for p in processes if p.key == key),
         version=version,
         shown_version=shown.version,
         versions=[row.version for row in definitions],
+        holds_version=bool(chosen),
         processes=processes,
         first_day=first_day,
         last_day=last_day,
-        bpmn_xml=shown.bpmn_xml,
+        bpmn_xml=bpmn_xml,
         steps=steps,
     )
+
+
+def _steps(
+    session: Session,
+    outline: tuple[runtime.OutlineStep, ...],
+    definition_ids: list[int],
+    first_day: date,
+    last_day: date,
+) -> list[StepTiming]:
+    """The drawn diagram's steps in the order a case meets them, then any step of another
+    version with tasks in the period or waiting."""
+    if not definition_ids:
+        return []
+    timescales = current_settings(session).get("timescales", {})
+    completed = _completed(session, definition_ids, first_day, last_day)
+    waiting = _waiting(session, definition_ids)
+    steps = [
+        _step(
+            step.element_id, step.name, step.lane, _spelt(step.due, timescales), completed, waiting
+        )
+        for step in outline
+    ]
+    drawn = {step.element_id for step in steps}
+    for element_id in sorted((set(completed) | set(waiting)) - drawn):
+        title = completed[element_id].title if element_id in completed else waiting[element_id][2]
+        steps.append(_step(element_id, title, "", "", completed, waiting, elsewhere=True))
+    return steps
 
 
 def _processes(session: Session) -> list[Choice]:

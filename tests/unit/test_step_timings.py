@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.core.db import Database
-from engine.core.errors import NotAllowed
+from engine.core.errors import NotAllowed, NotFound
 from engine.core.models import ProcessInstance, Task
 from engine.core.workdays import working_days_between
 from engine.work.step_timings import (
@@ -121,9 +121,10 @@ def test_a_period_or_version_the_service_does_not_hold(app_db: Database) -> None
     # Backwards, the period holds nothing either.
     backwards = _timings(app_db, first_day=date(2026, 3, 1), last_day=date(2026, 1, 1))
     assert _step(backwards, "screen").completed == 0
-    assert _timings(app_db, version=99) is None
-    with app_db.read() as session:
-        assert step_timings(session, user(app_db, MANAGER), "no_such_process") is None
+    unknown = _timings(app_db, version=99)
+    assert (unknown.holds_version, unknown.steps, unknown.shown_version) == (False, [], 1)
+    with app_db.read() as session, pytest.raises(NotFound):
+        step_timings(session, user(app_db, MANAGER), "no_such_process")
 
 
 def test_process_owners_and_managers_alone_see_it(app_db: Database) -> None:
