@@ -16,11 +16,13 @@ The figures come from the Task rows, without loading a workflow:
 - *waiting now* are the live tasks (open or claimed) whatever the period, *overdue* those past
   their due date.
 
-The database counts the working days itself: a date's number of weekdays since a Monday is
-arithmetic, and the bank holidays up to a date are a short ``CASE`` over their numbers. So one
-``GROUP BY`` of the step and the days taken answers each step's histogram, a few rows per
-step at any number of cases, and the percentiles are read from it here (nearest rank). That
-works alike on SQLite, which has no ``percentile_cont``, and PostgreSQL.
+One ``GROUP BY`` of the step, the day made and the day done reads the completed tasks of the
+period from a partial index that holds all it needs (``ix_tasks_completed_timings``) and
+answers a row per step and pair of days, a few thousand a year at any number of cases; their
+working days are counted here, as the due dates were, and each step's histogram of working
+days gives its percentiles (nearest rank). That works alike on SQLite, which has no
+``percentile_cont``, and PostgreSQL. The live tasks are counted from their own partial index
+(``ix_tasks_live_steps``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, case, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    Date,
+    bindparam,
+    case,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,18 +49,13 @@ from engine.core import clock
 from engine.core.area import current_settings
 from engine.core.errors import NotAllowed, NotFound
 from engine.core.models import LIVE_TASK_STATES, ProcessDefinition, ProcessInstance, Task, User
-from engine.core.workdays import bank_holidays
+from engine.core.workdays import working_days_between
 from engine.work.diagrams import outline_of
 from engine.work.inbox import task_name
 
 ROLES = ("process_owner", "manager")
 # The period shown when none is chosen: the year up to today.
 DEFAULT_DAYS = 365
-# Day numbers count from a Monday, so that a number's remainder by 7 is its weekday.
-_EPOCH = date(1970, 1, 5)
-# Tasks completed in a period were mostly made in it; the bank holidays of the two years
-# before it cover those made long before.
-_HOLIDAY_YEARS_BEFORE = 2
 
 
 @dataclass(frozen=True)
@@ -231,9 +235,20 @@ def _steps(
         for step in outline
     ]
     drawn = {step.element_id for step in steps}
-    for element_id in sorted((set(completed) | set(waiting)) - drawn):
-        title = completed[element_id].title if element_id in completed else waiting[element_id][2]
-        steps.append(_step(element_id, title, "", "", completed, waiting, elsewhere=True))
+    others = sorted((set(completed) | set(waiting)) - drawn)
+    titles = _titles(session, definition_ids, others) if others else {}
+    for element_id in others:
+        steps.append(
+            _step(
+                element_id,
+                titles.get(element_id, element_id),
+                "",
+                "",
+                completed,
+                waiting,
+                elsewhere=True,
+            )
+        )
     return steps
 
 
@@ -274,7 +289,6 @@ def _spelt(rule: str, timescales: dict[str, Any]) -> str:
 
 @dataclass
 class _Completed:
-    title: str = ""
     histogram: dict[int, int] = field(default_factory=dict)
     with_due: int = 0
     on_time: int = 0
@@ -286,13 +300,13 @@ def _step(
     lane: str,
     due_rule: str,
     completed: dict[str, _Completed],
-    waiting: dict[str, tuple[int, int, str]],
+    waiting: dict[str, tuple[int, int]],
     *,
     elsewhere: bool = False,
 ) -> StepTiming:
     done = completed.get(element_id, _Completed())
     histogram = sorted(done.histogram.items())
-    live, overdue, _title = waiting.get(element_id, (0, 0, ""))
+    live, overdue = waiting.get(element_id, (0, 0))
     return StepTiming(
         element_id=element_id,
         name=name,
@@ -309,36 +323,40 @@ def _step(
     )
 
 
-def _day_number(session: Session, column: Any) -> ColumnElement[int]:
-    """Days from ``_EPOCH`` (a Monday) to the date of a date or UTC date-time column."""
+def _day(session: Session, column: Any) -> ColumnElement[Any]:
+    """The (UTC) date of a date-time column: SQLite keeps it as text, the date its first ten
+    characters, which compare with its dates as they are stored."""
     if session.get_bind().dialect.name == "postgresql":
-        return type_coerce(cast(column, Date) - literal(_EPOCH, Date), Integer)
-    return cast(func.julianday(func.date(column)) - func.julianday(_EPOCH.isoformat()), Integer)
+        return cast(column, Date)
+    return func.substr(column, 1, 10)
 
 
-def _weekdays_to(number: ColumnElement[int]) -> ColumnElement[int]:
-    """Weekdays from ``_EPOCH`` up to and including day ``number``."""
-    rest = number % 7
-    return 5 * (number // 7) + case((rest >= 4, 5), else_=rest + 1)
-
-
-def _holidays_to(number: ColumnElement[int], holidays: list[int]) -> ColumnElement[int]:
-    """Weekday bank holidays up to and including day ``number``, of those listed (sorted)."""
-    if not holidays:
-        return literal(0)
-    return case(
-        *((number < day, index) for index, day in enumerate(holidays)),
-        else_=len(holidays),
+def _of_versions(definition_ids: list[int]) -> ColumnElement[bool]:
+    """Tasks of the processes running on these versions: a set of instance ids read from the
+    instances' index once. ``+ 0`` keeps SQLite from walking the tasks instance by instance
+    through ``ix_tasks_instance_state``, when the partial index of the state wanted holds all
+    it needs in order of date."""
+    return (Task.instance_id + 0).in_(
+        select(ProcessInstance.id).where(ProcessInstance.definition_id.in_(definition_ids))
     )
 
 
-def _holiday_numbers(first_year: int, last_year: int) -> list[int]:
-    return sorted(
-        (holiday - _EPOCH).days
-        for year in range(first_year, last_year + 1)
-        for holiday in bank_holidays(year)
-        if holiday.weekday() < 5
+# The states written out, not bound, so that each database sees in the query the condition
+# of the partial index that covers it (``ix_tasks_completed_timings``, ``ix_tasks_live_steps``).
+_COMPLETED = Task.state.in_(
+    bindparam("completed", ["completed"], expanding=True, literal_execute=True)
+)
+_LIVE = Task.state.in_(bindparam("live", LIVE_TASK_STATES, expanding=True, literal_execute=True))
+
+
+def _titles(session: Session, definition_ids: list[int], element_ids: list[str]) -> dict[str, str]:
+    """The names of steps the drawn version does not have, from their tasks."""
+    rows = session.execute(
+        select(Task.spec_name, func.max(Task.title))
+        .where(_of_versions(definition_ids), Task.spec_name.in_(element_ids))
+        .group_by(Task.spec_name)
     )
+    return {spec_name: title for spec_name, title in rows}
 
 
 def _local_midnight(day: date) -> datetime:
@@ -348,60 +366,51 @@ def _local_midnight(day: date) -> datetime:
 def _completed(
     session: Session, definition_ids: list[int], first_day: date, last_day: date
 ) -> dict[str, _Completed]:
-    holidays = _holiday_numbers(first_day.year - _HOLIDAY_YEARS_BEFORE, last_day.year)
-    made = _day_number(session, Task.created_at)
-    done = _day_number(session, Task.completed_at)
-    due = _day_number(session, Task.due_on)
-    days = (_weekdays_to(done) - _holidays_to(done, holidays)) - (
-        _weekdays_to(made) - _holidays_to(made, holidays)
-    )
+    """Each step's completed tasks counted by the day made and the day done: a few thousand
+    rows at most a year, whose working days ``engine.core.workdays`` counts here."""
+    made = _day(session, Task.created_at)
+    done = _day(session, Task.completed_at)
     query = (
         select(
             Task.spec_name,
-            days.label("days"),
+            made.label("made"),
+            done.label("done"),
             func.count().label("tasks"),
             func.count(Task.due_on).label("with_due"),
-            func.coalesce(func.sum(case((done <= due, 1), else_=0)), 0).label("on_time"),
-            func.max(Task.title).label("title"),
+            func.coalesce(func.sum(case((done <= Task.due_on, 1), else_=0)), 0).label("on_time"),
         )
-        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
         .where(
-            ProcessInstance.definition_id.in_(definition_ids),
-            Task.state == "completed",
+            _COMPLETED,
             Task.completed_at >= _local_midnight(first_day),
             Task.completed_at < _local_midnight(last_day + timedelta(days=1)),
+            _of_versions(definition_ids),
         )
-        .group_by(Task.spec_name, days)
+        .group_by(Task.spec_name, made, done)
     )
     found: dict[str, _Completed] = {}
     for row in session.execute(query):
-        step = found.setdefault(task_name(row.spec_name), _Completed(title=row.title))
-        taken = max(0, int(row.days))
+        step = found.setdefault(task_name(row.spec_name), _Completed())
+        taken = max(0, working_days_between(row.made, row.done))
         step.histogram[taken] = step.histogram.get(taken, 0) + row.tasks
         step.with_due += row.with_due
         step.on_time += int(row.on_time)
     return found
 
 
-def _waiting(session: Session, definition_ids: list[int]) -> dict[str, tuple[int, int, str]]:
+def _waiting(session: Session, definition_ids: list[int]) -> dict[str, tuple[int, int]]:
     today = clock.today()
     query = (
         select(
             Task.spec_name,
             func.count().label("tasks"),
             func.coalesce(func.sum(case((Task.due_on < today, 1), else_=0)), 0).label("overdue"),
-            func.max(Task.title).label("title"),
         )
-        .join(ProcessInstance, ProcessInstance.id == Task.instance_id)
-        .where(
-            ProcessInstance.definition_id.in_(definition_ids),
-            Task.state.in_(LIVE_TASK_STATES),
-        )
+        .where(_of_versions(definition_ids), _LIVE)
         .group_by(Task.spec_name)
     )
-    found: dict[str, tuple[int, int, str]] = {}
+    found: dict[str, tuple[int, int]] = {}
     for row in session.execute(query):
         name = task_name(row.spec_name)
-        live, overdue, _title = found.get(name, (0, 0, ""))
-        found[name] = (live + row.tasks, overdue + int(row.overdue), row.title)
+        live, overdue = found.get(name, (0, 0))
+        found[name] = (live + row.tasks, overdue + int(row.overdue))
     return found
