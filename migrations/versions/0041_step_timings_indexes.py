@@ -1,7 +1,8 @@
 """Indexes for how the procedure runs
 
 The heat map of each process's steps reads the completed tasks of a period, and the live
-tasks by step, each from a partial index that holds all its figures need.
+tasks by step, each from a partial index that holds all its figures need (the state too,
+which SQLite reads from the index to check the condition).
 
 Revision ID: 0041
 Revises: 0035
@@ -24,14 +25,14 @@ def upgrade() -> None:
     op.create_index(
         'ix_tasks_completed_timings',
         'tasks',
-        ['completed_at', 'spec_name', 'created_at', 'due_on', 'instance_id'],
+        ['completed_at', 'spec_name', 'created_at', 'due_on', 'instance_id', 'state'],
         postgresql_where=sa.text(COMPLETED),
         sqlite_where=sa.text(COMPLETED),
     )
     op.create_index(
         'ix_tasks_live_steps',
         'tasks',
-        ['spec_name', 'due_on', 'instance_id'],
+        ['spec_name', 'due_on', 'instance_id', 'state'],
         postgresql_where=sa.text(LIVE),
         sqlite_where=sa.text(LIVE),
     )

@@ -97,7 +97,8 @@ class Task(Base):
         ),
         # How the procedure runs (``engine.work.step_timings``): the completed tasks of a
         # period, and the live tasks by step, each read from an index that holds all the
-        # figures need, never from the tasks' wide rows.
+        # figures need, never from the tasks' wide rows (SQLite reads the state from the
+        # index too, though the index holds one state only).
         Index(
             "ix_tasks_completed_timings",
             "completed_at",
@@ -105,6 +106,7 @@ class Task(Base):
             "created_at",
             "due_on",
             "instance_id",
+            "state",
             postgresql_where=text(COMPLETED_TASKS_SQL),
             sqlite_where=text(COMPLETED_TASKS_SQL),
         ),
@@ -113,6 +115,7 @@ class Task(Base):
             "spec_name",
             "due_on",
             "instance_id",
+            "state",
             postgresql_where=text(LIVE_TASKS_SQL),
             sqlite_where=text(LIVE_TASKS_SQL),
         ),
