@@ -388,12 +388,15 @@ def _completed(
         .group_by(Task.spec_name, made, done)
     )
     found: dict[str, _Completed] = {}
-    for row in session.execute(query):
-        step = found.setdefault(task_name(row.spec_name), _Completed())
-        taken = max(0, working_days_between(row.made, row.done))
-        step.histogram[taken] = step.histogram.get(taken, 0) + row.tasks
-        step.with_due += row.with_due
-        step.on_time += int(row.on_time)
+    steps: dict[str, _Completed] = {}  # by the task's own name, multi-instance or not
+    for spec_name, made_on, done_on, tasks, with_due, on_time in session.execute(query):
+        step = steps.get(spec_name)
+        if step is None:
+            step = steps[spec_name] = found.setdefault(task_name(spec_name), _Completed())
+        taken = max(0, working_days_between(made_on, done_on))
+        step.histogram[taken] = step.histogram.get(taken, 0) + tasks
+        step.with_due += with_due
+        step.on_time += int(on_time)
     return found
 
 
