@@ -41,6 +41,7 @@ from bench.service import (  # noqa: E402
     postgres_database,
     prepare,
 )
+from bench.step_timings import step_timings  # noqa: E402
 from bench.throughput import throughput  # noqa: E402
 from engine.core.db import connect  # noqa: E402
 
@@ -73,6 +74,7 @@ def main() -> None:
         sqlite_db = connect(sqlite_env["CASEREVIEW_DATABASE_URL"])
         rows += inboxes(sqlite_env, sqlite_db, "SQLite", runs)
         rows += case_search(sqlite_env, sqlite_db, "SQLite", runs)
+        rows += step_timings(sqlite_env, sqlite_db, "SQLite", runs)
         rows += floor_and_service(sqlite_env, sqlite_db, "SQLite", 20)
         rows += documents(sqlite_db, "SQLite", 5)
         rows += escalation_sweep(sqlite_db, "SQLite")
@@ -86,6 +88,7 @@ def main() -> None:
             pg_db = connect(postgres_url)
             rows += inboxes(pg_env, pg_db, "PostgreSQL", runs)
             rows += case_search(pg_env, pg_db, "PostgreSQL", runs)
+            rows += step_timings(pg_env, pg_db, "PostgreSQL", runs)
             rows += documents(pg_db, "PostgreSQL", 5)
             with gunicorn(pg_env, workers=WORKERS, threads=THREADS) as (base, master_pid):
                 rows += floor_and_service(pg_env, pg_db, "PostgreSQL", 20, http_base=base)

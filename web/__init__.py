@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         published_figures,
         report_marks,
         statements,
+        step_timings,
         tasks,
         team,
         users,
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from web.procedure import blueprint as procedure_blueprint
 
     app.register_blueprint(procedure_blueprint)
+    app.register_blueprint(step_timings.blueprint)
     from web.api import blueprint as api_blueprint
 
     app.register_blueprint(api_blueprint)

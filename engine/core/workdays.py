@@ -13,6 +13,11 @@ def _bank_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
 
 
+def bank_holidays(year: int) -> frozenset[date]:
+    """The bank holidays of England and Wales in ``year``."""
+    return _bank_holidays(year)
+
+
 def learn_bank_holidays(today: date) -> None:
     """Work out this year's and next year's bank holidays now: the first time costs tens of
     milliseconds, which a web worker would otherwise add to its first request."""

@@ -53,7 +53,7 @@ class ProcessStep:
 _OUTLINES: dict[str, tuple[runtime.OutlineStep, ...]] = {}
 
 
-def _outline(
+def outline_of(
     session: Session, definition_id: int, content_hash: str
 ) -> tuple[runtime.OutlineStep, ...]:
     found = _OUTLINES.get(content_hash)
@@ -79,7 +79,7 @@ def process_steps(
         ProcessStep(
             step.element_id, step.name, step.lane, _step_state(states.get(step.element_id, set()))
         )
-        for step in _outline(session, definition_id, content_hash)
+        for step in outline_of(session, definition_id, content_hash)
     ]
 
 

@@ -120,6 +120,10 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
     if route.who == "process owner":
         # The diagrams are the partnership's procedure, not personal data: 403, not 404.
         return OK if role == "process owner" else FORBIDDEN
+    if route.who == "process owner or manager":
+        # How the procedure runs: counts and durations of its steps, naming no case.
+        user = world.users[role]
+        return OK if {"process_owner", "manager"} & set(user.roles) else FORBIDDEN
     if (route.method, route.path) in EXCEPTIONS:
         special = EXCEPTIONS[(route.method, route.path)](role, case)
         if case in SEES[role]:

@@ -178,6 +178,9 @@ ROUTES = [
     Route("POST", "/procedure/check", "/procedure/check", "process owner", {}),
     Route("POST", "/procedure/deploy", "/procedure/deploy", "process owner", {}),
     Route("POST", "/procedure/upload", "/procedure/upload", "process owner", {}),
+    Route(
+        "GET", "/step-timings?process=asb_case_review", "/step-timings", "process owner or manager"
+    ),
     Route("GET", "/api/v1/process-definitions", "/api/v1/process-definitions", "process owner"),
     Route(
         "POST", "/api/v1/process-definitions", "/api/v1/process-definitions", "process owner", {}

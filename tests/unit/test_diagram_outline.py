@@ -71,3 +71,25 @@ def test_the_shipped_application_begins_with_acknowledging_it_in_the_council_s_l
     assert (steps[0].name, steps[0].lane) == ("Acknowledge the application", "council")
     assert steps[1].name == "Screen the application"
     assert len({s.element_id for s in steps}) == len(steps)
+
+
+def test_each_step_says_when_it_falls_due_as_the_diagram_says() -> None:
+    spiff = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+    def task(element_id: str, properties: str) -> str:
+        return (
+            f'<userTask id="{element_id}"><extensionElements>'
+            f'<spiffworkflow:properties xmlns:spiffworkflow="{spiff}">{properties}'
+            "</spiffworkflow:properties></extensionElements></userTask>"
+        )
+
+    xml = _diagram(
+        task("rule", '<spiffworkflow:property name="due" value="5 working days"/>')
+        + task("date", '<spiffworkflow:property name="due_on" value="action[\'due_date\']"/>')
+        + task("none", '<spiffworkflow:property name="form" value="screening"/>')
+    )
+    assert [(s.element_id, s.due) for s in outline(xml)] == [
+        ("rule", "5 working days"),
+        ("date", "the date action['due_date']"),
+        ("none", ""),
+    ]

@@ -489,3 +489,20 @@ def _area_and_its_caseworker(session: Session) -> User:
         roles=["caseworker"],
         password="a long enough password",
     )
+
+
+def test_the_step_timings_indexes_come_with_0041_and_go_back_with_it(blank_url: str) -> None:
+    """Revision 0041 adds the partial indexes the heat map of how the procedure runs reads
+    from; going back drops them and nothing else."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        named = {"ix_tasks_completed_timings", "ix_tasks_live_steps"}
+        assert named <= {i["name"] for i in inspect(db.writer).get_indexes("tasks")}
+        _migrate(db, "0035")
+        db.dispose()
+        left = {i["name"] for i in inspect(db.writer).get_indexes("tasks")}
+        assert not named & left and "ix_tasks_live_next_chase" in left
+        upgrade_to_head(db)
+    finally:
+        db.dispose()

@@ -23,11 +23,13 @@ STEPS = frozenset(f"{{{_NS}}}{tag}" for tag in ("userTask", "manualTask"))
 
 @dataclass(frozen=True)
 class OutlineStep:
-    """One task of a diagram: its element id, its name and the lane (the role) that does it."""
+    """One task of a diagram: its element id, its name, the lane (the role) that does it, and
+    when it falls due as the diagram says (its ``due`` rule, or its ``due_on`` date), if at all."""
 
     element_id: str
     name: str
     lane: str
+    due: str = ""
 
 
 def outline(bpmn_xml: str) -> tuple[OutlineStep, ...]:
@@ -41,10 +43,25 @@ def outline(bpmn_xml: str) -> tuple[OutlineStep, ...]:
                 element_id = node.get("id") or ""
                 steps.append(
                     OutlineStep(
-                        element_id, node.get("name") or element_id, lanes.get(element_id, "")
+                        element_id,
+                        node.get("name") or element_id,
+                        lanes.get(element_id, ""),
+                        _due(node),
                     )
                 )
     return tuple(steps)
+
+
+def _due(node: etree._Element) -> str:
+    """The task's due rule, or its due date's expression, from its extension properties."""
+    properties = {
+        element.get("name"): element.get("value") or ""
+        for element in node.iter(etree.Element)
+        if etree.QName(element).localname == "property"
+    }
+    if properties.get("due"):
+        return properties["due"]
+    return f"the date {properties['due_on']}" if properties.get("due_on") else ""
 
 
 def _lanes(process: etree._Element) -> dict[str, str]:
