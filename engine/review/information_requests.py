@@ -205,6 +205,7 @@ def send_information_request(
             subject=SUBJECT,
             body=_email(council, case.reference, due_on, signed_in_link, single_use=False),
             user=person,
+            case_id=case.id,
         )
     audit.record(
         session,

@@ -19,6 +19,7 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData, NotAllowed, NotFound
 from engine.core.models import AuditEvent, Case, InformationRequest, Notification, PublicBody
 from engine.documents.content import gather_pack
+from engine.records.retention import erase_case
 from engine.review.information_requests import (
     DEFAULT_LEGAL_BASIS,
     LINK_NOT_RIGHT,
@@ -32,6 +33,7 @@ from engine.review.information_requests import (
 from engine.review.public_bodies import add_public_body
 from tests.support.documents import open_docx, pack_for, reference_of
 from tests.support.files import RAW
+from tests.support.follow_up import closed_case
 from tests.support.people import ADMIN, COUNCIL, POLICE, add_administrator, add_people, user
 from tests.support.procedure import case_of, screened
 
@@ -325,3 +327,17 @@ def test_the_answer_is_in_the_meeting_pack_like_a_return(app_db: Database) -> No
     assert f"Asked under: {DEFAULT_LEGAL_BASIS}" in texts
     assert ASKED in texts and "Two visits in February." in texts
     assert texts.index("Agency returns") < start < texts.index("Actions already taken")
+
+
+def test_erasing_a_case_at_the_end_of_its_retention_erases_what_was_asked_and_answered(
+    all_db: Database, fixed_clock: FixedClock
+) -> None:
+    case_id = closed_case(all_db, fixed_clock)
+    _ask(all_db, case_id)
+    answer_by_link(all_db, _link(all_db, case_id), {"answer": "Two visits to 3 Bank Road."})
+    fixed_clock.set(datetime(2033, 3, 21, 9, tzinfo=UTC))
+    with all_db.transaction() as session:
+        erase_case(session, case_of(all_db, case_id).reference)
+    (request,) = _stored(all_db, case_id)
+    assert (request.asked, request.answer) == ("", "")
+    assert request.answered_at is not None, "that it was answered is a fact of the case"
