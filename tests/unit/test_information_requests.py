@@ -20,6 +20,7 @@ from engine.core.errors import InvalidData, NotAllowed, NotFound
 from engine.core.models import AuditEvent, Case, InformationRequest, Notification, PublicBody
 from engine.documents.content import gather_pack
 from engine.records.retention import erase_case
+from engine.records.subject_access import subject_access_export
 from engine.review.information_requests import (
     DEFAULT_LEGAL_BASIS,
     LINK_NOT_RIGHT,
@@ -341,3 +342,17 @@ def test_erasing_a_case_at_the_end_of_its_retention_erases_what_was_asked_and_an
     (request,) = _stored(all_db, case_id)
     assert (request.asked, request.answer) == ("", "")
     assert request.answered_at is not None, "that it was answered is a fact of the case"
+
+
+def test_a_subject_access_export_carries_what_bodies_were_asked_and_answered(
+    app_db: Database,
+) -> None:
+    case_id = screened(app_db)
+    _ask(app_db, case_id)
+    answer_by_link(app_db, _link(app_db, case_id), {"answer": "Sam Taylor is known to us."})
+    with app_db.transaction() as session:
+        export = subject_access_export(session, "Sam Taylor", "sam@example.com")
+    ((asked,),) = [case["information_from_other_public_bodies"] for case in export.data["cases"]]
+    assert asked["body"] == "Derbyshire County Council Children's Services"
+    assert (asked["asked"], asked["answer"]) == (ASKED, "Sam Taylor is known to us.")
+    assert asked["legal_basis"] == DEFAULT_LEGAL_BASIS
