@@ -466,3 +466,57 @@ def information_on_case(
     administrator's recorded justification for reading the case)."""
     case = visible_case(session, user, reference, reason=reason)
     return {"requests": requests_of_case(session, case), "may_ask": may_ask(session, user, case)}
+
+
+LATE_KIND = "information_request_late"
+LATE_SUBJECT = "A request for information is overdue"
+
+
+def chase_late_requests(db: Database) -> int:
+    """Tell the officer who sent each request whose deadline has passed unanswered, once, as
+    other late work is chased. The body itself is not reminded: only its link's hash is kept,
+    so the link cannot be sent again; the officer can telephone it or ask again. Returns how
+    many officers were told."""
+    today = clock.today()
+    told = 0
+    with db.transaction() as session:
+        late = session.scalars(
+            select(InformationRequest)
+            .join(Case, Case.id == InformationRequest.case_id)
+            .where(
+                InformationRequest.chased_at.is_(None),
+                InformationRequest.answered_at.is_(None),
+                InformationRequest.due_on < today,
+                Case.erased_on.is_(None),
+            )
+            .with_for_update(of=InformationRequest)
+        ).all()
+        site = service_url(session)
+        for request in late:
+            request.chased_at = clock.now()
+            sender = session.get(User, request.sent_by_id) if request.sent_by_id else None
+            if sender is None or not sender.active:
+                continue
+            case = session.get(Case, request.case_id)
+            body = request.public_body
+            phone = f", on {body.phone}" if body.phone else ""
+            due = f"{request.due_on.day} {request.due_on:%B %Y}"
+            if notify(
+                session,
+                key=f"{LATE_KIND}:{request.id}",
+                kind=LATE_KIND,
+                subject=LATE_SUBJECT,
+                body="\n".join(
+                    [
+                        f"{body.name} has not answered your request for information on case "
+                        f"{case.reference if case else ''}, due {due}.",
+                        "",
+                        f"You can contact the body{phone}, or ask it again from the case page:",
+                        f"{site}/cases/{case.reference if case else ''}#information-requests",
+                    ]
+                ),
+                user=sender,
+                case_id=request.case_id,
+            ):
+                told += 1
+    return told

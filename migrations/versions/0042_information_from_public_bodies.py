@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column('code_hash', sa.String(length=64), nullable=True),
         sa.Column('expires_at', sa.DateTime(), nullable=True),
         sa.Column('answered_at', sa.DateTime(), nullable=True),
+        sa.Column('chased_at', sa.DateTime(), nullable=True),
         sa.Column('answer', sa.Text(), nullable=False),
         sa.Column('answered_by_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -19,6 +19,7 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData, NotAllowed, NotFound
 from engine.core.models import AuditEvent, Case, InformationRequest, Notification, PublicBody
 from engine.documents.content import gather_pack
+from engine.procedure.sweeps import run_due
 from engine.records.retention import erase_case
 from engine.records.subject_access import subject_access_export
 from engine.review.information_requests import (
@@ -356,3 +357,22 @@ def test_a_subject_access_export_carries_what_bodies_were_asked_and_answered(
     assert asked["body"] == "Derbyshire County Council Children's Services"
     assert (asked["asked"], asked["answer"]) == (ASKED, "Sam Taylor is known to us.")
     assert asked["legal_basis"] == DEFAULT_LEGAL_BASIS
+
+
+def test_a_late_request_is_chased_once_to_the_officer_who_sent_it(
+    app_db: Database, fixed_clock: FixedClock
+) -> None:
+    case_id = screened(app_db)
+    _ask(app_db, case_id, days="2")  # due Wednesday 4 March
+    fixed_clock.set(datetime(2026, 3, 4, 17, tzinfo=UTC))
+    assert run_due(app_db)["information_requests_chased"] == 0, "not late on its last day"
+    fixed_clock.set(datetime(2026, 3, 5, 9, tzinfo=UTC))
+    assert run_due(app_db)["information_requests_chased"] == 1
+    assert run_due(app_db)["information_requests_chased"] == 0, "told once"
+    with app_db.read() as session:
+        (late,) = session.scalars(
+            select(Notification).where(Notification.kind == "information_request_late")
+        ).all()
+    assert late.email == COUNCIL and late.subject == "A request for information is overdue"
+    assert "Derbyshire County Council Children's Services has not answered" in late.body
+    assert "01629 533190" in late.body

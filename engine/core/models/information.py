@@ -57,6 +57,8 @@ class InformationRequest(Base):
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
+    # When the officer who sent it was told it is overdue (once).
+    chased_at: Mapped[datetime | None]
     answer: Mapped[str] = mapped_column(Text, default="")
     # "link" for an answer through the emailed link, else the user of the body who answered.
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
