@@ -135,7 +135,8 @@ def _checked(session: Session, form: Mapping[str, Any]) -> tuple[PublicBody, str
     elif len(basis) > MOST_BASIS:
         problems["legal_basis"] = f"The legal basis must be {MOST_BASIS} characters or fewer"
     text = str(form.get("days") or "").strip()
-    days = int(text) if text.isdigit() else 0
+    # ASCII digits only, and few of them: int() refuses some digits str.isdigit() accepts.
+    days = int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else 0
     if not 1 <= days <= MOST_DAYS:
         problems["days"] = f"Enter the working days the body has to answer, from 1 to {MOST_DAYS}"
     if problems or body is None:

@@ -203,6 +203,10 @@ def test_every_problem_with_a_request_is_told_at_once(app_db: Database) -> None:
     with pytest.raises(InvalidData) as refused:
         _ask(app_db, case_id, body="", asked=" ", legal_basis="", days="0")
     assert set(refused.value.fields) == {"body", "asked", "legal_basis", "days"}
+    for days in ("²", "1" * 5000, "-3", "61"):
+        with pytest.raises(InvalidData) as refused:
+            _ask(app_db, case_id, days=days)
+        assert set(refused.value.fields) == {"days"}
 
 
 def test_only_the_council_managing_the_case_asks(app_db: Database) -> None:
