@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         check_ins,
         documents,
         inbox,
+        information_requests,
         organisation_sign_in,
         passwords,
         public,
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(your_case.blueprint)
     app.register_blueprint(your_part.blueprint)
     app.register_blueprint(check_ins.blueprint)
+    app.register_blueprint(information_requests.blueprint)
     app.register_blueprint(tasks.blueprint)
     app.register_blueprint(case_list.blueprint)
     app.register_blueprint(team.blueprint)

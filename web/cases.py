@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
+from engine.review.information_requests import information_on_case
 from engine.review.reviews import change_chair, may_change_chair
 from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
 from engine.work.case_contact import change_contact, contact_choices
@@ -65,6 +66,7 @@ def _page(
         records_check_ins = records_answers(s, user, reference)
         marks_reports = may_mark_reports(s, user, reference)
         links = may_link(s, user, reference)
+        information = information_on_case(s, user, reference, reason=_reason_given(reference))
     return render_template(
         "case.html",
         case=case,
@@ -81,6 +83,7 @@ def _page(
         contact_error=contact_error,
         records_check_ins=records_check_ins,
         check_in_form=check_in_form or {},
+        information=information,
     )
 
 

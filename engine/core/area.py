@@ -21,6 +21,7 @@ from engine.core.models import (
     District,
     Organisation,
     OrganisationDistrict,
+    PublicBody,
 )
 
 MANDATORY_THRESHOLD = 3
@@ -52,12 +53,25 @@ class OrganisationSpec:
 
 
 @dataclass(frozen=True)
+class PublicBodySpec:
+    """A body exercising public functions that the council may ask for information (Schedule
+    4): its contact address, or the organisation of the service whose users answer for it."""
+
+    key: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
 class AreaSpec:
     key: str
     name: str
     settings: dict[str, Any]
     districts: tuple[DistrictSpec, ...]
     organisations: tuple[OrganisationSpec, ...] = field(default=())
+    public_bodies: tuple[PublicBodySpec, ...] = field(default=())
 
     @property
     def timescales(self) -> dict[str, int]:
@@ -154,7 +168,60 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
         settings["statements"] = parse_statements(raw.get("statements"))
     except BrandError as error:
         raise AreaFileError(f"{source}: {error}") from None
-    return AreaSpec(key, name, settings, districts, tuple(organisations))
+    bodies = _public_bodies(raw.get("public_bodies", []), by_key, source)
+    return AreaSpec(key, name, settings, districts, tuple(organisations), bodies)
+
+
+PUBLIC_BODY_FIELDS = ("key", "name", "email", "phone", "organisation")
+
+
+def _public_bodies(
+    raw: Any, organisations: dict[str, OrganisationSpec], source: str
+) -> tuple[PublicBodySpec, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise AreaFileError(f"{source}: public_bodies must be a list of [[public_bodies]] tables")
+    bodies = []
+    for index, item in enumerate(raw):
+        where = f"{source}: public body {item.get('key', index + 1)}"
+        unknown = sorted(set(item) - set(PUBLIC_BODY_FIELDS))
+        if unknown:
+            raise AreaFileError(
+                f"{where}: unknown setting(s) {', '.join(unknown)}; a public body has "
+                f"{', '.join(PUBLIC_BODY_FIELDS)}"
+            )
+        for name in PUBLIC_BODY_FIELDS:
+            if not isinstance(item.get(name, ""), str):
+                raise AreaFileError(f"{where}: '{name}' must be text")
+        body = PublicBodySpec(
+            key=_require(item, "key", where).strip(),
+            name=_require(item, "name", where).strip(),
+            email=item.get("email", "").strip(),
+            phone=item.get("phone", "").strip(),
+            organisation=item.get("organisation", "").strip(),
+        )
+        problem = public_body_email_problem(body.email)
+        if problem:
+            raise AreaFileError(f"{where}: {problem}")
+        if body.organisation and body.organisation not in organisations:
+            raise AreaFileError(
+                f"{where}: organisation '{body.organisation}' is not an organisation in this file"
+            )
+        bodies.append(body)
+    keys = [body.key for body in bodies]
+    if len(set(keys)) != len(keys):
+        raise AreaFileError(f"{source}: a public body key is listed twice")
+    return tuple(bodies)
+
+
+def public_body_email_problem(email: str) -> str | None:
+    """Why a public body's contact address cannot be used, or None (none is no problem: the
+    council cannot send it a request until it has one)."""
+    if not email:
+        return None
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or any(c.isspace() for c in email) or "@" in domain:
+        return f"contact email '{email}' is not an email address"
+    return None
 
 
 def _parse_settings(raw: dict[str, Any], source: str) -> dict[str, Any]:
@@ -501,6 +568,7 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
         for key in item.districts
     )
     session.flush()
+    _load_public_bodies(session, spec, organisations)
     audit.record(
         session,
         "area.loaded",
@@ -509,6 +577,23 @@ def load_area(session: Session, spec: AreaSpec) -> Area:
         detail={"districts": len(spec.districts), "organisations": len(spec.organisations)},
     )
     return area
+
+
+def _load_public_bodies(
+    session: Session, spec: AreaSpec, organisations: dict[str, Organisation]
+) -> None:
+    # A body no longer in the file stays: its requests name it. One an administrator added
+    # under the same key becomes the file's.
+    bodies = {b.key: b for b in session.scalars(select(PublicBody))}
+    for item in spec.public_bodies:
+        body = bodies.get(item.key)
+        if body is None:
+            body = PublicBody(key=item.key, created_at=clock.now())
+            session.add(body)
+        body.name, body.email, body.phone, body.source = item.name, item.email, item.phone, "area"
+        organisation = organisations.get(item.organisation) if item.organisation else None
+        body.organisation_id = organisation.id if organisation is not None else None
+    session.flush()
 
 
 # A completion asks for the settings several times (due dates, chasing); one read per

@@ -25,6 +25,7 @@ from engine.core.models import (
     Attachment,
     Case,
     CaseParticipant,
+    InformationRequest,
     Organisation,
     Task,
     User,
@@ -81,6 +82,20 @@ class AgencyReturn:
     actions_taken: str
     view: str
     appendices: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BodyAnswer:
+    """Another public body's answer to the council's request for information (Schedule 4),
+    or its absence while it is awaited."""
+
+    body: str
+    asked: str
+    legal_basis: str
+    due_on: date
+    answered: bool
+    answered_on: date | None
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -165,6 +180,8 @@ class PackContent:
     details: ApplicationDetails = ApplicationDetails()
     # The council's risk and vulnerability assessment, or None before it is done.
     risk: RiskRecord | None = None
+    # What the council asked other public bodies for, and their answers.
+    other_bodies: tuple[BodyAnswer, ...] = ()
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -391,7 +408,32 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         community=assessment.community,
         details=details_of(case.details),
         risk=risk_of(case.risk_level, case.risk),
+        other_bodies=answers_of_other_bodies(session, case),
     )
+
+
+def answers_of_other_bodies(session: Session, case: Case) -> tuple[BodyAnswer, ...]:
+    """The case's requests to other public bodies, answered first (soonest answered first),
+    then those awaited, by deadline."""
+    rows = session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.case_id == case.id)
+        .order_by(InformationRequest.id)
+    ).all()
+    answers = [
+        BodyAnswer(
+            body=row.public_body.name,
+            asked=row.asked,
+            legal_basis=row.legal_basis,
+            due_on=row.due_on,
+            answered=row.answered_at is not None,
+            answered_on=row.answered_at.date() if row.answered_at is not None else None,
+            answer=row.answer,
+        )
+        for row in rows
+    ]
+    answers.sort(key=lambda a: (not a.answered, a.answered_on or a.due_on, a.body))
+    return tuple(answers)
 
 
 def _applying_for(case: Case) -> str:

@@ -40,6 +40,7 @@ def render_pack(
     _applicant_part(out, content)
     _chronology(out, content)
     _returns(out, content)
+    _other_bodies(out, content)
     _actions(out, content)
     _risk(out, content)
     _decision(out, content)
@@ -273,6 +274,26 @@ def _returns(out: Builder, c: PackContent) -> None:
         out.text(item.view, missing="None recorded.")
         if item.appendices:
             out.labelled("Attached", ", ".join(f"Appendix {number}" for number in item.appendices))
+
+
+def _other_bodies(out: Builder, c: PackContent) -> None:
+    # Only where the council asked: most cases need the relevant bodies' returns alone.
+    if not c.other_bodies:
+        return
+    out.heading("Information from other public bodies", 1, contents=True)
+    for item in c.other_bodies:
+        out.heading(item.body, 2)
+        out.labelled("Asked under", item.legal_basis)
+        out.heading("What was asked", 3)
+        out.text(item.asked, missing="None recorded.")
+        if not item.answered:
+            out.paragraph(
+                f"This body has not answered yet, due {long_date(item.due_on)}.", italic=True
+            )
+            continue
+        out.labelled("Answered", long_date(item.answered_on) if item.answered_on else "")
+        out.heading("Its answer", 3)
+        out.text(item.answer, missing="None recorded.")
 
 
 def _actions(out: Builder, c: PackContent) -> None:

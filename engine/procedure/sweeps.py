@@ -17,6 +17,7 @@ from engine.chasing.scheduler import SweepFailed
 from engine.core.db import Database
 from engine.procedure import fire_due_timers
 from engine.procedure.check_ins import send_due_check_ins
+from engine.review.information_requests import chase_late_requests
 
 log = logging.getLogger(__name__)
 # Batches of mail a sweep sends at most, so a huge backlog cannot hold the sweep for hours.
@@ -46,9 +47,9 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
     """Run every sweep once at the clock's current time; each counts what it did.
 
     Timers first (they may make new tasks), then the check-ins after closure, then reminders
-    and escalations, then the daily summaries of new work (all of which write the outbox),
-    then mail. A sweep that fails does not stop the ones after it; SweepFailed is raised at
-    the end, carrying the counts.
+    and escalations and late requests for information, then the daily summaries of new work
+    (all of which write the outbox), then mail. A sweep that fails does not stop the ones after
+    it; SweepFailed is raised at the end, carrying the counts.
     """
     done: dict[str, int] = {}
     failures: dict[str, str] = {}
@@ -71,6 +72,9 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
         done["tasks_reminded"] = chased.reminded
         done["tasks_escalated"] = chased.escalated
 
+    def late_requests() -> None:
+        done["information_requests_chased"] = chase_late_requests(db)
+
     def digests() -> None:
         done["digests_sent"] = send_due_digests(db)
 
@@ -81,11 +85,17 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
         done["mails_failed"] = sent.failed
 
     done.update(
-        timers_fired=0, check_ins_sent=0, tasks_reminded=0, tasks_escalated=0, digests_sent=0
+        timers_fired=0,
+        check_ins_sent=0,
+        tasks_reminded=0,
+        tasks_escalated=0,
+        information_requests_chased=0,
+        digests_sent=0,
     )
     attempt("timers", timers)
     attempt("check-ins", check_ins)
     attempt("reminders and escalations", chasing)
+    attempt("late requests for information", late_requests)
     attempt("daily summaries of new work", digests)
     if smtp_url:
         done.update(mails_sent=0, mails_to_retry=0, mails_failed=0)

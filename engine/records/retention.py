@@ -7,9 +7,10 @@ outcome wanted, communication needs and the format of letters), what each incide
 and its reference, every task's answers and draft, the data inside the stored workflows, the
 findings, recommendation wording and appeal reasons, how the applicant chose to take part in
 the meeting and their views on the plan (with the reasons they were not invited and how
-their views were considered), the comments given with the check-ins after closure, the
-attached files, the content of every document made for the case and the text of its
-messages. What stays are the anonymous facts the published figures are counted from
+their views were considered), the comments given with the check-ins after closure, what
+other public bodies were asked and their answers, the attached files, the content of every
+document made for the case and the text of its messages. What stays are the anonymous facts
+the published figures are counted from
 (district, dates, the threshold decision and its basis, reviews held, that recommendations
 were made and to whom, appeals and their outcomes, the check-ins' answers) and the
 audit trail, which is the record of what was done with the data. Each erasure and each review
@@ -38,6 +39,7 @@ from engine.core.models import (
     District,
     Document,
     Incident,
+    InformationRequest,
     MeetingPart,
     Notification,
     ProcessInstance,
@@ -212,6 +214,11 @@ def erase_case(
     )
     session.execute(delete(MeetingPart).where(MeetingPart.case_id == case.id))
     session.execute(update(CheckIn).where(CheckIn.case_id == case.id).values(comment=""))
+    session.execute(
+        update(InformationRequest)
+        .where(InformationRequest.case_id == case.id)
+        .values(asked="", answer="")
+    )
     session.execute(
         update(Recommendation)
         .where(Recommendation.review_id.in_(reviews))

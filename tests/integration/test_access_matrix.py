@@ -75,6 +75,9 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         # Anyone may come back from a provider, but only to finish a sign-in this browser
         # started: the matrix's visitors started none.
         return REFUSED
+    if route.who == "single-use link":
+        # No valid token: a clear refusal for anyone, signed in or not, and nothing recorded.
+        return REFUSED if route.method == "GET" else OK
     if route.who == "applicant token":
         return OK if role == APPLICANT else SIGN_IN
     if role == APPLICANT and (route.method, route.path) == ("POST", "/api/v1/appeals"):
@@ -99,6 +102,9 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         return ASKS_REASON if role == "administrator" else OK
     if route.who == "administrator":
         return OK if role == "administrator" else FORBIDDEN
+    if route.who == "public body":
+        # No organisation of the matrix was asked as another public body.
+        return HIDDEN
     if route.who == "district notes":
         # Derbyshire Dales's notes: its council's caseworkers and managers, no one else.
         # (Case A is in Derbyshire Dales, managed by its council.)

@@ -291,7 +291,9 @@ class Route:
     # (Derbyshire Dales's notes on its figures: its council's staff), "own", "reason",
     # "sign-out", "provider callback" (back from a provider), "applicant" (the applicant's own
     # pages), "applicant token" (the API's routes for the applicant's token alone) or "case
-    # search" (the cases list: anyone signed in, an administrator with a reason)
+    # search" (the cases list: anyone signed in, an administrator with a reason),
+    # "single-use link" (another public body's link, given no valid token) or "public body"
+    # (a request sent to the visitor's organisation as another public body)
     who: str
     body: dict[str, Any] | None = None
     upload: bool = False

@@ -38,6 +38,18 @@ ROUTES = [
     Route("GET", "/your-case/sign-in/not-a-code", "/your-case/sign-in/<token>", "public"),
     Route("GET", "/your-case/check-in/not-a-code", "/your-case/check-in/<token>", "public"),
     Route("POST", "/your-case/check-in/not-a-code", "/your-case/check-in/<token>", "public", {}),
+    # Another public body's single-use link: with no valid token, every visitor, signed in or
+    # not, is told the link has not worked (a valid one is in test_information_requests).
+    Route(
+        "GET", "/information-request/not-a-code", "/information-request/<token>", "single-use link"
+    ),
+    Route(
+        "POST",
+        "/information-request/not-a-code",
+        "/information-request/<token>",
+        "single-use link",
+        {"answer": "Nothing held"},
+    ),
     Route("POST", "/your-case/sign-in/not-a-code", "/your-case/sign-in/<token>", "public", {}),
     Route("GET", "/submitted", "/submitted", "public"),
     Route("GET", "/statistics", "/statistics", "public"),
@@ -128,6 +140,24 @@ ROUTES = [
     Route("GET", "/people/waiting", "/people/waiting", "admits"),
     Route("POST", "/people/waiting/{user}", "/people/waiting/<int:user_id>", "admits", {}),
     Route("GET", "/users", "/users", "administrator"),
+    Route("GET", "/public-bodies", "/public-bodies", "administrator"),
+    Route("POST", "/public-bodies", "/public-bodies", "administrator", {}),
+    # Requests sent to the visitor's organisation as another public body: none of the
+    # matrix's organisations was asked, so there is a list, empty, and no request to open.
+    Route("GET", "/information-requests", "/information-requests", "signed in"),
+    Route(
+        "GET",
+        "/information-requests/1",
+        "/information-requests/<int:request_id>",
+        "public body",
+    ),
+    Route(
+        "POST",
+        "/information-requests/1",
+        "/information-requests/<int:request_id>",
+        "public body",
+        {"answer": "Nothing held"},
+    ),
     Route("GET", "/audit", "/audit", "administrator"),
     Route(
         "GET",
@@ -362,6 +392,22 @@ ROUTES = [
     # The council managing the case links its application to another (none named here, so it
     # is asked for again), or unlinks it (it is linked to none: it is told so).
     Route("POST", "/cases/{ref}/link", "/cases/<reference>/link", "case", {}, acts="council"),
+    # The council managing the case asks another public body for information.
+    Route(
+        "GET",
+        "/cases/{ref}/information-requests/new",
+        "/cases/<reference>/information-requests/new",
+        "case",
+        acts="council",
+    ),
+    Route(
+        "POST",
+        "/cases/{ref}/information-requests/new",
+        "/cases/<reference>/information-requests/new",
+        "case",
+        {},
+        acts="council",
+    ),
     Route("POST", "/cases/{ref}/unlink", "/cases/<reference>/unlink", "case", {}, acts="council"),
     # The council managing the case says what a report counts for (no answer given here, so it
     # is asked for again; on a case past its threshold decision, it is told that is too late).

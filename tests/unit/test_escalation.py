@@ -122,6 +122,7 @@ def test_reminder_then_each_escalation_level_once(db: Database, fixed_clock: Fix
         "check_ins_sent": 0,
         "tasks_reminded": 1,
         "tasks_escalated": 0,
+        "information_requests_chased": 0,
         "digests_sent": 0,
     }
     # Unclaimed: its organisation's officers are reminded, not the manager.
@@ -167,6 +168,7 @@ def test_reminder_then_each_escalation_level_once(db: Database, fixed_clock: Fix
         "check_ins_sent": 0,
         "tasks_reminded": 0,
         "tasks_escalated": 0,
+        "information_requests_chased": 0,
         "digests_sent": 0,
     }
     steps = audit_actions(db, task_id)

@@ -323,6 +323,7 @@ def test_timers_reminders_and_escalations_arrive_as_mail(
         "check_ins_sent": 0,
         "tasks_reminded": 0,
         "tasks_escalated": 0,
+        "information_requests_chased": 0,
         "digests_sent": 0,
         "mails_sent": 0,
         "mails_to_retry": 0,

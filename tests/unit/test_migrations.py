@@ -506,3 +506,38 @@ def test_the_step_timings_indexes_come_with_0041_and_go_back_with_it(blank_url: 
         upgrade_to_head(db)
     finally:
         db.dispose()
+
+
+def test_0042_adds_the_public_bodies_and_their_requests_and_takes_them_away_again(
+    blank_url: str,
+) -> None:
+    """From an empty database, revision 0042 makes the tables of other public bodies and the
+    council's requests to them; the area loads its bodies into them; going back removes both
+    and leaves the rest as it was."""
+    db = connect(blank_url)
+    try:
+        _migrate_up(db, "0042")
+        with db.transaction() as session:
+            _area_and_its_caseworker(session)
+        with db.reader.connect() as connection:
+            keys = set(connection.execute(text("SELECT key FROM public_bodies")).scalars())
+            assert "derbyshire-childrens-services" in keys
+            columns = {c["name"] for c in inspect(connection).get_columns("information_requests")}
+        assert {"code_hash", "expires_at", "legal_basis", "due_on", "answer"} <= columns
+        _migrate(db, "0041")
+        db.dispose()
+        with db.reader.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+        assert not {"public_bodies", "information_requests"} & tables
+        assert "users" in tables
+        upgrade_to_head(db)
+    finally:
+        db.dispose()
+
+
+def _migrate_up(db: Database, revision: str) -> None:
+    with db.writer.connect() as connection:
+        config = alembic_config(db)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        connection.commit()

@@ -230,6 +230,15 @@ _PHRASES: dict[str, _Phrase] = {
     "check_ins.scheduled": lambda who, task, d: "Check-ins after closure were planned",
     "check_in.sent": lambda who, task, d: "The applicant was asked whether the behaviour goes on",
     "check_in.answered": lambda who, task, d: f"{who} answered a check-in",
+    "information_request.sent": lambda who, task, d: (
+        f"{who} asked {d.get('body', 'another public body')} for information "
+        f"({d.get('legal_basis', 'Schedule 4')}), due {d.get('due_on', '')}"
+    ),
+    "information_request.answered": lambda who, task, d: (
+        f"{d.get('body', 'Another public body')} answered a request for information"
+        + (f" ({who})" if d.get("via") == "service" else ", through its link")
+    ),
+    "public_body.added": lambda who, task, d: f"{who} added the public body {d.get('name', '')}",
     "notification.sent": lambda who, task, d: "A message was sent",
     "notification.failed": lambda who, task, d: "A message could not be sent",
     "notification.retried": lambda who, task, d: f"{who} tried a message again",

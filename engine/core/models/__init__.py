@@ -11,6 +11,7 @@ The tables are declared by subject, all on one declarative base; import them fro
 - ``cases``: cases, their incidents, the history of their status and who takes part;
 - ``case_search``: each database's text search over the words a case is found by;
 - ``processes``: deployed diagrams, running instances, their tasks and who may do them;
+- ``information``: other public bodies the council may ask for information, and its requests;
 - ``reviews``: reviews, the applicant's part in them, their recommendations, and appeals;
 - ``records``: the audit trail, notifications, the scheduler's lease, attachments and
   generated documents.
@@ -37,6 +38,11 @@ from engine.core.models.cases import (
     CaseParticipant,
     CaseStatusChange,
     Incident,
+)
+from engine.core.models.information import (
+    PUBLIC_BODY_SOURCES,
+    InformationRequest,
+    PublicBody,
 )
 from engine.core.models.people import (
     NEW_WORK_EMAILS,
@@ -94,6 +100,7 @@ __all__ = [
     "NOTIFICATION_STATES",
     "ORGANISATION_KINDS",
     "PARTICIPANT_ROLES",
+    "PUBLIC_BODY_SOURCES",
     "ROLES",
     "SEARCH_INDEXES",
     "SEARCH_TABLES",
@@ -114,12 +121,14 @@ __all__ = [
     "DistrictYearNote",
     "Document",
     "Incident",
+    "InformationRequest",
     "Lease",
     "Notification",
     "Organisation",
     "OrganisationDistrict",
     "ProcessDefinition",
     "ProcessInstance",
+    "PublicBody",
     "MeetingPart",
     "Recommendation",
     "Review",

@@ -21,6 +21,7 @@ from engine.core.models import (
     CheckIn,
     Document,
     Incident,
+    InformationRequest,
     MeetingPart,
     Organisation,
     Recommendation,
@@ -88,6 +89,11 @@ def case_export(
         .order_by(Attachment.id)
     ).all()
 
+    asked_of_bodies = session.scalars(
+        select(InformationRequest)
+        .where(InformationRequest.case_id == case.id)
+        .order_by(InformationRequest.id)
+    ).all()
     part = session.scalar(select(MeetingPart).where(MeetingPart.case_id == case.id))
     check_ins = session.scalars(
         select(CheckIn).where(CheckIn.case_id == case.id).order_by(CheckIn.due_on)
@@ -151,6 +157,17 @@ def case_export(
                 "answers": redact(task.data or {}),
             }
             for task in tasks
+        ],
+        "information_from_other_public_bodies": [
+            {
+                "body": request.public_body.name,
+                "legal_basis": request.legal_basis,
+                "asked": redact(request.asked),
+                "due_on": request.due_on,
+                "answered_at": request.answered_at,
+                "answer": redact(request.answer),
+            }
+            for request in asked_of_bodies
         ],
         "reviews": [
             {
