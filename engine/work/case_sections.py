@@ -23,6 +23,7 @@ from engine.core.models import (
     CaseStatusChange,
     Document,
     Incident,
+    LetterTemplate,
     Organisation,
     ProcessDefinition,
     ProcessInstance,
@@ -32,6 +33,7 @@ from engine.core.models import (
     TaskCandidate,
     User,
 )
+from engine.documents import LETTER_KINDS
 from engine.work.diagrams import process_steps
 from engine.work.inbox import task_name
 
@@ -285,7 +287,9 @@ def documents(session: Session, case: Case) -> list[dict[str, Any]]:
             Document.created_at,
             Document.delivery,
             Document.dispatched_at,
+            LetterTemplate.version,
         )
+        .outerjoin(LetterTemplate, LetterTemplate.id == Document.letter_template_id)
         .where(Document.case_id == case.id)
         .order_by(Document.created_at, Document.id)
     )
@@ -299,8 +303,20 @@ def documents(session: Session, case: Case) -> list[dict[str, Any]]:
             "created_at": created_at,
             "delivery": delivery,
             "dispatched_at": dispatched_at,
+            # A letter's wording: the deployed version that wrote it (0: the shipped one).
+            "wording_version": (wording or 0) if kind in LETTER_KINDS else None,
         }
-        for doc_id, kind, version, filename, sha256, created_at, delivery, dispatched_at in rows
+        for (
+            doc_id,
+            kind,
+            version,
+            filename,
+            sha256,
+            created_at,
+            delivery,
+            dispatched_at,
+            wording,
+        ) in rows
     ]
 
 

@@ -64,6 +64,7 @@ from engine.core.models.records import (
     AuditEvent,
     Document,
     Lease,
+    LetterTemplate,
     Notification,
 )
 from engine.core.models.reviews import (
@@ -115,6 +116,7 @@ __all__ = [
     "Document",
     "Incident",
     "Lease",
+    "LetterTemplate",
     "Notification",
     "Organisation",
     "OrganisationDistrict",

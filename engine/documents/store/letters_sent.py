@@ -106,9 +106,11 @@ def send_letter(
             "task_id": task_id,
             "template": template.name,
             "method_recorded": answers.get("method"),
+            "wording_version": letter.wording_version,
             **letter.facts,
         },
     )
+    document.letter_template_id = letter.wording_id
     if delivery == "email":
         message = notify(
             session,

@@ -45,6 +45,9 @@ def schemas() -> dict[str, Any]:
                 "created_at": DATE_TIME,
                 "delivery": nullable({"enum": ["email", "post"]}),
                 "dispatched_at": nullable(DATE_TIME),
+                # A letter: the deployed version of its wording that wrote it, 0 for the
+                # shipped wording; null for a document that is not a letter.
+                "wording_version": nullable(INTEGER),
             }
         ),
         "DocumentList": exact_object(
