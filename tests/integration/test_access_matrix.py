@@ -120,6 +120,10 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
     if route.who == "process owner":
         # The diagrams are the partnership's procedure, not personal data: 403, not 404.
         return OK if role == "process owner" else FORBIDDEN
+    if route.who == "letters":
+        # The letters' wording is the partnership's too: its process owners and the
+        # administrators change it; 403 to anyone else.
+        return OK if role in ("process owner", "administrator") else FORBIDDEN
     if (route.method, route.path) in EXCEPTIONS:
         special = EXCEPTIONS[(route.method, route.path)](role, case)
         if case in SEES[role]:

@@ -178,6 +178,34 @@ ROUTES = [
     Route("POST", "/procedure/check", "/procedure/check", "process owner", {}),
     Route("POST", "/procedure/deploy", "/procedure/deploy", "process owner", {}),
     Route("POST", "/procedure/upload", "/procedure/upload", "process owner", {}),
+    Route("GET", "/procedure/letters", "/procedure/letters", "letters"),
+    Route("GET", "/procedure/letters/closure_letter", "/procedure/letters/<kind>", "letters"),
+    Route(
+        "POST",
+        "/procedure/letters/closure_letter",
+        "/procedure/letters/<kind>",
+        "letters",
+        {"action": "check", "body": "# Closed\n"},
+    ),
+    Route(
+        "GET",
+        "/procedure/letters/closure_letter/versions/0",
+        "/procedure/letters/<kind>/versions/<int:version>",
+        "letters",
+    ),
+    Route(
+        "POST",
+        "/procedure/letters/closure_letter/versions/0/restore",
+        "/procedure/letters/<kind>/versions/<int:version>/restore",
+        "letters",
+        {},
+    ),
+    Route(
+        "GET",
+        "/procedure/letters/closure_letter/compare?from=0&to=0",
+        "/procedure/letters/<kind>/compare",
+        "letters",
+    ),
     Route("GET", "/api/v1/process-definitions", "/api/v1/process-definitions", "process owner"),
     Route(
         "POST", "/api/v1/process-definitions", "/api/v1/process-definitions", "process owner", {}
