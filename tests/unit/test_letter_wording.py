@@ -72,6 +72,12 @@ def test_the_markup_makes_a_title_headings_lists_paragraphs_and_whole_parts() ->
     )
 
 
+def test_a_title_and_a_heading_are_one_line_whatever_a_placeholder_puts_in() -> None:
+    written = write("# About {{ said }}\n## Said {{ said }}\n", {"said": "two\nlines"})
+    assert written.title == "About two lines"
+    assert written.blocks == (Block("h", text="Said two lines"),)
+
+
 def test_a_quoted_paragraph_is_a_whole_part_and_keeps_its_key() -> None:
     quoted = Block("p", text="As recorded.", quotes="the reasons", key="reasons")
     written = write("# Title\n\n## Why\n{{ reasons }}\n", {"reasons": WholeBlock(quoted)})

@@ -316,10 +316,11 @@ def _read(filled: str, refs: list[_BlockRef]) -> Written:
             flush()
             if title:
                 problems.append("the letter has more than one title (a line starting '# ')")
-            title = _visible(line[2:])
+            # One line: the title is also the email's subject.
+            title = " ".join(_visible(line[2:]).split())
         elif line.startswith("## "):
             flush()
-            blocks.append(h(_visible(line[3:])))
+            blocks.append(h(" ".join(_visible(line[3:]).split())))
         elif line.startswith("- "):
             if paragraph:
                 flush()
