@@ -118,6 +118,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.register_blueprint(procedure_blueprint)
     app.register_blueprint(step_timings.blueprint)
+    from web.letter_templates import blueprint as letter_templates_blueprint
+
+    app.register_blueprint(letter_templates_blueprint)
     from web.api import blueprint as api_blueprint
 
     app.register_blueprint(api_blueprint)

@@ -23,6 +23,7 @@ from engine.core.models import (
     CaseStatusChange,
     Document,
     Incident,
+    LetterTemplate,
     Organisation,
     ProcessDefinition,
     ProcessInstance,
@@ -32,6 +33,7 @@ from engine.core.models import (
     TaskCandidate,
     User,
 )
+from engine.documents import LETTER_KINDS
 from engine.work.diagrams import process_steps
 from engine.work.inbox import task_name
 
@@ -286,7 +288,9 @@ def documents(session: Session, case: Case) -> list[dict[str, Any]]:
             Document.delivery,
             Document.dispatched_at,
             Document.detail,
+            LetterTemplate.version.label("wording"),
         )
+        .outerjoin(LetterTemplate, LetterTemplate.id == Document.letter_template_id)
         .where(Document.case_id == case.id)
         .order_by(Document.created_at, Document.id)
     )
@@ -302,6 +306,8 @@ def documents(session: Session, case: Case) -> list[dict[str, Any]]:
             "dispatched_at": row.dispatched_at,
             # A letter's: the format the applicant asked for when it was sent.
             "letter_format": (row.detail or {}).get("letter_format"),
+            # A letter's wording: the deployed version that wrote it (0: the shipped one).
+            "wording_version": (row.wording or 0) if row.kind in LETTER_KINDS else None,
         }
         for row in rows
     ]

@@ -130,6 +130,10 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         # How the procedure runs: counts and durations of its steps, naming no case.
         user = world.users[role]
         return OK if {"process_owner", "manager"} & set(user.roles) else FORBIDDEN
+    if route.who == "letters":
+        # The letters' wording is the partnership's too: its process owners and the
+        # administrators change it; 403 to anyone else.
+        return OK if role in ("process owner", "administrator") else FORBIDDEN
     if (route.method, route.path) in EXCEPTIONS:
         special = EXCEPTIONS[(route.method, route.path)](role, case)
         if case in SEES[role]:

@@ -285,7 +285,8 @@ class Route:
     # {user}, {token} (a personal access token: the visitor's own on an "own" route)
     path: str
     rule: str  # the Flask rule it exercises, so the matrix can list what it misses
-    # "public", "signed in", "case", "administrator", "process owner", "manager" (a page of
+    # "public", "signed in", "case", "administrator", "process owner", "letters" (the
+    # letters' wording: process owners and administrators), "manager" (a page of
     # the manager's role about their own organisation, or its download of the cases list),
     # "admits" (people waiting for roles: managers and administrators), "district notes"
     # (Derbyshire Dales's notes on its figures: its council's staff), "own", "reason",

@@ -211,6 +211,34 @@ ROUTES = [
     Route(
         "GET", "/step-timings?process=asb_case_review", "/step-timings", "process owner or manager"
     ),
+    Route("GET", "/procedure/letters", "/procedure/letters", "letters"),
+    Route("GET", "/procedure/letters/closure_letter", "/procedure/letters/<kind>", "letters"),
+    Route(
+        "POST",
+        "/procedure/letters/closure_letter",
+        "/procedure/letters/<kind>",
+        "letters",
+        {"action": "check", "body": "# Closed\n"},
+    ),
+    Route(
+        "GET",
+        "/procedure/letters/closure_letter/versions/0",
+        "/procedure/letters/<kind>/versions/<int:version>",
+        "letters",
+    ),
+    Route(
+        "POST",
+        "/procedure/letters/closure_letter/versions/0/restore",
+        "/procedure/letters/<kind>/versions/<int:version>/restore",
+        "letters",
+        {},
+    ),
+    Route(
+        "GET",
+        "/procedure/letters/closure_letter/compare?from=0&to=0",
+        "/procedure/letters/<kind>/compare",
+        "letters",
+    ),
     Route("GET", "/api/v1/process-definitions", "/api/v1/process-definitions", "process owner"),
     Route(
         "POST", "/api/v1/process-definitions", "/api/v1/process-definitions", "process owner", {}

@@ -157,7 +157,9 @@ def test_reviews_recommendations_appeals_and_documents_are_on_the_case(
         "delivery",
         "dispatched_at",
         "letter_format",
+        "wording_version",
     }, "never the content"
+    assert document["wording_version"] == 0, "written in the shipped wording"
     with db.read() as session:
         listed = case_documents(session, user(db, "housing@example.org"), reference)
     assert listed == seen["documents"]

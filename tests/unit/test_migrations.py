@@ -535,6 +535,46 @@ def test_0042_adds_the_public_bodies_and_their_requests_and_takes_them_away_agai
         db.dispose()
 
 
+def test_letters_kept_before_0037_were_written_in_the_shipped_wording_and_keep_it_going_back(
+    blank_url: str,
+) -> None:
+    """Revision 0037 keeps each deployed version of a letter's wording and which one wrote
+    each letter: the documents already kept name none (the shipped wording); going back drops
+    the versions and leaves the documents as they were."""
+    db = connect(blank_url)
+    try:
+        _migrate_up(db, "0035")
+        with db.writer.connect() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO documents (kind, version, filename, sha256, content, "
+                    "created_at, detail) VALUES ('acknowledgement_letter', 1, 'a.docx', "
+                    "'00', :content, :made, '{}')"
+                ),
+                {"content": b"letter", "made": datetime(2026, 3, 2, 9)},
+            )
+            connection.commit()
+        upgrade_to_head(db)
+        db.dispose()
+        with db.reader.connect() as connection:
+            kept = connection.execute(
+                text("SELECT filename, letter_template_id FROM documents")
+            ).all()
+            assert [tuple(row) for row in kept] == [("a.docx", None)]
+            assert connection.execute(text("SELECT count(*) FROM letter_templates")).scalar() == 0
+        _migrate(db, "0035")
+        db.dispose()
+        with db.reader.connect() as connection:
+            assert "letter_templates" not in inspect(connection).get_table_names()
+            columns = {c["name"] for c in inspect(connection).get_columns("documents")}
+            assert "letter_template_id" not in columns
+            assert connection.execute(text("SELECT filename FROM documents")).scalars().all() == [
+                "a.docx"
+            ]
+    finally:
+        db.dispose()
+
+
 def _migrate_up(db: Database, revision: str) -> None:
     with db.writer.connect() as connection:
         config = alembic_config(db)

@@ -70,6 +70,7 @@ from engine.core.models.records import (
     AuditEvent,
     Document,
     Lease,
+    LetterTemplate,
     Notification,
 )
 from engine.core.models.reviews import (
@@ -123,6 +124,7 @@ __all__ = [
     "Incident",
     "InformationRequest",
     "Lease",
+    "LetterTemplate",
     "Notification",
     "Organisation",
     "OrganisationDistrict",

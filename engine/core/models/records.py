@@ -151,6 +151,25 @@ class Document(Base):
     dispatched_at: Mapped[datetime | None]
     dispatched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    # A letter: the deployed version of its wording that wrote it (none: the shipped wording).
+    letter_template_id: Mapped[int | None] = mapped_column(ForeignKey("letter_templates.id"))
+
+
+class LetterTemplate(Base):
+    """One deployed version of a letter's wording. Versions are never changed once deployed:
+    going back to an earlier one deploys its wording again as the newest."""
+
+    __tablename__ = "letter_templates"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The version whose wording this one deployed again, when it went back to it.
+    restored_from: Mapped[int | None]
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deployed_at: Mapped[datetime]
 
 
 # The mail sender looks up the letter kept for each message it sends.

@@ -92,6 +92,10 @@ class Letter:
     signer: str
     template_keys: tuple[str, ...]
     facts: dict[str, Any] = field(default_factory=dict)
+    # The deployed version of its wording that wrote it, and that version's row; neither for
+    # the shipped wording.
+    wording_version: int | None = None
+    wording_id: int | None = None
     # On a posted letter: how the applicant follows their case online (the address, and a
     # one-time access code to use with their postcode).
     follow_online: tuple[str, str] | None = None
@@ -114,5 +118,6 @@ def split_address(address: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\n,]", clean(address)) if line.strip()]
 
 
-# What a composer gives: the letter's title, its blocks and the facts kept with it.
-Composed = tuple[str, list[Block], dict[str, Any]]
+# What a composer gives: the values of its letter's placeholders, and the facts kept with
+# the letter.
+Composed = tuple[dict[str, Any], dict[str, Any]]

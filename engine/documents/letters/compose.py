@@ -5,6 +5,7 @@ registry's to say (``engine.procedure.registry``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.core.area import service_url
 from engine.core.models import Appeal, Case, Organisation, User
 from engine.documents.letters.appeal import (
     appeal_acknowledgement_letter,
@@ -27,11 +29,20 @@ from engine.documents.letters.application import (
 )
 from engine.documents.letters.blocks import Composed, Contact, Letter, split_address
 from engine.documents.letters.review import case_closed_letter, outcome_letter
-from engine.documents.letters.shared import case_contact, council_contact, opcc_contact
+from engine.documents.letters.shared import (
+    case_contact,
+    contact_line,
+    council_contact,
+    opcc_contact,
+)
 from engine.documents.letters.updates import update_letter
-from engine.documents.word import clean
+from engine.documents.letters.versions import Wording, current_wording, default_wording
+from engine.documents.letters.wording import WordingRefused, write
+from engine.documents.word import clean, long_date
 
-# A composer writes one kind of letter: its title, its blocks and the facts kept with it.
+log = logging.getLogger(__name__)
+
+# A composer gives the values of one kind of letter's placeholders, and the facts kept with it.
 Composer = Callable[[Session, Case, Mapping[str, Any], date, Contact, Appeal | None], Composed]
 
 _COMPOSERS: dict[str, Composer] = {
@@ -60,8 +71,10 @@ def compose_letter(
     letter_date: date,
     signer: User | None,
     appeal: Appeal | None = None,
+    wording: Wording | None = None,
 ) -> Letter:
-    """What the letter of ``kind`` says to the applicant of ``case``."""
+    """What the letter of ``kind`` says to the applicant of ``case``, in ``wording`` (by
+    default the newest deployed, else the shipped one)."""
     # The letterhead is the council's (or the OPCC's); the contact the letter names is the
     # applicant's own officer.
     council = case_contact(session, case)
@@ -69,7 +82,28 @@ def compose_letter(
     opcc_letter = kind.startswith("appeal_")
     sender = opcc_contact(session) if opcc_letter else council_contact(case)
     composer = _COMPOSERS[kind]
-    title, blocks, facts = composer(session, case, answers, letter_date, council, appeal)
+    values, facts = composer(session, case, answers, letter_date, council, appeal)
+    context = {
+        "reference": case.reference,
+        "received_on": long_date(case.received_on),
+        "letter_date": long_date(letter_date),
+        "council": council.name,
+        "district": case.district.name,
+        "contact": contact_line(sender if opcc_letter else council),
+        "service_url": service_url(session),
+        **values,
+    }
+    chosen = wording or current_wording(session, kind)
+    try:
+        written = write(chosen.body, context)
+    except WordingRefused as refused:
+        if wording is not None or chosen.version is None:
+            raise
+        # A deployed wording that cannot write this case's letter must not stop the letter:
+        # it goes in the shipped wording, and says so in its record.
+        log.warning("letter %s: %s cannot write it (%s)", kind, chosen.label, refused)
+        chosen = default_wording(kind)
+        written = write(chosen.body, context)
     signed = signer.name if signer is not None else (council.person or council.name)
     keys: tuple[str, ...] = (case.district.key,)
     if opcc_letter:
@@ -79,15 +113,17 @@ def compose_letter(
         keys = (opcc_key or "", case.district.key)
     return Letter(
         kind=kind,
-        title=title,
+        title=written.title,
         reference=case.reference,
         letter_date=letter_date,
         sender=sender,
         council=council,
         recipient=clean(applicant.get("name", "")),
         recipient_address=tuple(split_address(str(applicant.get("address", "")))),
-        blocks=tuple(blocks),
+        blocks=written.blocks,
         signer=f"{signed}, for {sender.name}",
         template_keys=keys,
         facts=facts,
+        wording_version=chosen.version,
+        wording_id=chosen.template_id,
     )

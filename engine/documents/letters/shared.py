@@ -1,5 +1,5 @@
 """What the letters share: the council's and the OPCC's contact details, the applicant's
-named contact (``case_contact``), the contact section that closes a letter, the area's
+named contact (``case_contact``), the contact line that closes a letter, the area's
 timescales, the appeal route and its deadline, and the complaints routes for a complaint
 about an officer or a service.
 """
@@ -19,7 +19,7 @@ from engine.cases.contact import contact_of
 from engine.core.area import current_settings
 from engine.core.models import Case, CaseParticipant, Organisation
 from engine.core.workdays import add_working_days
-from engine.documents.letters.blocks import Block, Contact, bullets, h, p
+from engine.documents.letters.blocks import Contact
 from engine.documents.word import long_date
 from engine.review.appeal_rules import ground_sentence
 
@@ -66,10 +66,9 @@ NEXT_ROUTES: dict[str, tuple[str, str, str]] = {
 _ROUTE_ORDER = ("council", "housing", "police", "health")
 
 
-def next_routes(session: Session, case: Case) -> list[Block]:
-    """What the applicant can do after the OPCC's decision: complain to the body whose
-    handling they are unhappy with, then ask its ombudsman (or, for the police, the IOPC),
-    for each kind of body taking part in the case."""
+def next_routes(session: Session, case: Case) -> list[str]:
+    """What the applicant can do after the OPCC's decision, for each kind of body taking part
+    in the case: complain to it, then ask its ombudsman (or, for the police, the IOPC)."""
     routes = []
     for kind in _ROUTE_ORDER:
         names = taking_part_as(session, case, kind)
@@ -80,15 +79,7 @@ def next_routes(session: Session, case: Case) -> list[Block]:
             f"{' or '.join(names)}: its own complaints procedure, then {who} ({website}, "
             f"telephone {phone})"
         )
-    return [
-        h("If you are still unhappy"),
-        p(
-            "Our decision ends the ASB Case Review appeal. If you are unhappy with how an "
-            "organisation handled your case, you can complain to it; if you are not satisfied "
-            "with its final answer, you can ask an independent body to look at it:"
-        ),
-        bullets(routes),
-    ]
+    return routes
 
 
 def timescale(session: Session, name: str) -> int:
@@ -152,12 +143,12 @@ def addressed(name: str) -> str:
     return f"the {name}"
 
 
-def contact_section(contact: Contact, about: str = "") -> list[Block]:
-    """A letter's closing section: whom to ask, and how."""
+def contact_line(contact: Contact) -> str:
+    """Whom the applicant asks, and how: "the Community Safety Officer on 01629 761100 or
+    asb@example.gov.uk"."""
     ways = [part for part in (contact.phone, contact.email) if part]
     who = addressed(contact.person or contact.name)
-    line = f"{who} on {' or '.join(ways)}" if ways else who
-    return [h("Contact"), p(f"If you have any questions{about}, contact {line}.")]
+    return f"{who} on {' or '.join(ways)}" if ways else who
 
 
 def plural(count: int, word: str) -> str:
@@ -173,29 +164,24 @@ def appeal_deadline(session: Session, letter_date: date) -> date:
 
 def appeal_route(
     session: Session, letter_date: date, grounds: Sequence[str]
-) -> tuple[list[Block], date]:
-    """How to appeal against a letter of this date, on these grounds, and by when."""
+) -> tuple[dict[str, Any], date]:
+    """How to appeal against a letter of this date, on these grounds, and by when: the
+    placeholders of a letter's appeal section, and the deadline."""
     opcc = opcc_contact(session)
     deadline = appeal_deadline(session, letter_date)
-    window = timescale(session, "appeal_window")
-    blocks = [
-        h("If you want to appeal"),
-        p(
-            f"You can appeal to {addressed(opcc.name)}. Your appeal must reach them by "
-            f"{long_date(deadline)}, which is {window} working days from the date of this "
-            "letter. Quote your reference."
-        ),
-        p("You can appeal on one or more of these grounds:"),
-        bullets([ground_sentence(ground) for ground in grounds]),
-        p("Being unhappy with the outcome alone is not a ground for appeal."),
-    ]
     where = [opcc.name, *opcc.address_lines]
     if opcc.email:
         where.append(f"Email: {opcc.email}")
     if opcc.phone:
         where.append(f"Phone: {opcc.phone}")
-    blocks.append(p("Send your appeal to: " + ", ".join(where) + "."))
-    return blocks, deadline
+    route = {
+        "appeal_to": addressed(opcc.name),
+        "appeal_deadline": long_date(deadline),
+        "appeal_window": timescale(session, "appeal_window"),
+        "appeal_grounds": [ground_sentence(ground) for ground in grounds],
+        "appeal_address": ", ".join(where),
+    }
+    return route, deadline
 
 
 @dataclass(frozen=True)

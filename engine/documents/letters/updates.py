@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from engine.core.models import Appeal, Case
 from engine.core.workdays import as_date
-from engine.documents.letters.blocks import Composed, Contact, p
-from engine.documents.letters.shared import addressed, contact_section, plural
+from engine.documents.letters.blocks import Composed, Contact
+from engine.documents.letters.shared import addressed, plural
 from engine.documents.word import long_date
 
 # No personal data in a subject line: mail clients show it on locked screens and in lists.
@@ -121,5 +121,5 @@ def update_letter(
 ) -> Composed:
     """The update as a short letter, for an applicant who has letters."""
     update = describe(case.reference, answers)
-    blocks = [p(paragraph) for paragraph in update.paragraphs]
-    return update.title, [*blocks, *contact_section(council)], {"update": answers["update"]}
+    context = {"title": update.title, "paragraphs": list(update.paragraphs)}
+    return context, {"update": answers["update"]}

@@ -129,6 +129,7 @@ def send_letter(
             "task_id": task_id,
             "template": template.name,
             "method_recorded": answers.get("method"),
+            "wording_version": letter.wording_version,
             **letter.facts,
             "letter_format": asked.letter_format,
             **({"large_print_size": large_print} if large_print else {}),
@@ -139,6 +140,7 @@ def send_letter(
             ),
         },
     )
+    document.letter_template_id = letter.wording_id
     if delivery == "email":
         message = notify(
             session,

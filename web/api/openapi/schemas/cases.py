@@ -50,6 +50,9 @@ def schemas() -> dict[str, Any]:
                     "description": "A letter's: the format the applicant asked for when it was "
                     "sent (large_print: it was made in large print); null for other documents",
                 },
+                # A letter: the deployed version of its wording that wrote it, 0 for the
+                # shipped wording; null for a document that is not a letter.
+                "wording_version": nullable(INTEGER),
             }
         ),
         "DocumentList": exact_object(
