@@ -30,6 +30,7 @@ from engine.core.models import (
     User,
 )
 from engine.review.applicant_part import ApplicantPart, applicant_part
+from engine.review.independence import ChairStanding, standings
 from engine.review.reviews import current_review
 
 ROLE_NAMES = {
@@ -165,6 +166,9 @@ class PackContent:
     details: ApplicationDetails = ApplicationDetails()
     # The council's risk and vulnerability assessment, or None before it is done.
     risk: RiskRecord | None = None
+    # Whether the chair is independent of the case, a manager's reason for one who is not,
+    # and the chair's declaration of interests; None before a chair is appointed.
+    chair_standing: ChairStanding | None = None
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -391,6 +395,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         community=assessment.community,
         details=details_of(case.details),
         risk=risk_of(case.risk_level, case.risk),
+        chair_standing=standings(session, [review]).get(review.id) if review else None,
     )
 
 

@@ -29,8 +29,10 @@ from engine.core.models import (
     Attachment,
     Base,
     Case,
+    ChairDeclaration,
     Notification,
     ProcessInstance,
+    Review,
     Task,
     TaskCandidate,
     User,
@@ -489,3 +491,62 @@ def _area_and_its_caseworker(session: Session) -> User:
         roles=["caseworker"],
         password="a long enough password",
     )
+
+
+def test_reviews_there_before_0036_keep_their_rows_and_their_chair_s_standing_goes_with_it(
+    blank_url: str,
+) -> None:
+    """Revision 0036 gives each review its chair's standing and keeps the chair's
+    declarations; a review there before it keeps everything it had, its chair's standing
+    unknown (not assessed), and going back drops the declarations and the standing alone."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            chair = _area_and_its_caseworker(session)
+            case = open_case(session, "derbyshire-dales")
+            session.flush()
+            case_id = case.id
+        _migrate(db, "0035")
+        db.dispose()
+        with db.writer.connect() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO reviews (case_id, number, chair_user_id, findings, created_at) "
+                    "VALUES (:case_id, 1, :chair, 'Agencies did not share', :now)"
+                ),
+                {"case_id": case_id, "chair": chair.id, "now": datetime(2026, 3, 2, 9)},
+            )
+            connection.commit()
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            review = session.scalars(select(Review)).one()
+            assert review.findings == "Agencies did not share"
+            assert review.chair_taking_part is None and review.chair_reason is None
+            review.chair_body, review.chair_taking_part = (
+                "Derbyshire Dales District Council",
+                ["Derbyshire Dales District Council"],
+            )
+            review.chair_reason, review.chair_reason_by_id = "None free in time", chair.id
+            session.add(
+                ChairDeclaration(
+                    review_id=review.id,
+                    chair_user_id=chair.id,
+                    conflict=True,
+                    details="Manages the ASB team",
+                    declared_at=datetime(2026, 3, 3, 9, tzinfo=UTC),
+                    after_meeting=False,
+                )
+            )
+        _migrate(db, "0035")
+        db.dispose()
+        with db.reader.connect() as connection:
+            assert "chair_declarations" not in inspect(connection).get_table_names()
+            columns = {column["name"] for column in inspect(connection).get_columns("reviews")}
+            findings = connection.execute(text("SELECT findings FROM reviews")).scalar_one()
+        assert "chair_reason" not in columns and findings == "Agencies did not share"
+        upgrade_to_head(db)
+        with db.read() as session:
+            assert session.scalars(select(ChairDeclaration)).all() == []
+    finally:
+        db.dispose()
