@@ -7,7 +7,9 @@ outcome wanted, communication needs and the format of letters), what each incide
 and its reference, every task's answers and draft, the data inside the stored workflows, the
 findings, recommendation wording and appeal reasons, how the applicant chose to take part in
 the meeting and their views on the plan (with the reasons they were not invited and how
-their views were considered), the comments given with the check-ins after closure, the
+their views were considered), the free text about the review's chair (a manager's reason for
+appointing a chair who is not independent, the details of the chair's declarations of
+interest), the comments given with the check-ins after closure, the
 attached files, the content of every document made for the case and the text of its
 messages. What stays are the anonymous facts the published figures are counted from
 (district, dates, the threshold decision and its basis, reviews held, that recommendations
@@ -34,6 +36,7 @@ from engine.core.models import (
     Appeal,
     Attachment,
     Case,
+    ChairDeclaration,
     CheckIn,
     District,
     Document,
@@ -208,7 +211,11 @@ def erase_case(
             not_invited_reasons=None,
             applicant_views=None,
             views_considered=None,
+            chair_reason=None,
         )
+    )
+    session.execute(
+        update(ChairDeclaration).where(ChairDeclaration.review_id.in_(reviews)).values(details="")
     )
     session.execute(delete(MeetingPart).where(MeetingPart.case_id == case.id))
     session.execute(update(CheckIn).where(CheckIn.case_id == case.id).values(comment=""))

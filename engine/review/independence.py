@@ -147,14 +147,10 @@ def _standing(
 ) -> tuple[str, tuple[str, ...]]:
     """The body the chair comes from, and the case's organisations among theirs: their
     account's, and the one the area's list names for them."""
-    ids = {chair.organisation_id}
+    ids: set[int | None] = {chair.organisation_id}
     entry = listed.get(chair.email)
     if entry is not None and entry["organisation_key"]:
-        listed_id = session.scalar(
-            select(Organisation.id).where(Organisation.key == entry["organisation_key"])
-        )
-        if listed_id is not None:
-            ids.add(listed_id)
+        ids.add(_organisation_id(session, entry["organisation_key"]))
     if entry is not None:
         body = str(entry["organisation_name"])
     else:
@@ -164,7 +160,7 @@ def _standing(
             )
             or ""
         )
-    return body, tuple(sorted(agencies[i] for i in ids if i in agencies))
+    return body, tuple(sorted(agencies[i] for i in ids if i is not None and i in agencies))
 
 
 def chair_offers(session: Session, case: Case) -> list[ChairOffer]:
@@ -192,11 +188,8 @@ def chair_offers(session: Session, case: Case) -> list[ChairOffer]:
         if email in offers:
             continue
         key = entry["organisation_key"]
-        among = tuple(
-            name
-            for organisation_id, name in agencies.items()
-            if key and organisation_id == _organisation_id(session, key)
-        )
+        listed_id = _organisation_id(session, key) if key else None
+        among = (agencies[listed_id],) if listed_id in agencies else ()
         offers[email] = ChairOffer(
             email,
             entry["name"],

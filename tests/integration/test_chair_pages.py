@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
-from engine.core.models import Attachment, Case
+from engine.core.models import Attachment, Case, Review
 from engine.records.attachments import attach_file
 from engine.work import task_view
 from tests.support.files import FORMS
@@ -24,6 +25,7 @@ from tests.support.procedure import (
     RECORD,
     chaired_meeting,
     live,
+    met_case,
     prepare,
     with_new_chair,
 )
@@ -213,3 +215,64 @@ def test_the_chair_declares_on_the_case_page_and_a_late_declaration_says_so(
     assert f'Yes: <span class="casereview-own-words">{details}</span>' in text
     assert "Declared after the meeting" in text and "held 20 March 2026" in text
     assert "Independent of the case Yes: from no organisation taking part" in _words(text)
+
+
+def test_the_appointment_form_marks_independent_chairs_and_keeps_answers_it_refuses(
+    chair_db: Database, tmp_path
+) -> None:
+    db = chair_db
+    add_people(db, [(NEW_CHAIR, DALES_COUNCIL, ["review_chair"])])
+    case_id = met_case(db)
+    task_id = live(db, case_id)["schedule_meeting"].id
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    app = create_app(settings, db)
+
+    def send(client, answers: dict[str, str]):  # noqa: ANN001, ANN202 - a test client
+        form = {
+            "chair_email": NEW_CHAIR,
+            "meeting_date-day": "20",
+            "meeting_date-month": "3",
+            "meeting_date-year": "2026",
+            "venue": "Matlock town hall",
+            "action": "complete",
+            "csrf_token": form_token(client, f"/tasks/{task_id}"),
+        }
+        return client.post(f"/tasks/{task_id}", data={**form, **answers})
+
+    caseworker = signed_in(app, COUNCIL)
+    offered = _words(caseworker.get(f"/tasks/{task_id}").get_data(as_text=True))
+    assert "Chair (chair@example.org), High Peak Borough Council: independent of this case" in (
+        offered
+    )
+    assert (
+        "Dales.Chair (dales.chair@example.org), Derbyshire Dales District Council: not "
+        "independent: Derbyshire Dales District Council takes part in this case" in offered
+    )
+    refused = send(caseworker, {"chair_reason": "Nobody else is free"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert 'href="#chair_email"' in page and "a manager must appoint them" in page
+    assert f'value="{NEW_CHAIR}" checked' in page, "the chair chosen is kept"
+    assert ">Matlock town hall</textarea>" in page and ">Nobody else is free</textarea>" in page
+
+    manager = signed_in(app, MANAGER)
+    caseworker.post(
+        f"/tasks/{task_id}",
+        data={"action": "release", "csrf_token": form_token(caseworker, f"/tasks/{task_id}")},
+    )
+    manager.post(
+        f"/tasks/{task_id}",
+        data={"action": "claim", "csrf_token": form_token(manager, f"/tasks/{task_id}")},
+    )
+    no_reason = send(manager, {})
+    page = no_reason.get_data(as_text=True)
+    assert no_reason.status_code == 400
+    assert 'href="#chair_reason"' in page and "say why they should chair the review" in page
+    assert f'value="{NEW_CHAIR}" checked' in page
+    done = send(manager, {"chair_reason": "Nobody else is free"})
+    assert done.status_code == 302
+    with db.read() as session:
+        review = session.scalars(select(Review).where(Review.case_id == case_id)).one()
+        assert review.chair_reason == "Nobody else is free"

@@ -4,6 +4,8 @@ made or changed at any time, after the meeting too, without undoing the meeting.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, update
 
@@ -12,6 +14,7 @@ from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.errors import InvalidData, NotAllowed
 from engine.core.models import Area, AuditEvent, ChairDeclaration, Review
+from engine.records.retention import erase_case
 from engine.review.declarations import declare, may_declare
 from engine.review.independence import chair_choices, standings
 from engine.runtime import reassign_task
@@ -26,6 +29,7 @@ from tests.support.procedure import (
     meeting_scheduled,
     meeting_to_record,
     met_case,
+    reviewed_case,
 )
 
 DALES_CHAIR = "dales.chair@example.org"
@@ -260,3 +264,26 @@ def test_a_new_chair_s_standing_is_their_own(chairs_db: Database) -> None:
     assert standing.chair == "Dales.Chair" and standing.declaration is None
     assert standing.taking_part == ("Derbyshire Dales District Council",)
     assert standing.reason == REASON
+
+
+def test_erasure_takes_the_free_text_about_the_chair_and_keeps_the_facts(
+    chairs_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chairs_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    with db.transaction() as session:
+        declare(
+            session,
+            user(db, "chair@example.org"),
+            reference,
+            {"conflict": "yes", "conflict_details": "I know the applicant's neighbour"},
+        )
+        session.execute(update(Review).values(chair_reason="The only chair free that week"))
+    fixed_clock.advance(timedelta(days=7 * 366))
+    with db.transaction() as session:
+        erase_case(session, reference)
+    review = _review(db, case_id)
+    assert review is not None and review.chair_reason is None
+    with db.read() as session:
+        declared = session.scalars(select(ChairDeclaration)).one()
+    assert declared.details == "" and declared.conflict and declared.after_meeting
