@@ -209,7 +209,7 @@ def check_in_answer(reference: str, check_in_id: int) -> tuple[str, int] | Respo
 def new_chair(reference: str) -> tuple[str, int] | Response:
     """A manager of the council managing the review gives it another chair."""
     chair_email = request.form.get("chair_email", "").strip()
-    # A browser sends a line break as two characters; the page's counter counts one.
+    # Kept as typed, with a browser's two-character line breaks made one.
     chair_reason = request.form.get("chair_reason", "").replace("\r\n", "\n")
     try:
         with db().transaction() as s:
