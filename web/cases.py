@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
+from engine.review.declarations import declare, may_declare
 from engine.review.information_requests import information_on_case
 from engine.review.reviews import change_chair, may_change_chair
 from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
@@ -42,8 +43,10 @@ def show(reference: str) -> str:
 def _page(
     reference: str,
     *,
-    chair_error: str | None = None,
+    chair_errors: dict[str, str] | None = None,
     chair_email: str = "",
+    chair_reason: str = "",
+    declaration: dict[str, Any] | None = None,
     new_code: NewWayIn | None = None,
     contact_error: str | None = None,
     check_in_form: dict[str, Any] | None = None,
@@ -61,6 +64,7 @@ def _page(
                 return _reason_page(reference)
             abort(404)
         chair_changeable = may_change_chair(s, user, reference)
+        declares = may_declare(s, user, reference)
         gives_a_way_in = may_give_a_way_in(s, user, reference)
         officers = contact_choices(s, user, reference)
         records_check_ins = records_answers(s, user, reference)
@@ -71,8 +75,11 @@ def _page(
         "case.html",
         case=case,
         chair_changeable=chair_changeable,
-        chair_error=chair_error,
+        chair_errors=chair_errors or {},
         chair_email=chair_email,
+        chair_reason=chair_reason,
+        declares=declares,
+        declaration=declaration or {"answers": {}, "errors": {}},
         gives_a_way_in=gives_a_way_in,
         new_code=new_code,
         officers=officers,
@@ -205,9 +212,11 @@ def check_in_answer(reference: str, check_in_id: int) -> tuple[str, int] | Respo
 def new_chair(reference: str) -> tuple[str, int] | Response:
     """A manager of the council managing the review gives it another chair."""
     chair_email = request.form.get("chair_email", "").strip()
+    # Kept as typed, with a browser's two-character line breaks made one.
+    chair_reason = request.form.get("chair_reason", "").replace("\r\n", "\n")
     try:
         with db().transaction() as s:
-            chair = change_chair(s, signed_in_user(), reference, chair_email)
+            chair = change_chair(s, signed_in_user(), reference, chair_email, chair_reason)
     except NotFound:
         abort(404)
     except NotAllowed:
@@ -216,10 +225,41 @@ def new_chair(reference: str) -> tuple[str, int] | Response:
         flash(sentence(refused), "error")
         return redirect(url_for("cases.show", reference=reference))
     except InvalidData as refused:
-        error = refused.fields.get("chair_email", str(refused))
-        return _page(reference, chair_error=error, chair_email=chair_email), 400
+        errors = dict(refused.fields) or {"chair_email": str(refused)}
+        page = _page(
+            reference, chair_errors=errors, chair_email=chair_email, chair_reason=chair_reason
+        )
+        return page, 400
     flash(f"{chair.name} now chairs the review, and the meeting's record is theirs to complete")
     return redirect(url_for("cases.show", reference=reference, _anchor="reviews"))
+
+
+@blueprint.post("/cases/<reference>/chair-declaration")
+@sign_in_required
+def chair_declaration(reference: str) -> tuple[str, int] | Response:
+    """The review's chair declares whether they have a conflict of interest with the case's
+    agencies; they may declare again later."""
+    answers = {
+        "conflict": request.form.get("conflict", ""),
+        "conflict_details": request.form.get("conflict_details", "").replace("\r\n", "\n"),
+    }
+    try:
+        with db().transaction() as s:
+            made = declare(s, signed_in_user(), reference, answers)
+            after_meeting = made.after_meeting
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+    except InvalidData as refused:
+        form = {"answers": answers, "errors": dict(refused.fields)}
+        return _page(reference, declaration=form), 400
+    flash(
+        "Your declaration is recorded, as made after the meeting: the meeting stands as held"
+        if after_meeting
+        else "Your declaration is recorded"
+    )
+    return redirect(url_for("cases.show", reference=reference, _anchor="chair-declaration"))
 
 
 @blueprint.post("/cases/<reference>/reason")

@@ -12,6 +12,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.area_chairs import ChairListError, parse_chairs
 from engine.core.area_sign_in import SignInSettingError, check_domains_apart, parse_sign_in
 from engine.core.brand import BrandError, parse_brand, parse_statements
 from engine.core.models import (
@@ -163,6 +164,10 @@ def parse_area(raw: dict[str, Any], source: str = "area file") -> AreaSpec:
     settings = _parse_settings(raw, source)
     settings[MORE_RELEVANT_BODIES] = _more_relevant_bodies(settings, by_key, source)
     _check_community_threshold(settings, source)
+    try:
+        settings[CHAIRS] = parse_chairs(raw.get(CHAIRS), {o.key: o.name for o in organisations})
+    except ChairListError as error:
+        raise AreaFileError(f"{source}: {error}") from None
     try:
         settings["brand"] = parse_brand(raw.get("brand"), name)
         settings["statements"] = parse_statements(raw.get("statements"))
@@ -375,6 +380,8 @@ def _check_high_risk_timescales(
     _check_returns_fit({**timescales, **shorter}, f"{source}: {HIGH_RISK_TIMESCALES}")
 
 
+# The people the area keeps ready to chair its reviews (``engine.core.area_chairs``).
+CHAIRS = "chairs"
 # Shorter timescales for the tasks of a case assessed at high risk (engine.chasing.due).
 HIGH_RISK_TIMESCALES = "high_risk_timescales"
 # Whether the next task of a case in a lane goes to whoever completed the previous one there
@@ -632,3 +639,8 @@ def _read_settings(session: Session) -> dict[str, Any]:
     # An area loaded before a timescale had a default still has it.
     timescales = {**DEFAULT_TIMESCALES, **area.settings.get("timescales", {})}
     return {**area.settings, "timescales": timescales}
+
+
+def listed_chairs(session: Session) -> list[dict[str, Any]]:
+    """The review chairs the area keeps ready (``engine.core.area_chairs.parse_chairs``)."""
+    return list(current_settings(session).get(CHAIRS, []))

@@ -31,6 +31,7 @@ from engine.core.models import (
     User,
 )
 from engine.review.applicant_part import ApplicantPart, applicant_part
+from engine.review.independence import ChairStanding, standings
 from engine.review.reviews import current_review
 
 ROLE_NAMES = {
@@ -182,6 +183,9 @@ class PackContent:
     risk: RiskRecord | None = None
     # What the council asked other public bodies for, and their answers.
     other_bodies: tuple[BodyAnswer, ...] = ()
+    # Whether the chair is independent of the case, a manager's reason for one who is not,
+    # and the chair's declaration of interests; None before a chair is appointed.
+    chair_standing: ChairStanding | None = None
 
     def fingerprint(self, template: bytes) -> str:
         """Changes when anything the pack shows, or its template, changes."""
@@ -409,6 +413,7 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         details=details_of(case.details),
         risk=risk_of(case.risk_level, case.risk),
         other_bodies=answers_of_other_bodies(session, case),
+        chair_standing=standings(session, [review]).get(review.id) if review else None,
     )
 
 

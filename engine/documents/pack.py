@@ -46,6 +46,7 @@ def render_pack(
     _decision(out, content)
     _recommendations(out, content)
     _attendance(out, content)
+    _chair_independence(out, content)
     _appendices(out, content)
 
     out.write_contents(contents)
@@ -443,6 +444,44 @@ def _attendance(out: Builder, c: PackContent) -> None:
     rows += [("", name, role, "") for name, role in c.participants if role != "Review chair"]
     rows += [("", "", "", "")] * BLANK_ATTENDANCE_ROWS
     out.table(["Name", "Organisation", "Role", "Present"], rows, shares=[5.0, 6.0, 3.6, 2.0])
+
+
+def _chair_independence(out: Builder, c: PackContent) -> None:
+    """Whether the chair is independent of the case (the guidance recommends it), a
+    manager's reason for a chair who is not, and the chair's declaration of interests."""
+    out.heading("The chair's independence", 2)
+    standing = c.chair_standing
+    if standing is None:
+        out.paragraph("No chair has been appointed yet.", italic=True)
+        return
+    if standing.independent is None:
+        out.labelled("Independent of the case", "Not recorded: appointed before it was asked")
+    elif standing.independent:
+        out.labelled("Independent of the case", f"Yes: {standing.body} takes no part in it")
+    else:
+        out.labelled(
+            "Independent of the case",
+            f"No: {' and '.join(standing.taking_part)} takes part in it",
+        )
+        out.labelled(
+            "Appointed by a manager",
+            f"{standing.reason_by}, {long_date(standing.reason_at.astimezone(LOCAL_ZONE))}"
+            if standing.reason_at
+            else standing.reason_by,
+        )
+        out.paragraph("The manager's reason:", bold=True)
+        out.text(standing.reason, missing="No reason was recorded.")
+    declared = standing.declaration
+    if declared is None:
+        out.labelled("Conflict of interest", "The chair has not declared yet")
+        return
+    out.labelled("Conflict of interest", "Declared" if declared.conflict else "None declared")
+    if declared.conflict:
+        out.text(declared.details, missing="No details were given.")
+    when = f"{declared.declared_by}, {long_date(declared.declared_at.astimezone(LOCAL_ZONE))}"
+    if declared.after_meeting:
+        when += ", after the meeting (the meeting stands as it was held)"
+    out.labelled("Declared by", when)
 
 
 def _appendices(out: Builder, c: PackContent) -> None:

@@ -135,8 +135,8 @@ _MEANINGS = (
     ),
     FormMeaning(
         "schedule_meeting",
-        "Arranges the review meeting: its chair joins the case, and the applicant is told "
-        "its date.",
+        "Arranges the review meeting: its chair joins the case (one from an organisation "
+        "taking part in it only with a manager's reason), and the applicant is told its date.",
         complete=review_steps.schedule_meeting,
         check=review_steps.meeting_problems,
         case_status="review_being_arranged",

@@ -20,6 +20,12 @@ from engine.documents.letters.shared import timescale
 from engine.documents.letters.updates import action_reported, meeting_arranged
 from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
+from engine.review.independence import (
+    REASON_FIELD,
+    appointment_problems,
+    no_account_problem,
+    record_appointment,
+)
 from engine.review.reviews import NOT_A_CHAIR, current_review, missing_returns, review_chair
 
 
@@ -38,13 +44,19 @@ def _meeting_due_by(step: Step) -> date:
 
 
 def meeting_problems(step: Step) -> dict[str, str]:
-    """The chair must be one, and the meeting on a working day, not past, and within the
+    """The chair must be one (from an organisation taking part in the case, appointed by a
+    manager with a reason), and the meeting on a working day, not past, and within the
     area's timescale or with a reason."""
     session, data = step.session, step.data
     problems = {}
     chair_email = data.get("chair_email")
-    if isinstance(chair_email, str) and chair_email and review_chair(session, chair_email) is None:
-        problems["chair_email"] = NOT_A_CHAIR
+    if isinstance(chair_email, str) and chair_email:
+        chair = review_chair(session, chair_email)
+        if chair is None:
+            problems["chair_email"] = no_account_problem(session, chair_email) or NOT_A_CHAIR
+        else:
+            reason = str(data.get(REASON_FIELD) or "")
+            problems |= appointment_problems(session, step.case, step.user, chair, reason)
     meeting_date = _date(data.get("meeting_date"))
     if meeting_date is None:
         return problems
@@ -91,6 +103,7 @@ def schedule_meeting(step: Step) -> dict[str, Any]:
     )
     session.add(review)
     session.flush()
+    record_appointment(session, case, review, step.user, chair, str(data.get(REASON_FIELD) or ""))
     if meeting_date > latest:
         review.beyond_timescale_reason = reason
         audit.record(

@@ -7,14 +7,15 @@ outcome wanted, communication needs and the format of letters), what each incide
 and its reference, every task's answers and draft, the data inside the stored workflows, the
 findings, recommendation wording and appeal reasons, how the applicant chose to take part in
 the meeting and their views on the plan (with the reasons they were not invited and how
-their views were considered), the comments given with the check-ins after closure, what
-other public bodies were asked and their answers, the attached files, the content of every
-document made for the case and the text of its messages. What stays are the anonymous facts
-the published figures are counted from
-(district, dates, the threshold decision and its basis, reviews held, that recommendations
-were made and to whom, appeals and their outcomes, the check-ins' answers) and the
-audit trail, which is the record of what was done with the data. Each erasure and each review
-of what is due is written to the audit trail.
+their views were considered), the free text about the review's chair (a manager's reason for
+appointing a chair who is not independent, the details of the chair's declarations of
+interest), the comments given with the check-ins after closure, what other public bodies
+were asked and their answers, the attached files, the content of every document made for the
+case and the text of its messages. What stays are the anonymous facts the published figures
+are counted from (district, dates, the threshold decision and its basis, reviews held, that
+recommendations were made and to whom, appeals and their outcomes, the check-ins' answers)
+and the audit trail, which is the record of what was done with the data. Each erasure and
+each review of what is due is written to the audit trail.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from engine.core.models import (
     Appeal,
     Attachment,
     Case,
+    ChairDeclaration,
     CheckIn,
     District,
     Document,
@@ -210,7 +212,11 @@ def erase_case(
             not_invited_reasons=None,
             applicant_views=None,
             views_considered=None,
+            chair_reason=None,
         )
+    )
+    session.execute(
+        update(ChairDeclaration).where(ChairDeclaration.review_id.in_(reviews)).values(details="")
     )
     session.execute(delete(MeetingPart).where(MeetingPart.case_id == case.id))
     session.execute(update(CheckIn).where(CheckIn.case_id == case.id).values(comment=""))

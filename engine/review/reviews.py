@@ -26,6 +26,11 @@ from engine.core.models import (
     User,
 )
 from engine.people.access import participant_roles, visible_case
+from engine.review.independence import (
+    appointment_problems,
+    no_account_problem,
+    record_appointment,
+)
 from engine.runtime import cancel_instance, running_instances
 
 REVIEW_PROCESS = "asb_case_review"
@@ -117,13 +122,17 @@ def may_change_chair(session: Session, user: User, reference: str) -> bool:
     return _changeable(review, seat)
 
 
-def change_chair(session: Session, manager: User, reference: str, chair_email: str) -> User:
+def change_chair(
+    session: Session, manager: User, reference: str, chair_email: str, reason: str = ""
+) -> User:
     """Give the case's current review another chair: the case's chair, the review and the
-    chair's waiting tasks pass to the new chair, who holds them as the old chair did.
+    chair's waiting tasks pass to the new chair, who holds them as the old chair did. A chair
+    from an organisation taking part in the case needs the manager's ``reason``.
 
     ``NotFound`` when the manager cannot see the case, ``NotAllowed`` for anyone but a manager
     of the council taking part in it, ``Conflict`` once the meeting is recorded, and
-    ``InvalidData`` (on ``chair_email``) when the address is not another review chair's.
+    ``InvalidData`` (on ``chair_email``) when the address is not another review chair's, or
+    (on ``chair_reason``) when such a chair comes without a reason.
     """
     case = visible_case(session, manager, reference)
     if not _manages(session, manager, case):
@@ -137,15 +146,20 @@ def change_chair(session: Session, manager: User, reference: str, chair_email: s
     assert review is not None and seat is not None and seat.user_id is not None
     chair = review_chair(session, chair_email)
     if chair is None:
-        raise InvalidData(_CORRECT_THE_CHAIR, {"chair_email": NOT_A_CHAIR})
+        problem = no_account_problem(session, chair_email) or NOT_A_CHAIR
+        raise InvalidData(_CORRECT_THE_CHAIR, {"chair_email": problem})
     if chair.id == seat.user_id:
         raise InvalidData(
             _CORRECT_THE_CHAIR,
             {"chair_email": f"{chair.name} already chairs this review; give someone else's"},
         )
+    problems = appointment_problems(session, case, manager, chair, reason)
+    if problems:
+        raise InvalidData(_CORRECT_THE_CHAIR, problems)
     before = seat.user_id
     seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
     review.chair_user_id = chair.id
+    record_appointment(session, case, review, manager, chair, reason)
     moved = _pass_tasks(session, case, before, chair)
     withdrawn = withdraw_unsent(
         session,

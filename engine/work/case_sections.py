@@ -34,6 +34,7 @@ from engine.core.models import (
     User,
 )
 from engine.documents import LETTER_KINDS
+from engine.review.independence import standings
 from engine.work.diagrams import process_steps
 from engine.work.inbox import task_name
 
@@ -236,10 +237,14 @@ def reviews(session: Session, case: Case) -> list[dict[str, Any]]:
                 "completed_on": row.completed_on,
             }
         )
+    standing = standings(session, [review for review, _name in reviews])
     return [
         {
             "number": review.number,
             "chair": _person(review.chair_user_id, chair_name),
+            # Whether the chair is independent of the case, why a manager appointed one who is
+            # not, and the chair's declaration of interests.
+            "chair_standing": standing[review.id].as_dict() if review.id in standing else None,
             "meeting_date": review.meeting_date,
             "beyond_timescale_reason": review.beyond_timescale_reason,
             "held_on": review.held_on,

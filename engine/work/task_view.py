@@ -40,6 +40,7 @@ from engine.people.access import participant_roles, visible_task, works_on_cases
 from engine.procedure import ACTION_ROLES
 from engine.records.attachments import appeal_attachments, task_attachments
 from engine.review.applicant_part import ApplicantPart, applicant_part
+from engine.review.independence import chair_choices
 from engine.review.reviews import current_review
 from engine.work import senior_officer
 from engine.work.case_view import case_summary
@@ -213,6 +214,11 @@ def _form_of(session: Session, task: Task, forms_dir: Path) -> TaskForm:
         officers = senior_officer.officer_choices(session, task.case)
         if officers:
             choices["senior_officer"] = officers
+    # The review chairs and the area's list, each marked independent of the case or not.
+    if "chair_email" in schema.get("properties", {}):
+        chairs = chair_choices(session, task.case)
+        if chairs:
+            choices["chair_email"] = chairs
     return TaskForm(schema, choices)
 
 

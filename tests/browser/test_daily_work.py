@@ -1,7 +1,8 @@
 """The daily work as staff do it, in a real headless Chromium with axe-core on each page: a
 temporary password changed at the first sign-in, a forgotten one reset by a link mailed through
 a real SMTP server, a meeting date that makes no sense refused at its field, the service's
-count beside the threshold decision, and the case's trail read as sentences."""
+count beside the threshold decision, the case's trail read as sentences, and a review chair's
+declaration of interests."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.support.people import ADMIN, COUNCIL, add_administrator
 from tests.support.procedure import (
     application,
     live,
+    meeting_scheduled,
     met_case,
     submit,
     through_to_decision,
@@ -108,16 +110,18 @@ def test_a_meeting_on_a_saturday_is_refused_at_its_field_and_a_weekday_accepted(
     page.goto(f"{server}/tasks/{task_id}")
     # The task is theirs already: they completed the case's step before it in the lane.
     assert page.get_by_text("Given to you because you completed the previous step").is_visible()
-    page.get_by_label("Email address of the review chair").fill("chair@example.org")
+    # The chairs are offered, each said to be independent of the case or not.
+    chair = page.get_by_label(
+        "Chair (chair@example.org), High Peak Borough Council: independent of this case"
+    )
+    chair.check()
     meeting = page.locator("#meeting_date")
     for part, value in (("Day", "21"), ("Month", "3"), ("Year", "2026")):
         meeting.get_by_label(part).fill(value)
     page.get_by_role("button", name="Complete task").click()
     summary = page.locator(".govuk-error-summary")
     assert "Saturday 21 March 2026 is not a working day" in summary.inner_text()
-    assert page.get_by_label("Email address of the review chair").input_value() == (
-        "chair@example.org"
-    ), "nothing typed is lost"
+    assert chair.is_checked(), "nothing chosen is lost"
     assert accessibility_problems(page) == []
     meeting.get_by_label("Day").fill("20")
     page.get_by_role("button", name="Complete task").click()
@@ -145,4 +149,30 @@ def test_the_threshold_decision_shows_the_count_and_the_trail_reads_as_sentences
     trail = page.locator("#audit ~ details").inner_text()
     assert "completed Acknowledge the application" in trail
     assert "task.completed" not in trail and "case.status_changed" not in trail
+    assert accessibility_problems(page) == []
+
+
+def test_the_chair_declares_a_conflict_on_the_case_page(
+    server: str, page, app_db: Database
+) -> None:
+    case_id = meeting_scheduled(app_db, "chair@example.org")
+    with app_db.read() as session:
+        reference = session.get(Case, case_id).reference
+    sign_in(page, server, "chair@example.org")
+    page.goto(f"{server}/cases/{reference}")
+    standing = page.locator("#chair-standing-1").inner_text()
+    assert "independent" in standing.lower() and "The chair has not declared yet" in standing
+    question = page.get_by_role(
+        "group", name="Do you have a conflict of interest with the agencies in this case?"
+    )
+    question.get_by_label("Yes").check()
+    page.get_by_role("button", name="Record the declaration").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Say what the conflict of interest is" in summary.inner_text()
+    assert page.get_by_label("Yes").first.is_checked(), "the answer is kept"
+    assert accessibility_problems(page) == []
+    page.get_by_label("What the conflict of interest is").fill("I once managed the ASB team")
+    page.get_by_role("button", name="Record the declaration").click()
+    page.get_by_text("Your declaration is recorded").wait_for()
+    assert "I once managed the ASB team" in page.locator("#chair-standing-1").inner_text()
     assert accessibility_problems(page) == []

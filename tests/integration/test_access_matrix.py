@@ -159,6 +159,8 @@ def _may_act(world: World, role: str, route: Route, case: str) -> str:
         return FORBIDDEN
     if route.acts == "council manager" and not (managing and "manager" in user.roles):
         return FORBIDDEN
+    if route.acts == "chair" and role != "review chair":
+        return FORBIDDEN
     return OK
 
 

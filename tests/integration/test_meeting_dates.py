@@ -133,7 +133,8 @@ def test_a_task_form_tells_every_problem_at_once(app: Flask, all_db: Database) -
     page = text(response)
     assert response.status_code == 400
     assert error_summary(page) == [
-        ("Enter the email address of the review chair", "#chair_email"),
+        # The chairs are offered as choices, one to select.
+        ("Select the review chair", "#chair_email"),
         ("The date of the review meeting must be today or in the future", "#meeting_date-day"),
         ("Notes must be 5,000 characters or fewer", "#notes"),
     ]

@@ -299,7 +299,8 @@ class Route:
     body: dict[str, Any] | None = None
     upload: bool = False
     # "candidate": done by the task's organisations; "manager": their managers; "council":
-    # the council managing the case; "council manager": that council's managers
+    # the council managing the case; "council manager": that council's managers; "chair":
+    # the chair of the case's review
     acts: str = ""
 
 

@@ -399,6 +399,24 @@ ROUTES = [
         {"chair_email": "chair@example.org"},
         acts="council manager",
     ),
+    # Case A's review is chaired by the review chair, who declares their interests (after its
+    # meeting, as here, too); no one else declares for them.
+    Route(
+        "POST",
+        "/cases/{ref}/chair-declaration",
+        "/cases/<reference>/chair-declaration",
+        "case",
+        {"conflict": "no"},
+        acts="chair",
+    ),
+    Route(
+        "POST",
+        "/api/v1/cases/{ref}/chair-declaration",
+        "/api/v1/cases/<reference>/chair-declaration",
+        "case",
+        {"conflict": "no"},
+        acts="chair",
+    ),
     Route(
         "POST",
         "/cases/{ref}/applicant-code",

@@ -14,9 +14,9 @@ from engine.core.models import Case, Organisation, Review, Task, User
 from engine.intake.appeals import submit_appeal
 from engine.intake.applications import submit_application
 from engine.procedure import complete_task
-from engine.runtime import deploy
+from engine.runtime import deploy, reassign_task
 from tests.support.files import FORMS, ROOT
-from tests.support.people import COUNCIL, add_people, user
+from tests.support.people import COUNCIL, MANAGER, add_people, user
 
 SETTINGS = load_settings({})
 TODAY = "2026-03-02"
@@ -234,16 +234,24 @@ def hold_meeting(
         do(db, case_id, "finalise_plan", "chair@example.org", CONSIDERED)
 
 
-def meeting_scheduled(db: Database, chair: str) -> int:
-    """A Dales case whose meeting on 20 March ``chair`` is to chair."""
+def meeting_scheduled(db: Database, chair: str, reason: str = "") -> int:
+    """A Dales case whose meeting on 20 March ``chair`` is to chair. A chair from an
+    organisation taking part in the case is appointed by the council's manager, with
+    ``reason``."""
     case_id = met_case(db)
-    do(
-        db,
-        case_id,
-        "schedule_meeting",
-        COUNCIL,
-        {"chair_email": chair, "meeting_date": "2026-03-20"},
-    )
+    meeting = {"chair_email": chair, "meeting_date": "2026-03-20"}
+    if reason:
+        meeting["chair_reason"] = reason
+        # The task stayed with the caseworker who did the step before; the manager takes it.
+        reassign_task(
+            db, live(db, case_id)["schedule_meeting"].id, user(db, MANAGER), user(db, MANAGER).id
+        )
+    do(db, case_id, "schedule_meeting", MANAGER if reason else COUNCIL, meeting)
+    if reason:
+        manager = user(db, MANAGER)
+        for task in live(db, case_id).values():
+            if task.assignee_id == manager.id:  # the next council step goes back to its worker
+                reassign_task(db, task.id, manager, user(db, COUNCIL).id)
     return case_id
 
 
@@ -267,9 +275,9 @@ def meeting_to_record(db: Database, case_id: int) -> int:
     return live(db, case_id)["record_meeting"].id
 
 
-def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
+def chaired_meeting(db: Database, chair: str, reason: str = "") -> tuple[int, int]:
     """A Dales case whose meeting ``chair`` is to record: the case's id and the task's."""
-    case_id = meeting_scheduled(db, chair)
+    case_id = meeting_scheduled(db, chair, reason)
     return case_id, meeting_to_record(db, case_id)
 
 
@@ -277,6 +285,8 @@ def chaired_meeting(db: Database, chair: str) -> tuple[int, int]:
 
 OLD_CHAIR = "chair@example.org"
 NEW_CHAIR = "dales.chair@example.org"
+# Why a manager appoints a chair from the Dales council, which takes part in a Dales case.
+DALES_CHAIR_REASON = "No independent chair is free before the meeting is due"
 # The record of a meeting that recommended nothing.
 RECORD = {
     "held_on": "2026-03-20",

@@ -121,12 +121,66 @@ def _broken(change) -> dict:
             "threshold_decision (10 working days from receipt) must be at least 11, two more "
             "than acknowledge_application (9)",
         ),
+        (lambda r: r.update(chairs={"name": "A"}), "chairs must be a list"),
+        (lambda r: r["chairs"][0].pop("name"), "chair 1: 'name' must be the chair's name"),
+        (
+            lambda r: r["chairs"][0].update(email="claire.morgan"),
+            "chair Claire Morgan: 'email' must be the chair's email address",
+        ),
+        (
+            lambda r: r["chairs"][1].update(email=r["chairs"][0]["email"].upper()),
+            "chair Jo Harding: chair@highpeak.example.org is listed twice",
+        ),
+        (
+            lambda r: r["chairs"][0].update(organisation=" "),
+            "chair Claire Morgan: 'organisation' must be the key of one of the area's "
+            "organisations, or the name of the body they come from",
+        ),
+        (
+            lambda r: r["chairs"][1].update(shared_with="Nottinghamshire"),
+            "chair Jo Harding: 'shared_with' must list the names of the partnerships",
+        ),
+        (
+            lambda r: r["chairs"][1].update(shared_with=["Leicestershire", ""]),
+            "'shared_with' must list",
+        ),
+        (
+            lambda r: r["chairs"][0].update(phone="01298 28400"),
+            "chair 1: unknown setting(s) phone; a chair has name, email, organisation, shared_with",
+        ),
     ],
 )
 def test_bad_area_files_are_refused_with_the_reason(change, words) -> None:
     with pytest.raises(AreaFileError, match=None) as refused:
         parse_area(_broken(change))
     assert words in str(refused.value)
+
+
+def test_the_area_keeps_a_list_of_chairs_some_shared_with_neighbouring_partnerships() -> None:
+    chairs = read_area_file(DEFAULT_AREA_FILE).settings["chairs"]
+    assert chairs == [
+        {
+            "name": "Claire Morgan",
+            "email": "chair@highpeak.example.org",
+            "organisation": "high-peak-borough-council",
+            "organisation_key": "high-peak-borough-council",
+            "organisation_name": "High Peak Borough Council",
+            "shared_with": [],
+        },
+        {
+            "name": "Jo Harding",
+            "email": "jo.harding@nottinghamshire-csp.example.gov.uk",
+            "organisation": "Nottinghamshire Community Safety Partnership",
+            # An outside body: no organisation of the area, so independent of every case.
+            "organisation_key": "",
+            "organisation_name": "Nottinghamshire Community Safety Partnership",
+            "shared_with": [
+                "Nottinghamshire Community Safety Partnership",
+                "Staffordshire Community Safety Partnership",
+            ],
+        },
+    ]
+    assert parse_area(_broken(lambda r: r.pop("chairs"))).settings["chairs"] == []
 
 
 def test_the_threshold_decision_may_leave_the_agencies_a_single_working_day() -> None:

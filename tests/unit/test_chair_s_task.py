@@ -16,7 +16,7 @@ from engine.work import task_view
 from engine.work.inbox import inbox_filters
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, add_people, user
-from tests.support.procedure import DALES_COUNCIL, chaired_meeting, live
+from tests.support.procedure import DALES_CHAIR_REASON, DALES_COUNCIL, chaired_meeting, live
 from tests.support.work import rows
 
 
@@ -64,7 +64,7 @@ def test_a_chair_from_the_managing_council_alone_may_do_the_chair_s_task(
     case, but the chair's task is the chair's to claim, complete or hand back."""
     db = all_db
     add_people(db, [("dales.chair@example.org", DALES_COUNCIL, ["review_chair"])])
-    case_id, task_id = chaired_meeting(db, "dales.chair@example.org")
+    case_id, task_id = chaired_meeting(db, "dales.chair@example.org", DALES_CHAIR_REASON)
     chair, manager = user(db, "dales.chair@example.org"), user(db, "manager@example.org")
     task_view.release_task(db, task_id, chair)
     assert rows(db, COUNCIL, "organisation") == []

@@ -29,8 +29,10 @@ from engine.core.models import (
     Attachment,
     Base,
     Case,
+    ChairDeclaration,
     Notification,
     ProcessInstance,
+    Review,
     Task,
     TaskCandidate,
     User,
@@ -491,8 +493,8 @@ def _area_and_its_caseworker(session: Session) -> User:
     )
 
 
-def test_the_step_timings_indexes_come_with_0041_and_go_back_with_it(blank_url: str) -> None:
-    """Revision 0041 adds the partial indexes the heat map of how the procedure runs reads
+def test_the_step_timings_indexes_come_with_0036_and_go_back_with_it(blank_url: str) -> None:
+    """Revision 0036 adds the partial indexes the heat map of how the procedure runs reads
     from; going back drops them and nothing else."""
     db = connect(blank_url)
     try:
@@ -508,15 +510,15 @@ def test_the_step_timings_indexes_come_with_0041_and_go_back_with_it(blank_url: 
         db.dispose()
 
 
-def test_0042_adds_the_public_bodies_and_their_requests_and_takes_them_away_again(
+def test_0037_adds_the_public_bodies_and_their_requests_and_takes_them_away_again(
     blank_url: str,
 ) -> None:
-    """From an empty database, revision 0042 makes the tables of other public bodies and the
+    """From an empty database, revision 0037 makes the tables of other public bodies and the
     council's requests to them; the area loads its bodies into them; going back removes both
     and leaves the rest as it was."""
     db = connect(blank_url)
     try:
-        _migrate_up(db, "0042")
+        _migrate_up(db, "0037")
         with db.transaction() as session:
             _area_and_its_caseworker(session)
         with db.reader.connect() as connection:
@@ -524,7 +526,7 @@ def test_0042_adds_the_public_bodies_and_their_requests_and_takes_them_away_agai
             assert "derbyshire-childrens-services" in keys
             columns = {c["name"] for c in inspect(connection).get_columns("information_requests")}
         assert {"code_hash", "expires_at", "legal_basis", "due_on", "answer"} <= columns
-        _migrate(db, "0041")
+        _migrate(db, "0036")
         db.dispose()
         with db.reader.connect() as connection:
             tables = set(inspect(connection).get_table_names())
@@ -535,15 +537,15 @@ def test_0042_adds_the_public_bodies_and_their_requests_and_takes_them_away_agai
         db.dispose()
 
 
-def test_letters_kept_before_0037_were_written_in_the_shipped_wording_and_keep_it_going_back(
+def test_letters_kept_before_0038_were_written_in_the_shipped_wording_and_keep_it_going_back(
     blank_url: str,
 ) -> None:
-    """Revision 0037 keeps each deployed version of a letter's wording and which one wrote
+    """Revision 0038 keeps each deployed version of a letter's wording and which one wrote
     each letter: the documents already kept name none (the shipped wording); going back drops
     the versions and leaves the documents as they were."""
     db = connect(blank_url)
     try:
-        _migrate_up(db, "0035")
+        _migrate_up(db, "0037")
         with db.writer.connect() as connection:
             connection.execute(
                 text(
@@ -562,7 +564,7 @@ def test_letters_kept_before_0037_were_written_in_the_shipped_wording_and_keep_i
             ).all()
             assert [tuple(row) for row in kept] == [("a.docx", None)]
             assert connection.execute(text("SELECT count(*) FROM letter_templates")).scalar() == 0
-        _migrate(db, "0035")
+        _migrate(db, "0037")
         db.dispose()
         with db.reader.connect() as connection:
             assert "letter_templates" not in inspect(connection).get_table_names()
@@ -581,3 +583,62 @@ def _migrate_up(db: Database, revision: str) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()
+
+
+def test_reviews_there_before_0039_keep_their_rows_and_their_chair_s_standing_goes_with_it(
+    blank_url: str,
+) -> None:
+    """Revision 0039 gives each review its chair's standing and keeps the chair's
+    declarations; a review there before it keeps everything it had, its chair's standing
+    unknown (not assessed), and going back drops the declarations and the standing alone."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            chair = _area_and_its_caseworker(session)
+            case = open_case(session, "derbyshire-dales")
+            session.flush()
+            case_id = case.id
+        _migrate(db, "0038")
+        db.dispose()
+        with db.writer.connect() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO reviews (case_id, number, chair_user_id, findings, created_at) "
+                    "VALUES (:case_id, 1, :chair, 'Agencies did not share', :now)"
+                ),
+                {"case_id": case_id, "chair": chair.id, "now": datetime(2026, 3, 2, 9)},
+            )
+            connection.commit()
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            review = session.scalars(select(Review)).one()
+            assert review.findings == "Agencies did not share"
+            assert review.chair_taking_part is None and review.chair_reason is None
+            review.chair_body, review.chair_taking_part = (
+                "Derbyshire Dales District Council",
+                ["Derbyshire Dales District Council"],
+            )
+            review.chair_reason, review.chair_reason_by_id = "None free in time", chair.id
+            session.add(
+                ChairDeclaration(
+                    review_id=review.id,
+                    chair_user_id=chair.id,
+                    conflict=True,
+                    details="Manages the ASB team",
+                    declared_at=datetime(2026, 3, 3, 9, tzinfo=UTC),
+                    after_meeting=False,
+                )
+            )
+        _migrate(db, "0038")
+        db.dispose()
+        with db.reader.connect() as connection:
+            assert "chair_declarations" not in inspect(connection).get_table_names()
+            columns = {column["name"] for column in inspect(connection).get_columns("reviews")}
+            findings = connection.execute(text("SELECT findings FROM reviews")).scalar_one()
+        assert "chair_reason" not in columns and findings == "Agencies did not share"
+        upgrade_to_head(db)
+        with db.read() as session:
+            assert session.scalars(select(ChairDeclaration)).all() == []
+    finally:
+        db.dispose()

@@ -22,6 +22,7 @@ from tests.support.files import FORMS
 from tests.support.mail import NEW_WORK_SUBJECTS, SmtpServer
 from tests.support.people import MANAGER, add_people, user
 from tests.support.procedure import (
+    DALES_CHAIR_REASON,
     MEETING_HELD,
     NEW_CHAIR,
     OLD_CHAIR,
@@ -44,8 +45,10 @@ def chair_db(app_db: Database) -> Database:
 
 
 def changed(db: Database, email: str, reference: str, chair_email: str) -> User:
+    """The chair changed by ``email``, who gives a reason in case the new chair comes from an
+    organisation taking part (as the Dales chair does in a Dales case)."""
     with db.transaction() as session:
-        return change_chair(session, user(db, email), reference, chair_email)
+        return change_chair(session, user(db, email), reference, chair_email, DALES_CHAIR_REASON)
 
 
 def test_a_chair_who_lost_their_access_is_replaced_and_the_meeting_record_follows(

@@ -9,6 +9,7 @@ from flask import Response, request
 from engine.core.errors import InvalidData
 from engine.documents import meeting_pack as make_meeting_pack
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified, works_on_cases
+from engine.review.declarations import declare
 from engine.review.reviews import NOT_A_CHAIR, change_chair
 from engine.work.case_list import FIELDS, PAGE_SIZE, CaseRow, find_cases, read_search
 from engine.work.case_view import case_documents, case_summary
@@ -105,6 +106,24 @@ def new_chair(reference: str) -> Response:
     email = json_body().get("chair_email")
     if not isinstance(email, str):
         raise InvalidData("Say who should chair the review", {"chair_email": NOT_A_CHAIR})
+    reason = json_body().get("chair_reason", "")
     with db().transaction() as s:
-        chair = change_chair(s, user, reference, email)
+        chair = change_chair(s, user, reference, email, reason if isinstance(reason, str) else "")
         return answer({"reference": reference, "chair": {"id": chair.id, "name": chair.name}})
+
+
+@blueprint.post("/cases/<reference>/chair-declaration")
+def chair_declaration(reference: str) -> Response:
+    """The chair of the case's latest review declares their interests (``declare``)."""
+    user = signed_in()
+    body = json_body()
+    with db().transaction() as s:
+        made = declare(s, user, reference, body)
+        declared = {
+            "conflict": made.conflict,
+            "details": made.details,
+            "declared_by": user.name,
+            "declared_at": made.declared_at,
+            "after_meeting": made.after_meeting,
+        }
+    return answer({"reference": reference, "declaration": declared})

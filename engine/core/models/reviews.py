@@ -59,6 +59,15 @@ class Review(Base):
     views_received_by: Mapped[str | None] = mapped_column(String(20))
     # How the chair considered them in the final plan.
     views_considered: Mapped[str | None] = mapped_column(Text)
+    # The body the chair comes from as appointed (their organisation, or the outside body the
+    # area's list of chairs names), and the organisations taking part in the case they come
+    # from: [] for a chair independent of the case, None for one appointed before it was asked.
+    chair_body: Mapped[str | None] = mapped_column(String(300))
+    chair_taking_part: Mapped[list[str] | None] = mapped_column(JSON)
+    # A chair from an organisation taking part needs a manager's reason, kept with who gave it.
+    chair_reason: Mapped[str | None] = mapped_column(Text)
+    chair_reason_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chair_reason_at: Mapped[datetime | None]
     recommendations: Mapped[list[Recommendation]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="Recommendation.id"
     )
@@ -91,6 +100,22 @@ class MeetingPart(Base):
     needs: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ChairDeclaration(Base):
+    """A review's chair declaring whether they have a conflict of interest with the case's
+    agencies. The chair may declare again; the latest declaration of the review's current
+    chair is the one that stands. One made once the meeting was recorded is kept as made
+    after the meeting, and leaves the meeting as it was."""
+
+    __tablename__ = "chair_declarations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    chair_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    conflict: Mapped[bool]
+    details: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime]
+    after_meeting: Mapped[bool] = mapped_column(default=False)
 
 
 class Recommendation(Base):

@@ -103,7 +103,42 @@ def test_a_council_manager_gives_a_review_another_chair(api: Api) -> None:
     assert "review chair" in wrong["fields"]["chair_email"]
     change("manager@example.org", {}, 422)
     change(COUNCIL, {"chair_email": "dales.chair@example.org"}, 403)
-    changed = change("manager@example.org", {"chair_email": "dales.chair@example.org"})
+    # The Dales council takes part in this Dales case: its chair needs the manager's reason.
+    no_reason = change("manager@example.org", {"chair_email": "dales.chair@example.org"}, 422)
+    assert "takes part in this case" in no_reason["fields"]["chair_reason"]
+    reason = "No independent chair is free in time"
+    changed = change(
+        "manager@example.org", {"chair_email": "dales.chair@example.org", "chair_reason": reason}
+    )
     chair = user(db, "dales.chair@example.org")
     assert changed == {"reference": reference, "chair": {"id": chair.id, "name": chair.name}}
     assert live(db, case_id)["record_meeting"].assignee_id == chair.id
+
+    def declare(who: str, body: dict[str, Any], status: int = 200) -> Any:
+        return api.call(
+            "post",
+            f"/cases/{reference}/chair-declaration",
+            template="/cases/{reference}/chair-declaration",
+            who=who,
+            json=body,
+            status=status,
+        )
+
+    declare("chair@example.org", {"conflict": "no"}, 404)  # no longer on the case
+    declare("manager@example.org", {"conflict": "no"}, 403)
+    assert (
+        "Say what" in declare(chair.email, {"conflict": "yes"}, 422)["fields"]["conflict_details"]
+    )
+    made = declare(
+        chair.email, {"conflict": "yes", "conflict_details": "Line manager of the ASB team"}
+    )
+    assert made["declaration"]["conflict"] is True and not made["declaration"]["after_meeting"]
+    seen = api.call("get", f"/cases/{reference}", template="/cases/{reference}", who=COUNCIL)
+    standing = seen["reviews"][0]["chair_standing"]
+    assert standing["independent"] is False
+    assert standing["taking_part"] == ["Derbyshire Dales District Council"]
+    assert (
+        standing["reason"] == reason
+        and standing["reason_by"] == user(db, "manager@example.org").name
+    )
+    assert standing["declaration"]["details"] == "Line manager of the ASB team"

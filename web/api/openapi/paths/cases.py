@@ -92,6 +92,22 @@ def paths() -> dict[str, Any]:
                 },
             }
         },
+        "/cases/{reference}/chair-declaration": {
+            "post": {
+                "summary": (
+                    "The chair of the case's latest review declares whether they have a "
+                    "conflict of interest with the case's agencies (again at any time; one "
+                    "made after the meeting is kept as such and leaves the meeting as it was)"
+                ),
+                "security": BEARER,
+                "parameters": [REFERENCE],
+                "requestBody": request_body(ref("ChairDeclaration")),
+                "responses": {
+                    "200": json_response(ref("ChairDeclared"), "The declaration as kept"),
+                    **error_responses(400, 401, 403, 404, 413, 422, 500),
+                },
+            }
+        },
         "/cases/{reference}/documents": {
             "get": {
                 "summary": "The documents made for a case",

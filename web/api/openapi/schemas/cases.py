@@ -31,7 +31,30 @@ from web.api.openapi.parts import (
 
 def schemas() -> dict[str, Any]:
     return {
-        "ChairChange": exact_object({"chair_email": STRING}),
+        "ChairChange": exact_object(
+            {
+                "chair_email": STRING,
+                "chair_reason": {
+                    "type": "string",
+                    "description": "Needed when the chair comes from an organisation taking "
+                    "part in the case: the manager's reason for appointing them",
+                },
+            },
+            optional=("chair_reason",),
+        ),
+        "ChairDeclaration": exact_object(
+            {
+                "conflict": {"enum": ["yes", "no"]},
+                "conflict_details": {
+                    "type": "string",
+                    "description": "What the conflict of interest is; needed with yes",
+                },
+            },
+            optional=("conflict_details",),
+        ),
+        "ChairDeclared": exact_object(
+            {"reference": STRING, "declaration": _declaration()},
+        ),
         "ChairChanged": exact_object(
             {"reference": STRING, "chair": exact_object({"id": INTEGER, "name": STRING})}
         ),
@@ -274,6 +297,7 @@ def _case() -> dict[str, Any]:
                     {
                         "number": INTEGER,
                         "chair": PERSON_REF,
+                        "chair_standing": nullable(_chair_standing()),
                         "meeting_date": nullable(DATE),
                         "beyond_timescale_reason": {
                             "type": ["string", "null"],
@@ -437,4 +461,41 @@ def _case() -> dict[str, Any]:
             },
         },
         optional=("audit",),
+    )
+
+
+def _declaration() -> dict[str, Any]:
+    return exact_object(
+        {
+            "conflict": BOOLEAN,
+            "details": TEXT,
+            "declared_by": STRING,
+            "declared_at": DATE_TIME,
+            "after_meeting": {
+                "type": "boolean",
+                "description": "Declared once the meeting was recorded: the meeting stands",
+            },
+        }
+    )
+
+
+def _chair_standing() -> dict[str, Any]:
+    """Whether a review's chair is independent of the case, and what they declared."""
+    return exact_object(
+        {
+            "body": nullable(STRING),
+            "independent": {
+                "type": ["boolean", "null"],
+                "description": "Whether the chair comes from no organisation taking part in "
+                "the case; null for a chair appointed before the service asked",
+            },
+            "taking_part": {"type": "array", "items": STRING},
+            "reason": {
+                "type": ["string", "null"],
+                "description": "A manager's reason for appointing a chair who is not independent",
+            },
+            "reason_by": nullable(STRING),
+            "reason_at": nullable(DATE_TIME),
+            "declaration": nullable(_declaration()),
+        }
     )

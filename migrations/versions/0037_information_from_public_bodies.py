@@ -5,16 +5,16 @@ ask any person exercising public functions for information: the bodies (from the
 added by an administrator) and each request, with its legal basis, deadline, single-use link
 (only its sha256) and answer.
 
-Revision ID: 0042
-Revises: 0041
+Revision ID: 0037
+Revises: 0036
 Create Date: 2026-12-07 16:30:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0042'
-down_revision = '0041'
+revision = '0037'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 

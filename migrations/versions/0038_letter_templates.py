@@ -3,16 +3,16 @@
 Each deployed version of a letter's template is kept as it was; a letter records the version
 that wrote it (none: the wording shipped with the service).
 
-Revision ID: 0037
-Revises: 0042
+Revision ID: 0038
+Revises: 0037
 Create Date: 2026-12-07 16:30:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0037'
-down_revision = '0042'
+revision = '0038'
+down_revision = '0037'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ The heat map of each process's steps reads the completed tasks of a period, and 
 tasks by step, each from a partial index that holds all its figures need (the state too,
 which SQLite reads from the index to check the condition).
 
-Revision ID: 0041
+Revision ID: 0036
 Revises: 0035
 Create Date: 2026-12-07 17:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0041'
+revision = '0036'
 down_revision = '0035'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,289 @@
+"""A review's chair: independent of the case, or from an organisation taking part in it and
+appointed by a manager who says why; and the chair's declaration of interests, which may be
+made or changed at any time, after the meeting too, without undoing the meeting."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from engine.core.area import CHAIRS, current_settings
+from engine.core.clock import FixedClock
+from engine.core.db import Database
+from engine.core.errors import InvalidData, NotAllowed
+from engine.core.models import Area, AuditEvent, ChairDeclaration, Review
+from engine.records.retention import erase_case
+from engine.review.declarations import declare, may_declare
+from engine.review.independence import chair_choices, standings
+from engine.runtime import reassign_task
+from engine.work.case_view import case_summary
+from tests.support.people import COUNCIL, MANAGER, add_people, user
+from tests.support.procedure import (
+    MEETING_HELD,
+    RECORD,
+    case_of,
+    do,
+    live,
+    meeting_scheduled,
+    meeting_to_record,
+    met_case,
+    reviewed_case,
+)
+
+DALES_CHAIR = "dales.chair@example.org"
+OUTSIDE = "jo.harding@nottinghamshire-csp.example.gov.uk"
+REASON = "No independent chair is free before the meeting is due"
+
+
+@pytest.fixture
+def chairs_db(review_db: Database) -> Database:
+    add_people(review_db, [(DALES_CHAIR, "derbyshire-dales-district-council", ["review_chair"])])
+    return review_db
+
+
+def _meeting(chair: str, reason: str = "") -> dict:
+    answers = {"chair_email": chair, "meeting_date": "2026-03-20"}
+    return {**answers, "chair_reason": reason} if reason else answers
+
+
+def _refused(db: Database, case_id: int, email: str, data: dict) -> dict[str, str]:
+    with pytest.raises(InvalidData) as refused:
+        do(db, case_id, "schedule_meeting", email, data)
+    return refused.value.fields
+
+
+def _review(db: Database, case_id: int) -> Review | None:
+    with db.read() as session:
+        return session.scalar(select(Review).where(Review.case_id == case_id))
+
+
+def test_an_independent_chair_is_appointed_as_before_and_said_to_be_so(
+    chairs_db: Database,
+) -> None:
+    db = chairs_db
+    case_id = meeting_scheduled(db, "chair@example.org")  # High Peak's, on a Dales case
+    review = _review(db, case_id)
+    assert review is not None
+    assert review.chair_body == "High Peak Borough Council"
+    assert review.chair_taking_part == [] and review.chair_reason is None
+    with db.read() as session:
+        standing = standings(session, [review])[review.id]
+    assert standing.independent is True and standing.declaration is None
+
+
+def test_a_caseworker_is_told_a_manager_must_appoint_a_chair_from_the_case_s_council(
+    chairs_db: Database,
+) -> None:
+    db = chairs_db
+    case_id = met_case(db)
+    problems = _refused(db, case_id, COUNCIL, _meeting(DALES_CHAIR, REASON))
+    assert problems["chair_email"] == (
+        "Dales.Chair comes from Derbyshire Dales District Council, which takes part in this "
+        "case: a manager must appoint them, giving the reason, or choose a chair independent "
+        "of the case"
+    )
+    assert _review(db, case_id) is None
+    assert "schedule_meeting" in live(db, case_id), "the task waits, its draft untouched"
+
+
+def test_a_manager_appoints_a_chair_from_the_case_s_council_only_with_a_reason(
+    chairs_db: Database,
+) -> None:
+    db = chairs_db
+    case_id = met_case(db)
+    manager = user(db, MANAGER)
+    reassign_task(db, live(db, case_id)["schedule_meeting"].id, manager, manager.id)
+    problems = _refused(db, case_id, MANAGER, _meeting(DALES_CHAIR))
+    assert problems == {
+        "chair_reason": "Dales.Chair comes from Derbyshire Dales District Council, which takes "
+        "part in this case: say why they should chair the review"
+    }
+    assert _review(db, case_id) is None
+
+    do(db, case_id, "schedule_meeting", MANAGER, _meeting(DALES_CHAIR, f"  {REASON} "))
+    review = _review(db, case_id)
+    assert review is not None
+    assert review.chair_taking_part == ["Derbyshire Dales District Council"]
+    assert review.chair_reason == REASON and review.chair_reason_by_id == manager.id
+    with db.transaction() as session:  # the case view is audited
+        audited = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "review.chair_not_independent")
+        ).one()
+        assert audited.user_id == manager.id and audited.detail["reason"] == REASON
+        summary = case_summary(session, user(db, COUNCIL), case_of(db, case_id).reference)
+    standing = summary["reviews"][0]["chair_standing"]
+    assert standing["independent"] is False and standing["reason"] == REASON
+    assert standing["reason_by"] == "Manager"
+
+
+def test_a_chair_the_area_lists_under_an_organisation_taking_part_is_not_independent(
+    chairs_db: Database,
+) -> None:
+    """The area's list says where a chair comes from, whatever organisation their account is
+    kept under: listed under the police, High Peak's chair is not independent of a Dales
+    case, where the police take part."""
+    db = chairs_db
+    with db.transaction() as session:
+        settings = dict(current_settings(session))
+        listed = {
+            "name": "Chair",
+            "email": "chair@example.org",
+            "organisation": "derbyshire-constabulary",
+            "organisation_key": "derbyshire-constabulary",
+            "organisation_name": "Derbyshire Constabulary",
+            "shared_with": [],
+        }
+        session.execute(update(Area).values(settings={**settings, CHAIRS: [listed]}))
+    case_id = met_case(db)
+    problems = _refused(db, case_id, COUNCIL, _meeting("chair@example.org"))
+    assert "comes from Derbyshire Constabulary, which takes part" in problems["chair_email"]
+
+
+def test_the_form_offers_the_area_s_chairs_and_the_chairs_marking_who_is_independent(
+    chairs_db: Database,
+) -> None:
+    db = chairs_db
+    case_id = met_case(db)
+    with db.read() as session:
+        offered = dict(chair_choices(session, case_of(db, case_id)))
+    assert offered["chair@example.org"] == (
+        "Chair (chair@example.org), High Peak Borough Council: independent of this case"
+    )
+    assert offered[DALES_CHAIR].endswith(
+        "not independent: Derbyshire Dales District Council takes part in this case (a manager "
+        "appoints them, giving the reason)"
+    )
+    # From the area file: a chair shared with neighbouring partnerships, with no account yet.
+    assert offered[OUTSIDE] == (
+        f"Jo Harding ({OUTSIDE}), Nottinghamshire Community Safety Partnership, shared with "
+        "Nottinghamshire Community Safety Partnership and Staffordshire Community Safety "
+        "Partnership: no account yet: an administrator adds them as a review chair"
+    )
+    assert list(offered)[0] == "chair@example.org", "independent chairs with accounts first"
+    problems = _refused(db, case_id, COUNCIL, _meeting(OUTSIDE))
+    assert (
+        "Jo Harding is on the area's list of chairs but has no review chair's account"
+        in (problems["chair_email"])
+    )
+
+
+def test_the_chair_declares_and_may_declare_again(chairs_db: Database) -> None:
+    db = chairs_db
+    case_id = meeting_scheduled(db, "chair@example.org")
+    reference = case_of(db, case_id).reference
+    chair = user(db, "chair@example.org")
+    with db.transaction() as session:
+        assert may_declare(session, chair, reference)
+        assert not may_declare(session, user(db, MANAGER), reference)
+        with pytest.raises(NotAllowed):
+            declare(session, user(db, MANAGER), reference, {"conflict": "no"})
+    for answers, field in (
+        ({}, "conflict"),
+        ({"conflict": "maybe"}, "conflict"),
+        ({"conflict": "yes", "conflict_details": "  "}, "conflict_details"),
+        ({"conflict": "yes", "conflict_details": "x" * 5001}, "conflict_details"),
+    ):
+        with db.transaction() as session, pytest.raises(InvalidData) as refused:
+            declare(session, chair, reference, answers)
+        assert set(refused.value.fields) == {field}
+    with db.transaction() as session:
+        declare(session, chair, reference, {"conflict": "no"})
+    with db.transaction() as session:
+        declare(
+            session,
+            chair,
+            reference,
+            {"conflict": "yes", "conflict_details": "My sister is a Dales Housing officer"},
+        )
+    review = _review(db, case_id)
+    assert review is not None
+    with db.read() as session:
+        standing = standings(session, [review])[review.id].declaration
+        assert session.scalar(
+            select(ChairDeclaration.id).where(ChairDeclaration.conflict.is_(False))
+        )
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "review.chair_declared")
+        ).all()
+    assert standing is not None and standing.conflict and not standing.after_meeting
+    assert standing.details == "My sister is a Dales Housing officer"
+    assert standing.declared_by == "Chair"
+    assert len(actions) == 2
+
+
+def test_a_conflict_declared_after_the_meeting_is_kept_as_such_and_the_meeting_stands(
+    chairs_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chairs_db
+    case_id = meeting_scheduled(db, "chair@example.org")
+    task_id = meeting_to_record(db, case_id)
+    fixed_clock.advance(MEETING_HELD)
+    do(db, case_id, "record_meeting", "chair@example.org", RECORD)
+    reference = case_of(db, case_id).reference
+    chair = user(db, "chair@example.org")
+    with db.transaction() as session:
+        declare(
+            session,
+            chair,
+            reference,
+            {"conflict": "yes", "conflict_details": "I managed the police team in 2024"},
+        )
+    review = _review(db, case_id)
+    assert review is not None
+    assert str(review.held_on) == "2026-03-20" and review.findings == RECORD["findings"]
+    assert "record_meeting" not in live(db, case_id)
+    with db.transaction() as session:
+        declared = standings(session, [review])[review.id].declaration
+        summary = case_summary(session, user(db, COUNCIL), reference)
+    assert declared is not None and declared.after_meeting and declared.conflict
+    assert summary["reviews"][0]["chair_standing"]["declaration"]["after_meeting"] is True
+    assert summary["reviews"][0]["held_on"] is not None
+    assert task_id  # the meeting's record was the chair's task, done before the declaration
+
+
+def test_a_new_chair_s_standing_is_their_own(chairs_db: Database) -> None:
+    """What an earlier chair declared is not the new chair's declaration."""
+    from engine.review.reviews import change_chair
+
+    db = chairs_db
+    case_id = meeting_scheduled(db, "chair@example.org")
+    reference = case_of(db, case_id).reference
+    with db.transaction() as session:
+        declare(session, user(db, "chair@example.org"), reference, {"conflict": "no"})
+    with db.transaction() as session, pytest.raises(InvalidData) as refused:
+        change_chair(session, user(db, MANAGER), reference, DALES_CHAIR)
+    assert set(refused.value.fields) == {"chair_reason"}
+    with db.transaction() as session:
+        change_chair(session, user(db, MANAGER), reference, DALES_CHAIR, REASON)
+    review = _review(db, case_id)
+    assert review is not None
+    with db.read() as session:
+        standing = standings(session, [review])[review.id]
+    assert standing.chair == "Dales.Chair" and standing.declaration is None
+    assert standing.taking_part == ("Derbyshire Dales District Council",)
+    assert standing.reason == REASON
+
+
+def test_erasure_takes_the_free_text_about_the_chair_and_keeps_the_facts(
+    chairs_db: Database, fixed_clock: FixedClock
+) -> None:
+    db = chairs_db
+    case_id, reference = reviewed_case(db, fixed_clock)
+    with db.transaction() as session:
+        declare(
+            session,
+            user(db, "chair@example.org"),
+            reference,
+            {"conflict": "yes", "conflict_details": "I know the applicant's neighbour"},
+        )
+        session.execute(update(Review).values(chair_reason="The only chair free that week"))
+    fixed_clock.advance(timedelta(days=7 * 366))
+    with db.transaction() as session:
+        erase_case(session, reference)
+    review = _review(db, case_id)
+    assert review is not None and review.chair_reason is None
+    with db.read() as session:
+        declared = session.scalars(select(ChairDeclaration)).one()
+    assert declared.details == "" and declared.conflict and declared.after_meeting
