@@ -191,7 +191,7 @@ def the_chair_sees_it_on_their_task_and_in_the_pack(journey: Journey) -> None:
 
         chair.goto(f"{journey.server}/cases/{journey.reference}")
         with chair.expect_download() as downloading:
-            chair.get_by_role("link", name="Download the meeting pack").click()
+            chair.get_by_role("link", name="Word file of the meeting pack").click()
         pack = docx.Document(downloading.value.path())
     lines = [paragraph.text for paragraph in pack.paragraphs]
     assert "The applicant's part in the meeting" in lines

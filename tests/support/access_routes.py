@@ -42,6 +42,7 @@ ROUTES = [
     Route("GET", "/submitted", "/submitted", "public"),
     Route("GET", "/statistics", "/statistics", "public"),
     Route("GET", "/statistics/2025.docx", "/statistics/<int:year>.docx", "public"),
+    Route("GET", "/statistics/2025/report", "/statistics/<int:year>/report", "public"),
     Route("GET", "/statistics/2025.csv", "/statistics/<int:year>.csv", "public"),
     Route("GET", "/statistics/2025.json", "/statistics/<int:year>.json", "public"),
     # A district's notes on its figures: its own council's caseworkers and managers.

@@ -79,6 +79,23 @@ def pdf_lines(pdf: bytes) -> list[str]:
     return lines
 
 
+def is_tagged_pdf_a(pdf: bytes) -> bool:
+    """Whether a PDF says it is tagged (a structure tree a screen reader follows, and marked
+    content) and declares PDF/A-2 or later in its XMP metadata."""
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    marked = bool(root.get("/MarkInfo", {}).get("/Marked"))
+    metadata = reader.xmp_metadata
+    part = str(metadata.pdfaid_part or "") if metadata is not None else ""
+    return "/StructTreeRoot" in root and marked and part.isdigit() and int(part) >= 2
+
+
+def odt_lines(odt: bytes, folder: Path) -> list[str]:
+    """The lines of an OpenDocument text as LibreOffice opens it and lays it out."""
+    assert odt[:2] == b"PK", "an OpenDocument file is a zip package"
+    return pdf_lines(to_pdf({"document.odt": odt}, folder)["document.odt"])
+
+
 def rows_of(table) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.core.models import CASE_STATUSES
+from engine.documents import FORMATS
 from engine.work.case_list import LAST_PAGE, SORTS
 from web.api.openapi.parts import BEARER, error_responses, json_response, ref, request_body
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REFERENCE = {
     "name": "reference",
     "in": "path",
@@ -105,15 +105,34 @@ def paths() -> dict[str, Any]:
         },
         "/cases/{reference}/documents/meeting-pack": {
             "get": {
-                "summary": "The case review meeting pack, as a Word document",
+                "summary": "The case review meeting pack, as Word, OpenDocument text or PDF",
                 "security": BEARER,
-                "parameters": [REFERENCE],
+                "parameters": [
+                    REFERENCE,
+                    _query(
+                        "format",
+                        {"type": "string", "enum": list(FORMATS), "default": "docx"},
+                        "docx (Word, as the pack is made), odt (OpenDocument text) or pdf "
+                        "(PDF/A-2, tagged for screen readers); the other two are made from the "
+                        "Word file by LibreOffice",
+                    ),
+                ],
                 "responses": {
                     "200": {
                         "description": "The meeting pack (OFFICIAL-SENSITIVE)",
-                        "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+                        "content": {
+                            f.media_type: {"schema": {"type": "string", "format": "binary"}}
+                            for f in FORMATS.values()
+                        },
                     },
-                    **error_responses(401, 404, 500),
+                    **error_responses(400, 401, 404, 500),
+                    "400": json_response(ref("Error"), "A format other than docx, odt or pdf"),
+                    "503": json_response(
+                        ref("Error"),
+                        "LibreOffice cannot make the pack in the format asked for just now "
+                        "(the error says why; format=docx still answers), or the database "
+                        "cannot be reached",
+                    ),
                 },
             }
         },
