@@ -42,6 +42,16 @@ RETRY_AFTER = 30.0
 # How long LibreOffice and unoserver may take to start (unoserver alone waits 7 seconds).
 START_SECONDS = 60.0
 INSTALL = "Debian: apt-get install libreoffice-writer-nogui python3-uno"
+# Saving an OpenDocument file draws a thumbnail of its first page into it by default, which
+# nobody here looks at and which costs as long as the rest of a letter's conversion.
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Save/Document">
+  <prop oor:name="GenerateThumbnail" oor:op="fuse"><value>false</value></prop>
+</item>
+</oor:items>
+"""
 
 
 @dataclass(frozen=True)
@@ -145,14 +155,6 @@ class Converter:
                     f"LibreOffice could not make the {to.name} file ({error})", remember=False
                 ) from None
 
-    def warm(self) -> None:
-        """Start LibreOffice now, so that the first document asked for does not wait for it."""
-        try:
-            with self._lock:
-                self._start_if_needed()
-        except ConversionUnavailable:
-            pass  # logged; the pages say why the other formats are not offered
-
     def _failed(self, reason: str, *, remember: bool) -> ConversionUnavailable:
         log.warning("documents: %s", reason)
         if remember:
@@ -176,6 +178,9 @@ class Converter:
         if self._folder is None:
             # A profile of its own: LibreOffice refuses a second instance on a profile in use.
             self._folder = Path(tempfile.mkdtemp(prefix="casereview-libreoffice-"))
+            settings = self._folder / "profile" / "user" / "registrymodifications.xcu"
+            settings.parent.mkdir(parents=True)
+            settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
         self._port = _free_port()
         uno_port = _free_port()
         log_file = self._folder / "unoserver.log"
