@@ -61,7 +61,7 @@ def deliver(
     except NotFound:
         abort(404)
     except documents.ConversionUnavailable as error:
-        word = request.base_url + "?format=docx"
+        word = request.path + "?format=docx"
         page = render_template(
             "documents/unavailable.html", wanted=to, reason=str(error), word_url=word
         )

@@ -17,7 +17,13 @@ from engine.core.models import AuditEvent, Document
 from engine.runtime import deploy
 from tests.integration.test_document_routes import token
 from tests.support.applicant import following, reference_of
-from tests.support.documents import is_tagged_pdf_a, odt_lines, open_docx, pdf_lines, soffice
+from tests.support.documents import (
+    converter_installed,
+    is_tagged_pdf_a,
+    odt_lines,
+    open_docx,
+    pdf_lines,
+)
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL
 from tests.support.procedure import met_case
@@ -38,7 +44,7 @@ def _app(db: Database, tmp_path: Path, **environment: str) -> Flask:
 
 @pytest.fixture
 def app(all_db: Database, tmp_path: Path) -> Flask:
-    soffice()
+    converter_installed()
     return _app(all_db, tmp_path)
 
 
@@ -193,7 +199,7 @@ def test_without_libreoffice_word_is_still_offered_and_the_pages_say_why(
     said = text(refused)
     assert "The PDF file cannot be made just now" in said
     assert f"LibreOffice is not installed at '{MISSING}'" in said
-    assert f'href="http://localhost{pack}?format=docx">Download the Word document instead' in said
+    assert f'href="{pack}?format=docx">Download the Word document instead' in said
     word = client.get(f"{pack}?format=docx")
     assert word.status_code == 200 and open_docx(word.data).paragraphs
 

@@ -43,6 +43,16 @@ def soffice() -> str:
     return found
 
 
+def converter_installed() -> None:
+    """Skip the test where the service's converter cannot run: it needs LibreOffice and the
+    system Python's uno module."""
+    soffice()
+    python = Path("/usr/bin/python3")
+    found = python.is_file() and not subprocess.run([python, "-c", "import uno"]).returncode
+    if not found:
+        pytest.skip("python3-uno is not installed (Debian: apt-get install python3-uno)")
+
+
 def to_pdf(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Word files, by name, as LibreOffice lays them out and exports them to PDF."""
     program = soffice()
