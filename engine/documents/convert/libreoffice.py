@@ -105,6 +105,12 @@ class Converter:
         self._failure = ""
         self._failed_at = 0.0
 
+    @property
+    def pid(self) -> int | None:
+        """The process (and process group) running LibreOffice, while it runs."""
+        running = self._process is not None and self._process.poll() is None
+        return self._process.pid if running and self._process is not None else None
+
     # What pages ask before offering the other formats
 
     def unavailable(self) -> str | None:
