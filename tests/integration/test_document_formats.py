@@ -140,10 +140,11 @@ def test_an_unknown_format_is_not_a_page_and_the_api_says_which_there_are(
     }
 
 
-def test_the_api_hands_out_the_pack_in_the_format_asked_for(
+def test_the_api_hands_out_the_pack_and_letters_in_the_format_asked_for(
     app: Flask, all_db: Database, tmp_path: Path
 ) -> None:
-    reference = reference_of(all_db, met_case(all_db))
+    case_id = met_case(all_db)
+    reference = reference_of(all_db, case_id)
     api = app.test_client()
     pack = f"/api/v1/cases/{reference}/documents/meeting-pack"
     pdf = api.get(f"{pack}?format=pdf", headers=token(app, COUNCIL))
@@ -151,6 +152,11 @@ def test_the_api_hands_out_the_pack_in_the_format_asked_for(
     assert is_tagged_pdf_a(pdf.data)
     odt = api.get(f"{pack}?format=odt", headers=token(app, COUNCIL))
     assert f"Case reference: {reference}" in odt_lines(odt.data, tmp_path)
+    letter = letter_of(all_db, case_id)
+    kept = f"/api/v1/cases/{reference}/documents/{letter.id}"
+    letter_pdf = api.get(f"{kept}?format=pdf", headers=token(app, COUNCIL))
+    assert letter_pdf.status_code == 200 and DECIDED in pdf_lines(letter_pdf.data)
+    assert api.get(f"{kept}?format=doc", headers=token(app, COUNCIL)).status_code == 400
     word = api.get(pack, headers=token(app, COUNCIL))
     assert word.headers["Content-Disposition"].endswith(".docx"), "Word unless asked otherwise"
     described = api.get("/api/v1/openapi.json").get_json()

@@ -281,6 +281,12 @@ ROUTES = [
         "/api/v1/cases/<reference>/documents/meeting-pack",
         "case",
     ),
+    Route(
+        "GET",
+        "/api/v1/cases/{ref}/documents/{document}",
+        "/api/v1/cases/<reference>/documents/<int:document_id>",
+        "case",
+    ),
     Route("GET", "/api/v1/tasks/{task}", "/api/v1/tasks/<int:task_id>", "case"),
     Route(
         "PUT",

@@ -22,6 +22,33 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     return {"name": name, "in": "query", "schema": schema, "description": description}
 
 
+FORMAT = _query(
+    "format",
+    {"type": "string", "enum": list(FORMATS), "default": "docx"},
+    "docx (Word, as documents are made), odt (OpenDocument text) or pdf (PDF/A-2, tagged for "
+    "screen readers); the other two are made from the Word file by LibreOffice",
+)
+
+
+def _document_responses(description: str) -> dict[str, Any]:
+    return {
+        "200": {
+            "description": description,
+            "content": {
+                f.media_type: {"schema": {"type": "string", "format": "binary"}}
+                for f in FORMATS.values()
+            },
+        },
+        **error_responses(400, 401, 404, 500),
+        "400": json_response(ref("Error"), "A format other than docx, odt or pdf"),
+        "503": json_response(
+            ref("Error"),
+            "LibreOffice cannot make the document in the format asked for just now (the error "
+            "says why; format=docx still answers), or the database cannot be reached",
+        ),
+    }
+
+
 SEARCH = [
     _query(
         "q",
@@ -107,33 +134,27 @@ def paths() -> dict[str, Any]:
             "get": {
                 "summary": "The case review meeting pack, as Word, OpenDocument text or PDF",
                 "security": BEARER,
+                "parameters": [REFERENCE, FORMAT],
+                "responses": _document_responses("The meeting pack (OFFICIAL-SENSITIVE)"),
+            }
+        },
+        "/cases/{reference}/documents/{document_id}": {
+            "get": {
+                "summary": "A document kept on a case (a letter, a pack), as Word, "
+                "OpenDocument text or PDF",
+                "security": BEARER,
                 "parameters": [
                     REFERENCE,
-                    _query(
-                        "format",
-                        {"type": "string", "enum": list(FORMATS), "default": "docx"},
-                        "docx (Word, as the pack is made), odt (OpenDocument text) or pdf "
-                        "(PDF/A-2, tagged for screen readers); the other two are made from the "
-                        "Word file by LibreOffice",
-                    ),
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The meeting pack (OFFICIAL-SENSITIVE)",
-                        "content": {
-                            f.media_type: {"schema": {"type": "string", "format": "binary"}}
-                            for f in FORMATS.values()
-                        },
+                    {
+                        "name": "document_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                        "description": "The document's id, from GET /cases/{reference}/documents",
                     },
-                    **error_responses(400, 401, 404, 500),
-                    "400": json_response(ref("Error"), "A format other than docx, odt or pdf"),
-                    "503": json_response(
-                        ref("Error"),
-                        "LibreOffice cannot make the pack in the format asked for just now "
-                        "(the error says why; format=docx still answers), or the database "
-                        "cannot be reached",
-                    ),
-                },
+                    FORMAT,
+                ],
+                "responses": _document_responses("The document, as it was kept"),
             }
         },
     }
