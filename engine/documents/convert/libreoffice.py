@@ -11,6 +11,7 @@ conversion starts a fresh one.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import shutil
@@ -51,6 +52,24 @@ PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
   <prop oor:name="GenerateThumbnail" oor:op="fuse"><value>false</value></prop>
 </item>
 </oor:items>
+"""
+
+
+# unoserver's server, with a watch on the process that started it: a service process killed
+# outright (SIGKILL, or SIGTERM without Python's exit handlers) cannot stop LibreOffice, so
+# LibreOffice stops itself, with its whole process group, once its parent has gone (killed
+# outright: LibreOffice's launcher outlives a SIGTERM to the group).
+SERVER = """
+import os, signal, sys, threading, time
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.killpg(0, signal.SIGKILL)
+threading.Thread(target=watch, daemon=True).start()
+from unoserver.server import main
+sys.argv[0] = "unoserver"
+sys.exit(main())
 """
 
 
@@ -196,8 +215,8 @@ class Converter:
             self._process = subprocess.Popen(
                 [
                     self.settings.python,
-                    "-m",
-                    "unoserver.server",
+                    "-c",
+                    SERVER,
                     "--interface=127.0.0.1",
                     f"--port={self._port}",
                     f"--uno-port={uno_port}",
@@ -248,18 +267,15 @@ class Converter:
 
     def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
+        # unoserver stops on SIGTERM, but LibreOffice's launcher can outlive it: whatever is
+        # left of the group afterwards is killed.
         for sign, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, sign)
-            except ProcessLookupError:
-                return
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
 
     def stop(self) -> None:
         """Stop LibreOffice and remove its profile (the process is ending)."""
