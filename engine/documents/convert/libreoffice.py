@@ -43,6 +43,7 @@ RETRY_AFTER = 30.0
 # How long LibreOffice and unoserver may take to start (unoserver alone waits 7 seconds).
 START_SECONDS = 60.0
 INSTALL = "Debian: apt-get install libreoffice-writer-nogui python3-uno"
+NOT_INSTALLED = "LibreOffice is not installed on the server"
 # Saving an OpenDocument file draws a thumbnail of its first page into it by default, which
 # nobody here looks at and which costs as long as the rest of a letter's conversion.
 PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -135,14 +136,15 @@ class Converter:
     def unavailable(self) -> str | None:
         """Why documents cannot be converted just now, or None when they can (as far as can
         be told without converting one)."""
-        missing = self._missing()
-        if missing:
-            return missing
+        if self._missing():
+            return NOT_INSTALLED
         if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
             return self._failure
         return None
 
     def _missing(self) -> str:
+        """What is missing to run LibreOffice, for the log (the paths are the server's own
+        business: people are told only that it is not installed)."""
         if shutil.which(self.settings.program) is None:
             return f"LibreOffice is not installed at '{self.settings.program}' ({INSTALL})"
         if shutil.which(self.settings.python) is None:
@@ -177,11 +179,12 @@ class Converter:
             except Exception as error:  # noqa: BLE001 - any failure is reported as one line
                 self._stop()
                 raise self._failed(
-                    f"LibreOffice could not make the {to.name} file ({error})", remember=False
+                    f"LibreOffice could not make the {to.name} file", str(error), remember=False
                 ) from None
 
-    def _failed(self, reason: str, *, remember: bool) -> ConversionUnavailable:
-        log.warning("documents: %s", reason)
+    def _failed(self, reason: str, detail: str = "", *, remember: bool) -> ConversionUnavailable:
+        """``reason`` is for the person who asked, ``detail`` for the log alone."""
+        log.warning("documents: %s%s", reason, f" ({detail})" if detail else "")
         if remember:
             self._failure, self._failed_at = reason, time.monotonic()
         return ConversionUnavailable(reason)
@@ -196,7 +199,7 @@ class Converter:
             self._stop()
         missing = self._missing()
         if missing:
-            raise self._failed(missing, remember=True)
+            raise self._failed(NOT_INSTALLED, missing, remember=True)
         if self._failure and time.monotonic() - self._failed_at < RETRY_AFTER:
             raise ConversionUnavailable(self._failure)
         self._failure = ""
@@ -247,7 +250,7 @@ class Converter:
                 last = lines[-1] if lines else f"it ended with status {self._process.returncode}"
                 if "'uno'" in last:
                     last = f"{self.settings.python} has no uno module ({INSTALL})"
-                raise self._failed(f"LibreOffice could not be started: {last}", remember=True)
+                raise self._failed("LibreOffice could not be started", last, remember=True)
             try:
                 with socket.create_connection(("127.0.0.1", self._port), timeout=1):
                     pass
