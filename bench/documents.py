@@ -90,3 +90,68 @@ def documents(db: Database, label: str, packs: int) -> list[Row]:
             report < 1,
         ),
     ]
+
+
+def conversions(db: Database, label: str, packs: int) -> list[Row]:
+    """The same documents as PDF and OpenDocument, LibreOffice already warm: the 200-incident
+    packs ``documents`` made, and the letters sent on cases. No rows where LibreOffice is not
+    installed (the service then offers Word only)."""
+    from engine.core.config import load_settings
+    from engine.core.models import Document
+    from engine.documents import LETTER_KINDS, OPENDOCUMENT, PDF, converter_for
+    from engine.documents.store import meeting_pack
+    from engine.people.accounts import get_user
+
+    converter = converter_for(load_settings())
+    if converter.unavailable():
+        return []
+    with db.read() as session:
+        references = session.scalars(
+            select(Case.reference)
+            .join(Incident, Incident.case_id == Case.id)
+            .group_by(Case.id, Case.reference)
+            .having(func.count(Incident.id) >= 200)
+            .order_by(Case.id.desc())
+            .limit(packs)
+        ).all()
+        letters = session.scalars(
+            select(Document.content)
+            .where(Document.kind.in_(LETTER_KINDS))
+            .order_by(Document.id.desc())
+            .limit(10)
+        ).all()
+        user = get_user(session, session.scalar(select(User.id).where(User.email == STEP_USER)))
+    word_packs = []
+    for reference in references:
+        with db.transaction() as session:
+            word_packs.append(meeting_pack(session, user, reference))
+    if not word_packs or not letters:
+        return []
+    converter.convert(letters[0], PDF)  # started and warm before anything is timed
+    pack_pdf = max(timed(lambda w=w: w.made_as(PDF, converter)) for w in word_packs)
+    letter_pdf = max(timed(lambda c=c: converter.convert(c, PDF)) for c in letters)
+    letter_odt = max(timed(lambda c=c: converter.convert(c, OPENDOCUMENT)) for c in letters)
+    pack_pdf, letter_pdf, letter_odt = (round(t, 3) for t in (pack_pdf, letter_pdf, letter_odt))
+    return [
+        Row(
+            f"Meeting pack as PDF, 200 incidents, slowest of {len(word_packs)} ({label})",
+            pack_pdf,
+            "s",
+            "< 2",
+            pack_pdf < 2,
+        ),
+        Row(
+            f"Letter as PDF, slowest of {len(letters)} ({label})",
+            letter_pdf,
+            "s",
+            "< 0.5",
+            letter_pdf < 0.5,
+        ),
+        Row(
+            f"Letter as OpenDocument, slowest of {len(letters)} ({label})",
+            letter_odt,
+            "s",
+            "< 0.5",
+            letter_odt < 0.5,
+        ),
+    ]

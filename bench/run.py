@@ -25,7 +25,7 @@ sys.path[0] = str(ROOT)
 
 from bench.case_search import case_search  # noqa: E402
 from bench.completions import floor_and_service  # noqa: E402
-from bench.documents import documents  # noqa: E402
+from bench.documents import conversions, documents  # noqa: E402
 from bench.escalation import escalation_sweep  # noqa: E402
 from bench.growth import growth  # noqa: E402
 from bench.inboxes import inboxes  # noqa: E402
@@ -77,6 +77,8 @@ def main() -> None:
         rows += step_timings(sqlite_env, sqlite_db, "SQLite", runs)
         rows += floor_and_service(sqlite_env, sqlite_db, "SQLite", 20)
         rows += documents(sqlite_db, "SQLite", 5)
+        # LibreOffice's time does not depend on the database: measured once.
+        rows += conversions(sqlite_db, "SQLite", 5)
         rows += escalation_sweep(sqlite_db, "SQLite")
         sqlite_db.dispose()
         (workdir / "bench.db").unlink()

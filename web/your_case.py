@@ -27,6 +27,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from engine import documents
 from engine.applicant.appeals import appeal_from_applicant
 from engine.applicant.links import ask_for_link
 from engine.applicant.your_case import YourCase, appeal_files, applicant_letter, your_case
@@ -54,7 +55,7 @@ from web.context import (
     kept,
     settings,
 )
-from web.documents import as_download
+from web.documents import deliver, requested_format
 
 blueprint = Blueprint("your_case", __name__)
 
@@ -232,17 +233,15 @@ def case_page(reference: str) -> Page:
 
 
 @blueprint.get("/your-case/<reference>/letters/<int:document_id>")
-def letter(reference: str, document_id: int) -> Response:
+def letter(reference: str, document_id: int) -> Response | tuple[str, int]:
     """A letter sent to the applicant, to save and read again."""
     access = current_applicant()
     if access is None:
         return redirect(url_for("your_case.start"))
-    try:
-        with db().transaction() as s:
-            download = applicant_letter(s, access, reference, document_id)
-    except NotFound:
-        abort(404)
-    return as_download(download)
+    # A PDF opens on any phone or computer; the page offers the Word file only when the PDF
+    # cannot be made.
+    to = requested_format(default=documents.PDF)
+    return deliver(lambda s, _user: applicant_letter(s, access, reference, document_id), to)
 
 
 # The appeal

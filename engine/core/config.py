@@ -38,6 +38,12 @@ class Settings:
     trusted_proxies: int = 0
     # Mark cookies Secure even when the request reaching us is plain HTTP (TLS ends earlier).
     secure_cookies: bool = False
+    # LibreOffice makes the OpenDocument and PDF copies of documents: its program, the Python
+    # that has its ``uno`` module (Debian's python3-uno is the system Python's), and how long
+    # one conversion may take before it is stopped.
+    soffice: str = "soffice"
+    uno_python: str = "/usr/bin/python3"
+    conversion_seconds: float = 30.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -64,6 +70,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_submissions_per_hour=int(env.get("CASEREVIEW_PUBLIC_SUBMISSIONS_PER_HOUR", "10")),
         trusted_proxies=int(env.get("CASEREVIEW_TRUSTED_PROXIES", "0")),
         secure_cookies=env.get("CASEREVIEW_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        soffice=env.get("CASEREVIEW_SOFFICE") or "soffice",
+        uno_python=env.get("CASEREVIEW_UNO_PYTHON") or "/usr/bin/python3",
+        conversion_seconds=float(env.get("CASEREVIEW_CONVERSION_SECONDS", "30")),
     )
 
 

@@ -8,11 +8,24 @@ templates in ``templates/docx/``.
 - ``content``: what the meeting pack shows, gathered from the case.
 - ``pack``, ``report``: writing the meeting pack and the statistics report.
 - ``letters``: what each letter to the applicant says, and writing it.
+- ``convert``: the same documents as OpenDocument text and PDF, made by LibreOffice.
 - ``store``: keeping what was made, handing it out, sending letters, and telling the
   applicant as their case moves on.
 """
 
 from engine.documents.content import PackContent, gather_pack
+from engine.documents.convert import (
+    FORMATS,
+    OPENDOCUMENT,
+    PDF,
+    WORD,
+    ConversionUnavailable,
+    Converter,
+    DocumentFormat,
+    UnknownFormat,
+    converter_for,
+    document_format,
+)
 from engine.documents.letters import (
     LETTER_KINDS,
     Letter,
@@ -53,6 +66,16 @@ from engine.documents.word import (
 )
 
 __all__ = [
+    "FORMATS",
+    "OPENDOCUMENT",
+    "PDF",
+    "WORD",
+    "ConversionUnavailable",
+    "Converter",
+    "DocumentFormat",
+    "UnknownFormat",
+    "converter_for",
+    "document_format",
     "DOCX_MEDIA_TYPE",
     "LETTER_KINDS",
     "MARKING",

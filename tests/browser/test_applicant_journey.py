@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import docx
 import pytest
@@ -35,6 +36,7 @@ from tests.support.applicant import code_on_letter
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium
 from tests.support.databases import only_on
+from tests.support.documents import pdf_lines
 from tests.support.follow_up import check_ins, further_action
 from tests.support.journey import Journey, Step, body_of, letter_received, mail_sent, staff
 from tests.support.mail import SmtpServer
@@ -191,7 +193,7 @@ def the_chair_sees_it_on_their_task_and_in_the_pack(journey: Journey) -> None:
 
         chair.goto(f"{journey.server}/cases/{journey.reference}")
         with chair.expect_download() as downloading:
-            chair.get_by_role("link", name="Download the meeting pack").click()
+            chair.get_by_role("link", name="Word file of the meeting pack").click()
         pack = docx.Document(downloading.value.path())
     lines = [paragraph.text for paragraph in pack.paragraphs]
     assert "The applicant's part in the meeting" in lines
@@ -255,12 +257,13 @@ def receives_the_outcome(journey: Journey) -> None:
     page = journey.page
     assert journey.heading() == "The agencies are carrying out the actions agreed"
     assert page.locator("#actions").get_by_text(PATROLS).is_visible()
-    # The letter is on their page too, to read again.
+    # The letter is on their page too, to read again, as a PDF.
     row = page.locator("#letters tr", has_text="The outcome of your ASB Case Review")
     with page.expect_download() as downloading:
         row.get_by_role("link", name=re.compile("Download")).click()
-    downloaded = docx.Document(downloading.value.path())
-    assert CONSIDERED["views_considered"] in [p.text for p in downloaded.paragraphs]
+    assert downloading.value.suggested_filename.endswith(".pdf")
+    downloaded = " ".join(pdf_lines(Path(downloading.value.path()).read_bytes()))
+    assert " ".join(CONSIDERED["views_considered"].split()) in " ".join(downloaded.split())
 
 
 def appeals_from_their_page(journey: Journey) -> None:

@@ -54,6 +54,7 @@ ROUTES = [
     Route("GET", "/submitted", "/submitted", "public"),
     Route("GET", "/statistics", "/statistics", "public"),
     Route("GET", "/statistics/2025.docx", "/statistics/<int:year>.docx", "public"),
+    Route("GET", "/statistics/2025/report", "/statistics/<int:year>/report", "public"),
     Route("GET", "/statistics/2025.csv", "/statistics/<int:year>.csv", "public"),
     Route("GET", "/statistics/2025.json", "/statistics/<int:year>.json", "public"),
     # A district's notes on its figures: its own council's caseworkers and managers.
@@ -339,6 +340,12 @@ ROUTES = [
         "GET",
         "/api/v1/cases/{ref}/documents/meeting-pack",
         "/api/v1/cases/<reference>/documents/meeting-pack",
+        "case",
+    ),
+    Route(
+        "GET",
+        "/api/v1/cases/{ref}/documents/{document}",
+        "/api/v1/cases/<reference>/documents/<int:document_id>",
         "case",
     ),
     Route("GET", "/api/v1/tasks/{task}", "/api/v1/tasks/<int:task_id>", "case"),

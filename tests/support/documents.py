@@ -43,6 +43,16 @@ def soffice() -> str:
     return found
 
 
+def converter_installed() -> None:
+    """Skip the test where the service's converter cannot run: it needs LibreOffice and the
+    system Python's uno module."""
+    soffice()
+    python = Path("/usr/bin/python3")
+    found = python.is_file() and not subprocess.run([python, "-c", "import uno"]).returncode
+    if not found:
+        pytest.skip("python3-uno is not installed (Debian: apt-get install python3-uno)")
+
+
 def to_pdf(files: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Word files, by name, as LibreOffice lays them out and exports them to PDF."""
     program = soffice()
@@ -77,6 +87,23 @@ def pdf_lines(pdf: bytes) -> list[str]:
     for page in PdfReader(io.BytesIO(pdf)).pages:
         lines += page.extract_text().splitlines()
     return lines
+
+
+def is_tagged_pdf_a(pdf: bytes) -> bool:
+    """Whether a PDF says it is tagged (a structure tree a screen reader follows, and marked
+    content) and declares PDF/A-2 or later in its XMP metadata."""
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    marked = bool(root.get("/MarkInfo", {}).get("/Marked"))
+    metadata = reader.xmp_metadata
+    part = str(metadata.pdfaid_part or "") if metadata is not None else ""
+    return "/StructTreeRoot" in root and marked and part.isdigit() and int(part) >= 2
+
+
+def odt_lines(odt: bytes, folder: Path) -> list[str]:
+    """The lines of an OpenDocument text as LibreOffice opens it and lays it out."""
+    assert odt[:2] == b"PK", "an OpenDocument file is a zip package"
+    return pdf_lines(to_pdf({"document.odt": odt}, folder)["document.odt"])
 
 
 def rows_of(table) -> list[list[str]]:

@@ -7,6 +7,8 @@ from typing import Any
 from flask import Response, request
 
 from engine.core.errors import InvalidData
+from engine.documents import case_document as kept_document
+from engine.documents import document_format
 from engine.documents import meeting_pack as make_meeting_pack
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified, works_on_cases
 from engine.review.declarations import declare
@@ -17,7 +19,7 @@ from web.api import blueprint
 from web.api.common import answer, json_body, signed_in
 from web.api.intake import CONTACT_PREFERENCES
 from web.context import db
-from web.documents import as_download
+from web.documents import as_download, converter
 
 _API_NAMES = {stored: name for name, stored in CONTACT_PREFERENCES.items()}
 
@@ -92,10 +94,24 @@ def documents(reference: str) -> Response:
 
 @blueprint.get("/cases/<reference>/documents/meeting-pack")
 def meeting_pack(reference: str) -> Response:
+    """The meeting pack as ``?format=docx`` (the default), ``odt`` or ``pdf``: 400 for any
+    other, 503 with the reason when LibreOffice cannot make the copy just now."""
     user = signed_in()
+    to = document_format(request.args.get("format"))
     # A write transaction: the pack is kept, and its download recorded as a disclosure.
     with db().transaction() as s:
-        download = make_meeting_pack(s, user, reference)
+        download = make_meeting_pack(s, user, reference).made_as(to, converter())
+    return as_download(download)
+
+
+@blueprint.get("/cases/<reference>/documents/<int:document_id>")
+def case_document(reference: str, document_id: int) -> Response:
+    """A document kept on the case (a letter, an earlier pack), in the format asked for as
+    the meeting pack is."""
+    user = signed_in()
+    to = document_format(request.args.get("format"))
+    with db().transaction() as s:
+        download = kept_document(s, user, reference, document_id).made_as(to, converter())
     return as_download(download)
 
 

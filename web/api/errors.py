@@ -23,6 +23,7 @@ from engine.core.errors import (
     TooManyAttempts,
     TooManySubmissions,
 )
+from engine.documents import ConversionUnavailable
 
 MESSAGES = {
     400: "The request could not be understood",
@@ -65,6 +66,12 @@ def engine_error(error: EngineError) -> Response:
         response = json_error(429, message)
         response.headers["Retry-After"] = str(error.retry_after)
         return response
+    if isinstance(error, ConversionUnavailable):
+        # LibreOffice is missing or failed: the Word file can still be had, and this says why
+        # the other format cannot.
+        return json_error(
+            503, f"The file cannot be made in that format just now: {error}; ask for format=docx"
+        )
     if isinstance(error, ProcessFailed):
         # The process itself could not move on (a diagram's rule failed): nothing was changed,
         # and it is for the process owners to put right, not the caller.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.core import audit, clock
 from engine.core.errors import NotFound
 from engine.core.models import Case, Document, User
+from engine.documents.convert import Converter, DocumentFormat
 from engine.documents.word import DOCX_MEDIA_TYPE
 from engine.people.access import record_disclosure, visible_case
 
@@ -28,6 +29,16 @@ class Download:
     media_type: str
     content: bytes
     document_id: int | None = None
+
+    def made_as(self, to: DocumentFormat, converter: Converter) -> Download:
+        """This Word document in the format ``to`` (itself for Word): the same name with the
+        format's ending. ConversionUnavailable says why it could not be made."""
+        if not to.converted:
+            return self
+        stem = self.filename.rsplit(".", 1)[0] if "." in self.filename else self.filename
+        return Download(
+            f"{stem}.{to.key}", to.media_type, converter.convert(self.content, to), self.document_id
+        )
 
 
 def template_bytes(path: Path) -> bytes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.core.models import CASE_STATUSES
+from engine.documents import FORMATS
 from engine.work.case_list import LAST_PAGE, SORTS
 from web.api.openapi.parts import BEARER, error_responses, json_response, ref, request_body
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REFERENCE = {
     "name": "reference",
     "in": "path",
@@ -20,6 +20,33 @@ REFERENCE = {
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+FORMAT = _query(
+    "format",
+    {"type": "string", "enum": list(FORMATS), "default": "docx"},
+    "docx (Word, as documents are made), odt (OpenDocument text) or pdf (PDF/A-2, tagged for "
+    "screen readers); the other two are made from the Word file by LibreOffice",
+)
+
+
+def _document_responses(description: str) -> dict[str, Any]:
+    return {
+        "200": {
+            "description": description,
+            "content": {
+                f.media_type: {"schema": {"type": "string", "format": "binary"}}
+                for f in FORMATS.values()
+            },
+        },
+        **error_responses(400, 401, 404, 500),
+        "400": json_response(ref("Error"), "A format other than docx, odt or pdf"),
+        "503": json_response(
+            ref("Error"),
+            "LibreOffice cannot make the document in the format asked for just now (the error "
+            "says why; format=docx still answers), or the database cannot be reached",
+        ),
+    }
 
 
 SEARCH = [
@@ -121,16 +148,29 @@ def paths() -> dict[str, Any]:
         },
         "/cases/{reference}/documents/meeting-pack": {
             "get": {
-                "summary": "The case review meeting pack, as a Word document",
+                "summary": "The case review meeting pack, as Word, OpenDocument text or PDF",
                 "security": BEARER,
-                "parameters": [REFERENCE],
-                "responses": {
-                    "200": {
-                        "description": "The meeting pack (OFFICIAL-SENSITIVE)",
-                        "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+                "parameters": [REFERENCE, FORMAT],
+                "responses": _document_responses("The meeting pack (OFFICIAL-SENSITIVE)"),
+            }
+        },
+        "/cases/{reference}/documents/{document_id}": {
+            "get": {
+                "summary": "A document kept on a case (a letter, a pack), as Word, "
+                "OpenDocument text or PDF",
+                "security": BEARER,
+                "parameters": [
+                    REFERENCE,
+                    {
+                        "name": "document_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                        "description": "The document's id, from GET /cases/{reference}/documents",
                     },
-                    **error_responses(401, 404, 500),
-                },
+                    FORMAT,
+                ],
+                "responses": _document_responses("The document, as it was kept"),
             }
         },
     }
