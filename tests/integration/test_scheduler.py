@@ -332,12 +332,12 @@ def test_run_due_runs_every_sweep_and_says_what_it_did(
     assert before.exit_code == 0, before.output
     assert before.output == (
         "At 2026-03-04T09:00+00:00: timers fired: 0, check ins sent: 0, tasks reminded: 0, "
-        "tasks escalated: 0, digests sent: 0\n"
+        "tasks escalated: 0, information requests chased: 0, digests sent: 0\n"
     )
     result = invoke(env, "run-due", "--now", "2026-03-05T09:00")
     assert result.output.splitlines() == [
         "At 2026-03-05T09:00+00:00: timers fired: 0, check ins sent: 0, tasks reminded: 1, "
-        "tasks escalated: 0, digests sent: 0",
+        "tasks escalated: 0, information requests chased: 0, digests sent: 0",
         "No mail server is configured (CASEREVIEW_SMTP_URL): 1 message(s) wait in the outbox",
     ], "with no officer in the council, its shared mailbox is reminded"
 
@@ -348,7 +348,7 @@ def test_run_due_runs_every_sweep_and_says_what_it_did(
         assert result.exit_code == 0, result.output
         assert result.output == (
             "At 2026-03-10T09:00+00:00: timers fired: 0, check ins sent: 0, tasks reminded: 0, "
-            "tasks escalated: 1, digests sent: 0, "
+            "tasks escalated: 1, information requests chased: 0, digests sent: 0, "
             "mails sent: 2, mails to retry: 0, mails failed: 0\n"
         )
         assert len(server.mailbox.messages) == 2
