@@ -53,6 +53,8 @@ CLAIM = timedelta(minutes=10)
 LONGEST_TIMEOUT = CLAIM.total_seconds() / 2
 BATCH_SIZE = 50
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+# Attachments by the ending of their name; anything else goes as bytes.
+MEDIA_TYPES = {".docx": DOCX, ".pdf": ("application", "pdf")}
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -144,9 +146,8 @@ def build_message(
     message["Message-ID"] = message_id(notification, sender)
     message.set_content(notification.body)
     for document in documents:
-        maintype, subtype = (
-            DOCX if document.filename.lower().endswith(".docx") else ("application", "octet-stream")
-        )
+        ending = "." + document.filename.lower().rpartition(".")[2]
+        maintype, subtype = MEDIA_TYPES.get(ending, ("application", "octet-stream"))
         message.add_attachment(
             document.content, maintype=maintype, subtype=subtype, filename=document.filename
         )

@@ -38,6 +38,7 @@ from engine.documents.letters import (
 from engine.documents.pack import render_pack
 from engine.documents.report import render_statistics
 from engine.documents.store import (
+    EMAILED_PDF,
     MEETING_PACK,
     STATISTICS_REPORT,
     ZIP_MEDIA_TYPE,
@@ -66,6 +67,7 @@ from engine.documents.word import (
 )
 
 __all__ = [
+    "EMAILED_PDF",
     "FORMATS",
     "OPENDOCUMENT",
     "PDF",

@@ -33,7 +33,7 @@ from engine.core.models import (
     TaskCandidate,
     User,
 )
-from engine.documents import LETTER_KINDS
+from engine.documents import EMAILED_PDF, LETTER_KINDS
 from engine.review.independence import standings
 from engine.work.diagrams import process_steps
 from engine.work.inbox import task_name
@@ -296,7 +296,8 @@ def documents(session: Session, case: Case) -> list[dict[str, Any]]:
             LetterTemplate.version.label("wording"),
         )
         .outerjoin(LetterTemplate, LetterTemplate.id == Document.letter_template_id)
-        .where(Document.case_id == case.id)
+        # A letter's emailed PDF is the letter again, which is offered as PDF already.
+        .where(Document.case_id == case.id, Document.kind != EMAILED_PDF)
         .order_by(Document.created_at, Document.id)
     )
     return [

@@ -172,7 +172,9 @@ def test_every_look_and_download_is_recorded_with_who_where_when_and_the_case(
     do(db, case_id, "acknowledge", council.email, {"method": "email"})
     with db.read() as session:
         reference = session.get(Case, case_id).reference
-        letter_id = session.scalar(select(Document.id).where(Document.case_id == case_id))
+        letter_id = session.scalar(
+            select(Document.id).where(Document.case_id == case_id).order_by(Document.id)
+        )
         screen_id = session.scalar(
             select(Task.id).where(Task.case_id == case_id, Task.spec_name == "screen")
         )

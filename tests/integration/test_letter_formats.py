@@ -1,9 +1,10 @@
 """Letters in the format the applicant asked for: an application asking for large print has
-its letters made in large print, emailed as plain text carrying the whole letter with the Word
-file attached; staff see the format beside each letter and on the case; for easy read or
-another language, which the service cannot write, whoever sends a letter is told to provide
-it in that format, and the kept letter records it; any letter can be had in large print
-before it goes."""
+its letters made in large print, emailed as plain text carrying the whole letter with the
+letter attached as a tagged PDF and as the Word file kept (the Word file alone, saying so,
+when LibreOffice cannot make the PDF); staff see the format beside each letter and on the
+case; for easy read or another language, which the service cannot write, whoever sends a
+letter is told to provide it in that format, and the kept letter records it; any letter can
+be had in large print before it goes."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from sqlalchemy import select
 
 from engine.chasing.mailer import send_due
 from engine.core.db import Database
-from engine.core.models import Case
-from tests.support.documents import open_docx
+from engine.core.models import AuditEvent, Case, Document
+from tests.support.documents import converter_installed, is_tagged_pdf_a, open_docx, pdf_lines
 from tests.support.letters import letter, outbox, texts
 from tests.support.mail import SmtpServer
 from tests.support.people import COUNCIL
@@ -27,6 +28,7 @@ from tests.support.procedure import ACKNOWLEDGED, application, do, live, submit
 from tests.support.web import application_form, csrf_token, make_app, signed_in
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MISSING = "/nonexistent/libreoffice/soffice"
 
 
 @pytest.fixture
@@ -55,6 +57,7 @@ def text_size(content: bytes) -> float:
 def test_an_application_asking_for_large_print_has_its_letters_in_it_by_plain_text_email(
     app: Flask, app_db: Database, smtp: SmtpServer
 ) -> None:
+    converter_installed()
     public = app.test_client()
     form = application_form(public, letter_format="large_print")
     assert public.post("/apply", data=form).status_code == 302
@@ -80,13 +83,17 @@ def test_an_application_asking_for_large_print_has_its_letters_in_it_by_plain_te
     )
     assert "Acknowledgement letter (version 1)" in shown and ", emailed, in large print" in shown
 
+    assert shown.count("Acknowledgement letter (version") == 1 and "Letter pdf" not in shown
+
     assert send_due(app_db, smtp.url).failed == 0
     (mail,) = [m for m in smtp.mailbox.to("alex@example.com") if reference in m["Subject"]]
-    # Plain text and the Word file: nothing in HTML for a screen reader to wade through.
+    # Plain text, the Word file and its PDF: nothing in HTML for a screen reader to wade
+    # through.
     assert [part.get_content_type() for part in mail.walk()] == [
         "multipart/mixed",
         "text/plain",
         DOCX,
+        "application/pdf",
     ]
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None and body.get_content_charset() == "utf-8"
@@ -97,10 +104,64 @@ def test_an_application_asking_for_large_print_has_its_letters_in_it_by_plain_te
     start = lines.index("Dear Alex Morgan,")
     for line in (line for line in lines[start:] if line.strip()):
         assert line in text, f"{line!r} is in the letter but not in its email"
-    (attached,) = mail.iter_attachments()
+    attached, pdf = mail.iter_attachments()
     assert attached.get_filename() == sent.filename == f"{reference}-acknowledgement-letter-v1.docx"
     assert attached.get_content() == sent.content
-    assert f"The letter is attached as a Word document: {sent.filename}." in text
+    # The PDF is the same letter, which a screen reader can follow.
+    assert pdf.get_filename() == f"{reference}-acknowledgement-letter-v1.pdf"
+    assert is_tagged_pdf_a(pdf.get_content())
+    # Its words in the Word file's order, from the greeting on (a page's header and footer
+    # may come between them).
+    on_pages = iter(" ".join(pdf_lines(pdf.get_content())).split())
+    said = " ".join(p.text for p in open_docx(sent.content).paragraphs).split()
+    greeting = said.index("Dear")
+    missing = [word for word in said[greeting:] if word not in on_pages]
+    assert not missing, f"the PDF lacks {missing[:5]} of the letter"
+    assert (
+        "The letter is attached as a PDF, which opens without a word processor: "
+        f"{reference}-acknowledgement-letter-v1.pdf." in text
+    )
+    assert f"The same letter is attached as a Word document: {sent.filename}." in text
+
+
+def test_a_letter_emailed_when_its_pdf_cannot_be_made_goes_as_word_saying_so(
+    app_db: Database,
+    tmp_path: Path,
+    smtp: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The service's processes take LibreOffice's place from their environment.
+    monkeypatch.setenv("CASEREVIEW_SOFFICE", MISSING)
+    app = make_app(app_db, tmp_path, CASEREVIEW_SOFFICE=MISSING)
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+    (logged,) = [r for r in caplog.records if r.name == "engine.documents.store.letters_sent"]
+    assert logged.getMessage() == (
+        f"letter {sent.filename} emailed as Word only: LibreOffice is not installed on the server"
+    )
+    with app_db.read() as session:
+        reference = session.get_one(Case, case_id).reference
+        kept = session.scalars(select(Document.filename).where(Document.case_id == case_id))
+        assert list(kept) == [sent.filename], "no PDF kept, and nothing else lost"
+        dispatched = session.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "letter.dispatched")
+        )
+    assert dispatched["delivery"] == "email" and dispatched["pdf"] is False
+
+    assert send_due(app_db, smtp.url).sent >= 1
+    (mail,) = [m for m in smtp.mailbox.to("sam@example.com") if reference in m["Subject"]]
+    (attached,) = mail.iter_attachments()
+    assert attached.get_content_type() == DOCX and attached.get_content() == sent.content
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert (
+        "We could not make a PDF of this letter, so it is attached as a Word document only: "
+        f"{sent.filename}." in body.get_content()
+    )
+    shown = words(signed_in(app, COUNCIL).get(f"/cases/{reference}").get_data(as_text=True))
+    assert "Acknowledgement letter (version 1)" in shown
 
 
 @pytest.mark.parametrize(

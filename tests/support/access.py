@@ -180,7 +180,7 @@ def _target(db: Database, case_id: int) -> Target:
                 for organisation_id in task.organisation_ids:
                     target.tasks.setdefault(organisation_id, task.id)
         target.document = session.scalar(
-            select(Document.id).where(Document.case_id == case_id).limit(1)
+            select(Document.id).where(Document.case_id == case_id).order_by(Document.id).limit(1)
         )
         target.attachment = session.scalar(
             select(Attachment.id).where(Attachment.case_id == case_id).limit(1)

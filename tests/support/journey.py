@@ -92,7 +92,9 @@ def letter_received(journey: Journey, kind: str) -> list[str]:
     title = kept.detail["title"]
     carried = [m for m in mail_sent(journey) if m["Subject"].strip().startswith(title)]
     assert carried, f"no email carried the {kind}"
-    (attached,) = carried[-1].iter_attachments()
+    (attached,) = [
+        part for part in carried[-1].iter_attachments() if part.get_filename().endswith(".docx")
+    ]
     word = docx.Document(io.BytesIO(attached.get_content()))
     lines = [paragraph.text for paragraph in word.paragraphs]
     for table in word.tables:

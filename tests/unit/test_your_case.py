@@ -72,7 +72,11 @@ def test_the_letters_sent_can_be_read_again_and_only_those(app_db: Database) -> 
     reference = case_of(app_db, case_id).reference
     with app_db.transaction() as session:
         (letter,) = your_case(session, reaching(case_id), reference).letters
-        theirs = session.scalars(select(Document.id).where(Document.case_id == other)).one()
+        theirs = session.scalars(
+            select(Document.id).where(
+                Document.case_id == other, Document.kind == "acknowledgement_letter"
+            )
+        ).one()
     assert letter.letter_date == date(2026, 3, 2)
     with app_db.transaction() as session:
         download = applicant_letter(session, reaching(case_id), reference, letter.id)

@@ -127,7 +127,8 @@ class Attachment(Base):
 
 
 class Document(Base):
-    """A generated Word document (meeting pack, letter, statistics report), kept as made."""
+    """A generated Word document (meeting pack, letter, statistics report), kept as made; and
+    the PDF an emailed letter carried (kind ``letter_pdf``), kept beside its letter."""
 
     __tablename__ = "documents"
     __table_args__ = (

@@ -73,9 +73,10 @@ def _council_contact(council: Contact) -> list[str]:
     return [", ".join([council.name, *council.address_lines]), "; ".join(filter(None, how))]
 
 
-def letter_text(letter: Letter, attachment: str = "") -> str:
+def letter_text(letter: Letter, attachment: str = "", *, pdf: str | None = "") -> str:
     """The same letter as plain text, for the body of the email that carries it, which names
-    the ``attachment`` it is sent as."""
+    the Word ``attachment`` it is sent as and the ``pdf`` beside it; a ``pdf`` of None says
+    the PDF could not be made, so the Word file comes alone."""
     lines = [letter.salutation, ""]
     for block in letter.blocks:
         if block.kind == "h":
@@ -100,8 +101,22 @@ def letter_text(letter: Letter, attachment: str = "") -> str:
     lines += [
         f"Our reference: {letter.reference}",
         f"Date of the letter: {long_date(letter.letter_date)}",
-        f"The letter is attached as a Word document: {clean(attachment)}."
-        if attachment
-        else "The letter is attached as a Word document.",
+        *_attachments(attachment, pdf),
     ]
     return "\n".join(lines)
+
+
+def _attachments(word: str, pdf: str | None) -> list[str]:
+    """Which attached file is which, for a reader choosing one to open."""
+    named = f": {clean(word)}" if word else ""
+    if pdf:
+        return [
+            f"The letter is attached as a PDF, which opens without a word processor: {clean(pdf)}.",
+            f"The same letter is attached as a Word document{named}.",
+        ]
+    if pdf is None:
+        return [
+            "We could not make a PDF of this letter, so it is attached as a Word document "
+            f"only{named}."
+        ]
+    return [f"The letter is attached as a Word document{named}."]

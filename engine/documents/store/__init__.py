@@ -12,7 +12,13 @@ and every letter leaves by email through the outbox or is marked for printing an
 - ``statistics_reports``: the published figures of a financial year as a Word report.
 """
 
-from engine.documents.store.kept import Download, case_document, case_documents, store_document
+from engine.documents.store.kept import (
+    EMAILED_PDF,
+    Download,
+    case_document,
+    case_documents,
+    store_document,
+)
 from engine.documents.store.letters_sent import (
     delivery_for,
     large_print_for,
@@ -31,6 +37,7 @@ from engine.documents.store.statistics_reports import STATISTICS_REPORT, statist
 from engine.documents.store.updates_sent import tell_applicant
 
 __all__ = [
+    "EMAILED_PDF",
     "MEETING_PACK",
     "STATISTICS_REPORT",
     "ZIP_MEDIA_TYPE",

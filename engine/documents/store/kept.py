@@ -20,6 +20,11 @@ from engine.documents.convert import Converter, DocumentFormat
 from engine.documents.word import DOCX_MEDIA_TYPE
 from engine.people.access import record_disclosure, visible_case
 
+# The PDF an emailed letter carried, kept for the mail sender to attach: a copy of the
+# letter, which is the Word document kept under the letter's own kind. Lists of a case's
+# documents leave it out, so that each letter is listed once.
+EMAILED_PDF = "letter_pdf"
+
 
 @dataclass(frozen=True)
 class Download:
@@ -127,7 +132,7 @@ def case_document(
     """A document kept on a case the user may see (a letter, an earlier pack)."""
     case = visible_case(session, user, reference)
     document = session.get(Document, document_id)
-    if document is None or document.case_id != case.id:
+    if document is None or document.case_id != case.id or document.kind == EMAILED_PDF:
         raise NotFound(f"there is no document {document_id} on case {reference}")
     refuse_erased(case)
     disclose(session, user, document, f"{document.kind.replace('_', ' ')} v{document.version}")
@@ -140,7 +145,7 @@ def case_documents(session: Session, user: User | None, reference: str) -> list[
     return list(
         session.scalars(
             select(Document)
-            .where(Document.case_id == case.id)
+            .where(Document.case_id == case.id, Document.kind != EMAILED_PDF)
             .order_by(Document.created_at.desc(), Document.id.desc())
         )
     )
