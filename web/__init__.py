@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         documents,
         inbox,
         organisation_sign_in,
+        oversight,
         passwords,
         public,
         published_figures,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(published_figures.blueprint)
+    app.register_blueprint(oversight.blueprint)
     app.register_blueprint(statements.blueprint)
     app.register_blueprint(your_case.blueprint)
     app.register_blueprint(your_part.blueprint)
