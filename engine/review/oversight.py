@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.cases.statistics import financial_year_bounds, financial_year_of, year_label
@@ -183,7 +183,10 @@ def oversight(
         first, last = financial_year_bounds(year)
         return column.between(first, last)
 
-    in_districts = Case.district_id.in_(ids)
+    # Every district of the area needs no condition: without one, the counts by day read the
+    # dates' own index rather than every case's district beside its dates.
+    every = len(set(ids)) == session.scalar(select(func.count(District.id)))
+    in_districts = true() if every else Case.district_id.in_(ids)
     return Oversight(
         year=year,
         districts=_district_counts(session, districts, in_districts, within),
@@ -235,41 +238,37 @@ def _district_counts(
     )
 
 
-def _financial_year(column: Any) -> ColumnElement[int]:
-    """The financial year a date column falls in, in SQL (both databases)."""
-    return extract("year", column) - case((extract("month", column) < 4, 1), else_=0)
-
-
 def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
-    received_year = _financial_year(Case.received_on)
-    applications = {
-        int(y): n
-        for y, n in session.execute(
-            select(received_year, func.count(Case.id)).where(in_districts).group_by(received_year)
+    # Counted by day in SQL (an index holds both dates), then by financial year here: a few
+    # thousand days at most, where working out each case's year in SQL reads every row.
+    applications: Counter[int] = Counter()
+    for day, count in session.execute(
+        select(Case.received_on, func.count()).where(in_districts).group_by(Case.received_on)
+    ):
+        applications[financial_year_of(_as_date(day))] += count
+    met: Counter[int] = Counter()
+    not_met: Counter[int] = Counter()
+    for day, met_that_day, not_met_that_day in session.execute(
+        select(
+            Case.decided_on,
+            func.sum(case((_MET, 1), else_=0)),
+            func.sum(case((_NOT_MET, 1), else_=0)),
         )
-    }
-    decided_year = _financial_year(Case.decided_on)
-    decided = {
-        int(y): (met or 0, not_met or 0)
-        for y, met, not_met in session.execute(
-            select(
-                decided_year,
-                func.sum(case((_MET, 1), else_=0)),
-                func.sum(case((_NOT_MET, 1), else_=0)),
-            )
-            .where(in_districts, Case.decided_on.is_not(None))
-            .group_by(decided_year)
-        )
-    }
+        .where(in_districts, Case.decided_on.is_not(None))
+        .group_by(Case.decided_on)
+    ):
+        year = financial_year_of(_as_date(day))
+        met[year] += met_that_day or 0
+        not_met[year] += not_met_that_day or 0
     return tuple(
         YearCounts(
             year=y,
             label=year_label(y),
-            applications=applications.get(y, 0),
-            threshold_met=decided.get(y, (0, 0))[0],
-            threshold_not_met=decided.get(y, (0, 0))[1],
+            applications=applications[y],
+            threshold_met=met[y],
+            threshold_not_met=not_met[y],
         )
-        for y in sorted(set(applications) | set(decided))
+        for y in sorted(set(applications) | set(met) | set(not_met))
     )
 
 
@@ -294,14 +293,23 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     timescales: dict[str, int] = settings["timescales"]
     shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
     high = Case.risk_level == "high"
-    # The day each application was acknowledged: its acknowledgement task's completion.
+    # The day each application of the cohort was acknowledged: its acknowledgement task's
+    # completion (found through the cohort's cases, not by reading every such task).
     acknowledged = (
         select(
-            Task.case_id.label("case_id"),
+            Case.id.label("case_id"),
             func.min(func.date(Task.completed_at, type_=Date)).label("on"),
         )
-        .where(Task.form == "acknowledgement", Task.state == "completed")
-        .group_by(Task.case_id)
+        .join(
+            Task,
+            and_(
+                Task.case_id == Case.id,
+                Task.form == "acknowledgement",
+                Task.state == "completed",
+            ),
+        )
+        .where(in_districts, cohort)
+        .group_by(Case.id)
         .subquery()
     )
     first_review = and_(Review.case_id == Case.id, Review.number == 1)

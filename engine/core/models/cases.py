@@ -43,6 +43,24 @@ class Case(Base):
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
         Index("ix_cases_status_received", "status", "received_on"),
+        # The oversight figures (engine.review.oversight): each step's dates, and the
+        # threshold decisions by district and day, read from the index alone.
+        Index(
+            "ix_cases_oversight",
+            "district_id",
+            "received_on",
+            "decided_on",
+            "risk_level",
+            "threshold_met",
+            "decision_basis",
+        ),
+        Index(
+            "ix_cases_district_decided",
+            "district_id",
+            "decided_on",
+            "threshold_met",
+            "decision_basis",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
