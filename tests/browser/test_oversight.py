@@ -64,3 +64,11 @@ def test_a_bad_filter_is_answered_with_a_message_that_passes_axe(page: Any, base
     summary.get_by_role("link").click()
     assert page.evaluate("document.activeElement.id") == "year"
     assert accessibility_problems(page) == []
+
+
+def test_a_year_with_nothing_is_an_empty_view_that_passes_axe(page: Any, base: str) -> None:
+    sign_in(page, base, OPCC)
+    page.goto(f"{base}/oversight?year=2012")
+    assert "The service holds no applications for 2012/13" in page.locator("#nothing").inner_text()
+    assert page.get_by_label("Financial year", exact=True).input_value() == "2012"
+    assert accessibility_problems(page) == []
