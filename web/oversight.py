@@ -25,6 +25,7 @@ from web.charts import BarChart, bar_chart
 from web.context import db, sign_in_required, signed_in_user
 
 blueprint = Blueprint("oversight", __name__)
+EVERY_YEAR = "all"
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,13 @@ def _choose(everyone: list[District]) -> Chosen:
                 "can see"
             )
             key = ""
-    year: int | None = None
+    # The year under way unless another is chosen, or every year ("all"): every year's
+    # figures read every case, a year's only its own.
+    year: int | None = financial_year_of(clock.today())
     text = request.args.get("year", "").strip()
-    if text:
+    if text == EVERY_YEAR:
+        year = None
+    elif text:
         if text.isdigit() and int(text) in YEARS:
             year = int(text)
         else:
@@ -90,6 +95,7 @@ def page() -> str:
         years=[(y, year_label(y)) for y in held],
         outside=chosen.year is not None and chosen.year not in held,
         latest=financial_year_of(clock.today()),
+        every_year=EVERY_YEAR,
         scope=scope,
         where=where,
         charts=_charts(figures, scope),

@@ -187,15 +187,25 @@ def oversight(
     # dates' own index rather than every case's district beside its dates.
     every = len(set(ids)) == session.scalar(select(func.count(District.id)))
     in_districts = true() if every else Case.district_id.in_(ids)
+
+    def of_cases(case_id: Any) -> ColumnElement[bool]:
+        # Reviews, appeals and answers are narrowed by their case's district without reading
+        # their cases' rows, and not at all for every district.
+        if every:
+            return true()
+        return case_id.in_(select(Case.id).where(Case.district_id.in_(ids)))
+
     return Oversight(
         year=year,
         districts=_district_counts(session, districts, in_districts, within),
         years=_year_counts(session, in_districts),
         steps=_steps(session, in_districts, within(Case.received_on)),
-        meeting_parts=_meeting_parts(session, in_districts, within(Review.held_on)),
-        recommendations=_recommendations(session, in_districts, within(Review.held_on), today),
-        appeals=_appeals(session, in_districts, within(Appeal.received_on)),
-        follow_ups=_follow_ups(session, in_districts, year),
+        meeting_parts=_meeting_parts(session, of_cases(Review.case_id), within(Review.held_on)),
+        recommendations=_recommendations(
+            session, of_cases(Review.case_id), within(Review.held_on), today
+        ),
+        appeals=_appeals(session, of_cases(Appeal.case_id), within(Appeal.received_on)),
+        follow_ups=_follow_ups(session, of_cases(CheckIn.case_id), year),
     )
 
 
@@ -293,31 +303,36 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     timescales: dict[str, int] = settings["timescales"]
     shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
     high = Case.risk_level == "high"
-    # The day each application of the cohort was acknowledged: its acknowledgement task's
-    # completion (found through the cohort's cases, not by reading every such task).
+    # The day each application of the cohort was acknowledged, looked up for each of its
+    # cases (an index holds it) rather than read from every acknowledgement there is.
+    acknowledged_on = (
+        select(func.min(func.date(Task.completed_at, type_=Date)))
+        .where(
+            Task.form == "acknowledgement",
+            Task.state == "completed",
+            Task.case_id == Case.id,
+        )
+        .scalar_subquery()
+    )
     acknowledged = (
         select(
-            Case.id.label("case_id"),
-            func.min(func.date(Task.completed_at, type_=Date)).label("on"),
-        )
-        .join(
-            Task,
-            and_(
-                Task.case_id == Case.id,
-                Task.form == "acknowledgement",
-                Task.state == "completed",
-            ),
+            Case.received_on.label("received_on"),
+            acknowledged_on.label("on"),
+            high.label("high"),
         )
         .where(in_districts, cohort)
-        .group_by(Case.id)
         .subquery()
     )
     first_review = and_(Review.case_id == Case.id, Review.number == 1)
     # (step, start column, end column, the query's FROM) for each step.
     pairs = {
         "acknowledgement": select(
-            Case.received_on, Case.received_on, acknowledged.c.on, high, func.count()
-        ).join(acknowledged, acknowledged.c.case_id == Case.id),
+            acknowledged.c.received_on,
+            acknowledged.c.received_on,
+            acknowledged.c.on,
+            acknowledged.c.high,
+            func.count(),
+        ).where(acknowledged.c.on.is_not(None)),
         "threshold_decision": select(
             Case.received_on, Case.received_on, Case.decided_on, high, func.count()
         ).where(Case.decided_on.is_not(None)),
@@ -334,7 +349,9 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     }
     found = []
     for step in _STEPS:
-        query = pairs[step.key].where(in_districts, cohort)
+        query = pairs[step.key]
+        if step.key != "acknowledgement":  # its cohort is chosen within
+            query = query.where(in_districts, cohort)
         rows = session.execute(query.group_by(*query.selected_columns[:4])).all()
         days = timescales[step.timescale]
         times = step_times(
@@ -402,7 +419,6 @@ def _meeting_parts(session: Session, in_districts: Any, held: Any) -> tuple[tupl
     counts = dict(
         session.execute(
             select(Review.applicant_took_part, func.count(Review.id))
-            .join(Case, Case.id == Review.case_id)
             .where(in_districts, held)
             .group_by(Review.applicant_took_part)
         ).all()
@@ -434,7 +450,6 @@ def _recommendations(
             ),
         )
         .join(Review, Review.id == Recommendation.review_id)
-        .join(Case, Case.id == Review.case_id)
         .where(in_districts, held)
     ).one()
     return Recommendations(made, completed or 0, on_time or 0, overdue or 0)
@@ -446,9 +461,7 @@ def _appeals(session: Session, in_districts: Any, received: Any) -> Appeals:
             func.count(Appeal.id),
             func.sum(case((Appeal.outcome == "upheld", 1), else_=0)),
             func.sum(case((Appeal.outcome == "not_upheld", 1), else_=0)),
-        )
-        .join(Case, Case.id == Appeal.case_id)
-        .where(in_districts, received)
+        ).where(in_districts, received)
     ).one()
     upheld, not_upheld = upheld or 0, not_upheld or 0
     return Appeals(total, upheld, not_upheld, total - upheld - not_upheld)
@@ -467,9 +480,7 @@ def _follow_ups(session: Session, in_districts: Any, year: int | None) -> Follow
             func.count(CheckIn.id),
             func.sum(case((CheckIn.still_happening.is_(False), 1), else_=0)),
             func.sum(case((CheckIn.still_happening.is_(True), 1), else_=0)),
-        )
-        .join(Case, Case.id == CheckIn.case_id)
-        .where(in_districts, answered)
+        ).where(in_districts, answered)
     ).one()
     return FollowUps(total, stopped or 0, going_on or 0)
 

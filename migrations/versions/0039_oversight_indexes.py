@@ -8,43 +8,36 @@ Revision ID: 0039
 Revises: 0035
 Create Date: 2026-12-07 17:15:00
 """
-
 from alembic import op
 
 
-revision = "0039"
-down_revision = "0035"
+revision = '0039'
+down_revision = '0035'
 branch_labels = None
 depends_on = None
 
 INDEXES = (
     (
-        "ix_cases_oversight",
-        "cases",
-        [
-            "district_id",
-            "received_on",
-            "decided_on",
-            "risk_level",
-            "threshold_met",
-            "decision_basis",
-        ],
+        'ix_cases_oversight',
+        'cases',
+        ['received_on', 'decided_on', 'risk_level', 'district_id', 'threshold_met',
+         'decision_basis'],
     ),
     (
-        "ix_cases_district_decided",
-        "cases",
-        ["district_id", "decided_on", "threshold_met", "decision_basis"],
+        'ix_cases_district_decided',
+        'cases',
+        ['district_id', 'decided_on', 'threshold_met', 'decision_basis'],
     ),
-    ("ix_tasks_form_state_case", "tasks", ["form", "state", "case_id", "completed_at"]),
+    ('ix_tasks_form_state_case', 'tasks', ['form', 'state', 'case_id', 'completed_at']),
     (
-        "ix_reviews_case_number_dates",
-        "reviews",
-        ["case_id", "number", "held_on", "outcome_letter_sent_on", "applicant_took_part"],
+        'ix_reviews_case_number_dates',
+        'reviews',
+        ['case_id', 'number', 'held_on', 'outcome_letter_sent_on', 'applicant_took_part'],
     ),
     (
-        "ix_recommendations_review_dates",
-        "recommendations",
-        ["review_id", "due_date", "completed_on", "status"],
+        'ix_recommendations_review_dates',
+        'recommendations',
+        ['review_id', 'due_date', 'completed_on', 'status'],
     ),
 )
 

@@ -111,8 +111,19 @@ def test_bad_filter_values_are_set_aside_with_a_message(app: Flask, query: str) 
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "There is a problem" in page
+    # The year under way, as when no year is chosen: the facts hold nothing in it.
+    assert "Oversight of the case review, 2025/26" in page
+    assert "There is nothing to show for every district you oversee, 2025/26" in page
+
+
+def test_every_year_is_chosen_and_the_year_under_way_is_the_default(app: Flask) -> None:
+    client = signed_in(app, OPCC)
+    page = client.get("/oversight?year=all").get_data(as_text=True)
     assert "Oversight of the case review, every year" in page
     assert _row(page, "districts", "Total") == ["9", "4", "3"]
+    assert "/oversight.csv?year=all" in page
+    default = client.get("/oversight").get_data(as_text=True)
+    assert "Oversight of the case review, 2025/26" in default
 
 
 def test_a_year_the_service_holds_nothing_for_is_an_empty_view(app: Flask) -> None:

@@ -43,14 +43,15 @@ class Case(Base):
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
         Index("ix_cases_status_received", "status", "received_on"),
-        # The oversight figures (engine.review.oversight): each step's dates, and the
-        # threshold decisions by district and day, read from the index alone.
+        # The oversight figures (engine.review.oversight): the dates of each step from receipt,
+        # in the order they are grouped, and the threshold decisions by district and day, read
+        # from the indexes alone.
         Index(
             "ix_cases_oversight",
-            "district_id",
             "received_on",
             "decided_on",
             "risk_level",
+            "district_id",
             "threshold_met",
             "decision_basis",
         ),
