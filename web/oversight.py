@@ -61,7 +61,7 @@ def _choose(everyone: list[District]) -> Chosen:
     if text == EVERY_YEAR:
         year = None
     elif text:
-        if text.isdigit() and int(text) in YEARS:
+        if text.isascii() and text.isdigit() and int(text) in YEARS:
             year = int(text)
         else:
             problems["year"] = f"Choose a financial year from the list: ‘{text[:20]}’ is not one"
@@ -86,7 +86,7 @@ def _figures() -> tuple[Chosen, Oversight, list[int], list[District]]:
 def page() -> str:
     chosen, figures, held, everyone = _figures()
     scope = year_label(chosen.year) if chosen.year is not None else "every year"
-    where = chosen.districts[0].name if chosen.district else "every district you oversee"
+    where = chosen.districts[0].name if len(chosen.districts) == 1 else "every district you oversee"
     return render_template(
         "oversight.html",
         figures=figures,

@@ -104,6 +104,7 @@ def test_others_are_refused(app: Flask) -> None:
         "year=1999",
         "district=%00",
         "year=2021.5",
+        "year=%C2%B2",
     ],
 )
 def test_bad_filter_values_are_set_aside_with_a_message(app: Flask, query: str) -> None:
