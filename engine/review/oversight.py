@@ -303,26 +303,7 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     timescales: dict[str, int] = settings["timescales"]
     shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
     high = Case.risk_level == "high"
-    # The day each application of the cohort was acknowledged, looked up for each of its
-    # cases (an index holds it) rather than read from every acknowledgement there is.
-    acknowledged_on = (
-        select(func.min(func.date(Task.completed_at, type_=Date)))
-        .where(
-            Task.form == "acknowledgement",
-            Task.state == "completed",
-            Task.case_id == Case.id,
-        )
-        .scalar_subquery()
-    )
-    acknowledged = (
-        select(
-            Case.received_on.label("received_on"),
-            acknowledged_on.label("on"),
-            high.label("high"),
-        )
-        .where(in_districts, cohort)
-        .subquery()
-    )
+    acknowledged = _acknowledged(session, in_districts, cohort, high)
     first_review = and_(Review.case_id == Case.id, Review.number == 1)
     # (step, start column, end column, the query's FROM) for each step.
     pairs = {
@@ -370,6 +351,34 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
             )
         )
     return tuple(found)
+
+
+def _acknowledged(session: Session, in_districts: Any, cohort: Any, high: Any) -> Any:
+    """The cohort's applications with the day each was acknowledged (its acknowledgement
+    task's completion), as a subquery of (received_on, on, high)."""
+    on = func.min(func.date(Task.completed_at, type_=Date))
+    is_acknowledgement = and_(Task.form == "acknowledgement", Task.state == "completed")
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite would read every acknowledgement and then each one's case: asked per case of
+        # the cohort instead, each is one look in the tasks' index.
+        per_case = select(on).where(is_acknowledgement, Task.case_id == Case.id)
+        return (
+            select(
+                Case.received_on.label("received_on"),
+                per_case.scalar_subquery().label("on"),
+                high.label("high"),
+            )
+            .where(in_districts, cohort)
+            .subquery()
+        )
+    # PostgreSQL would run a subquery per case; joined, it hashes the two indexes' rows.
+    return (
+        select(Case.received_on.label("received_on"), on.label("on"), high.label("high"))
+        .join(Task, and_(Task.case_id == Case.id, is_acknowledgement))
+        .where(in_districts, cohort)
+        .group_by(Case.id, Case.received_on, Case.risk_level)
+        .subquery()
+    )
 
 
 @lru_cache(maxsize=8192)
