@@ -305,41 +305,56 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     high = Case.risk_level == "high"
     acknowledged = _acknowledged(session, in_districts, cohort, high)
     first_review = and_(Review.case_id == Case.id, Review.number == 1)
-    # (step, start column, end column, the query's FROM) for each step.
-    pairs = {
-        "acknowledgement": select(
-            acknowledged.c.received_on,
-            acknowledged.c.received_on,
-            acknowledged.c.on,
-            acknowledged.c.high,
+    # (received, start, step, at high risk, how many) for each step.
+    groups: dict[str, list[tuple[Any, Any, Any, bool, int]]] = {}
+    for key, query in (
+        (
+            "acknowledgement",
+            select(
+                acknowledged.c.received_on,
+                acknowledged.c.received_on,
+                acknowledged.c.on,
+                acknowledged.c.high,
+                func.count(),
+            ).where(acknowledged.c.on.is_not(None)),
+        ),
+        (
+            "threshold_decision",
+            select(Case.received_on, Case.received_on, Case.decided_on, high, func.count()).where(
+                Case.decided_on.is_not(None), in_districts, cohort
+            ),
+        ),
+    ):
+        rows = session.execute(query.group_by(*query.selected_columns[:4]))
+        groups[key] = [(r, start, end, bool(at_high), n) for r, start, end, at_high, n in rows]
+    # The meeting and its outcome letter from one reading of the first reviews.
+    reviewed = (
+        select(
+            Case.received_on,
+            Case.decided_on,
+            Review.held_on,
+            Review.outcome_letter_sent_on,
+            high,
             func.count(),
-        ).where(acknowledged.c.on.is_not(None)),
-        "threshold_decision": select(
-            Case.received_on, Case.received_on, Case.decided_on, high, func.count()
-        ).where(Case.decided_on.is_not(None)),
-        "review_meeting": select(
-            Case.received_on, Case.decided_on, Review.held_on, high, func.count()
         )
         .join(Review, first_review)
-        .where(Review.held_on.is_not(None), Case.decided_on.is_not(None)),
-        "outcome_letter": select(
-            Case.received_on, Review.held_on, Review.outcome_letter_sent_on, high, func.count()
-        )
-        .join(Review, first_review)
-        .where(Review.outcome_letter_sent_on.is_not(None), Review.held_on.is_not(None)),
-    }
+        .where(Review.held_on.is_not(None), in_districts, cohort)
+    )
+    reviews = session.execute(reviewed.group_by(*reviewed.selected_columns[:5])).all()
+    groups["review_meeting"] = [
+        (r, decided, held, bool(at_high), n)
+        for r, decided, held, _sent, at_high, n in reviews
+        if decided is not None
+    ]
+    groups["outcome_letter"] = [
+        (r, held, sent, bool(at_high), n)
+        for r, _decided, held, sent, at_high, n in reviews
+        if sent is not None
+    ]
     found = []
     for step in _STEPS:
-        query = pairs[step.key]
-        if step.key != "acknowledgement":  # its cohort is chosen within
-            query = query.where(in_districts, cohort)
-        rows = session.execute(query.group_by(*query.selected_columns[:4])).all()
         days = timescales[step.timescale]
-        times = step_times(
-            ((received, start, end, bool(at_high), n) for received, start, end, at_high, n in rows),
-            days,
-            shorter.get(step.timescale, days),
-        )
+        times = step_times(groups[step.key], days, shorter.get(step.timescale, days))
         found.append(
             StepTimes(
                 key=step.key,
