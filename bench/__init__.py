@@ -5,6 +5,7 @@
 - ``pages``: every page and API call a demo user reaches with the demo data;
 - ``inboxes``: the task API and the HTML inbox at scale;
 - ``step_timings``: the page of how the procedure runs (the heat map) at scale;
+- ``oversight``: the oversight page at scale, for the OPCC and for a council;
 - ``floor``: the engine floor, one task step in bare SpiffWorkflow;
 - ``completions``: a completion through the service, in process and over HTTP, against the
   floor, and where its time goes;

@@ -30,6 +30,7 @@ from bench.escalation import escalation_sweep  # noqa: E402
 from bench.growth import growth  # noqa: E402
 from bench.inboxes import inboxes  # noqa: E402
 from bench.measure import Row, say  # noqa: E402
+from bench.oversight import oversight_page  # noqa: E402
 from bench.pages import pages_with_demo_data  # noqa: E402
 from bench.processes import LOCAL_HOSTS  # noqa: E402
 from bench.results import RESULTS, print_table, write_results  # noqa: E402
@@ -75,6 +76,7 @@ def main() -> None:
         rows += inboxes(sqlite_env, sqlite_db, "SQLite", runs)
         rows += case_search(sqlite_env, sqlite_db, "SQLite", runs)
         rows += step_timings(sqlite_env, sqlite_db, "SQLite", runs)
+        rows += oversight_page(sqlite_env, sqlite_db, "SQLite", runs)
         rows += floor_and_service(sqlite_env, sqlite_db, "SQLite", 20)
         rows += documents(sqlite_db, "SQLite", 5)
         # LibreOffice's time does not depend on the database: measured once.
@@ -91,6 +93,7 @@ def main() -> None:
             rows += inboxes(pg_env, pg_db, "PostgreSQL", runs)
             rows += case_search(pg_env, pg_db, "PostgreSQL", runs)
             rows += step_timings(pg_env, pg_db, "PostgreSQL", runs)
+            rows += oversight_page(pg_env, pg_db, "PostgreSQL", runs)
             rows += documents(pg_db, "PostgreSQL", 5)
             with gunicorn(pg_env, workers=WORKERS, threads=THREADS) as (base, master_pid):
                 rows += floor_and_service(pg_env, pg_db, "PostgreSQL", 20, http_base=base)

@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         inbox,
         information_requests,
         organisation_sign_in,
+        oversight,
         passwords,
         public,
         published_figures,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.register_blueprint(notifications_blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(published_figures.blueprint)
+    app.register_blueprint(oversight.blueprint)
     app.register_blueprint(statements.blueprint)
     app.register_blueprint(your_case.blueprint)
     app.register_blueprint(your_part.blueprint)

@@ -25,6 +25,7 @@ from engine.core.forms import load_form
 from engine.core.models import District
 from engine.intake.applications import submit_application, who_reports_can_go_to
 from engine.intake.submission_limit import count_submission
+from engine.review.oversight import overseen_districts
 from web.context import current_user, db, kept, settings
 from web.form_lists import apply_list_action, list_focus
 from web.schema_forms import SchemaForm, error_summary
@@ -157,6 +158,7 @@ def statistics() -> str:
         writes_for = [
             (d.key, d.name) for d in districts if user is not None and may_write_notes(user, d)
         ]
+        oversees = user is not None and bool(overseen_districts(s, user))
     rows = table_rows(figures)
     return render_template(
         "statistics.html",
@@ -167,5 +169,6 @@ def statistics() -> str:
         year=year,
         signed_in=user is not None,
         writes_for=writes_for,
+        oversees=oversees,
         year_ends=financial_year_bounds(year)[1].isoformat(),
     )

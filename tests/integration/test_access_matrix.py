@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from engine.core.models import District, Organisation
 from tests.support.access import (
     APPLICANT,
     CASES,
@@ -112,6 +114,10 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
         dales = user.organisation_id == world.cases["A"].council
         writes = dales and bool({"caseworker", "manager"} & set(user.roles))
         return OK if writes else FORBIDDEN
+    if route.who == "oversight":
+        # Counts of cases, naming none: another role's page (403) to anyone but the OPCC's
+        # staff and those of a council that leads a district.
+        return OK if world.users[role].organisation_id in _overseers(world) else FORBIDDEN
     if route.who == "admits":
         # Managers and administrators answer people waiting for roles; the user a POST names
         # (the health officer) is not waiting, so it is not there to answer.
@@ -143,6 +149,13 @@ def expected(world: World, role: str, route: Route, case: str) -> str:
     if role == "administrator" and route.path == "/cases/{ref}":
         return ASKS_REASON
     return HIDDEN
+
+
+def _overseers(world: World) -> set[int]:
+    with world.db.read() as session:
+        opcc = session.scalars(select(Organisation.id).where(Organisation.kind == "opcc"))
+        leads = session.scalars(select(District.lead_council_id))
+        return set(opcc) | {lead for lead in leads if lead is not None}
 
 
 def _may_act(world: World, role: str, route: Route, case: str) -> str:

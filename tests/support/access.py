@@ -289,7 +289,9 @@ class Route:
     # letters' wording: process owners and administrators), "manager" (a page of
     # the manager's role about their own organisation, or its download of the cases list),
     # "admits" (people waiting for roles: managers and administrators), "district notes"
-    # (Derbyshire Dales's notes on its figures: its council's staff), "own", "reason",
+    # (Derbyshire Dales's notes on its figures: its council's staff), "oversight" (the
+    # oversight figures: the OPCC's staff and those of a council leading a district), "own",
+    # "reason",
     # "sign-out", "provider callback" (back from a provider), "applicant" (the applicant's own
     # pages), "applicant token" (the API's routes for the applicant's token alone) or "case
     # search" (the cases list: anyone signed in, an administrator with a reason),

@@ -71,6 +71,9 @@ ROUTES = [
         "district notes",
         {"note": "Counted as recorded."},
     ),
+    # The oversight figures: the OPCC's staff, and those of a council leading a district.
+    Route("GET", "/oversight?year=2021", "/oversight", "oversight"),
+    Route("GET", "/oversight.csv?year=2021", "/oversight.csv", "oversight"),
     Route("GET", "/privacy", "/privacy", "public"),
     Route("GET", "/accessibility", "/accessibility", "public"),
     Route("GET", "/cookies", "/cookies", "public"),

@@ -642,3 +642,48 @@ def test_reviews_there_before_0039_keep_their_rows_and_their_chair_s_standing_go
             assert session.scalars(select(ChairDeclaration)).all() == []
     finally:
         db.dispose()
+
+
+OVERSIGHT_INDEXES = {
+    "cases": {"ix_cases_oversight", "ix_cases_district_decided"},
+    "tasks": {"ix_tasks_form_state_case"},
+    "reviews": {"ix_reviews_case_number_dates"},
+    "recommendations": {"ix_recommendations_review_dates"},
+}
+
+
+def _indexes(db: Database) -> dict[str, set[str]]:
+    # Read from each database's own catalogue, as the migration left it.
+    catalogue = (
+        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"
+        if db.writer.dialect.name == "sqlite"
+        else "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    with db.writer.connect() as connection:
+        found = connection.execute(text(catalogue)).all()
+    return {
+        table: {name for on, name in found if on == table} & names
+        for table, names in OVERSIGHT_INDEXES.items()
+    }
+
+
+def test_0040_adds_the_oversight_indexes_and_takes_them_away_going_back(blank_url: str) -> None:
+    """The oversight figures read these indexes rather than every row; going back before
+    0040 takes them away and leaves the rows, and coming back makes them again."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            _area_and_its_caseworker(session)
+            open_case(session, "derbyshire-dales", datetime(2026, 3, 2, tzinfo=UTC).date())
+        assert _indexes(db) == OVERSIGHT_INDEXES
+        _migrate(db, "0039")
+        db.dispose()
+        assert _indexes(db) == {table: set() for table in OVERSIGHT_INDEXES}
+        upgrade_to_head(db)
+        db.dispose()
+        assert _indexes(db) == OVERSIGHT_INDEXES
+        with db.read() as session:
+            assert session.scalar(select(Case.reference)) is not None
+    finally:
+        db.dispose()

@@ -43,6 +43,25 @@ class Case(Base):
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
         Index("ix_cases_status_received", "status", "received_on"),
+        # The oversight figures (engine.review.oversight): the dates of each step from receipt,
+        # in the order they are grouped, and the threshold decisions by district and day, read
+        # from the indexes alone.
+        Index(
+            "ix_cases_oversight",
+            "received_on",
+            "decided_on",
+            "risk_level",
+            "district_id",
+            "threshold_met",
+            "decision_basis",
+        ),
+        Index(
+            "ix_cases_district_decided",
+            "district_id",
+            "decided_on",
+            "threshold_met",
+            "decision_basis",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)

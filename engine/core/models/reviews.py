@@ -28,6 +28,15 @@ class Review(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "number"),
         Index("ix_reviews_held_on", "held_on"),
+        # The oversight figures: each first review's dates and the applicant's part in it.
+        Index(
+            "ix_reviews_case_number_dates",
+            "case_id",
+            "number",
+            "held_on",
+            "outcome_letter_sent_on",
+            "applicant_took_part",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -122,7 +131,11 @@ class Recommendation(Base):
     """An action a review recommends, owned by one organisation, tracked until done."""
 
     __tablename__ = "recommendations"
-    __table_args__ = (CheckConstraint("status IN ('open','done','closed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('open','done','closed')", name="status"),
+        # The oversight figures: whether each was done, and by its due date.
+        Index("ix_recommendations_review_dates", "review_id", "due_date", "completed_on", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))

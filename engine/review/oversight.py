@@ -1,0 +1,575 @@
+"""The OPCC's oversight of the case review across the force area, and each council's of its
+own district: counts and timeliness per district and financial year, with no personal data.
+
+Every count is an aggregate query grouped by district or by financial year. The timeliness of
+each step needs working days, which SQL does not know: the cases are grouped by their dates
+(receipt, the step's start, the step, whether the case was assessed at high risk) and each
+distinct group is worked out once, so the Python pass is bounded by the distinct dates, not by
+the number of cases.
+
+Which year a figure belongs to:
+
+- applications, and the timeliness of their steps: the year the application was received;
+- threshold outcomes: the year of the decision (as the published figures count them);
+- the applicant's part in the meeting, and the recommendations made: the year the review was
+  held; a recommendation is done on time when it was completed by its due date;
+- appeals: the year received, with their outcomes so far;
+- follow-up answers: the year answered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from engine.cases.statistics import financial_year_bounds, financial_year_of, year_label
+from engine.core import clock
+from engine.core.area import HIGH_RISK_TIMESCALES, current_settings
+from engine.core.models import (
+    Appeal,
+    Case,
+    CheckIn,
+    District,
+    Recommendation,
+    Review,
+    Task,
+    User,
+)
+from engine.core.workdays import add_working_days, working_days_between
+from engine.review.applicant_part import TOOK_PART
+
+# The kind of organisation whose staff oversee every district.
+OVERSEES_ALL = "opcc"
+
+
+@dataclass(frozen=True)
+class DistrictCounts:
+    key: str
+    name: str
+    applications: int
+    threshold_met: int
+    threshold_not_met: int
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    year: int
+    label: str
+    applications: int
+    threshold_met: int
+    threshold_not_met: int
+
+
+@dataclass(frozen=True)
+class StepTimes:
+    """How long one step took, for the applications that reached it."""
+
+    key: str
+    name: str
+    # The area's timescale, as it is counted: "10 working days from receipt".
+    timescale: str
+    done: int
+    median_from_receipt: float | None  # working days from receipt, None when none done
+    on_time: int
+
+    @property
+    def share_on_time(self) -> float | None:
+        return self.on_time / self.done if self.done else None
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    made: int
+    done: int
+    done_on_time: int
+    open_past_due: int
+
+
+@dataclass(frozen=True)
+class Appeals:
+    received: int
+    upheld: int
+    not_upheld: int
+    undecided: int
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    answers: int
+    stopped: int
+    still_happening: int
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """The figures for the districts and year chosen (``year`` None: every year held)."""
+
+    year: int | None
+    districts: tuple[DistrictCounts, ...]
+    years: tuple[YearCounts, ...]
+    steps: tuple[StepTimes, ...]
+    meeting_parts: tuple[tuple[str, int], ...]  # (how the applicant took part, reviews)
+    recommendations: Recommendations
+    appeals: Appeals
+    follow_ups: FollowUps
+
+    @property
+    def applications(self) -> int:
+        return sum(d.applications for d in self.districts)
+
+    @property
+    def threshold_met(self) -> int:
+        return sum(d.threshold_met for d in self.districts)
+
+    @property
+    def threshold_not_met(self) -> int:
+        return sum(d.threshold_not_met for d in self.districts)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.applications
+            or self.threshold_met
+            or self.threshold_not_met
+            or any(count for _, count in self.meeting_parts)
+            or self.recommendations.made
+            or self.appeals.received
+            or self.follow_ups.answers
+        )
+
+
+def overseen_districts(session: Session, user: User) -> list[District]:
+    """The districts whose figures ``user`` oversees: every district for the OPCC's staff, the
+    districts their council leads for a council's, none for anyone else."""
+    query = select(District).order_by(District.position)
+    if user.organisation.kind != OVERSEES_ALL:
+        query = query.where(District.lead_council_id == user.organisation_id)
+    return list(session.scalars(query))
+
+
+def years_held(session: Session, today: date | None = None) -> list[int]:
+    """The financial years the service holds applications for, newest first (none when it
+    holds none), up to the one running now."""
+    first = session.scalar(select(func.min(Case.received_on)))
+    if first is None:
+        return []
+    latest = financial_year_of(today or clock.today())
+    return list(range(latest, min(financial_year_of(first), latest) - 1, -1))
+
+
+def oversight(
+    session: Session,
+    districts: Sequence[District],
+    year: int | None,
+    today: date | None = None,
+) -> Oversight:
+    """The oversight figures of ``districts`` for the financial year starting in ``year``
+    (every year when None)."""
+    today = today or clock.today()
+    ids = [d.id for d in districts]
+
+    def within(column: Any) -> ColumnElement[bool]:
+        if year is None:
+            return column.is_not(None)
+        first, last = financial_year_bounds(year)
+        return column.between(first, last)
+
+    # Every district of the area needs no condition: without one, the counts by day read the
+    # dates' own index rather than every case's district beside its dates.
+    every = len(set(ids)) == session.scalar(select(func.count(District.id)))
+    in_districts = true() if every else Case.district_id.in_(ids)
+
+    def of_cases(case_id: Any) -> ColumnElement[bool]:
+        # Reviews, appeals and answers are narrowed by their case's district without reading
+        # their cases' rows, and not at all for every district.
+        if every:
+            return true()
+        return case_id.in_(select(Case.id).where(Case.district_id.in_(ids)))
+
+    return Oversight(
+        year=year,
+        districts=_district_counts(session, districts, in_districts, within),
+        years=_year_counts(session, in_districts),
+        steps=_steps(session, in_districts, within(Case.received_on)),
+        meeting_parts=_meeting_parts(session, of_cases(Review.case_id), within(Review.held_on)),
+        recommendations=_recommendations(
+            session, of_cases(Review.case_id), within(Review.held_on), today
+        ),
+        appeals=_appeals(session, of_cases(Appeal.case_id), within(Appeal.received_on)),
+        follow_ups=_follow_ups(session, of_cases(CheckIn.case_id), year),
+    )
+
+
+# A declined application counts as "threshold not met" (DOMAIN rule 4), as published.
+_NOT_MET = or_(Case.threshold_met.is_(False), Case.decision_basis == "declined")
+_MET = and_(Case.threshold_met.is_(True), func.coalesce(Case.decision_basis, "") != "declined")
+
+
+def _district_counts(
+    session: Session, districts: Sequence[District], in_districts: Any, within: Any
+) -> tuple[DistrictCounts, ...]:
+    applications = dict(
+        session.execute(
+            select(Case.district_id, func.count(Case.id))
+            .where(in_districts, within(Case.received_on))
+            .group_by(Case.district_id)
+        ).all()
+    )
+    decided = {
+        district_id: (met or 0, not_met or 0)
+        for district_id, met, not_met in session.execute(
+            select(
+                Case.district_id,
+                func.sum(case((_MET, 1), else_=0)),
+                func.sum(case((_NOT_MET, 1), else_=0)),
+            )
+            .where(in_districts, within(Case.decided_on))
+            .group_by(Case.district_id)
+        )
+    }
+    return tuple(
+        DistrictCounts(
+            key=d.key,
+            name=d.name,
+            applications=applications.get(d.id, 0),
+            threshold_met=decided.get(d.id, (0, 0))[0],
+            threshold_not_met=decided.get(d.id, (0, 0))[1],
+        )
+        for d in districts
+    )
+
+
+def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
+    # Counted by day in SQL (an index holds both dates), then by financial year here: a few
+    # thousand days at most, where working out each case's year in SQL reads every row.
+    applications: Counter[int] = Counter()
+    for day, count in session.execute(
+        select(Case.received_on, func.count()).where(in_districts).group_by(Case.received_on)
+    ):
+        applications[financial_year_of(_as_date(day))] += count
+    met: Counter[int] = Counter()
+    not_met: Counter[int] = Counter()
+    for day, met_that_day, not_met_that_day in session.execute(
+        select(
+            Case.decided_on,
+            func.sum(case((_MET, 1), else_=0)),
+            func.sum(case((_NOT_MET, 1), else_=0)),
+        )
+        .where(in_districts, Case.decided_on.is_not(None))
+        .group_by(Case.decided_on)
+    ):
+        year = financial_year_of(_as_date(day))
+        met[year] += met_that_day or 0
+        not_met[year] += not_met_that_day or 0
+    return tuple(
+        YearCounts(
+            year=y,
+            label=year_label(y),
+            applications=applications[y],
+            threshold_met=met[y],
+            threshold_not_met=not_met[y],
+        )
+        for y in sorted(set(applications) | set(met) | set(not_met))
+    )
+
+
+@dataclass(frozen=True)
+class _Step:
+    key: str
+    name: str
+    timescale: str  # the area's timescale the step is due by
+    counted_from: str  # in words
+
+
+_STEPS = (
+    _Step("acknowledgement", "Acknowledgement", "acknowledge_application", "receipt"),
+    _Step("threshold_decision", "Threshold decision", "threshold_decision", "receipt"),
+    _Step("review_meeting", "Review meeting", "review_meeting", "the threshold decision"),
+    _Step("outcome_letter", "Outcome letter", "outcome_letter", "the meeting"),
+)
+
+
+def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes, ...]:
+    settings = current_settings(session)
+    timescales: dict[str, int] = settings["timescales"]
+    shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
+    high = Case.risk_level == "high"
+    acknowledged = _acknowledged(session, in_districts, cohort, high)
+    first_review = and_(Review.case_id == Case.id, Review.number == 1)
+    # (received, start, step, at high risk, how many) for each step.
+    groups: dict[str, list[tuple[Any, Any, Any, bool, int]]] = {}
+    for key, query in (
+        (
+            "acknowledgement",
+            select(
+                acknowledged.c.received_on,
+                acknowledged.c.received_on,
+                acknowledged.c.on,
+                acknowledged.c.high,
+                func.count(),
+            ).where(acknowledged.c.on.is_not(None)),
+        ),
+        (
+            "threshold_decision",
+            select(Case.received_on, Case.received_on, Case.decided_on, high, func.count()).where(
+                Case.decided_on.is_not(None), in_districts, cohort
+            ),
+        ),
+    ):
+        rows = session.execute(query.group_by(*query.selected_columns[:4]))
+        groups[key] = [(r, start, end, bool(at_high), n) for r, start, end, at_high, n in rows]
+    # The meeting and its outcome letter from one reading of the first reviews.
+    reviewed = (
+        select(
+            Case.received_on,
+            Case.decided_on,
+            Review.held_on,
+            Review.outcome_letter_sent_on,
+            high,
+            func.count(),
+        )
+        .join(Review, first_review)
+        .where(Review.held_on.is_not(None), in_districts, cohort)
+    )
+    reviews = session.execute(reviewed.group_by(*reviewed.selected_columns[:5])).all()
+    groups["review_meeting"] = [
+        (r, decided, held, bool(at_high), n)
+        for r, decided, held, _sent, at_high, n in reviews
+        if decided is not None
+    ]
+    groups["outcome_letter"] = [
+        (r, held, sent, bool(at_high), n)
+        for r, _decided, held, sent, at_high, n in reviews
+        if sent is not None
+    ]
+    found = []
+    for step in _STEPS:
+        days = timescales[step.timescale]
+        times = step_times(groups[step.key], days, shorter.get(step.timescale, days))
+        found.append(
+            StepTimes(
+                key=step.key,
+                name=step.name,
+                timescale=f"{days} working days from {step.counted_from}",
+                done=times[0],
+                median_from_receipt=times[1],
+                on_time=times[2],
+            )
+        )
+    return tuple(found)
+
+
+def _acknowledged(session: Session, in_districts: Any, cohort: Any, high: Any) -> Any:
+    """The cohort's applications with the day each was acknowledged (its acknowledgement
+    task's completion), as a subquery of (received_on, on, high)."""
+    on = func.min(func.date(Task.completed_at, type_=Date))
+    is_acknowledgement = and_(Task.form == "acknowledgement", Task.state == "completed")
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite would read every acknowledgement and then each one's case: asked per case of
+        # the cohort instead, each is one look in the tasks' index.
+        per_case = select(on).where(is_acknowledgement, Task.case_id == Case.id)
+        return (
+            select(
+                Case.received_on.label("received_on"),
+                per_case.scalar_subquery().label("on"),
+                high.label("high"),
+            )
+            .where(in_districts, cohort)
+            .subquery()
+        )
+    # PostgreSQL would run a subquery per case; joined, it hashes the two indexes' rows.
+    return (
+        select(Case.received_on.label("received_on"), on.label("on"), high.label("high"))
+        .join(Task, and_(Task.case_id == Case.id, is_acknowledgement))
+        .where(in_districts, cohort)
+        .group_by(Case.id, Case.received_on, Case.risk_level)
+        .subquery()
+    )
+
+
+@lru_cache(maxsize=8192)
+def _due(start: date, days: int) -> date:
+    return add_working_days(start, days)
+
+
+def step_times(
+    groups: Iterable[tuple[date, date, date, bool, int]], days: int, high_risk_days: int
+) -> tuple[int, float | None, int]:
+    """From groups of (received, start, step, at high risk, how many): how many took the
+    step, the median working days from receipt to it, and how many took it by the day due
+    (``days`` working days from its start; ``high_risk_days`` for a case at high risk)."""
+    histogram: Counter[int] = Counter()
+    on_time = 0
+    for received, start, end, at_high, count in groups:
+        received, start, end = _as_date(received), _as_date(start), _as_date(end)
+        histogram[working_days_between(received, end)] += count
+        if end <= _due(start, high_risk_days if at_high else days):
+            on_time += count
+    done = sum(histogram.values())
+    return done, weighted_median(histogram), on_time
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands back the text of date(); PostgreSQL a date.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def weighted_median(histogram: Counter[int]) -> float | None:
+    """The median of values given with how often each occurs; None when there are none."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # the positions of the middle one or two
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return sum(found) / 2
+
+
+def _meeting_parts(session: Session, in_districts: Any, held: Any) -> tuple[tuple[str, int], ...]:
+    counts = dict(
+        session.execute(
+            select(Review.applicant_took_part, func.count(Review.id))
+            .where(in_districts, held)
+            .group_by(Review.applicant_took_part)
+        ).all()
+    )
+    parts = [(words, counts.pop(key, 0)) for key, words in TOOK_PART.items()]
+    # Meetings recorded before the service asked how the applicant took part.
+    parts.append(("Not recorded", sum(counts.values())))
+    return tuple(parts)
+
+
+def _recommendations(
+    session: Session, in_districts: Any, held: Any, today: date
+) -> Recommendations:
+    done = Recommendation.completed_on.is_not(None)
+    made, completed, on_time, overdue = session.execute(
+        select(
+            func.count(Recommendation.id),
+            func.sum(case((done, 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(done, Recommendation.completed_on <= Recommendation.due_date), 1), else_=0
+                )
+            ),
+            func.sum(
+                case(
+                    (and_(Recommendation.status == "open", Recommendation.due_date < today), 1),
+                    else_=0,
+                )
+            ),
+        )
+        .join(Review, Review.id == Recommendation.review_id)
+        .where(in_districts, held)
+    ).one()
+    return Recommendations(made, completed or 0, on_time or 0, overdue or 0)
+
+
+def _appeals(session: Session, in_districts: Any, received: Any) -> Appeals:
+    total, upheld, not_upheld = session.execute(
+        select(
+            func.count(Appeal.id),
+            func.sum(case((Appeal.outcome == "upheld", 1), else_=0)),
+            func.sum(case((Appeal.outcome == "not_upheld", 1), else_=0)),
+        ).where(in_districts, received)
+    ).one()
+    upheld, not_upheld = upheld or 0, not_upheld or 0
+    return Appeals(total, upheld, not_upheld, total - upheld - not_upheld)
+
+
+def _follow_ups(session: Session, in_districts: Any, year: int | None) -> FollowUps:
+    answered: ColumnElement[bool] = CheckIn.answered_at.is_not(None)
+    if year is not None:
+        # Answers are kept as moments in UTC; the year runs from midnight to midnight.
+        first, last = financial_year_bounds(year)
+        start = datetime.combine(first, time(), tzinfo=UTC)
+        end = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
+        answered = and_(CheckIn.answered_at >= start, CheckIn.answered_at < end)
+    total, stopped, going_on = session.execute(
+        select(
+            func.count(CheckIn.id),
+            func.sum(case((CheckIn.still_happening.is_(False), 1), else_=0)),
+            func.sum(case((CheckIn.still_happening.is_(True), 1), else_=0)),
+        ).where(in_districts, answered)
+    ).one()
+    return FollowUps(total, stopped or 0, going_on or 0)
+
+
+def percent(share: float | None) -> str:
+    """A share as a whole percentage, or a dash when there is nothing to share."""
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def days_text(median: float | None) -> str:
+    if median is None:
+        return "–"
+    return f"{median:g}"
+
+
+def csv_rows(figures: Oversight) -> list[list[str]]:
+    """Every figure of the view as (section, measure, district or year, value) rows."""
+    scope = year_label(figures.year) if figures.year is not None else "All years"
+    rows = [["Section", "Measure", "District or year", "Value"]]
+    for d in figures.districts:
+        rows += [
+            ["Applications", "Applications received", d.name, str(d.applications)],
+            ["Threshold", "Threshold met", d.name, str(d.threshold_met)],
+            ["Threshold", "Threshold not met", d.name, str(d.threshold_not_met)],
+        ]
+    for y in figures.years:
+        rows += [
+            ["By year", "Applications received", y.label, str(y.applications)],
+            ["By year", "Threshold met", y.label, str(y.threshold_met)],
+            ["By year", "Threshold not met", y.label, str(y.threshold_not_met)],
+        ]
+    for s in figures.steps:
+        rows += [
+            ["Timeliness", f"{s.name}: taken", scope, str(s.done)],
+            [
+                "Timeliness",
+                f"{s.name}: median working days from receipt",
+                scope,
+                days_text(s.median_from_receipt),
+            ],
+            ["Timeliness", f"{s.name}: on time ({s.timescale})", scope, str(s.on_time)],
+            ["Timeliness", f"{s.name}: share on time", scope, percent(s.share_on_time)],
+        ]
+    rows += [
+        ["Applicant's part in the meeting", words, scope, str(n)]
+        for words, n in figures.meeting_parts
+    ]
+    r, a, f = figures.recommendations, figures.appeals, figures.follow_ups
+    rows += [
+        ["Recommendations", "Made", scope, str(r.made)],
+        ["Recommendations", "Done", scope, str(r.done)],
+        ["Recommendations", "Done by their due date", scope, str(r.done_on_time)],
+        ["Recommendations", "Open and past their due date", scope, str(r.open_past_due)],
+        ["Appeals", "Received", scope, str(a.received)],
+        ["Appeals", "Upheld", scope, str(a.upheld)],
+        ["Appeals", "Not upheld", scope, str(a.not_upheld)],
+        ["Appeals", "Not yet decided", scope, str(a.undecided)],
+        ["Follow-up answers", "Answers", scope, str(f.answers)],
+        ["Follow-up answers", "Behaviour had stopped", scope, str(f.stopped)],
+        ["Follow-up answers", "Behaviour still happening", scope, str(f.still_happening)],
+    ]
+    return rows
+
+
+def render_csv(figures: Oversight) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(csv_rows(figures))
+    return buffer.getvalue()
