@@ -45,7 +45,7 @@ from bench.throughput import throughput  # noqa: E402
 from bench.whole_case import whole_case  # noqa: E402
 from engine.core.db import connect  # noqa: E402
 
-# A completion against the engine's own step, over a whole case's steps (issue 31's targets).
+# A completion against the engine's own step, over a whole case's steps: the targets.
 SQLITE_TARGETS = {"median": 2.5, "worst": 4}
 POSTGRES_TARGETS = {"median": 3, "round_trips": 8}
 

@@ -24,6 +24,9 @@ from engine.core.models import (
     User,
 )
 
+# The targets: completions a second on this two-core machine, with no error and no
+# lost update (the workers' processor time per completion is in ``bench.processes``).
+TARGET_RATE = 300
 RETURN_DATA = {"incidents": [], "actions_taken": "Advice given", "view": "Supports a review"}
 
 
@@ -63,7 +66,7 @@ def throughput(
     master_pid: int,
     seconds: int,
     clients: int,
-    postgres_here: bool,
+    postgres_database: str | None,
 ) -> list[Row]:
     from engine.runtime import bpmn
 
@@ -76,9 +79,9 @@ def throughput(
     jobs = return_jobs(db, tokens)
     say(f"  {len(jobs)} information returns waiting, {clients} clients for {seconds} s")
     host, port = base.split(":")
-    before = ProcessorTime.read(master_pid, postgres_here)
+    before = ProcessorTime.read(master_pid, postgres_database)
     done, errors, elapsed = asyncio.run(_complete_all(host, int(port), jobs, seconds, clients))
-    used = ProcessorTime.read(master_pid, postgres_here).since(before)
+    used = ProcessorTime.read(master_pid, postgres_database).since(before)
     rss = worker_rss_mb(master_pid)
     rate = round(len(done) / elapsed, 1)
     lost = lost_updates(db, done, bpmn)
@@ -91,8 +94,8 @@ def throughput(
             f"threads, {clients} clients, a connection per request, {seconds} s (PostgreSQL)",
             rate,
             "/s",
-            ">= 150",
-            rate >= 150,
+            f">= {TARGET_RATE}",
+            rate >= TARGET_RATE,
         ),
         Row("Errors during the throughput run", len(errors), "", "0", not errors),
         Row("Lost updates, checked afterwards", lost, "", "0", lost == 0),
@@ -180,7 +183,7 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
             tasks = session.scalars(select(Task).where(Task.id.in_(task_ids))).all()
             lost += sum(task.state != "completed" for task in tasks)
             for instance_id in {task.instance_id for task in tasks}:
-                instance = session.get(ProcessInstance, instance_id)
+                instance = session.get_one(ProcessInstance, instance_id)
                 workflow = bpmn.load_workflow(instance.workflow_json, specs[instance.definition_id])
                 for task in tasks:
                     if task.instance_id != instance_id:
