@@ -22,9 +22,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from engine.core.db import Database
+
+# More connections than one completion holds at once (a read and a write transaction).
+WARM_CONNECTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,13 @@ class DriverCounter:
         for engine in self.db.engines:
             event.listen(engine, "connect", self._on_connect)
             engine.dispose()
+            # Opened now, a few connections set themselves up (the dialect's own statements
+            # on connecting) before anything is counted, rather than in the first completion.
+            opened = [engine.connect() for _ in range(WARM_CONNECTIONS)]
+            for connection in opened:
+                connection.execute(text("SELECT 1"))
+                connection.close()
+        self.take()
         return self
 
     def __exit__(

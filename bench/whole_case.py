@@ -148,7 +148,12 @@ def whole_case(
     took = time.perf_counter() - started
     say(f"  {label}: {cases} whole cases of {len(steps)} steps timed in {took:.0f} s")
     with DriverCounter(db) as counter:
-        counts = [step.counts[0] for step in counted_steps(driver, counter)]
+        counted = counted_steps(driver, counter)
+    for step in counted:
+        count = step.counts[0]
+        trips = "" if count.round_trips is None else f", {count.round_trips} round trips"
+        say(f"  {step.task:<26} {count.statements} statements{trips}")
+    counts = [step.counts[0] for step in counted]
     return step_rows(steps, label, cases, targets) + count_rows(counts, label, targets)
 
 
