@@ -34,7 +34,10 @@ class StoredStep:
 
 
 def stored_step(db: Database, task_id: int) -> StoredStep:
-    with db.read() as session:
+    # Through a write session, though it writes nothing: the service keeps its restored specs
+    # per connection pool, and on SQLite its completions' pool is the writer's, so the floor
+    # runs on the very specs the service's completions run on.
+    with db.transaction() as session:
         row = session.execute(
             select(ProcessInstance.workflow_json, ProcessInstance.definition_id, Task.spiff_task_id)
             .join(Task, Task.instance_id == ProcessInstance.id)
