@@ -6,9 +6,12 @@
 - ``inboxes``: the task API and the HTML inbox at scale;
 - ``step_timings``: the page of how the procedure runs (the heat map) at scale;
 - ``oversight``: the oversight page at scale, for the OPCC and for a council;
-- ``floor``: the engine floor, one task step in bare SpiffWorkflow;
-- ``completions``: a completion through the service, in process and over HTTP, against the
-  floor, and where its time goes;
+- ``case_steps``: a whole case's user tasks, in order, with answers their forms accept;
+- ``floor``: the engine's floor for one step, SpiffWorkflow alone on the stored state;
+- ``whole_case``: every step of fresh cases completed through the service, each against its
+  floor, interleaved, and counted at the driver;
+- ``round_trips``: statements and round trips counted at the database driver;
+- ``completions``: where a completion's time goes (database, SpiffWorkflow, the rest);
 - ``documents``: a meeting pack and the yearly statistics report;
 - ``escalation``: the daily escalation sweep;
 - ``server``: gunicorn serving the service for the runs over HTTP;

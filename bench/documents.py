@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bench.floor import STEP_USER
+from bench.completions import STEP_USER
 from bench.measure import Row, timed
 from engine.core import clock
 from engine.core.db import Database

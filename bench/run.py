@@ -16,15 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ itself first on the path, where its modules would hide
 # any library of the same name; the project's root goes there instead, so they are bench.*.
 sys.path[0] = str(ROOT)
 
 from bench.case_search import case_search  # noqa: E402
-from bench.completions import floor_and_service  # noqa: E402
+from bench.completions import time_split  # noqa: E402
 from bench.documents import conversions, documents  # noqa: E402
 from bench.escalation import escalation_sweep  # noqa: E402
 from bench.growth import growth  # noqa: E402
@@ -32,7 +30,7 @@ from bench.inboxes import inboxes  # noqa: E402
 from bench.measure import Row, say  # noqa: E402
 from bench.oversight import oversight_page  # noqa: E402
 from bench.pages import pages_with_demo_data  # noqa: E402
-from bench.processes import LOCAL_HOSTS  # noqa: E402
+from bench.processes import local_database  # noqa: E402
 from bench.results import RESULTS, print_table, write_results  # noqa: E402
 from bench.server import THREADS, WORKERS, gunicorn  # noqa: E402
 from bench.service import (  # noqa: E402
@@ -44,7 +42,12 @@ from bench.service import (  # noqa: E402
 )
 from bench.step_timings import step_timings  # noqa: E402
 from bench.throughput import throughput  # noqa: E402
+from bench.whole_case import whole_case  # noqa: E402
 from engine.core.db import connect  # noqa: E402
+
+# A completion against the engine's own step, over a whole case's steps: the targets.
+SQLITE_TARGETS = {"median": 2.5, "worst": 4}
+POSTGRES_TARGETS = {"median": 3, "round_trips": 8}
 
 
 def main() -> None:
@@ -58,6 +61,8 @@ def main() -> None:
         args.cases, args.seconds = min(args.cases, 5000), 10
     admin_url = os.environ.get(ADMIN_URL_ENV, DEFAULT_ADMIN_URL)
     runs = 10 if args.quick else 30
+    # Fresh cases taken through every user task, for each step's median.
+    cases = 5 if args.quick else 20
     rows: list[Row] = []
     workdir = Path(tempfile.mkdtemp(prefix="casereview-bench-"))
     started = time.perf_counter()
@@ -77,7 +82,8 @@ def main() -> None:
         rows += case_search(sqlite_env, sqlite_db, "SQLite", runs)
         rows += step_timings(sqlite_env, sqlite_db, "SQLite", runs)
         rows += oversight_page(sqlite_env, sqlite_db, "SQLite", runs)
-        rows += floor_and_service(sqlite_env, sqlite_db, "SQLite", 20)
+        rows += whole_case(sqlite_env, sqlite_db, "SQLite", cases, SQLITE_TARGETS)
+        rows += time_split(sqlite_env, sqlite_db, "SQLite", 20)
         rows += documents(sqlite_db, "SQLite", 5)
         # LibreOffice's time does not depend on the database: measured once.
         rows += conversions(sqlite_db, "SQLite", 5)
@@ -95,8 +101,9 @@ def main() -> None:
             rows += step_timings(pg_env, pg_db, "PostgreSQL", runs)
             rows += oversight_page(pg_env, pg_db, "PostgreSQL", runs)
             rows += documents(pg_db, "PostgreSQL", 5)
+            rows += whole_case(pg_env, pg_db, "PostgreSQL", cases, POSTGRES_TARGETS)
+            rows += time_split(pg_env, pg_db, "PostgreSQL", 20)
             with gunicorn(pg_env, workers=WORKERS, threads=THREADS) as (base, master_pid):
-                rows += floor_and_service(pg_env, pg_db, "PostgreSQL", 20, http_base=base)
                 rows += throughput(
                     pg_env,
                     pg_db,
@@ -104,7 +111,7 @@ def main() -> None:
                     master_pid,
                     args.seconds,
                     args.clients,
-                    postgres_here=make_url(postgres_url).host in LOCAL_HOSTS,
+                    postgres_database=local_database(postgres_url),
                 )
             rows += escalation_sweep(pg_db, "PostgreSQL")
             pg_db.dispose()

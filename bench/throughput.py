@@ -1,5 +1,6 @@
-"""Throughput over HTTP against PostgreSQL: many clients completing information returns for a
-while, with the errors and lost updates counted afterwards."""
+"""Throughput over HTTP against PostgreSQL: many clients completing information returns and
+the risk assessments beside them for a while, with the errors and lost updates counted
+afterwards."""
 
 from __future__ import annotations
 
@@ -24,24 +25,47 @@ from engine.core.models import (
     User,
 )
 
+# The targets: completions a second on this two-core machine, with no error and no
+# lost update (the workers' processor time per completion is in ``bench.processes``).
+TARGET_RATE = 300
 RETURN_DATA = {"incidents": [], "actions_taken": "Advice given", "view": "Supports a review"}
+RISK_DATA = {
+    "impact_on_health": "none",
+    "impact_on_sleep": "some",
+    "impact_on_daily_life": "some",
+    "fear": "some",
+    "vulnerability_factors": ["none"],
+    "targeted_repeatedly": False,
+    "hate_motivated": False,
+}
+# The tasks the threshold decision waits for, all done side by side: the last of them to be
+# completed must start the decision, once, however the completions meet.
+BODIES = {
+    "information_return": json.dumps({"data": RETURN_DATA}).encode(),
+    "risk_assessment": json.dumps({"data": RISK_DATA}).encode(),
+}
 
 
-def return_jobs(db: Database, tokens: dict[int, str]) -> list[tuple[int, int, str]]:
-    """(case, task, token) for every open information return, a case's returns together."""
+Job = tuple[int, int, str, bytes]  # case, task, token, the request's body
+
+
+def return_jobs(db: Database, tokens: dict[int, str]) -> list[Job]:
+    """Every open information return and risk assessment, a case's together."""
     with db.read() as session:
         rows = session.execute(
-            select(Task.case_id, Task.id, TaskCandidate.organisation_id, Task.assignee_id)
+            select(
+                Task.case_id, Task.id, TaskCandidate.organisation_id, Task.assignee_id, Task.form
+            )
             .join(TaskCandidate, TaskCandidate.task_id == Task.id)
-            .where(Task.form == "information_return", Task.state.in_(["open", "claimed"]))
+            .where(Task.form.in_(list(BODIES)), Task.state.in_(["open", "claimed"]))
             .order_by(Task.case_id, Task.id)
         ).all()
         officers = officers_by_organisation(session)
     jobs = []
-    for case_id, task_id, organisation_id, assignee_id in rows:
+    for case_id, task_id, organisation_id, assignee_id, form in rows:
         user_id = assignee_id or officers.get(organisation_id)
         if user_id in tokens:
-            jobs.append((case_id, task_id, tokens[user_id]))
+            jobs.append((case_id, task_id, tokens[user_id], BODIES[form]))
     return jobs
 
 
@@ -63,7 +87,7 @@ def throughput(
     master_pid: int,
     seconds: int,
     clients: int,
-    postgres_here: bool,
+    postgres_database: str | None,
 ) -> list[Row]:
     from engine.runtime import bpmn
 
@@ -74,11 +98,11 @@ def throughput(
         emails = dict(session.execute(select(User.id, User.email)).all())
     tokens = {user_id: api_token(local, emails[user_id]) for user_id in set(officers.values())}
     jobs = return_jobs(db, tokens)
-    say(f"  {len(jobs)} information returns waiting, {clients} clients for {seconds} s")
+    say(f"  {len(jobs)} returns and risk assessments waiting, {clients} clients for {seconds} s")
     host, port = base.split(":")
-    before = ProcessorTime.read(master_pid, postgres_here)
+    before = ProcessorTime.read(master_pid, postgres_database)
     done, errors, elapsed = asyncio.run(_complete_all(host, int(port), jobs, seconds, clients))
-    used = ProcessorTime.read(master_pid, postgres_here).since(before)
+    used = ProcessorTime.read(master_pid, postgres_database).since(before)
     rss = worker_rss_mb(master_pid)
     rate = round(len(done) / elapsed, 1)
     lost = lost_updates(db, done, bpmn)
@@ -91,8 +115,8 @@ def throughput(
             f"threads, {clients} clients, a connection per request, {seconds} s (PostgreSQL)",
             rate,
             "/s",
-            ">= 150",
-            rate >= 150,
+            f">= {TARGET_RATE}",
+            rate >= TARGET_RATE,
         ),
         Row("Errors during the throughput run", len(errors), "", "0", not errors),
         Row("Lost updates, checked afterwards", lost, "", "0", lost == 0),
@@ -108,7 +132,7 @@ def throughput(
 
 
 async def _complete_all(
-    host: str, port: int, jobs: list[tuple[int, int, str]], seconds: int, clients: int
+    host: str, port: int, jobs: list[Job], seconds: int, clients: int
 ) -> tuple[list[tuple[int, int]], list[str], float]:
     """``clients`` clients completing ``jobs`` in turn until time is up, each request on a
     connection of its own, as a reverse proxy in front of gunicorn sends them (nginx's default
@@ -124,10 +148,9 @@ async def _complete_all(
     queue = iter(jobs)
     done: list[tuple[int, int]] = []
     errors: list[str] = []
-    body = json.dumps({"data": RETURN_DATA}).encode()
     stop_at = time.monotonic() + seconds
 
-    async def complete(case_id: int, task_id: int, token: str) -> None:
+    async def complete(case_id: int, task_id: int, token: str, body: bytes) -> None:
         reader, writer = await asyncio.open_connection(host, port)
         try:
             writer.write(
@@ -151,11 +174,11 @@ async def _complete_all(
             errors.append(f"task {task_id}: {status} {payload[:200]!r}")
 
     async def client() -> None:
-        for case_id, task_id, token in queue:
+        for case_id, task_id, token, body in queue:
             if time.monotonic() >= stop_at:
                 return
             try:
-                await complete(case_id, task_id, token)
+                await complete(case_id, task_id, token, body)
             except (OSError, asyncio.IncompleteReadError) as error:
                 errors.append(f"task {task_id}: connection lost: {error!r}")
             except (ValueError, IndexError, asyncio.LimitOverrunError) as error:
@@ -180,7 +203,7 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
             tasks = session.scalars(select(Task).where(Task.id.in_(task_ids))).all()
             lost += sum(task.state != "completed" for task in tasks)
             for instance_id in {task.instance_id for task in tasks}:
-                instance = session.get(ProcessInstance, instance_id)
+                instance = session.get_one(ProcessInstance, instance_id)
                 workflow = bpmn.load_workflow(instance.workflow_json, specs[instance.definition_id])
                 for task in tasks:
                     if task.instance_id != instance_id:
@@ -188,12 +211,12 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
                     spiff = bpmn.find_task(workflow, task.spiff_task_id)
                     if spiff is None or not bpmn.is_completed(spiff):
                         lost += 1
-                returns_left = session.scalar(
+                awaited = session.scalar(
                     select(func.count())
                     .select_from(Task)
                     .where(
                         Task.instance_id == instance_id,
-                        Task.form == "information_return",
+                        Task.form.in_(list(BODIES)),
                         Task.state.in_(["open", "claimed"]),
                     )
                 )
@@ -202,6 +225,6 @@ def lost_updates(db: Database, done: list[tuple[int, int]], bpmn: Any) -> int:
                     .select_from(Task)
                     .where(Task.instance_id == instance_id, Task.spec_name == "threshold_decision")
                 )
-                if returns_left == 0 and decision != 1:
+                if awaited == 0 and decision != 1:
                     lost += 1
     return lost
