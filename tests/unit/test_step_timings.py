@@ -16,6 +16,7 @@ from engine.core.db import Database
 from engine.core.errors import InvalidData, NotAllowed, NotFound
 from engine.core.models import ProcessInstance, Task
 from engine.core.workdays import working_days_between
+from engine.records.retention import erase_case
 from engine.runtime import deploy, move_instances, step_durations
 from engine.runtime.step_durations import local_day
 from engine.work.step_timings import (
@@ -30,7 +31,14 @@ from engine.work.step_timings import (
 from tests.support.editing import changed
 from tests.support.files import FORMS
 from tests.support.people import COUNCIL, MANAGER, add_people, user
-from tests.support.procedure import ACKNOWLEDGED, DALES_COUNCIL, application, do, submit
+from tests.support.procedure import (
+    ACKNOWLEDGED,
+    DALES_COUNCIL,
+    application,
+    case_of,
+    do,
+    submit,
+)
 
 OWNER = "owner@example.org"
 SCREENED = {"route": "review", "hate_element": False}
@@ -259,3 +267,29 @@ def test_a_case_moved_to_a_newer_version_takes_its_completed_steps_with_it(
     fixed_clock.advance(timedelta(days=1))
     do(app_db, moved, "screen", COUNCIL, SCREENED)
     assert [figures(version, "screen") for version in (1, 2, None)] == [(1, 0), (1, 0), (2, 0)]
+
+
+def test_erasing_a_case_s_personal_data_keeps_its_steps_figures(
+    app_db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    complaint = {
+        "route": "complaint",
+        "hate_element": False,
+        "complaint_organisation": "derbyshire-constabulary",
+    }
+    do(app_db, case_id, "screen", COUNCIL, complaint)
+    letter = {"complaints_route": "police_complaints_then_iopc"}
+    do(app_db, case_id, "complaint_letter", COUNCIL, letter)
+    fixed_clock.advance(timedelta(days=7 * 365))
+
+    def figures() -> list[tuple[str, int, int | None, int]]:
+        timings = _timings(app_db, first_day=date(2000, 1, 1))
+        return [(s.element_id, s.completed, s.median_days, s.on_time) for s in timings.steps]
+
+    before = figures()
+    assert sum(completed for _step, completed, _median, _on_time in before) == 3
+    with app_db.transaction() as session:
+        erase_case(session, case_of(app_db, case_id).reference)
+    assert figures() == before
