@@ -293,3 +293,20 @@ def test_erasing_a_case_s_personal_data_keeps_its_steps_figures(
     with app_db.transaction() as session:
         erase_case(session, case_of(app_db, case_id).reference)
     assert figures() == before
+
+
+def test_a_period_counts_whole_months_and_the_days_at_its_ends_once(app_db: Database) -> None:
+    done_on = ["2026-01-31", "2026-02-01", "2026-02-27", "2026-02-28", "2026-03-01"]
+    _history(app_db, [("screen", "completed", "2026-01-30", day, None) for day in done_on])
+    periods = {
+        ("2026-02-01", "2026-02-28"): 3,  # February whole
+        ("2026-01-31", "2026-02-27"): 3,  # no month whole
+        ("2026-01-15", "2026-03-01"): 5,  # days, February whole, a day
+        ("2026-02-02", "2026-02-27"): 1,
+        ("2026-03-01", "2026-03-01"): 1,
+    }
+    for (first, last), completed in periods.items():
+        timings = _timings(
+            app_db, first_day=date.fromisoformat(first), last_day=date.fromisoformat(last)
+        )
+        assert _step(timings, "screen").completed == completed, (first, last)
