@@ -432,19 +432,48 @@ def _waiting(
             owners.setdefault(step.element_id, set()).add(definition_id)
     chosen = set(definition_ids)
     found: dict[str, tuple[int, int]] = {}
-    shared: list[str] = []
+    shared: dict[str, tuple[int, int]] = {}
     today = clock.today()
     for spec_name, tasks, overdue in _live_by_step_everywhere(session, today):
         having = owners.get(task_name(spec_name), set())
         if having and having <= chosen:
             _add_waiting(found, spec_name, tasks, overdue)
         elif having & chosen or not having:
-            shared.append(spec_name)
-    if shared:
-        query = _live_by_step(today).where(Task.spec_name.in_(shared), _of_versions(definition_ids))
-        for spec_name, tasks, overdue in session.execute(query):
-            _add_waiting(found, spec_name, tasks, overdue)
+            shared[spec_name] = (tasks, overdue)
+    if not shared:
+        return found
+    # A shared step's tasks are counted through the instances of whichever side has fewer:
+    # these versions', or the other versions' having the step, taken from all of them.
+    outside = set().union(*(owners.get(task_name(name), set()) for name in shared)) - chosen
+    if all(owners.get(task_name(name)) for name in shared) and _fewer(session, outside, chosen):
+        query = _live_by_step(today).where(
+            Task.spec_name.in_(list(shared)), _of_versions(sorted(outside))
+        )
+        elsewhere = {name: (tasks, overdue) for name, tasks, overdue in session.execute(query)}
+        for name, (tasks, overdue) in shared.items():
+            other_tasks, other_overdue = elsewhere.get(name, (0, 0))
+            _add_waiting(found, name, tasks - other_tasks, overdue - other_overdue)
+        return found
+    query = _live_by_step(today).where(
+        Task.spec_name.in_(list(shared)), _of_versions(definition_ids)
+    )
+    for spec_name, tasks, overdue in session.execute(query):
+        _add_waiting(found, spec_name, tasks, overdue)
     return found
+
+
+def _fewer(session: Session, some: set[int], others: set[int]) -> bool:
+    """Whether the versions ``some`` have fewer instances than ``others``."""
+    if not some:
+        return False
+    counts = dict(
+        session.execute(
+            select(ProcessInstance.definition_id, func.count())
+            .where(ProcessInstance.definition_id.in_(sorted(some | others)))
+            .group_by(ProcessInstance.definition_id)
+        ).all()
+    )
+    return sum(counts.get(i, 0) for i in some) < sum(counts.get(i, 0) for i in others)
 
 
 def _live_by_step(today: date) -> Select[str, int, int]:
