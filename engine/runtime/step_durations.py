@@ -30,6 +30,19 @@ _TABLE: Table = StepDuration.__table__
 _KEY = ("definition_id", "whole_month", "done_on", "spec_name", "working_days")
 _COUNTS = ("tasks", "with_due", "on_time")
 
+
+def _adding(insert: Any) -> Any:
+    """INSERT the rows, or add their counts to those already there."""
+    statement = insert(_TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={name: _TABLE.c[name] + statement.excluded[name] for name in _COUNTS},
+    )
+
+
+# Built once: every completion runs one.
+_ADD = {"postgresql": _adding(postgresql.insert), "sqlite": _adding(sqlite.insert)}
+
 # (version, task, day completed, working days taken): tasks, with a due date, on time
 Counts = dict[tuple[int, str, date, int], list[int]]
 
@@ -69,12 +82,7 @@ def add_counts(executor: Session | Connection, counts: Counts, sign: int = 1) ->
     if not rows:
         return
     bind = executor.get_bind() if isinstance(executor, Session) else executor
-    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(_TABLE)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(_KEY),
-        set_={name: _TABLE.c[name] + statement.excluded[name] for name in _COUNTS},
-    )
+    statement = _ADD[bind.dialect.name]
     # In the order of the key, so that two transactions adding to the same rows take their
     # locks in the same order.
     executor.execute(
