@@ -18,7 +18,7 @@ from engine.core.area import current_settings
 from engine.core.config import Settings
 from engine.core.db import Database
 from engine.core.models import LIVE_TASK_STATES, Task, TaskCandidate, User
-from engine.runtime import latest_definition
+from engine.runtime import latest_definition, step_durations
 
 BATCH_CASES = 2000
 
@@ -72,6 +72,8 @@ def load_cases(
                 audit.chain_rows(connection, out["audit_events"])
                 for model in COPIED_TABLES:
                     write_rows(connection, model.__table__, out[model.__tablename__])
+                # Past the completions that count the steps' durations: counted here.
+                step_durations.add_counts(connection, _durations(out))
                 result.tasks += len(out["tasks"])
                 result.live_tasks += sum(t["state"] in LIVE_TASK_STATES for t in out["tasks"])
             done += size
@@ -100,3 +102,20 @@ def load_cases(
             or 0
         )
     return result
+
+
+def _durations(out: dict[str, list[dict[str, Any]]]) -> step_durations.Counts:
+    """The steps' durations of a batch's completed tasks."""
+    versions = {row["id"]: row["definition_id"] for row in out["process_instances"]}
+    counts: step_durations.Counts = {}
+    for task in out["tasks"]:
+        if task["state"] == "completed":
+            step_durations.count(
+                counts,
+                versions[task["instance_id"]],
+                task["spec_name"],
+                task["created_at"],
+                task["completed_at"],
+                task["due_on"],
+            )
+    return counts

@@ -12,7 +12,7 @@ from engine.core import audit
 from engine.core.db import Database
 from engine.core.errors import Conflict, NotFound, ProcessFailed
 from engine.core.models import Case, ProcessDefinition, ProcessInstance, User
-from engine.runtime import bpmn, versions
+from engine.runtime import bpmn, step_durations, versions
 from engine.runtime.deployment import latest_definition, restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.instances import after_step, lock_instance, store_workflow
@@ -160,6 +160,7 @@ def _move_instance(
             return outcome.reasons
         bpmn.advance(outcome.workflow)
         instance.definition_id = target_id
+        step_durations.move_instance_counts(session, instance.id, source_id, target_id)
         store_workflow(instance, outcome.workflow)
         audit.record(
             session,

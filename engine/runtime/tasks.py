@@ -24,7 +24,7 @@ from engine.core.db import WORK, Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, ProcessFailed
 from engine.core.forms import FormError, coerce_data, load_form, validate_data
 from engine.core.models import LIVE_TASK_STATES, Base, ProcessInstance, Task, TaskCandidate, User
-from engine.runtime import bpmn
+from engine.runtime import bpmn, step_durations
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.holders import may_hold
@@ -111,6 +111,7 @@ def _write_completion(
     for candidate in task.candidates:
         set_committed_value(candidate, "state", "completed")
     _write_at_once(session, _UPDATE_INSTANCE, instance, stored_columns(instance, workflow))
+    step_durations.count_completion(session, task, instance.definition_id)
 
 
 # The instance is found and locked by the task in one statement; the task is read after the

@@ -5,24 +5,25 @@ relevant bodies to keep their procedure under review; these are the figures to r
 
 Process owners and managers see them. They are counts and durations of tasks, never a case.
 
-The figures come from the Task rows, without loading a workflow:
+The figures are read without loading a workflow:
 
 - a step's *time taken* is the working days (``engine.core.workdays``: weekends and bank
-  holidays do not count) from the day its task was made to the day it was completed, of the
-  tasks completed in the period; 0 is the same day;
+  holidays do not count) from the day its task was made to the day it was completed, days in
+  England, of the tasks completed in the period; 0 is the same day;
 - *on time* is completed on or before the task's due date, as the diagram's due rule set it
   when the task was made (``engine.chasing.due``); tasks with no due date are left out of the
   share;
 - *waiting now* are the live tasks (open or claimed) whatever the period, *overdue* those past
   their due date.
 
-One ``GROUP BY`` of the step, the day made and the day done reads the completed tasks of the
-period from a partial index that holds all it needs (``ix_tasks_completed_timings``) and
-answers a row per step and pair of days, a few thousand a year at any number of cases; their
-working days are counted here, as the due dates were, and each step's histogram of working
-days gives its percentiles (nearest rank). That works alike on SQLite, which has no
-``percentile_cont``, and PostgreSQL. The live tasks are counted from their own partial index
-(``ix_tasks_live_steps``).
+The completed tasks are counted as they complete (``engine.runtime.step_durations``), a row
+per version, step, day done and working days taken, and a row per month beside the days'. A
+period sums the rows of the months wholly inside it and of the days at its ends: a few hundred
+rows a year at any number of cases, whose histogram of working days gives each step's
+percentiles (nearest rank), alike on SQLite, which has no ``percentile_cont``, and
+PostgreSQL. The live tasks are counted by step from their own partial index
+(``ix_tasks_live_steps``), instance by instance only for a step other versions or processes
+share.
 """
 
 from __future__ import annotations
@@ -30,16 +31,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Date,
+    Select,
+    and_,
     bindparam,
     case,
-    cast,
+    false,
     func,
+    or_,
     select,
+    text,
+    true,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -48,8 +54,15 @@ from engine import runtime
 from engine.core import clock
 from engine.core.area import current_settings
 from engine.core.errors import NotAllowed, NotFound
-from engine.core.models import LIVE_TASK_STATES, ProcessDefinition, ProcessInstance, Task, User
-from engine.core.workdays import working_days_between
+from engine.core.models import (
+    LIVE_TASK_STATES,
+    LIVE_TASKS_SQL,
+    ProcessDefinition,
+    ProcessInstance,
+    StepDuration,
+    Task,
+    User,
+)
 from engine.work.diagrams import outline_of
 from engine.work.inbox import task_name
 
@@ -226,8 +239,9 @@ def _steps(
     if not definition_ids:
         return []
     timescales = current_settings(session).get("timescales", {})
+    outlines = _outlines(session)
     completed = _completed(session, definition_ids, first_day, last_day)
-    waiting = _waiting(session, definition_ids)
+    waiting = _waiting(session, definition_ids, outlines)
     steps = [
         _step(
             step.element_id, step.name, step.lane, _spelt(step.due, timescales), completed, waiting
@@ -235,9 +249,13 @@ def _steps(
         for step in outline
     ]
     drawn = {step.element_id for step in steps}
-    others = sorted((set(completed) | set(waiting)) - drawn)
-    titles = _titles(session, definition_ids, others) if others else {}
-    for element_id in others:
+    # The names of steps the drawn version does not have, from the versions that have them.
+    titles = {
+        step.element_id: step.name
+        for definition_id in reversed(definition_ids)
+        for step in outlines.get(definition_id, ())
+    }
+    for element_id in sorted((set(completed) | set(waiting)) - drawn):
         steps.append(
             _step(
                 element_id,
@@ -250,6 +268,14 @@ def _steps(
             )
         )
     return steps
+
+
+def _outlines(session: Session) -> dict[int, tuple[runtime.OutlineStep, ...]]:
+    """Every version's steps, of every process."""
+    return {
+        row.id: outline_of(session, row.id, row.content_hash)
+        for row in session.execute(select(ProcessDefinition.id, ProcessDefinition.content_hash))
+    }
 
 
 def _processes(session: Session) -> list[Choice]:
@@ -323,14 +349,6 @@ def _step(
     )
 
 
-def _day(session: Session, column: Any) -> ColumnElement[Any]:
-    """The (UTC) date of a date-time column: SQLite keeps it as text, the date its first ten
-    characters, which compare with its dates as they are stored."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(column, Date)
-    return func.substr(column, 1, 10)
-
-
 def _of_versions(definition_ids: list[int]) -> ColumnElement[bool]:
     """Tasks of the processes running on these versions: a set of instance ids read from the
     instances' index once. ``+ 0`` keeps SQLite from walking the tasks instance by instance
@@ -342,78 +360,149 @@ def _of_versions(definition_ids: list[int]) -> ColumnElement[bool]:
 
 
 # The states written out, not bound, so that each database sees in the query the condition
-# of the partial index that covers it (``ix_tasks_completed_timings``, ``ix_tasks_live_steps``).
-_COMPLETED = Task.state.in_(
-    bindparam("completed", ["completed"], expanding=True, literal_execute=True)
-)
+# of the partial index that covers it (``ix_tasks_live_steps``).
 _LIVE = Task.state.in_(bindparam("live", LIVE_TASK_STATES, expanding=True, literal_execute=True))
 
 
-def _titles(session: Session, definition_ids: list[int], element_ids: list[str]) -> dict[str, str]:
-    """The names of steps the drawn version does not have, from their tasks."""
-    rows = session.execute(
-        select(Task.spec_name, func.max(Task.title))
-        .where(_of_versions(definition_ids), Task.spec_name.in_(element_ids))
-        .group_by(Task.spec_name)
+def _first_of_next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _in_period(first_day: date, last_day: date) -> ColumnElement[bool]:
+    """The rows that count each task of the period once: the months wholly inside it from the
+    months' rows, the days before and after those from the days' rows."""
+    months_from = _first_of_next_month(first_day - timedelta(days=1))
+    months_to = (last_day + timedelta(days=1)).replace(day=1)
+    days = StepDuration.whole_month == false()
+    if months_from >= months_to:
+        return and_(days, StepDuration.done_on.between(first_day, last_day))
+    return or_(
+        and_(
+            StepDuration.whole_month == true(),
+            StepDuration.done_on >= months_from,
+            StepDuration.done_on < months_to,
+        ),
+        and_(days, StepDuration.done_on >= first_day, StepDuration.done_on < months_from),
+        and_(days, StepDuration.done_on >= months_to, StepDuration.done_on <= last_day),
     )
-    return {spec_name: title for spec_name, title in rows}
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=clock.LOCAL_ZONE)
 
 
 def _completed(
     session: Session, definition_ids: list[int], first_day: date, last_day: date
 ) -> dict[str, _Completed]:
-    """Each step's completed tasks counted by the day made and the day done: a few thousand
-    rows at most a year, whose working days ``engine.core.workdays`` counts here."""
-    made = _day(session, Task.created_at)
-    done = _day(session, Task.completed_at)
+    """Each step's completed tasks of the period by working days taken, summed from the
+    counts kept as they completed (``StepDuration``): a row per step, month and working
+    days, and per day at the period's ends."""
     query = (
         select(
-            Task.spec_name,
-            made.label("made"),
-            done.label("done"),
-            func.count().label("tasks"),
-            func.count(Task.due_on).label("with_due"),
-            func.coalesce(func.sum(case((done <= Task.due_on, 1), else_=0)), 0).label("on_time"),
+            StepDuration.spec_name,
+            StepDuration.working_days,
+            func.sum(StepDuration.tasks),
+            func.sum(StepDuration.with_due),
+            func.sum(StepDuration.on_time),
         )
-        .where(
-            _COMPLETED,
-            Task.completed_at >= _local_midnight(first_day),
-            Task.completed_at < _local_midnight(last_day + timedelta(days=1)),
-            _of_versions(definition_ids),
-        )
-        .group_by(Task.spec_name, made, done)
+        .where(StepDuration.definition_id.in_(definition_ids), _in_period(first_day, last_day))
+        .group_by(StepDuration.spec_name, StepDuration.working_days)
     )
     found: dict[str, _Completed] = {}
-    steps: dict[str, _Completed] = {}  # by the task's own name, multi-instance or not
-    for spec_name, made_on, done_on, tasks, with_due, on_time in session.execute(query):
-        step = steps.get(spec_name)
-        if step is None:
-            step = steps[spec_name] = found.setdefault(task_name(spec_name), _Completed())
-        taken = max(0, working_days_between(made_on, done_on))
-        step.histogram[taken] = step.histogram.get(taken, 0) + tasks
-        step.with_due += with_due
+    for spec_name, taken, tasks, with_due, on_time in session.execute(query):
+        if not tasks:
+            continue
+        step = found.setdefault(task_name(spec_name), _Completed())
+        step.histogram[taken] = step.histogram.get(taken, 0) + int(tasks)
+        step.with_due += int(with_due)
         step.on_time += int(on_time)
     return found
 
 
-def _waiting(session: Session, definition_ids: list[int]) -> dict[str, tuple[int, int]]:
+def _waiting(
+    session: Session,
+    definition_ids: list[int],
+    outlines: dict[int, tuple[runtime.OutlineStep, ...]],
+) -> dict[str, tuple[int, int]]:
+    """The live tasks of the versions' instances by step, and how many are overdue.
+
+    A live task is a step of the version its instance runs on (a move to another version
+    leaves none waiting at a step that version lacks). So the live tasks of a step no version
+    outside these has are counted by step alone, from the live tasks' index; only a step
+    shared with other versions or processes is counted instance by instance."""
+    owners: dict[str, set[int]] = {}
+    for definition_id, outline in outlines.items():
+        for step in outline:
+            owners.setdefault(step.element_id, set()).add(definition_id)
+    chosen = set(definition_ids)
+    found: dict[str, tuple[int, int]] = {}
+    shared: dict[str, tuple[int, int]] = {}
     today = clock.today()
-    query = (
+    for spec_name, tasks, overdue in _live_by_step_everywhere(session, today):
+        having = owners.get(task_name(spec_name), set())
+        if having and having <= chosen:
+            _add_waiting(found, spec_name, tasks, overdue)
+        elif having & chosen or not having:
+            shared[spec_name] = (tasks, overdue)
+    if not shared:
+        return found
+    # A shared step's tasks are counted through the instances of whichever side has fewer:
+    # these versions', or the other versions' having the step, taken from all of them.
+    outside = set().union(*(owners.get(task_name(name), set()) for name in shared)) - chosen
+    if all(owners.get(task_name(name)) for name in shared) and _fewer(session, outside, chosen):
+        query = _live_by_step(today).where(
+            Task.spec_name.in_(list(shared)), _of_versions(sorted(outside))
+        )
+        elsewhere = {name: (tasks, overdue) for name, tasks, overdue in session.execute(query)}
+        for name, (tasks, overdue) in shared.items():
+            other_tasks, other_overdue = elsewhere.get(name, (0, 0))
+            _add_waiting(found, name, tasks - other_tasks, overdue - other_overdue)
+        return found
+    query = _live_by_step(today).where(
+        Task.spec_name.in_(list(shared)), _of_versions(definition_ids)
+    )
+    for spec_name, tasks, overdue in session.execute(query):
+        _add_waiting(found, spec_name, tasks, overdue)
+    return found
+
+
+def _fewer(session: Session, some: set[int], others: set[int]) -> bool:
+    """Whether the versions ``some`` have fewer instances than ``others``."""
+    if not some:
+        return False
+    counts = dict(
+        session.execute(
+            select(ProcessInstance.definition_id, func.count())
+            .where(ProcessInstance.definition_id.in_(sorted(some | others)))
+            .group_by(ProcessInstance.definition_id)
+        ).all()
+    )
+    return sum(counts.get(i, 0) for i in some) < sum(counts.get(i, 0) for i in others)
+
+
+def _live_by_step(today: date) -> Select[str, int, int]:
+    return (
         select(
             Task.spec_name,
-            func.count().label("tasks"),
-            func.coalesce(func.sum(case((Task.due_on < today, 1), else_=0)), 0).label("overdue"),
+            func.count(),
+            func.coalesce(func.sum(case((Task.due_on < today, 1), else_=0)), 0),
         )
-        .where(_of_versions(definition_ids), _LIVE)
+        .where(_LIVE)
         .group_by(Task.spec_name)
     )
-    found: dict[str, tuple[int, int]] = {}
-    for row in session.execute(query):
-        name = task_name(row.spec_name)
-        live, overdue = found.get(name, (0, 0))
-        found[name] = (live + row.tasks, overdue + int(row.overdue))
-    return found
+
+
+def _live_by_step_everywhere(session: Session, today: date) -> list[tuple[str, int, int]]:
+    """Every process's live tasks by step, from ``ix_tasks_live_steps``, which holds all the
+    query needs. SQLite is told to read that index: it would rather read each task's row,
+    found through the index of the state and the day to chase."""
+    hint = " INDEXED BY ix_tasks_live_steps" if session.get_bind().dialect.name == "sqlite" else ""
+    query = text(
+        "SELECT spec_name, count(*), coalesce(sum(CASE WHEN due_on < :today THEN 1 ELSE 0 END), 0)"
+        f" FROM tasks{hint} WHERE {LIVE_TASKS_SQL} GROUP BY spec_name"
+    ).bindparams(bindparam("today", today, type_=Date))
+    return [(name, int(tasks), int(overdue)) for name, tasks, overdue in session.execute(query)]
+
+
+def _add_waiting(
+    found: dict[str, tuple[int, int]], spec_name: str, tasks: int, overdue: int
+) -> None:
+    name = task_name(spec_name)
+    live, late = found.get(name, (0, 0))
+    found[name] = (live + tasks, late + int(overdue))

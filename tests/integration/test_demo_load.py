@@ -21,6 +21,7 @@ from engine.core.models import (
     District,
     Incident,
     ProcessInstance,
+    StepDuration,
     Task,
     TaskCandidate,
     User,
@@ -198,6 +199,32 @@ def test_the_loaded_cases_keep_the_audit_trail_whole(loaded) -> None:
         after = audit.verify(session)
     assert after.intact and after.events == report.events + 1
     database.dispose()
+
+
+def test_the_loaded_cases_completed_steps_are_counted_for_how_the_procedure_runs(
+    loaded,
+) -> None:
+    """Copies written in bulk count their completed tasks' durations, as completing them
+    would have: every completed task once, on its version."""
+    database = connect(loaded["CASEREVIEW_DATABASE_URL"])
+    with database.read() as session:
+        by_version = dict(
+            session.execute(
+                select(ProcessInstance.definition_id, func.count())
+                .join(Task, Task.instance_id == ProcessInstance.id)
+                .where(Task.state == "completed")
+                .group_by(ProcessInstance.definition_id)
+            ).all()
+        )
+        counted = dict(
+            session.execute(
+                select(StepDuration.definition_id, func.sum(StepDuration.tasks))
+                .where(StepDuration.whole_month.is_(False))
+                .group_by(StepDuration.definition_id)
+            ).all()
+        )
+    database.dispose()
+    assert by_version and counted == by_version
 
 
 def test_demo_load_needs_init_demo(blank_url: str, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ the rows already there along."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -33,6 +33,7 @@ from engine.core.models import (
     Notification,
     ProcessInstance,
     Review,
+    StepDuration,
     Task,
     TaskCandidate,
     User,
@@ -494,18 +495,69 @@ def _area_and_its_caseworker(session: Session) -> User:
 
 
 def test_the_step_timings_indexes_come_with_0036_and_go_back_with_it(blank_url: str) -> None:
-    """Revision 0036 adds the partial indexes the heat map of how the procedure runs reads
-    from; going back drops them and nothing else."""
+    """Revision 0036 adds the partial indexes the heat map of how the procedure runs read
+    from, 0042 takes away the completed tasks' one (their counts are kept as they complete);
+    going back restores each and drops nothing else."""
     db = connect(blank_url)
     try:
         upgrade_to_head(db)
-        named = {"ix_tasks_completed_timings", "ix_tasks_live_steps"}
-        assert named <= {i["name"] for i in inspect(db.writer).get_indexes("tasks")}
+        live, completed = "ix_tasks_live_steps", "ix_tasks_completed_timings"
+        at_head = {i["name"] for i in inspect(db.writer).get_indexes("tasks")}
+        assert live in at_head and completed not in at_head
+        _migrate(db, "0040")
+        db.dispose()
+        assert {live, completed} <= {i["name"] for i in inspect(db.writer).get_indexes("tasks")}
         _migrate(db, "0035")
         db.dispose()
         left = {i["name"] for i in inspect(db.writer).get_indexes("tasks")}
-        assert not named & left and "ix_tasks_live_next_chase" in left
+        assert not {live, completed} & left and "ix_tasks_live_next_chase" in left
         upgrade_to_head(db)
+    finally:
+        db.dispose()
+
+
+def _step_durations(db: Database) -> list[tuple]:
+    columns = StepDuration.__table__.c
+    with db.read() as session:
+        return [tuple(row) for row in session.execute(select(*columns).order_by(*columns))]
+
+
+def test_0042_counts_the_steps_completed_before_it_as_their_completions_did(
+    blank_url: str,
+) -> None:
+    """The steps' durations counted as tasks complete, and those 0042 counts from the tasks
+    completed before it, are the same rows."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            add_user(
+                session,
+                email=COUNCIL,
+                name="Council",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            path = ROOT / "workflows" / "community_trigger_application.bpmn"
+            deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
+        with clock.using_clock(clock.FixedClock(datetime(2026, 6, 1, 9, 0))) as moment:
+            cases = [submit(db, application()) for _ in range(3)]
+            # Just after midnight on Friday in England, still Thursday in UTC.
+            moment.advance(timedelta(days=3, hours=15, minutes=30))
+            do(db, cases[0], "acknowledge", COUNCIL, ACKNOWLEDGED)
+            do(db, cases[1], "acknowledge", COUNCIL, ACKNOWLEDGED)
+            moment.advance(timedelta(days=30))
+            do(db, cases[0], "screen", COUNCIL, {"route": "review", "hate_element": False})
+        counted = _step_durations(db)
+        assert sum(row[5] for row in counted if not row[1]) == 3
+        _migrate(db, "0040")
+        db.dispose()
+        assert "step_durations" not in inspect(db.writer).get_table_names()
+        upgrade_to_head(db)
+        db.dispose()
+        assert _step_durations(db) == counted
     finally:
         db.dispose()
 

@@ -11,10 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from engine.core import clock
 from engine.core.db import Database
-from engine.core.errors import NotAllowed, NotFound
+from engine.core.errors import InvalidData, NotAllowed, NotFound
 from engine.core.models import ProcessInstance, Task
 from engine.core.workdays import working_days_between
+from engine.records.retention import erase_case
+from engine.runtime import deploy, move_instances, step_durations
+from engine.runtime.step_durations import local_day
 from engine.work.step_timings import (
     NO_FIGURES,
     OFTEN_LATE,
@@ -24,10 +28,20 @@ from engine.work.step_timings import (
     nearest_rank,
     step_timings,
 )
+from tests.support.editing import changed
+from tests.support.files import FORMS
 from tests.support.people import COUNCIL, MANAGER, add_people, user
-from tests.support.procedure import DALES_COUNCIL, application, submit
+from tests.support.procedure import (
+    ACKNOWLEDGED,
+    DALES_COUNCIL,
+    application,
+    case_of,
+    do,
+    submit,
+)
 
 OWNER = "owner@example.org"
+SCREENED = {"route": "review", "hate_element": False}
 KEY = "community_trigger_application"
 
 
@@ -37,13 +51,25 @@ def _at(day: str) -> datetime:
 
 
 def _history(db: Database, tasks: list[tuple[str, str, str, str | None, str | None]]) -> None:
-    """Tasks of one case's application process, each (step, state, made, completed, due)."""
+    """Tasks of one case's application process, each (step, state, made, completed, due),
+    the completed ones counted as their completion would have counted them."""
     case_id = submit(db, application())
     with db.transaction() as session:
-        instance_id = session.scalar(
-            select(ProcessInstance.id).where(ProcessInstance.case_id == case_id)
-        )
+        instance = session.scalars(
+            select(ProcessInstance).where(ProcessInstance.case_id == case_id)
+        ).one()
+        instance_id = instance.id
+        counts: step_durations.Counts = {}
         for spec_name, state, made, completed, due in tasks:
+            if completed and state == "completed":
+                step_durations.count(
+                    counts,
+                    instance.definition_id,
+                    spec_name,
+                    _at(made),
+                    _at(completed),
+                    date.fromisoformat(due) if due else None,
+                )
             session.add(
                 Task(
                     instance_id=instance_id,
@@ -59,6 +85,7 @@ def _history(db: Database, tasks: list[tuple[str, str, str, str | None, str | No
                     due_on=date.fromisoformat(due) if due else None,
                 )
             )
+        step_durations.add_counts(session, counts)
 
 
 def _timings(db: Database, email: str = MANAGER, **kwargs):  # noqa: ANN202
@@ -167,3 +194,127 @@ def test_bands_and_nearest_rank() -> None:
     assert nearest_rank([(1, 5), (10, 5)], 50) == 1
     assert nearest_rank([(1, 5), (10, 5)], 90) == 10
     assert nearest_rank([], 50) is None
+
+
+def _from_the_tasks(db: Database, spec_name: str) -> tuple[int, int, list[int]]:
+    """A step's completed tasks, the on-time ones and their working days, read from the tasks
+    themselves: what the counts kept as they complete must agree with."""
+    with db.read() as session:
+        rows = session.execute(
+            select(Task.created_at, Task.completed_at, Task.due_on).where(
+                Task.spec_name == spec_name, Task.state == "completed"
+            )
+        ).all()
+    days = [local_day(made) for made, _done, _due in rows]
+    done = [local_day(completed) for _made, completed, _due in rows]
+    on_time = sum(1 for (_m, _c, due), day in zip(rows, done, strict=True) if due and day <= due)
+    taken = sorted(max(0, working_days_between(a, b)) for a, b in zip(days, done, strict=True))
+    return len(rows), on_time, taken
+
+
+def test_the_figures_follow_tasks_as_they_are_completed(
+    app_db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    """Completing a task counts it at once, in its own transaction, and what the page shows
+    agrees with the tasks themselves; a completion that fails counts nothing."""
+    first, second = submit(app_db, application()), submit(app_db, application())
+    fixed_clock.advance(timedelta(days=1))  # Tuesday
+    do(app_db, first, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    assert _step(_timings(app_db), "acknowledge").completed == 1
+    fixed_clock.advance(timedelta(days=7, hours=8))  # the Tuesday after, late in the day
+    do(app_db, second, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    do(app_db, first, "screen", COUNCIL, SCREENED)
+    with pytest.raises(InvalidData):
+        do(app_db, second, "screen", COUNCIL, {"route": "nowhere"})
+
+    timings = _timings(app_db)
+    acknowledge, screen = _step(timings, "acknowledge"), _step(timings, "screen")
+    assert (acknowledge.completed, acknowledge.median_days, acknowledge.p90_days) == (2, 1, 6)
+    assert (screen.completed, screen.median_days) == (1, 5)
+    for step in (acknowledge, screen):
+        completed, on_time, taken = _from_the_tasks(app_db, step.element_id)
+        assert (step.completed, step.on_time, step.with_due) == (completed, on_time, completed)
+        assert step.median_days == taken[-(-len(taken) // 2) - 1]
+    # The second case waits at screening now, the first at the relevant bodies' returns.
+    assert _step(timings, "screen").waiting == 1
+    assert _step(timings, "police_return").waiting == 1
+
+
+def test_a_case_moved_to_a_newer_version_takes_its_completed_steps_with_it(
+    app_db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    """Its completed steps count for the version it runs on now; where it waits too. (Two
+    cases stay on the first version, so that its live tasks are counted through the fewer
+    cases of the second one.)"""
+    moved, stays = submit(app_db, application()), submit(app_db, application())
+    submit(app_db, application())  # waits to be acknowledged, on the first version
+    fixed_clock.advance(timedelta(days=1))
+    do(app_db, moved, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    do(app_db, stays, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    do(app_db, stays, "screen", COUNCIL, SCREENED)
+    renamed = changed((b'name="Decide whether the threshold is met"', b'name="Decide on it"'))
+    with app_db.transaction() as session:
+        deploy(session, renamed, filename="renamed.bpmn", forms_dir=FORMS)
+    with app_db.read() as session:
+        instance_id = session.scalar(
+            select(ProcessInstance.id).where(ProcessInstance.case_id == moved)
+        )
+    report = move_instances(app_db, KEY, 1, user(app_db, MANAGER), instance_ids=[instance_id])
+    assert report.moved == [instance_id]
+
+    def figures(version: int | None, step: str) -> tuple[int, int]:
+        timing = _step(_timings(app_db, version=version), step)
+        return timing.completed, timing.waiting
+
+    assert [figures(version, "acknowledge") for version in (1, 2, None)] == [
+        (1, 1),
+        (1, 0),
+        (2, 1),
+    ]
+    assert [figures(version, "screen") for version in (1, 2, None)] == [(1, 0), (0, 1), (1, 1)]
+    fixed_clock.advance(timedelta(days=1))
+    do(app_db, moved, "screen", COUNCIL, SCREENED)
+    assert [figures(version, "screen") for version in (1, 2, None)] == [(1, 0), (1, 0), (2, 0)]
+
+
+def test_erasing_a_case_s_personal_data_keeps_its_steps_figures(
+    app_db: Database, fixed_clock: clock.FixedClock
+) -> None:
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    complaint = {
+        "route": "complaint",
+        "hate_element": False,
+        "complaint_organisation": "derbyshire-constabulary",
+    }
+    do(app_db, case_id, "screen", COUNCIL, complaint)
+    letter = {"complaints_route": "police_complaints_then_iopc"}
+    do(app_db, case_id, "complaint_letter", COUNCIL, letter)
+    fixed_clock.advance(timedelta(days=7 * 365))
+
+    def figures() -> list[tuple[str, int, int | None, int]]:
+        timings = _timings(app_db, first_day=date(2000, 1, 1))
+        return [(s.element_id, s.completed, s.median_days, s.on_time) for s in timings.steps]
+
+    before = figures()
+    assert sum(completed for _step, completed, _median, _on_time in before) == 3
+    with app_db.transaction() as session:
+        erase_case(session, case_of(app_db, case_id).reference)
+    assert figures() == before
+
+
+def test_a_period_counts_whole_months_and_the_days_at_its_ends_once(app_db: Database) -> None:
+    done_on = ["2026-01-31", "2026-02-01", "2026-02-27", "2026-02-28", "2026-03-01"]
+    _history(app_db, [("screen", "completed", "2026-01-30", day, None) for day in done_on])
+    periods = {
+        ("2026-02-01", "2026-02-28"): 3,  # February whole
+        ("2026-01-31", "2026-02-27"): 3,  # no month whole
+        ("2026-01-15", "2026-03-01"): 5,  # days, February whole, a day
+        ("2026-02-02", "2026-02-27"): 1,
+        ("2026-03-01", "2026-03-01"): 1,
+    }
+    for (first, last), completed in periods.items():
+        timings = _timings(
+            app_db, first_day=date.fromisoformat(first), last_day=date.fromisoformat(last)
+        )
+        assert _step(timings, "screen").completed == completed, (first, last)

@@ -60,6 +60,7 @@ from engine.core.models.processes import (
     TASK_STATES,
     ProcessDefinition,
     ProcessInstance,
+    StepDuration,
     Task,
     TaskCandidate,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "Recommendation",
     "Review",
     "SignInThrottle",
+    "StepDuration",
     "Task",
     "TaskCandidate",
     "User",

@@ -29,7 +29,6 @@ ASSIGNMENT_REASONS = ("previous_step", "manager", "contact", "senior_officer")
 LIVE_TASK_STATES = ("open", "claimed")
 # The same, as SQL: the condition of the partial indexes on live tasks.
 LIVE_TASKS_SQL = f"state IN ({', '.join(repr(state) for state in LIVE_TASK_STATES)})"
-COMPLETED_TASKS_SQL = "state IN ('completed')"
 
 
 class ProcessDefinition(Base):
@@ -97,21 +96,10 @@ class Task(Base):
             postgresql_where=text(LIVE_TASKS_SQL),
             sqlite_where=text(LIVE_TASKS_SQL),
         ),
-        # How the procedure runs (``engine.work.step_timings``): the completed tasks of a
-        # period, and the live tasks by step, each read from an index that holds all the
-        # figures need, never from the tasks' wide rows (SQLite reads the state from the
-        # index too, though the index holds one state only).
-        Index(
-            "ix_tasks_completed_timings",
-            "completed_at",
-            "spec_name",
-            "created_at",
-            "due_on",
-            "instance_id",
-            "state",
-            postgresql_where=text(COMPLETED_TASKS_SQL),
-            sqlite_where=text(COMPLETED_TASKS_SQL),
-        ),
+        # How the procedure runs (``engine.work.step_timings``): the live tasks by step, read
+        # from an index that holds all the figures need, never from the tasks' wide rows
+        # (SQLite reads the state from the index too, though the index holds one state only).
+        # The completed tasks' figures are counted as they complete (``StepDuration``).
         Index(
             "ix_tasks_live_steps",
             "spec_name",
@@ -158,6 +146,7 @@ class Task(Base):
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan")
 
     @property
@@ -200,3 +189,28 @@ class TaskCandidate(Base):
 
     def is_for(self, user: User) -> bool:
         return self.organisation_id == user.organisation_id and self.user_id in (None, user.id)
+
+
+class StepDuration(Base):
+    """How long the completed tasks of one step took: how many, per version of the process
+    their instance runs on, task (``Task.spec_name``), day they were completed (in England)
+    and working days taken, and of those how many had a due date and how many met it.
+
+    Each day's row has its month's row beside it (``whole_month``, ``done_on`` the month's
+    first day), so that a period of years reads a row per month and step rather than per day.
+    Written in the transaction that completes the task (``engine.runtime.step_durations``);
+    read by how the procedure runs (``engine.work.step_timings``) instead of the tasks."""
+
+    __tablename__ = "step_durations"
+    # SQLite keeps the rows in the order of their key, so a period's rows are read in one run.
+    __table_args__ = {"sqlite_with_rowid": False}
+    definition_id: Mapped[int] = mapped_column(
+        ForeignKey("process_definitions.id"), primary_key=True
+    )
+    whole_month: Mapped[bool] = mapped_column(primary_key=True)
+    done_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    spec_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    working_days: Mapped[int] = mapped_column(primary_key=True)
+    tasks: Mapped[int]
+    with_due: Mapped[int]
+    on_time: Mapped[int]
