@@ -58,7 +58,7 @@ _MEANINGS = (
         "acknowledgement",
         "Names whoever completes it the applicant's single point of contact (unless one is "
         "named already), and sends the applicant the acknowledgement letter.",
-        complete=application_steps.name_the_contact,
+        complete=application_steps.acknowledge,
         letter=SentLetter("acknowledgement_letter", "acknowledged_on"),
     ),
     FormMeaning(

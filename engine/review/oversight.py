@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.cases.statistics import financial_year_bounds, financial_year_of, year_label
@@ -41,7 +41,6 @@ from engine.core.models import (
     District,
     Recommendation,
     Review,
-    Task,
     User,
 )
 from engine.core.workdays import add_working_days, working_days_between
@@ -303,7 +302,6 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     timescales: dict[str, int] = settings["timescales"]
     shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
     high = Case.risk_level == "high"
-    acknowledged = _acknowledged(session, in_districts, cohort, high)
     first_review = and_(Review.case_id == Case.id, Review.number == 1)
     # (received, start, step, at high risk, how many) for each step.
     groups: dict[str, list[tuple[Any, Any, Any, bool, int]]] = {}
@@ -311,12 +309,8 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
         (
             "acknowledgement",
             select(
-                acknowledged.c.received_on,
-                acknowledged.c.received_on,
-                acknowledged.c.on,
-                acknowledged.c.high,
-                func.count(),
-            ).where(acknowledged.c.on.is_not(None)),
+                Case.received_on, Case.received_on, Case.acknowledged_on, high, func.count()
+            ).where(Case.acknowledged_on.is_not(None), in_districts, cohort),
         ),
         (
             "threshold_decision",
@@ -366,34 +360,6 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
             )
         )
     return tuple(found)
-
-
-def _acknowledged(session: Session, in_districts: Any, cohort: Any, high: Any) -> Any:
-    """The cohort's applications with the day each was acknowledged (its acknowledgement
-    task's completion), as a subquery of (received_on, on, high)."""
-    on = func.min(func.date(Task.completed_at, type_=Date))
-    is_acknowledgement = and_(Task.form == "acknowledgement", Task.state == "completed")
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite would read every acknowledgement and then each one's case: asked per case of
-        # the cohort instead, each is one look in the tasks' index.
-        per_case = select(on).where(is_acknowledgement, Task.case_id == Case.id)
-        return (
-            select(
-                Case.received_on.label("received_on"),
-                per_case.scalar_subquery().label("on"),
-                high.label("high"),
-            )
-            .where(in_districts, cohort)
-            .subquery()
-        )
-    # PostgreSQL would run a subquery per case; joined, it hashes the two indexes' rows.
-    return (
-        select(Case.received_on.label("received_on"), on.label("on"), high.label("high"))
-        .join(Task, and_(Task.case_id == Case.id, is_acknowledgement))
-        .where(in_districts, cohort)
-        .group_by(Case.id, Case.received_on, Case.risk_level)
-        .subquery()
-    )
 
 
 @lru_cache(maxsize=8192)

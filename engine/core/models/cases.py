@@ -50,6 +50,7 @@ class Case(Base):
             "ix_cases_oversight",
             "received_on",
             "decided_on",
+            "acknowledged_on",
             "risk_level",
             "district_id",
             "threshold_met",
@@ -108,6 +109,9 @@ class Case(Base):
     threshold_met: Mapped[bool | None]
     decision_basis: Mapped[str | None] = mapped_column(String(20))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # The day (in UTC) the application's acknowledgement was first completed, written with
+    # the completion (``engine.procedure.application_steps``), for the oversight figures.
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
     # A vulnerable victim decision: the manager of the managing council named as the senior
     # officer who decided, and when they confirmed it (the threshold is recorded only then).
     senior_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
