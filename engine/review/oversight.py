@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from engine.cases.statistics import financial_year_bounds, financial_year_of, year_label
@@ -218,7 +218,7 @@ def _district_counts(
 ) -> tuple[DistrictCounts, ...]:
     applications = dict(
         session.execute(
-            select(Case.district_id, func.count(Case.id))
+            select(Case.district_id, func.count())
             .where(in_districts, within(Case.received_on))
             .group_by(Case.district_id)
         ).all()
@@ -248,36 +248,54 @@ def _district_counts(
 
 
 def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
-    # Counted by day in SQL (an index holds both dates), then by financial year here: a few
-    # thousand days at most, where working out each case's year in SQL reads every row.
-    applications: Counter[int] = Counter()
-    for day, count in session.execute(
-        select(Case.received_on, func.count()).where(in_districts).group_by(Case.received_on)
-    ):
-        applications[financial_year_of(_as_date(day))] += count
-    met: Counter[int] = Counter()
-    not_met: Counter[int] = Counter()
-    for day, met_that_day, not_met_that_day in session.execute(
+    # Each financial year is a range of days: counted a range at a time, each count reads
+    # only its range of an index (of receipt, or of decision with its outcome), where
+    # grouping by day or working out each case's year would read every case.
+    span = session.execute(
         select(
-            Case.decided_on,
-            func.sum(case((_MET, 1), else_=0)),
-            func.sum(case((_NOT_MET, 1), else_=0)),
+            *(
+                select(bound(column)).where(in_districts).scalar_subquery()
+                for column in (Case.received_on, Case.decided_on)
+                for bound in (func.min, func.max)
+            )
         )
-        .where(in_districts, Case.decided_on.is_not(None))
-        .group_by(Case.decided_on)
-    ):
-        year = financial_year_of(_as_date(day))
-        met[year] += met_that_day or 0
-        not_met[year] += not_met_that_day or 0
+    ).one()
+    days = [_as_date(day) for day in span if day is not None]
+    if not days:
+        return ()
+    held = range(financial_year_of(min(days)), financial_year_of(max(days)) + 1)
+    received = union_all(
+        *(
+            select(literal(y), func.count()).where(
+                in_districts, Case.received_on.between(*financial_year_bounds(y))
+            )
+            for y in held
+        )
+    )
+    decided = union_all(
+        *(
+            select(
+                literal(y),
+                func.count(),
+                func.sum(case((_MET, 1), else_=0)),
+                func.sum(case((_NOT_MET, 1), else_=0)),
+            ).where(in_districts, Case.decided_on.between(*financial_year_bounds(y)))
+            for y in held
+        )
+    )
+    applications = dict(session.execute(received).tuples().all())
+    outcomes = {y: (n, met or 0, not_met or 0) for y, n, met, not_met in session.execute(decided)}
     return tuple(
         YearCounts(
             year=y,
             label=year_label(y),
             applications=applications[y],
-            threshold_met=met[y],
-            threshold_not_met=not_met[y],
+            threshold_met=outcomes[y][1],
+            threshold_not_met=outcomes[y][2],
         )
-        for y in sorted(set(applications) | set(met) | set(not_met))
+        # A year is shown when an application was received or decided in it.
+        for y in held
+        if applications[y] or outcomes[y][0]
     )
 
 
@@ -408,7 +426,7 @@ def weighted_median(histogram: Counter[int]) -> float | None:
 def _meeting_parts(session: Session, in_districts: Any, held: Any) -> tuple[tuple[str, int], ...]:
     counts = dict(
         session.execute(
-            select(Review.applicant_took_part, func.count(Review.id))
+            select(Review.applicant_took_part, func.count())
             .where(in_districts, held)
             .group_by(Review.applicant_took_part)
         ).all()
@@ -425,7 +443,7 @@ def _recommendations(
     done = Recommendation.completed_on.is_not(None)
     made, completed, on_time, overdue = session.execute(
         select(
-            func.count(Recommendation.id),
+            func.count(),
             func.sum(case((done, 1), else_=0)),
             func.sum(
                 case(
@@ -448,7 +466,7 @@ def _recommendations(
 def _appeals(session: Session, in_districts: Any, received: Any) -> Appeals:
     total, upheld, not_upheld = session.execute(
         select(
-            func.count(Appeal.id),
+            func.count(),
             func.sum(case((Appeal.outcome == "upheld", 1), else_=0)),
             func.sum(case((Appeal.outcome == "not_upheld", 1), else_=0)),
         ).where(in_districts, received)
@@ -467,7 +485,7 @@ def _follow_ups(session: Session, in_districts: Any, year: int | None) -> Follow
         answered = and_(CheckIn.answered_at >= start, CheckIn.answered_at < end)
     total, stopped, going_on = session.execute(
         select(
-            func.count(CheckIn.id),
+            func.count(),
             func.sum(case((CheckIn.still_happening.is_(False), 1), else_=0)),
             func.sum(case((CheckIn.still_happening.is_(True), 1), else_=0)),
         ).where(in_districts, answered)

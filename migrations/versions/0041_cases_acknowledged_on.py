@@ -4,7 +4,9 @@ The oversight figures time the acknowledgement from receipt. Each case now keeps
 acknowledgement was first completed, written with the completion, so that the figures read
 it beside the case's other dates instead of looking up every case's tasks. The cases there
 before this revision learn it from their completed acknowledgement tasks; the index of the
-tasks by form that those look-ups read goes, and the cases' oversight index holds the day.
+tasks by form that those look-ups read goes, and the cases' oversight index holds the day
+(and the id, which PostgreSQL joins the first reviews by). The threshold decisions are
+indexed by day, so each financial year's are counted from its range of days.
 
 Revision ID: 0041
 Revises: 0040
@@ -36,7 +38,9 @@ OVERSIGHT = [
     "district_id",
     "threshold_met",
     "decision_basis",
+    "id",
 ]
+DECIDED = ["decided_on", "threshold_met", "decision_basis", "district_id"]
 TASKS_BY_FORM = ["form", "state", "case_id", "completed_at"]
 
 # The day in UTC, as the figures counted it from the task: its first completion.
@@ -61,9 +65,11 @@ def upgrade() -> None:
     op.drop_index("ix_tasks_form_state_case", table_name="tasks")
     op.drop_index("ix_cases_oversight", table_name="cases")
     op.create_index("ix_cases_oversight", "cases", OVERSIGHT)
+    op.create_index("ix_cases_decided", "cases", DECIDED)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_decided", table_name="cases")
     op.drop_index("ix_cases_oversight", table_name="cases")
     # Dropped in place (SQLite 3.35 and later can, once no index names it), keeping the
     # triggers that keep the cases' search index in step.

@@ -43,9 +43,9 @@ class Case(Base):
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
         Index("ix_cases_status_received", "status", "received_on"),
-        # The oversight figures (engine.review.oversight): the dates of each step from receipt,
-        # in the order they are grouped, and the threshold decisions by district and day, read
-        # from the indexes alone.
+        # The oversight figures (engine.review.oversight): the dates of each step from receipt
+        # (with the id, which PostgreSQL joins the first reviews by), and the threshold
+        # decisions by day and by district and day, read from the indexes alone.
         Index(
             "ix_cases_oversight",
             "received_on",
@@ -55,7 +55,9 @@ class Case(Base):
             "district_id",
             "threshold_met",
             "decision_basis",
+            "id",
         ),
+        Index("ix_cases_decided", "decided_on", "threshold_met", "decision_basis", "district_id"),
         Index(
             "ix_cases_district_decided",
             "district_id",
