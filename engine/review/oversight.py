@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
@@ -43,7 +42,7 @@ from engine.core.models import (
     Review,
     User,
 )
-from engine.core.workdays import add_working_days, working_days_between
+from engine.core.workdays import add_working_days, is_working_day, working_days_between
 from engine.review.applicant_part import TOOK_PART
 
 # The kind of organisation whose staff oversee every district.
@@ -380,9 +379,46 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     return tuple(found)
 
 
-@lru_cache(maxsize=8192)
-def _due(start: date, days: int) -> date:
-    return add_working_days(start, days)
+class _Calendar:
+    """The working days from ``first`` to ``last``, numbered once, so that the working days
+    between two days, and the day some working days after another, are looked up in lists
+    rather than counted a day at a time for each group of cases (every year together has tens
+    of thousands). Days outside it are counted as ``engine.core.workdays`` counts them."""
+
+    def __init__(self, first: date, last: date) -> None:
+        self.first = first.toordinal()
+        self.workdays: list[date] = []
+        # For each day from ``first``: how many working days fall on it or before it.
+        self.counted: list[int] = []
+        day = first
+        while day <= last:
+            if is_working_day(day):
+                self.workdays.append(day)
+            self.counted.append(len(self.workdays))
+            day += timedelta(days=1)
+
+    def _offset(self, day: date) -> int | None:
+        offset = day.toordinal() - self.first
+        return offset if 0 <= offset < len(self.counted) else None
+
+    def between(self, start: date, end: date) -> int:
+        """As ``working_days_between``: the working days after ``start`` up to ``end``."""
+        first, last = self._offset(start), self._offset(end)
+        if first is None or last is None:
+            return working_days_between(start, end)
+        return self.counted[last] - self.counted[first]
+
+    def after(self, start: date, days: int) -> date:
+        """As ``add_working_days``: ``days`` working days after ``start``, or after the next
+        working day when ``start`` is not one."""
+        offset = self._offset(start)
+        if offset is None or days < 0:
+            return add_working_days(start, days)
+        # The working days before ``start`` number the first on or after it.
+        index = (self.counted[offset - 1] if offset else 0) + days
+        if index >= len(self.workdays):
+            return add_working_days(start, days)
+        return self.workdays[index]
 
 
 def step_times(
@@ -391,13 +427,26 @@ def step_times(
     """From groups of (received, start, step, at high risk, how many): how many took the
     step, the median working days from receipt to it, and how many took it by the day due
     (``days`` working days from its start; ``high_risk_days`` for a case at high risk)."""
+    rows = [
+        (_as_date(received), _as_date(start), _as_date(end), at_high, count)
+        for received, start, end, at_high, count in groups
+    ]
     histogram: Counter[int] = Counter()
     on_time = 0
-    for received, start, end, at_high, count in groups:
-        received, start, end = _as_date(received), _as_date(start), _as_date(end)
-        histogram[working_days_between(received, end)] += count
-        if end <= _due(start, high_risk_days if at_high else days):
-            on_time += count
+    if rows:
+        # Reaching past the latest day by a year leaves room for any timescale's day due; a
+        # day mistyped decades earlier is counted the slow way rather than make the list long.
+        last = max(r[2] for r in rows) + timedelta(days=366)
+        first = max(min(min(r[0], r[1]) for r in rows), last - timedelta(days=366 * 30))
+        calendar = _Calendar(first, last)
+        due: dict[tuple[date, bool], date] = {}
+        for received, start, end, at_high, count in rows:
+            histogram[calendar.between(received, end)] += count
+            key = (start, at_high)
+            if key not in due:
+                due[key] = calendar.after(start, high_risk_days if at_high else days)
+            if end <= due[key]:
+                on_time += count
     done = sum(histogram.values())
     return done, weighted_median(histogram), on_time
 

@@ -6,7 +6,8 @@ it beside the case's other dates instead of looking up every case's tasks. The c
 before this revision learn it from their completed acknowledgement tasks; the index of the
 tasks by form that those look-ups read goes, and the cases' oversight index holds the day
 (and the id, which PostgreSQL joins the first reviews by). The threshold decisions are
-indexed by day, so each financial year's are counted from its range of days.
+indexed by day, so each financial year's are counted from its range of days, and the
+reviews by the day held, with what the figures read of them.
 
 Revision ID: 0041
 Revises: 0040
@@ -41,6 +42,7 @@ OVERSIGHT = [
     "id",
 ]
 DECIDED = ["decided_on", "threshold_met", "decision_basis", "district_id"]
+HELD = ["held_on", "applicant_took_part", "case_id", "id"]
 TASKS_BY_FORM = ["form", "state", "case_id", "completed_at"]
 
 # The day in UTC, as the figures counted it from the task: its first completion.
@@ -66,9 +68,11 @@ def upgrade() -> None:
     op.drop_index("ix_cases_oversight", table_name="cases")
     op.create_index("ix_cases_oversight", "cases", OVERSIGHT)
     op.create_index("ix_cases_decided", "cases", DECIDED)
+    op.create_index("ix_reviews_held", "reviews", HELD)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reviews_held", table_name="reviews")
     op.drop_index("ix_cases_decided", table_name="cases")
     op.drop_index("ix_cases_oversight", table_name="cases")
     # Dropped in place (SQLite 3.35 and later can, once no index names it), keeping the

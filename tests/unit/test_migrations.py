@@ -646,7 +646,7 @@ def test_reviews_there_before_0039_keep_their_rows_and_their_chair_s_standing_go
 
 OVERSIGHT_INDEXES = {
     "cases": {"ix_cases_oversight", "ix_cases_district_decided", "ix_cases_decided"},
-    "reviews": {"ix_reviews_case_number_dates"},
+    "reviews": {"ix_reviews_case_number_dates", "ix_reviews_held"},
     "recommendations": {"ix_recommendations_review_dates"},
 }
 
@@ -678,6 +678,7 @@ def test_0040_adds_the_oversight_indexes_and_takes_them_away_going_back(blank_ur
         assert _indexes(db) == OVERSIGHT_INDEXES
         _migrate(db, "0040")
         assert _indexes(db)["cases"] == {"ix_cases_oversight", "ix_cases_district_decided"}
+        assert _indexes(db)["reviews"] == {"ix_reviews_case_number_dates"}
         _migrate(db, "0039")
         db.dispose()
         assert _indexes(db) == {table: set() for table in OVERSIGHT_INDEXES}

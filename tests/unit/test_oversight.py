@@ -21,6 +21,7 @@ from engine.core.models import (
     Recommendation,
     Review,
 )
+from engine.core.workdays import add_working_days, working_days_between
 from engine.review.oversight import (
     Oversight,
     overseen_districts,
@@ -155,6 +156,27 @@ def test_step_times_count_working_days_and_the_day_due() -> None:
         (monday, monday, date(2023, 6, 16), True, 1),
     ]
     assert step_times(groups, 10, 7) == (5, 10, 3)
+
+
+def test_step_times_agree_with_the_working_day_rules_over_holidays_and_weekends() -> None:
+    """Each group is counted as ``engine.core.workdays`` counts: received and started on every
+    day of a winter and a spring (Christmas, New Year and Easter among them), taken up to
+    nine weeks later, some before the day they started."""
+    first = date(2023, 12, 1)
+    groups = [
+        (first + timedelta(days=r), first + timedelta(days=r + s), first + timedelta(days=e), h, 1)
+        for r in range(0, 150, 3)
+        for s in (0, 2)
+        for e in range(r - 4, r + 63, 5)
+        for h in (False, True)
+    ]
+    histogram: Counter[int] = Counter()
+    on_time = 0
+    for received, start, end, high, count in groups:
+        histogram[working_days_between(received, end)] += count
+        on_time += count * (end <= add_working_days(start, 7 if high else 20))
+    assert step_times(groups, 20, 7) == (len(groups), weighted_median(histogram), on_time)
+    assert step_times([], 20, 7) == (0, None, 0)
 
 
 def _review(session, case, held_on, decided_on, *, part=None, letter_on=None) -> Review:
