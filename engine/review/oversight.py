@@ -282,7 +282,7 @@ def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
             for y in held
         )
     )
-    applications = dict(session.execute(received).tuples().all())
+    applications: dict[int, int] = dict(session.execute(received).all())
     outcomes = {y: (n, met or 0, not_met or 0) for y, n, met, not_met in session.execute(decided)}
     return tuple(
         YearCounts(

@@ -15,6 +15,7 @@ from engine.core import clock
 from engine.core.db import Database
 from engine.core.models import (
     Appeal,
+    Case,
     CheckIn,
     District,
     Organisation,
@@ -306,8 +307,19 @@ def test_time_to_each_step_on_constructed_cases(db: Database) -> None:
 def test_acknowledgement_is_timed_from_its_task(app_db: Database, fixed_clock) -> None:
     # Received on Monday 2 March 2026; due 5 working days later, on Monday 9 March.
     on_time, late = submit(app_db, application()), submit(app_db, application())
+    assert _step(_all(app_db, 2025), "acknowledgement") == (0, None, 0)
     fixed_clock.advance(timedelta(days=7))
     do(app_db, on_time, "acknowledge", "council@example.org", {"method": "email"})
+    assert _step(_all(app_db, 2025), "acknowledgement") == (1, 5, 1)
+    before = render_csv(_all(app_db, 2025))
     fixed_clock.advance(timedelta(days=1))
     do(app_db, late, "acknowledge", "council@example.org", {"method": "email"})
     assert _step(_all(app_db, 2025), "acknowledgement") == (2, 5.5, 1)
+    # The day is kept as the acknowledgement is completed, the case's other figures as they
+    # were: only the acknowledgement's own rows moved.
+    after = render_csv(_all(app_db, 2025))
+    moved = set(before.splitlines()) ^ set(after.splitlines())
+    assert moved and all(line.startswith("Timeliness,Acknowledgement") for line in moved)
+    with app_db.read() as session:
+        days = dict(session.execute(select(Case.id, Case.acknowledged_on)).all())
+    assert days == {on_time: date(2026, 3, 9), late: date(2026, 3, 10)}
