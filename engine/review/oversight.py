@@ -320,24 +320,20 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
     high = Case.risk_level == "high"
     first_review = and_(Review.case_id == Case.id, Review.number == 1)
-    # (received, start, step, at high risk, how many) for each step.
+    # (received, start, step, at high risk, how many) for each step. Grouped by the risk level
+    # itself, not whether it is high: SQLite then reads the groups in the index's order, where
+    # it would sort them.
     groups: dict[str, list[tuple[Any, Any, Any, bool, int]]] = {}
-    for key, query in (
-        (
-            "acknowledgement",
-            select(
-                Case.received_on, Case.received_on, Case.acknowledged_on, high, func.count()
-            ).where(Case.acknowledged_on.is_not(None), in_districts, cohort),
-        ),
-        (
-            "threshold_decision",
-            select(Case.received_on, Case.received_on, Case.decided_on, high, func.count()).where(
-                Case.decided_on.is_not(None), in_districts, cohort
-            ),
-        ),
+    for key, day in (
+        ("acknowledgement", Case.acknowledged_on),
+        ("threshold_decision", Case.decided_on),
     ):
-        rows = session.execute(query.group_by(*query.selected_columns[:4]))
-        groups[key] = [(r, start, end, bool(at_high), n) for r, start, end, at_high, n in rows]
+        rows = session.execute(
+            select(Case.received_on, day, Case.risk_level, func.count())
+            .where(day.is_not(None), in_districts, cohort)
+            .group_by(Case.received_on, day, Case.risk_level)
+        )
+        groups[key] = [(r, r, end, risk == "high", n) for r, end, risk, n in rows]
     # The meeting and its outcome letter from one reading of the first reviews.
     reviewed = (
         select(

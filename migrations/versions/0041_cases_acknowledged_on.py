@@ -33,9 +33,9 @@ OVERSIGHT_BEFORE = [
 ]
 OVERSIGHT = [
     "received_on",
-    "decided_on",
     "acknowledged_on",
     "risk_level",
+    "decided_on",
     "district_id",
     "threshold_met",
     "decision_basis",

@@ -43,15 +43,16 @@ class Case(Base):
         # The cases list, newest first, and narrowed by status.
         Index("ix_cases_received", "received_on", "id"),
         Index("ix_cases_status_received", "status", "received_on"),
-        # The oversight figures (engine.review.oversight): the dates of each step from receipt
-        # (with the id, which PostgreSQL joins the first reviews by), and the threshold
-        # decisions by day and by district and day, read from the indexes alone.
+        # The oversight figures (engine.review.oversight): the dates of each step from receipt,
+        # the acknowledgement's in the order they are grouped (with the id, which PostgreSQL
+        # joins the first reviews by), and the threshold decisions by day and by district and
+        # day, read from the indexes alone.
         Index(
             "ix_cases_oversight",
             "received_on",
-            "decided_on",
             "acknowledged_on",
             "risk_level",
+            "decided_on",
             "district_id",
             "threshold_met",
             "decision_basis",
