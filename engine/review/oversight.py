@@ -263,27 +263,35 @@ def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
     if not days:
         return ()
     held = range(financial_year_of(min(days)), financial_year_of(max(days)) + 1)
-    received = union_all(
-        *(
-            select(literal(y), func.count()).where(
-                in_districts, Case.received_on.between(*financial_year_bounds(y))
+    applications: dict[int, int] = {}
+    outcomes: dict[int, tuple[int, int, int]] = {}
+    # A few years a statement: a day mistyped centuries away makes many more years, which
+    # one compound statement could not hold (SQLite takes 500 at most).
+    for at in range(0, len(held), _YEARS_A_STATEMENT):
+        years = held[at : at + _YEARS_A_STATEMENT]
+        received = union_all(
+            *(
+                select(literal(y), func.count()).where(
+                    in_districts, Case.received_on.between(*_days_of(y))
+                )
+                for y in years
             )
-            for y in held
         )
-    )
-    decided = union_all(
-        *(
-            select(
-                literal(y),
-                func.count(),
-                func.sum(case((_MET, 1), else_=0)),
-                func.sum(case((_NOT_MET, 1), else_=0)),
-            ).where(in_districts, Case.decided_on.between(*financial_year_bounds(y)))
-            for y in held
+        decided = union_all(
+            *(
+                select(
+                    literal(y),
+                    func.count(),
+                    func.sum(case((_MET, 1), else_=0)),
+                    func.sum(case((_NOT_MET, 1), else_=0)),
+                ).where(in_districts, Case.decided_on.between(*_days_of(y)))
+                for y in years
+            )
         )
-    )
-    applications: dict[int, int] = dict(session.execute(received).all())
-    outcomes = {y: (n, met or 0, not_met or 0) for y, n, met, not_met in session.execute(decided)}
+        applications.update((y, n) for y, n in session.execute(received))
+        outcomes.update(
+            (y, (n, met or 0, not_met or 0)) for y, n, met, not_met in session.execute(decided)
+        )
     return tuple(
         YearCounts(
             year=y,
@@ -296,6 +304,16 @@ def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
         for y in held
         if applications[y] or outcomes[y][0]
     )
+
+
+_YEARS_A_STATEMENT = 50
+
+
+def _days_of(year: int) -> tuple[date, date]:
+    """The financial year's first and last day, within the days a date can hold."""
+    if 1 <= year < date.max.year:
+        return financial_year_bounds(year)
+    return (date.min, date(1, 3, 31)) if year < 1 else (date(year, 4, 1), date.max)
 
 
 @dataclass(frozen=True)

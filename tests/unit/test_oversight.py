@@ -120,6 +120,19 @@ def test_nothing_held_at_all(db: Database) -> None:
     assert _all(db, None).empty
 
 
+def test_days_mistyped_far_away_are_counted_in_their_years(db: Database) -> None:
+    """Every year from the first day held to the last is counted, however far apart: a day
+    mistyped centuries back, or at the end of the calendar, is in a year of its own."""
+    with db.transaction() as session:
+        open_case(session, "erewash", date(1, 1, 2))
+        open_case(session, "erewash", date(1022, 5, 1)).decided_on = date(2022, 5, 3)
+        open_case(session, "erewash", date(9999, 12, 31))
+    years = {
+        y.year: (y.applications, y.threshold_met, y.threshold_not_met) for y in _all(db, None).years
+    }
+    assert years == {0: (1, 0, 0), 1022: (1, 0, 0), 2022: (0, 0, 0), 9999: (1, 0, 0)}
+
+
 # --- who oversees what ----------------------------------------------------------------------
 
 
