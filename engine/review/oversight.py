@@ -450,8 +450,8 @@ def step_times(
     if rows:
         # Reaching past the latest day by a year leaves room for any timescale's day due; a
         # day mistyped decades earlier is counted the slow way rather than make the list long.
-        last = max(r[2] for r in rows) + timedelta(days=366)
-        first = max(min(min(r[0], r[1]) for r in rows), last - timedelta(days=366 * 30))
+        last = _moved(max(r[2] for r in rows), 366)
+        first = max(min(min(r[0], r[1]) for r in rows), _moved(last, -366 * 30))
         calendar = _Calendar(first, last)
         due: dict[tuple[date, bool], date] = {}
         for received, start, end, at_high, count in rows:
@@ -463,6 +463,14 @@ def step_times(
                 on_time += count
     done = sum(histogram.values())
     return done, weighted_median(histogram), on_time
+
+
+def _moved(day: date, days: int) -> date:
+    """``days`` after ``day``, or the calendar's first or last day."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def _as_date(value: date | str) -> date:

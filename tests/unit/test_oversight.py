@@ -127,10 +127,19 @@ def test_days_mistyped_far_away_are_counted_in_their_years(db: Database) -> None
         open_case(session, "erewash", date(1, 1, 2))
         open_case(session, "erewash", date(1022, 5, 1)).decided_on = date(2022, 5, 3)
         open_case(session, "erewash", date(9999, 12, 31))
+        # Acknowledged within the year it was received, a year before the calendar ends.
+        open_case(session, "erewash", date(9998, 12, 1)).acknowledged_on = date(9998, 12, 3)
     years = {
         y.year: (y.applications, y.threshold_met, y.threshold_not_met) for y in _all(db, None).years
     }
-    assert years == {0: (1, 0, 0), 1022: (1, 0, 0), 2022: (0, 0, 0), 9999: (1, 0, 0)}
+    assert years == {
+        0: (1, 0, 0),
+        1022: (1, 0, 0),
+        2022: (0, 0, 0),
+        9998: (1, 0, 0),
+        9999: (1, 0, 0),
+    }
+    assert _step(_all(db, 9998), "acknowledgement") == (1, 2, 1)
 
 
 # --- who oversees what ----------------------------------------------------------------------
