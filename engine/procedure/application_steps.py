@@ -6,7 +6,7 @@ victim's consent and the threshold decision (a vulnerable victim's with its seni
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from engine import documents
@@ -25,11 +25,16 @@ from engine.procedure.senior_officer_steps import (
 from engine.procedure.step import LEGAL_BASIS, Arrival, Step
 
 
-def name_the_contact(step: Step) -> dict[str, Any]:
+def acknowledge(step: Step) -> dict[str, Any]:
     """Whoever acknowledges the application becomes the applicant's single point of contact,
-    unless one was named before (a manager may name one as soon as the case exists)."""
+    unless one was named before (a manager may name one as soon as the case exists). The
+    case keeps the day (in UTC, as the task's completion is kept) it was first acknowledged,
+    for the oversight figures."""
     if step.case.contact_user_id is None:
         name_contact(step.session, step.case, step.user, by=step.user)
+    today = clock.now().astimezone(UTC).date()
+    if step.case.acknowledged_on is None or today < step.case.acknowledged_on:
+        step.case.acknowledged_on = today
     return {}
 
 

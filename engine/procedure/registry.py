@@ -57,8 +57,9 @@ _MEANINGS = (
     FormMeaning(
         "acknowledgement",
         "Names whoever completes it the applicant's single point of contact (unless one is "
-        "named already), and sends the applicant the acknowledgement letter.",
-        complete=application_steps.name_the_contact,
+        "named already), keeps the day the application was acknowledged for the oversight "
+        "figures, and sends the applicant the acknowledgement letter.",
+        complete=application_steps.acknowledge,
         letter=SentLetter("acknowledgement_letter", "acknowledged_on"),
     ),
     FormMeaning(

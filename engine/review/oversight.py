@@ -25,10 +25,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from engine.cases.statistics import financial_year_bounds, financial_year_of, year_label
@@ -41,10 +40,9 @@ from engine.core.models import (
     District,
     Recommendation,
     Review,
-    Task,
     User,
 )
-from engine.core.workdays import add_working_days, working_days_between
+from engine.core.workdays import add_working_days, is_working_day, working_days_between
 from engine.review.applicant_part import TOOK_PART
 
 # The kind of organisation whose staff oversee every district.
@@ -219,7 +217,7 @@ def _district_counts(
 ) -> tuple[DistrictCounts, ...]:
     applications = dict(
         session.execute(
-            select(Case.district_id, func.count(Case.id))
+            select(Case.district_id, func.count())
             .where(in_districts, within(Case.received_on))
             .group_by(Case.district_id)
         ).all()
@@ -249,37 +247,73 @@ def _district_counts(
 
 
 def _year_counts(session: Session, in_districts: Any) -> tuple[YearCounts, ...]:
-    # Counted by day in SQL (an index holds both dates), then by financial year here: a few
-    # thousand days at most, where working out each case's year in SQL reads every row.
-    applications: Counter[int] = Counter()
-    for day, count in session.execute(
-        select(Case.received_on, func.count()).where(in_districts).group_by(Case.received_on)
-    ):
-        applications[financial_year_of(_as_date(day))] += count
-    met: Counter[int] = Counter()
-    not_met: Counter[int] = Counter()
-    for day, met_that_day, not_met_that_day in session.execute(
+    # Each financial year is a range of days: counted a range at a time, each count reads
+    # only its range of an index (of receipt, or of decision with its outcome), where
+    # grouping by day or working out each case's year would read every case.
+    span = session.execute(
         select(
-            Case.decided_on,
-            func.sum(case((_MET, 1), else_=0)),
-            func.sum(case((_NOT_MET, 1), else_=0)),
+            *(
+                select(bound(column)).where(in_districts).scalar_subquery()
+                for column in (Case.received_on, Case.decided_on)
+                for bound in (func.min, func.max)
+            )
         )
-        .where(in_districts, Case.decided_on.is_not(None))
-        .group_by(Case.decided_on)
-    ):
-        year = financial_year_of(_as_date(day))
-        met[year] += met_that_day or 0
-        not_met[year] += not_met_that_day or 0
+    ).one()
+    days = [_as_date(day) for day in span if day is not None]
+    if not days:
+        return ()
+    held = range(financial_year_of(min(days)), financial_year_of(max(days)) + 1)
+    applications: dict[int, int] = {}
+    outcomes: dict[int, tuple[int, int, int]] = {}
+    # A few years a statement: a day mistyped centuries away makes many more years, which
+    # one compound statement could not hold (SQLite takes 500 at most).
+    for at in range(0, len(held), _YEARS_A_STATEMENT):
+        years = held[at : at + _YEARS_A_STATEMENT]
+        received = union_all(
+            *(
+                select(literal(y), func.count()).where(
+                    in_districts, Case.received_on.between(*_days_of(y))
+                )
+                for y in years
+            )
+        )
+        decided = union_all(
+            *(
+                select(
+                    literal(y),
+                    func.count(),
+                    func.sum(case((_MET, 1), else_=0)),
+                    func.sum(case((_NOT_MET, 1), else_=0)),
+                ).where(in_districts, Case.decided_on.between(*_days_of(y)))
+                for y in years
+            )
+        )
+        applications.update((y, n) for y, n in session.execute(received))
+        outcomes.update(
+            (y, (n, met or 0, not_met or 0)) for y, n, met, not_met in session.execute(decided)
+        )
     return tuple(
         YearCounts(
             year=y,
             label=year_label(y),
             applications=applications[y],
-            threshold_met=met[y],
-            threshold_not_met=not_met[y],
+            threshold_met=outcomes[y][1],
+            threshold_not_met=outcomes[y][2],
         )
-        for y in sorted(set(applications) | set(met) | set(not_met))
+        # A year is shown when an application was received or decided in it.
+        for y in held
+        if applications[y] or outcomes[y][0]
     )
+
+
+_YEARS_A_STATEMENT = 50
+
+
+def _days_of(year: int) -> tuple[date, date]:
+    """The financial year's first and last day, within the days a date can hold."""
+    if 1 <= year < date.max.year:
+        return financial_year_bounds(year)
+    return (date.min, date(1, 3, 31)) if year < 1 else (date(year, 4, 1), date.max)
 
 
 @dataclass(frozen=True)
@@ -303,30 +337,21 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     timescales: dict[str, int] = settings["timescales"]
     shorter: dict[str, int] = settings.get(HIGH_RISK_TIMESCALES) or {}
     high = Case.risk_level == "high"
-    acknowledged = _acknowledged(session, in_districts, cohort, high)
     first_review = and_(Review.case_id == Case.id, Review.number == 1)
-    # (received, start, step, at high risk, how many) for each step.
+    # (received, start, step, at high risk, how many) for each step. Grouped by the risk level
+    # itself, not whether it is high: SQLite then reads the groups in the index's order, where
+    # it would sort them.
     groups: dict[str, list[tuple[Any, Any, Any, bool, int]]] = {}
-    for key, query in (
-        (
-            "acknowledgement",
-            select(
-                acknowledged.c.received_on,
-                acknowledged.c.received_on,
-                acknowledged.c.on,
-                acknowledged.c.high,
-                func.count(),
-            ).where(acknowledged.c.on.is_not(None)),
-        ),
-        (
-            "threshold_decision",
-            select(Case.received_on, Case.received_on, Case.decided_on, high, func.count()).where(
-                Case.decided_on.is_not(None), in_districts, cohort
-            ),
-        ),
+    for key, day in (
+        ("acknowledgement", Case.acknowledged_on),
+        ("threshold_decision", Case.decided_on),
     ):
-        rows = session.execute(query.group_by(*query.selected_columns[:4]))
-        groups[key] = [(r, start, end, bool(at_high), n) for r, start, end, at_high, n in rows]
+        rows = session.execute(
+            select(Case.received_on, day, Case.risk_level, func.count())
+            .where(day.is_not(None), in_districts, cohort)
+            .group_by(Case.received_on, day, Case.risk_level)
+        )
+        groups[key] = [(r, r, end, risk == "high", n) for r, end, risk, n in rows]
     # The meeting and its outcome letter from one reading of the first reviews.
     reviewed = (
         select(
@@ -368,37 +393,46 @@ def _steps(session: Session, in_districts: Any, cohort: Any) -> tuple[StepTimes,
     return tuple(found)
 
 
-def _acknowledged(session: Session, in_districts: Any, cohort: Any, high: Any) -> Any:
-    """The cohort's applications with the day each was acknowledged (its acknowledgement
-    task's completion), as a subquery of (received_on, on, high)."""
-    on = func.min(func.date(Task.completed_at, type_=Date))
-    is_acknowledgement = and_(Task.form == "acknowledgement", Task.state == "completed")
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite would read every acknowledgement and then each one's case: asked per case of
-        # the cohort instead, each is one look in the tasks' index.
-        per_case = select(on).where(is_acknowledgement, Task.case_id == Case.id)
-        return (
-            select(
-                Case.received_on.label("received_on"),
-                per_case.scalar_subquery().label("on"),
-                high.label("high"),
-            )
-            .where(in_districts, cohort)
-            .subquery()
-        )
-    # PostgreSQL would run a subquery per case; joined, it hashes the two indexes' rows.
-    return (
-        select(Case.received_on.label("received_on"), on.label("on"), high.label("high"))
-        .join(Task, and_(Task.case_id == Case.id, is_acknowledgement))
-        .where(in_districts, cohort)
-        .group_by(Case.id, Case.received_on, Case.risk_level)
-        .subquery()
-    )
+class _Calendar:
+    """The working days from ``first`` to ``last``, numbered once, so that the working days
+    between two days, and the day some working days after another, are looked up in lists
+    rather than counted a day at a time for each group of cases (every year together has tens
+    of thousands). Days outside it are counted as ``engine.core.workdays`` counts them."""
 
+    def __init__(self, first: date, last: date) -> None:
+        self.first = first.toordinal()
+        self.workdays: list[date] = []
+        # For each day from ``first``: how many working days fall on it or before it.
+        self.counted: list[int] = []
+        day = first
+        while day <= last:
+            if is_working_day(day):
+                self.workdays.append(day)
+            self.counted.append(len(self.workdays))
+            day += timedelta(days=1)
 
-@lru_cache(maxsize=8192)
-def _due(start: date, days: int) -> date:
-    return add_working_days(start, days)
+    def _offset(self, day: date) -> int | None:
+        offset = day.toordinal() - self.first
+        return offset if 0 <= offset < len(self.counted) else None
+
+    def between(self, start: date, end: date) -> int:
+        """As ``working_days_between``: the working days after ``start`` up to ``end``."""
+        first, last = self._offset(start), self._offset(end)
+        if first is None or last is None:
+            return working_days_between(start, end)
+        return self.counted[last] - self.counted[first]
+
+    def after(self, start: date, days: int) -> date:
+        """As ``add_working_days``: ``days`` working days after ``start``, or after the next
+        working day when ``start`` is not one."""
+        offset = self._offset(start)
+        if offset is None or days < 0:
+            return add_working_days(start, days)
+        # The working days before ``start`` number the first on or after it.
+        index = (self.counted[offset - 1] if offset else 0) + days
+        if index >= len(self.workdays):
+            return add_working_days(start, days)
+        return self.workdays[index]
 
 
 def step_times(
@@ -407,15 +441,36 @@ def step_times(
     """From groups of (received, start, step, at high risk, how many): how many took the
     step, the median working days from receipt to it, and how many took it by the day due
     (``days`` working days from its start; ``high_risk_days`` for a case at high risk)."""
+    rows = [
+        (_as_date(received), _as_date(start), _as_date(end), at_high, count)
+        for received, start, end, at_high, count in groups
+    ]
     histogram: Counter[int] = Counter()
     on_time = 0
-    for received, start, end, at_high, count in groups:
-        received, start, end = _as_date(received), _as_date(start), _as_date(end)
-        histogram[working_days_between(received, end)] += count
-        if end <= _due(start, high_risk_days if at_high else days):
-            on_time += count
+    if rows:
+        # Reaching past the latest day by a year leaves room for any timescale's day due; a
+        # day mistyped decades earlier is counted the slow way rather than make the list long.
+        last = _moved(max(r[2] for r in rows), 366)
+        first = max(min(min(r[0], r[1]) for r in rows), _moved(last, -366 * 30))
+        calendar = _Calendar(first, last)
+        due: dict[tuple[date, bool], date] = {}
+        for received, start, end, at_high, count in rows:
+            histogram[calendar.between(received, end)] += count
+            key = (start, at_high)
+            if key not in due:
+                due[key] = calendar.after(start, high_risk_days if at_high else days)
+            if end <= due[key]:
+                on_time += count
     done = sum(histogram.values())
     return done, weighted_median(histogram), on_time
+
+
+def _moved(day: date, days: int) -> date:
+    """``days`` after ``day``, or the calendar's first or last day."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def _as_date(value: date | str) -> date:
@@ -442,7 +497,7 @@ def weighted_median(histogram: Counter[int]) -> float | None:
 def _meeting_parts(session: Session, in_districts: Any, held: Any) -> tuple[tuple[str, int], ...]:
     counts = dict(
         session.execute(
-            select(Review.applicant_took_part, func.count(Review.id))
+            select(Review.applicant_took_part, func.count())
             .where(in_districts, held)
             .group_by(Review.applicant_took_part)
         ).all()
@@ -459,7 +514,7 @@ def _recommendations(
     done = Recommendation.completed_on.is_not(None)
     made, completed, on_time, overdue = session.execute(
         select(
-            func.count(Recommendation.id),
+            func.count(),
             func.sum(case((done, 1), else_=0)),
             func.sum(
                 case(
@@ -482,7 +537,7 @@ def _recommendations(
 def _appeals(session: Session, in_districts: Any, received: Any) -> Appeals:
     total, upheld, not_upheld = session.execute(
         select(
-            func.count(Appeal.id),
+            func.count(),
             func.sum(case((Appeal.outcome == "upheld", 1), else_=0)),
             func.sum(case((Appeal.outcome == "not_upheld", 1), else_=0)),
         ).where(in_districts, received)
@@ -501,7 +556,7 @@ def _follow_ups(session: Session, in_districts: Any, year: int | None) -> Follow
         answered = and_(CheckIn.answered_at >= start, CheckIn.answered_at < end)
     total, stopped, going_on = session.execute(
         select(
-            func.count(CheckIn.id),
+            func.count(),
             func.sum(case((CheckIn.still_happening.is_(False), 1), else_=0)),
             func.sum(case((CheckIn.still_happening.is_(True), 1), else_=0)),
         ).where(in_districts, answered)

@@ -6,7 +6,7 @@ day's row with its month's beside it, rather than from every completed task. The
 filled here from the tasks completed so far; the index the page read them from goes.
 
 Revision ID: 0042
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-07 19:40:00
 """
 from datetime import UTC, timedelta
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0042'
-down_revision = '0040'
+down_revision = '0041'
 branch_labels = None
 depends_on = None
 

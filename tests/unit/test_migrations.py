@@ -697,9 +697,8 @@ def test_reviews_there_before_0039_keep_their_rows_and_their_chair_s_standing_go
 
 
 OVERSIGHT_INDEXES = {
-    "cases": {"ix_cases_oversight", "ix_cases_district_decided"},
-    "tasks": {"ix_tasks_form_state_case"},
-    "reviews": {"ix_reviews_case_number_dates"},
+    "cases": {"ix_cases_oversight", "ix_cases_district_decided", "ix_cases_decided"},
+    "reviews": {"ix_reviews_case_number_dates", "ix_reviews_held"},
     "recommendations": {"ix_recommendations_review_dates"},
 }
 
@@ -729,6 +728,9 @@ def test_0040_adds_the_oversight_indexes_and_takes_them_away_going_back(blank_ur
             _area_and_its_caseworker(session)
             open_case(session, "derbyshire-dales", datetime(2026, 3, 2, tzinfo=UTC).date())
         assert _indexes(db) == OVERSIGHT_INDEXES
+        _migrate(db, "0040")
+        assert _indexes(db)["cases"] == {"ix_cases_oversight", "ix_cases_district_decided"}
+        assert _indexes(db)["reviews"] == {"ix_reviews_case_number_dates"}
         _migrate(db, "0039")
         db.dispose()
         assert _indexes(db) == {table: set() for table in OVERSIGHT_INDEXES}
@@ -737,5 +739,49 @@ def test_0040_adds_the_oversight_indexes_and_takes_them_away_going_back(blank_ur
         assert _indexes(db) == OVERSIGHT_INDEXES
         with db.read() as session:
             assert session.scalar(select(Case.reference)) is not None
+    finally:
+        db.dispose()
+
+
+def test_cases_acknowledged_before_0041_learn_the_day_from_their_acknowledgement(
+    blank_url: str,
+) -> None:
+    """Revision 0041 gives each case the day its acknowledgement task was first completed (in
+    UTC, as the oversight figures counted it from the task), and none to a case not yet
+    acknowledged; going back before it takes the day away and leaves the tasks."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.transaction() as session:
+            load_area(session, read_area_file(DEFAULT_AREA_FILE))
+            add_user(
+                session,
+                email=COUNCIL,
+                name="Council",
+                organisation_key="derbyshire-dales-district-council",
+                roles=["caseworker"],
+                password="a long enough password",
+            )
+            path = ROOT / "workflows" / "community_trigger_application.bpmn"
+            deploy(session, path.read_bytes(), filename=path.name, forms_dir=FORMS)
+        with clock.using_clock(clock.FixedClock(datetime(2026, 6, 1, 23, 30, tzinfo=UTC))):
+            # Already the next day in London: the day kept is UTC's, as the task's is.
+            acknowledged = submit(db, application())
+            do(db, acknowledged, "acknowledge", COUNCIL, ACKNOWLEDGED)
+        waiting = submit(db, application())
+
+        def days() -> dict[int, object]:
+            with db.read() as session:
+                return dict(session.execute(select(Case.id, Case.acknowledged_on)).all())
+
+        written = days()
+        assert written == {acknowledged: datetime(2026, 6, 1).date(), waiting: None}
+        _migrate(db, "0040")
+        assert "acknowledged_on" not in {
+            column["name"] for column in inspect(db.writer).get_columns("cases")
+        }
+        db.dispose()
+        upgrade_to_head(db)
+        assert days() == written
     finally:
         db.dispose()

@@ -15,12 +15,14 @@ from engine.core import clock
 from engine.core.db import Database
 from engine.core.models import (
     Appeal,
+    Case,
     CheckIn,
     District,
     Organisation,
     Recommendation,
     Review,
 )
+from engine.core.workdays import add_working_days, working_days_between
 from engine.review.oversight import (
     Oversight,
     overseen_districts,
@@ -118,6 +120,28 @@ def test_nothing_held_at_all(db: Database) -> None:
     assert _all(db, None).empty
 
 
+def test_days_mistyped_far_away_are_counted_in_their_years(db: Database) -> None:
+    """Every year from the first day held to the last is counted, however far apart: a day
+    mistyped centuries back, or at the end of the calendar, is in a year of its own."""
+    with db.transaction() as session:
+        open_case(session, "erewash", date(1, 1, 2))
+        open_case(session, "erewash", date(1022, 5, 1)).decided_on = date(2022, 5, 3)
+        open_case(session, "erewash", date(9999, 12, 31))
+        # Acknowledged within the year it was received, a year before the calendar ends.
+        open_case(session, "erewash", date(9998, 12, 1)).acknowledged_on = date(9998, 12, 3)
+    years = {
+        y.year: (y.applications, y.threshold_met, y.threshold_not_met) for y in _all(db, None).years
+    }
+    assert years == {
+        0: (1, 0, 0),
+        1022: (1, 0, 0),
+        2022: (0, 0, 0),
+        9998: (1, 0, 0),
+        9999: (1, 0, 0),
+    }
+    assert _step(_all(db, 9998), "acknowledgement") == (1, 2, 1)
+
+
 # --- who oversees what ----------------------------------------------------------------------
 
 
@@ -155,6 +179,27 @@ def test_step_times_count_working_days_and_the_day_due() -> None:
         (monday, monday, date(2023, 6, 16), True, 1),
     ]
     assert step_times(groups, 10, 7) == (5, 10, 3)
+
+
+def test_step_times_agree_with_the_working_day_rules_over_holidays_and_weekends() -> None:
+    """Each group is counted as ``engine.core.workdays`` counts: received and started on every
+    day of a winter and a spring (Christmas, New Year and Easter among them), taken up to
+    nine weeks later, some before the day they started."""
+    first = date(2023, 12, 1)
+    groups = [
+        (first + timedelta(days=r), first + timedelta(days=r + s), first + timedelta(days=e), h, 1)
+        for r in range(0, 150, 3)
+        for s in (0, 2)
+        for e in range(r - 4, r + 63, 5)
+        for h in (False, True)
+    ]
+    histogram: Counter[int] = Counter()
+    on_time = 0
+    for received, start, end, high, count in groups:
+        histogram[working_days_between(received, end)] += count
+        on_time += count * (end <= add_working_days(start, 7 if high else 20))
+    assert step_times(groups, 20, 7) == (len(groups), weighted_median(histogram), on_time)
+    assert step_times([], 20, 7) == (0, None, 0)
 
 
 def _review(session, case, held_on, decided_on, *, part=None, letter_on=None) -> Review:
@@ -284,8 +329,19 @@ def test_time_to_each_step_on_constructed_cases(db: Database) -> None:
 def test_acknowledgement_is_timed_from_its_task(app_db: Database, fixed_clock) -> None:
     # Received on Monday 2 March 2026; due 5 working days later, on Monday 9 March.
     on_time, late = submit(app_db, application()), submit(app_db, application())
+    assert _step(_all(app_db, 2025), "acknowledgement") == (0, None, 0)
     fixed_clock.advance(timedelta(days=7))
     do(app_db, on_time, "acknowledge", "council@example.org", {"method": "email"})
+    assert _step(_all(app_db, 2025), "acknowledgement") == (1, 5, 1)
+    before = render_csv(_all(app_db, 2025))
     fixed_clock.advance(timedelta(days=1))
     do(app_db, late, "acknowledge", "council@example.org", {"method": "email"})
     assert _step(_all(app_db, 2025), "acknowledgement") == (2, 5.5, 1)
+    # The day is kept as the acknowledgement is completed, the case's other figures as they
+    # were: only the acknowledgement's own rows moved.
+    after = render_csv(_all(app_db, 2025))
+    moved = set(before.splitlines()) ^ set(after.splitlines())
+    assert moved and all(line.startswith("Timeliness,Acknowledgement") for line in moved)
+    with app_db.read() as session:
+        days = dict(session.execute(select(Case.id, Case.acknowledged_on)).all())
+    assert days == {on_time: date(2026, 3, 9), late: date(2026, 3, 10)}

@@ -44,17 +44,21 @@ class Case(Base):
         Index("ix_cases_received", "received_on", "id"),
         Index("ix_cases_status_received", "status", "received_on"),
         # The oversight figures (engine.review.oversight): the dates of each step from receipt,
-        # in the order they are grouped, and the threshold decisions by district and day, read
-        # from the indexes alone.
+        # the acknowledgement's in the order they are grouped (with the id, which PostgreSQL
+        # joins the first reviews by), and the threshold decisions by day and by district and
+        # day, read from the indexes alone.
         Index(
             "ix_cases_oversight",
             "received_on",
-            "decided_on",
+            "acknowledged_on",
             "risk_level",
+            "decided_on",
             "district_id",
             "threshold_met",
             "decision_basis",
+            "id",
         ),
+        Index("ix_cases_decided", "decided_on", "threshold_met", "decision_basis", "district_id"),
         Index(
             "ix_cases_district_decided",
             "district_id",
@@ -108,6 +112,9 @@ class Case(Base):
     threshold_met: Mapped[bool | None]
     decision_basis: Mapped[str | None] = mapped_column(String(20))
     decided_on: Mapped[date | None] = mapped_column(Date)
+    # The day (in UTC) the application's acknowledgement was first completed, written with
+    # the completion (``engine.procedure.application_steps``), for the oversight figures.
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
     # A vulnerable victim decision: the manager of the managing council named as the senior
     # officer who decided, and when they confirmed it (the threshold is recorded only then).
     senior_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -82,8 +82,6 @@ class Task(Base):
         Index("ix_tasks_assignee_state_due", "assignee_id", "state", "due_on"),
         Index("ix_tasks_instance_state", "instance_id", "state"),
         Index("ix_tasks_state_due", "state", "due_on"),
-        # When each application was acknowledged, for the oversight figures.
-        Index("ix_tasks_form_state_case", "form", "state", "case_id", "completed_at"),
         # The daily sweep's: PostgreSQL walks the live tasks in the order they fall due to be
         # chased and stops at a batch (finished tasks keep their last date, so they are left
         # out); SQLite, which plans without statistics, reads the due range of each live state

@@ -37,6 +37,9 @@ class Review(Base):
             "outcome_letter_sent_on",
             "applicant_took_part",
         ),
+        # The reviews held in a year, how the applicant took part, their case (a council's
+        # district) and their id (their recommendations), read from the index alone.
+        Index("ix_reviews_held", "held_on", "applicant_took_part", "case_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
