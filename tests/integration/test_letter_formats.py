@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from engine.core.clock import FixedClock
 from engine.core.db import Database
-from engine.core.models import AuditEvent, Case, Document
-from engine.documents import EMAILED_PDF
+from engine.core.models import AuditEvent, Case, Document, Notification
+from engine.documents import EMAILED_PDF, PdfMaker
 from engine.documents.convert import ConverterSettings, converter_for
 from engine.procedure.sweeps import send_mail
 from tests.support.documents import converter_installed, is_tagged_pdf_a, open_docx, pdf_lines
@@ -211,6 +211,66 @@ def test_a_letter_whose_send_fails_goes_again_with_the_one_pdf_made_at_first(
     attachments = [(part.get_filename(), part.get_content()) for part in mail.iter_attachments()]
     assert attachments == [(sent.filename, sent.content), (first.filename, first.content)]
     assert outbox(app_db, sent).state == "sent"
+
+
+def test_a_pdf_that_could_not_be_made_is_tried_again_when_the_send_is(
+    app_db: Database, smtp: SmtpServer, fixed_clock: FixedClock
+) -> None:
+    converter_installed()
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+    smtp.mailbox.refuse.add("sam@example.com")
+    missing = converter_for(ConverterSettings(program=MISSING))
+    assert send_mail(app_db, smtp.url, missing).retrying >= 1
+    assert pdfs_kept(app_db, case_id) == []
+    assert "We could not make a PDF of this letter" in outbox(app_db, sent).body
+
+    smtp.mailbox.refuse.clear()
+    fixed_clock.advance(timedelta(hours=1))
+    assert send_mail(app_db, smtp.url, converter_for(ConverterSettings())).sent >= 1
+    (pdf,) = pdfs_kept(app_db, case_id)
+    (mail,) = emailed(smtp, app_db, case_id)
+    assert [part.get_filename() for part in mail.iter_attachments()] == [
+        sent.filename,
+        pdf.filename,
+    ]
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "We could not make a PDF" not in text
+    assert (
+        f"The letter is attached as a PDF, which opens without a word processor: {pdf.filename}."
+        in text
+    )
+
+
+def test_only_the_sender_holding_the_claim_keeps_a_pdf_and_only_one(app_db: Database) -> None:
+    converter_installed()
+    make = PdfMaker(converter_for(ConverterSettings()))
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+    queued = outbox(app_db, sent)
+    assert queued is not None
+    # A second sender took the message over at attempt 2, after the first sender's claim lapsed.
+    with app_db.transaction() as session:
+        session.get_one(Notification, queued.id).attempts = 2
+    make(app_db, queued.id, 1)
+    assert pdfs_kept(app_db, case_id) == [], "the first sender's claim is no longer its own"
+    assert outbox(app_db, sent).body == queued.body
+    # Withdrawn, it is not sent: a sender that still has it in hand makes nothing for it.
+    with app_db.transaction() as session:
+        session.get_one(Notification, queued.id).state = "withdrawn"
+    make(app_db, queued.id, 2)
+    assert pdfs_kept(app_db, case_id) == []
+    with app_db.transaction() as session:
+        session.get_one(Notification, queued.id).state = "pending"
+    make(app_db, queued.id, 2)
+    make(app_db, queued.id, 2)
+    (pdf,) = pdfs_kept(app_db, case_id)
+    body = outbox(app_db, sent).body
+    assert body.count(pdf.filename) == 1 and body.count(sent.filename) == 1
 
 
 def test_a_letter_goes_as_word_saying_so_when_libreoffice_fails_as_it_is_sent(
