@@ -52,8 +52,8 @@ class PdfMaker:
         except ConversionUnavailable as reason:
             made, why = None, str(reason)
         with db.transaction() as session:
-            _keep(session, notification_id, attempt, letter_id, made, why)
-        if made is None:
+            settled = _keep(session, notification_id, attempt, letter_id, made, why)
+        if settled and made is None:
             log.warning("letter %s emailed as Word only: %s", filename, why)
 
 
@@ -87,24 +87,26 @@ def _keep(
     letter_id: int,
     made: bytes | None,
     why: str,
-) -> None:
+) -> bool:
+    """Keep the PDF ``made`` (None: it could not be, for the reason ``why``) and settle the
+    email's text, if the message is still this sender's and has no PDF: whether it did."""
     letter = session.get_one(Document, letter_id)
     if letter.case_id is None:
-        return
+        return False
     # The case first, as a completion takes it before it touches the case's messages.
     lock_case(session, letter.case_id)
     notification = session.get_one(
         Notification, notification_id, with_for_update=True, populate_existing=True
     )
     if notification.state != "pending" or notification.attempts != attempt:
-        return  # withdrawn, or taken over by another sender, whose PDF it is to make
+        return False  # withdrawn, or taken over by another sender, whose PDF it is to make
     kept = session.scalar(
         select(Document.id).where(
             Document.notification_id == notification_id, Document.kind == EMAILED_PDF
         )
     )
     if kept is not None:
-        return
+        return False
     case = session.get_one(Case, letter.case_id)
     user = session.get(User, letter.created_by_id) if letter.created_by_id else None
     stem = letter.filename.rsplit(".", 1)[0]
@@ -122,7 +124,7 @@ def _keep(
             object_id=letter.id,
             detail={"kind": letter.kind, "notification_id": notification_id, "reason": why},
         )
-        return
+        return True
     pdf = store_document(
         session,
         case=case,
@@ -134,3 +136,4 @@ def _keep(
         detail={"pdf_of": letter.id, "title": (letter.detail or {}).get("title")},
     )
     pdf.notification_id = notification_id
+    return True
