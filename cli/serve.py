@@ -3,10 +3,15 @@ and every sweep once (``run-due``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from cli import Context, main, pass_context
 from engine.core import clock
+
+if TYPE_CHECKING:
+    from engine.documents import Converter
 
 
 @main.command()
@@ -36,7 +41,7 @@ def serve(context: Context, host: str, port: int, threads: int, no_scheduler: bo
         start_in_background(
             context.db,
             context.settings.scheduler_interval_seconds,
-            sweep_for(context.db, smtp_url),
+            sweep_for(context.db, smtp_url, _converter(context)),
         )
     click.echo(f"Serving casereview at http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(
@@ -66,7 +71,15 @@ def scheduler(context: Context) -> None:
     interval = context.settings.scheduler_interval_seconds
     mail = "mail by SMTP" if smtp_url else "no mail server (messages wait in the outbox)"
     click.echo(f"Scheduler running every {interval} seconds; {mail}")
-    run_forever(context.db, interval, sweep_for(context.db, smtp_url))
+    run_forever(context.db, interval, sweep_for(context.db, smtp_url, _converter(context)))
+
+
+def _converter(context: Context) -> Converter:
+    """The LibreOffice that makes emailed letters' PDFs as the mail goes, for the service's
+    settings (started at its first letter)."""
+    from engine.documents import converter_for
+
+    return converter_for(context.settings)
 
 
 def _checked_smtp_url(context: Context) -> str | None:
@@ -98,7 +111,7 @@ def run_due_command(context: Context, now_text: str | None) -> None:
     smtp_url = _checked_smtp_url(context)
     failed = None
     try:
-        done = run_due(context.db, smtp_url=smtp_url)
+        done = run_due(context.db, smtp_url=smtp_url, converter=_converter(context))
     except SweepFailed as error:
         done, failed = error.done, error
     click.echo(

@@ -26,6 +26,7 @@ import smtplib
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +57,11 @@ DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.docum
 # Attachments by the ending of their name; anything else goes as bytes.
 MEDIA_TYPES = {".docx": DOCX, ".pdf": ("application", "pdf")}
 _TRUE = {"1", "true", "yes", "on"}
+# What a message needs done just before it goes, outside the sender's transactions: given the
+# database, the message's id and the attempt this sender claimed it for. An emailed letter's
+# PDF is made here, by the documents room above (``engine.documents.PdfMaker``). It must be
+# idempotent: a message whose send fails is prepared again at its next attempt.
+Prepare = Callable[[Database, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -273,10 +279,17 @@ def _text(value: bytes | str) -> str:
 
 
 def send_due(
-    db: Database, smtp_url: str, *, limit: int = BATCH_SIZE, claim: timedelta = CLAIM
+    db: Database,
+    smtp_url: str,
+    *,
+    limit: int = BATCH_SIZE,
+    claim: timedelta = CLAIM,
+    prepare: Prepare | None = None,
 ) -> MailResult:
     """Send the messages whose next attempt has come, up to ``limit`` of them, each held by
-    this sender for ``claim`` at a time."""
+    this sender for ``claim`` at a time, each ``prepare``d first when given. The claim is
+    renewed after preparing, right before sending: a message whose preparing outlasted its
+    claim is left to the sender that took it over."""
     target = parse_smtp_url(smtp_url)
     if timedelta(seconds=target.timeout) * 2 > claim:
         raise ValueError("the mail server's timeout must be at most half as long as the claim")
@@ -288,6 +301,13 @@ def send_due(
         for notification_id, attempt in claimed:
             error = unreachable
             if error is None:
+                if prepare is not None:
+                    try:
+                        prepare(db, notification_id, attempt)
+                    except Exception:  # noqa: BLE001 - it goes as it is rather than not at all
+                        log.exception(
+                            "mail %s could not be prepared; it goes as it is", notification_id
+                        )
                 outgoing = _outgoing(db, notification_id, target.sender)
                 if outgoing is None:
                     continue  # withdrawn since it was claimed

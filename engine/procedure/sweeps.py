@@ -15,6 +15,7 @@ from engine.chasing.mailer import MailResult, send_due
 from engine.chasing.new_work import send_due_digests
 from engine.chasing.scheduler import SweepFailed
 from engine.core.db import Database
+from engine.documents import Converter, PdfMaker
 from engine.procedure import fire_due_timers
 from engine.procedure.check_ins import send_due_check_ins
 from engine.review.information_requests import chase_late_requests
@@ -24,12 +25,14 @@ log = logging.getLogger(__name__)
 MAX_MAIL_BATCHES = 100
 
 
-def send_mail(db: Database, smtp_url: str) -> MailResult:
+def send_mail(db: Database, smtp_url: str, converter: Converter | None = None) -> MailResult:
     """Send every message whose attempt has come, batch by batch, stopping early when the
-    mail server cannot be reached (the rest wait for the next sweep)."""
+    mail server cannot be reached (the rest wait for the next sweep). An emailed letter's PDF
+    is made by ``converter`` as its email goes; with none, letters go as Word files alone."""
+    prepare = PdfMaker(converter) if converter is not None else None
     total = MailResult()
     for _ in range(MAX_MAIL_BATCHES):
-        batch = send_due(db, smtp_url)
+        batch = send_due(db, smtp_url, prepare=prepare)
         total.sent += batch.sent
         total.retrying += batch.retrying
         total.failed += batch.failed
@@ -38,18 +41,23 @@ def send_mail(db: Database, smtp_url: str) -> MailResult:
     return total
 
 
-def sweep_for(db: Database, smtp_url: str | None) -> Callable[[], dict[str, int]]:
+def sweep_for(
+    db: Database, smtp_url: str | None, converter: Converter | None = None
+) -> Callable[[], dict[str, int]]:
     """What the scheduler runs every interval: every sweep once, at the time it runs."""
-    return lambda: run_due(db, smtp_url=smtp_url)
+    return lambda: run_due(db, smtp_url=smtp_url, converter=converter)
 
 
-def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
+def run_due(
+    db: Database, *, smtp_url: str | None = None, converter: Converter | None = None
+) -> dict[str, int]:
     """Run every sweep once at the clock's current time; each counts what it did.
 
     Timers first (they may make new tasks), then the check-ins after closure, then reminders
     and escalations and late requests for information, then the daily summaries of new work
     (all of which write the outbox), then mail. A sweep that fails does not stop the ones after
-    it; SweepFailed is raised at the end, carrying the counts.
+    it; SweepFailed is raised at the end, carrying the counts. Mail makes emailed letters'
+    PDFs with ``converter`` (the process's LibreOffice for the service's settings).
     """
     done: dict[str, int] = {}
     failures: dict[str, str] = {}
@@ -79,7 +87,7 @@ def run_due(db: Database, *, smtp_url: str | None = None) -> dict[str, int]:
         done["digests_sent"] = send_due_digests(db)
 
     def mail() -> None:
-        sent = send_mail(db, smtp_url or "")
+        sent = send_mail(db, smtp_url or "", converter)
         done["mails_sent"] = sent.sent
         done["mails_to_retry"] = sent.retrying
         done["mails_failed"] = sent.failed

@@ -1,15 +1,17 @@
 """Letters in the format the applicant asked for: an application asking for large print has
 its letters made in large print, emailed as plain text carrying the whole letter with the
-letter attached as a tagged PDF and as the Word file kept (the Word file alone, saying so,
-when LibreOffice cannot make the PDF); staff see the format beside each letter and on the
-case; for easy read or another language, which the service cannot write, whoever sends a
-letter is told to provide it in that format, and the kept letter records it; any letter can
-be had in large print before it goes."""
+letter attached as a tagged PDF, which the mail sender makes as the email goes, and as the
+Word file kept (the Word file alone, saying so, when LibreOffice cannot make the PDF); staff
+see the format beside each letter and on the case; for easy read or another language, which
+the service cannot write, whoever sends a letter is told to provide it in that format, and
+the kept letter records it; any letter can be had in large print before it goes."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
 from html import unescape
 from pathlib import Path
 
@@ -17,9 +19,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.chasing.mailer import send_due
+from engine.core.clock import FixedClock
 from engine.core.db import Database
-from engine.core.models import AuditEvent, Case, Document
+from engine.core.models import AuditEvent, Case, Document, Notification
+from engine.documents import EMAILED_PDF, PdfMaker
+from engine.documents.convert import ConverterSettings, converter_for
+from engine.procedure.sweeps import send_mail
 from tests.support.documents import converter_installed, is_tagged_pdf_a, open_docx, pdf_lines
 from tests.support.letters import letter, outbox, texts
 from tests.support.mail import SmtpServer
@@ -83,9 +88,9 @@ def test_an_application_asking_for_large_print_has_its_letters_in_it_by_plain_te
     )
     assert "Acknowledgement letter (version 1)" in shown and ", emailed, in large print" in shown
 
+    assert send_mail(app_db, smtp.url, converter_for(ConverterSettings())).failed == 0
+    shown = words(council.get(f"/cases/{reference}").get_data(as_text=True))
     assert shown.count("Acknowledgement letter (version") == 1 and "Letter pdf" not in shown
-
-    assert send_due(app_db, smtp.url).failed == 0
     (mail,) = [m for m in smtp.mailbox.to("alex@example.com") if reference in m["Subject"]]
     # Plain text, the Word file and its PDF: nothing in HTML for a screen reader to wade
     # through.
@@ -124,42 +129,190 @@ def test_an_application_asking_for_large_print_has_its_letters_in_it_by_plain_te
     assert f"The same letter is attached as a Word document: {sent.filename}." in text
 
 
-def test_a_letter_emailed_when_its_pdf_cannot_be_made_goes_as_word_saying_so(
-    app_db: Database,
-    tmp_path: Path,
-    smtp: SmtpServer,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+def pdfs_kept(db: Database, case_id: int) -> list[Document]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Document).where(Document.case_id == case_id, Document.kind == EMAILED_PDF)
+            )
+        )
+
+
+def emailed(smtp: SmtpServer, db: Database, case_id: int) -> list[EmailMessage]:
+    with db.read() as session:
+        reference = session.get_one(Case, case_id).reference
+    return [m for m in smtp.mailbox.to("sam@example.com") if reference in m["Subject"]]
+
+
+def test_completing_a_task_queues_the_letter_and_the_mail_sender_makes_its_pdf(
+    app_db: Database, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The service's processes take LibreOffice's place from their environment.
+    converter_installed()
+    # Were the completion to make the PDF, it would find no LibreOffice here.
     monkeypatch.setenv("CASEREVIEW_SOFFICE", MISSING)
-    app = make_app(app_db, tmp_path, CASEREVIEW_SOFFICE=MISSING)
     case_id = submit(app_db, application())
     do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
     sent = letter(app_db, case_id, "acknowledgement_letter")
-    (logged,) = [r for r in caplog.records if r.name == "engine.documents.store.letters_sent"]
-    assert logged.getMessage() == (
-        f"letter {sent.filename} emailed as Word only: LibreOffice is not installed on the server"
-    )
+    assert pdfs_kept(app_db, case_id) == [], "the completion makes no PDF"
+    queued = outbox(app_db, sent)
+    assert queued is not None and queued.state == "pending"
+    # Until the sender settles it, the email says what it would carry without a sender's PDF.
+    assert queued.body.endswith(f"The letter is attached as a Word document: {sent.filename}.")
     with app_db.read() as session:
-        reference = session.get_one(Case, case_id).reference
-        kept = session.scalars(select(Document.filename).where(Document.case_id == case_id))
-        assert list(kept) == [sent.filename], "no PDF kept, and nothing else lost"
         dispatched = session.scalar(
             select(AuditEvent.detail).where(AuditEvent.action == "letter.dispatched")
         )
-    assert dispatched["delivery"] == "email" and dispatched["pdf"] is False
+    assert dispatched["delivery"] == "email" and "pdf" not in dispatched
 
-    assert send_due(app_db, smtp.url).sent >= 1
-    (mail,) = [m for m in smtp.mailbox.to("sam@example.com") if reference in m["Subject"]]
+    assert send_mail(app_db, smtp.url, converter_for(ConverterSettings())).failed == 0
+    (pdf,) = pdfs_kept(app_db, case_id)
+    assert (pdf.notification_id, pdf.detail["pdf_of"]) == (sent.notification_id, sent.id)
+    assert pdf.filename == sent.filename.replace(".docx", ".pdf")
+    (mail,) = emailed(smtp, app_db, case_id)
+    word, attached = mail.iter_attachments()
+    assert word.get_content() == sent.content and attached.get_content() == pdf.content
+    assert is_tagged_pdf_a(pdf.content)
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content().replace("\r\n", "\n").rstrip("\n")
+    assert text == outbox(app_db, sent).body
+    assert text.endswith(
+        "The letter is attached as a PDF, which opens without a word processor: "
+        f"{pdf.filename}.\nThe same letter is attached as a Word document: {sent.filename}."
+    )
+    with app_db.read() as session:
+        made = session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "document.generated", AuditEvent.object_id == str(pdf.id)
+            )
+        )
+    assert made is not None and made.case_id == case_id
+    assert made.user_id == sent.created_by_id, "made for whoever sent the letter"
+
+
+def test_a_letter_whose_send_fails_goes_again_with_the_one_pdf_made_at_first(
+    app_db: Database, smtp: SmtpServer, fixed_clock: FixedClock
+) -> None:
+    converter_installed()
+    converter = converter_for(ConverterSettings())
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+    smtp.mailbox.refuse.add("sam@example.com")
+    assert send_mail(app_db, smtp.url, converter).retrying >= 1
+    (first,) = pdfs_kept(app_db, case_id)
+    assert outbox(app_db, sent).state == "pending" and emailed(smtp, app_db, case_id) == []
+
+    smtp.mailbox.refuse.clear()
+    fixed_clock.advance(timedelta(hours=1))
+    assert send_mail(app_db, smtp.url, converter).sent >= 1
+    assert [pdf.id for pdf in pdfs_kept(app_db, case_id)] == [first.id], "one PDF, made once"
+    (mail,) = emailed(smtp, app_db, case_id)
+    attachments = [(part.get_filename(), part.get_content()) for part in mail.iter_attachments()]
+    assert attachments == [(sent.filename, sent.content), (first.filename, first.content)]
+    assert outbox(app_db, sent).state == "sent"
+
+
+def test_a_pdf_that_could_not_be_made_is_tried_again_when_the_send_is(
+    app_db: Database, smtp: SmtpServer, fixed_clock: FixedClock
+) -> None:
+    converter_installed()
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+    smtp.mailbox.refuse.add("sam@example.com")
+    missing = converter_for(ConverterSettings(program=MISSING))
+    assert send_mail(app_db, smtp.url, missing).retrying >= 1
+    assert pdfs_kept(app_db, case_id) == []
+    assert "We could not make a PDF of this letter" in outbox(app_db, sent).body
+
+    smtp.mailbox.refuse.clear()
+    fixed_clock.advance(timedelta(hours=1))
+    assert send_mail(app_db, smtp.url, converter_for(ConverterSettings())).sent >= 1
+    (pdf,) = pdfs_kept(app_db, case_id)
+    (mail,) = emailed(smtp, app_db, case_id)
+    assert [part.get_filename() for part in mail.iter_attachments()] == [
+        sent.filename,
+        pdf.filename,
+    ]
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "We could not make a PDF" not in text
+    assert (
+        f"The letter is attached as a PDF, which opens without a word processor: {pdf.filename}."
+        in text
+    )
+
+
+def test_only_the_sender_holding_the_claim_keeps_a_pdf_and_only_one(app_db: Database) -> None:
+    converter_installed()
+    make = PdfMaker(converter_for(ConverterSettings()))
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+    queued = outbox(app_db, sent)
+    assert queued is not None
+    # A second sender took the message over at attempt 2, after the first sender's claim lapsed.
+    with app_db.transaction() as session:
+        session.get_one(Notification, queued.id).attempts = 2
+    make(app_db, queued.id, 1)
+    assert pdfs_kept(app_db, case_id) == [], "the first sender's claim is no longer its own"
+    assert outbox(app_db, sent).body == queued.body
+    # Withdrawn, it is not sent: a sender that still has it in hand makes nothing for it.
+    with app_db.transaction() as session:
+        session.get_one(Notification, queued.id).state = "withdrawn"
+    make(app_db, queued.id, 2)
+    assert pdfs_kept(app_db, case_id) == []
+    with app_db.transaction() as session:
+        session.get_one(Notification, queued.id).state = "pending"
+    make(app_db, queued.id, 2)
+    make(app_db, queued.id, 2)
+    (pdf,) = pdfs_kept(app_db, case_id)
+    body = outbox(app_db, sent).body
+    assert body.count(pdf.filename) == 1 and body.count(sent.filename) == 1
+
+
+def test_a_letter_goes_as_word_saying_so_when_libreoffice_fails_as_it_is_sent(
+    app_db: Database,
+    tmp_path: Path,
+    smtp: SmtpServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = make_app(app_db, tmp_path)
+    case_id = submit(app_db, application())
+    do(app_db, case_id, "acknowledge", COUNCIL, ACKNOWLEDGED)
+    sent = letter(app_db, case_id, "acknowledgement_letter")
+
+    assert send_mail(app_db, smtp.url, converter_for(ConverterSettings(program=MISSING))).sent >= 1
+    (logged,) = [r for r in caplog.records if r.name == "engine.documents.store.emailed_pdfs"]
+    assert logged.getMessage() == (
+        f"letter {sent.filename} emailed as Word only: LibreOffice is not installed on the server"
+    )
+    assert pdfs_kept(app_db, case_id) == []
+    (mail,) = emailed(smtp, app_db, case_id)
     (attached,) = mail.iter_attachments()
     assert attached.get_content_type() == DOCX and attached.get_content() == sent.content
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
     assert (
-        "We could not make a PDF of this letter, so it is attached as a Word document only: "
-        f"{sent.filename}." in body.get_content()
+        body.get_content()
+        .rstrip()
+        .endswith(
+            "We could not make a PDF of this letter, so it is attached as a Word document only: "
+            f"{sent.filename}."
+        )
     )
+    with app_db.read() as session:
+        reference = session.get_one(Case, case_id).reference
+        why = session.scalar(
+            select(AuditEvent.detail).where(AuditEvent.action == "letter.pdf_not_made")
+        )
+    assert why == {
+        "kind": "acknowledgement_letter",
+        "notification_id": sent.notification_id,
+        "reason": "LibreOffice is not installed on the server",
+    }
     shown = words(signed_in(app, COUNCIL).get(f"/cases/{reference}").get_data(as_text=True))
     assert "Acknowledgement letter (version 1)" in shown
 

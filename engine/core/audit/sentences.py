@@ -212,6 +212,10 @@ _PHRASES: dict[str, _Phrase] = {
     "letter.dispatched": lambda who, task, d: (
         f"The {words(d.get('kind', 'letter')).lower()} was sent"
     ),
+    "letter.pdf_not_made": lambda who, task, d: (
+        f"The {words(d.get('kind', 'letter')).lower()}'s PDF could not be made, so its email "
+        "carries the Word file alone"
+    ),
     "information.requested": lambda who, task, d: "The agencies were asked for information",
     "applicant.updated": lambda who, task, d: "The applicant was sent an update",
     "applicant.code_issued": lambda who, task, d: "The applicant was sent a code to get in",

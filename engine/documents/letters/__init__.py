@@ -19,18 +19,19 @@ never say different things.
   its wording; which task sends which letter is said by the procedure's registry
   (``engine.procedure.registry``).
 - ``render``: writing a composed letter out, to Word (``render_letter``) and as the email's
-  text (``letter_text``).
+  text (``letter_text``), whose last lines the mail sender settles (``attachments_retold``).
 """
 
 from engine.documents.letters.blocks import Letter
 from engine.documents.letters.compose import LETTER_KINDS, compose_letter
-from engine.documents.letters.render import letter_text, render_letter
+from engine.documents.letters.render import attachments_retold, letter_text, render_letter
 from engine.documents.letters.shared import appeal_deadline, complaint_route_problem
 
 __all__ = [
     "LETTER_KINDS",
     "Letter",
     "appeal_deadline",
+    "attachments_retold",
     "complaint_route_problem",
     "compose_letter",
     "letter_text",

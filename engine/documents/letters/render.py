@@ -106,6 +106,18 @@ def letter_text(letter: Letter, attachment: str = "", *, pdf: str | None = "") -
     return "\n".join(lines)
 
 
+def attachments_retold(body: str, word: str, pdf: str, *, made: bool) -> str:
+    """The email ``body`` of a letter, written by ``letter_text`` for the Word file ``word``,
+    saying instead what the email carries now: the PDF ``pdf`` beside the Word file when it was
+    ``made``, or the Word file alone because it could not be. The mail sender settles this
+    when it makes the PDF, just before the email goes; a body it does not recognise is kept."""
+    for before in ("", None, pdf):
+        told = "\n".join(_attachments(word, before))
+        if body.endswith("\n" + told):
+            return body[: -len(told)] + "\n".join(_attachments(word, pdf if made else None))
+    return body
+
+
 def _attachments(word: str, pdf: str | None) -> list[str]:
     """Which attached file is which, for a reader choosing one to open."""
     named = f": {clean(word)}" if word else ""

@@ -8,10 +8,12 @@ and every letter leaves by email through the outbox or is marked for printing an
 - ``kept``: keeping a document and its versions, and handing out the ones kept on a case.
 - ``meeting_packs``: the meeting pack, alone or with the agencies' files in a zip.
 - ``letters_sent``: writing, keeping and sending the letter of a completed letter task.
+- ``emailed_pdfs``: an emailed letter's PDF, made by the mail sender as the email goes.
 - ``updates_sent``: telling the applicant as their case moves on, by email or by post.
 - ``statistics_reports``: the published figures of a financial year as a Word report.
 """
 
+from engine.documents.store.emailed_pdfs import PdfMaker
 from engine.documents.store.kept import (
     EMAILED_PDF,
     Download,
@@ -42,6 +44,7 @@ __all__ = [
     "STATISTICS_REPORT",
     "ZIP_MEDIA_TYPE",
     "Download",
+    "PdfMaker",
     "case_document",
     "case_documents",
     "current_meeting_pack",

@@ -2,15 +2,13 @@
 the outbox or marked for printing and posting.
 
 An emailed letter carries the Word file, the letter as kept, and the same letter as a tagged
-PDF, which the applicant can open without a word processor. The PDF is kept beside the letter
-(kind ``EMAILED_PDF``, linked to the same message) for the mail sender to attach; the case's
-documents list shows the letter once. When LibreOffice cannot make the PDF, the letter goes
-with the Word file alone and its email says so.
+PDF, which the applicant can open without a word processor. The PDF is made when the email is
+sent, by the mail sender, not here (``emailed_pdfs``): sending a letter keeps the Word file
+and queues its email, whose text names the Word file until the sender settles what it carries.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -22,21 +20,11 @@ from engine.cases.details import ANOTHER_LANGUAGE, LARGE_PRINT, details_of
 from engine.chasing.notifications import notify
 from engine.core import audit, clock
 from engine.core.area import large_print_size, service_url
-from engine.core.config import load_settings
-from engine.core.models import Appeal, Case, Document, Notification, User
-from engine.documents.convert import PDF, ConversionUnavailable, Converter, converter_for
+from engine.core.models import Appeal, Case, Document, User
 from engine.documents.letters import Letter, compose_letter, letter_text, render_letter
-from engine.documents.store.kept import (
-    EMAILED_PDF,
-    disclose,
-    lock_case,
-    next_version,
-    store_document,
-)
+from engine.documents.store.kept import disclose, lock_case, next_version, store_document
 from engine.documents.word import template_path
 from engine.people.applicant_codes import issue_letter_code, postcode_of, show_letter_code
-
-log = logging.getLogger(__name__)
 
 
 def delivery_for(applicant: Mapping[str, Any]) -> tuple[str, str]:
@@ -102,7 +90,6 @@ def send_letter(
     appeal_id: int | None = None,
     task_id: int | None = None,
     templates_dir: Path | None = None,
-    converter: Converter | None = None,
 ) -> Document:
     """Write the letter of ``kind`` that a task completed with ``form`` stands for, keep it,
     and send it: by email through the outbox, or marked for printing and posting. The letter
@@ -114,9 +101,7 @@ def send_letter(
     size, or, for easy read or another language, which the service cannot write, as a
     standard letter that records the format it is to be provided in.
 
-    An emailed letter also carries the letter as PDF, made by ``converter`` (the process's
-    LibreOffice, as the environment configures it, when none is given); when it cannot be
-    made, the letter goes with the Word file alone."""
+    An emailed letter's PDF is made by the mail sender, when the email goes."""
     letter_date = clock.today()
     appeal = session.get(Appeal, appeal_id) if appeal_id is not None else None
     letter = compose_letter(
@@ -163,24 +148,19 @@ def send_letter(
         },
     )
     document.letter_template_id = letter.wording_id
-    pdf: Document | None = None
     if delivery == "email":
-        pdf = _emailed_pdf(session, case, document, user, converter)
         message = notify(
             session,
             key=f"letter:document:{document.id}",
             kind="letter",
             subject=f"{letter.title} ({case.reference})",
-            body=letter_text(
-                letter,
-                filename,
-                pdf=pdf.filename if pdf is not None else None,
-            ),
+            body=letter_text(letter, filename),
             email=address,
             case_id=case.id,
             task_id=task_id,
         )
-        _attach(message, document, pdf)
+        # The mail sender attaches the documents linked to the message, in the order kept.
+        document.notification_id = message.id if message is not None else None
     document.delivery = delivery
     document.dispatched_at = made
     document.dispatched_by_id = user.id if user is not None else None
@@ -195,44 +175,8 @@ def send_letter(
             "kind": kind,
             "delivery": delivery,
             "notification_id": document.notification_id,
-            **({"pdf": pdf is not None} if delivery == "email" else {}),
         },
     )
     how = "by email" if delivery == "email" else "for printing and posting"
     disclose(session, user, document, f"{letter.title}, to the applicant {how}")
     return document
-
-
-def _emailed_pdf(
-    session: Session,
-    case: Case,
-    letter: Document,
-    user: User | None,
-    converter: Converter | None,
-) -> Document | None:
-    """The letter as PDF, kept for its email to carry; None, with a line in the log, when
-    LibreOffice could not make it (the letter goes all the same)."""
-    try:
-        made = (converter or converter_for(load_settings())).convert(letter.content, PDF)
-    except ConversionUnavailable as why:
-        log.warning("letter %s emailed as Word only: %s", letter.filename, why)
-        return None
-    stem = letter.filename.rsplit(".", 1)[0]
-    return store_document(
-        session,
-        case=case,
-        kind=EMAILED_PDF,
-        version=next_version(session, case.id, EMAILED_PDF),
-        filename=f"{stem}.{PDF.key}",
-        content=made,
-        user=user,
-        detail={"pdf_of": letter.id, "title": (letter.detail or {}).get("title")},
-    )
-
-
-def _attach(message: Notification | None, letter: Document, pdf: Document | None) -> None:
-    # The mail sender attaches the documents linked to the message, in the order kept.
-    notification_id = message.id if message is not None else None
-    letter.notification_id = notification_id
-    if pdf is not None:
-        pdf.notification_id = notification_id
