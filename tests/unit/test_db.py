@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.core import audit
@@ -47,3 +47,34 @@ def test_a_listener_before_commit_runs_before_the_audit_chain_is_written(db: Dat
     assert seen == [("test step", before)], "nothing of the chain was written yet"
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == before + 1
+
+
+def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(
+    db: Database,
+) -> None:
+    """A restart or failover of PostgreSQL ends the pool's idle connections; the next
+    transaction gets a fresh one instead of failing on the dead one."""
+    if db.is_sqlite:
+        pytest.skip("SQLite has no server to close a connection")
+    with db.transaction() as session:
+        closed_pid = session.scalar(select(func.pg_backend_pid()))
+    # Another engine: the pool's one idle connection is the one to end.
+    admin = create_engine(db.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with admin.connect() as connection:
+            assert connection.scalar(select(func.pg_terminate_backend(closed_pid)))
+        for _ in range(1000):
+            with admin.connect() as connection:
+                still_there = connection.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                    {"pid": closed_pid},
+                )
+            if not still_there:
+                break
+    finally:
+        admin.dispose()
+    with db.transaction() as session:
+        audit.record(session, "case.viewed", object_type="case", object_id=1)
+        assert session.scalar(select(func.pg_backend_pid())) != closed_pid
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) >= 1
