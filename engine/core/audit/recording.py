@@ -246,6 +246,10 @@ _WRITTEN_COLUMNS = (
 
 @event.listens_for(Session, "before_commit")
 def _append_pending_events(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint's release: its events wait for the transaction's own commit, so the
+        # chain's lock is taken once per transaction, at its very end.
+        return
     waiting: list[AuditEvent] = session.info.pop(_PENDING, [])
     if not waiting:
         return
