@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -21,6 +23,7 @@ from engine.runtime import (
     fire_due_timers,
     release_task,
 )
+from engine.runtime.bpmn.serializer import SERIALIZER, TASK_DATA_ENCODER
 from tests.support.files import TEST_FORMS
 from tests.support.people import user
 from tests.support.runtime import DIAGRAM, RETURN, complete, deploy_bytes, open_tasks, start_case
@@ -351,6 +354,32 @@ def test_dates_and_decimals_survive_serialization(db: Database) -> None:
     assert data["sent_on"] == date(2026, 3, 3)
     assert data["cost"] == Decimal("12.50")
     assert data["received_on"] == date(2026, 3, 2)
+
+
+def test_a_workflow_keeps_data_beyond_the_fast_encoder_and_loads_as_stored_before(
+    db: Database,
+) -> None:
+    """An answer the fast JSON encoder cannot write (a number beyond 64 bits, a key that is
+    not a string) is stored all the same, and a workflow stored by the standard library
+    (which wrote NaN) still loads."""
+    deploy_bytes(db)
+    case_id = start_case(db)
+    workflow, instance = workflow_of(db, case_id)
+    task = bpmn.ready_human_tasks(workflow)[0]
+    task.data.update(huge=10**30, numbered={1: "one"}, on=date(2026, 3, 3))
+    stored = bpmn.dump_workflow(workflow)
+    with db.read() as session:
+        definition = session.get(ProcessDefinition, instance.definition_id)
+    again = bpmn.find_task(bpmn.load_workflow(stored, definition.spec_json), str(task.id))
+    assert again.data["huge"] == 10**30
+    assert again.data["numbered"] == {"1": "one"}
+    assert again.data["on"] == date(2026, 3, 3)
+    task.data.update(ratio=float("nan"))
+    state = SERIALIZER.to_dict(workflow)
+    state[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    as_before = json.dumps(state, separators=(",", ":"), cls=TASK_DATA_ENCODER)
+    loaded = bpmn.find_task(bpmn.load_workflow(as_before, definition.spec_json), str(task.id))
+    assert math.isnan(loaded.data["ratio"])
 
 
 def test_claim_and_release(db: Database) -> None:

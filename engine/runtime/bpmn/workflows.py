@@ -22,7 +22,7 @@ from engine.core import clock
 from engine.core.errors import ProcessFailed
 from engine.runtime import expressions
 from engine.runtime.bpmn.script_engine import SCRIPT_ENGINE
-from engine.runtime.bpmn.serializer import SERIALIZER, TASK_DATA_ENCODER, restore_specs
+from engine.runtime.bpmn.serializer import SERIALIZER, dump_json, load_json, restore_specs
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,13 @@ def dump_workflow(workflow: BpmnWorkflow) -> str:
     """The workflow's state without its spec, which is stored once with the definition."""
     state = SERIALIZER.to_dict(workflow)
     state[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-    return json.dumps(state, separators=(",", ":"), cls=TASK_DATA_ENCODER)
+    return dump_json(state)
 
 
 def load_workflow(state_json: str, spec: str | Definition) -> BpmnWorkflow:
     """A stored workflow, with its spec given as stored (restored here, as SpiffWorkflow's own
     serializer does) or as a ``Definition`` already restored."""
-    state = json.loads(state_json)
+    state = load_json(state_json)
     if isinstance(spec, Definition) and state.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
         # The serializer passes objects that are not dictionaries through as they are.
         state["spec"], state["subprocess_specs"] = spec.specs()
