@@ -116,6 +116,20 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     return workflow.get_tasks(state=TaskState.READY, manual=True)
 
 
+def ready_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
+    """The ids of ``ready_human_tasks``, read from each workflow's flat mapping of its tasks
+    rather than by walking the task tree in order, which only the tasks themselves need.
+
+    The same set wherever the walk reaches every task, as it does but in a workflow that a
+    loop took out of its reach, which ``advance`` fails before it is stored."""
+    return {
+        str(task.id)
+        for each in (workflow, *workflow.subprocesses.values())
+        for task in each.tasks.values()
+        if task.state == TaskState.READY and task.task_spec.manual
+    }
+
+
 def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
     try:
         return workflow.get_task_from_id(UUID(task_id))
