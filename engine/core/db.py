@@ -56,7 +56,9 @@ class Database:
     reader: Engine
 
     def __post_init__(self) -> None:
-        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self.writer, expire_on_commit=False, info={OWNS_ITS_TRANSACTION: True}
+        )
         self._read_sessions = sessionmaker(
             self.reader, expire_on_commit=False, info={READ_ONLY: True}
         )
@@ -134,6 +136,11 @@ WORK = "casereview.work"
 # transaction lock would end with its statement: a read session refuses to write.
 READ_ONLY = "casereview.read_only"
 READ_ONLY_REFUSAL = "a read (Database.read) tried to write; use Database.transaction"
+
+
+# A write session of ``Database.transaction``, whose commit ends a transaction of its own (not
+# one its caller began on the connection): the audit trail may send the COMMIT itself.
+OWNS_ITS_TRANSACTION = "casereview.owns_its_transaction"
 
 
 def is_read_only(session: Session) -> bool:

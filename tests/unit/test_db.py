@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session
 
 from engine.core import audit
@@ -78,3 +79,27 @@ def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(
         assert session.scalar(select(func.pg_backend_pid())) != closed_pid
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent)) >= 1
+
+
+def test_a_transaction_whose_audit_events_cannot_be_written_stores_nothing(db: Database) -> None:
+    """The events are written last, with the commit (on PostgreSQL in the same round trip):
+    when they are refused, what the transaction did is not kept either."""
+    with db.read() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    refused = DataError if not db.is_sqlite else None
+    try:
+        with db.transaction() as session:
+            session.add(District(key="nowhere", name="Nowhere", position=99))
+            # Longer than the column: PostgreSQL refuses it (SQLite keeps any length).
+            audit.record(session, "case.viewed", object_type="case", object_id="9" * 100)
+    except DBAPIError as error:
+        assert refused is not None and isinstance(error, refused)
+        with db.read() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+            assert session.scalar(select(District).where(District.key == "nowhere")) is None
+    else:
+        assert refused is None, "PostgreSQL refuses an object id longer than its column"
+    with db.transaction() as session:
+        audit.record(session, "case.viewed", object_type="case", object_id=1)
+    with db.read() as session:
+        assert audit.verify(session).intact
