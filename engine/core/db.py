@@ -201,10 +201,13 @@ def _refuse_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -
     if dbapi_connection.closed:
         raise DisconnectionError("the connection was closed")
     try:
-        readable, _, _ = io_select.select([dbapi_connection.fileno()], [], [], 0)
+        # poll, not select: select refuses a descriptor numbered 1024 or more.
+        poller = io_select.poll()
+        poller.register(dbapi_connection.fileno(), io_select.POLLIN)
+        said_something = poller.poll(0)
     except (OSError, ValueError):
         raise DisconnectionError("the connection's socket is gone") from None
-    if readable:
+    if said_something:
         raise DisconnectionError("the server closed the connection while it was idle")
 
 
