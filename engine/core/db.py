@@ -8,6 +8,7 @@ the production database: a write takes row locks (``SELECT ... FOR UPDATE``) on 
 from __future__ import annotations
 
 import hashlib
+import select as io_select
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import DateTime, create_engine, event, func, select, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -55,7 +56,9 @@ class Database:
     reader: Engine
 
     def __post_init__(self) -> None:
-        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self.writer, expire_on_commit=False, info={OWNS_ITS_TRANSACTION: True}
+        )
         self._read_sessions = sessionmaker(
             self.reader, expire_on_commit=False, info={READ_ONLY: True}
         )
@@ -135,6 +138,11 @@ READ_ONLY = "casereview.read_only"
 READ_ONLY_REFUSAL = "a read (Database.read) tried to write; use Database.transaction"
 
 
+# A write session of ``Database.transaction``, whose commit ends a transaction of its own (not
+# one its caller began on the connection): the audit trail may send the COMMIT itself.
+OWNS_ITS_TRANSACTION = "casereview.owns_its_transaction"
+
+
 def is_read_only(session: Session) -> bool:
     return bool(session.info.get(READ_ONLY))
 
@@ -159,6 +167,11 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode, NORMAL syncs the log at checkpoints rather than at every commit: a power
+        # loss or a crash of the machine (not of the service) may lose the last transactions
+        # committed before it, never the database's consistency (the README says so). The
+        # fsync at each commit was most of a completion's time on SQLite.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
@@ -167,6 +180,35 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# A pooled PostgreSQL connection idle this long is closed rather than used, before a firewall
+# or the server's idle timeout closes it silently (docs/operations.md).
+POOL_RECYCLE_SECONDS = 1800
+
+
+def _refuse_closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled PostgreSQL connection that the server has closed since it was last used
+    (a restart, a failover, ``pg_terminate_backend``), so the pool opens a fresh one.
+
+    No round trip, unlike a ping on every checkout: an idle connection has nothing to read
+    unless the server said goodbye (its FATAL message, or the socket's end), so a socket
+    that is readable now marks it as gone. Whatever it was, a fresh connection is safe. A
+    connection dropped with no word from the server (a cable, a firewall) is caught by
+    ``pool_recycle`` when old, and otherwise fails its first statement, which invalidates
+    the pool's connections (SQLAlchemy's handling of a disconnect): one request answers 503.
+    """
+    if dbapi_connection.closed:
+        raise DisconnectionError("the connection was closed")
+    try:
+        # poll, not select: select refuses a descriptor numbered 1024 or more.
+        poller = io_select.poll()
+        poller.register(dbapi_connection.fileno(), io_select.POLLIN)
+        said_something = poller.poll(0)
+    except (OSError, ValueError):
+        raise DisconnectionError("the connection's socket is gone") from None
+    if said_something:
+        raise DisconnectionError("the server closed the connection while it was idle")
 
 
 def connect(url: str) -> Database:
@@ -187,9 +229,12 @@ def connect(url: str) -> Database:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            engine = create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            engine = create_engine(
+                parsed, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS
+            )
         except NoSuchModuleError:
             raise DatabaseConfigError(f"no driver for '{parsed.drivername}'") from None
+        event.listen(engine, "checkout", _refuse_closed_by_server)
         # Reads run without a transaction: at READ COMMITTED every statement has its own
         # snapshot anyway, and a transaction around a read cost a BEGIN and a ROLLBACK, two
         # round trips, on every request.

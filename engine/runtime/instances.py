@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, class_mapper, make_transient_to_detached
 
 from engine.chasing.due import DueRuleError, case_timescales, parse_due_rule
 from engine.chasing.new_work import tell_of_new_work
@@ -31,6 +31,9 @@ from engine.runtime import bpmn, expressions
 from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import Effects
 from engine.runtime.holders import keep_with_previous_holder, record_kept
+
+_TASKS = Task.metadata.tables[Task.__tablename__]
+_CANDIDATES = TaskCandidate.metadata.tables[TaskCandidate.__tablename__]
 
 
 def running_instances(session: Session, case_id: int, key: str, *, lock: bool = False) -> list[int]:
@@ -214,8 +217,7 @@ def _new_task_row(
     # Before the row is written, so that a task kept with its person is written claimed.
     holder = keep_with_previous_holder(session, row)
     effects.task_created(session, row, properties)
-    session.add(row)
-    session.flush()
+    _insert_at_once(session, row)
     audit.record(
         session,
         "task.created",
@@ -232,6 +234,43 @@ def _new_task_row(
     if holder is not None:
         record_kept(session, row, holder)
     return row
+
+
+def _insert_at_once(session: Session, row: Task) -> None:
+    """Write a new task and its candidates now, with two INSERTs and no flush of the session
+    (whose unit of work, sorting everything pending, cost more than the statements), and
+    make them the session's own, loaded as written: what the step does to them next is
+    written as an UPDATE, as if the session had inserted them."""
+    task_values = _as_written(row, exclude={"id"})
+    # Through the session, so a read session's refusal to write applies here too.
+    row.id = session.execute(insert(_TASKS).returning(_TASKS.c.id), task_values).scalar_one()
+    for candidate in row.candidates:
+        candidate.task_id = row.id
+    if row.candidates:
+        session.execute(
+            insert(_CANDIDATES), [_as_written(candidate) for candidate in row.candidates]
+        )
+    for written in (row, *row.candidates):
+        make_transient_to_detached(written)
+    session.add(row)  # its candidates with it (the relationship's cascade)
+
+
+def _as_written(
+    row: Task | TaskCandidate, exclude: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    """Every column of a new row, as an INSERT writes it: what was given, else the column's
+    default, given to the object too so that none of its attributes needs reading back."""
+    values = {}
+    for attribute in class_mapper(type(row)).column_attrs:
+        if attribute.key in exclude:
+            continue
+        if attribute.key not in row.__dict__:
+            default = attribute.columns[0].default
+            if default is not None and not default.is_scalar:
+                raise ValueError(f"{attribute.key} has a default that is not a constant")
+            setattr(row, attribute.key, default.arg if default is not None else None)
+        values[attribute.columns[0].key] = getattr(row, attribute.key)
+    return values
 
 
 def _participants_for(

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import CTE, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -82,25 +82,41 @@ def add_counts(executor: Session | Connection, counts: Counts, sign: int = 1) ->
     if not rows:
         return
     bind = executor.get_bind() if isinstance(executor, Session) else executor
-    statement = _ADD[bind.dialect.name]
+    executor.execute(_ADD[bind.dialect.name], _as_rows(rows))
+
+
+def _as_rows(rows: dict[tuple[Any, ...], list[int]]) -> list[dict[str, Any]]:
     # In the order of the key, so that two transactions adding to the same rows take their
     # locks in the same order.
-    executor.execute(
-        statement,
-        [
-            {**dict(zip(_KEY, key, strict=True)), **dict(zip(_COUNTS, figures, strict=True))}
-            for key, figures in sorted(rows.items())
-        ],
-    )
+    return [
+        {**dict(zip(_KEY, key, strict=True)), **dict(zip(_COUNTS, figures, strict=True))}
+        for key, figures in sorted(rows.items())
+    ]
+
+
+def _completion_counts(task: Task, definition_id: int, completed_at: datetime) -> Counts:
+    counts: Counts = {}
+    count(counts, definition_id, task.spec_name, task.created_at, completed_at, task.due_on)
+    return counts
 
 
 def count_completion(session: Session, task: Task, definition_id: int) -> None:
     """Count ``task``, just completed on an instance of ``definition_id``, in the completion's
     transaction."""
     assert task.completed_at is not None
-    counts: Counts = {}
-    count(counts, definition_id, task.spec_name, task.created_at, task.completed_at, task.due_on)
-    add_counts(session, counts)
+    add_counts(session, _completion_counts(task, definition_id, task.completed_at))
+
+
+def counting_completion(task: Task, definition_id: int, completed_at: datetime) -> CTE:
+    """What ``count_completion`` does, as a PostgreSQL WITH clause for the completion's one
+    statement to carry, so that counting costs no round trip of its own."""
+    rows: dict[tuple[Any, ...], list[int]] = {}
+    for (version, spec_name, done, taken), figures in _completion_counts(
+        task, definition_id, completed_at
+    ).items():
+        for whole_month, day in ((False, done), (True, done.replace(day=1))):
+            rows[(version, whole_month, day, spec_name, taken)] = list(figures)
+    return _ADD["postgresql"].values(_as_rows(rows)).cte("counted")
 
 
 def move_instance_counts(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, Update, bindparam, select, update
+from sqlalchemy import CTE, Table, Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -66,26 +66,71 @@ _UPDATE_CANDIDATES_STATE = (
 )
 
 
-def _write_at_once(
-    session: Session, statement: Update, row: ProcessInstance | Task, columns: dict[str, Any]
-) -> None:
-    """UPDATE ``columns`` of one loaded row now, and give the loaded object the same values as
-    stored, so that what the rest of the transaction reads from it (the revision, the state)
-    is what was written, without reading it again.
-
-    Nothing else in the transaction may change these columns through the ORM: the stored
-    values given to the object replace any change to them it was still holding.
-    """
-    table = statement.table
-    assert isinstance(table, Table)  # the statements above each update one table
+def _check_columns(table: Table, columns: Mapping[str, Any]) -> None:
     unknown = columns.keys() - table.c.keys()
     if unknown:
         # A parameter that names no column would be left out of the SET list silently.
         raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+
+
+def _write_at_once(
+    session: Session, statement: Update, row: ProcessInstance | Task, columns: dict[str, Any]
+) -> None:
+    """UPDATE ``columns`` of one loaded row now, and give the loaded object the same values as
+    stored (``_as_stored``)."""
+    table = statement.table
+    assert isinstance(table, Table)  # the statements above each update one table
+    _check_columns(table, columns)
     # Through the session, so a read session's refusal to write applies here too.
     session.execute(statement, {"row_id": row.id, **columns})
+    _as_stored(row, columns)
+
+
+def _as_stored(row: Base, columns: Mapping[str, Any]) -> None:
+    """Give a loaded object the values just written to its row, so that what the rest of the
+    transaction reads from it (the revision, the state) is what was written, without reading
+    it again.
+
+    Nothing else in the transaction may change these columns through the ORM: the stored
+    values given to the object replace any change to them it was still holding.
+    """
     for name, value in columns.items():
         set_committed_value(row, name, value)
+
+
+def _completion_in_one_statement(
+    task_id: int,
+    instance_id: int,
+    done: Mapping[str, Any],
+    stored: Mapping[str, Any],
+    counted: CTE,
+) -> Update:
+    """The three UPDATEs of a completion and the step's duration counted, as one PostgreSQL
+    statement (all but the instance's in its WITH clause), so they cost one round trip, not
+    four. They change four different tables, so running them on one snapshot changes
+    nothing."""
+    _check_columns(_TASKS, done)
+    _check_columns(_INSTANCES, stored)
+    done_task = (
+        update(_TASKS)
+        .where(_TASKS.c.id == task_id)
+        .values(dict(done))
+        .returning(_TASKS.c.id)
+        .cte("done_task")
+    )
+    done_candidates = (
+        update(_CANDIDATES)
+        .where(_CANDIDATES.c.task_id == task_id)
+        .values(state="completed")
+        .returning(_CANDIDATES.c.task_id)
+        .cte("done_candidates")
+    )
+    return (
+        update(_INSTANCES)
+        .where(_INSTANCES.c.id == instance_id)
+        .values(dict(stored))
+        .add_cte(done_task, done_candidates, counted)
+    )
 
 
 def _write_completion(
@@ -97,21 +142,30 @@ def _write_completion(
     data: Mapping[str, Any],
 ) -> None:
     """The completed task, its candidates and the stored workflow, written at once."""
-    done = {
+    completed_at = clock.now()
+    done: dict[str, Any] = {
         "state": "completed",
         "assignee_id": user.id,
-        "completed_at": clock.now(),
+        "completed_at": completed_at,
         "completed_by_id": user.id,
         "data": dict(data),
     }
     if task.draft is not None:
         done["draft"] = None
-    _write_at_once(session, _UPDATE_TASK, task, done)
-    session.execute(_UPDATE_CANDIDATES_STATE, {"of_task": task.id, "new_state": "completed"})
+    stored = stored_columns(instance, workflow)
+    if session.get_bind().dialect.name == "postgresql":
+        # Through the session, so a read session's refusal to write applies here too.
+        counted = step_durations.counting_completion(task, instance.definition_id, completed_at)
+        session.execute(_completion_in_one_statement(task.id, instance.id, done, stored, counted))
+        _as_stored(task, done)
+        _as_stored(instance, stored)
+    else:
+        _write_at_once(session, _UPDATE_TASK, task, done)
+        session.execute(_UPDATE_CANDIDATES_STATE, {"of_task": task.id, "new_state": "completed"})
+        _write_at_once(session, _UPDATE_INSTANCE, instance, stored)
+        step_durations.count_completion(session, task, instance.definition_id)
     for candidate in task.candidates:
         set_committed_value(candidate, "state", "completed")
-    _write_at_once(session, _UPDATE_INSTANCE, instance, stored_columns(instance, workflow))
-    step_durations.count_completion(session, task, instance.definition_id)
 
 
 # The instance is found and locked by the task in one statement; the task is read after the
@@ -217,7 +271,9 @@ def complete_task_in(
     }
     if problems:
         raise InvalidData("Some answers need correcting", problems)
-    still_waiting = spiff_task_ids(bpmn.ready_human_tasks(workflow)) - {task.spiff_task_id}
+    # Only a set to compare with afterwards: the walk that lists ready tasks in order is done
+    # once, after the step.
+    still_waiting = bpmn.ready_human_task_ids(workflow) - {task.spiff_task_id}
     added = effects.before_completion(session, task, data, user, spiff_task.data)
     failure = None
     try:

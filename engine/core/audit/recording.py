@@ -31,7 +31,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from engine.core import clock
-from engine.core.db import READ_ONLY_REFUSAL, advisory_lock_key, is_read_only
+from engine.core.db import (
+    OWNS_ITS_TRANSACTION,
+    READ_ONLY_REFUSAL,
+    advisory_lock_key,
+    is_read_only,
+)
 from engine.core.models import AuditEvent, User
 
 GENESIS_HASH = "0" * 64
@@ -246,6 +251,10 @@ _WRITTEN_COLUMNS = (
 
 @event.listens_for(Session, "before_commit")
 def _append_pending_events(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint's release: its events wait for the transaction's own commit, so the
+        # chain's lock is taken once per transaction, at its very end.
+        return
     waiting: list[AuditEvent] = session.info.pop(_PENDING, [])
     if not waiting:
         return
@@ -258,13 +267,45 @@ def _append_pending_events(session: Session) -> None:
         audit_event.prev_hash = prev_hash
         audit_event.hash = prev_hash = event_hash(audit_event, seq, prev_hash)
     # One INSERT for all the events rather than one each: nothing reads their ids back.
-    session.execute(
-        insert(_AUDIT_EVENTS),
-        [
-            {column: getattr(audit_event, column) for column in _WRITTEN_COLUMNS}
-            for audit_event in waiting
-        ],
-    )
+    rows = [
+        {column: getattr(audit_event, column) for column in _WRITTEN_COLUMNS}
+        for audit_event in waiting
+    ]
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and session.info.get(OWNS_ITS_TRANSACTION):
+        _insert_and_commit(session, connection, rows)
+    else:
+        session.execute(insert(_AUDIT_EVENTS), rows)
+
+
+def _insert_and_commit(
+    session: Session, connection: Connection, rows: list[dict[str, Any]]
+) -> None:
+    """The events' INSERT and the transaction's COMMIT in one round trip (the driver's
+    pipeline), while the chain's lock is held: the lock ends with the commit, so every other
+    committing transaction waits through each round trip spent here. This is the last thing
+    the transaction does (everything else was flushed before the lock was taken); the
+    session's own commit then finds nothing left to commit. Either both happen or neither:
+    an INSERT that fails leaves the transaction aborted, and the COMMIT after it rolls back.
+    """
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection to append audit events on has been closed")
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.pipeline():
+            # ``inline``: no RETURNING of the new row's id, whose result only the pipeline's
+            # end would bring back.
+            session.execute(insert(_AUDIT_EVENTS).inline(), rows)
+            driver.execute("COMMIT")
+    except driver_error as error:
+        raise DBAPIError.instance(
+            "INSERT INTO audit_events ...; COMMIT",
+            None,
+            error,
+            driver_error,
+            dialect=connection.dialect,
+        ) from error
 
 
 @event.listens_for(Session, "after_rollback")

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
+import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
@@ -38,6 +41,48 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 SERIALIZER = _build_serializer()
 # Task data (dates, decimals) is converted by the JSON encoder, as SpiffWorkflow itself does.
 TASK_DATA_ENCODER = create_encoder(SERIALIZER.registry)
+# orjson hands what it does not write itself to ``_typed``: dates and date-times too (they keep
+# SpiffWorkflow's typed form), and dataclasses.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _typed(value: Any) -> Any:
+    """What SpiffWorkflow's own encoder (``TASK_DATA_ENCODER``) makes of a value JSON lacks."""
+    typename = SERIALIZER.registry.typenames.get(type(value))
+    if typename is not None:
+        return SERIALIZER.registry.convert_to_dict[typename](value)
+    if callable(value) or isinstance(value, ModuleType):
+        return None
+    if isinstance(value, set):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def dump_json(state: dict[str, Any]) -> str:
+    """A workflow's state as JSON: by orjson, several times faster than the standard library
+    on a workflow's many small dictionaries; by the standard library for what orjson refuses
+    (an integer beyond 64 bits, a key that is not a string, a lone surrogate), which it
+    writes as before."""
+    try:
+        return orjson.dumps(state, default=_typed, option=_ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(state, separators=(",", ":"), cls=TASK_DATA_ENCODER)
+
+
+# A run of 19 digits may be an integer beyond 64 bits, which orjson reads as a float.
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def load_json(text: str) -> Any:
+    """JSON written by ``dump_json``, or by the standard library before it: by the standard
+    library where orjson would read it otherwise (NaN and Infinity, which it refuses, and an
+    integer beyond 64 bits, which it reads as a float)."""
+    if _LONG_NUMBER.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def restore_specs(spec_json: str) -> tuple[Any, dict[str, Any]]:

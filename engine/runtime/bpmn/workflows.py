@@ -22,7 +22,7 @@ from engine.core import clock
 from engine.core.errors import ProcessFailed
 from engine.runtime import expressions
 from engine.runtime.bpmn.script_engine import SCRIPT_ENGINE
-from engine.runtime.bpmn.serializer import SERIALIZER, TASK_DATA_ENCODER, restore_specs
+from engine.runtime.bpmn.serializer import SERIALIZER, dump_json, load_json, restore_specs
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,13 @@ def dump_workflow(workflow: BpmnWorkflow) -> str:
     """The workflow's state without its spec, which is stored once with the definition."""
     state = SERIALIZER.to_dict(workflow)
     state[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
-    return json.dumps(state, separators=(",", ":"), cls=TASK_DATA_ENCODER)
+    return dump_json(state)
 
 
 def load_workflow(state_json: str, spec: str | Definition) -> BpmnWorkflow:
     """A stored workflow, with its spec given as stored (restored here, as SpiffWorkflow's own
     serializer does) or as a ``Definition`` already restored."""
-    state = json.loads(state_json)
+    state = load_json(state_json)
     if isinstance(spec, Definition) and state.get(SERIALIZER.VERSION_KEY) == SERIALIZER.VERSION:
         # The serializer passes objects that are not dictionaries through as they are.
         state["spec"], state["subprocess_specs"] = spec.specs()
@@ -114,6 +114,20 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
     """Ready user and manual tasks, those inside subprocesses too (SpiffWorkflow's task
     iterator goes down into them), each once."""
     return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def ready_human_task_ids(workflow: BpmnWorkflow) -> set[str]:
+    """The ids of ``ready_human_tasks``, read from each workflow's flat mapping of its tasks
+    rather than by walking the task tree in order, which only the tasks themselves need.
+
+    The same set wherever the walk reaches every task, as it does but in a workflow that a
+    loop took out of its reach, which ``advance`` fails before it is stored."""
+    return {
+        str(task.id)
+        for each in (workflow, *workflow.subprocesses.values())
+        for task in each.tasks.values()
+        if task.state == TaskState.READY and task.task_spec.manual
+    }
 
 
 def find_task(workflow: BpmnWorkflow, task_id: str) -> SpiffTask | None:
