@@ -103,6 +103,8 @@ def chair_problems(
 ) -> dict[str, str]:
     """Why ``appointer`` may not appoint the chair with this address, by field: none for a
     review chair's account, or a listed chair with no account yet, that they may appoint."""
+    if not chair_email.strip():
+        return {"chair_email": "Select the chair"}
     chair = review_chair(session, chair_email)
     if chair is not None:
         return appointment_problems(session, case, appointer, chair, reason)
