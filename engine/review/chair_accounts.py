@@ -47,9 +47,12 @@ def review_chair(session: Session, email: str) -> User | None:
     return found if found is not None and found.has_role("review_chair") else None
 
 
-def create_listed_chair(session: Session, entry: Mapping[str, Any], appointer: User) -> User:
+def create_listed_chair(
+    session: Session, entry: Mapping[str, Any], appointer: User, case_id: int
+) -> User:
     """The review chair's account of a chair on the area's list with none (``entry``, from
-    ``independence.listed_newcomer``), invited by email; recorded as ``appointer``'s."""
+    ``independence.listed_newcomer``), invited by email; recorded as ``appointer``'s, in the
+    trail of the case they are appointed to."""
     organisation = _organisation(session, entry, appointer)
     chair = add_user(
         session,
@@ -64,9 +67,10 @@ def create_listed_chair(session: Session, entry: Mapping[str, Any], appointer: U
         session,
         "user.created_for_chair_list",
         user=appointer,
+        case_id=case_id,
         object_type="user",
         object_id=chair.id,
-        detail={"email": chair.email, "organisation": organisation.key},
+        detail={"name": chair.name, "email": chair.email, "organisation": organisation.key},
     )
     _invite(session, chair, organisation, appointer)
     return chair

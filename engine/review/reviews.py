@@ -128,7 +128,7 @@ def appointable_chair(
         return chair
     entry = listed_newcomer(session, chair_email)
     assert entry is not None  # chair_problems found no problem, so it is one or the other
-    return create_listed_chair(session, entry, appointer)
+    return create_listed_chair(session, entry, appointer, case.id)
 
 
 def may_change_chair(session: Session, user: User, reference: str) -> bool:

@@ -3,6 +3,7 @@ page offers the managing council's managers a new chair."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -220,6 +221,10 @@ def test_the_case_page_gives_the_review_to_a_listed_chair_with_no_account(
     )
     text = " ".join(done.get_data(as_text=True).split())
     assert "Jo Harding now chairs the review" in text
+    assert (
+        "Manager made a review chair's account for Jo Harding, on the area's list of chairs"
+        in html.unescape(text)
+    )
     with db.read() as session:
         chair = session.scalars(select(User).where(User.email == OUTSIDE)).one()
         kinds = set(
