@@ -189,7 +189,7 @@ def chair_offers(session: Session, case: Case) -> list[ChairOffer]:
             tuple(entry.get("shared_with", ())),
             has_account=True,
         )
-    others = set(session.scalars(select(User.email).where(User.email.in_(listed))))
+    others = set(session.scalars(select(User.email).where(User.email.in_(list(listed)))))
     for email, entry in listed.items():
         # An address whose account cannot chair (stopped, or with other roles) is not offered:
         # choosing it would be refused.

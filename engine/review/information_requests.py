@@ -296,8 +296,16 @@ def _files_of(session: Session, request_ids: Sequence[int]) -> dict[int, list[At
     return found
 
 
-def _shown(session: Session, request: InformationRequest, case: Case) -> RequestShown:
-    files = _files_of(session, [request.id]).get(request.id, [])
+def _shown(
+    session: Session,
+    request: InformationRequest,
+    case: Case,
+    files: Sequence[Attachment] | None = None,
+) -> RequestShown:
+    """The request as its body sees it, with the files of its answer (read here unless
+    given)."""
+    if files is None:
+        files = _files_of(session, [request.id]).get(request.id, [])
     return RequestShown(
         id=request.id,
         reference=case.reference,
@@ -447,7 +455,11 @@ def requests_for_my_body(session: Session, user: User) -> list[RequestShown]:
             InformationRequest.id,
         )
     ).all()
-    return [_shown(session, row, session.get_one(Case, row.case_id)) for row in rows]
+    files = _files_of(session, [row.id for row in rows])
+    return [
+        _shown(session, row, session.get_one(Case, row.case_id), files.get(row.id, []))
+        for row in rows
+    ]
 
 
 def request_for_my_body(session: Session, user: User, request_id: int) -> RequestShown:
