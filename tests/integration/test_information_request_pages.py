@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -331,6 +332,10 @@ def test_a_body_s_answer_through_its_link_carries_files_checked_as_a_return_s_ar
     )
     (other,) = content.other_bodies
     assert other.appendices == (appendix.number,)
+    pack = council.get(f"/cases/{reference}/documents/meeting-pack.zip")
+    with zipfile.ZipFile(io.BytesIO(pack.data)) as archive:
+        assert "appendices/Appendix 01 - visits.pdf" in archive.namelist()
+        assert archive.read("appendices/Appendix 01 - visits.pdf") == PDF
 
 
 def test_a_body_s_own_users_send_files_with_their_answer(app: Flask, app_db: Database) -> None:
