@@ -21,7 +21,7 @@ from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.people.access import LONGEST_REASON, SHORTEST_REASON, is_justified
 from engine.review.declarations import declare, may_declare
 from engine.review.information_requests import information_on_case
-from engine.review.reviews import change_chair, may_change_chair
+from engine.review.reviews import change_chair, may_change_chair, new_chair_offers
 from engine.work.applicant_codes import NewWayIn, give_applicant_a_way_in, may_give_a_way_in
 from engine.work.case_contact import change_contact, contact_choices
 from engine.work.case_links import link_case, may_link, unlink_case
@@ -64,6 +64,7 @@ def _page(
                 return _reason_page(reference)
             abort(404)
         chair_changeable = may_change_chair(s, user, reference)
+        offers = new_chair_offers(s, user, reference) if chair_changeable else []
         declares = may_declare(s, user, reference)
         gives_a_way_in = may_give_a_way_in(s, user, reference)
         officers = contact_choices(s, user, reference)
@@ -75,6 +76,7 @@ def _page(
         "case.html",
         case=case,
         chair_changeable=chair_changeable,
+        chair_offers=offers,
         chair_errors=chair_errors or {},
         chair_email=chair_email,
         chair_reason=chair_reason,

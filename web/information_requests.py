@@ -5,15 +5,21 @@ service, signed in; administrators keep the list of bodies."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.records.answer_files import (
+    MOST_ANSWER_FILES,
+    answer_as_body_with_files,
+    answer_by_link_with_files,
+)
+from engine.records.attachments import Upload
+from engine.records.file_types import MAX_BYTES
 from engine.review.information_requests import (
     DEFAULT_LEGAL_BASIS,
-    answer_as_body,
-    answer_by_link,
     bodies_to_ask,
     default_days,
     information_on_case,
@@ -33,8 +39,61 @@ BODY_FIELDS = ("name", "email", "phone")
 Page = str | tuple[str, int]
 
 
+# An answer carries up to MOST_ANSWER_FILES files of up to MAX_BYTES each, beside what was
+# typed: more than the app's limit for a request, which is set for one file.
+ANSWER_REQUEST_BYTES = MOST_ANSWER_FILES * MAX_BYTES + 1024 * 1024
+ANSWERS = ("information_requests.answer_link", "information_requests.answer_mine")
+
+
+@blueprint.url_value_preprocessor
+def _room_for_answer_files(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # Before any before_request function: the CSRF check reads the form, and with it the body.
+    if endpoint in ANSWERS:
+        request.max_content_length = ANSWER_REQUEST_BYTES
+
+
 def _errors(fields: tuple[str, ...], errors: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"text": errors[f], "href": f"#{f}"} for f in fields if f in errors]
+
+
+def _answer_errors(errors: Mapping[str, str]) -> list[dict[str, str]]:
+    """The answer's problems, then each file's (files, files:2, ...), all linking to the file
+    field."""
+    listed = _errors(("answer",), errors)
+    return listed + [
+        {"text": text, "href": "#files"} for field, text in errors.items() if field != "answer"
+    ]
+
+
+def _uploads() -> list[Upload]:
+    """The files chosen; a browser sends an empty part when none is."""
+    return [
+        Upload(upload.filename or "", upload.read())
+        for upload in request.files.getlist("files")
+        if upload.filename
+    ]
+
+
+def _answer_page(
+    shown: Any,
+    action: str,
+    answers: Mapping[str, str],
+    errors: Mapping[str, str],
+    status: int,
+    files_chosen: bool,
+) -> Page:
+    page = render_template(
+        "information_requests/answer.html",
+        shown=shown,
+        action=action,
+        answers=answers,
+        errors=errors,
+        error_list=_answer_errors(errors),
+        file_errors=[text for field, text in errors.items() if field.startswith("files")],
+        files_chosen=files_chosen,
+        most_files=MOST_ANSWER_FILES,
+    )
+    return page, status
 
 
 # The council asks a body
@@ -92,21 +151,18 @@ def send(reference: str) -> Page | Response:
 
 
 def _link_page(
-    token: str, answers: Mapping[str, str], errors: Mapping[str, str], status: int = 200
+    token: str,
+    answers: Mapping[str, str],
+    errors: Mapping[str, str],
+    status: int = 200,
+    files_chosen: bool = False,
 ) -> Page:
     try:
         shown = request_for_link(db(), token)
     except InvalidData as refused:
         return _refused(str(refused))
-    page = render_template(
-        "information_requests/answer.html",
-        shown=shown,
-        action=url_for("information_requests.answer_link", token=token),
-        answers=answers,
-        errors=errors,
-        error_list=_errors(("answer",), errors),
-    )
-    return page, status
+    action = url_for("information_requests.answer_link", token=token)
+    return _answer_page(shown, action, answers, errors, status, files_chosen)
 
 
 def _refused(error: str) -> tuple[str, int]:
@@ -121,12 +177,14 @@ def open_link(token: str) -> Page:
 @blueprint.post("/information-request/<token>")
 def answer_link(token: str) -> Page:
     answers = {"answer": request.form.get("answer", "")}
+    files = _uploads()
     try:
-        shown = answer_by_link(db(), token, answers)
+        shown = answer_by_link_with_files(db(), token, answers, files)
     except InvalidData as refused:
         if "link" in refused.fields:
             return _refused(refused.fields["link"])
-        return _link_page(token, answers, refused.fields, 400)
+        # A browser cannot be given back the files it sent: the page says so.
+        return _link_page(token, answers, refused.fields, 400, files_chosen=bool(files))
     return render_template("information_requests/answered.html", shown=shown)
 
 
@@ -142,22 +200,19 @@ def mine() -> str:
 
 
 def _mine_page(
-    request_id: int, answers: Mapping[str, str], errors: Mapping[str, str], status: int = 200
+    request_id: int,
+    answers: Mapping[str, str],
+    errors: Mapping[str, str],
+    status: int = 200,
+    files_chosen: bool = False,
 ) -> Page:
     with db().read() as s:
         try:
             shown = request_for_my_body(s, signed_in_user(), request_id)
         except NotFound:
             abort(404)
-    page = render_template(
-        "information_requests/answer.html",
-        shown=shown,
-        action=url_for("information_requests.answer_mine", request_id=request_id),
-        answers=answers,
-        errors=errors,
-        error_list=_errors(("answer",), errors),
-    )
-    return page, status
+    action = url_for("information_requests.answer_mine", request_id=request_id)
+    return _answer_page(shown, action, answers, errors, status, files_chosen)
 
 
 @blueprint.get("/information-requests/<int:request_id>")
@@ -170,15 +225,16 @@ def one_of_mine(request_id: int) -> Page:
 @sign_in_required
 def answer_mine(request_id: int) -> Page | Response:
     answers = {"answer": request.form.get("answer", "")}
+    files = _uploads()
     try:
         with db().transaction() as s:
-            answer_as_body(s, signed_in_user(), request_id, answers)
+            answer_as_body_with_files(s, signed_in_user(), request_id, answers, files)
     except NotFound:
         abort(404)
     except Conflict:
         return _mine_page(request_id, {}, {})
     except InvalidData as refused:
-        return _mine_page(request_id, answers, refused.fields, 400)
+        return _mine_page(request_id, answers, refused.fields, 400, files_chosen=bool(files))
     flash("We have sent your answer to the council")
     return redirect(url_for("information_requests.mine"))
 

@@ -22,7 +22,9 @@ from engine.core.models import NOTIFICATION_STATES, Notification, User
 
 # Messages holding a one-time link (into a case, or to choose a password): the outbox never
 # shows their text, and the mail sender removes it once sent.
-ONE_TIME_KINDS = frozenset({"applicant_link", "check_in", "information_link", "password_reset"})
+ONE_TIME_KINDS = frozenset(
+    {"applicant_link", "chair_invitation", "check_in", "information_link", "password_reset"}
+)
 ONE_TIME_BODY_REMOVED = "A one-time link: removed once sent."
 # The table as the Table it is (a declarative class's ``__table__`` is typed as any FROM clause).
 _NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from engine.core.models import (
     CaseParticipant,
     InformationRequest,
     Organisation,
+    PublicBody,
     Task,
     User,
 )
@@ -97,6 +99,8 @@ class BodyAnswer:
     answered: bool
     answered_on: date | None
     answer: str
+    # The pack's appendices holding the files sent with the answer.
+    appendices: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,17 +269,27 @@ def gather_pack(session: Session, case: Case) -> PackContent:
             Attachment.size,
             Attachment.created_at,
             Attachment.sha256,
+            Attachment.information_request_id,
         )
         # The files the applicant sent with an appeal are for the OPCC hearing it alone.
         .where(Attachment.case_id == case.id, Attachment.appeal_id.is_(None))
         .order_by(Attachment.created_at, Attachment.id)
     ).all()
+    # A body answering through its link has no organisation here: its files are from it.
+    asked = dict(
+        session.execute(
+            select(InformationRequest.id, PublicBody.name)
+            .join(PublicBody, PublicBody.id == InformationRequest.public_body_id)
+            .where(InformationRequest.case_id == case.id)
+        ).all()
+    )
     appendices = tuple(
         Appendix(
             number=number,
             attachment_id=row.id,
             filename=row.filename,
-            organisation=by_id.get(row.organisation_id, ""),
+            organisation=asked.get(row.information_request_id or 0)
+            or by_id.get(row.organisation_id, ""),
             media_type=row.media_type,
             size=row.size,
             uploaded_on=row.created_at.date(),
@@ -284,9 +298,12 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         for number, row in enumerate(attachments, start=1)
     )
     appendix_of_task: dict[int, list[int]] = {}
+    appendix_of_answer: dict[int, list[int]] = {}
     for appendix, row in zip(appendices, attachments, strict=True):
         if row.task_id is not None:
             appendix_of_task.setdefault(row.task_id, []).append(appendix.number)
+        if row.information_request_id is not None:
+            appendix_of_answer.setdefault(row.information_request_id, []).append(appendix.number)
 
     return_tasks = session.scalars(
         select(Task)
@@ -412,14 +429,17 @@ def gather_pack(session: Session, case: Case) -> PackContent:
         community=assessment.community,
         details=details_of(case.details),
         risk=risk_of(case.risk_level, case.risk),
-        other_bodies=answers_of_other_bodies(session, case),
+        other_bodies=answers_of_other_bodies(session, case, appendix_of_answer),
         chair_standing=standings(session, [review]).get(review.id) if review else None,
     )
 
 
-def answers_of_other_bodies(session: Session, case: Case) -> tuple[BodyAnswer, ...]:
+def answers_of_other_bodies(
+    session: Session, case: Case, appendices: Mapping[int, list[int]] | None = None
+) -> tuple[BodyAnswer, ...]:
     """The case's requests to other public bodies, answered first (soonest answered first),
-    then those awaited, by deadline."""
+    then those awaited, by deadline; each answer with the numbers of the ``appendices``
+    holding its files (by request id)."""
     rows = session.scalars(
         select(InformationRequest)
         .where(InformationRequest.case_id == case.id)
@@ -434,6 +454,7 @@ def answers_of_other_bodies(session: Session, case: Case) -> tuple[BodyAnswer, .
             answered=row.answered_at is not None,
             answered_on=row.answered_at.date() if row.answered_at is not None else None,
             answer=row.answer,
+            appendices=tuple((appendices or {}).get(row.id, [])),
         )
         for row in rows
     ]

@@ -295,6 +295,8 @@ def _other_bodies(out: Builder, c: PackContent) -> None:
         out.labelled("Answered", long_date(item.answered_on) if item.answered_on else "")
         out.heading("Its answer", 3)
         out.text(item.answer, missing="None recorded.")
+        if item.appendices:
+            out.labelled("Attached", ", ".join(f"Appendix {number}" for number in item.appendices))
 
 
 def _actions(out: Builder, c: PackContent) -> None:
@@ -487,10 +489,14 @@ def _chair_independence(out: Builder, c: PackContent) -> None:
 def _appendices(out: Builder, c: PackContent) -> None:
     out.heading("Appendices", 1, contents=True)
     if not c.appendices:
-        out.paragraph("No agency attached files to its return.", italic=True)
+        out.paragraph(
+            "No agency attached files to its return, nor any other body to its answer.",
+            italic=True,
+        )
         return
     out.paragraph(
-        "Files the agencies attached to their returns. They come with this pack in the "
+        "Files the agencies attached to their returns, and other public bodies to their "
+        "answers. They come with this pack in the "
         'download "meeting pack with appendices"; the sha256 lets a reader check a copy.'
     )
     out.table(

@@ -86,12 +86,13 @@ def add_user(
     name: str,
     organisation_key: str,
     roles: Iterable[str],
-    password: str,
+    password: str | None,
     actor: User | None = None,
     temporary: bool = False,
 ) -> User:
     """A new user; ``temporary`` when the password is one handed over by an administrator,
-    which they must change at their first sign-in."""
+    which they must change at their first sign-in; no ``password`` for someone invited to
+    choose their own (or who signs in through their organisation's provider)."""
     email = email.strip().lower()
     roles = sorted(set(roles))
     if not name.strip():
@@ -121,7 +122,7 @@ def add_user(
             "roles",
         )
     keep_duties_apart(roles)
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"the password must be at least {MIN_PASSWORD_LENGTH} characters", "password"
         )
@@ -131,7 +132,7 @@ def add_user(
         email=email,
         name=name.strip(),
         organisation=organisation,
-        password_hash=hash_password(password),
+        password_hash=None if password is None else hash_password(password),
         must_change_password=temporary,
         created_at=clock.now(),
         role_rows=[UserRole(role=role) for role in roles],

@@ -29,6 +29,8 @@ from engine.people.personal_tokens import end_every_token
 from engine.people.provider_sign_in import allows_password
 
 RESET_LIFETIME = timedelta(hours=1)
+# A first password is chosen by someone who may not read the email that day.
+INVITATION_LIFETIME = timedelta(days=7)
 
 
 class LinkState(Enum):
@@ -132,6 +134,24 @@ def issue_reset_link(session: Session, email: str) -> tuple[User, str] | None:
     )
     if user is None or not allows_password(user.organisation) or user.identity_subject:
         return None
+    token = _new_link(session, user, RESET_LIFETIME)
+    audit.record(
+        session, "user.password_reset_link_sent", user=user, object_type="user", object_id=user.id
+    )
+    return user, token
+
+
+def issue_invitation_link(session: Session, user: User, actor: User) -> str:
+    """A link for a new account with no password yet to choose its first, valid for
+    ``INVITATION_LIFETIME``; recorded as ``actor``'s invitation. The account's organisation
+    must allow the service's passwords."""
+    token = _new_link(session, user, INVITATION_LIFETIME)
+    audit.record(session, "user.invited", user=actor, object_type="user", object_id=user.id)
+    return token
+
+
+def _new_link(session: Session, user: User, lifetime: timedelta) -> str:
+    """A new link for ``user``, superseding any earlier one still usable."""
     now = clock.now()
     session.execute(
         update(PasswordReset)
@@ -148,13 +168,10 @@ def issue_reset_link(session: Session, email: str) -> tuple[User, str] | None:
             token_hash=kept_digest(token),
             user_id=user.id,
             created_at=now,
-            expires_at=now + RESET_LIFETIME,
+            expires_at=now + lifetime,
         )
     )
-    audit.record(
-        session, "user.password_reset_link_sent", user=user, object_type="user", object_id=user.id
-    )
-    return user, token
+    return token
 
 
 def _find_link(session: Session, token: str, *, lock: bool = False) -> PasswordReset | None:

@@ -20,13 +20,13 @@ from engine.documents.letters.shared import timescale
 from engine.documents.letters.updates import action_reported, meeting_arranged
 from engine.procedure.applicant_part_steps import draft_plan_wait
 from engine.procedure.step import ACTION_ROLES, Step
-from engine.review.independence import (
-    REASON_FIELD,
-    appointment_problems,
-    no_account_problem,
-    record_appointment,
+from engine.review.independence import REASON_FIELD, record_appointment
+from engine.review.reviews import (
+    appointable_chair,
+    chair_problems,
+    current_review,
+    missing_returns,
 )
-from engine.review.reviews import NOT_A_CHAIR, current_review, missing_returns, review_chair
 
 
 def _date(value: Any) -> date | None:
@@ -48,15 +48,11 @@ def meeting_problems(step: Step) -> dict[str, str]:
     manager with a reason), and the meeting on a working day, not past, and within the
     area's timescale or with a reason."""
     session, data = step.session, step.data
-    problems = {}
+    problems: dict[str, str] = {}
     chair_email = data.get("chair_email")
     if isinstance(chair_email, str) and chair_email:
-        chair = review_chair(session, chair_email)
-        if chair is None:
-            problems["chair_email"] = no_account_problem(session, chair_email) or NOT_A_CHAIR
-        else:
-            reason = str(data.get(REASON_FIELD) or "")
-            problems |= appointment_problems(session, step.case, step.user, chair, reason)
+        reason = str(data.get(REASON_FIELD) or "")
+        problems |= chair_problems(session, step.case, step.user, chair_email, reason)
     meeting_date = _date(data.get("meeting_date"))
     if meeting_date is None:
         return problems
@@ -80,10 +76,12 @@ def meeting_problems(step: Step) -> dict[str, str]:
 def schedule_meeting(step: Step) -> dict[str, Any]:
     """The chair and date of the review meeting: the chair joins the case."""
     session, case, data = step.session, step.case, step.data
-    chair = review_chair(session, data["chair_email"])
+    summary = "The meeting details need correcting"
     problems = meeting_problems(step)
-    if chair is None or problems:
-        raise InvalidData("The meeting details need correcting", problems)
+    if problems:
+        raise InvalidData(summary, problems)
+    reason_given = str(data.get(REASON_FIELD) or "")
+    chair = appointable_chair(session, case, step.user, data["chair_email"], reason_given, summary)
     meeting_date = date.fromisoformat(data["meeting_date"])
     reason = str(data.get("beyond_timescale_reason") or "").strip()
     latest = _meeting_due_by(step)

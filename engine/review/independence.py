@@ -112,16 +112,21 @@ class ChairOffer:
     @property
     def label(self) -> str:
         shared = f", shared with {_and(self.shared_with)}" if self.shared_with else ""
-        if not self.has_account:
-            standing = "no account yet: an administrator adds them as a review chair"
-        elif self.taking_part:
+        return f"{self.name} ({self.email}), {self.body}{shared}: {self.standing}"
+
+    @property
+    def standing(self) -> str:
+        """Whether they are independent of this case, and whether they have an account."""
+        if self.taking_part:
             standing = (
                 f"not independent: {_and(self.taking_part)} takes part in this case (a "
                 "manager appoints them, giving the reason)"
             )
         else:
             standing = "independent of this case"
-        return f"{self.name} ({self.email}), {self.body}{shared}: {standing}"
+        if not self.has_account:
+            standing += "; no account yet: appointing them creates it and emails them"
+        return standing
 
 
 def taking_part(session: Session, case: Case) -> dict[int, str]:
@@ -184,17 +189,17 @@ def chair_offers(session: Session, case: Case) -> list[ChairOffer]:
             tuple(entry.get("shared_with", ())),
             has_account=True,
         )
+    others = set(session.scalars(select(User.email).where(User.email.in_(list(listed)))))
     for email, entry in listed.items():
-        if email in offers:
+        # An address whose account cannot chair (stopped, or with other roles) is not offered:
+        # choosing it would be refused.
+        if email in offers or email in others:
             continue
-        key = entry["organisation_key"]
-        listed_id = _organisation_id(session, key) if key else None
-        among = (agencies[listed_id],) if listed_id in agencies else ()
         offers[email] = ChairOffer(
             email,
             entry["name"],
             entry["organisation_name"],
-            among,
+            _listed_among(session, entry, agencies),
             tuple(entry["shared_with"]),
             has_account=False,
         )
@@ -202,6 +207,15 @@ def chair_offers(session: Session, case: Case) -> list[ChairOffer]:
         offers.values(),
         key=lambda o: (not o.has_account, bool(o.taking_part), o.name.lower(), o.email),
     )
+
+
+def _listed_among(
+    session: Session, entry: Mapping[str, Any], agencies: Mapping[int, str]
+) -> tuple[str, ...]:
+    """The case's organisations among the one the area's list names for a chair."""
+    key = entry["organisation_key"]
+    listed_id = _organisation_id(session, key) if key else None
+    return (agencies[listed_id],) if listed_id is not None and listed_id in agencies else ()
 
 
 def _organisation_id(session: Session, key: str) -> int | None:
@@ -214,14 +228,24 @@ def chair_choices(session: Session, case: Case) -> list[tuple[str, str]]:
     return [(offer.email, offer.label) for offer in chair_offers(session, case)]
 
 
-def no_account_problem(session: Session, email: str) -> str | None:
-    """For an address on the area's list with no review chair's account: what to do."""
+def listed_newcomer(session: Session, email: str) -> dict[str, Any] | None:
+    """The area's list's entry for ``email`` when no account has that address: a chair whose
+    appointment creates their account."""
     entry = _listed(session).get(email.strip().lower())
-    if entry is None:
+    if entry is None or session.scalar(select(User.id).where(User.email == entry["email"])):
+        return None
+    return entry
+
+
+def no_account_problem(session: Session, email: str) -> str | None:
+    """For an address on the area's list whose account cannot chair: what to do."""
+    entry = _listed(session).get(email.strip().lower())
+    if entry is None or listed_newcomer(session, email) is not None:
         return None
     return (
-        f"{entry['name']} is on the area's list of chairs but has no review chair's account "
-        "yet: an administrator adds them as a review chair, then they can be appointed"
+        f"{entry['name']} is on the area's list of chairs, but their account is not an active "
+        "review chair's: an administrator restores their access or gives them the review "
+        "chair role, then they can be appointed"
     )
 
 
@@ -231,9 +255,22 @@ def appointment_problems(
     """Why ``appointer`` may not appoint ``chair`` as it stands: a chair from an organisation
     taking part in the case needs a manager, and the manager's reason."""
     _body, among = _standing(session, chair, taking_part(session, case), _listed(session))
+    return _problems(chair.name, among, appointer, reason)
+
+
+def newcomer_problems(
+    session: Session, case: Case, appointer: User, entry: Mapping[str, Any], reason: str
+) -> dict[str, str]:
+    """As ``appointment_problems``, for a listed chair with no account yet (``entry``, from
+    ``listed_newcomer``), from the organisation the list names for them."""
+    among = _listed_among(session, entry, taking_part(session, case))
+    return _problems(str(entry["name"]), among, appointer, reason)
+
+
+def _problems(name: str, among: tuple[str, ...], appointer: User, reason: str) -> dict[str, str]:
     if not among:
         return {}
-    where = f"{chair.name} comes from {_and(among)}, which takes part in this case"
+    where = f"{name} comes from {_and(among)}, which takes part in this case"
     if not appointer.has_role("manager"):
         return {
             "chair_email": f"{where}: a manager must appoint them, giving the reason, or "

@@ -6,8 +6,9 @@ ask any person exercising public functions for information; each request records
 basis, what is asked and a deadline in working days. A body whose staff use the service gets
 the request from its users' notifications and answers signed in; any other gets an email with
 a single-use link (a random token of which only the sha256 is kept, expiring some working
-days after the deadline) and answers on a page with no sign-in. Its answer goes in the
-meeting pack beside the agencies' returns.
+days after the deadline) and answers on a page with no sign-in. Its answer may carry files,
+checked as an agency's return's are (``engine.records.answer_files``), and goes in the meeting
+pack beside the agencies' returns, its files among the pack's appendices.
 
 A body sees the request it was sent and nothing else of the case: the link's page shows what
 is asked, the deadline and the legal basis, with the case's reference to quote.
@@ -15,14 +16,15 @@ is asked, the deadline and the legal basis, with the case's reference to quote.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine.chasing.notifications import notify
 from engine.core import audit, clock
@@ -30,7 +32,14 @@ from engine.core.area import current_settings, service_url
 from engine.core.counters import kept_digest
 from engine.core.db import Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
-from engine.core.models import Case, InformationRequest, Organisation, PublicBody, User
+from engine.core.models import (
+    Attachment,
+    Case,
+    InformationRequest,
+    Organisation,
+    PublicBody,
+    User,
+)
 from engine.core.workdays import add_working_days
 from engine.people.access import participant_roles, visible_case
 
@@ -75,6 +84,18 @@ class RequestShown:
     due_on: date
     answered_at: datetime | None
     answer: str
+    # The names of the files sent with the answer, as kept.
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerFile:
+    """A file to keep with a body's answer, already checked as any supporting file is
+    (``engine.records.answer_files``): its name as kept, its type and its bytes."""
+
+    filename: str
+    media_type: str
+    content: bytes
 
 
 def may_ask(session: Session, user: User, case: Case) -> bool:
@@ -260,7 +281,31 @@ def _email(council: str, reference: str, due_on: date, link: str, *, single_use:
     )
 
 
-def _shown(request: InformationRequest, case: Case) -> RequestShown:
+def _files_of(session: Session, request_ids: Sequence[int]) -> dict[int, list[Attachment]]:
+    """The files sent with each request's answer, without their content, in the order kept."""
+    found: dict[int, list[Attachment]] = {}
+    if not request_ids:
+        return found
+    for row in session.scalars(
+        select(Attachment)
+        .where(Attachment.information_request_id.in_(request_ids))
+        .order_by(Attachment.id)
+        .options(defer(Attachment.content))
+    ):
+        found.setdefault(row.information_request_id or 0, []).append(row)
+    return found
+
+
+def _shown(
+    session: Session,
+    request: InformationRequest,
+    case: Case,
+    files: Sequence[Attachment] | None = None,
+) -> RequestShown:
+    """The request as its body sees it, with the files of its answer (read here unless
+    given)."""
+    if files is None:
+        files = _files_of(session, [request.id]).get(request.id, [])
     return RequestShown(
         id=request.id,
         reference=case.reference,
@@ -271,6 +316,7 @@ def _shown(request: InformationRequest, case: Case) -> RequestShown:
         due_on=request.due_on,
         answered_at=request.answered_at,
         answer=request.answer,
+        files=tuple(file.filename for file in files),
     )
 
 
@@ -300,7 +346,7 @@ def request_for_link(db: Database, token: str) -> RequestShown:
     links). ``InvalidData`` on ``link`` for a link used, out of date or wrong."""
     with db.read() as session:
         request, case = _by_link(session, token)
-        return _shown(request, case)
+        return _shown(session, request, case)
 
 
 def checked_answer(form: Mapping[str, Any]) -> str:
@@ -316,7 +362,11 @@ def checked_answer(form: Mapping[str, Any]) -> str:
 
 
 def _record_answer(
-    session: Session, request: InformationRequest, answer: str, user: User | None
+    session: Session,
+    request: InformationRequest,
+    answer: str,
+    user: User | None,
+    files: Sequence[AnswerFile],
 ) -> None:
     request.answered_at = clock.now()
     request.answer = answer
@@ -328,19 +378,56 @@ def _record_answer(
         case_id=request.case_id,
         object_type="information_request",
         object_id=request.id,
-        detail={"body": request.public_body.name, "via": "link" if user is None else "service"},
+        detail={
+            "body": request.public_body.name,
+            "via": "link" if user is None else "service",
+            "files": len(files),
+        },
     )
+    for file in files:
+        # Through the link the body has no account: the file names no uploader, as an
+        # applicant's appeal files do not.
+        attachment = Attachment(
+            case_id=request.case_id,
+            information_request_id=request.id,
+            organisation_id=user.organisation_id if user is not None else None,
+            uploaded_by_id=user.id if user is not None else None,
+            filename=file.filename,
+            media_type=file.media_type,
+            size=len(file.content),
+            sha256=hashlib.sha256(file.content).hexdigest(),
+            content=file.content,
+            created_at=request.answered_at,
+        )
+        session.add(attachment)
+        session.flush()
+        audit.record(
+            session,
+            "attachment.added",
+            user=user,
+            case_id=request.case_id,
+            object_type="attachment",
+            object_id=attachment.id,
+            detail={
+                "information_request": request.id,
+                "by": "link" if user is None else "service",
+                "sha256": attachment.sha256,
+                "size": attachment.size,
+            },
+        )
 
 
-def answer_by_link(db: Database, token: str, form: Mapping[str, Any]) -> RequestShown:
-    """Keep the body's answer and spend the link. ``InvalidData`` on ``answer`` for an answer
-    to correct (the link still works), on ``link`` for a link that does not work (and nothing
-    is recorded)."""
+def answer_by_link(
+    db: Database, token: str, form: Mapping[str, Any], files: Sequence[AnswerFile] = ()
+) -> RequestShown:
+    """Keep the body's answer, with its ``files``, and spend the link. ``InvalidData`` on
+    ``answer`` for an answer to correct (the link still works), on ``link`` for a link that
+    does not work (and nothing is recorded)."""
     answer = checked_answer(form)
     with db.transaction() as session:
         request, case = _by_link(session, token, lock=True)
-        _record_answer(session, request, answer, None)
-        return _shown(request, case)
+        _record_answer(session, request, answer, None, files)
+        return _shown(session, request, case)
 
 
 def _of_my_body(session: Session, user: User) -> Any:
@@ -368,7 +455,11 @@ def requests_for_my_body(session: Session, user: User) -> list[RequestShown]:
             InformationRequest.id,
         )
     ).all()
-    return [_shown(row, session.get(Case, row.case_id)) for row in rows]  # type: ignore[arg-type]
+    files = _files_of(session, [row.id for row in rows])
+    return [
+        _shown(session, row, session.get_one(Case, row.case_id), files.get(row.id, []))
+        for row in rows
+    ]
 
 
 def request_for_my_body(session: Session, user: User, request_id: int) -> RequestShown:
@@ -376,14 +467,19 @@ def request_for_my_body(session: Session, user: User, request_id: int) -> Reques
     request = session.scalar(_of_my_body(session, user).where(InformationRequest.id == request_id))
     if request is None or not user.active:
         raise NotFound("there is no such request for your organisation")
-    return _shown(request, session.get(Case, request.case_id))  # type: ignore[arg-type]
+    return _shown(session, request, session.get_one(Case, request.case_id))
 
 
 def answer_as_body(
-    session: Session, user: User, request_id: int, form: Mapping[str, Any]
+    session: Session,
+    user: User,
+    request_id: int,
+    form: Mapping[str, Any],
+    files: Sequence[AnswerFile] = (),
 ) -> RequestShown:
-    """A user of the body answers a request sent to it. ``NotFound`` for a request not sent to
-    their organisation, ``Conflict`` for one answered already, ``InvalidData`` on ``answer``."""
+    """A user of the body answers a request sent to it, with its ``files``. ``NotFound`` for a
+    request not sent to their organisation, ``Conflict`` for one answered already,
+    ``InvalidData`` on ``answer``."""
     request = session.scalar(
         _of_my_body(session, user)
         .where(InformationRequest.id == request_id)
@@ -394,8 +490,8 @@ def answer_as_body(
     if request.answered_at is not None:
         raise Conflict("this request has been answered already")
     answer = checked_answer(form)
-    _record_answer(session, request, answer, user)
-    return _shown(request, session.get(Case, request.case_id))  # type: ignore[arg-type]
+    _record_answer(session, request, answer, user, files)
+    return _shown(session, request, session.get_one(Case, request.case_id))
 
 
 def requests_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
@@ -414,6 +510,7 @@ def requests_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
         else {}
     )
     today = clock.today()
+    files = _files_of(session, [row.id for row in rows])
     return [
         {
             "id": row.id,
@@ -432,6 +529,10 @@ def requests_of_case(session: Session, case: Case) -> list[dict[str, Any]]:
                 else ("the body, through its link" if row.answered_at else "")
             ),
             "overdue": row.answered_at is None and row.due_on < today,
+            "files": [
+                {"id": file.id, "filename": file.filename, "size": file.size}
+                for file in files.get(row.id, [])
+            ],
         }
         for row in rows
     ]

@@ -9,7 +9,7 @@ chair until the meeting is recorded.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from engine.chasing.escalation import remind_afresh
 from engine.chasing.notifications import notify, withdraw_unsent
@@ -26,8 +26,13 @@ from engine.core.models import (
     User,
 )
 from engine.people.access import participant_roles, visible_case
+from engine.review.chair_accounts import create_listed_chair, review_chair
 from engine.review.independence import (
+    ChairOffer,
     appointment_problems,
+    chair_offers,
+    listed_newcomer,
+    newcomer_problems,
     no_account_problem,
     record_appointment,
 )
@@ -35,7 +40,7 @@ from engine.runtime import cancel_instance, running_instances
 
 REVIEW_PROCESS = "asb_case_review"
 INFORMATION_RETURN = "information_return"
-NOT_A_CHAIR = "Give the email address of a user who is a review chair"
+NOT_A_CHAIR = "Give the email address of a user who is a review chair, or choose a listed chair"
 SUPERSEDED = "an upheld appeal started a fresh review"
 _CORRECT_THE_CHAIR = "The new chair needs correcting"
 
@@ -93,18 +98,37 @@ def supersede_running_review(session: Session, case: Case) -> list[int]:
     return running
 
 
-def review_chair(session: Session, email: str) -> User | None:
-    """The active user with this email address who is a review chair, or None."""
-    found = (
-        session.execute(
-            select(User)
-            .where(User.email == email.strip().lower(), User.active.is_(True))
-            .options(joinedload(User.role_rows))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
-    return found if found is not None and found.has_role("review_chair") else None
+def chair_problems(
+    session: Session, case: Case, appointer: User, chair_email: str, reason: str
+) -> dict[str, str]:
+    """Why ``appointer`` may not appoint the chair with this address, by field: none for a
+    review chair's account, or a listed chair with no account yet, that they may appoint."""
+    if not chair_email.strip():
+        return {"chair_email": "Select the chair"}
+    chair = review_chair(session, chair_email)
+    if chair is not None:
+        return appointment_problems(session, case, appointer, chair, reason)
+    entry = listed_newcomer(session, chair_email)
+    if entry is not None:
+        return newcomer_problems(session, case, appointer, entry, reason)
+    return {"chair_email": no_account_problem(session, chair_email) or NOT_A_CHAIR}
+
+
+def appointable_chair(
+    session: Session, case: Case, appointer: User, chair_email: str, reason: str, summary: str
+) -> User:
+    """The account of the chair ``appointer`` appoints: a review chair's, or one made (and its
+    holder invited) for a listed chair with none. ``InvalidData`` (with ``summary`` and the
+    ``chair_problems``) when they may not."""
+    problems = chair_problems(session, case, appointer, chair_email, reason)
+    if problems:
+        raise InvalidData(summary, problems)
+    chair = review_chair(session, chair_email)
+    if chair is not None:
+        return chair
+    entry = listed_newcomer(session, chair_email)
+    assert entry is not None  # chair_problems found no problem, so it is one or the other
+    return create_listed_chair(session, entry, appointer, case.id)
 
 
 def may_change_chair(session: Session, user: User, reference: str) -> bool:
@@ -120,6 +144,18 @@ def may_change_chair(session: Session, user: User, reference: str) -> bool:
         return False
     review, seat = current_review(session, case), _chair_seat(session, case)
     return _changeable(review, seat)
+
+
+def new_chair_offers(session: Session, user: User, reference: str) -> list[ChairOffer]:
+    """The chairs a manager who may give the case's review another chair (``may_change_chair``)
+    is offered: the review chairs' accounts and the area's list, as the appointment offers
+    them, less the chair now; none for anyone else."""
+    if not may_change_chair(session, user, reference):
+        return []
+    case = visible_case(session, user, reference)
+    seat = _chair_seat(session, case)
+    now = session.get(User, seat.user_id) if seat is not None and seat.user_id else None
+    return [o for o in chair_offers(session, case) if now is None or o.email != now.email]
 
 
 def change_chair(
@@ -144,18 +180,12 @@ def change_chair(
     if not _changeable(review, seat):
         raise Conflict("a review's chair can be changed only before its meeting is recorded")
     assert review is not None and seat is not None and seat.user_id is not None
-    chair = review_chair(session, chair_email)
-    if chair is None:
-        problem = no_account_problem(session, chair_email) or NOT_A_CHAIR
-        raise InvalidData(_CORRECT_THE_CHAIR, {"chair_email": problem})
+    chair = appointable_chair(session, case, manager, chair_email, reason, _CORRECT_THE_CHAIR)
     if chair.id == seat.user_id:
         raise InvalidData(
             _CORRECT_THE_CHAIR,
             {"chair_email": f"{chair.name} already chairs this review; give someone else's"},
         )
-    problems = appointment_problems(session, case, manager, chair, reason)
-    if problems:
-        raise InvalidData(_CORRECT_THE_CHAIR, problems)
     before = seat.user_id
     seat.organisation_id, seat.user_id = chair.organisation_id, chair.id
     review.chair_user_id = chair.id

@@ -18,7 +18,7 @@ from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
 from tests.support.databases import only_on
 from tests.support.mail import SmtpServer
-from tests.support.people import ADMIN, COUNCIL, add_administrator
+from tests.support.people import ADMIN, COUNCIL, MANAGER, add_administrator
 from tests.support.procedure import (
     application,
     live,
@@ -31,6 +31,8 @@ from tests.support.procedure import (
 pytestmark = [needs_chromium, only_on("sqlite")]
 
 NEW_PASSWORD = "a kettle on the hob"
+# On the area's list of chairs, shared with neighbouring partnerships, with no account.
+OUTSIDE_CHAIR = "jo.harding@nottinghamshire-csp.example.gov.uk"
 
 
 @pytest.fixture
@@ -127,6 +129,49 @@ def test_a_meeting_on_a_saturday_is_refused_at_its_field_and_a_weekday_accepted(
     page.get_by_role("button", name="Complete task").click()
     page.get_by_text("is complete").first.wait_for()
     assert "meeting_pack" in live(app_db, case_id)
+
+
+def test_a_manager_gives_the_review_to_a_listed_chair_who_is_invited_by_email(
+    server: str, page, app_db: Database, smtp: SmtpServer
+) -> None:
+    """The case page offers the area's listed chairs; one with no account is given one by
+    the change and chooses a password from the emailed invitation, then finds the task."""
+    case_id = meeting_scheduled(app_db, "chair@example.org")
+    with app_db.read() as session:
+        reference = session.get(Case, case_id).reference
+    sign_in(page, server, MANAGER)
+    page.goto(f"{server}/cases/{reference}")
+    reason = page.get_by_label("Why a chair from an organisation taking part in this case")
+    reason.fill("Kept if refused")
+    page.get_by_role("button", name="Change the chair").click()
+    summary = page.locator(".govuk-error-summary")
+    assert "Select the chair" in summary.inner_text()
+    assert reason.input_value() == "Kept if refused", "nothing typed is lost"
+    assert accessibility_problems(page) == []
+    question = page.get_by_role("group", name="Change the chair of review 1")
+    listed = question.get_by_label(re.compile(r"Jo Harding \("))
+    assert "no account yet" in question.inner_text()
+    listed.check()
+    reason.fill("")
+    page.get_by_role("button", name="Change the chair").click()
+    page.get_by_text("Jo Harding now chairs the review").wait_for()
+    page.get_by_role("link", name="Sign out").click()
+
+    send_due(app_db, smtp.url)
+    invitation = next(
+        mail
+        for mail in smtp.mailbox.to(OUTSIDE_CHAIR)
+        if "appointed you to chair" in mail.get_content()
+    )
+    link = re.search(r"http\S+(/sign-in/reset/\S+)", invitation.get_content()).group(1)
+    page.goto(f"{server}{link}")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Choose this password").click()
+    sign_in_with(page, server, OUTSIDE_CHAIR, NEW_PASSWORD)
+    page.wait_for_url(f"{server}/")
+    assert page.get_by_role("link", name=reference).first.is_visible(), "the case is theirs"
+    assert accessibility_problems(page) == []
 
 
 def test_the_threshold_decision_shows_the_count_and_the_trail_reads_as_sentences(

@@ -22,6 +22,7 @@ from tests.support.procedure import case_of, screened
 pytestmark = [needs_chromium, only_on("sqlite")]
 CHILDREN_EMAIL = "childrens.services@derbyshire.example.gov.uk"
 ASKED = "Any contact with the household since January, and any concerns held."
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -65,8 +66,22 @@ def test_a_body_answers_the_council_s_request_through_its_single_use_link(
     assert accessibility_problems(body) == []
     summary.get_by_role("link").click()
     body.get_by_label("Your answer").fill("Two visits in February; no concerns held.")
+    files = body.get_by_label("Supporting files (optional)")
+    files.set_input_files(
+        [{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"<html>hi</html>"}]
+    )
+    body.get_by_role("button", name="Send your answer").click()
+    summary = body.locator(".govuk-error-summary")
+    assert "notes.pdf" in summary.get_by_role("link").inner_text()
+    assert body.get_by_label("Your answer").input_value() == (
+        "Two visits in February; no concerns held."
+    ), "nothing typed is lost"
+    assert body.get_by_text("choose them again").is_visible()
+    assert accessibility_problems(body) == []
+    files.set_input_files([{"name": "visits.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     body.get_by_role("button", name="Send your answer").click()
     assert body.get_by_role("heading", name="Your answer has been sent").is_visible()
+    assert body.locator("#answer-files").inner_text() == "visits.pdf"
     assert accessibility_problems(body) == []
 
     body.goto(f"{server}{path}")
@@ -76,3 +91,5 @@ def test_a_body_answers_the_council_s_request_through_its_single_use_link(
 
     page.goto(f"{server}/cases/{reference}")
     assert page.get_by_text("Two visits in February; no concerns held.").is_visible()
+    assert page.get_by_role("link", name="visits.pdf").is_visible()
+    assert accessibility_problems(page) == []

@@ -3,6 +3,7 @@ page offers the managing council's managers a new chair."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from engine.core.clock import FixedClock
 from engine.core.config import load_settings
 from engine.core.db import Database
-from engine.core.models import Attachment, Case, Review
+from engine.core.models import Attachment, AuditEvent, Case, Notification, Review, User
 from engine.records.attachments import attach_file
 from engine.work import task_view
 from tests.support.files import FORMS
@@ -31,6 +32,8 @@ from tests.support.procedure import (
 )
 from tests.support.web import form_token, signed_in
 from web import create_app
+
+OUTSIDE = "jo.harding@nottinghamshire-csp.example.gov.uk"
 
 
 def test_the_chair_s_task_page_says_it_is_the_chair_s_alone(all_db: Database, tmp_path) -> None:
@@ -95,7 +98,10 @@ def test_the_case_page_offers_managers_a_new_chair(
     assert refused.status_code == 403
 
     manager = signed_in(app, MANAGER)
-    assert "Change the chair of review 1" in manager.get(page).get_data(as_text=True)
+    offered = manager.get(page).get_data(as_text=True)
+    assert "Change the chair of review 1" in offered
+    assert f'name="chair_email" type="radio" value="{NEW_CHAIR}"' in offered
+    assert f'value="{OLD_CHAIR}"' not in offered, "the chair now is not offered"
     wrong = manager.post(
         f"{page}/chair",
         data={"chair_email": "council@example.org", "csrf_token": form_token(manager, page)},
@@ -104,7 +110,7 @@ def test_the_case_page_offers_managers_a_new_chair(
     assert wrong.status_code == 400
     assert "<title>Error: Case" in text
     assert 'href="#chair_email"' in text and "who is a review chair" in text
-    assert 'value="council@example.org"' in text, "what was typed is kept"
+    assert 'id="chair_email"' in text, "the summary's link leads to the first chair offered"
 
     done = manager.post(
         f"{page}/chair",
@@ -152,7 +158,7 @@ def test_a_chair_from_the_case_s_council_needs_the_manager_s_reason_on_the_case_
     assert refused.status_code == 400
     assert "<title>Error: Case" in text and 'href="#chair_reason"' in text
     assert "Dales.Chair comes from Derbyshire Dales District Council" in text
-    assert f'value="{NEW_CHAIR}"' in text, "what was typed is kept"
+    assert f'value="{NEW_CHAIR}" checked' in text, "the chair chosen is kept"
     assert "Review 1, chaired by Chair" in text, "the chair stays as they were"
 
     done = manager.post(
@@ -170,6 +176,70 @@ def test_a_chair_from_the_case_s_council_needs_the_manager_s_reason_on_the_case_
     )
     assert DALES_CHAIR_REASON in text
     assert "The chair has not declared yet" in text
+
+
+def test_the_case_page_gives_the_review_to_a_listed_chair_with_no_account(
+    chair_db: Database, tmp_path
+) -> None:
+    """The case page offers the area's listed chairs, each said to be independent or not; one
+    with no account is given one, invited by email, and chairs at once. A refusal keeps the
+    chair chosen and the reason typed."""
+    db = chair_db
+    case_id, task_id, reference = with_new_chair(db)
+    settings = load_settings(
+        {"CASEREVIEW_DATABASE_URL": db.url, "CASEREVIEW_INSTANCE_DIR": str(tmp_path)}
+    )
+    app = create_app(settings, db)
+    page = f"/cases/{reference}"
+    manager = signed_in(app, MANAGER)
+    offered = _words(manager.get(page).get_data(as_text=True))
+    assert (
+        f"Jo Harding ({OUTSIDE}), Nottinghamshire Community Safety Partnership, shared with "
+        "Nottinghamshire Community Safety Partnership, Staffordshire Community Safety "
+        "Partnership" in offered
+    )
+    assert (
+        "Independent of this case; no account yet: appointing them creates it and emails them"
+        in offered
+    )
+    assert "Not independent: Derbyshire Dales District Council takes part in this case" in offered
+    refused = manager.post(
+        f"{page}/chair",
+        data={
+            "chair_email": NEW_CHAIR,
+            "chair_reason": " " * 3,
+            "csrf_token": form_token(manager, page),
+        },
+    )
+    assert refused.status_code == 400
+    assert f'value="{NEW_CHAIR}" checked' in refused.get_data(as_text=True)
+
+    done = manager.post(
+        f"{page}/chair",
+        data={"chair_email": OUTSIDE, "csrf_token": form_token(manager, page)},
+        follow_redirects=True,
+    )
+    text = " ".join(done.get_data(as_text=True).split())
+    assert "Jo Harding now chairs the review" in text
+    assert (
+        "Manager made a review chair's account for Jo Harding, on the area's list of chairs"
+        in html.unescape(text)
+    )
+    with db.read() as session:
+        chair = session.scalars(select(User).where(User.email == OUTSIDE)).one()
+        kinds = set(
+            session.scalars(select(Notification.kind).where(Notification.user_id == chair.id))
+        )
+        created = session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "user.created_for_chair_list",
+                AuditEvent.object_id == str(chair.id),
+            )
+        )
+        assert created is not None and created.user_id == user(db, MANAGER).id
+    assert {"chair_invitation", "appointment"} <= kinds
+    assert live(db, case_id)["record_meeting"].assignee_id == chair.id
+    assert task_id == live(db, case_id)["record_meeting"].id
 
 
 def test_the_chair_declares_on_the_case_page_and_a_late_declaration_says_so(

@@ -6,7 +6,9 @@ in, the case page shows the answer or that it is late, and administrators add bo
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,15 @@ from engine.chasing.mailer import send_due
 from engine.chasing.notifications import ONE_TIME_BODY_REMOVED
 from engine.core.clock import FixedClock
 from engine.core.db import Database
-from engine.core.models import AuditEvent, InformationRequest, Notification, PublicBody
+from engine.core.models import (
+    Attachment,
+    AuditEvent,
+    Case,
+    InformationRequest,
+    Notification,
+    PublicBody,
+)
+from engine.documents.content import gather_pack
 from tests.support.mail import SmtpServer
 from tests.support.people import ADMIN, COUNCIL, POLICE, add_administrator, add_people
 from tests.support.procedure import case_of, screened
@@ -242,3 +252,106 @@ def test_an_administrator_adds_a_body_the_council_can_then_ask(
     reference = case_of(app_db, screened(app_db)).reference
     sent, _ = _ask(app, reference, body=key)
     assert sent.status_code == 302
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _post_files(
+    client: FlaskClient, path: str, answer: str, files: list[tuple[bytes, str]], *, form_at: str
+):  # noqa: ANN202
+    return client.post(
+        path,
+        data={
+            "csrf_token": form_token(client, form_at),
+            "answer": answer,
+            "files": [(io.BytesIO(content), name) for content, name in files],
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def _answer_files(db: Database) -> list[Attachment]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Attachment)
+                .where(Attachment.information_request_id.is_not(None))
+                .order_by(Attachment.id)
+            )
+        )
+
+
+def test_a_body_s_answer_through_its_link_carries_files_checked_as_a_return_s_are(
+    app: Flask, app_db: Database, smtp: SmtpServer
+) -> None:
+    """A file the service would not take on a return is refused, naming it, with the answer
+    kept and the link unspent; the answer then goes with its file, once, and the file is
+    listed on the case page and among the meeting pack's appendices, from the body."""
+    reference = case_of(app_db, screened(app_db)).reference
+    _ask(app, reference)
+    path = _mailed_link(app_db, smtp)
+    body = app.test_client()
+    answer = "Two visits in February; the notes are attached."
+
+    refused = _post_files(
+        body, path, answer, [(b"<html>hi</html>", "notes.pdf"), (PDF, "visits.pdf")], form_at=path
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    (problem,) = error_summary(page)
+    assert problem[1] == "#files" and "notes.pdf" in problem[0]
+    assert answer in page, "what was typed is kept"
+    assert "choose them again" in page_words(refused)
+    assert _answers_recorded(app_db) == 0 and _answer_files(app_db) == []
+
+    done = _post_files(body, path, answer, [(PDF, "visits.pdf")], form_at=path)
+    assert done.status_code == 200
+    assert "visits.pdf" in page_words(done)
+    again = _post_files(body, path, "More", [(PDF, "more.pdf")], form_at="/apply")
+    assert again.status_code == 400 and LINK_REFUSED in page_words(again), "still single use"
+    (kept,) = _answer_files(app_db)
+    assert kept.filename == "visits.pdf" and kept.content == PDF
+    assert kept.organisation_id is None and kept.uploaded_by_id is None
+    with app_db.read() as session:
+        added = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "attachment.added")
+        ).one()
+        assert added.object_id == str(kept.id) and added.detail["by"] == "link"
+
+    council = signed_in(app, COUNCIL)
+    case_page = council.get(f"/cases/{reference}").get_data(as_text=True)
+    assert f'href="/attachments/{kept.id}">visits.pdf</a>' in case_page
+    assert council.get(f"/attachments/{kept.id}").data == PDF
+    with app_db.read() as session:
+        content = gather_pack(session, session.get_one(Case, kept.case_id))
+    (appendix,) = content.appendices
+    assert (appendix.filename, appendix.organisation) == (
+        "visits.pdf",
+        "Derbyshire County Council Children's Services",
+    )
+    (other,) = content.other_bodies
+    assert other.appendices == (appendix.number,)
+    pack = council.get(f"/cases/{reference}/documents/meeting-pack.zip")
+    with zipfile.ZipFile(io.BytesIO(pack.data)) as archive:
+        assert "appendices/Appendix 01 - visits.pdf" in archive.namelist()
+        assert archive.read("appendices/Appendix 01 - visits.pdf") == PDF
+
+
+def test_a_body_s_own_users_send_files_with_their_answer(app: Flask, app_db: Database) -> None:
+    add_people(app_db, [(YOS_OFFICER, "derbyshire-youth-offending-service", ["agency_officer"])])
+    reference = case_of(app_db, screened(app_db)).reference
+    _ask(app, reference, body="derbyshire-youth-offending-service")
+    (request,) = _requests(app_db)
+    officer = signed_in(app, YOS_OFFICER)
+    path = f"/information-requests/{request.id}"
+    too_many = [(PDF, f"visit-{n}.pdf") for n in range(11)]
+    refused = _post_files(officer, path, "Known to us.", too_many, form_at=path)
+    assert refused.status_code == 400
+    assert "Select no more than 10 files" in page_words(refused)
+    done = _post_files(officer, path, "Known to us.", [(PDF, "contact-log.pdf")], form_at=path)
+    assert done.status_code == 302
+    (kept,) = _answer_files(app_db)
+    assert kept.uploaded_by_id is not None and kept.organisation_id is not None
+    assert "contact-log.pdf" in page_words(officer.get(path)), "listed with the answer sent"
+    assert "contact-log.pdf" in page_words(signed_in(app, COUNCIL).get(f"/cases/{reference}"))

@@ -4,6 +4,7 @@ made or changed at any time, after the meeting too, without undoing the meeting.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,17 @@ from engine.core.area import CHAIRS, current_settings
 from engine.core.clock import FixedClock
 from engine.core.db import Database
 from engine.core.errors import InvalidData, NotAllowed
-from engine.core.models import Area, AuditEvent, ChairDeclaration, Review
+from engine.core.models import (
+    Area,
+    AuditEvent,
+    ChairDeclaration,
+    Notification,
+    Organisation,
+    Review,
+    User,
+)
+from engine.people.accounts import authenticate
+from engine.people.passwords import use_reset_link
 from engine.records.retention import erase_case
 from engine.review.declarations import declare, may_declare
 from engine.review.independence import chair_choices, standings
@@ -21,6 +32,7 @@ from engine.runtime import reassign_task
 from engine.work.case_view import case_summary
 from tests.support.people import COUNCIL, MANAGER, add_people, user
 from tests.support.procedure import (
+    DALES_COUNCIL,
     MEETING_HELD,
     RECORD,
     case_of,
@@ -159,14 +171,102 @@ def test_the_form_offers_the_area_s_chairs_and_the_chairs_marking_who_is_indepen
     assert offered[OUTSIDE] == (
         f"Jo Harding ({OUTSIDE}), Nottinghamshire Community Safety Partnership, shared with "
         "Nottinghamshire Community Safety Partnership and Staffordshire Community Safety "
-        "Partnership: no account yet: an administrator adds them as a review chair"
+        "Partnership: independent of this case; no account yet: appointing them creates it "
+        "and emails them"
     )
     assert list(offered)[0] == "chair@example.org", "independent chairs with accounts first"
-    problems = _refused(db, case_id, COUNCIL, _meeting(OUTSIDE))
-    assert (
-        "Jo Harding is on the area's list of chairs but has no review chair's account"
-        in (problems["chair_email"])
+
+
+def test_appointing_a_listed_chair_with_no_account_creates_it_and_invites_them(
+    chairs_db: Database,
+) -> None:
+    """Jo Harding, shared with neighbouring partnerships, has never signed in: appointing her
+    makes her review chair's account under her partnership, which takes part in no case, and
+    emails her a link to choose her password; she then signs in and chairs."""
+    db = chairs_db
+    case_id = met_case(db)
+    do(db, case_id, "schedule_meeting", COUNCIL, _meeting(OUTSIDE))
+    review = _review(db, case_id)
+    assert review is not None
+    assert review.chair_body == "Nottinghamshire Community Safety Partnership"
+    assert review.chair_taking_part == []
+    with db.read() as session:
+        chair = session.scalars(select(User).where(User.email == OUTSIDE)).one()
+        assert chair.name == "Jo Harding" and chair.roles == ["review_chair"]
+        assert chair.password_hash is None and review.chair_user_id == chair.id
+        organisation = session.get_one(Organisation, chair.organisation_id)
+        assert (organisation.name, organisation.kind) == (
+            "Nottinghamshire Community Safety Partnership",
+            "other",
+        )
+        invitation = session.scalars(
+            select(Notification).where(Notification.kind == "chair_invitation")
+        ).one()
+        actions = {
+            row.action: row.user_id
+            for row in session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.object_id.in_([str(chair.id), str(organisation.id)])
+                )
+            )
+        }
+    council = user(db, COUNCIL).id
+    assert actions["user.created"] == council and actions["user.invited"] == council
+    assert actions["user.created_for_chair_list"] == council
+    assert actions["organisation.created_for_chair_list"] == council
+    assert invitation.user_id == chair.id and invitation.email == OUTSIDE
+    token = re.search(r"/sign-in/reset/(\S+)", invitation.body)
+    assert token is not None and "within 7 days" in invitation.body
+    with db.transaction() as session:
+        use_reset_link(session, token.group(1), "a long new password", "a long new password")
+    with db.read() as session:
+        assert authenticate(session, OUTSIDE, "a long new password") is not None
+    assert live(db, case_id)["meeting_invitation"].candidates[0].user_id == chair.id
+
+
+def test_a_listed_chair_is_appointed_under_the_rules_of_independence_before_any_account(
+    chairs_db: Database,
+) -> None:
+    """A listed chair from an organisation taking part needs a manager with a reason, account
+    or not: a caseworker's choice is refused and no account is made; a stopped account is
+    not brought back by the list."""
+    db = chairs_db
+    listed = {
+        "name": "Dana Fell",
+        "email": "dana.fell@example.org",
+        "organisation": DALES_COUNCIL,
+        "organisation_key": DALES_COUNCIL,
+        "organisation_name": "Derbyshire Dales District Council",
+        "shared_with": [],
+    }
+    stopped = {**listed, "name": "Sam Stopped", "email": "council@example.org"}
+    with db.transaction() as session:
+        settings = dict(current_settings(session))
+        session.execute(update(Area).values(settings={**settings, CHAIRS: [listed, stopped]}))
+    case_id = met_case(db)
+    with db.read() as session:
+        offered = dict(chair_choices(session, case_of(db, case_id)))
+    assert "council@example.org" not in offered, "an account that cannot chair is not offered"
+    assert offered["dana.fell@example.org"].endswith(
+        "not independent: Derbyshire Dales District Council takes part in this case (a manager "
+        "appoints them, giving the reason); no account yet: appointing them creates it and "
+        "emails them"
     )
+    problems = _refused(db, case_id, COUNCIL, _meeting("dana.fell@example.org"))
+    assert "a manager must appoint them" in problems["chair_email"]
+    problems = _refused(db, case_id, COUNCIL, _meeting("council@example.org"))
+    assert "their account is not an active review chair's" in problems["chair_email"]
+    with db.read() as session:
+        assert session.scalar(select(User).where(User.email == "dana.fell@example.org")) is None
+    manager = user(db, MANAGER)
+    reassign_task(db, live(db, case_id)["schedule_meeting"].id, manager, manager.id)
+    do(db, case_id, "schedule_meeting", MANAGER, _meeting("dana.fell@example.org", REASON))
+    review = _review(db, case_id)
+    assert review is not None and review.chair_reason == REASON
+    assert review.chair_taking_part == ["Derbyshire Dales District Council"]
+    with db.read() as session:
+        made = session.scalars(select(User).where(User.email == "dana.fell@example.org")).one()
+        assert made.organisation.key == DALES_COUNCIL
 
 
 def test_the_chair_declares_and_may_declare_again(chairs_db: Database) -> None:

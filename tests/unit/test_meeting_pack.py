@@ -168,7 +168,7 @@ def test_meeting_pack_of_a_case_waiting_for_its_meeting(review_db) -> None:
     assert attendance[0] == ["Name", "Organisation", "Role", "Present"]
     assert attendance[1] == ["", "Chair, High Peak Borough Council", "Review chair", ""]
     assert ["", "Derbyshire Constabulary", "Police", ""] in attendance
-    assert "No agency attached files to its return." in texts
+    assert "No agency attached files to its return, nor any other body to its answer." in texts
 
 
 def test_a_pack_says_what_the_case_does_not_hold_yet(app_db: Database) -> None:

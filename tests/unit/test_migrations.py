@@ -785,3 +785,29 @@ def test_cases_acknowledged_before_0041_learn_the_day_from_their_acknowledgement
         assert days() == written
     finally:
         db.dispose()
+
+
+def test_0043_lets_a_body_s_answer_carry_files_and_takes_them_away_going_back(
+    blank_url: str,
+) -> None:
+    """Revision 0043 lets an attachment name the request for information it came with, and
+    lets one sent through a body's link name no uploader; going back removes the column and
+    restores the rule, and coming back makes them again."""
+    db = connect(blank_url)
+    try:
+        upgrade_to_head(db)
+        with db.reader.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("attachments")}
+            checks = inspect(connection).get_check_constraints("attachments")
+        assert "information_request_id" in columns
+        assert any("information_request_id" in str(c["sqltext"]) for c in checks)
+        _migrate(db, "0042")
+        db.dispose()
+        with db.reader.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("attachments")}
+            checks = inspect(connection).get_check_constraints("attachments")
+        assert "information_request_id" not in columns
+        assert not any("information_request_id" in str(c["sqltext"]) for c in checks)
+        upgrade_to_head(db)
+    finally:
+        db.dispose()

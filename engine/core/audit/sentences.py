@@ -225,6 +225,10 @@ _PHRASES: dict[str, _Phrase] = {
     "applicant.views_given": lambda who, task, d: f"{who} gave their views on the draft plan",
     "appeal.lodged_for_applicant": lambda who, task, d: f"{who} lodged an appeal for the applicant",
     "review.chair_changed": lambda who, task, d: f"{who} changed the review's chair",
+    "user.created_for_chair_list": lambda who, task, d: (
+        f"{who} made a review chair's account for {d.get('name', 'a chair')}, on the area's "
+        "list of chairs, and they were emailed an invitation"
+    ),
     "screening.hate_element_changed": _hate_element_changed,
     "threshold.confirmation_asked": _confirmation_asked,
     "threshold.senior_officer_confirmed": lambda who, task, d: (

@@ -99,13 +99,16 @@ class Lease(Base):
 
 class Attachment(Base):
     """A supporting file, kept with its sha256, need-to-know: one an agency attached to a
-    task (its organisation and uploader named), or one the applicant sent with an appeal
-    (``appeal_id``, with no organisation or uploader: the applicant has no account)."""
+    task (its organisation and uploader named), one the applicant sent with an appeal
+    (``appeal_id``, with no organisation or uploader: the applicant has no account), or one a
+    public body sent with its answer to a request for information (``information_request_id``;
+    its user and organisation named, or neither when it answered through its link)."""
 
     __tablename__ = "attachments"
     __table_args__ = (
         CheckConstraint(
-            "appeal_id IS NOT NULL OR (organisation_id IS NOT NULL AND uploaded_by_id IS NOT NULL)",
+            "appeal_id IS NOT NULL OR information_request_id IS NOT NULL "
+            "OR (organisation_id IS NOT NULL AND uploaded_by_id IS NOT NULL)",
             name="uploader",
         ),
     )
@@ -116,6 +119,9 @@ class Attachment(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     appeal_id: Mapped[int | None] = mapped_column(
         ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    information_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("information_requests.id", ondelete="CASCADE"), index=True
     )
     filename: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(100))

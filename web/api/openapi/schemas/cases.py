@@ -33,7 +33,12 @@ def schemas() -> dict[str, Any]:
     return {
         "ChairChange": exact_object(
             {
-                "chair_email": STRING,
+                "chair_email": {
+                    "type": "string",
+                    "description": "A review chair's address, or that of a chair on the "
+                    "area's list with no account yet, whose account the change makes (and "
+                    "emails them an invitation)",
+                },
                 "chair_reason": {
                     "type": "string",
                     "description": "Needed when the chair comes from an organisation taking "
