@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from development.demo import STANDARD_RISK
 from engine.core import clock
 from engine.core.workdays import add_working_days
 
@@ -79,15 +80,6 @@ def before_appeal() -> list[Step]:
     meeting_day = add_working_days(clock.today(), 0).isoformat()
     due = (clock.today() + timedelta(days=28)).isoformat()
     no_return = {"incidents": [], "actions_taken": "Advice given", "view": "Supports a review"}
-    risk = {
-        "impact_on_health": "none",
-        "impact_on_sleep": "some",
-        "impact_on_daily_life": "some",
-        "fear": "some",
-        "vulnerability_factors": ["none"],
-        "targeted_repeatedly": False,
-        "hate_motivated": False,
-    }
     recommendations = [
         {"organisation": organisation, "action": action, "due_date": due}
         for organisation, action in (
@@ -104,7 +96,7 @@ def before_appeal() -> list[Step]:
         Step("housing_return [child]", HOUSING, no_return),
         Step("health_return", HEALTH, no_return),
         Step("council_return", COUNCIL, no_return),
-        Step("risk_assessment", COUNCIL, risk),
+        Step("risk_assessment", COUNCIL, STANDARD_RISK),
         Step("threshold_decision", COUNCIL, {"threshold_met": True, "decision_basis": "count"}),
         Step("decision_letter", COUNCIL, {"method": "email"}),
         Step("schedule_meeting", COUNCIL, {"chair_email": CHAIR, "meeting_date": meeting_day}),

@@ -16,6 +16,7 @@ from bench.measure import Row, say
 from bench.processes import ProcessorTime, processor_rows, worker_rss_mb
 from bench.server import THREADS, WORKERS
 from bench.service import api_token, app_for
+from development.demo import STANDARD_RISK
 from engine.core.db import Database
 from engine.core.models import (
     ProcessDefinition,
@@ -29,20 +30,11 @@ from engine.core.models import (
 # lost update (the workers' processor time per completion is in ``bench.processes``).
 TARGET_RATE = 300
 RETURN_DATA = {"incidents": [], "actions_taken": "Advice given", "view": "Supports a review"}
-RISK_DATA = {
-    "impact_on_health": "none",
-    "impact_on_sleep": "some",
-    "impact_on_daily_life": "some",
-    "fear": "some",
-    "vulnerability_factors": ["none"],
-    "targeted_repeatedly": False,
-    "hate_motivated": False,
-}
 # The tasks the threshold decision waits for, all done side by side: the last of them to be
 # completed must start the decision, once, however the completions meet.
 BODIES = {
     "information_return": json.dumps({"data": RETURN_DATA}).encode(),
-    "risk_assessment": json.dumps({"data": RISK_DATA}).encode(),
+    "risk_assessment": json.dumps({"data": STANDARD_RISK}).encode(),
 }
 
 
