@@ -9,7 +9,6 @@ disclosure.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session, defer
 from engine.core import audit, clock
 from engine.core.db import Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.kept_files import keep_attachment
 from engine.core.models import LIVE_TASK_STATES, Appeal, Attachment, Task, User
 from engine.people.access import (
     is_participant,
@@ -55,28 +55,17 @@ def keep_file(db: Database, task_id: int, user: User, filename: str, content: by
             raise NotAllowed("only an organisation that does this task can add files to it")
         if task.state not in LIVE_TASK_STATES:
             raise Conflict(f"'{task.title}' is finished: files can no longer be added to it")
-        attachment = Attachment(
+        attachment = keep_attachment(
+            session,
             case_id=task.case_id,
             task_id=task.id,
             organisation_id=user.organisation_id,
-            uploaded_by_id=user.id,
+            user=user,
             filename=checked.filename,
             media_type=checked.media_type,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
             content=content,
             created_at=clock.now(),
-        )
-        session.add(attachment)
-        session.flush()
-        audit.record(
-            session,
-            "attachment.added",
-            user=user,
-            case_id=task.case_id,
-            object_type="attachment",
-            object_id=attachment.id,
-            detail={"task": task.id, "sha256": attachment.sha256, "size": attachment.size},
+            detail={"task": task.id},
         )
         return Attached(attachment.id, attachment.filename)
 
@@ -126,30 +115,15 @@ def _naming(filename: str, reason: str) -> str:
 def keep_appeal_files(session: Session, appeal: Appeal, files: Sequence[CheckedUpload]) -> None:
     """Keep the applicant's files with their appeal, each addition in the case's audit trail."""
     for file in files:
-        attachment = Attachment(
+        keep_attachment(
+            session,
             case_id=appeal.case_id,
             appeal_id=appeal.id,
             filename=file.checked.filename,
             media_type=file.checked.media_type,
-            size=len(file.content),
-            sha256=hashlib.sha256(file.content).hexdigest(),
             content=file.content,
             created_at=clock.now(),
-        )
-        session.add(attachment)
-        session.flush()
-        audit.record(
-            session,
-            "attachment.added",
-            case_id=appeal.case_id,
-            object_type="attachment",
-            object_id=attachment.id,
-            detail={
-                "appeal": appeal.id,
-                "by": "applicant",
-                "sha256": attachment.sha256,
-                "size": attachment.size,
-            },
+            detail={"appeal": appeal.id, "by": "applicant"},
         )
 
 

@@ -16,7 +16,6 @@ is asked, the deadline and the legal basis, with the case's reference to quote.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from engine.core.area import current_settings, service_url
 from engine.core.counters import kept_digest
 from engine.core.db import Database
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
+from engine.core.kept_files import keep_attachment
 from engine.core.models import (
     Attachment,
     Case,
@@ -387,32 +387,19 @@ def _record_answer(
     for file in files:
         # Through the link the body has no account: the file names no uploader, as an
         # applicant's appeal files do not.
-        attachment = Attachment(
+        keep_attachment(
+            session,
             case_id=request.case_id,
             information_request_id=request.id,
             organisation_id=user.organisation_id if user is not None else None,
-            uploaded_by_id=user.id if user is not None else None,
+            user=user,
             filename=file.filename,
             media_type=file.media_type,
-            size=len(file.content),
-            sha256=hashlib.sha256(file.content).hexdigest(),
             content=file.content,
             created_at=request.answered_at,
-        )
-        session.add(attachment)
-        session.flush()
-        audit.record(
-            session,
-            "attachment.added",
-            user=user,
-            case_id=request.case_id,
-            object_type="attachment",
-            object_id=attachment.id,
             detail={
                 "information_request": request.id,
                 "by": "link" if user is None else "service",
-                "sha256": attachment.sha256,
-                "size": attachment.size,
             },
         )
 
