@@ -33,6 +33,7 @@ from engine.runtime import bpmn
 from engine.runtime.deployment import latest_definition, restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.instances import after_step, cancel_task_row, store_workflow
+from engine.runtime.kept_workflows import keep_once_committed
 
 # What a failure's reason keeps: enough to say what went wrong, never a dump of the data.
 MAX_REASON = 1000
@@ -73,6 +74,7 @@ def start_process(
     session.add(instance)
     session.flush()
     store_workflow(instance, workflow)
+    stored_json = instance.workflow_json
     audit.record(
         session,
         "process.started",
@@ -86,6 +88,8 @@ def start_process(
         fail_instance(session, instance, failure, user=user)
     else:
         step_or_fail(session, instance, workflow, effects, user)
+    if instance.state == "running":
+        keep_once_committed(session, instance, stored_json, workflow)
     return instance
 
 

@@ -25,10 +25,10 @@ from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound, Proc
 from engine.core.forms import FormError, coerce_data, load_form, validate_data
 from engine.core.models import LIVE_TASK_STATES, Base, ProcessInstance, Task, TaskCandidate, User
 from engine.runtime import bpmn, step_durations
-from engine.runtime.deployment import restored_definition
 from engine.runtime.effects import NO_EFFECTS, Effects
 from engine.runtime.holders import may_hold
 from engine.runtime.instances import set_task_state, spiff_task_ids, stored_columns
+from engine.runtime.kept_workflows import keep_once_committed, workflow_of
 from engine.runtime.steps import fail_instance, step_or_fail
 
 # Why a task went to its holder, when a manager gave it (``Task.assigned_because``).
@@ -140,8 +140,9 @@ def _write_completion(
     workflow: Any,
     user: User,
     data: Mapping[str, Any],
-) -> None:
-    """The completed task, its candidates and the stored workflow, written at once."""
+) -> str:
+    """The completed task, its candidates and the stored workflow, written at once: returns
+    the workflow's JSON as stored."""
     completed_at = clock.now()
     done: dict[str, Any] = {
         "state": "completed",
@@ -166,6 +167,7 @@ def _write_completion(
         step_durations.count_completion(session, task, instance.definition_id)
     for candidate in task.candidates:
         set_committed_value(candidate, "state", "completed")
+    return str(stored["workflow_json"])
 
 
 # The instance is found and locked by the task in one statement; the task is read after the
@@ -257,9 +259,7 @@ def complete_task_in(
         schema = load_form(forms_dir, task.form)
     except FormError as error:
         raise ProcessFailed(str(error)) from None
-    workflow = bpmn.load_workflow(
-        instance.workflow_json, restored_definition(session, instance.definition_id)
-    )
+    workflow = workflow_of(session, instance)
     spiff_task = bpmn.find_task(workflow, task.spiff_task_id)
     if spiff_task is None or not bpmn.is_ready(spiff_task):
         raise Conflict(f"'{task.title}' is no longer waiting to be done")
@@ -281,7 +281,7 @@ def complete_task_in(
     except ProcessFailed as failed:
         # What the person did stands; the process stops where its diagram failed after it.
         failure = failed
-    _write_completion(session, task, instance, workflow, user, data)
+    stored_json = _write_completion(session, task, instance, workflow, user, data)
     audit.record(
         session,
         "task.completed",
@@ -298,8 +298,11 @@ def complete_task_in(
     if instance.state == "running" and spiff_task_ids(ready_now) == still_waiting:
         # Only the completed task moved (one of several returns, say): the other tasks' rows
         # already match the workflow, so there is nothing to read or write for them.
+        keep_once_committed(session, instance, stored_json, workflow)
         return CompletionResult(task, [], False)
     ready = step_or_fail(session, instance, workflow, effects, user, ready_now)
+    if instance.state == "running":
+        keep_once_committed(session, instance, stored_json, workflow)
     return CompletionResult(
         task, ready, instance.state == "completed", process_failed=instance.state == "failed"
     )
