@@ -4,7 +4,7 @@ runtime's transaction, and the case moved on when a process ends."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -210,7 +210,7 @@ def complete_task_in(
     data: Mapping[str, Any],
     *,
     forms_dir: Path,
-    authorise: Callable[[Session, Task], None] | None = None,
+    authorise: runtime.Authorisation | None = None,
 ) -> runtime.CompletionResult:
     """``complete_task`` inside the caller's write transaction (``runtime.complete_task_in``)."""
     return runtime.complete_task_in(

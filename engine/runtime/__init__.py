@@ -24,6 +24,7 @@ from engine.runtime.messages import deliver_message
 from engine.runtime.moves import MovePlan, MoveReport, PlannedMove, move_instances, plan_move
 from engine.runtime.steps import start_process
 from engine.runtime.tasks import (
+    Authorisation,
     CompletionResult,
     check_may_work_on,
     claim_task,
@@ -44,6 +45,7 @@ from engine.runtime.versions import (
 
 __all__ = [
     "NO_EFFECTS",
+    "Authorisation",
     "CompletionResult",
     "DeployResult",
     "Effects",

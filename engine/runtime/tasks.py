@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CTE, Table, Update, bindparam, select, update
+from sqlalchemy import CTE, ColumnElement, Table, Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -191,12 +191,33 @@ _TASK_WITH_CASE = (
 
 
 def _load_task_for_update(session: Session, task_id: int) -> tuple[Task, ProcessInstance]:
+    task, instance, _ = _load_task_reading(session, task_id, None)
+    return task, instance
+
+
+def _load_task_reading(
+    session: Session, task_id: int, also: ColumnElement[Any] | None
+) -> tuple[Task, ProcessInstance, Any]:
+    """The locked task and instance, and the value of ``also`` read with the task."""
     by_task = {"task_id": task_id}
     instance = session.execute(_LOCK_INSTANCE_OF_TASK, by_task).scalar_one_or_none()
     if instance is None:
         raise NotFound("there is no such task")
-    task = session.execute(_TASK_WITH_CASE, by_task).unique().scalar_one()
-    return task, instance
+    if also is None:
+        return session.execute(_TASK_WITH_CASE, by_task).unique().scalar_one(), instance, None
+    task, value = session.execute(_TASK_WITH_CASE.add_columns(also), by_task).unique().one()
+    return task, instance, value
+
+
+@dataclass(frozen=True)
+class Authorisation:
+    """A caller's check of a task about to be completed, made once its instance is locked,
+    before any other check: ``reads`` is read with the task, in the same statement (whether
+    the person takes part in its case, say), and ``check`` sees the task and that value and
+    may raise (``NotFound``, ``NotAllowed``) to refuse it."""
+
+    reads: ColumnElement[Any]
+    check: Callable[[Task, Any], None]
 
 
 def check_may_work_on(task: Task, user: User) -> None:
@@ -240,18 +261,17 @@ def complete_task_in(
     *,
     forms_dir: Path,
     effects: Effects = NO_EFFECTS,
-    authorise: Callable[[Session, Task], None] | None = None,
+    authorise: Authorisation | None = None,
 ) -> CompletionResult:
     """``complete_task`` inside the caller's write transaction, which must commit all of it or
     nothing, so a caller can check and read in the same transaction rather than in three.
-
-    ``authorise`` sees the task once its instance is locked, before any other check, and may
-    raise (``NotFound``, ``NotAllowed``) to refuse it.
-    """
+    ``authorise``: the caller's own check of the task (``Authorisation``)."""
     session.info[WORK] = "task completion"
-    task, instance = _load_task_for_update(session, task_id)
+    task, instance, read = _load_task_reading(
+        session, task_id, authorise.reads if authorise is not None else None
+    )
     if authorise is not None:
-        authorise(session, task)
+        authorise.check(task, read)
     check_may_work_on(task, user)
     if instance.state != "running":
         raise Conflict(f"'{task.title}' is no longer needed: its process has stopped")

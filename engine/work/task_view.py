@@ -36,7 +36,12 @@ from engine.core.models import (
 )
 from engine.documents import Letter
 from engine.intake.appeals import APPEAL_PROCESS
-from engine.people.access import participant_roles, visible_task, works_on_cases
+from engine.people.access import (
+    participant_roles,
+    visible_cases,
+    visible_task,
+    works_on_cases,
+)
 from engine.procedure import ACTION_ROLES
 from engine.records.attachments import appeal_attachments, task_attachments
 from engine.review.applicant_part import ApplicantPart, applicant_part
@@ -78,13 +83,25 @@ class Completion:
 def _ours(session: Session, user: User, task_id: int) -> Task:
     """A task the user's organisation does; NotAllowed when it is only on a case they share."""
     task = visible_task(session, user, task_id)
-    if not task.is_for(user):
-        raise NotAllowed("this task is for another organisation or person taking part in the case")
+    _refuse_unless_for(user, task)
     return task
 
 
-def _check_ours(session: Session, user: User, task_id: int) -> None:
-    _ours(session, user, task_id)
+def _refuse_unless_for(user: User, task: Task) -> None:
+    if not task.is_for(user):
+        raise NotAllowed("this task is for another organisation or person taking part in the case")
+
+
+def _ours_to_complete(user: User) -> runtime.Authorisation:
+    """``_ours``, read with the task the runtime locks: whether the user takes part in its
+    case comes in the same statement."""
+
+    def check(task: Task, takes_part: bool) -> None:
+        if not takes_part:
+            raise NotFound("there is no such task")
+        _refuse_unless_for(user, task)
+
+    return runtime.Authorisation(visible_cases(user, case_id=Task.case_id), check)
 
 
 def allowed_actions(user: User, task: Task) -> dict[str, bool]:
@@ -414,7 +431,7 @@ def complete_task(
             user,
             data,
             forms_dir=forms_dir,
-            authorise=lambda session, task: _check_ours(session, user, task.id),
+            authorise=_ours_to_complete(user),
         )
         rows = rows_for_tasks(session, [task_id, *(task.id for task in result.ready)])
     (done,) = [row for row in rows if row.task_id == task_id]
