@@ -92,10 +92,10 @@ def tasks_told_of(session: Session) -> frozenset[int]:
     return frozenset(session.info.get(_TOLD_OF_TASKS, ()))
 
 
-def _insert_if_new(session: Session) -> Insert:
+def _insert_if_new(session: Session, into: Any = _NOTIFICATIONS) -> Insert:
     """An INSERT that writes nothing for a key that already exists."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return insert(_NOTIFICATIONS).on_conflict_do_nothing(index_elements=["key"])
+    return insert(into).on_conflict_do_nothing(index_elements=["key"])
 
 
 def notify(
@@ -126,10 +126,14 @@ def notify(
         task_id=task_id,
     )
     _note_tasks_told_of(session, [message])
-    statement = _insert_if_new(session).returning(_NOTIFICATIONS.c.id)
-    if session.execute(statement, _values(message)).first() is None:
-        return None
-    return session.scalar(select(Notification).where(Notification.key == key))
+    # Into the mapped class, so that the row the INSERT returns is the session's Notification
+    # (no row comes back when the key was there already), naming every column as ``notify_all``
+    # does rather than leaving out those that are None.
+    statement = _insert_if_new(session, Notification).returning(Notification)
+    written = session.scalars(
+        statement, [_values(message)], execution_options={"render_nulls": True}
+    )
+    return written.one_or_none()
 
 
 def notify_all(session: Session, messages: Sequence[Message]) -> None:
