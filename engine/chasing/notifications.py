@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Insert, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Insert, event, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -65,10 +65,37 @@ def _values(message: Message) -> dict[str, Any]:
     }
 
 
-def _insert_if_new(session: Session) -> Insert:
+# The tasks this transaction has written messages to people about: only these can have had a
+# message before word of new work (``engine.chasing.new_work``) about a task made in the same
+# transaction, which so asks the database about these alone. Kept until the outermost
+# transaction ends; a savepoint rolled back leaves its notes, which can only make that question
+# be asked for nothing.
+_TOLD_OF_TASKS = "casereview.notifications.told_of_tasks"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_tasks_told_of(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TOLD_OF_TASKS, None)
+
+
+def _note_tasks_told_of(session: Session, messages: Sequence[Message]) -> None:
+    told = {m.task_id for m in messages if m.task_id is not None and m.user_id is not None}
+    if told:
+        session.info.setdefault(_TOLD_OF_TASKS, set()).update(told)
+
+
+def tasks_told_of(session: Session) -> frozenset[int]:
+    """The tasks of which this transaction may have written a message to someone (``notify``
+    and ``notify_all`` write every message); a task made in this transaction and not among
+    them has no message to anyone yet."""
+    return frozenset(session.info.get(_TOLD_OF_TASKS, ()))
+
+
+def _insert_if_new(session: Session, into: Any = _NOTIFICATIONS) -> Insert:
     """An INSERT that writes nothing for a key that already exists."""
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return insert(_NOTIFICATIONS).on_conflict_do_nothing(index_elements=["key"])
+    return insert(into).on_conflict_do_nothing(index_elements=["key"])
 
 
 def notify(
@@ -98,10 +125,15 @@ def notify(
         case_id=case_id,
         task_id=task_id,
     )
-    statement = _insert_if_new(session).returning(_NOTIFICATIONS.c.id)
-    if session.execute(statement, _values(message)).first() is None:
-        return None
-    return session.scalar(select(Notification).where(Notification.key == key))
+    _note_tasks_told_of(session, [message])
+    # Into the mapped class, so that the row the INSERT returns is the session's Notification
+    # (no row comes back when the key was there already), naming every column as ``notify_all``
+    # does rather than leaving out those that are None.
+    statement = _insert_if_new(session, Notification).returning(Notification)
+    written = session.scalars(
+        statement, [_values(message)], execution_options={"render_nulls": True}
+    )
+    return written.one_or_none()
 
 
 def notify_all(session: Session, messages: Sequence[Message]) -> None:
@@ -114,6 +146,7 @@ def notify_all(session: Session, messages: Sequence[Message]) -> None:
     """
     unique = {message.key: message for message in messages}
     if unique:
+        _note_tasks_told_of(session, list(unique.values()))
         session.execute(_insert_if_new(session), [_values(m) for m in unique.values()])
 
 

@@ -15,7 +15,7 @@ chair's) is already that person's; a task anyone else holds is left alone.
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.core import audit, clock
 from engine.core.area import work_stays_with_its_person
@@ -24,10 +24,12 @@ from engine.people.access import works_on_cases
 
 PREVIOUS_STEP = "previous_step"
 
-# The latest completed task of the case in the lane that one of the organisations did, by the
-# case's own index: a case has a few dozen tasks.
+# Who completed the latest completed task of the case in the lane that one of the organisations
+# did, by the case's own index (a case has a few dozen tasks), with the roles ``may_hold``
+# asks for: one statement rather than one for the task, one for the person, one for the roles.
 _PREVIOUS_HOLDER = (
-    select(Task.completed_by_id)
+    select(User)
+    .join(Task, Task.completed_by_id == User.id)
     .join(TaskCandidate, TaskCandidate.task_id == Task.id)
     .where(
         Task.case_id == bindparam("case_id"),
@@ -38,6 +40,7 @@ _PREVIOUS_HOLDER = (
     )
     .order_by(Task.completed_at.desc(), Task.id.desc())
     .limit(1)
+    .options(joinedload(User.role_rows))
 )
 
 
@@ -56,11 +59,14 @@ def previous_step_holder(session: Session, task: Task) -> User | None:
         return None  # a lane one person plays is theirs already, or for one of a few
     if not work_stays_with_its_person(session):
         return None
-    previous = session.scalar(
-        _PREVIOUS_HOLDER,
-        {"case_id": task.case_id, "role": task.role, "organisations": task.organisation_ids},
+    person = (
+        session.execute(
+            _PREVIOUS_HOLDER,
+            {"case_id": task.case_id, "role": task.role, "organisations": task.organisation_ids},
+        )
+        .unique()
+        .scalar_one_or_none()
     )
-    person = session.get(User, previous) if previous is not None else None
     return person if person is not None and may_hold(task, person) else None
 
 

@@ -59,6 +59,34 @@ def test_pending_messages_are_sent_once(db: Database, smtp: SmtpServer) -> None:
     assert sorted(sent) == sorted([str(first), str(second)])
 
 
+def test_a_message_written_is_handed_back_as_the_outbox_keeps_it(db: Database) -> None:
+    """What a step does with the message it wrote (a letter links it, an audit names it) is
+    the row itself: every column as stored, no address leaving the user's own, nothing unset
+    made up; writing the same key again hands back nothing and changes nothing."""
+    columns = [column.key for column in Notification.__table__.columns]
+    with db.transaction() as session:
+        police = session.scalars(select(User).where(User.email == "police@example.org")).one()
+        written = notify(session, key="k", kind="test", subject="Subject", body="Body", user=police)
+        assert written is not None
+        handed = {name: getattr(written, name) for name in columns}
+        assert notify(session, key="k", kind="other", subject="S", body="B") is None
+    with db.read() as session:
+        kept = session.scalars(select(Notification).where(Notification.key == "k")).one()
+        assert {name: getattr(kept, name) for name in columns} == handed
+    assert (kept.user_id, kept.organisation_id, kept.email) == (
+        police.id,
+        police.organisation_id,
+        "police@example.org",
+    )
+    assert (kept.kind, kept.state, kept.task_id, kept.case_id, kept.read_at) == (
+        "test",
+        "pending",
+        None,
+        None,
+        None,
+    )
+
+
 def test_a_withdrawal_stops_what_has_not_gone_and_records_what_has(db: Database) -> None:
     """Messages are withdrawn while the sender works through its batch: the one the server
     is taking goes all the same, and is recorded as sent; the next is not sent."""

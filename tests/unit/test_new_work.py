@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 
 from engine.cases.opening import open_case
 from engine.chasing.new_work import tell_of_new_work
-from engine.chasing.notifications import notify
+from engine.chasing.notifications import Message, notify, notify_all
 from engine.core import clock
 from engine.core.db import Database
 from engine.core.errors import InvalidData
@@ -152,6 +152,66 @@ def test_someone_the_step_told_itself_is_not_told_again(db: Database) -> None:
     with db.read() as session:
         kinds = session.scalars(select(Notification.kind).where(Notification.task_id == task_id))
         assert list(kinds) == ["assignment"]
+
+
+class ToldInMany(GivenTo):
+    """Gives each new task to one person and tells them among other messages, as a sweep
+    writes its messages, in one statement."""
+
+    def task_ready(self, session: Any, task: Task, data: Any, properties: Any) -> None:
+        person = session.get_one(User, self.user_id)
+        notify_all(
+            session,
+            [
+                Message(key=f"note:{task.id}", kind="note", subject="A note", body="Noted."),
+                Message(
+                    key=f"given:{task.id}",
+                    kind="assignment",
+                    subject="A task for you",
+                    body="Yours.",
+                    user_id=person.id,
+                    organisation_id=person.organisation_id,
+                    task_id=task.id,
+                ),
+            ],
+        )
+
+
+def test_someone_told_among_a_step_s_other_messages_is_not_told_again(db: Database) -> None:
+    deploy_diagram(db, one_task_diagram("returned", "police"))
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales")
+        session.flush()
+        effects = ToldInMany(user(db, "police2@example.org").id)
+        start_process(session, case, "returned", {}, effects=effects)
+        task_id = session.scalar(select(Task.id).where(Task.case_id == case.id))
+    assert heard(db, task_id) == {}
+
+
+class ToldThenTakenBack(GivenTo):
+    """Gives each new task to one person and tells them, in a savepoint the step then rolls
+    back (as a step does with what it tried and gave up): the message was never written."""
+
+    def task_ready(self, session: Any, task: Task, data: Any, properties: Any) -> None:
+        savepoint = session.begin_nested()
+        super().task_ready(session, task, data, properties)
+        savepoint.rollback()
+
+
+def test_word_a_step_took_back_does_not_stop_word_of_new_work(db: Database) -> None:
+    deploy_diagram(db, one_task_diagram("returned", "police"))
+    with db.transaction() as session:
+        case = open_case(session, "derbyshire-dales")
+        session.flush()
+        effects = ToldThenTakenBack(user(db, "police2@example.org").id, tell=True)
+        start_process(session, case, "returned", {}, effects=effects)
+        task_id = session.scalar(select(Task.id).where(Task.case_id == case.id))
+    told = heard(db, task_id)
+    assert sorted(told) == ["police2@example.org"]
+    assert told["police2@example.org"].subject == YOURS
+    with db.read() as session:
+        kinds = session.scalars(select(Notification.kind).where(Notification.task_id == task_id))
+        assert list(kinds) == ["new_work"]
 
 
 def test_each_person_is_told_of_a_task_once(db: Database) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.chasing.escalation import OFFICER_ROLES
-from engine.chasing.notifications import Message, notify_all
+from engine.chasing.notifications import Message, notify_all, tasks_told_of
 from engine.core.area import service_url
 from engine.core.models import (
     LIVE_TASK_STATES,
@@ -54,13 +54,13 @@ class _Person:
 
 def tell_of_new_work(session: Session, tasks: Sequence[Task]) -> None:
     """Tell of each new task still waiting to be done (a step may have finished one already)
-    the people who may do it, each once (the key names the task and the person)."""
+    the people who may do it, each once (the key names the task and the person). The tasks
+    are those this transaction wrote: no one can have been told of them in another."""
     waiting = [task for task in tasks if task.state in LIVE_TASK_STATES]
     if not waiting:
         return
-    people = _people(session, waiting)
+    people, organisations = _people(session, waiting)
     told = _told_already(session, waiting)
-    organisations = _organisation_names(session, waiting)
     site = service_url(session)
     messages = []
     for task in waiting:
@@ -117,9 +117,10 @@ def _claimers(people: dict[int, _Person], organisation_id: int) -> list[_Person]
     return officers or [p for p in staff if "manager" in p.roles]
 
 
-def _people(session: Session, tasks: list[Task]) -> dict[int, _Person]:
+def _people(session: Session, tasks: list[Task]) -> tuple[dict[int, _Person], dict[int, str]]:
     """The active people who work on cases, of the organisations in whose queues the tasks
-    wait, and the people they are given to: one query."""
+    wait, and the people they are given to, with the names of their organisations (a queue is
+    named to its own people alone): one query."""
     organisations: set[int] = set()
     persons: set[int] = set()
     for task in tasks:
@@ -132,8 +133,16 @@ def _people(session: Session, tasks: list[Task]) -> dict[int, _Person]:
             else:
                 organisations.add(candidate.organisation_id)
     rows = session.execute(
-        select(User.id, User.email, User.organisation_id, User.new_work_email, UserRole.role)
+        select(
+            User.id,
+            User.email,
+            User.organisation_id,
+            User.new_work_email,
+            UserRole.role,
+            Organisation.name,
+        )
         .join(UserRole, UserRole.user_id == User.id)
+        .join(Organisation, Organisation.id == User.organisation_id)
         .where(
             User.active.is_(True),
             UserRole.role.in_(CASE_ROLES),
@@ -142,32 +151,32 @@ def _people(session: Session, tasks: list[Task]) -> dict[int, _Person]:
     )
     roles: dict[int, set[str]] = defaultdict(set)
     found: dict[int, tuple[str, int, str]] = {}
-    for user_id, email, organisation_id, choice, role in rows:
+    names: dict[int, str] = {}
+    for user_id, email, organisation_id, choice, role, name in rows:
         roles[user_id].add(role)
         found[user_id] = (email, organisation_id, choice)
-    return {
+        names[organisation_id] = name
+    people = {
         user_id: _Person(user_id, email, org, choice, frozenset(roles[user_id]))
         for user_id, (email, org, choice) in found.items()
     }
+    return people, names
 
 
 def _told_already(session: Session, tasks: list[Task]) -> set[tuple[int, int]]:
-    """(task, person) of the messages the steps that made the tasks already wrote."""
+    """(task, person) of the messages the steps that made the tasks already wrote. Only this
+    transaction can have written any, so the database is asked about the tasks it wrote
+    messages of alone: most often none."""
+    told_of = tasks_told_of(session)
+    ids = [task.id for task in tasks if task.id in told_of]
+    if not ids:
+        return set()
     rows = session.execute(
         select(Notification.task_id, Notification.user_id).where(
-            Notification.task_id.in_([task.id for task in tasks]),
-            Notification.user_id.is_not(None),
+            Notification.task_id.in_(ids), Notification.user_id.is_not(None)
         )
     )
     return {(task_id, user_id) for task_id, user_id in rows if task_id and user_id}
-
-
-def _organisation_names(session: Session, tasks: list[Task]) -> dict[int, str]:
-    ids = {candidate.organisation_id for task in tasks for candidate in task.candidates}
-    rows = session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
-    )
-    return {org_id: name for org_id, name in rows}
 
 
 def _reference(session: Session, case_id: int) -> str:
