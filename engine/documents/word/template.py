@@ -8,6 +8,7 @@ it cannot be read, the same house styles are set up on an empty document instead
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Sequence
@@ -215,12 +216,29 @@ def build_default_template(path: Path) -> None:
     document.save(str(path))
 
 
+# Each base template's file as last read, by its path, with the modification time and size
+# it had then: a template is read from disk once, and again as soon as it is replaced.
+_READ: dict[Path, tuple[tuple[int, int], bytes]] = {}
+
+
+def _template_file(template: Path) -> bytes:
+    """The template's file as it is now."""
+    status = template.stat()
+    stamp = (status.st_mtime_ns, status.st_size)
+    kept = _READ.get(template)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    content = template.read_bytes()
+    _READ[template] = (stamp, content)
+    return content
+
+
 def open_template(template: Path | None) -> WordDocument:
     """The base template, or the built-in house styles when there is none or it cannot be
     read: a council's broken template must not stop letters being sent."""
     if template is not None and template.is_file():
         try:
-            return docx.Document(str(template))
+            return docx.Document(io.BytesIO(_template_file(template)))
         except Exception as error:  # python-docx raises many kinds for a damaged file
             log.warning(
                 "cannot use the document template %s (%s); using the built-in one", template, error
