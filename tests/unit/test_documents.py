@@ -123,3 +123,14 @@ def test_a_replaced_template_is_used_from_the_next_document_on(tmp_path: Path) -
     template.unlink()
     # With the template gone, the house styles stand in.
     assert Builder(template).document.styles["Normal"].font.name == "Arial"
+
+
+def test_a_document_written_on_a_template_leaves_the_next_one_as_the_template_is() -> None:
+    large = Builder(TEMPLATE, large_print=18)
+    large.page_numbers("Our reference: CT-1")
+    large.paragraph("In large print")
+    assert large.document.styles["Normal"].font.size.pt == 18
+    standard = Builder(TEMPLATE)
+    assert standard.document.styles["Normal"].font.size.pt == 11
+    assert standard.document.sections[0].footer.is_linked_to_previous
+    assert [p.text for p in standard.document.paragraphs] == []

@@ -8,6 +8,7 @@ it cannot be read, the same house styles are set up on an empty document instead
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import re
@@ -216,21 +217,21 @@ def build_default_template(path: Path) -> None:
     document.save(str(path))
 
 
-# Each base template's file as last read, by its path, with the modification time and size
-# it had then: a template is read from disk once, and again as soon as it is replaced.
-_READ: dict[Path, tuple[tuple[int, int], bytes]] = {}
+# Each base template as last opened, by its path, with the modification time and size its
+# file had then: a template is read and parsed once, and again as soon as it is replaced.
+_OPENED: dict[Path, tuple[tuple[int, int], WordDocument]] = {}
 
 
-def _template_file(template: Path) -> bytes:
-    """The template's file as it is now."""
+def _opened(template: Path) -> WordDocument:
+    """The template as its file is now, parsed; never written on."""
     status = template.stat()
     stamp = (status.st_mtime_ns, status.st_size)
-    kept = _READ.get(template)
+    kept = _OPENED.get(template)
     if kept is not None and kept[0] == stamp:
         return kept[1]
-    content = template.read_bytes()
-    _READ[template] = (stamp, content)
-    return content
+    document = docx.Document(io.BytesIO(template.read_bytes()))
+    _OPENED[template] = (stamp, document)
+    return document
 
 
 def open_template(template: Path | None) -> WordDocument:
@@ -238,11 +239,15 @@ def open_template(template: Path | None) -> WordDocument:
     read: a council's broken template must not stop letters being sent."""
     if template is not None and template.is_file():
         try:
-            return docx.Document(io.BytesIO(_template_file(template)))
+            opened = _opened(template)
         except Exception as error:  # python-docx raises many kinds for a damaged file
             log.warning(
                 "cannot use the document template %s (%s); using the built-in one", template, error
             )
+        else:
+            # Each document is written on its own copy, made in a third of the time that
+            # parsing the file again takes.
+            return copy.deepcopy(opened)
     document = docx.Document()
     setup_styles(document)
     return document
