@@ -14,24 +14,23 @@ from sqlalchemy.orm import Session
 from engine.core.models import Appeal, Case
 from engine.core.workdays import add_working_days
 from engine.documents.letters.blocks import Composed, Contact, quoted
-from engine.documents.letters.shared import next_routes, opcc_contact, timescale
+from engine.documents.letters.shared import next_routes, timescale
 from engine.documents.letters.wording import WholeBlock
 from engine.documents.word import long_date
 from engine.review.appeal_rules import GROUNDS, ground_sentence
 
 
 def _appeal_facts(session: Session, case: Case, appeal: Appeal | None) -> dict[str, Any]:
-    """What every appeal letter says of the appeal; with none recorded, the letter says so."""
+    """What every appeal letter says of the appeal; with none recorded, the letter says so.
+    The OPCC's name, ``opcc``, is the sender's, which ``compose_letter`` gives every one."""
     if appeal is None:
         return {
             "appeal_recorded": False,
-            "opcc": opcc_contact(session).name,
             "appeal_received_on": "",
             "appealed_letter_date": "",
         }
     return {
         "appeal_recorded": True,
-        "opcc": opcc_contact(session).name,
         "appeal_received_on": long_date(appeal.received_on),
         "appealed_letter_date": long_date(appeal.letter_date),
     }

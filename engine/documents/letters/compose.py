@@ -10,11 +10,10 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.core.area import service_url
-from engine.core.models import Appeal, Case, Organisation, User
+from engine.core.models import Appeal, Case, User
 from engine.documents.letters.appeal import (
     appeal_acknowledgement_letter,
     appeal_decision_letter,
@@ -33,7 +32,8 @@ from engine.documents.letters.shared import (
     case_contact,
     contact_line,
     council_contact,
-    opcc_contact,
+    opcc_contact_of,
+    opcc_organisation,
 )
 from engine.documents.letters.updates import update_letter
 from engine.documents.letters.versions import Wording, current_wording, default_wording
@@ -80,7 +80,9 @@ def compose_letter(
     council = case_contact(session, case)
     applicant = case.applicant or {}
     opcc_letter = kind.startswith("appeal_")
-    sender = opcc_contact(session) if opcc_letter else council_contact(case)
+    # An appeal letter comes from the OPCC, on its own template where it has one.
+    opcc = opcc_organisation(session) if opcc_letter else None
+    sender = opcc_contact_of(opcc) if opcc_letter else council_contact(case)
     composer = _COMPOSERS[kind]
     values, facts = composer(session, case, answers, letter_date, council, appeal)
     context = {
@@ -91,6 +93,7 @@ def compose_letter(
         "district": case.district.name,
         "contact": contact_line(sender if opcc_letter else council),
         "service_url": service_url(session),
+        **({"opcc": sender.name} if opcc_letter else {}),
         **values,
     }
     chosen = wording or current_wording(session, kind)
@@ -107,10 +110,7 @@ def compose_letter(
     signed = signer.name if signer is not None else (council.person or council.name)
     keys: tuple[str, ...] = (case.district.key,)
     if opcc_letter:
-        opcc_key = session.scalar(
-            select(Organisation.key).where(Organisation.kind == "opcc").limit(1)
-        )
-        keys = (opcc_key or "", case.district.key)
+        keys = ((opcc.key if opcc is not None else "") or "", case.district.key)
     return Letter(
         kind=kind,
         title=written.title,

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.cases.contact import contact_of
 from engine.core.area import current_settings
-from engine.core.models import Case, CaseParticipant, Organisation
+from engine.core.models import Case, CaseParticipant, District, Organisation
 from engine.core.workdays import add_working_days
 from engine.documents.letters.blocks import Contact
 from engine.documents.word import long_date
@@ -90,6 +91,13 @@ def timescale(session: Session, name: str) -> int:
 def council_contact(case: Case) -> Contact:
     """The council managing the case's review, reached through the district's single point
     of contact where it has one."""
+    state = inspect(case)
+    if state.session is not None and "district" in state.unloaded:
+        # The district and its lead council in one query, not one each.
+        found = state.session.get(
+            District, case.district_id, options=(joinedload(District.lead_council),)
+        )
+        set_committed_value(case, "district", found)
     district = case.district
     lead = district.lead_council
     return Contact(
@@ -118,11 +126,20 @@ def case_contact(session: Session, case: Case) -> Contact:
     )
 
 
-def opcc_contact(session: Session) -> Contact:
+def opcc_organisation(session: Session) -> Organisation | None:
     """The Office of the Police and Crime Commissioner, which hears appeals."""
-    opcc = session.scalar(
+    return session.scalar(
         select(Organisation).where(Organisation.kind == "opcc").order_by(Organisation.id).limit(1)
     )
+
+
+def opcc_contact(session: Session) -> Contact:
+    """How to reach the Office of the Police and Crime Commissioner."""
+    return opcc_contact_of(opcc_organisation(session))
+
+
+def opcc_contact_of(opcc: Organisation | None) -> Contact:
+    """How to reach ``opcc``, as ``opcc_organisation`` found it (or did not)."""
     if opcc is None:
         return Contact(name="the Office of the Police and Crime Commissioner")
     return Contact(name=opcc.name, address=opcc.address, email=opcc.email, phone=opcc.phone)

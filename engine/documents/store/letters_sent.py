@@ -146,8 +146,13 @@ def send_letter(
                 else {}
             ),
         },
+        columns={
+            "letter_template_id": letter.wording_id,
+            "delivery": delivery,
+            "dispatched_at": made,
+            "dispatched_by_id": user.id if user is not None else None,
+        },
     )
-    document.letter_template_id = letter.wording_id
     if delivery == "email":
         message = notify(
             session,
@@ -161,9 +166,6 @@ def send_letter(
         )
         # The mail sender attaches the documents linked to the message, in the order kept.
         document.notification_id = message.id if message is not None else None
-    document.delivery = delivery
-    document.dispatched_at = made
-    document.dispatched_by_id = user.id if user is not None else None
     audit.record(
         session,
         "letter.dispatched",

@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from docx.blkcntnr import BlockItemContainer
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.text.paragraph import CT_P
+from docx.parts.settings import SettingsPart
 from docx.shared import Cm, Emu, Length, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -269,9 +272,26 @@ class Builder:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def page_numbers(self, prefix: str = "") -> None:
-        """``prefix  Page N of M`` in every footer."""
-        for section in self.document.sections:
-            for footer in (section.footer, section.first_page_footer, section.even_page_footer):
+        """``prefix  Page N of M`` in every footer a page shows: each section's own, and the
+        first page's and even pages' where the template has them or sets pages to show them."""
+        sections = list(self.document.sections)
+        # A first page's or even pages' footer the template does not ask for would be a part
+        # of its own, written with every document and read with it, that no page shows.
+        first = any(
+            section.different_first_page_header_footer
+            or not section.first_page_footer.is_linked_to_previous
+            for section in sections
+        )
+        even = _even_pages_differ(self.document) or any(
+            not section.even_page_footer.is_linked_to_previous for section in sections
+        )
+        for section in sections:
+            footers = [section.footer]
+            if first:
+                footers.append(section.first_page_footer)
+            if even:
+                footers.append(section.even_page_footer)
+            for footer in footers:
                 paragraph = self._in_part("Footer", footer)
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 if prefix:
@@ -321,6 +341,16 @@ class Builder:
         buffer = io.BytesIO()
         self.document.save(buffer)
         return buffer.getvalue()
+
+
+def _even_pages_differ(document: WordDocument) -> bool:
+    """Whether the document's settings show even pages their own header and footer (read
+    without adding the settings part a template may lack)."""
+    try:
+        settings = document.part.part_related_by(RT.SETTINGS)
+    except KeyError:
+        return False
+    return bool(cast(SettingsPart, settings).settings.odd_and_even_pages_header_footer)
 
 
 class _Measure:

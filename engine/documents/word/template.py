@@ -8,6 +8,8 @@ it cannot be read, the same house styles are set up on an empty document instead
 
 from __future__ import annotations
 
+import copy
+import io
 import logging
 import re
 from collections.abc import Sequence
@@ -215,16 +217,37 @@ def build_default_template(path: Path) -> None:
     document.save(str(path))
 
 
+# Each base template as last opened, by its path, with the modification time and size its
+# file had then: a template is read and parsed once, and again as soon as it is replaced.
+_OPENED: dict[Path, tuple[tuple[int, int], WordDocument]] = {}
+
+
+def _opened(template: Path) -> WordDocument:
+    """The template as its file is now, parsed; never written on."""
+    status = template.stat()
+    stamp = (status.st_mtime_ns, status.st_size)
+    kept = _OPENED.get(template)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    document = docx.Document(io.BytesIO(template.read_bytes()))
+    _OPENED[template] = (stamp, document)
+    return document
+
+
 def open_template(template: Path | None) -> WordDocument:
     """The base template, or the built-in house styles when there is none or it cannot be
     read: a council's broken template must not stop letters being sent."""
     if template is not None and template.is_file():
         try:
-            return docx.Document(str(template))
+            opened = _opened(template)
         except Exception as error:  # python-docx raises many kinds for a damaged file
             log.warning(
                 "cannot use the document template %s (%s); using the built-in one", template, error
             )
+        else:
+            # Each document is written on its own copy, made in a third of the time that
+            # parsing the file again takes.
+            return copy.deepcopy(opened)
     document = docx.Document()
     setup_styles(document)
     return document
