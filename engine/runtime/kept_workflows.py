@@ -27,7 +27,7 @@ from engine.core.models import ProcessInstance
 from engine.runtime import bpmn
 from engine.runtime.deployment import restored_definition
 
-# About 200 KB each in memory with the case review's forty-odd tasks.
+# About 100 KB each in memory for a case review of some forty tasks.
 KEPT = 64
 
 _PENDING = "casereview.kept_workflows.pending"
