@@ -57,13 +57,6 @@ class _Workflows:
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
 
 _WORKFLOWS = _Workflows(KEPT)
 
@@ -95,15 +88,6 @@ def keep_once_committed(
     pending[instance.id] = _Kept(instance.definition_id, state_json, workflow)
 
 
-def forget_kept() -> None:
-    """Drop every kept workflow (a worker told that stored workflows were rewritten)."""
-    _WORKFLOWS.clear()
-
-
-def kept_count() -> int:
-    return len(_WORKFLOWS)
-
-
 @event.listens_for(Session, "after_commit")
 def _keep_committed(session: Session) -> None:
     for instance_id, kept in session.info.pop(_PENDING, {}).items():
@@ -112,7 +96,9 @@ def _keep_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
-    # A savepoint rolled back may have undone what was stored from a pending workflow: it is
-    # dropped, and the instance's next completion loads what is stored.
+    # A savepoint rolled back may have undone what was stored from a pending workflow, and
+    # the event does not say whether a savepoint was released or rolled back: at the end of
+    # either, what is pending is dropped, and the instance's next completion loads what is
+    # stored.
     if transaction.parent is None or transaction.nested:
         session.info.pop(_PENDING, None)
