@@ -110,7 +110,7 @@ def compose_letter(
     signed = signer.name if signer is not None else (council.person or council.name)
     keys: tuple[str, ...] = (case.district.key,)
     if opcc_letter:
-        keys = ((opcc.key if opcc is not None else "") or "", case.district.key)
+        keys = (opcc.key if opcc is not None else "", case.district.key)
     return Letter(
         kind=kind,
         title=written.title,
