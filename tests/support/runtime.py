@@ -4,6 +4,7 @@ diagrams of one user task made up on the spot, deployed, started and completed."
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -11,8 +12,15 @@ from engine import procedure
 from engine.cases.opening import open_case
 from engine.core.clock import LOCAL_ZONE
 from engine.core.db import Database
-from engine.core.models import CaseParticipant, Organisation, ProcessDefinition, Task, User
-from engine.runtime import complete_task, deploy, start_process
+from engine.core.models import (
+    CaseParticipant,
+    Organisation,
+    ProcessDefinition,
+    ProcessInstance,
+    Task,
+    User,
+)
+from engine.runtime import bpmn, complete_task, deploy, start_process
 from tests.support.files import FIXTURES, TEST_FORMS
 from tests.support.people import user
 
@@ -55,6 +63,23 @@ def open_tasks(db: Database, case_id: int) -> dict[str, Task]:
 
 def complete(db: Database, task: Task, email: str, data: dict) -> object:
     return complete_task(db, task.id, user(db, email), data, forms_dir=TEST_FORMS)
+
+
+def acknowledged_case(db: Database, threshold: int = 2) -> int:
+    """A case of the test diagram whose application the council has acknowledged: its
+    agencies' returns wait."""
+    deploy_bytes(db)
+    case_id = start_case(db, threshold=threshold)
+    complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
+    return case_id
+
+
+def stored_workflow(db: Database, case_id: int) -> tuple[Any, ProcessInstance]:
+    """The case's one instance's workflow, loaded from what is stored, and the instance."""
+    with db.read() as session:
+        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        return bpmn.load_workflow(instance.workflow_json, definition.spec_json), instance
 
 
 def at(day: date, hour: int = 9) -> datetime:

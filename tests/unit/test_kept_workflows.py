@@ -13,33 +13,23 @@ from engine.runtime.deployment import restored_definition
 from engine.runtime.kept_workflows import workflow_of
 from tests.support.files import TEST_FORMS
 from tests.support.people import user
-from tests.support.runtime import RETURN, complete, deploy_bytes, open_tasks, start_case
+from tests.support.runtime import (
+    RETURN,
+    acknowledged_case,
+    complete,
+    open_tasks,
+    stored_workflow,
+)
 
 
 class RolledBack(Exception):
     pass
 
 
-def acknowledged_case(db: Database) -> int:
-    deploy_bytes(db)
-    case_id = start_case(db)
-    complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
-    return case_id
-
-
 def instance_of(session, case_id: int) -> ProcessInstance:
     return session.scalars(
         select(ProcessInstance).where(ProcessInstance.case_id == case_id).with_for_update()
     ).one()
-
-
-def stored_data(db: Database, case_id: int) -> dict:
-    with db.read() as session:
-        instance = session.scalars(
-            select(ProcessInstance).where(ProcessInstance.case_id == case_id)
-        ).one()
-        definition = restored_definition(session, instance.definition_id)
-        return bpmn.workflow_data(bpmn.load_workflow(instance.workflow_json, definition))
 
 
 def test_the_next_completion_runs_on_the_workflow_the_last_one_stored(db: Database) -> None:
@@ -91,4 +81,5 @@ def test_a_workflow_stored_by_anything_else_is_what_the_next_completion_runs(
         instance.revision += 1
 
     complete(db, open_tasks(db, case_id)["police_return"], "police@example.org", RETURN)
-    assert stored_data(db, case_id)["noted_elsewhere"] == "kept"
+    workflow, _ = stored_workflow(db, case_id)
+    assert bpmn.workflow_data(workflow)["noted_elsewhere"] == "kept"

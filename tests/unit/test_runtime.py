@@ -27,7 +27,16 @@ from engine.runtime import (
 from engine.runtime.bpmn.serializer import SERIALIZER, TASK_DATA_ENCODER
 from tests.support.files import TEST_FORMS
 from tests.support.people import user
-from tests.support.runtime import DIAGRAM, RETURN, complete, deploy_bytes, open_tasks, start_case
+from tests.support.runtime import (
+    DIAGRAM,
+    RETURN,
+    acknowledged_case,
+    complete,
+    deploy_bytes,
+    open_tasks,
+    start_case,
+    stored_workflow,
+)
 
 
 def organisation_id(db: Database, key: str) -> int:
@@ -35,20 +44,6 @@ def organisation_id(db: Database, key: str) -> int:
 
     with db.read() as session:
         return session.scalar(select(Organisation.id).where(Organisation.key == key))
-
-
-def workflow_of(db: Database, case_id: int):
-    with db.read() as session:
-        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
-        definition = session.get(ProcessDefinition, instance.definition_id)
-        return bpmn.load_workflow(instance.workflow_json, definition.spec_json), instance
-
-
-def acknowledged_case(db: Database, threshold: int = 2) -> int:
-    deploy_bytes(db)
-    case_id = start_case(db, threshold=threshold)
-    complete(db, open_tasks(db, case_id)["acknowledge"], "council@example.org", {"note": "sent"})
-    return case_id
 
 
 def test_deploy_versions_and_pins_running_instances(db: Database) -> None:
@@ -105,7 +100,7 @@ def test_completion_moves_work_to_each_agency_in_parallel(db: Database) -> None:
 def test_invalid_data_lists_fields_and_changes_nothing(db: Database) -> None:
     case_id = acknowledged_case(db)
     task = open_tasks(db, case_id)["police_return"]
-    _, before = workflow_of(db, case_id)
+    _, before = stored_workflow(db, case_id)
     with pytest.raises(InvalidData) as refused:
         complete(
             db,
@@ -118,7 +113,7 @@ def test_invalid_data_lists_fields_and_changes_nothing(db: Database) -> None:
         "incidents[0].occurred_on" in fields and "real date" in fields["incidents[0].occurred_on"]
     )
     assert "incidents[0].reported_on" in fields
-    _, after = workflow_of(db, case_id)
+    _, after = stored_workflow(db, case_id)
     assert after.revision == before.revision
     assert after.workflow_json == before.workflow_json
     assert open_tasks(db, case_id)["police_return"].state == "open"
@@ -278,13 +273,13 @@ def test_a_read_session_cannot_complete_a_task(db: Database) -> None:
     their own: it is refused before anything is written."""
     case_id = acknowledged_case(db)
     police = open_tasks(db, case_id)["police_return"]
-    _workflow, before = workflow_of(db, case_id)
+    _workflow, before = stored_workflow(db, case_id)
     with pytest.raises(RuntimeError, match="tried to write"), db.read() as session:
         complete_task_in(
             session, police.id, user(db, "police@example.org"), RETURN, forms_dir=TEST_FORMS
         )
     assert open_tasks(db, case_id)["police_return"].state == "open"
-    _workflow, after = workflow_of(db, case_id)
+    _workflow, after = stored_workflow(db, case_id)
     assert after.revision == before.revision
 
 
@@ -304,7 +299,7 @@ def test_racing_completions_of_parallel_tasks_both_apply(db: Database) -> None:
         ]
     )
     assert not any(isinstance(r, Exception) for r in results), results
-    workflow, instance = workflow_of(db, case_id)
+    workflow, instance = stored_workflow(db, case_id)
     ready = bpmn.ready_human_tasks(workflow)
     assert [t.task_spec.name for t in ready] == ["decide"]
     data = ready[0].data
@@ -320,7 +315,7 @@ def test_gateway_takes_the_default_path_below_the_threshold(db: Database) -> Non
     result = complete(db, tasks["housing_return"], "housing@example.org", RETURN)
     assert result.process_finished
     assert open_tasks(db, case_id) == {}
-    _, instance = workflow_of(db, case_id)
+    _, instance = stored_workflow(db, case_id)
     assert instance.state == "completed" and instance.next_timer_at is None
     with db.read() as session:
         finished = session.scalars(
@@ -338,7 +333,7 @@ def test_due_timer_fires_only_when_the_clock_reaches_it(
     tasks = open_tasks(db, case_id)
     complete(db, tasks["police_return"], "police@example.org", RETURN)
     complete(db, tasks["housing_return"], "housing@example.org", RETURN)
-    _, instance = workflow_of(db, case_id)
+    _, instance = stored_workflow(db, case_id)
     assert instance.next_timer_at == fixed_clock.now() + timedelta(days=10)
 
     fixed_clock.advance(timedelta(days=9))
@@ -363,7 +358,7 @@ def test_dates_and_decimals_survive_serialization(db: Database) -> None:
         "council@example.org",
         {"note": "sent", "sent_on": "2026-03-03", "cost": "12.50"},
     )
-    workflow, _ = workflow_of(db, case_id)
+    workflow, _ = stored_workflow(db, case_id)
     data = bpmn.ready_human_tasks(workflow)[0].data
     assert data["sent_on"] == date(2026, 3, 3)
     assert data["cost"] == Decimal("12.50")
@@ -378,7 +373,7 @@ def test_a_workflow_keeps_data_beyond_the_fast_encoder_and_loads_as_stored_befor
     (which wrote NaN) still loads."""
     deploy_bytes(db)
     case_id = start_case(db)
-    workflow, instance = workflow_of(db, case_id)
+    workflow, instance = stored_workflow(db, case_id)
     task = bpmn.ready_human_tasks(workflow)[0]
     task.data.update(huge=10**30, numbered={1: "one"}, on=date(2026, 3, 3))
     stored = bpmn.dump_workflow(workflow)
@@ -423,7 +418,7 @@ def test_a_failing_rule_stops_the_process_and_keeps_the_completion(db: Database)
     task = open_tasks(db, case_id)["housing_return"]
     result = complete(db, task, "housing@example.org", RETURN)
     assert result.process_failed
-    _, after = workflow_of(db, case_id)
+    _, after = stored_workflow(db, case_id)
     assert after.state == "failed" and after.next_timer_at is None
     assert after.failed_element_id == "housing_return"
     assert after.failed_element_name == "Housing information return"
