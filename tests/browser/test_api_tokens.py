@@ -8,6 +8,8 @@ import json
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
+from playwright.sync_api import expect
+
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
 from tests.support.databases import only_on
@@ -30,9 +32,9 @@ def test_a_person_makes_a_token_for_one_route_uses_it_and_revokes_it(server: str
     sign_in(page, server, COUNCIL)
     page.get_by_role("link", name="Your API tokens").click()
     page.wait_for_url(f"{server}/account/tokens")
-    assert page.get_by_role("heading", name="Your API tokens", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Your API tokens", level=1)).to_be_visible()
     route = page.get_by_label("GET /api/v1/tasks", exact=True)
-    assert not route.is_visible(), "the routes wait for their choice"
+    expect(route, message="the routes wait for their choice").to_be_hidden()
     assert accessibility_problems(page) == []
 
     page.get_by_label("Name").fill("")
@@ -40,16 +42,16 @@ def test_a_person_makes_a_token_for_one_route_uses_it_and_revokes_it(server: str
     page.wait_for_load_state()
     summary = page.locator(".govuk-error-summary")
     for message in ("Enter a name for the token", "Select what the token may do"):
-        assert summary.get_by_role("link", name=message).is_visible()
+        expect(summary.get_by_role("link", name=message)).to_be_visible()
     assert accessibility_problems(page) == []
 
     page.get_by_label("Name").fill("Inbox reader")
     page.get_by_label("Only the routes chosen").check()
-    assert route.is_visible()
+    expect(route).to_be_visible()
     route.check()
     page.get_by_role("button", name="Make the token").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Your token is made").is_visible()
+    expect(page.get_by_role("heading", name="Your token is made")).to_be_visible()
     token = page.locator("#token").inner_text().strip()
     assert accessibility_problems(page) == []
 
@@ -61,8 +63,8 @@ def test_a_person_makes_a_token_for_one_route_uses_it_and_revokes_it(server: str
 
     page.get_by_role("link", name="Back to your API tokens").click()
     tokens = page.get_by_role("table", name="Your tokens, newest first")
-    assert tokens.get_by_role("cell", name="Inbox reader", exact=True).is_visible()
-    assert tokens.get_by_text("GET /api/v1/tasks").is_visible()
+    expect(tokens.get_by_role("cell", name="Inbox reader", exact=True)).to_be_visible()
+    expect(tokens.get_by_text("GET /api/v1/tasks")).to_be_visible()
     tokens.get_by_role("button", name="Revoke the token Inbox reader").click()
     page.wait_for_url(f"{server}/account/tokens")
     banner = page.locator(".govuk-notification-banner--success")

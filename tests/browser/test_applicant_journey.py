@@ -25,6 +25,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.core.clock import FixedClock
@@ -127,13 +128,15 @@ def signs_in(journey: Journey) -> None:
 def sees_the_stage_and_their_contact(journey: Journey) -> None:
     assert journey.heading() == "We are checking your application"
     contact = journey.page.locator("#contact")
-    assert contact.get_by_text("Council", exact=True).is_visible()
-    assert contact.get_by_text("Derbyshire Dales District Council").is_visible()
-    assert contact.get_by_text("council@example.org").is_visible()
+    expect(contact.get_by_text("Council", exact=True)).to_be_visible()
+    expect(contact.get_by_text("Derbyshire Dales District Council")).to_be_visible()
+    expect(contact.get_by_text("council@example.org")).to_be_visible()
     letters = journey.page.locator("#letters")
-    assert letters.get_by_role(
-        "cell", name="We have received your application for an ASB Case Review", exact=True
-    ).is_visible()
+    expect(
+        letters.get_by_role(
+            "cell", name="We have received your application for an ASB Case Review", exact=True
+        )
+    ).to_be_visible()
 
 
 def threshold_is_met(journey: Journey) -> None:
@@ -172,9 +175,9 @@ def chooses_to_attend_with_an_adjustment(journey: Journey) -> None:
     page.get_by_role("button", name="Send your answer").click()
     page.wait_for_url(f"{journey.server}/your-case/{journey.reference}")
     journey.check()
-    assert page.get_by_text("we have told the chair of your review").is_visible()
+    expect(page.get_by_text("we have told the chair of your review")).to_be_visible()
     part = page.locator("#meeting-part")
-    assert part.get_by_text("Come to the first part of the meeting in person").is_visible()
+    expect(part.get_by_text("Come to the first part of the meeting in person")).to_be_visible()
 
 
 def the_chair_sees_it_on_their_task_and_in_the_pack(journey: Journey) -> None:
@@ -187,9 +190,9 @@ def the_chair_sees_it_on_their_task_and_in_the_pack(journey: Journey) -> None:
         mine.get_by_role("link", name="Decide the applicant's part in the meeting").click()
         chair.wait_for_url(f"{journey.server}/tasks/{task_id}")
         part = chair.get_by_role("heading", name="The applicant's part in the meeting", exact=True)
-        assert part.is_visible()
-        assert chair.get_by_text("Come to the first part of the meeting in person").is_visible()
-        assert chair.get_by_text(ADJUSTMENT).is_visible()
+        expect(part).to_be_visible()
+        expect(chair.get_by_text("Come to the first part of the meeting in person")).to_be_visible()
+        expect(chair.get_by_text(ADJUSTMENT)).to_be_visible()
 
         chair.goto(f"{journey.server}/cases/{journey.reference}")
         with chair.expect_download() as downloading:
@@ -224,12 +227,12 @@ def comments_on_the_draft_plan(journey: Journey) -> None:
     page.get_by_role("button", name="Read the draft plan and give your views").click()
     page.wait_for_url(f"{journey.server}/your-case/{journey.reference}/draft-plan")
     journey.check()
-    assert page.locator("#draft").get_by_text(PATROLS).is_visible()
+    expect(page.locator("#draft").get_by_text(PATROLS)).to_be_visible()
     page.get_by_label("What do you think of the plan?").fill(VIEWS)
     page.get_by_role("button", name="Send your views").click()
     page.wait_for_url(f"{journey.server}/your-case/{journey.reference}")
     journey.check()
-    assert page.get_by_text("your views have gone to the chair of your review").is_visible()
+    expect(page.get_by_text("your views have gone to the chair of your review")).to_be_visible()
 
 
 def back_with_the_code_on_the_latest_letter(journey: Journey) -> None:
@@ -256,7 +259,7 @@ def receives_the_outcome(journey: Journey) -> None:
     journey.case_page()
     page = journey.page
     assert journey.heading() == "The agencies are carrying out the actions agreed"
-    assert page.locator("#actions").get_by_text(PATROLS).is_visible()
+    expect(page.locator("#actions").get_by_text(PATROLS)).to_be_visible()
     # The letter is on their page too, to read again, as a PDF.
     row = page.locator("#letters tr", has_text="The outcome of your ASB Case Review")
     with page.expect_download() as downloading:
@@ -287,12 +290,12 @@ def the_opcc_gets_the_task_with_the_grounds(journey: Journey) -> None:
         row = opcc.locator("#organisation-tasks tr", has_text=journey.reference)
         row.get_by_role("link", name="Acknowledge the appeal").click()
         opcc.wait_for_url(re.compile(r".*/tasks/\d+$"))
-        assert opcc.get_by_role("heading", name="Acknowledge the appeal").is_visible()
+        expect(opcc.get_by_role("heading", name="Acknowledge the appeal")).to_be_visible()
         opcc.get_by_role("link", name="Open the whole case").click()
         opcc.wait_for_url(f"{journey.server}/cases/{journey.reference}")
         appeal = opcc.locator("#appeals + dl")
-        assert appeal.get_by_text("Information not considered").is_visible()
-        assert appeal.get_by_text(DETAILS).is_visible()
+        expect(appeal.get_by_text("Information not considered")).to_be_visible()
+        expect(appeal.get_by_text(DETAILS)).to_be_visible()
 
         journey.do("acknowledge_appeal", OPCC, {"method": "email"})
         check = live(journey.db, journey.case_id)["check_eligibility"].id
@@ -350,14 +353,14 @@ def answers_from_the_emailed_link(journey: Journey) -> None:
     page.get_by_role("button", name="Send your answer").click()
     page.locator(".govuk-error-summary").wait_for()
     journey.check()
-    assert page.get_by_role("link", name=CHOOSE).is_visible(), "in the error summary"
+    expect(page.get_by_role("link", name=CHOOSE), message="in the error summary").to_be_visible()
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("Anything you want to tell us").fill(STILL)
     page.get_by_role("button", name="Send your answer").click()
     page.get_by_role("heading", name="Thank you for your answer").wait_for()
     journey.check()
     contact_will = "Your contact, Council, will look at what more can be done"
-    assert page.get_by_text(contact_will).is_visible()
+    expect(page.get_by_text(contact_will)).to_be_visible()
 
 
 def the_contact_records_the_answer(journey: Journey) -> None:
@@ -372,10 +375,10 @@ def the_contact_records_the_answer(journey: Journey) -> None:
         record.get_by_label("What they said (optional)").fill(STILL)
         record.get_by_role("button", name="Record the answer").click()
         contact.wait_for_url(re.compile(r".*#check-ins$"))
-        assert contact.get_by_text(
-            "their contact has a task to consider further action", exact=False
-        ).is_visible()
-        assert contact.get_by_text(STILL).is_visible()
+        expect(
+            contact.get_by_text("their contact has a task to consider further action", exact=False)
+        ).to_be_visible()
+        expect(contact.get_by_text(STILL)).to_be_visible()
 
 
 def the_contact_gets_the_task_to_consider_further_action(journey: Journey) -> None:
@@ -390,10 +393,10 @@ def the_contact_gets_the_task_to_consider_further_action(journey: Journey) -> No
         mine = contact.locator("#my-tasks tr", has_text=journey.reference)
         mine.get_by_role("link", name="Consider further action").click()
         contact.wait_for_url(f"{journey.server}/tasks/{task.id}")
-        assert contact.get_by_role("heading", name="Consider further action").is_visible()
+        expect(contact.get_by_role("heading", name="Consider further action")).to_be_visible()
         # Beside its form, what the applicant said.
         said = f'1 month: still happening (20 Apr 2026): "{STILL}"'
-        assert contact.get_by_text(said).is_visible()
+        expect(contact.get_by_text(said)).to_be_visible()
 
 
 # The applicant's path, in order.

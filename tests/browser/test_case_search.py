@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from playwright.sync_api import expect
+
 from engine.cases.opening import open_case
 from engine.core.clock import FixedClock
 from engine.core.db import Database
@@ -37,7 +39,7 @@ def test_a_caseworker_finds_cases_by_name_narrows_them_and_opens_one(
     page.get_by_label("Find a case").fill("smith")
     page.get_by_role("button", name="Find", exact=True).click()
     page.wait_for_url(re.compile(r"/cases\?q=smith$"))
-    assert page.get_by_role("heading", name="1 case found").is_visible()
+    expect(page.get_by_role("heading", name="1 case found")).to_be_visible()
     rows = page.locator("#cases tbody tr")
     assert rows.count() == 1
     assert "Tom Smith" in rows.first.inner_text() and "For Ava Smithson" in rows.first.inner_text()
@@ -48,11 +50,11 @@ def test_a_caseworker_finds_cases_by_name_narrows_them_and_opens_one(
     page.get_by_label("District").select_option("derbyshire-dales")
     page.get_by_label("Sort by").select_option("received-oldest")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("heading", name="33 cases found").is_visible()
+    expect(page.get_by_role("heading", name="33 cases found")).to_be_visible()
     assert "Person 1" in rows.first.inner_text(), "the oldest first"
     assert accessibility_problems(page) == []
     page.get_by_role("link", name="Page 2").click()
-    assert page.get_by_text("Cases 26 to 33").is_visible()
+    expect(page.get_by_text("Cases 26 to 33")).to_be_visible()
     assert page.get_by_label("Sort by").input_value() == "received-oldest", "the search kept"
     assert found["smith"] in rows.last.inner_text(), "the newest last"
     assert accessibility_problems(page) == []
@@ -65,11 +67,11 @@ def test_a_caseworker_finds_cases_by_name_narrows_them_and_opens_one(
     summary.get_by_role("link", name="Select a status from the list").click()
     page.get_by_label("Status").select_option("received")
     page.get_by_role("button", name="Search").click()
-    assert page.get_by_role("heading", name="1 case found").is_visible()
+    expect(page.get_by_role("heading", name="1 case found")).to_be_visible()
     assert found["paper"] in rows.first.inner_text()
 
     page.get_by_label(TEXT).fill(found["obrien"])
     page.get_by_label("Status").select_option("")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(f"{server}/cases/{found['obrien']}")
-    assert page.get_by_role("heading", name=re.compile(f"Case {found['obrien']}")).is_visible()
+    expect(page.get_by_role("heading", name=re.compile(f"Case {found['obrien']}"))).to_be_visible()

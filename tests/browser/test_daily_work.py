@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.chasing.mailer import send_due
 from engine.core.db import Database
@@ -67,7 +68,7 @@ def test_a_new_user_changes_their_temporary_password_before_anything_else(
 
     sign_in_with(page, server, "priya@example.org", temporary)
     page.wait_for_url(f"{server}/account/password")
-    assert page.get_by_text("You signed in with a temporary password").is_visible()
+    expect(page.get_by_text("You signed in with a temporary password")).to_be_visible()
     assert accessibility_problems(page) == []
     page.goto(f"{server}/notifications")  # nothing else until it is changed
     page.wait_for_url(f"{server}/account/password")
@@ -87,7 +88,7 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(
     assert accessibility_problems(page) == []
     page.get_by_label("Email address").fill(COUNCIL)
     page.get_by_role("button").filter(has_text="link").click()
-    assert page.get_by_text("If there is an account for").is_visible()
+    expect(page.get_by_text("If there is an account for")).to_be_visible()
     send_due(app_db, smtp.url)
     (mail,) = smtp.mailbox.to(COUNCIL)
     link = re.search(r"http\S+(/sign-in/reset/\S+)", mail.get_content()).group(1)
@@ -100,7 +101,7 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(
     sign_in_with(page, server, COUNCIL, NEW_PASSWORD)
     page.wait_for_url(f"{server}/")
     page.goto(f"{server}{link}")
-    assert page.get_by_text("already been used").first.is_visible(), "it works once"
+    expect(page.get_by_text("already been used").first, message="it works once").to_be_visible()
 
 
 def test_a_meeting_on_a_saturday_is_refused_at_its_field_and_a_weekday_accepted(
@@ -111,7 +112,7 @@ def test_a_meeting_on_a_saturday_is_refused_at_its_field_and_a_weekday_accepted(
     sign_in(page, server, COUNCIL)
     page.goto(f"{server}/tasks/{task_id}")
     # The task is theirs already: they completed the case's step before it in the lane.
-    assert page.get_by_text("Given to you because you completed the previous step").is_visible()
+    expect(page.get_by_text("Given to you because you completed the previous step")).to_be_visible()
     # The chairs are offered, each said to be independent of the case or not.
     chair = page.get_by_label(
         "Chair (chair@example.org), High Peak Borough Council: independent of this case"
@@ -123,7 +124,7 @@ def test_a_meeting_on_a_saturday_is_refused_at_its_field_and_a_weekday_accepted(
     page.get_by_role("button", name="Complete task").click()
     summary = page.locator(".govuk-error-summary")
     assert "Saturday 21 March 2026 is not a working day" in summary.inner_text()
-    assert chair.is_checked(), "nothing chosen is lost"
+    expect(chair, message="nothing chosen is lost").to_be_checked()
     assert accessibility_problems(page) == []
     meeting.get_by_label("Day").fill("20")
     page.get_by_role("button", name="Complete task").click()
@@ -170,7 +171,9 @@ def test_a_manager_gives_the_review_to_a_listed_chair_who_is_invited_by_email(
     page.get_by_role("button", name="Choose this password").click()
     sign_in_with(page, server, OUTSIDE_CHAIR, NEW_PASSWORD)
     page.wait_for_url(f"{server}/")
-    assert page.get_by_role("link", name=reference).first.is_visible(), "the case is theirs"
+    expect(
+        page.get_by_role("link", name=reference).first, message="the case is theirs"
+    ).to_be_visible()
     assert accessibility_problems(page) == []
 
 
@@ -214,7 +217,7 @@ def test_the_chair_declares_a_conflict_on_the_case_page(
     page.get_by_role("button", name="Record the declaration").click()
     summary = page.locator(".govuk-error-summary")
     assert "Say what the conflict of interest is" in summary.inner_text()
-    assert page.get_by_label("Yes").first.is_checked(), "the answer is kept"
+    expect(page.get_by_label("Yes").first, message="the answer is kept").to_be_checked()
     assert accessibility_problems(page) == []
     page.get_by_label("What the conflict of interest is").fill("I once managed the ASB team")
     page.get_by_role("button", name="Record the declaration").click()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.core.config import load_settings
@@ -119,7 +120,7 @@ def test_the_editor_draws_its_palette_and_menus_with_the_service_s_own_icon_font
     assert page.locator("#editor").bounding_box()["width"] > 900
 
     page.locator("[data-element-id='acknowledge']").click()
-    assert page.locator(".djs-context-pad .entry.bpmn-icon-screw-wrench").is_visible()
+    expect(page.locator(".djs-context-pad .entry.bpmn-icon-screw-wrench")).to_be_visible()
 
 
 def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version_2(
@@ -142,16 +143,16 @@ def test_a_process_owner_renames_a_task_changes_its_due_rule_and_deploys_version
     page.get_by_role("button", name="Save and deploy").click()
     page.get_by_text("Deployed version 2").wait_for()
     assert page.locator("#editing-version").inner_text().endswith("editing version 2")
-    assert page.get_by_role("link", name="download version 2").is_visible()
+    expect(page.get_by_role("link", name="download version 2")).to_be_visible()
 
     page.get_by_role("link", name="See all versions").click()
     newest = page.get_by_role("row", name="Version 2 Newest")
-    assert newest.get_by_role("cell", name="Pat Owner").is_visible()
+    expect(newest.get_by_role("cell", name="Pat Owner")).to_be_visible()
     older = page.locator("#versions tr", has_text="Version 1")
-    assert older.get_by_role("link", name="Move its running cases to version 2").is_visible()
+    expect(older.get_by_role("link", name="Move its running cases to version 2")).to_be_visible()
 
     page.get_by_role("button", name="Compare").click()
-    assert page.get_by_role("heading", name="From version 1 to version 2").is_visible()
+    expect(page.get_by_role("heading", name="From version 1 to version 2")).to_be_visible()
     changes = page.locator("#changed")
     name_row = changes.get_by_role("row", name="its name")
     assert name_row.get_by_role("cell").all_inner_texts() == [
@@ -198,7 +199,7 @@ def test_errors_are_marked_on_the_diagram_and_nothing_is_deployed(
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
     assert "The diagram was not deployed" in summary.inner_text()
-    assert summary.get_by_role("link", name="acknowledge").is_visible()
+    expect(summary.get_by_role("link", name="acknowledge")).to_be_visible()
     assert page.locator("[data-element-id='acknowledge'].element-error").count() == 1
     with app_db.read() as session:
         assert session.scalars(select(ProcessDefinition.version)).all() == [1]

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.chasing.mailer import send_due
 from engine.core.db import Database
@@ -44,7 +45,7 @@ def test_a_body_answers_the_council_s_request_through_its_single_use_link(
     page.get_by_label("What are you asking for?").fill(ASKED)
     page.get_by_role("button", name="Send the request").click()
     page.wait_for_url(f"{server}/cases/{reference}#information-requests")
-    assert page.get_by_text("We have sent the request for information").is_visible()
+    expect(page.get_by_text("We have sent the request for information")).to_be_visible()
 
     send_due(app_db, smtp.url)
     (mail,) = smtp.mailbox.to(CHILDREN_EMAIL)
@@ -55,7 +56,7 @@ def test_a_body_answers_the_council_s_request_through_its_single_use_link(
     assert body.get_by_role("heading", level=1).inner_text() == (
         "Request for information for an ASB case review"
     )
-    assert body.get_by_text(ASKED).is_visible()
+    expect(body.get_by_text(ASKED)).to_be_visible()
     assert accessibility_problems(body) == []
 
     body.get_by_role("button", name="Send your answer").click()
@@ -76,20 +77,20 @@ def test_a_body_answers_the_council_s_request_through_its_single_use_link(
     assert body.get_by_label("Your answer").input_value() == (
         "Two visits in February; no concerns held."
     ), "nothing typed is lost"
-    assert body.get_by_text("choose them again").is_visible()
+    expect(body.get_by_text("choose them again")).to_be_visible()
     assert accessibility_problems(body) == []
     files.set_input_files([{"name": "visits.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     body.get_by_role("button", name="Send your answer").click()
-    assert body.get_by_role("heading", name="Your answer has been sent").is_visible()
+    expect(body.get_by_role("heading", name="Your answer has been sent")).to_be_visible()
     assert body.locator("#answer-files").inner_text() == "visits.pdf"
     assert accessibility_problems(body) == []
 
     body.goto(f"{server}{path}")
-    assert body.get_by_role("heading", name="Your link has not worked").is_visible()
+    expect(body.get_by_role("heading", name="Your link has not worked")).to_be_visible()
     assert accessibility_problems(body) == []
     body.context.close()
 
     page.goto(f"{server}/cases/{reference}")
-    assert page.get_by_text("Two visits in February; no concerns held.").is_visible()
-    assert page.get_by_role("link", name="visits.pdf").is_visible()
+    expect(page.get_by_text("Two visits in February; no concerns held.")).to_be_visible()
+    expect(page.get_by_role("link", name="visits.pdf")).to_be_visible()
     assert accessibility_problems(page) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.core.db import Database
@@ -57,16 +58,16 @@ def test_an_applicant_applies_and_sees_a_reference(server: str, page, app_db: Da
     page.get_by_label("What would you like to happen?").fill("The motorbikes to stop")
     # The language is asked only once letters in another language are chosen.
     language = page.get_by_label("Which language?")
-    assert not language.is_visible()
+    expect(language).to_be_hidden()
     page.get_by_label("Another language").check()
-    assert language.is_visible()
+    expect(language).to_be_visible()
     assert accessibility_problems(page) == []
     language.fill("Polish")
     page.get_by_role("button", name="Send application").click()
     page.wait_for_url(f"{server}/submitted")
     reference = page.locator("#reference").inner_text()
     assert re.fullmatch(r"CT-2026-\d{5}", reference)
-    assert page.get_by_role("heading", name="Application sent").is_visible()
+    expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
     assert accessibility_problems(page) == []
     with app_db.read() as session:
         case = session.scalar(select(Case).where(Case.reference == reference))
@@ -92,7 +93,7 @@ def test_a_police_officer_returns_information_with_a_list_of_incidents(
     waiting.get_by_role("link", name="Police information return").click()
     page.wait_for_url(f"{server}/tasks/{task_id}")
     page.get_by_role("button", name="Claim this task").click()
-    assert page.get_by_text("You claimed 'Police information return'").is_visible()
+    expect(page.get_by_text("You claimed 'Police information return'")).to_be_visible()
 
     def fill_incident(index: int, day: str, reference: str) -> None:
         incident = page.locator(f"#incidents-{index}")
@@ -115,7 +116,7 @@ def test_a_police_officer_returns_information_with_a_list_of_incidents(
     page.get_by_label("Your view of the case").fill("Persistent; a review would help")
     page.get_by_role("button", name="Complete task").click()
     page.wait_for_url(f"{server}/")
-    assert page.get_by_text("'Police information return' is complete").is_visible()
+    expect(page.get_by_text("'Police information return' is complete")).to_be_visible()
 
     with app_db.read() as session:
         held = session.scalars(
@@ -184,6 +185,6 @@ def test_an_opcc_officer_finds_an_appeal_task(
 
     sign_in(page, server, "opcc@example.org")
     row = page.locator("#organisation-tasks tr", has_text=reference)
-    assert row.get_by_role("link", name="Acknowledge the appeal").is_visible()
+    expect(row.get_by_role("link", name="Acknowledge the appeal")).to_be_visible()
     row.get_by_role("link", name="Acknowledge the appeal").click()
-    assert page.get_by_role("heading", name="Acknowledge the appeal").is_visible()
+    expect(page.get_by_role("heading", name="Acknowledge the appeal")).to_be_visible()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from engine.core.db import Database
 from engine.review.applicant_part import CHOICES
 from tests.support.applicant import new_letter_code, reference_of
@@ -158,7 +160,7 @@ def test_a_member_of_the_public_applies_with_the_keyboard_alone(
     tab_to(page, with_text("Send application"))
     press_and_load(page)
     page.wait_for_url(f"{server}/submitted")
-    assert page.get_by_role("heading", name="Application sent").is_visible()
+    expect(page.get_by_role("heading", name="Application sent")).to_be_visible()
     reference = page.locator("#reference").inner_text()
     assert re.fullmatch(r"CT-2026-\d{5}", reference)
     assert accessibility_problems(page) == []
@@ -266,7 +268,7 @@ def test_a_caseworker_claims_and_completes_their_tasks_with_the_keyboard_alone(
     assert "bjs-powered-by" in logo.classes
     page.keyboard.press("Enter")
     notice = page.locator(".bjs-powered-by-lightbox")
-    assert notice.is_visible()
+    expect(notice).to_be_visible()
     page.keyboard.press("Escape")
     assert notice.count() == 0
     assert "bjs-powered-by" in assert_focus_shows(page).classes, "the focus is where it was"
@@ -378,4 +380,4 @@ def test_an_applicant_signs_in_with_their_code_and_says_how_they_take_part_by_ke
     assert press(page, "Shift+Tab").text == "Sign out"
     press_and_load(page)
     page.wait_for_url(f"{server}/your-case")
-    assert page.get_by_text("You have signed out").is_visible()
+    expect(page.get_by_text("You have signed out")).to_be_visible()

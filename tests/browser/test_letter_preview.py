@@ -5,6 +5,8 @@ Chromium."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from engine.core.db import Database
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sign_in
@@ -31,7 +33,7 @@ def test_an_officer_reads_the_letter_words_a_quoted_paragraph_and_sends_it(
     sign_in(page, server, COUNCIL)
     page.goto(f"{server}/tasks/{task_id}")
     # The task is theirs already: they completed the case's step before it in the lane.
-    assert page.get_by_text("Given to you because you completed the previous step").is_visible()
+    expect(page.get_by_text("Given to you because you completed the previous step")).to_be_visible()
 
     preview = page.get_by_role("region", name="The letter as it will be sent")
     assert "Your application meets the threshold" in preview.inner_text()
@@ -59,6 +61,6 @@ def test_an_officer_is_warned_beside_the_letter_to_provide_it_in_easy_read(
     page.goto(f"{server}/tasks/{live(app_db, case_id)['acknowledge'].id}")
     preview = page.get_by_role("region", name="The letter as it will be sent")
     warning = preview.locator(".govuk-warning-text")
-    assert warning.is_visible()
+    expect(warning).to_be_visible()
     assert "you must also provide it to the applicant in easy read" in warning.inner_text()
     assert accessibility_problems(page) == []

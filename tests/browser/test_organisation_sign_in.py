@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -110,8 +111,8 @@ def test_a_member_of_a_mapped_group_signs_in_and_works(
     assert accessibility_problems(page) == []
     sign_in_with_organisation(page, service.base, OFFICER)
     page.wait_for_url(f"{service.base}/")
-    assert page.get_by_role("link", name="Sign out").is_visible()
-    assert page.get_by_role("link", name="Cases").is_visible()
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("link", name="Cases")).to_be_visible()
     # Choosing the organisation from the list works as well as the address does.
     page.get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name="Sign out").click()
@@ -128,7 +129,7 @@ def test_a_first_sign_in_waits_for_a_manager_who_gives_roles(
     police_provider(oidc_providers, service, app_db, methods=("provider", "password"))
     add_people(app_db, [("inspector@example.org", "derbyshire-constabulary", ["manager"])])
     sign_in_with_organisation(page, service.base, OFFICER)
-    assert page.get_by_role("heading", name="Your access is not ready yet").is_visible()
+    expect(page.get_by_role("heading", name="Your access is not ready yet")).to_be_visible()
     assert "have been told you are waiting" in page.locator("#what-next").inner_text()
     assert accessibility_problems(page) == []
     # Nothing is reachable meanwhile.
@@ -144,7 +145,7 @@ def test_a_first_sign_in_waits_for_a_manager_who_gives_roles(
     sign_in_with_password(manager, service.base, "inspector@example.org")
     manager.goto(f"{service.base}/team")
     manager.get_by_role("link", name="People waiting for access").click()
-    assert manager.get_by_role("heading", name="Pat Ryan").is_visible()
+    expect(manager.get_by_role("heading", name="Pat Ryan")).to_be_visible()
     assert accessibility_problems(manager) == []
     manager.get_by_role("button", name="Give these roles").click()
     assert "Select at least one role" in manager.locator(".govuk-error-summary").inner_text()
@@ -153,12 +154,12 @@ def test_a_first_sign_in_waits_for_a_manager_who_gives_roles(
         "Agency officer"
     ).check()
     manager.get_by_role("button", name="Give these roles").click()
-    assert manager.get_by_text("No one is waiting.").is_visible()
+    expect(manager.get_by_text("No one is waiting.")).to_be_visible()
     manager.context.close()
 
     sign_in_with_organisation(page, service.base, OFFICER)
     page.wait_for_url(f"{service.base}/")
-    assert page.get_by_role("link", name="Sign out").is_visible()
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
 
 
 def test_a_provider_announcing_another_issuer_signs_no_one_in(
@@ -175,7 +176,7 @@ def test_a_provider_announcing_another_issuer_signs_no_one_in(
     page.goto(f"{service.base}/sign-in/organisation")
     page.get_by_label("Work email address").fill(OFFICER.email)
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="You could not be signed in").is_visible()
+    expect(page.get_by_role("heading", name="You could not be signed in")).to_be_visible()
     assert "is not set up to work with this service" in reason(page)
     # The organisation allows passwords too: that way in is offered.
     assert page.get_by_role("link", name="Sign in with your email address and password").count()
@@ -213,7 +214,7 @@ def test_a_return_from_the_provider_used_again_signs_no_one_in(
     other.get_by_role("button", name="Continue").click()
     other.locator('form[action^="/interaction/"]').wait_for()
     other.goto(used)
-    assert other.get_by_role("heading", name="You could not be signed in").is_visible()
+    expect(other.get_by_role("heading", name="You could not be signed in")).to_be_visible()
     other.goto(f"{service.base}/")
     assert "/sign-in" in other.url
     other.context.close()
@@ -272,7 +273,7 @@ def test_a_provider_that_is_down_gets_one_page_and_one_line_in_the_log(
     provider.stop()
     caplog.set_level(logging.WARNING)
     page.goto(f"{service.base}/sign-in/organisation/derbyshire-constabulary")
-    assert page.get_by_role("heading", name="You could not be signed in").is_visible()
+    expect(page.get_by_role("heading", name="You could not be signed in")).to_be_visible()
     assert "is not answering just now" in reason(page)
     page.get_by_role("link", name="Sign in with your email address and password").click()
     page.get_by_label("Email address").fill(POLICE)

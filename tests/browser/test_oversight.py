@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.core.db import Database
 from tests.support.axe import accessibility_problems
@@ -31,16 +32,16 @@ def test_the_charts_come_with_their_tables_and_pass_axe(page: Any, base: str) ->
     assert page.url.endswith("/oversight?district=&year=2021")
 
     chart = page.get_by_role("img", name="Applications received by district, 2021/22")
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert chart.locator("rect").count() == 9
     # Its figures, in the table that follows it.
     table = page.get_by_role("table", name="Applications and threshold decisions by district")
     dales = table.get_by_role("row", name="Derbyshire Dales")
     assert dales.get_by_role("cell").all_inner_texts() == ["3", "1", "1"]
     steps = page.get_by_role("img", name="Share of each step taken on time, 2021/22")
-    assert steps.is_visible()
-    assert page.get_by_role("table", name="Time to each step, 2021/22").is_visible()
-    assert page.get_by_role("img", name="Applications received by financial year").is_visible()
+    expect(steps).to_be_visible()
+    expect(page.get_by_role("table", name="Time to each step, 2021/22")).to_be_visible()
+    expect(page.get_by_role("img", name="Applications received by financial year")).to_be_visible()
     assert accessibility_problems(page) == []
 
     page.get_by_label("District", exact=True).select_option("erewash")

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.cases.statistics import ROWS
 from engine.core.clock import FixedClock
@@ -77,10 +78,10 @@ def test_the_inbox_lists_each_task_with_its_claim_button_whole_and_working(
     reference = first[0][1]
     button.click()
     phone.wait_for_url(re.compile(r"/tasks/\d+$"))  # claimed: straight to its form
-    assert phone.get_by_role("heading", name="Acknowledge the application").is_visible()
+    expect(phone.get_by_role("heading", name="Acknowledge the application")).to_be_visible()
     reads_at_320(phone)
     phone.goto(f"{server}/")
-    assert phone.locator("#my-tasks").get_by_role("link", name=reference).is_visible()
+    expect(phone.locator("#my-tasks").get_by_role("link", name=reference)).to_be_visible()
     assert waiting.get_by_role("button", name=re.compile("^Claim")).count() == 1
     reads_at_320(phone)
 
@@ -122,7 +123,7 @@ def test_the_team_view_keeps_each_task_s_choice_and_reassign_button_on_the_scree
     choice.select_option(label="Council2")
     reassign.click()
     phone.wait_for_url(f"{server}/team")
-    assert phone.get_by_role("table", name="Council2 1 task").is_visible()
+    expect(phone.get_by_role("table", name="Council2 1 task")).to_be_visible()
     summary = shown_cells(phone.get_by_role("table", name="Summary"))
     assert ("Tasks", "1") in summary[0], "the figures keep their headings"
     reads_at_320(phone)
@@ -148,8 +149,8 @@ def test_a_case_page_with_long_unbroken_words_and_its_diagrams_fits_the_screen(
     # Every folded part open, and each diagram drawn, as a reader would have them.
     phone.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     phone.locator(".casereview-case-diagram svg").first.wait_for()
-    assert phone.get_by_text(LONG_EMAIL).first.is_visible()
-    assert phone.get_by_text(LONG_REFERENCE).first.is_visible()
+    expect(phone.get_by_text(LONG_EMAIL).first).to_be_visible()
+    expect(phone.get_by_text(LONG_REFERENCE).first).to_be_visible()
     reads_at_320(phone)
 
     incidents = shown_cells(phone.locator("#incidents + .casereview-table table"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.core.db import Database
 from tests.support.axe import accessibility_problems
@@ -52,12 +53,12 @@ def test_each_footer_page_opens_from_the_footer_and_passes_axe(
     for link, (path, heading) in FOOTER_PAGES.items():
         page.goto(f"{server}/apply")
         footer = page.locator(".govuk-footer")
-        assert footer.get_by_text("Derbyshire County Council").is_visible()
+        expect(footer.get_by_text("Derbyshire County Council")).to_be_visible()
         footer.get_by_role("link", name=link, exact=True).click()
         page.wait_for_url(f"{server}{path}")
-        assert page.get_by_role("heading", level=1, name=heading, exact=True).is_visible()
+        expect(page.get_by_role("heading", level=1, name=heading, exact=True)).to_be_visible()
         header = page.locator(".casereview-brand-header")
-        assert header.get_by_text("Derbyshire Community Safety Partnerships").is_visible()
+        expect(header.get_by_text("Derbyshire Community Safety Partnerships")).to_be_visible()
         # The area's colour reached the header through /brand.css, not an inline style.
         assert header_colour(page) == "rgb(29, 79, 145)"
         assert accessibility_problems(page) == [], path
@@ -68,7 +69,7 @@ def test_a_signed_in_page_carries_the_brand_and_passes_axe(
 ) -> None:
     sign_in(page, server, "council@example.org")
     header = page.locator(".casereview-brand-header")
-    assert header.get_by_text("Derbyshire Community Safety Partnerships").is_visible()
+    expect(header.get_by_text("Derbyshire Community Safety Partnerships")).to_be_visible()
     assert page.get_by_text("Crown copyright").count() == 0
     assert header_colour(page) == "rgb(29, 79, 145)"
     assert accessibility_problems(page) == []

@@ -5,6 +5,8 @@ Security Policy refuses nothing, and at 320 pixels the page does not scroll side
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.support.axe import accessibility_problems
 from tests.support.browser import needs_chromium, sideways_scroll, sign_in
 from tests.support.databases import only_on
@@ -32,7 +34,7 @@ def test_a_manager_sees_the_diagram_coloured_by_its_figures_beside_the_table(
     page.goto(f"{server}/team")
     page.get_by_role("link", name="How the procedure runs").click()
     page.wait_for_url(f"{server}/step-timings")
-    assert page.get_by_role("heading", name="How the procedure runs").is_visible()
+    expect(page.get_by_role("heading", name="How the procedure runs")).to_be_visible()
     page.get_by_label("Process").select_option(label="Community Trigger application")
     page.get_by_role("button", name="Show the figures").click()
     page.wait_for_url(f"{server}/step-timings?process=community_trigger_application*")
@@ -52,7 +54,7 @@ def test_a_manager_sees_the_diagram_coloured_by_its_figures_beside_the_table(
     words = labels.first.inner_text()
     assert words.split("\n") == ["On time", "100% on time", "median 0 working days", "1 waiting"]
     # The figures drawn are readable: each label is shown, not hidden behind another shape.
-    assert labels.first.is_visible()
+    expect(labels.first).to_be_visible()
 
     page.get_by_role("button", name="Zoom in on the diagram").click()
     assert accessibility_problems(page) == []

@@ -4,6 +4,7 @@ every state of the page checked with axe-core."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from engine.core.db import Database
@@ -29,20 +30,20 @@ def test_a_manager_gives_a_colleague_s_task_to_another_from_the_team_view(
     sign_in(page, server, MANAGER)
     page.get_by_role("link", name="Team", exact=True).click()
     page.wait_for_url(f"{server}/team")
-    assert page.get_by_role("heading", name="Your team's work").is_visible()
+    expect(page.get_by_role("heading", name="Your team's work")).to_be_visible()
     council = page.get_by_role("table", name="Council 1 task")
-    assert council.get_by_role("link", name="Screen the application").is_visible()
+    expect(council.get_by_role("link", name="Screen the application")).to_be_visible()
     assert council.get_by_text("Given to them because they completed the previous step").count()
     summary = page.get_by_role("table", name="Summary")
-    assert summary.get_by_role("row", name="Not yet claimed 1 0").is_visible()
+    expect(summary.get_by_role("row", name="Not yet claimed 1 0")).to_be_visible()
     assert accessibility_problems(page) == []
 
     # Nothing chosen: said at the task's choice, with the error summary leading to it.
     council.get_by_role("button", name="Reassign Screen the application").click()
     page.wait_for_load_state()
     summary_box = page.locator(".govuk-error-summary")
-    assert summary_box.get_by_role("link", name="Select who should do the task").is_visible()
-    assert page.locator(f"#give-{screen.id}-error").is_visible()
+    expect(summary_box.get_by_role("link", name="Select who should do the task")).to_be_visible()
+    expect(page.locator(f"#give-{screen.id}-error")).to_be_visible()
     assert accessibility_problems(page) == []
 
     council = page.get_by_role("table", name="Council 1 task")
@@ -52,8 +53,8 @@ def test_a_manager_gives_a_colleague_s_task_to_another_from_the_team_view(
     banner = page.locator(".govuk-notification-banner--success")
     assert "is now with Council2, who has been told" in banner.inner_text()
     moved = page.get_by_role("table", name="Council2 1 task")
-    assert moved.get_by_role("link", name="Screen the application").is_visible()
-    assert moved.get_by_text("Given to them by a manager").is_visible()
+    expect(moved.get_by_role("link", name="Screen the application")).to_be_visible()
+    expect(moved.get_by_text("Given to them by a manager")).to_be_visible()
     assert accessibility_problems(page) == []
 
     with app_db.read() as session:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.chasing.mailer import send_due
 from engine.core.db import Database
@@ -65,24 +66,24 @@ def test_an_applicant_follows_their_case_from_the_emailed_link(
     (path,) = re.findall(r"https?://[^/\s]+(/your-case/sign-in/\S+)", body)
 
     page.goto(f"{server}{path}")
-    assert page.get_by_role("heading", name="Follow your case review").is_visible()
+    expect(page.get_by_role("heading", name="Follow your case review")).to_be_visible()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{server}/your-case/{reference}")
     assert page.get_by_role("heading", level=1).inner_text() == "We have your application"
     contact = page.locator("#contact")
-    assert contact.get_by_text("Community Safety Officer").is_visible()
-    assert contact.get_by_text("Derbyshire Dales District Council").is_visible()
-    assert page.get_by_text("The next step is due by").is_visible()
+    expect(contact.get_by_text("Community Safety Officer")).to_be_visible()
+    expect(contact.get_by_text("Derbyshire Dales District Council")).to_be_visible()
+    expect(page.get_by_text("The next step is due by")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{server}/your-case")
-    assert page.get_by_text("You have signed out").is_visible()
+    expect(page.get_by_text("You have signed out")).to_be_visible()
     page.goto(f"{server}/your-case/{reference}")
     page.wait_for_url(f"{server}/your-case")
 
     # The link worked once: opened again, it says so and offers a new one.
     page.goto(f"{server}{path}")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="Your link has not worked").is_visible()
+    expect(page.get_by_role("heading", name="Your link has not worked")).to_be_visible()
     page.get_by_role("link", name="Ask for a new sign-in link").click()
     page.wait_for_url(f"{server}/your-case#new-link")
