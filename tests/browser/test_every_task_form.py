@@ -134,10 +134,12 @@ def test_every_task_page_and_its_errors_pass_axe_and_fit_320_pixels(
         problems.extend(_problems(page, name))
         claim = page.locator("button[name=action][value=claim]")
         if claim.count():
-            claim.click()
+            with page.expect_navigation():
+                claim.click()
         for field in page.locator("main form textarea, main form input[type=text]").all():
             field.fill("")
-        page.locator("button[name=action][value=complete]").click()
+        with page.expect_navigation():
+            page.locator("button[name=action][value=complete]").click()
         if page.locator(".govuk-error-summary").count():
             seen_errors += 1
             problems.extend(_problems(page, f"{name}, sent blank"))

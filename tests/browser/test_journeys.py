@@ -110,7 +110,7 @@ def test_a_police_officer_returns_information_with_a_list_of_incidents(
     page.get_by_role("button", name="Add another incident").click()
     fill_incident(2, "22", "DC-3")
     page.get_by_role("button", name="Remove incident 2").click()
-    assert page.locator("#incidents-2").count() == 0
+    expect(page.locator("#incidents-2")).to_have_count(0)
     assert page.locator("#incidents-1").get_by_label("Your reference").input_value() == "DC-3"
     page.get_by_label("Actions taken so far").fill("Two warnings given")
     page.get_by_label("Your view of the case").fill("Persistent; a review would help")

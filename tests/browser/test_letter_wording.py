@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from engine.core.config import load_settings
 from engine.core.db import Database
@@ -85,10 +86,11 @@ def test_a_process_owner_rewords_the_acknowledgement_and_the_next_one_sent_uses_
         assert versions.current_wording(session, KIND).version is None  # nothing deployed yet
 
     page.get_by_role("button", name="Check and deploy").click()
-    assert "Deployed version 1" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("Deployed version 1")
     assert page.locator("#in-use").inner_text() == "Letters sent now use version 1."
     page.get_by_role("link", name="What changed in version 1").click()
     difference = page.locator("#difference")
+    difference.wait_for()
     assert [" ".join(t.split()) for t in difference.locator("del").all_inner_texts()] == [
         f"Taken out: {SHIPPED_TITLE}"
     ]
