@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -17,19 +18,19 @@ from engine.cases.threshold import (
     assess_community,
 )
 from engine.core.area import COMMUNITY_THRESHOLD, MORE_RELEVANT_BODIES, current_settings
-from engine.core.models import Case, Incident, Organisation
+from engine.core.models import Case, CaseParticipant, Incident, Organisation
 
 # The bodies section 104 names: the council, the police and the social housing providers.
 # The area file adds others (``other_relevant_bodies``), such as the integrated care board.
 RELEVANT_KINDS = ("council", "police", "housing")
 
 
-def relevant_bodies(session: Session) -> frozenset[str]:
-    """Every ``reported_to`` that names a relevant body: the organisations' keys, and the
-    bare kinds the application offers ("police")."""
+def relevant_bodies(session: Session, organisations: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """Every ``reported_to`` that names a relevant body among ``organisations`` (each one's
+    key and kind): the organisations' keys, and the bare kinds the application offers
+    ("police")."""
     more = set(current_settings(session).get(MORE_RELEVANT_BODIES, ()))
-    rows = session.execute(select(Organisation.key, Organisation.kind)).all()
-    relevant = [(key, kind) for key, kind in rows if kind in RELEVANT_KINDS or key in more]
+    relevant = [(key, kind) for key, kind in organisations if kind in RELEVANT_KINDS or key in more]
     return frozenset({key for key, _ in relevant} | {kind for _, kind in relevant})
 
 
@@ -55,11 +56,16 @@ def incident_report(incident: Incident, bodies: dict[str, str] | None = None) ->
     )
 
 
-def bodies_of_case(case: Case) -> dict[str, str]:
+def bodies_of_case(session: Session, case: Case) -> dict[str, str]:
     """Each kind of body to the one organisation of that kind taking part in the case."""
     by_role: defaultdict[str, set[str]] = defaultdict(set)
-    for participant in case.participants:
-        by_role[participant.role].add(participant.organisation.key)
+    taking_part = (
+        select(CaseParticipant.role, Organisation.key)
+        .join(Organisation, Organisation.id == CaseParticipant.organisation_id)
+        .where(CaseParticipant.case_id == case.id)
+    )
+    for role, key in session.execute(taking_part):
+        by_role[role].add(key)
     return {role: next(iter(keys)) for role, keys in by_role.items() if len(keys) == 1}
 
 
@@ -67,10 +73,13 @@ def assess_case(session: Session, case: Case) -> ThresholdAssessment:
     """The qualifying complaints of a case, from its application and every return so far;
     and, where the area has a community threshold and the council linked other applications
     about the same behaviour, the separate individuals across them."""
-    names = dict(session.execute(select(Organisation.key, Organisation.name)).all())
-    relevant = relevant_bodies(session)
+    organisations = session.execute(
+        select(Organisation.key, Organisation.name, Organisation.kind)
+    ).all()
+    names = {key: name for key, name, _ in organisations}
+    relevant = relevant_bodies(session, [(key, kind) for key, _, kind in organisations])
     settings = current_settings(session)
-    bodies = bodies_of_case(case)
+    bodies = bodies_of_case(session, case)
     reports = [incident_report(incident, bodies) for incident in case.incidents]
     assessment = assess(
         reports,
@@ -88,11 +97,7 @@ def assess_case(session: Session, case: Case) -> ThresholdAssessment:
             reference=member.reference,
             person=person_of(member),
             received_on=member.received_on,
-            reports=tuple(
-                incident_report(incident, bodies_of_case(member))
-                for incident in member.incidents
-                if incident.source == "application"
-            ),
+            reports=_application_reports(member, bodies_of_case(session, member)),
         )
         for member in group
     ]
@@ -104,3 +109,11 @@ def assess_case(session: Session, case: Case) -> ThresholdAssessment:
         names=names,
     )
     return replace(assessment, community=counted)
+
+
+def _application_reports(case: Case, bodies: dict[str, str]) -> tuple[IncidentReport, ...]:
+    return tuple(
+        incident_report(incident, bodies)
+        for incident in case.incidents
+        if incident.source == "application"
+    )

@@ -188,10 +188,8 @@ def back_to_who_decided(arrival: Arrival) -> None:
     session, task, case = arrival.session, arrival.task, arrival.case
     if task.assigned_because != PREVIOUS_STEP:
         return
-    answered, decided = (
-        _latest(session, case, CONFIRMATION_FORM),
-        _latest(session, case, DECISION_FORM),
-    )
+    latest = _latest_completed(session, case, (CONFIRMATION_FORM, DECISION_FORM))
+    answered, decided = latest.get(CONFIRMATION_FORM), latest.get(DECISION_FORM)
     if answered is None or decided is None or answered.id < decided.id:
         return  # no answer since the decision (a manager confirmed it as they recorded it)
     recorder = session.get(User, decided.completed_by_id) if decided.completed_by_id else None
@@ -213,14 +211,15 @@ def back_to_who_decided(arrival: Arrival) -> None:
     )
 
 
-def _latest(session: Session, case: Case, form: str) -> Task | None:
-    """The case's task of this form completed last (a task made later has a higher id)."""
-    return session.scalar(
+def _latest_completed(session: Session, case: Case, forms: tuple[str, ...]) -> dict[str, Task]:
+    """The case's task of each of these forms completed last (a task made later has a
+    higher id)."""
+    completed = session.scalars(
         select(Task)
-        .where(Task.case_id == case.id, Task.form == form, Task.state == "completed")
-        .order_by(Task.id.desc())
-        .limit(1)
+        .where(Task.case_id == case.id, Task.form.in_(forms), Task.state == "completed")
+        .order_by(Task.id)
     )
+    return {task.form: task for task in completed}
 
 
 def confirmation_problems(step: Step) -> dict[str, str]:
