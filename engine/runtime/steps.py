@@ -71,10 +71,11 @@ def start_process(
         started_at=now,
         updated_at=now,
     )
-    session.add(instance)
-    session.flush()
+    # Stored before the row is written, so that one INSERT holds the workflow.
     store_workflow(instance, workflow)
     stored_json = instance.workflow_json
+    session.add(instance)
+    session.flush()
     audit.record(
         session,
         "process.started",
