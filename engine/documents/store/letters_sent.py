@@ -121,6 +121,20 @@ def send_letter(
         follow = (f"{service_url(session)}/your-case", show_letter_code(code))
         letter = replace(letter, follow_online=follow)
     filename = f"{case.reference}-{kind.replace('_', '-')}-v{version}.docx"
+    message = None
+    if delivery == "email":
+        # The message first, so that the letter's row is written linked to it: the mail
+        # sender attaches the documents linked to the message, in the order kept.
+        message = notify(
+            session,
+            key=f"letter:case:{case.id}:{kind}:v{version}",
+            kind="letter",
+            subject=f"{letter.title} ({case.reference})",
+            body=letter_text(letter, filename),
+            email=address,
+            case_id=case.id,
+            task_id=task_id,
+        )
     document = store_document(
         session,
         case=case,
@@ -151,21 +165,9 @@ def send_letter(
             "delivery": delivery,
             "dispatched_at": made,
             "dispatched_by_id": user.id if user is not None else None,
+            "notification_id": message.id if message is not None else None,
         },
     )
-    if delivery == "email":
-        message = notify(
-            session,
-            key=f"letter:document:{document.id}",
-            kind="letter",
-            subject=f"{letter.title} ({case.reference})",
-            body=letter_text(letter, filename),
-            email=address,
-            case_id=case.id,
-            task_id=task_id,
-        )
-        # The mail sender attaches the documents linked to the message, in the order kept.
-        document.notification_id = message.id if message is not None else None
     audit.record(
         session,
         "letter.dispatched",
