@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine.chasing.escalation import remind_afresh
 from engine.chasing.notifications import notify, withdraw_unsent
 from engine.core import audit, clock
+from engine.core.db import take_turns
 from engine.core.errors import Conflict, InvalidData, NotAllowed, NotFound
 from engine.core.models import (
     LIVE_TASK_STATES,
@@ -120,15 +121,29 @@ def appointable_chair(
     """The account of the chair ``appointer`` appoints: a review chair's, or one made (and its
     holder invited) for a listed chair with none. ``InvalidData`` (with ``summary`` and the
     ``chair_problems``) when they may not."""
-    problems = chair_problems(session, case, appointer, chair_email, reason)
-    if problems:
-        raise InvalidData(summary, problems)
-    chair = review_chair(session, chair_email)
+    chair = _allowed_chair(session, case, appointer, chair_email, reason, summary)
+    if chair is not None:
+        return chair
+    # Two appointments of the same newcomer at once would both make the account (and the
+    # outside body's organisation): the second waits for the first, then finds them made.
+    take_turns(session, "listed-chair-accounts")
+    chair = _allowed_chair(session, case, appointer, chair_email, reason, summary)
     if chair is not None:
         return chair
     entry = listed_newcomer(session, chair_email)
     assert entry is not None  # chair_problems found no problem, so it is one or the other
     return create_listed_chair(session, entry, appointer, case.id)
+
+
+def _allowed_chair(
+    session: Session, case: Case, appointer: User, chair_email: str, reason: str, summary: str
+) -> User | None:
+    """The review chair's account ``appointer`` may appoint, or None for a listed chair with
+    no account yet; ``InvalidData`` when they may not."""
+    problems = chair_problems(session, case, appointer, chair_email, reason)
+    if problems:
+        raise InvalidData(summary, problems)
+    return review_chair(session, chair_email)
 
 
 def may_change_chair(session: Session, user: User, reference: str) -> bool:

@@ -4,19 +4,18 @@ is stored, and an appeal's step waits for a step of the review it may cancel."""
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
-from engine.core.db import Database, connect
+from engine.core.db import connect
 from engine.core.errors import InvalidData
 from engine.core.models import Appeal, ProcessDefinition, ProcessInstance
 from engine.intake.appeals import submit_appeal
 from engine.procedure import complete_task, complete_task_in
-from tests.support.databases import only_on
+from tests.support.databases import only_on, until_a_session_waits_for_a_lock
 from tests.support.files import FORMS
 from tests.support.people import OPCC, user
 from tests.support.procedure import (
@@ -62,7 +61,7 @@ def test_an_appeal_sent_twice_at_once_is_refused_once_the_first_is_stored(
     threads[0].start()
     assert stored.wait(10)
     threads[1].start()
-    _until_a_session_waits_for_a_lock(db)
+    until_a_session_waits_for_a_lock(db, "the second appeal never waited for the first")
     commit.set()
     for thread in threads:
         thread.join(10)
@@ -70,23 +69,6 @@ def test_an_appeal_sent_twice_at_once_is_refused_once_the_first_is_stored(
     assert "already with the OPCC" in outcome["second"].fields["case_reference"]
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Appeal)) == 1
-
-
-def _until_a_session_waits_for_a_lock(db: Database) -> None:
-    waiting = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    watcher = connect(db.url)
-    try:
-        for _ in range(200):
-            with watcher.read() as session:
-                if session.scalar(waiting):
-                    return
-            time.sleep(0.05)
-        raise AssertionError("the second appeal never waited for the first")
-    finally:
-        watcher.dispose()
 
 
 @only_on("postgresql")  # SQLite runs one writer at a time by design
