@@ -61,7 +61,8 @@ def test_a_caseworker_finds_cases_by_name_narrows_them_and_opens_one(
 
     page.goto(f"{server}/cases?q=hall&status=lost")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "Select a status from the list" in summary.inner_text()
+    expect(summary).to_be_visible()
+    assert "Select a status from the list" in summary.inner_text()
     assert page.get_by_label(TEXT).input_value() == "hall", "the rest kept"
     assert accessibility_problems(page) == []
     summary.get_by_role("link", name="Select a status from the list").click()

@@ -245,5 +245,6 @@ def test_an_administrator_s_wide_tables_stack_under_the_full_navigation(
     # The header's links, folded behind Menu on a narrow screen, unfold within it.
     phone.get_by_role("button", name="Menu").click()
     audit = phone.get_by_role("link", name="Audit trail")
-    assert audit.is_visible() and within_window(phone, audit)
+    expect(audit).to_be_visible()
+    assert within_window(phone, audit)
     reads_at_320(phone)
