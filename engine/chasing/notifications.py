@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Insert, event, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Insert, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
+from engine.core.db import per_transaction
 from engine.core.errors import Conflict, NotFound
 from engine.core.models import NOTIFICATION_STATES, Notification, User
 
@@ -70,13 +71,7 @@ def _values(message: Message) -> dict[str, Any]:
 # transaction, which so asks the database about these alone. Kept until the outermost
 # transaction ends; a savepoint rolled back leaves its notes, which can only make that question
 # be asked for nothing.
-_TOLD_OF_TASKS = "casereview.notifications.told_of_tasks"
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_tasks_told_of(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_TOLD_OF_TASKS, None)
+_TOLD_OF_TASKS = per_transaction("casereview.notifications.told_of_tasks")
 
 
 def _note_tasks_told_of(session: Session, messages: Sequence[Message]) -> None:

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.core import audit, clock
 from engine.core.area_chairs import ChairListError, parse_chairs
 from engine.core.area_sign_in import SignInSettingError, check_domains_apart, parse_sign_in
 from engine.core.brand import BrandError, parse_brand, parse_statements
+from engine.core.db import per_transaction
 from engine.core.models import (
     ORGANISATION_KINDS,
     PARTICIPANT_ROLES,
@@ -605,13 +606,7 @@ def _load_public_bodies(
 
 # A completion asks for the settings several times (due dates, chasing); one read per
 # transaction is enough, as only ``load_area`` changes them.
-_SETTINGS = "casereview.area.settings"
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_settings(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_SETTINGS, None)
+_SETTINGS = per_transaction("casereview.area.settings")
 
 
 def current_settings(session: Session) -> dict[str, Any]:

@@ -105,6 +105,18 @@ def advisory_lock_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def per_transaction(key: str) -> str:
+    """``key`` of ``session.info``, for what a transaction notes for itself alone: forgotten
+    whenever a session's outermost transaction ends, committed or not."""
+
+    def forget(session: Session, transaction: Any) -> None:
+        if transaction.parent is None:
+            session.info.pop(key, None)
+
+    event.listen(Session, "after_transaction_end", forget)
+    return key
+
+
 def take_turns(session: Session, name: str) -> None:
     """Hold the named lock until the transaction ends, so that two transactions about to
     write the same thing at once take turns (PostgreSQL; SQLite's writers already queue)."""
